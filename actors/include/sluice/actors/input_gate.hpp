@@ -1,0 +1,81 @@
+#pragma once
+// The input side of a subtask: one queue per input channel and the credits granted to the
+// senders (exclusive per channel, floating per gate, handed out by announced backlog).
+// No CAF here: credit grants go through a callback the subtask actor provides.
+
+#include "sluice/actors/channel_event.hpp"
+#include "sluice/actors/subtask_counters.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <stdexcept>
+#include <vector>
+
+namespace sluice {
+
+/// A sender broke the credit protocol (sent a batch without credit).
+class protocol_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// One unit of input: a batch of records or an event.
+struct input_item {
+  int channel = 0;
+  bool is_event = false;
+  event_kind kind = event_kind::end_of_input;
+  std::int64_t value = 0;
+  std::vector<char> bytes;
+  std::uint32_t records = 0;
+};
+
+class input_gate {
+public:
+  using grant_fn = std::function<void(int channel, int credits)>;
+
+  input_gate(int channels, int exclusive_credits, int floating_credits, grant_fn grant,
+             subtask_counters& counters);
+
+  /// Grants every channel its exclusive credits.
+  void start();
+  /// A batch arrived; throws protocol_error if the channel had no credit.
+  void on_batch(int ch, std::vector<char>&& bytes, std::uint32_t records, std::int32_t backlog);
+  void on_event(int ch, event_kind kind, std::int64_t value);
+
+  /// Whether an item can be taken.
+  bool has_input() const { return queued_ > 0; }
+  /// Takes the next item, round robin over channels; a taken batch frees its credit.
+  input_item next();
+  /// Whether end of input arrived on every channel.
+  bool all_ended() const { return ended_ == static_cast<int>(channels_.size()); }
+  int channel_count() const { return static_cast<int>(channels_.size()); }
+  /// Credits the channel's sender holds now.
+  int outstanding(int ch) const { return channels_[static_cast<std::size_t>(ch)].outstanding; }
+
+private:
+  struct channel {
+    std::deque<input_item> queue;
+    int outstanding = 0; ///< credits granted and not yet used by the sender
+    int buffered = 0;    ///< batches received and not yet taken
+    int floating = 0;    ///< floating credits held (part of outstanding + buffered)
+    int backlog = 0;     ///< batches the sender said it has waiting
+    bool ended = false;
+  };
+
+  void grant(int ch, int n);
+  void distribute_floating();
+  void publish_outstanding();
+
+  std::vector<channel> channels_;
+  int exclusive_;
+  int free_floating_;
+  grant_fn grant_;
+  subtask_counters& counters_;
+  std::size_t next_channel_ = 0;
+  std::size_t queued_ = 0;
+  int ended_ = 0;
+  std::uint64_t outstanding_total_ = 0;
+};
+
+} // namespace sluice

@@ -1,0 +1,21 @@
+#pragma once
+// The embedded local cluster: a job manager and one task manager in this process.
+
+#include "sluice/operators/job_runner.hpp"
+
+#include <memory>
+
+namespace sluice {
+
+/// Runs jobs on an embedded local cluster, one actor system per job.
+class local_runtime final : public job_runner {
+public:
+  std::unique_ptr<job_client> start(std::shared_ptr<const execution_plan> plan,
+                                    const job_config& config,
+                                    const std::string& job_name) override;
+};
+
+/// Installs local_runtime as the runner of execute() (once per process).
+bool install_local_runtime();
+
+} // namespace sluice

@@ -1,0 +1,44 @@
+#pragma once
+// The operators of one subtask (a vertex of the plan), instantiated and wired: chained edges
+// are function calls, network edges are record writers on the output gate.
+
+#include "sluice/actors/channel_layout.hpp"
+#include "sluice/actors/output_gate.hpp"
+#include "sluice/operators/execution_plan.hpp"
+#include "sluice/operators/source.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sluice {
+
+class operator_chain {
+public:
+  operator_chain(const execution_plan& plan, int vertex, int subtask, const std::string& job_name,
+                 output_gate& gate, const channel_layout& layout);
+
+  /// Opens every operator, from the end of the chain to its head.
+  void open();
+  /// Deserializes a batch into the head; returns the number of records.
+  std::size_t process_batch(const char* data, std::size_t size);
+  /// The head, if the chain starts with a source.
+  source_operator_base* source() { return source_; }
+  /// End of input: end_input on every operator in topological order.
+  void end_input();
+  void close();
+  /// The name of the head operator (for errors outside any operator).
+  const std::string& head_name() const;
+
+private:
+  const execution_plan& plan_;
+  const plan_vertex& vertex_;
+  std::vector<std::unique_ptr<stream_operator>> ops_;
+  std::vector<std::unique_ptr<output_base>> outputs_;
+  std::vector<runtime_context> contexts_;
+  output_base* head_input_ = nullptr;
+  source_operator_base* source_ = nullptr;
+};
+
+} // namespace sluice

@@ -1,0 +1,95 @@
+#pragma once
+// The output side of a subtask: one open buffer and one queue per channel, shipped against
+// credits. No CAF here: sending goes through gate_transport, which the subtask actor implements.
+
+#include "sluice/actors/channel_event.hpp"
+#include "sluice/actors/subtask_counters.hpp"
+#include "sluice/operators/channel_gate.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+namespace sluice {
+
+/// Where an output gate sends batches and events.
+class gate_transport {
+public:
+  virtual ~gate_transport() = default;
+  virtual void send_batch(int channel, std::vector<char>&& bytes, std::uint32_t records,
+                          std::int32_t backlog) = 0;
+  virtual void send_event(int channel, event_kind kind, std::int64_t value) = 0;
+};
+
+class output_gate {
+public:
+  /// A channel is congested once this many finished batches wait for credit on it.
+  static constexpr std::size_t congestion_limit = 1;
+
+  output_gate(int channels, std::size_t batch_bytes, bool flush_every_record,
+              gate_transport& transport, subtask_counters& counters);
+
+  /// The view the record writers of one edge use (channels [first, first + n)).
+  channel_gate& edge_view(int first_channel, int channels);
+
+  std::vector<char>& buffer(int ch) { return channels_[static_cast<std::size_t>(ch)].buffer; }
+  void record_written(int ch) {
+    auto& c = channels_[static_cast<std::size_t>(ch)];
+    ++c.records;
+    if (flush_every_record_ || c.buffer.size() >= batch_bytes_)
+      flush(ch);
+  }
+
+  /// Ships the channel's partial buffer (if any) as a batch.
+  void flush(int ch);
+  void flush_all();
+  /// Flushes and sends an event on channels [first, first + n).
+  void emit_event(int first_channel, int channels, event_kind kind, std::int64_t value);
+  void emit_event(event_kind kind, std::int64_t value) {
+    emit_event(0, channel_count(), kind, value);
+  }
+  /// The receiver of channel `ch` granted n more credits.
+  void add_credit(int ch, int n);
+
+  /// Whether more output may be produced (no channel is congested).
+  bool available() const { return congested_ == 0; }
+  /// Whether everything produced has been sent.
+  bool drained() const { return queued_items_ == 0; }
+  int channel_count() const { return static_cast<int>(channels_.size()); }
+  int credits(int ch) const { return channels_[static_cast<std::size_t>(ch)].credits; }
+
+private:
+  struct item {
+    std::vector<char> bytes;
+    std::uint32_t records = 0;
+    bool is_event = false;
+    event_kind kind = event_kind::end_of_input;
+    std::int64_t value = 0;
+  };
+  struct channel {
+    std::vector<char> buffer;
+    std::uint32_t records = 0;
+    std::deque<item> queue;
+    std::size_t queued_batches = 0;
+    int credits = 0;
+  };
+
+  void enqueue(int ch, item it);
+  void send_ready(int ch);
+  void update_congestion(channel& c, bool was_congested);
+
+  std::vector<channel> channels_;
+  std::vector<std::unique_ptr<channel_gate>> views_;
+  std::size_t batch_bytes_;
+  bool flush_every_record_;
+  gate_transport& transport_;
+  subtask_counters& counters_;
+  int congested_ = 0;
+  std::size_t queued_items_ = 0;
+  std::chrono::steady_clock::time_point blocked_since_{};
+};
+
+} // namespace sluice

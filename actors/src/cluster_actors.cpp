@@ -1,0 +1,118 @@
+#include "cluster_actors.hpp"
+
+#include "subtask_actor.hpp"
+
+#include "sluice/operators/logging.hpp"
+
+namespace sluice {
+
+caf::behavior task_manager(caf::event_based_actor* self, task_manager_setup setup) {
+  return {
+      [=](const deploy_msg& msg) -> caf::result<caf::actor> {
+        if (msg.subtask >= setup.slots)
+          return caf::make_error(caf::sec::runtime_error,
+                                 "task manager has " + std::to_string(setup.slots) + " slots");
+        subtask_setup s;
+        s.plan = setup.plan;
+        s.config = setup.config;
+        s.job_name = setup.job_name;
+        s.vertex = msg.vertex;
+        s.subtask = msg.subtask;
+        s.job_manager = caf::actor_cast<caf::actor>(self->current_sender());
+        s.counters = setup.status->add_counters();
+        return self->spawn<subtask_actor>(std::move(s));
+      },
+  };
+}
+
+namespace {
+
+using jm_actor = caf::stateful_actor<job_manager_state>*;
+
+std::size_t subtask_count(const execution_plan& plan) {
+  std::size_t n = 0;
+  for (const auto& v : plan.vertices())
+    n += static_cast<std::size_t>(v.parallelism);
+  return n;
+}
+
+/// Ends the job: stops every subtask and the task manager, publishes the result, quits.
+void end_job(jm_actor self, const job_manager_setup& setup, job_result result) {
+  auto& st = self->state;
+  if (st.ended)
+    return;
+  st.ended = true;
+  for (std::size_t i = 0; i < st.subtasks.size(); ++i)
+    if (st.subtasks[i] && !st.finished[i])
+      self->send_exit(st.subtasks[i], caf::exit_reason::user_shutdown);
+  self->send_exit(setup.task_manager, caf::exit_reason::user_shutdown);
+  result.duration = std::chrono::steady_clock::now() - st.started_at;
+  if (result.ok())
+    log()->info("job '{}' finished in {} ms", setup.job_name,
+                std::chrono::duration_cast<std::chrono::milliseconds>(result.duration).count());
+  setup.status->complete(std::move(result));
+  st.subtasks.clear();
+  self->quit();
+}
+
+} // namespace
+
+caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
+  auto& st = self->state;
+  const auto& plan = *setup.plan;
+  st.started_at = std::chrono::steady_clock::now();
+  st.subtasks.resize(subtask_count(plan));
+  st.finished.assign(st.subtasks.size(), false);
+  log()->info("job '{}': deploying {} subtasks\n{}", setup.job_name, st.subtasks.size(),
+              plan.describe());
+  std::size_t index = 0;
+  for (const auto& v : plan.vertices()) {
+    for (int i = 0; i < v.parallelism; ++i, ++index) {
+      self->request(setup.task_manager, caf::infinite, deploy_msg{v.id, i})
+          .then(
+              [=](caf::actor& a) {
+                auto& s = self->state;
+                if (s.ended) {
+                  self->send_exit(a, caf::exit_reason::user_shutdown);
+                  return;
+                }
+                self->monitor(a);
+                s.subtasks[index] = std::move(a);
+                if (++s.deployed == s.subtasks.size())
+                  for (auto& sub : s.subtasks)
+                    self->send(sub, start_msg{s.subtasks});
+              },
+              [=](caf::error& e) {
+                end_job(self, setup,
+                        job_result::failure("deploying '" + v.name + "' failed: " +
+                                            self->system().render(e)));
+              });
+    }
+  }
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& s = self->state;
+    for (std::size_t i = 0; i < s.subtasks.size(); ++i)
+      if (s.subtasks[i] && s.subtasks[i].address() == dm.source && !s.finished[i])
+        end_job(self, setup,
+                job_result::failure("a subtask stopped unexpectedly: " +
+                                    self->system().render(dm.reason)));
+  });
+  return {
+      [=](const subtask_done_msg& msg) {
+        auto& s = self->state;
+        std::size_t offset = 0;
+        for (int v = 0; v < msg.vertex; ++v)
+          offset += static_cast<std::size_t>(plan.vertices()[static_cast<std::size_t>(v)].parallelism);
+        auto i = offset + static_cast<std::size_t>(msg.subtask);
+        if (!s.finished[i]) {
+          s.finished[i] = true;
+          if (++s.done == s.subtasks.size())
+            end_job(self, setup, job_result{});
+        }
+      },
+      [=](const subtask_failed_msg& msg) { end_job(self, setup, job_result::failure(msg.error)); },
+      [=](cancel_job_atom) { end_job(self, setup, job_result::failure("job cancelled")); },
+  };
+}
+
+} // namespace sluice

@@ -1,0 +1,102 @@
+#include "sluice/actors/input_gate.hpp"
+
+#include <string>
+
+namespace sluice {
+
+input_gate::input_gate(int channels, int exclusive_credits, int floating_credits, grant_fn grant,
+                       subtask_counters& counters)
+    : channels_(static_cast<std::size_t>(channels)), exclusive_(exclusive_credits),
+      free_floating_(floating_credits), grant_(std::move(grant)), counters_(counters) {}
+
+void input_gate::start() {
+  for (int ch = 0; ch < channel_count(); ++ch)
+    grant(ch, exclusive_);
+}
+
+void input_gate::on_batch(int ch, std::vector<char>&& bytes, std::uint32_t records,
+                          std::int32_t backlog) {
+  auto& c = channels_.at(static_cast<std::size_t>(ch));
+  if (c.outstanding == 0)
+    throw protocol_error("batch on input channel " + std::to_string(ch) + " without credit");
+  --c.outstanding;
+  --outstanding_total_;
+  ++c.buffered;
+  c.backlog = backlog;
+  counters_.max_in_flight.raise_to(static_cast<std::uint64_t>(c.buffered));
+  counters_.batches_in.add();
+  input_item it;
+  it.channel = ch;
+  it.bytes = std::move(bytes);
+  it.records = records;
+  c.queue.push_back(std::move(it));
+  ++queued_;
+  distribute_floating();
+  publish_outstanding();
+}
+
+void input_gate::on_event(int ch, event_kind kind, std::int64_t value) {
+  input_item it;
+  it.channel = ch;
+  it.is_event = true;
+  it.kind = kind;
+  it.value = value;
+  channels_.at(static_cast<std::size_t>(ch)).queue.push_back(std::move(it));
+  ++queued_;
+}
+
+input_item input_gate::next() {
+  for (std::size_t i = 0; i < channels_.size(); ++i) {
+    auto ch = (next_channel_ + i) % channels_.size();
+    auto& c = channels_[ch];
+    if (c.queue.empty())
+      continue;
+    next_channel_ = (ch + 1) % channels_.size();
+    input_item it = std::move(c.queue.front());
+    c.queue.pop_front();
+    --queued_;
+    if (it.is_event) {
+      if (it.kind == event_kind::end_of_input) {
+        c.ended = true;
+        ++ended_;
+      }
+      return it;
+    }
+    --c.buffered;
+    // The freed buffer returns to the channel while it holds fewer than its exclusive credits
+    // or its sender has a backlog; a floating one otherwise goes back to the pool.
+    if (c.floating > 0 && c.backlog <= c.outstanding) {
+      --c.floating;
+      ++free_floating_;
+      distribute_floating();
+    } else if (!c.ended) {
+      grant(static_cast<int>(ch), 1);
+    }
+    publish_outstanding();
+    return it;
+  }
+  throw std::logic_error("input_gate::next without input");
+}
+
+void input_gate::grant(int ch, int n) {
+  auto& c = channels_[static_cast<std::size_t>(ch)];
+  c.outstanding += n;
+  outstanding_total_ += static_cast<std::uint64_t>(n);
+  counters_.max_credits.raise_to(static_cast<std::uint64_t>(c.outstanding + c.buffered));
+  grant_(ch, n);
+}
+
+void input_gate::distribute_floating() {
+  for (std::size_t ch = 0; ch < channels_.size() && free_floating_ > 0; ++ch) {
+    auto& c = channels_[ch];
+    while (!c.ended && free_floating_ > 0 && c.backlog > c.outstanding) {
+      --free_floating_;
+      ++c.floating;
+      grant(static_cast<int>(ch), 1);
+    }
+  }
+}
+
+void input_gate::publish_outstanding() { counters_.credits_outstanding.set(outstanding_total_); }
+
+} // namespace sluice

@@ -1,0 +1,232 @@
+#include "subtask_actor.hpp"
+
+#include "sluice/operators/logging.hpp"
+#include "sluice/operators/operator_failure.hpp"
+
+#include <cmath>
+
+namespace sluice {
+
+namespace {
+
+/// Records a source emits per step before it yields to other messages.
+constexpr std::size_t source_step_records = 16384;
+/// Records per poll of a source within a step.
+constexpr std::size_t source_poll_records = 1024;
+
+} // namespace
+
+subtask_actor::subtask_actor(caf::actor_config& cfg, subtask_setup setup)
+    : caf::event_based_actor(cfg), setup_(std::move(setup)),
+      layout_(channel_layout::of(*setup_.plan, setup_.vertex, setup_.subtask)),
+      counters_(*setup_.counters),
+      output_(static_cast<int>(layout_.outputs.size()), setup_.config->batch_bytes,
+              setup_.config->buffer_timeout_ms == 0, *this, counters_),
+      input_(static_cast<int>(layout_.inputs.size()), setup_.config->exclusive_credits,
+             setup_.config->floating_credits,
+             [this](int ch, int n) {
+               const auto& peer = layout_.inputs[static_cast<std::size_t>(ch)];
+               send(inputs_[static_cast<std::size_t>(ch)], credit_msg{peer.peer_channel, n});
+             },
+             counters_) {
+  const auto& v = setup_.plan->vertices().at(static_cast<std::size_t>(setup_.vertex));
+  counters_.task = v.name + " (" + std::to_string(setup_.subtask + 1) + "/" +
+                   std::to_string(v.parallelism) + ")";
+  counters_.vertex = setup_.vertex;
+  counters_.subtask = setup_.subtask;
+  if (setup_.config->source_rate > 0)
+    rate_per_subtask_ = setup_.config->source_rate / v.parallelism;
+}
+
+caf::behavior subtask_actor::make_behavior() {
+  return {
+      [this](start_msg& msg) { guarded([&] { start(msg); }); },
+      [this](batch_msg& msg) {
+        guarded([&] {
+          input_.on_batch(msg.channel, std::move(msg.bytes), msg.records, msg.backlog);
+          process_input();
+        });
+      },
+      [this](const event_msg& msg) {
+        guarded([&] {
+          input_.on_event(msg.channel, static_cast<event_kind>(msg.kind), msg.value);
+          process_input();
+        });
+      },
+      [this](const credit_msg& msg) {
+        guarded([&] {
+          output_.add_credit(msg.channel, msg.credits);
+          if (!output_.available())
+            return;
+          if (chain_ && chain_->source())
+            schedule_source_step();
+          else
+            process_input();
+          maybe_finish();
+        });
+      },
+      [this](continue_atom) {
+        step_scheduled_ = false;
+        guarded([&] { source_step(); });
+      },
+      [this](flush_tick_atom) {
+        if (done_)
+          return;
+        guarded([&] { output_.flush_all(); });
+        arm_flush_timer();
+      },
+  };
+}
+
+void subtask_actor::send_batch(int channel, std::vector<char>&& bytes, std::uint32_t records,
+                               std::int32_t backlog) {
+  const auto& peer = layout_.outputs[static_cast<std::size_t>(channel)];
+  send(outputs_[static_cast<std::size_t>(channel)],
+       batch_msg{peer.peer_channel, backlog, records, std::move(bytes)});
+}
+
+void subtask_actor::send_event(int channel, event_kind kind, std::int64_t value) {
+  const auto& peer = layout_.outputs[static_cast<std::size_t>(channel)];
+  send(outputs_[static_cast<std::size_t>(channel)],
+       event_msg{peer.peer_channel, static_cast<std::uint8_t>(kind), value});
+}
+
+void subtask_actor::start(const start_msg& msg) {
+  const auto& plan = *setup_.plan;
+  std::vector<std::size_t> offset;
+  std::size_t total = 0;
+  for (const auto& v : plan.vertices()) {
+    offset.push_back(total);
+    total += static_cast<std::size_t>(v.parallelism);
+  }
+  auto handle = [&](const channel_peer& p) {
+    return msg.subtasks.at(offset[static_cast<std::size_t>(p.vertex)] +
+                           static_cast<std::size_t>(p.subtask));
+  };
+  for (const auto& p : layout_.outputs)
+    outputs_.push_back(handle(p));
+  for (const auto& p : layout_.inputs)
+    inputs_.push_back(handle(p));
+  chain_.emplace(plan, setup_.vertex, setup_.subtask, setup_.job_name, output_, layout_);
+  chain_->open();
+  started_ = true;
+  started_at_ = std::chrono::steady_clock::now();
+  log()->debug("{}: started with {} input and {} output channels", counters_.task,
+               inputs_.size(), outputs_.size());
+  input_.start();
+  arm_flush_timer();
+  if (chain_->source())
+    schedule_source_step();
+  else if (input_.channel_count() == 0)
+    finish_input();
+}
+
+void subtask_actor::process_input() {
+  if (!started_)
+    return;
+  while (!input_finished_ && output_.available() && input_.has_input()) {
+    auto item = input_.next();
+    if (!item.is_event) {
+      counters_.records_in.add(chain_->process_batch(item.bytes.data(), item.bytes.size()));
+    } else if (item.kind == event_kind::end_of_input && input_.all_ended()) {
+      finish_input();
+    }
+  }
+  maybe_finish();
+}
+
+void subtask_actor::schedule_source_step() {
+  if (step_scheduled_ || input_finished_ || done_)
+    return;
+  step_scheduled_ = true;
+  send(this, continue_atom::value);
+}
+
+void subtask_actor::source_step() {
+  if (input_finished_ || !output_.available())
+    return;
+  auto budget = source_step_records;
+  if (rate_per_subtask_ > 0) {
+    auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_);
+    auto allowed = static_cast<std::uint64_t>(rate_per_subtask_ * elapsed.count()) + 1;
+    if (allowed <= emitted_) {
+      auto wait_us = std::ceil(1e6 * static_cast<double>(emitted_ + 1 - allowed) /
+                               rate_per_subtask_);
+      step_scheduled_ = true;
+      delayed_send(this, std::chrono::microseconds(static_cast<std::int64_t>(wait_us) + 1),
+                   continue_atom::value);
+      return;
+    }
+    budget = std::min<std::size_t>(budget, allowed - emitted_);
+  }
+  auto* src = chain_->source();
+  auto status = source_status::more;
+  auto first = src->emitted();
+  while (src->emitted() - first < budget && output_.available() && status == source_status::more) {
+    auto n = std::min<std::uint64_t>(source_poll_records, budget - (src->emitted() - first));
+    auto before = src->emitted();
+    run_naming(chain_->head_name(), [&] { status = src->emit(static_cast<std::size_t>(n)); });
+    if (src->emitted() == before)
+      break;
+  }
+  emitted_ = src->emitted();
+  counters_.records_in.add(emitted_ - first);
+  if (status == source_status::finished) {
+    finish_input();
+  } else if (status == source_status::idle) {
+    step_scheduled_ = true;
+    delayed_send(this, std::chrono::milliseconds(5), continue_atom::value);
+  } else if (output_.available()) {
+    schedule_source_step();
+  }
+}
+
+void subtask_actor::finish_input() {
+  if (input_finished_)
+    return;
+  input_finished_ = true;
+  chain_->end_input();
+  output_.emit_event(event_kind::end_of_input, 0);
+  maybe_finish();
+}
+
+void subtask_actor::maybe_finish() {
+  if (done_ || !input_finished_ || !output_.drained())
+    return;
+  done_ = true;
+  chain_->close();
+  counters_.finished = true;
+  log()->debug("{}: finished", counters_.task);
+  send(setup_.job_manager, subtask_done_msg{setup_.vertex, setup_.subtask});
+  quit();
+}
+
+void subtask_actor::arm_flush_timer() {
+  auto ms = setup_.config->buffer_timeout_ms;
+  if (ms > 0 && output_.channel_count() > 0 && !done_)
+    delayed_send(this, std::chrono::milliseconds(ms), flush_tick_atom::value);
+}
+
+template <class F>
+void subtask_actor::guarded(F&& f) {
+  if (done_)
+    return;
+  try {
+    f();
+  } catch (const operator_failure& e) {
+    const auto& v = setup_.plan->vertices().at(static_cast<std::size_t>(setup_.vertex));
+    fail("operator '" + e.operator_name + "' (subtask " + std::to_string(setup_.subtask + 1) +
+         "/" + std::to_string(v.parallelism) + ") failed: " + e.what());
+  } catch (const std::exception& e) {
+    fail("subtask " + counters_.task + " failed: " + e.what());
+  }
+}
+
+void subtask_actor::fail(const std::string& error) {
+  done_ = true;
+  log()->error("{}", error);
+  send(setup_.job_manager, subtask_failed_msg{setup_.vertex, setup_.subtask, error});
+  quit(caf::sec::runtime_error);
+}
+
+} // namespace sluice

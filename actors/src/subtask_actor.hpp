@@ -1,0 +1,69 @@
+#pragma once
+// The actor that runs one subtask: its operator chain between an input gate and an output gate.
+
+#include "sluice/actors/channel_layout.hpp"
+#include "sluice/actors/input_gate.hpp"
+#include "sluice/actors/messages.hpp"
+#include "sluice/actors/operator_chain.hpp"
+#include "sluice/actors/output_gate.hpp"
+#include "sluice/actors/subtask_counters.hpp"
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+namespace sluice {
+
+/// Everything a subtask needs to be created.
+struct subtask_setup {
+  std::shared_ptr<const execution_plan> plan;
+  std::shared_ptr<const job_config> config;
+  std::string job_name;
+  int vertex = 0;
+  int subtask = 0;
+  caf::actor job_manager;
+  std::shared_ptr<subtask_counters> counters;
+};
+
+class subtask_actor final : public caf::event_based_actor, private gate_transport {
+public:
+  subtask_actor(caf::actor_config& cfg, subtask_setup setup);
+
+  caf::behavior make_behavior() override;
+
+private:
+  // gate_transport
+  void send_batch(int channel, std::vector<char>&& bytes, std::uint32_t records,
+                  std::int32_t backlog) override;
+  void send_event(int channel, event_kind kind, std::int64_t value) override;
+
+  void start(const start_msg& msg);
+  void process_input();
+  void source_step();
+  void schedule_source_step();
+  void finish_input();
+  void maybe_finish();
+  void arm_flush_timer();
+  /// Runs f; on an exception reports the failure to the job manager and stops.
+  template <class F>
+  void guarded(F&& f);
+  void fail(const std::string& error);
+
+  subtask_setup setup_;
+  channel_layout layout_;
+  subtask_counters& counters_;
+  output_gate output_;
+  input_gate input_;
+  std::optional<operator_chain> chain_;
+  std::vector<caf::actor> outputs_;
+  std::vector<caf::actor> inputs_;
+  bool started_ = false;
+  bool input_finished_ = false;
+  bool done_ = false;
+  bool step_scheduled_ = false;
+  double rate_per_subtask_ = 0;
+  std::uint64_t emitted_ = 0;
+  std::chrono::steady_clock::time_point started_at_{};
+};
+
+} // namespace sluice

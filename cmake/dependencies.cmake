@@ -1,0 +1,31 @@
+# Third-party libraries, all from Debian bookworm packages (scripts/setup.sh installs them).
+find_package(Threads REQUIRED)
+
+# CAF 0.17 (libcaf-dev) ships no CMake config: locate it by path.
+find_path(CAF_INCLUDE_DIR caf/all.hpp)
+find_library(CAF_CORE_LIBRARY NAMES caf_core)
+find_library(CAF_IO_LIBRARY NAMES caf_io)
+if(NOT CAF_INCLUDE_DIR OR NOT CAF_CORE_LIBRARY OR NOT CAF_IO_LIBRARY)
+  message(FATAL_ERROR "CAF 0.17 not found: run scripts/setup.sh (apt-get install libcaf-dev)")
+endif()
+file(STRINGS "${CAF_INCLUDE_DIR}/caf/config.hpp" _caf_ver REGEX "^#define CAF_VERSION [0-9]+")
+string(REGEX REPLACE ".* ([0-9]+)" "\\1" CAF_VERSION_NUM "${_caf_ver}")
+if(CAF_VERSION_NUM LESS 1700 OR CAF_VERSION_NUM GREATER_EQUAL 1800)
+  message(FATAL_ERROR "Sluice needs CAF 0.17.x, found CAF_VERSION=${CAF_VERSION_NUM}")
+endif()
+add_library(caf::caf INTERFACE IMPORTED)
+target_include_directories(caf::caf SYSTEM INTERFACE ${CAF_INCLUDE_DIR})
+target_link_libraries(caf::caf INTERFACE ${CAF_IO_LIBRARY} ${CAF_CORE_LIBRARY} Threads::Threads)
+
+find_path(ROCKSDB_INCLUDE_DIR rocksdb/db.h)
+find_library(ROCKSDB_LIBRARY NAMES rocksdb)
+if(NOT ROCKSDB_INCLUDE_DIR OR NOT ROCKSDB_LIBRARY)
+  message(FATAL_ERROR "RocksDB not found: run scripts/setup.sh (apt-get install librocksdb-dev)")
+endif()
+add_library(rocksdb::rocksdb INTERFACE IMPORTED)
+target_include_directories(rocksdb::rocksdb SYSTEM INTERFACE ${ROCKSDB_INCLUDE_DIR})
+target_link_libraries(rocksdb::rocksdb INTERFACE ${ROCKSDB_LIBRARY})
+
+find_package(nlohmann_json 3 REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(doctest REQUIRED)

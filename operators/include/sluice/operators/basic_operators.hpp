@@ -1,0 +1,82 @@
+#pragma once
+// The stateless one-input operators: map, filter, flat_map, process. Each is a thin
+// one_input_operator around the user's function, copied per subtask.
+
+#include "sluice/operators/stream_operator.hpp"
+
+#include <utility>
+
+namespace sluice {
+
+template <class In, class Out, class F>
+class map_operator final : public one_input_operator<In, Out> {
+public:
+  explicit map_operator(F fn) : fn_(std::move(fn)) {}
+  void collect(In&& value) override { this->out_->collect(Out(fn_(std::move(value)))); }
+  using one_input_operator<In, Out>::collect;
+
+private:
+  F fn_;
+};
+
+template <class T, class F>
+class filter_operator final : public one_input_operator<T, T> {
+public:
+  explicit filter_operator(F fn) : fn_(std::move(fn)) {}
+  void collect(T&& value) override {
+    if (fn_(static_cast<const T&>(value)))
+      this->out_->collect(std::move(value));
+  }
+  using one_input_operator<T, T>::collect;
+
+private:
+  F fn_;
+};
+
+template <class In, class Out, class F>
+class flat_map_operator final : public one_input_operator<In, Out> {
+public:
+  explicit flat_map_operator(F fn) : fn_(std::move(fn)) {}
+  void collect(In&& value) override { fn_(std::move(value), *this->out_); }
+  using one_input_operator<In, Out>::collect;
+
+private:
+  F fn_;
+};
+
+/// A process function: full control over emission, with open/close and end of input.
+template <class In, class Out>
+class process_function {
+public:
+  using input_type = In;
+  using output_type = Out;
+  virtual ~process_function() = default;
+  virtual void open(const runtime_context&) {}
+  virtual void process_element(In&& value, collector<Out>& out) = 0;
+  /// All input has arrived; emit what is still pending.
+  virtual void on_end_of_input(collector<Out>&) {}
+  virtual void close() {}
+};
+
+template <class P>
+class process_operator final
+    : public one_input_operator<typename P::input_type, typename P::output_type> {
+  using In = typename P::input_type;
+  using base = one_input_operator<In, typename P::output_type>;
+
+public:
+  explicit process_operator(P fn) : fn_(std::move(fn)) {}
+  void open(const runtime_context& ctx) override {
+    stream_operator::open(ctx);
+    fn_.open(ctx);
+  }
+  void collect(In&& value) override { fn_.process_element(std::move(value), *this->out_); }
+  void end_input() override { fn_.on_end_of_input(*this->out_); }
+  void close() override { fn_.close(); }
+  using base::collect;
+
+private:
+  P fn_;
+};
+
+} // namespace sluice

@@ -1,0 +1,55 @@
+#pragma once
+// Outputs of operators: where a record goes next (a chained operator, a fan-out, or the
+// serializing writer of a network edge).
+
+#include <cstdint>
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace sluice {
+
+/// The untyped side of every output: in-band events that are not records.
+class output_base {
+public:
+  virtual ~output_base() = default;
+  /// Forwards a watermark (all records with timestamp <= wm precede it).
+  virtual void emit_watermark(std::int64_t wm) = 0;
+};
+
+/// Receives the records of type T an operator emits.
+template <class T>
+class collector : public output_base {
+public:
+  virtual void collect(T&& value) = 0;
+
+  void collect(const T& value) {
+    T copy(value);
+    collect(std::move(copy));
+  }
+};
+
+/// Sends each record to several outputs (copies for all but the last).
+template <class T>
+class fanout_collector final : public collector<T> {
+public:
+  explicit fanout_collector(std::vector<collector<T>*> outs) : outs_(std::move(outs)) {}
+
+  void collect(T&& value) override {
+    for (std::size_t i = 0; i + 1 < outs_.size(); ++i)
+      outs_[i]->collect(static_cast<const T&>(value));
+    outs_.back()->collect(std::move(value));
+  }
+
+  void emit_watermark(std::int64_t wm) override {
+    for (auto* out : outs_)
+      out->emit_watermark(wm);
+  }
+
+  using collector<T>::collect;
+
+private:
+  std::vector<collector<T>*> outs_;
+};
+
+} // namespace sluice

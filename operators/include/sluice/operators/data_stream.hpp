@@ -1,0 +1,221 @@
+#pragma once
+// data_stream<T>: the typed handle of a stream while a job is being built. Each transformation
+// adds a node (and edges from this stream's heads) to the job graph.
+
+#include "sluice/operators/basic_operators.hpp"
+#include "sluice/operators/function_traits.hpp"
+#include "sluice/operators/job_graph.hpp"
+#include "sluice/operators/sink.hpp"
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace sluice {
+
+template <class K, class T, class KeySelector>
+class keyed_stream;
+
+/// Settings of the operator that produced a stream (or of a sink).
+template <class Self>
+class operator_settings {
+public:
+  /// Parallelism of this operator.
+  Self& set_parallelism(int p) {
+    if (p < 1)
+      throw std::invalid_argument("set_parallelism(" + std::to_string(p) + ") on '" +
+                                  node().name + "': parallelism must be at least 1");
+    node().parallelism = p;
+    return self();
+  }
+  Self& name(std::string n) {
+    node().name = std::move(n);
+    return self();
+  }
+  /// A stable id used to match state in savepoints.
+  Self& uid(std::string u) {
+    node().uid = std::move(u);
+    return self();
+  }
+  /// Neither chain this operator to its input nor its outputs to it.
+  Self& disable_chaining() {
+    node().chaining = chaining_strategy::never;
+    return self();
+  }
+  /// Start a new chain here (later operators may chain to this one).
+  Self& start_new_chain() {
+    node().chaining = chaining_strategy::head;
+    return self();
+  }
+
+protected:
+  operator_settings(std::shared_ptr<job_graph> graph, std::vector<int> heads)
+      : graph_(std::move(graph)), heads_(std::move(heads)) {}
+
+  stream_node& node() {
+    if (heads_.size() != 1)
+      throw std::logic_error("operator settings apply to one operator, not to a union of " +
+                             std::to_string(heads_.size()) + " streams");
+    return graph_->node(heads_.front());
+  }
+  Self& self() { return static_cast<Self&>(*this); }
+
+  std::shared_ptr<job_graph> graph_;
+  std::vector<int> heads_;
+};
+
+/// The end of a stream: a sink, whose settings can still be changed.
+class data_stream_sink : public operator_settings<data_stream_sink> {
+public:
+  data_stream_sink(std::shared_ptr<job_graph> graph, int node)
+      : operator_settings(std::move(graph), {node}) {}
+};
+
+template <class T>
+class data_stream : public operator_settings<data_stream<T>> {
+  using base = operator_settings<data_stream<T>>;
+
+public:
+  using value_type = T;
+
+  data_stream(std::shared_ptr<job_graph> graph, std::vector<int> heads)
+      : base(std::move(graph), std::move(heads)), writer_(keyless_writer_factory<T>()) {
+    (void)stream_type_of<T>(); // requires a serializer for T
+  }
+
+  // -- transformations ----------------------------------------------------------------------
+
+  template <class F>
+  auto map(F fn, std::string name = "map") {
+    using Out = std::decay_t<std::invoke_result_t<F&, T&&>>;
+    return add_operator<Out>(std::move(name),
+                             [fn] { return std::make_unique<map_operator<T, Out, F>>(fn); });
+  }
+
+  template <class F>
+  data_stream<T> filter(F fn, std::string name = "filter") {
+    return add_operator<T>(std::move(name),
+                           [fn] { return std::make_unique<filter_operator<T, F>>(fn); });
+  }
+
+  /// fn(T&&, collector<Out>&); Out is deduced from a non-generic fn, or given explicitly.
+  template <class Out = void, class F>
+  auto flat_map(F fn, std::string name = "flat_map") {
+    using R = std::conditional_t<std::is_void_v<Out>,
+                                 typename collector_element<arg_t<F, 1>>::type, Out>;
+    return add_operator<R>(std::move(name),
+                           [fn] { return std::make_unique<flat_map_operator<T, R, F>>(fn); });
+  }
+
+  /// P derives from process_function<T, Out>.
+  template <class P>
+  data_stream<typename P::output_type> process(P fn, std::string name = "process") {
+    static_assert(std::is_same_v<typename P::input_type, T>, "process function input type");
+    using Out = typename P::output_type;
+    return add_operator<Out>(std::move(name),
+                             [fn] { return std::make_unique<process_operator<P>>(fn); });
+  }
+
+  /// Partitions by key: records with equal keys go to the same subtask.
+  template <class KeySelector>
+  auto key_by(KeySelector key) const {
+    using K = std::decay_t<std::invoke_result_t<KeySelector&, const T&>>;
+    return keyed_stream<K, T, KeySelector>(*this, std::move(key));
+  }
+
+  /// Merges streams of the same type.
+  template <class... Streams>
+  data_stream<T> union_with(const Streams&... others) const {
+    data_stream<T> out = *this;
+    (out.append_heads(others), ...);
+    return out;
+  }
+
+  // -- partitioning -------------------------------------------------------------------------
+
+  data_stream<T> forward() const { return with_kind(partition_kind::forward); }
+  data_stream<T> rebalance() const { return with_kind(partition_kind::rebalance); }
+  data_stream<T> rescale() const { return with_kind(partition_kind::rescale); }
+  data_stream<T> broadcast() const { return with_kind(partition_kind::broadcast); }
+  /// partitioner(key, channels) -> channel in [0, channels).
+  template <class Partitioner, class KeySelector>
+  data_stream<T> partition_custom(Partitioner partitioner, KeySelector key) const {
+    auto out = with_kind(partition_kind::custom);
+    out.writer_ = custom_writer_factory<T>(std::move(partitioner), std::move(key));
+    return out;
+  }
+
+  // -- sinks --------------------------------------------------------------------------------
+
+  /// S derives from sink<T>.
+  template <class S>
+  data_stream_sink sink_to(S s, std::string name = "") {
+    static_assert(std::is_same_v<typename S::input_type, T>, "sink input type");
+    auto proto = std::make_shared<S>(std::move(s));
+    stream_node n;
+    n.name = "Sink: " + (name.empty() ? std::string("sink") : name);
+    n.parallelism_limit = proto->max_sink_parallelism();
+    n.input_type = &stream_type_of<T>();
+    n.factory = [proto] { return std::make_unique<sink_operator<T>>(proto->clone()); };
+    return data_stream_sink(this->graph_, connect(std::move(n)));
+  }
+
+  // -- for extensions -----------------------------------------------------------------------
+
+  /// Adds an operator node consuming this stream; factory makes one instance per subtask.
+  template <class Out, class Factory>
+  data_stream<Out> add_operator(std::string name, Factory factory) {
+    stream_node n;
+    n.name = std::move(name);
+    n.input_type = &stream_type_of<T>();
+    n.output_type = &stream_type_of<Out>();
+    n.factory = [factory] { return std::unique_ptr<stream_operator>(factory()); };
+    return data_stream<Out>(this->graph_, {connect(std::move(n))});
+  }
+
+  /// The same stream, whose next edge uses the given partitioning.
+  data_stream<T> with_partitioning(partition_kind kind, writer_factory writer) const {
+    auto out = with_kind(kind);
+    out.writer_ = std::move(writer);
+    return out;
+  }
+
+  const std::shared_ptr<job_graph>& graph() const { return this->graph_; }
+
+private:
+  template <class U>
+  void append_heads(const data_stream<U>& other) {
+    static_assert(std::is_same_v<U, T>, "union_with needs streams of the same type");
+    if (other.graph_ != this->graph_)
+      throw std::logic_error("union_with: streams of different environments");
+    this->heads_.insert(this->heads_.end(), other.heads_.begin(), other.heads_.end());
+  }
+
+  data_stream<T> with_kind(partition_kind kind) const {
+    data_stream<T> out = *this;
+    out.kind_ = kind;
+    out.explicit_kind_ = true;
+    out.writer_ = keyless_writer_factory<T>();
+    return out;
+  }
+
+  int connect(stream_node n) {
+    int id = this->graph_->add_node(std::move(n)).id;
+    for (int h : this->heads_)
+      this->graph_->add_edge({h, id, kind_, explicit_kind_, writer_});
+    return id;
+  }
+
+  template <class>
+  friend class data_stream;
+
+  partition_kind kind_ = partition_kind::forward;
+  bool explicit_kind_ = false;
+  writer_factory writer_;
+};
+
+} // namespace sluice
+
+#include "sluice/operators/keyed_stream.hpp"

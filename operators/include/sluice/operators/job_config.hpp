@@ -1,0 +1,59 @@
+#pragma once
+// The job's configuration, parsed from the command line in one place (job_config.cpp).
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sluice {
+
+/// A bad flag or value; the message names the flag.
+class config_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A flag a job program adds to the common ones.
+struct flag_spec {
+  std::string name; ///< without the leading dashes, e.g. "input"
+  std::string help;
+  std::optional<std::string> default_value;
+  bool is_switch = false; ///< takes no value
+};
+
+struct job_config {
+  int parallelism = 0; ///< 0: the number of cores
+  int max_parallelism = 128;
+  std::int64_t buffer_timeout_ms = 100;
+  std::size_t batch_bytes = 32768;
+  double source_rate = 0; ///< records per second over all subtasks of a source; 0: unthrottled
+  std::string log_level = "warn";
+  bool chaining = true;
+  int exclusive_credits = 2; ///< per input channel
+  int floating_credits = 8;  ///< per input gate
+  int slots = 0;             ///< task manager slots; 0: enough for the job
+  std::map<std::string, std::string> job_flags; ///< values of the job's own flags
+
+  /// The effective default parallelism.
+  int default_parallelism() const;
+  /// Throws config_error if a value is out of range.
+  void validate() const;
+};
+
+/// The outcome of parsing a command line.
+struct parsed_args {
+  job_config config;
+  bool help = false;
+};
+
+/// Parses the common flags and the job's own; unknown or malformed flags throw config_error.
+parsed_args parse_args(const std::vector<std::string>& args, const std::vector<flag_spec>& job_flags);
+
+/// The --help text: common flags and the job's own.
+std::string usage(const std::string& program, const std::vector<flag_spec>& job_flags);
+
+} // namespace sluice

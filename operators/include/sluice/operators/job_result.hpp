@@ -1,0 +1,46 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sluice {
+
+/// Counters of one subtask, as read at one moment.
+struct subtask_metrics {
+  std::string task;  ///< "map -> filter (2/4)"
+  int vertex = 0;
+  int subtask = 0;
+  std::uint64_t records_in = 0;
+  std::uint64_t records_out = 0;
+  std::uint64_t batches_in = 0;
+  std::uint64_t batches_out = 0;
+  std::uint64_t backpressured_ns = 0;   ///< time spent unable to emit for lack of credit
+  std::uint64_t credits_outstanding = 0; ///< credits granted to upstreams, not yet used
+  std::uint64_t max_in_flight = 0;      ///< most batches ever in flight on one input channel
+  std::uint64_t max_credits = 0;        ///< most credits ever granted on one input channel
+  bool finished = false;
+};
+
+/// What execute() returns: success, or the failure naming operator and subtask.
+class job_result {
+public:
+  job_result() = default;
+  static job_result failure(std::string error) {
+    job_result r;
+    r.error_ = std::move(error);
+    return r;
+  }
+
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+  int exit_code() const { return ok() ? 0 : 1; }
+  std::chrono::nanoseconds duration{0};
+  std::vector<subtask_metrics> metrics;
+
+private:
+  std::string error_;
+};
+
+} // namespace sluice

@@ -1,0 +1,103 @@
+#pragma once
+// keyed_stream<K, T>: a stream partitioned by key. Operators on it see all records of a key
+// in one subtask and keep per-key state.
+
+#include "sluice/operators/data_stream.hpp"
+#include "sluice/operators/keyed_operators.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <tuple>
+
+namespace sluice {
+
+template <class K, class T, class KeySelector = std::function<K(const T&)>>
+class keyed_stream {
+public:
+  using key_type = K;
+  using value_type = T;
+
+  keyed_stream(const data_stream<T>& input, KeySelector key)
+      : input_(input.with_partitioning(partition_kind::hash, hash_writer_factory<T>(key))),
+        key_(std::move(key)) {}
+
+  /// Rolling reduce: fn(T accumulated, const T& next) -> T; emits the result per element.
+  template <class F>
+  data_stream<T> reduce(F fn, std::string name = "reduce") {
+    auto key = key_;
+    return input_.template add_operator<T>(std::move(name), [key, fn] {
+      return std::make_unique<reduce_operator<K, T, KeySelector, F>>(key, fn);
+    });
+  }
+
+  /// Rolling sum of a field: sum<I>() for tuple-like records, sum(&S::field) for structs,
+  /// sum() for arithmetic records. Other fields keep the first record's values (as Flink).
+  template <std::size_t I>
+  data_stream<T> sum() {
+    return reduce([](T a, const T& b) { return std::get<I>(a) += std::get<I>(b), a; }, "sum");
+  }
+  template <class M, class U = T>
+  data_stream<T> sum(M U::*field) {
+    return reduce([field](T a, const T& b) { return a.*field += b.*field, a; }, "sum");
+  }
+  data_stream<T> sum() {
+    return reduce([](T a, const T& b) { return a + b; }, "sum");
+  }
+
+  template <std::size_t I>
+  data_stream<T> min() {
+    return reduce([](T a, const T& b) {
+      std::get<I>(a) = std::min(std::get<I>(a), std::get<I>(b));
+      return a;
+    }, "min");
+  }
+  template <class M, class U = T>
+  data_stream<T> min(M U::*field) {
+    return reduce([field](T a, const T& b) {
+      a.*field = std::min(a.*field, b.*field);
+      return a;
+    }, "min");
+  }
+  data_stream<T> min() {
+    return reduce([](T a, const T& b) { return std::min(a, b); }, "min");
+  }
+
+  template <std::size_t I>
+  data_stream<T> max() {
+    return reduce([](T a, const T& b) {
+      std::get<I>(a) = std::max(std::get<I>(a), std::get<I>(b));
+      return a;
+    }, "max");
+  }
+  template <class M, class U = T>
+  data_stream<T> max(M U::*field) {
+    return reduce([field](T a, const T& b) {
+      a.*field = std::max(a.*field, b.*field);
+      return a;
+    }, "max");
+  }
+  data_stream<T> max() {
+    return reduce([](T a, const T& b) { return std::max(a, b); }, "max");
+  }
+
+  /// P derives from keyed_process_function<K, T, Out>.
+  template <class P>
+  data_stream<typename P::output_type> process(P fn, std::string name = "process") {
+    static_assert(std::is_same_v<typename P::input_type, T>, "process function input type");
+    using Out = typename P::output_type;
+    auto key = key_;
+    return input_.template add_operator<Out>(std::move(name), [fn, key] {
+      return std::make_unique<keyed_process_operator<P, KeySelector>>(fn, key);
+    });
+  }
+
+  const KeySelector& key_selector() const { return key_; }
+  /// The partitioned input stream (for extensions adding keyed operators).
+  data_stream<T>& input() { return input_; }
+
+private:
+  data_stream<T> input_;
+  KeySelector key_;
+};
+
+} // namespace sluice

@@ -1,0 +1,54 @@
+#pragma once
+// Sinks: the user-facing sink<T> and the operator that hosts one in a subtask.
+
+#include "sluice/operators/stream_operator.hpp"
+
+#include <memory>
+
+namespace sluice {
+
+/// A sink of records of type T. Each subtask gets its own copy (made by clone()).
+template <class T>
+class sink {
+public:
+  using input_type = T;
+  virtual ~sink() = default;
+
+  virtual void open(const runtime_context&) {}
+  virtual void write(T&& value) = 0;
+  /// All input has arrived: flush.
+  virtual void finish() {}
+  virtual void close() {}
+  /// 1 for sinks that cannot run in parallel; 0 = any.
+  virtual int max_sink_parallelism() const { return 0; }
+  virtual std::unique_ptr<sink<T>> clone() const = 0;
+};
+
+/// CRTP helper implementing clone() by copy.
+template <class Derived, class T>
+class copyable_sink : public sink<T> {
+public:
+  std::unique_ptr<sink<T>> clone() const override {
+    return std::make_unique<Derived>(static_cast<const Derived&>(*this));
+  }
+};
+
+template <class T>
+class sink_operator final : public one_input_operator<T, no_output> {
+public:
+  explicit sink_operator(std::unique_ptr<sink<T>> s) : sink_(std::move(s)) {}
+
+  void open(const runtime_context& ctx) override {
+    stream_operator::open(ctx);
+    sink_->open(ctx);
+  }
+  void collect(T&& value) override { sink_->write(std::move(value)); }
+  void end_input() override { sink_->finish(); }
+  void close() override { sink_->close(); }
+  using one_input_operator<T, no_output>::collect;
+
+private:
+  std::unique_ptr<sink<T>> sink_;
+};
+
+} // namespace sluice

@@ -1,0 +1,83 @@
+#pragma once
+// Sources: the user-facing source<T> and the operator that hosts one in a subtask.
+
+#include "sluice/operators/stream_operator.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace sluice {
+
+/// What a poll of a source reports.
+enum class source_status {
+  more,     ///< more records may follow at once
+  idle,     ///< nothing available now (e.g. a socket without data); poll again later
+  finished, ///< the source is exhausted
+};
+
+/// A source of records of type T. Each subtask gets its own copy (made by clone()).
+template <class T>
+class source {
+public:
+  using output_type = T;
+  virtual ~source() = default;
+
+  /// Called once per subtask before the first poll; ctx says which share to read.
+  virtual void open(const runtime_context&) {}
+  /// Emits at most max_records records into out.
+  virtual source_status poll(collector<T>& out, std::size_t max_records) = 0;
+  virtual void close() {}
+  /// 1 for sources that cannot run in parallel (a collection, a socket); 0 = any.
+  virtual int max_source_parallelism() const { return 0; }
+  virtual std::unique_ptr<source<T>> clone() const = 0;
+};
+
+/// CRTP helper implementing clone() by copy.
+template <class Derived, class T>
+class copyable_source : public source<T> {
+public:
+  std::unique_ptr<source<T>> clone() const override {
+    return std::make_unique<Derived>(static_cast<const Derived&>(*this));
+  }
+};
+
+/// The runtime's view of a source operator.
+class source_operator_base : public stream_operator {
+public:
+  virtual source_status emit(std::size_t max_records) = 0;
+  /// Records emitted so far.
+  virtual std::uint64_t emitted() const = 0;
+};
+
+template <class T>
+class source_operator final : public source_operator_base {
+public:
+  explicit source_operator(std::unique_ptr<source<T>> src) : src_(std::move(src)) {}
+
+  void open(const runtime_context& ctx) override {
+    stream_operator::open(ctx);
+    src_->open(ctx);
+  }
+  void close() override { src_->close(); }
+  void set_output(output_base& out) override { counting_.out = &static_cast<collector<T>&>(out); }
+  source_status emit(std::size_t max_records) override { return src_->poll(counting_, max_records); }
+  std::uint64_t emitted() const override { return counting_.count; }
+
+private:
+  struct counting_collector final : collector<T> {
+    void collect(T&& value) override {
+      ++count;
+      out->collect(std::move(value));
+    }
+    void emit_watermark(std::int64_t wm) override { out->emit_watermark(wm); }
+    using collector<T>::collect;
+    collector<T>* out = nullptr;
+    std::uint64_t count = 0;
+  };
+
+  std::unique_ptr<source<T>> src_;
+  counting_collector counting_;
+};
+
+} // namespace sluice

@@ -1,0 +1,62 @@
+#pragma once
+// The operator interface the runtime drives. Operators know nothing of actors: a subtask opens
+// its chain, pushes records into the head's input, calls end_input in topological order at the
+// end of input, and closes.
+
+#include "sluice/operators/collector.hpp"
+#include "sluice/operators/runtime_context.hpp"
+
+#include <cstdint>
+#include <stdexcept>
+
+namespace sluice {
+
+/// One operator instance of one subtask.
+class stream_operator {
+public:
+  virtual ~stream_operator() = default;
+
+  virtual void open(const runtime_context& ctx) { ctx_ = ctx; }
+  /// All input has arrived; emit what is still pending.
+  virtual void end_input() {}
+  virtual void close() {}
+
+  /// The typed input the upstream writes into (a collector of the input type).
+  virtual output_base& input() { throw std::logic_error("operator has no input"); }
+  /// Connects this operator's output (a collector of its output type).
+  virtual void set_output(output_base&) { throw std::logic_error("operator has no output"); }
+  /// An event-time watermark reached this operator.
+  virtual void process_watermark(std::int64_t) {}
+
+  const runtime_context& context() const { return ctx_; }
+
+protected:
+  runtime_context ctx_;
+};
+
+/// Base for operators with one input of type In and an output of type Out.
+template <class In, class Out>
+class one_input_operator : public stream_operator, public collector<In> {
+public:
+  output_base& input() override { return static_cast<collector<In>&>(*this); }
+  void set_output(output_base& out) override { out_ = &static_cast<collector<Out>&>(out); }
+  void process_watermark(std::int64_t wm) override { out_->emit_watermark(wm); }
+  void emit_watermark(std::int64_t wm) override { process_watermark(wm); }
+  using collector<In>::collect;
+
+protected:
+  collector<Out>* out_ = nullptr;
+};
+
+/// Marker for operators without output (sinks).
+struct no_output {};
+
+template <class In>
+class one_input_operator<In, no_output> : public stream_operator, public collector<In> {
+public:
+  output_base& input() override { return static_cast<collector<In>&>(*this); }
+  void emit_watermark(std::int64_t wm) override { process_watermark(wm); }
+  using collector<In>::collect;
+};
+
+} // namespace sluice

@@ -1,0 +1,78 @@
+#pragma once
+// Type-erased operations on the records of one stream type, made where the type is known
+// (the typed job API) and used by the runtime, which is not templated on record types.
+
+#include "sluice/operators/collector.hpp"
+#include "sluice/operators/operator_failure.hpp"
+#include "sluice/state/serialization.hpp"
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <typeinfo>
+#include <vector>
+
+namespace sluice {
+
+/// What the runtime can do with records of one (unknown to it) type.
+class stream_type {
+public:
+  virtual ~stream_type() = default;
+  /// Deserializes every record of a batch into `into` (a collector of this type); returns the
+  /// number of records. Throws serialization_error on a corrupt batch.
+  virtual std::size_t read_batch(const char* data, std::size_t size, output_base& into) const = 0;
+  /// A collector that copies each record to all of `outs` (collectors of this type).
+  virtual std::unique_ptr<output_base> make_fanout(const std::vector<output_base*>& outs) const = 0;
+  /// A collector that drops records (an operator whose output nobody consumes).
+  virtual std::unique_ptr<output_base> make_discard() const = 0;
+  /// A collector in front of operator `name`'s input that names it in any exception thrown.
+  virtual std::unique_ptr<output_base> make_guard(output_base& target,
+                                                  const std::string& name) const = 0;
+};
+
+template <class T>
+class typed_stream_type final : public stream_type {
+public:
+  std::size_t read_batch(const char* data, std::size_t size, output_base& into) const override {
+    auto& out = static_cast<collector<T>&>(into);
+    byte_reader reader(data, size);
+    std::size_t n = 0;
+    while (!reader.at_end()) {
+      T value{};
+      deserialize(reader, value);
+      out.collect(std::move(value));
+      ++n;
+    }
+    return n;
+  }
+
+  std::unique_ptr<output_base> make_fanout(const std::vector<output_base*>& outs) const override {
+    std::vector<collector<T>*> typed;
+    typed.reserve(outs.size());
+    for (auto* o : outs)
+      typed.push_back(&static_cast<collector<T>&>(*o));
+    return std::make_unique<fanout_collector<T>>(std::move(typed));
+  }
+
+  std::unique_ptr<output_base> make_discard() const override {
+    struct discard final : collector<T> {
+      void collect(T&&) override {}
+      void emit_watermark(std::int64_t) override {}
+    };
+    return std::make_unique<discard>();
+  }
+
+  std::unique_ptr<output_base> make_guard(output_base& target,
+                                          const std::string& name) const override {
+    return std::make_unique<guarded_collector<T>>(static_cast<collector<T>&>(target), name);
+  }
+};
+
+/// The single stream_type instance of T; instantiating it requires a serializer for T.
+template <class T>
+const stream_type& stream_type_of() {
+  static const typed_stream_type<T> instance;
+  return instance;
+}
+
+} // namespace sluice

@@ -1,0 +1,90 @@
+#include "sluice/operators/environment.hpp"
+
+#include "sluice/operators/logging.hpp"
+
+#include <cstdlib>
+#include <iostream>
+
+namespace sluice {
+
+environment::environment(int argc, char** argv, std::vector<flag_spec> job_flags) {
+  std::string program = argc > 0 ? argv[0] : "job";
+  try {
+    auto parsed = parse_args(std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc),
+                             job_flags);
+    if (parsed.help) {
+      std::cout << usage(program, job_flags);
+      std::exit(0);
+    }
+    config_ = std::move(parsed.config);
+  } catch (const config_error& e) {
+    std::cerr << program << ": error: " << e.what() << '\n';
+    std::exit(2);
+  }
+  set_log_level(config_.log_level);
+}
+
+environment::environment(job_config config) : config_(std::move(config)) {
+  config_.validate();
+  set_log_level(config_.log_level);
+}
+
+environment& environment::set_parallelism(int p) {
+  if (p < 1)
+    throw config_error("parallelism must be at least 1, got " + std::to_string(p));
+  config_.parallelism = p;
+  return *this;
+}
+
+environment& environment::set_max_parallelism(int p) {
+  if (p < 1 || p > 32768)
+    throw config_error("max parallelism must be in [1, 32768], got " + std::to_string(p));
+  config_.max_parallelism = p;
+  return *this;
+}
+
+environment& environment::set_buffer_timeout(std::chrono::milliseconds timeout) {
+  config_.buffer_timeout_ms = timeout.count();
+  return *this;
+}
+
+environment& environment::disable_operator_chaining() {
+  config_.chaining = false;
+  return *this;
+}
+
+std::optional<std::string> environment::flag(const std::string& name) const {
+  auto it = config_.job_flags.find(name);
+  if (it == config_.job_flags.end())
+    return std::nullopt;
+  return it->second;
+}
+
+std::string environment::flag_or(const std::string& name, const std::string& fallback) const {
+  return flag(name).value_or(fallback);
+}
+
+std::shared_ptr<const execution_plan> environment::plan() const {
+  return execution_plan::build(graph_, config_);
+}
+
+std::unique_ptr<job_client> environment::execute_async(const std::string& job_name) {
+  auto runner = get_job_runner();
+  if (!runner)
+    throw std::logic_error("no runtime installed: include <sluice/sluice.hpp> and link sluice");
+  return runner->start(plan(), config_, job_name);
+}
+
+job_result environment::execute(const std::string& job_name) {
+  job_result result;
+  try {
+    result = execute_async(job_name)->wait();
+  } catch (const std::exception& e) {
+    result = job_result::failure(e.what());
+  }
+  if (!result.ok())
+    log()->error("job '{}' failed: {}", job_name, result.error());
+  return result;
+}
+
+} // namespace sluice

@@ -1,0 +1,168 @@
+#include "sluice/operators/job_config.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <functional>
+#include <sstream>
+#include <thread>
+
+namespace sluice {
+
+namespace {
+
+std::int64_t parse_int(const std::string& flag, const std::string& text, std::int64_t min,
+                       std::int64_t max) {
+  errno = 0;
+  char* end = nullptr;
+  auto v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno == ERANGE)
+    throw config_error("flag --" + flag + ": '" + text + "' is not an integer");
+  if (v < min || v > max)
+    throw config_error("flag --" + flag + ": " + text + " is out of range [" +
+                       std::to_string(min) + ", " + std::to_string(max) + "]");
+  return v;
+}
+
+double parse_double(const std::string& flag, const std::string& text) {
+  char* end = nullptr;
+  auto v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(v >= 0))
+    throw config_error("flag --" + flag + ": '" + text + "' is not a non-negative number");
+  return v;
+}
+
+struct common_flag {
+  const char* name;
+  const char* help;
+  bool is_switch;
+  std::function<void(job_config&, const std::string&)> apply;
+};
+
+const std::vector<common_flag>& common_flags() {
+  static const std::vector<common_flag> flags = {
+      {"parallelism", "default parallelism of operators (default: number of cores)", false,
+       [](job_config& c, const std::string& v) {
+         c.parallelism = static_cast<int>(parse_int("parallelism", v, 1, 32768));
+       }},
+      {"max-parallelism", "number of key groups (default 128)", false,
+       [](job_config& c, const std::string& v) {
+         c.max_parallelism = static_cast<int>(parse_int("max-parallelism", v, 1, 32768));
+       }},
+      {"buffer-timeout-ms", "flush partial batches after MS (default 100; 0 = every record)",
+       false,
+       [](job_config& c, const std::string& v) {
+         c.buffer_timeout_ms = parse_int("buffer-timeout-ms", v, 0, 3600 * 1000);
+       }},
+      {"batch-bytes", "bytes per batch (default 32768)", false,
+       [](job_config& c, const std::string& v) {
+         c.batch_bytes = static_cast<std::size_t>(parse_int("batch-bytes", v, 64, 64 << 20));
+       }},
+      {"source-rate", "throttle each source to N records/s in total (default: unthrottled)",
+       false,
+       [](job_config& c, const std::string& v) { c.source_rate = parse_double("source-rate", v); }},
+      {"log-level", "trace|debug|info|warn|error|off (default warn)", false,
+       [](job_config& c, const std::string& v) {
+         static const std::vector<std::string> levels = {"trace", "debug", "info",
+                                                         "warn",  "error", "off"};
+         if (std::find(levels.begin(), levels.end(), v) == levels.end())
+           throw config_error("flag --log-level: '" + v +
+                              "' is not one of trace, debug, info, warn, error, off");
+         c.log_level = v;
+       }},
+      {"disable-chaining", "run every operator in its own subtask", true,
+       [](job_config& c, const std::string&) { c.chaining = false; }},
+      {"slots", "slots of the embedded task manager (default: enough for the job)", false,
+       [](job_config& c, const std::string& v) {
+         c.slots = static_cast<int>(parse_int("slots", v, 1, 32768));
+       }},
+  };
+  return flags;
+}
+
+} // namespace
+
+int job_config::default_parallelism() const {
+  if (parallelism > 0)
+    return parallelism;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+void job_config::validate() const {
+  if (parallelism > max_parallelism)
+    throw config_error("flag --parallelism: " + std::to_string(parallelism) +
+                       " exceeds --max-parallelism " + std::to_string(max_parallelism));
+}
+
+parsed_args parse_args(const std::vector<std::string>& args,
+                       const std::vector<flag_spec>& job_flags) {
+  parsed_args out;
+  for (const auto& spec : job_flags)
+    if (spec.default_value)
+      out.config.job_flags[spec.name] = *spec.default_value;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& arg = args[i];
+    if (arg == "--help" || arg == "-h") {
+      out.help = true;
+      continue;
+    }
+    if (arg.rfind("--", 0) != 0 || arg.size() == 2)
+      throw config_error("unexpected argument '" + arg + "' (flags start with --)");
+    auto name = arg.substr(2);
+    std::optional<std::string> value;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    auto take_value = [&](bool is_switch) -> std::string {
+      if (is_switch) {
+        if (value)
+          throw config_error("flag --" + name + " takes no value");
+        return {};
+      }
+      if (value)
+        return *value;
+      if (i + 1 >= args.size())
+        throw config_error("flag --" + name + " needs a value");
+      return args[++i];
+    };
+    auto common = std::find_if(common_flags().begin(), common_flags().end(),
+                               [&](const common_flag& f) { return name == f.name; });
+    if (common != common_flags().end()) {
+      common->apply(out.config, take_value(common->is_switch));
+      continue;
+    }
+    auto own = std::find_if(job_flags.begin(), job_flags.end(),
+                            [&](const flag_spec& f) { return name == f.name; });
+    if (own == job_flags.end())
+      throw config_error("unknown flag --" + name + " (see --help)");
+    auto v = take_value(own->is_switch);
+    out.config.job_flags[name] = own->is_switch ? "true" : v;
+  }
+  out.config.validate();
+  return out;
+}
+
+std::string usage(const std::string& program, const std::vector<flag_spec>& job_flags) {
+  std::ostringstream os;
+  auto line = [&](const std::string& name, bool is_switch, const std::string& help) {
+    auto left = "  --" + name + (is_switch ? "" : " VALUE");
+    os << left << std::string(left.size() < 30 ? 30 - left.size() : 1, ' ') << help << '\n';
+  };
+  os << "usage: " << program << " [flags]\n";
+  if (!job_flags.empty()) {
+    os << "job flags:\n";
+    for (const auto& f : job_flags)
+      line(f.name, f.is_switch,
+           f.help + (f.default_value && !f.default_value->empty()
+                         ? " (default " + *f.default_value + ")"
+                         : ""));
+  }
+  os << "common flags:\n";
+  for (const auto& f : common_flags())
+    line(f.name, f.is_switch, f.help);
+  line("help", true, "print this help");
+  return os.str();
+}
+
+} // namespace sluice

@@ -1,0 +1,143 @@
+// Credit accounting of the input and output gates, without actors.
+
+#include "sluice/actors/input_gate.hpp"
+#include "sluice/actors/output_gate.hpp"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace sluice;
+
+namespace {
+
+struct sent_item {
+  int channel;
+  bool is_event;
+  std::uint32_t records;
+  std::int32_t backlog;
+};
+
+class recording_transport final : public gate_transport {
+public:
+  void send_batch(int channel, std::vector<char>&& bytes, std::uint32_t records,
+                  std::int32_t backlog) override {
+    sent.push_back({channel, false, records, backlog});
+    bytes_sent += bytes.size();
+  }
+  void send_event(int channel, event_kind, std::int64_t) override {
+    sent.push_back({channel, true, 0, 0});
+  }
+  std::vector<sent_item> sent;
+  std::size_t bytes_sent = 0;
+};
+
+void write_record(output_gate& gate, int ch, std::size_t bytes) {
+  auto& buf = gate.buffer(ch);
+  buf.insert(buf.end(), bytes, 'x');
+  gate.record_written(ch);
+}
+
+} // namespace
+
+TEST_CASE("output gate ships full batches only against credit, in order with events") {
+  subtask_counters counters;
+  recording_transport t;
+  output_gate gate(2, 100, false, t, counters);
+  for (int i = 0; i < 5; ++i)
+    write_record(gate, 0, 50); // a batch every 2 records
+  CHECK(t.sent.empty());       // no credit yet
+  CHECK_FALSE(gate.available());
+  gate.emit_event(0, 1, event_kind::end_of_input, 0); // flushes the partial 5th record
+  CHECK(t.sent.empty());
+  gate.add_credit(0, 2);
+  REQUIRE(t.sent.size() == 2);
+  CHECK(t.sent[0].records == 2);
+  CHECK(t.sent[0].backlog == 2); // two more batches were waiting behind it
+  CHECK(t.sent[1].backlog == 1);
+  CHECK_FALSE(gate.drained());
+  gate.add_credit(0, 1);
+  REQUIRE(t.sent.size() == 4);
+  CHECK(t.sent[2].records == 1);
+  CHECK(t.sent[3].is_event); // the event follows the last batch at once, without credit
+  CHECK(gate.drained());
+  CHECK(gate.available());
+  CHECK(counters.records_out.get() == 5);
+  CHECK(counters.batches_out.get() == 3);
+}
+
+TEST_CASE("output gate with flush on every record ships one record per batch") {
+  subtask_counters counters;
+  recording_transport t;
+  output_gate gate(1, 1 << 20, true, t, counters);
+  gate.add_credit(0, 10);
+  for (int i = 0; i < 3; ++i)
+    write_record(gate, 0, 8);
+  REQUIRE(t.sent.size() == 3);
+  for (const auto& s : t.sent)
+    CHECK(s.records == 1);
+}
+
+TEST_CASE("input gate grants exclusive credits and regrants them as batches are taken") {
+  subtask_counters counters;
+  std::map<int, int> granted;
+  input_gate gate(2, 2, 0, [&](int ch, int n) { granted[ch] += n; }, counters);
+  gate.start();
+  CHECK(granted == std::map<int, int>{{0, 2}, {1, 2}});
+  gate.on_batch(0, std::vector<char>(10), 1, 0);
+  gate.on_batch(0, std::vector<char>(10), 1, 0);
+  CHECK_THROWS_AS(gate.on_batch(0, std::vector<char>(10), 1, 0), protocol_error);
+  CHECK(gate.outstanding(0) == 0);
+  auto item = gate.next();
+  CHECK(item.channel == 0);
+  CHECK(granted[0] == 3);
+  CHECK(gate.outstanding(0) == 1);
+  CHECK(counters.max_in_flight.get() == 2);
+  CHECK(counters.max_credits.get() == 2);
+}
+
+TEST_CASE("floating credits go to channels with a backlog and return to the pool") {
+  subtask_counters counters;
+  std::map<int, int> granted;
+  input_gate gate(2, 1, 3, [&](int ch, int n) { granted[ch] += n; }, counters);
+  gate.start();
+  // Channel 1's sender has 5 batches waiting: the gate hands it all 3 floating credits.
+  gate.on_batch(1, std::vector<char>(4), 1, 5);
+  CHECK(granted[1] == 1 + 3);
+  CHECK(gate.outstanding(1) == 3);
+  CHECK(granted[0] == 1);
+  gate.on_batch(1, std::vector<char>(4), 1, 0);
+  gate.on_batch(1, std::vector<char>(4), 1, 0);
+  gate.on_batch(1, std::vector<char>(4), 1, 0);
+  // No backlog left: taking the batches returns the floating credits to the pool (no regrant
+  // beyond the exclusive one).
+  for (int i = 0; i < 4; ++i)
+    gate.next();
+  CHECK(gate.outstanding(1) == 1);
+  // Now channel 0 announces a backlog and receives the pooled credits.
+  gate.on_batch(0, std::vector<char>(4), 1, 4);
+  CHECK(gate.outstanding(0) == 3);
+  CHECK(counters.max_credits.get() == 4);
+}
+
+TEST_CASE("input gate takes channels round robin and tracks end of input") {
+  subtask_counters counters;
+  input_gate gate(3, 2, 0, [](int, int) {}, counters);
+  gate.start();
+  gate.on_batch(0, std::vector<char>(1), 1, 0);
+  gate.on_batch(0, std::vector<char>(1), 1, 0);
+  gate.on_batch(2, std::vector<char>(1), 1, 0);
+  gate.on_event(1, event_kind::end_of_input, 0);
+  std::vector<int> order;
+  while (gate.has_input())
+    order.push_back(gate.next().channel);
+  CHECK(order == std::vector<int>{0, 1, 2, 0});
+  CHECK_FALSE(gate.all_ended());
+  gate.on_event(0, event_kind::end_of_input, 0);
+  gate.on_event(2, event_kind::end_of_input, 0);
+  while (gate.has_input())
+    gate.next();
+  CHECK(gate.all_ended());
+}

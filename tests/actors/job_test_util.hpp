@@ -1,0 +1,53 @@
+#pragma once
+// Helpers for tests that run real jobs on the embedded local cluster.
+
+#include <sluice/sluice.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sluice::test {
+
+/// A configuration for tests: given parallelism, small batches so several travel per job.
+inline job_config test_config(int parallelism, std::size_t batch_bytes = 1024) {
+  job_config c;
+  c.parallelism = parallelism;
+  c.batch_bytes = batch_bytes;
+  return c;
+}
+
+/// A deterministic pseudo-random generator (splitmix64), independent of the engine.
+class test_random {
+public:
+  explicit test_random(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  std::uint64_t below(std::uint64_t n) { return next() % n; }
+
+private:
+  std::uint64_t state_;
+};
+
+/// Lines of words drawn from a small vocabulary, with mixed case and punctuation.
+inline std::vector<std::string> generated_text(std::size_t lines, std::uint64_t seed) {
+  static const std::vector<std::string> vocabulary = {
+      "Stream", "flow", "gate", "WATER", "sluice", "actor", "credit", "batch", "key", "Group"};
+  static const std::vector<std::string> separators = {" ", ", ", "--", "! ", " 42 ", "\t"};
+  test_random rnd(seed);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < lines; ++i) {
+    std::string line;
+    auto words = rnd.below(12);
+    for (std::uint64_t w = 0; w < words; ++w)
+      line += vocabulary[rnd.below(vocabulary.size())] + separators[rnd.below(separators.size())];
+    out.push_back(line);
+  }
+  return out;
+}
+
+} // namespace sluice::test

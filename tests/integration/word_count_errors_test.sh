@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# word_count's errors: each a clear message naming the culprit, and a non-zero exit.
+set -uo pipefail
+bin=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+expect_failure() { # $1: text the error must contain; rest: arguments
+  local want=$1; shift
+  "$bin" "$@" > "$work/out" 2> "$work/err"
+  local rc=$?
+  if [ "$rc" -eq 0 ]; then
+    echo "FAIL: word_count $* exited 0"; failures=$((failures + 1))
+  elif ! grep -qF -- "$want" "$work/err"; then
+    echo "FAIL: word_count $*: stderr lacks '$want':"; cat "$work/err"; failures=$((failures + 1))
+  fi
+}
+
+expect_failure "/nonexistent/words.txt" --input /nonexistent/words.txt
+expect_failure "--bogus" --bogus
+expect_failure "--parallelism" --parallelism two
+expect_failure "--input needs a value" --input
+expect_failure "/proc/sluice-no-such-dir" --output /proc/sluice-no-such-dir
+"$bin" --help > "$work/help" || { echo "FAIL: --help exited non-zero"; failures=$((failures + 1)); }
+grep -q -- "--input" "$work/help" || { echo "FAIL: --help lacks --input"; failures=$((failures + 1)); }
+[ "$failures" -eq 0 ] && echo "word_count errors: all checks passed"
+exit "$failures"

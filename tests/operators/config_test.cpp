@@ -1,0 +1,86 @@
+#include "sluice/operators/job_config.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+using sluice::config_error;
+using sluice::flag_spec;
+using sluice::parse_args;
+
+namespace {
+
+std::string error_of(const std::vector<std::string>& args,
+                     const std::vector<flag_spec>& job_flags = {}) {
+  try {
+    parse_args(args, job_flags);
+  } catch (const config_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+} // namespace
+
+TEST_CASE("common flags set the configuration, in both spellings") {
+  auto parsed = parse_args({"--parallelism", "3", "--max-parallelism=64", "--buffer-timeout-ms",
+                            "0", "--batch-bytes", "4096", "--source-rate", "2500.5",
+                            "--log-level", "debug", "--disable-chaining", "--slots", "5"},
+                           {});
+  const auto& c = parsed.config;
+  CHECK(c.parallelism == 3);
+  CHECK(c.max_parallelism == 64);
+  CHECK(c.buffer_timeout_ms == 0);
+  CHECK(c.batch_bytes == 4096);
+  CHECK(c.source_rate == doctest::Approx(2500.5));
+  CHECK(c.log_level == "debug");
+  CHECK_FALSE(c.chaining);
+  CHECK(c.slots == 5);
+  CHECK_FALSE(parsed.help);
+}
+
+TEST_CASE("defaults match the documented values") {
+  auto c = parse_args({}, {}).config;
+  CHECK(c.max_parallelism == 128);
+  CHECK(c.buffer_timeout_ms == 100);
+  CHECK(c.batch_bytes == 32768);
+  CHECK(c.source_rate == 0);
+  CHECK(c.chaining);
+  CHECK(c.default_parallelism() >= 1);
+}
+
+TEST_CASE("job flags: declared values, defaults and switches") {
+  std::vector<flag_spec> job = {{"input", "in", {}, false},
+                                {"window", "kind", std::string("tumbling"), false},
+                                {"skip-malformed", "skip", {}, true}};
+  auto c = parse_args({"--input", "a.txt", "--skip-malformed"}, job).config;
+  CHECK(c.job_flags.at("input") == "a.txt");
+  CHECK(c.job_flags.at("window") == "tumbling");
+  CHECK(c.job_flags.at("skip-malformed") == "true");
+  CHECK(parse_args({}, job).config.job_flags.count("input") == 0);
+}
+
+TEST_CASE("--help is reported, not an error") {
+  CHECK(parse_args({"--help"}, {}).help);
+  auto text = sluice::usage("prog", {{"input", "the input", {}, false}});
+  CHECK(text.find("--input") != std::string::npos);
+  CHECK(text.find("--parallelism") != std::string::npos);
+}
+
+TEST_CASE("bad flags are errors naming the flag") {
+  CHECK(error_of({"--paralelism", "2"}).find("--paralelism") != std::string::npos);
+  CHECK(error_of({"--parallelism", "two"}).find("--parallelism") != std::string::npos);
+  CHECK(error_of({"--parallelism", "0"}).find("--parallelism") != std::string::npos);
+  CHECK(error_of({"--parallelism"}).find("needs a value") != std::string::npos);
+  CHECK(error_of({"--batch-bytes", "12x"}).find("--batch-bytes") != std::string::npos);
+  CHECK(error_of({"--buffer-timeout-ms", "-1"}).find("--buffer-timeout-ms") != std::string::npos);
+  CHECK(error_of({"--source-rate", "fast"}).find("--source-rate") != std::string::npos);
+  CHECK(error_of({"--log-level", "loud"}).find("--log-level") != std::string::npos);
+  CHECK(error_of({"--disable-chaining=yes"}).find("--disable-chaining") != std::string::npos);
+  CHECK(error_of({"stray"}).find("stray") != std::string::npos);
+  CHECK(error_of({"--parallelism", "9", "--max-parallelism", "8"}).find("--parallelism") !=
+        std::string::npos);
+  CHECK(error_of({"--parallelism", "99999999999999999999"}).find("--parallelism") !=
+        std::string::npos);
+}
