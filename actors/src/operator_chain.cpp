@@ -20,7 +20,7 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
     ops_.push_back(n.factory());
     contexts_.push_back({job_name, n.name, subtask, vertex_.parallelism, plan.max_parallelism()});
   }
-  // Wire outputs from the tail back so every target exists and is guarded.
+  // Wire every output: chained targets are inputs of later operators, network edges writers.
   for (std::size_t i = 0; i < vertex_.nodes.size(); ++i) {
     const auto& n = graph.node(vertex_.nodes[i]);
     if (!n.output_type)
@@ -30,9 +30,7 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
       if (ce.source_node != n.id)
         continue;
       auto target = static_cast<std::size_t>(index_in_chain(ce.target_node));
-      outputs_.push_back(n.output_type->make_guard(ops_[target]->input(),
-                                                   graph.node(ce.target_node).name));
-      outs.push_back(outputs_.back().get());
+      outs.push_back(&ops_[target]->input());
     }
     for (const auto& oe : layout.output_edges) {
       if (oe.edge->source_node != n.id)

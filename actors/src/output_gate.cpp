@@ -2,49 +2,37 @@
 
 namespace sluice {
 
-namespace {
-
-class edge_gate final : public channel_gate {
-public:
-  edge_gate(output_gate& gate, int first, int n) : gate_(gate), first_(first), n_(n) {}
-  std::vector<char>& buffer(int ch) override { return gate_.buffer(first_ + ch); }
-  void record_written(int ch) override { gate_.record_written(first_ + ch); }
-  void emit_watermark(std::int64_t wm) override {
-    gate_.emit_event(first_, n_, event_kind::watermark, wm);
-  }
-  int channel_count() const override { return n_; }
-
-private:
-  output_gate& gate_;
-  int first_;
-  int n_;
-};
-
-} // namespace
-
 output_gate::output_gate(int channels, std::size_t batch_bytes, bool flush_every_record,
                          gate_transport& transport, subtask_counters& counters)
-    : channels_(static_cast<std::size_t>(channels)), batch_bytes_(batch_bytes),
-      flush_every_record_(flush_every_record), transport_(transport), counters_(counters) {
-  for (auto& c : channels_)
-    c.buffer.reserve(batch_bytes_ + 64);
+    : channels_(static_cast<std::size_t>(channels)),
+      buffers_(std::make_unique<channel_buffer[]>(static_cast<std::size_t>(channels))),
+      batch_bytes_(batch_bytes), flush_bytes_(flush_every_record ? 0 : batch_bytes),
+      transport_(transport), counters_(counters) {
+  for (int ch = 0; ch < channels; ++ch)
+    open_buffer(buffers_[static_cast<std::size_t>(ch)]);
 }
 
 channel_gate& output_gate::edge_view(int first_channel, int channels) {
-  views_.push_back(std::make_unique<edge_gate>(*this, first_channel, channels));
+  views_.push_back(
+      std::make_unique<channel_gate>(buffers_.get(), first_channel, channels, flush_bytes_, *this));
   return *views_.back();
 }
 
+void output_gate::open_buffer(channel_buffer& b) {
+  b.bytes = std::vector<char>(batch_bytes_ + 64);
+  b.writer.reset(b.bytes, 0);
+  b.records = 0;
+}
+
 void output_gate::flush(int ch) {
-  auto& c = channels_[static_cast<std::size_t>(ch)];
-  if (c.records == 0)
+  auto& b = buffers_[static_cast<std::size_t>(ch)];
+  if (b.records == 0)
     return;
   item it;
-  it.bytes = std::move(c.buffer);
-  it.records = c.records;
-  c.buffer = {};
-  c.buffer.reserve(batch_bytes_ + 64);
-  c.records = 0;
+  b.writer.finish();
+  it.bytes = std::move(b.bytes);
+  it.records = b.records;
+  open_buffer(b);
   counters_.records_out.add(it.records);
   enqueue(ch, std::move(it));
 }

@@ -17,7 +17,7 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-constexpr std::size_t receive_chunk = 16 * 1024;
+constexpr std::size_t receive_chunk = std::size_t{16} * 1024;
 
 struct addrinfo_deleter {
   void operator()(addrinfo* ai) const { freeaddrinfo(ai); }

@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::size_t read_buffer_size = 64 * 1024;
+constexpr std::size_t read_buffer_size = std::size_t{64} * 1024;
 
 struct file_closer {
   void operator()(std::FILE* f) const { std::fclose(f); }
@@ -65,12 +65,14 @@ std::vector<std::string> list_directory(const std::string& dir) {
 
 } // namespace
 
+/// What the constructor found: the files to read and their splits.
 struct text_file_source::plan {
   struct split {
-    std::size_t file;
+    std::size_t file; ///< index into files
     std::uint64_t begin;
     std::uint64_t end;
   };
+  std::string path;
   std::vector<std::string> files;
   std::vector<split> splits;
 };
@@ -87,7 +89,7 @@ public:
     std::size_t emitted = 0;
     while (emitted < max_records) {
       if (!in_split_ && !start_next_split())
-        return true;
+        break;
       std::string line;
       if (pos_ >= end_ || !scan_line(&line)) {
         in_split_ = false;
@@ -100,7 +102,10 @@ public:
     }
     if (in_split_ && pos_ >= end_)
       in_split_ = false;
-    return !in_split_ && next_split_ >= plan_->splits.size();
+    const bool done = !in_split_ && next_split_ >= plan_->splits.size();
+    if (done)
+      file_.reset();
+    return done;
   }
 
 private:
@@ -181,12 +186,13 @@ text_file_source::text_file_source(std::string path, std::uint64_t split_size) {
     throw source_error("text_file_source: " + in_quotes(path) + " does not exist");
   }
   auto p = std::make_shared<plan>();
+  p->path = std::move(path);
   if (fs::is_directory(status))
-    p->files = list_directory(path);
+    p->files = list_directory(p->path);
   else if (fs::is_regular_file(status))
-    p->files.push_back(path);
+    p->files.push_back(p->path);
   else
-    throw source_error("text_file_source: " + in_quotes(path) +
+    throw source_error("text_file_source: " + in_quotes(p->path) +
                        " is neither a regular file nor a directory");
   for (std::size_t f = 0; f < p->files.size(); ++f) {
     open_file(p->files[f]); // fails early if the file is unreadable
@@ -221,6 +227,8 @@ source_status text_file_source::poll(collector<std::string>& out, std::size_t ma
 }
 
 void text_file_source::close() { reader_.reset(); }
+
+const std::string& text_file_source::path() const { return plan_->path; }
 
 std::size_t text_file_source::split_count() const { return plan_->splits.size(); }
 

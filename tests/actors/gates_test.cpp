@@ -34,10 +34,9 @@ public:
   std::size_t bytes_sent = 0;
 };
 
-void write_record(output_gate& gate, int ch, std::size_t bytes) {
-  auto& buf = gate.buffer(ch);
-  buf.insert(buf.end(), bytes, 'x');
-  gate.record_written(ch);
+void write_record(channel_gate& edge, int ch, std::size_t bytes) {
+  edge.writer(ch).write_bytes(std::string(bytes, 'x').data(), bytes);
+  edge.record_written(ch);
 }
 
 } // namespace
@@ -46,8 +45,9 @@ TEST_CASE("output gate ships full batches only against credit, in order with eve
   subtask_counters counters;
   recording_transport t;
   output_gate gate(2, 100, false, t, counters);
+  auto& edge = gate.edge_view(0, 2);
   for (int i = 0; i < 5; ++i)
-    write_record(gate, 0, 50); // a batch every 2 records
+    write_record(edge, 0, 50); // a batch every 2 records
   CHECK(t.sent.empty());       // no credit yet
   CHECK_FALSE(gate.available());
   gate.emit_event(0, 1, event_kind::end_of_input, 0); // flushes the partial 5th record
@@ -72,9 +72,10 @@ TEST_CASE("output gate with flush on every record ships one record per batch") {
   subtask_counters counters;
   recording_transport t;
   output_gate gate(1, 1 << 20, true, t, counters);
+  auto& edge = gate.edge_view(0, 1);
   gate.add_credit(0, 10);
   for (int i = 0; i < 3; ++i)
-    write_record(gate, 0, 8);
+    write_record(edge, 0, 8);
   REQUIRE(t.sent.size() == 3);
   for (const auto& s : t.sent)
     CHECK(s.records == 1);

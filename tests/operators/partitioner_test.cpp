@@ -13,29 +13,34 @@ using namespace sluice;
 
 namespace {
 
-/// A gate that keeps each channel's bytes and record count.
-class recording_gate final : public channel_gate {
+/// A gate that keeps each channel's bytes (no batch ever fills) and the watermarks.
+class recording_gate final : public gate_target {
 public:
-  explicit recording_gate(int n) : buffers_(static_cast<std::size_t>(n)), records_(buffers_.size()) {}
-  std::vector<char>& buffer(int ch) override { return buffers_.at(static_cast<std::size_t>(ch)); }
-  void record_written(int ch) override { ++records_.at(static_cast<std::size_t>(ch)); }
-  void emit_watermark(std::int64_t wm) override { watermarks.push_back(wm); }
-  int channel_count() const override { return static_cast<int>(buffers_.size()); }
+  explicit recording_gate(int n) : buffers_(static_cast<std::size_t>(n)), gate_(buffers_.data(), 0, n, 1 << 30, *this) {
+    for (auto& b : buffers_)
+      b.writer.reset(b.bytes, 0);
+  }
+  void flush(int) override {}
+  void emit_watermark(int, int, std::int64_t wm) override { watermarks.push_back(wm); }
+  channel_gate& gate() { return gate_; }
 
   template <class T>
-  std::vector<T> records_of(int ch) const {
+  std::vector<T> records_of(int ch) {
+    auto& b = buffers_.at(static_cast<std::size_t>(ch));
+    b.writer.finish();
     std::vector<T> out;
-    byte_reader r(buffers_.at(static_cast<std::size_t>(ch)));
+    byte_reader r(b.bytes);
     while (!r.at_end())
       out.push_back(deserialize<T>(r));
+    b.writer.reset(b.bytes, b.bytes.size());
     return out;
   }
-  std::size_t count(int ch) const { return records_.at(static_cast<std::size_t>(ch)); }
+  std::size_t count(int ch) const { return buffers_.at(static_cast<std::size_t>(ch)).records; }
   std::vector<std::int64_t> watermarks;
 
 private:
-  std::vector<std::vector<char>> buffers_;
-  std::vector<std::size_t> records_;
+  std::vector<channel_buffer> buffers_;
+  channel_gate gate_;
 };
 
 } // namespace
@@ -50,7 +55,7 @@ TEST_CASE("round robin starts at the subtask's index and cycles over every chann
 
 TEST_CASE("rebalance writer spreads records evenly and keeps them intact") {
   recording_gate gate(4);
-  auto writer = make_keyless_writer<std::int64_t>(gate, partition_kind::rebalance, {0, 4, 128});
+  auto writer = make_keyless_writer<std::int64_t>(gate.gate(), partition_kind::rebalance, {0, 4, 128});
   auto& c = static_cast<collector<std::int64_t>&>(*writer);
   for (std::int64_t i = 0; i < 100; ++i)
     c.collect(i);
@@ -67,7 +72,7 @@ TEST_CASE("hash writer: every key on the subtask owning its key group, determini
   auto key = [](const std::pair<std::string, int>& p) { return p.first; };
   recording_gate gate(channels);
   auto factory = hash_writer_factory<std::pair<std::string, int>>(key);
-  auto writer = factory(gate, partition_kind::hash, {0, channels, max_par});
+  auto writer = factory(gate.gate(), partition_kind::hash, {0, channels, max_par});
   auto& c = static_cast<collector<std::pair<std::string, int>>&>(*writer);
   for (int i = 0; i < 3000; ++i)
     c.collect({"key" + std::to_string(i % 500), i});
@@ -91,7 +96,7 @@ TEST_CASE("hash writer: every key on the subtask owning its key group, determini
 
 TEST_CASE("broadcast writer copies every record to every channel") {
   recording_gate gate(3);
-  auto writer = make_keyless_writer<std::string>(gate, partition_kind::broadcast, {1, 3, 128});
+  auto writer = make_keyless_writer<std::string>(gate.gate(), partition_kind::broadcast, {1, 3, 128});
   auto& c = static_cast<collector<std::string>&>(*writer);
   c.collect(std::string("a"));
   c.collect(std::string("bc"));
@@ -106,14 +111,14 @@ TEST_CASE("custom partitioner picks the channel; out-of-range choices are errors
   auto by_mod = [](std::int64_t key, int n) { return static_cast<int>(key % n); };
   auto identity = [](std::int64_t v) { return v; };
   auto writer = custom_writer_factory<std::int64_t>(by_mod, identity)(
-      gate, partition_kind::custom, {0, 4, 128});
+      gate.gate(), partition_kind::custom, {0, 4, 128});
   auto& c = static_cast<collector<std::int64_t>&>(*writer);
   for (std::int64_t i = 0; i < 12; ++i)
     c.collect(i);
   CHECK(gate.records_of<std::int64_t>(3) == std::vector<std::int64_t>{3, 7, 11});
 
   auto bad = custom_writer_factory<std::int64_t>([](std::int64_t, int n) { return n; }, identity)(
-      gate, partition_kind::custom, {0, 4, 128});
+      gate.gate(), partition_kind::custom, {0, 4, 128});
   CHECK_THROWS_AS(static_cast<collector<std::int64_t>&>(*bad).collect(std::int64_t{1}),
                   std::out_of_range);
 }

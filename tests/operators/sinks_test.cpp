@@ -81,6 +81,7 @@ TEST_CASE("print_sink lines from concurrent subtasks never interleave") {
   const std::string payload(100, 'x');
   print_sink<std::string> proto(f);
   std::vector<std::thread> threads;
+  threads.reserve(subtasks);
   for (int i = 0; i < subtasks; ++i)
     threads.emplace_back([&, i] {
       std::vector<std::string> records(per_subtask, payload + std::to_string(i));
@@ -159,6 +160,7 @@ TEST_CASE("collecting_sink shares one store between its copies") {
 
   constexpr int writers = 4;
   std::vector<std::thread> threads;
+  threads.reserve(writers);
   for (int i = 0; i < writers; ++i)
     threads.emplace_back([&proto, i] { run_sink(proto, i, writers, std::vector<int>(1000, i)); });
   for (auto& t : threads)

@@ -120,7 +120,7 @@ void send_all(int fd, const std::string& s) {
 /// first) and closes it, with a reset if asked.
 std::thread serve(const test_server& server, std::vector<std::string> chunks,
                   std::shared_future<void> gate = {}, bool reset = false) {
-  return std::thread([fd = server.fd, chunks = std::move(chunks), gate, reset] {
+  return std::thread([fd = server.fd, chunks = std::move(chunks), gate = std::move(gate), reset] {
     const int conn = ::accept(fd, nullptr, nullptr);
     for (std::size_t i = 0; i < chunks.size(); ++i) {
       if (i == 1 && gate.valid())

@@ -153,7 +153,8 @@ TEST_CASE("composite keys hash their byte form") {
   CHECK(key_hash(t) == ref_hash_bytes(to_bytes(t)));
   legacy l{3, "three"};
   CHECK(key_hash(l) == ref_hash_bytes(to_bytes(l)));
-  CHECK(key_hash(std::vector<std::int64_t>{1, 2}) == ref_hash_bytes(to_bytes(std::vector<std::int64_t>{1, 2})));
+  CHECK(key_hash(std::vector<std::int64_t>{1, 2}) ==
+        ref_hash_bytes(to_bytes(std::vector<std::int64_t>{1, 2})));
   CHECK(detail::key_scratch().empty());
   CHECK_THROWS_AS(key_hash(std::vector<std::tuple<>>(2)), serialization_error);
   CHECK(detail::key_scratch().empty());
@@ -169,19 +170,23 @@ TEST_CASE("distinct keys give distinct hashes") {
 }
 
 TEST_CASE("100,000 int64 keys spread evenly over 128 key groups") {
-  check_key_spread<std::int64_t>(100000, [](int i) { return std::int64_t{i}; }, ref_int_hash);
-  check_key_spread<std::int64_t>(100000, [](int i) { return std::int64_t{i} * 128; }, ref_int_hash);
-  check_key_spread<std::int64_t>(100000, [](int i) { return std::int64_t{i} << 32; }, ref_int_hash);
-  check_key_spread<std::int64_t>(100000, [](int i) { return -1 - std::int64_t{i} * 1024; },
-                                 ref_int_hash);
+  check_key_spread<std::int64_t>(
+      100000, [](int i) { return std::int64_t{i}; }, ref_int_hash);
+  check_key_spread<std::int64_t>(
+      100000, [](int i) { return std::int64_t{i} * 128; }, ref_int_hash);
+  check_key_spread<std::int64_t>(
+      100000, [](int i) { return std::int64_t{i} << 32; }, ref_int_hash);
+  check_key_spread<std::int64_t>(
+      100000, [](int i) { return -1 - std::int64_t{i} * 1024; }, ref_int_hash);
 }
 
 TEST_CASE("100,000 string keys spread evenly over 128 key groups") {
-  check_key_spread<std::string>(100000, [](int i) { return "key-" + std::to_string(i); },
-                                ref_string_hash);
+  check_key_spread<std::string>(
+      100000, [](int i) { return "key-" + std::to_string(i); }, ref_string_hash);
   check_key_spread<std::string>(
       100000, [](int i) { return "user/" + std::to_string(i) + "/session"; }, ref_string_hash);
   check_key_spread<std::string>(
-      100000, [](int i) { return std::string(static_cast<std::size_t>(i % 23), 'p') + std::to_string(i); },
+      100000,
+      [](int i) { return std::string(static_cast<std::size_t>(i % 23), 'p') + std::to_string(i); },
       ref_string_hash);
 }

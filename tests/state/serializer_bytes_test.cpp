@@ -32,8 +32,10 @@ std::vector<char> bytes(std::initializer_list<int> values) {
 
 std::vector<char> varint(std::uint64_t v) {
   std::vector<char> out;
-  byte_writer w(out);
-  w.write_varint(v);
+  {
+    byte_writer w(out);
+    w.write_varint(v);
+  }
   return out;
 }
 
@@ -102,8 +104,7 @@ TEST_CASE("optional, pair, tuple, duration and structs have no headers of their 
   CHECK(to_bytes(std::optional<std::int16_t>{}) == bytes({0}));
   CHECK(to_bytes(std::optional<std::int16_t>{0x0102}) == bytes({1, 2, 1}));
   CHECK(to_bytes(std::pair<std::int8_t, std::string>{5, "x"}) == bytes({5, 1, 'x'}));
-  CHECK(to_bytes(std::tuple<bool, std::int8_t, std::string>{true, -1, ""}) ==
-        bytes({1, 0xff, 0}));
+  CHECK(to_bytes(std::tuple<bool, std::int8_t, std::string>{true, -1, ""}) == bytes({1, 0xff, 0}));
   CHECK(to_bytes(std::chrono::duration<std::int16_t>{258}) == bytes({2, 1}));
   CHECK(to_bytes(point{1, -1}) == bytes({1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff}));
   CHECK(to_bytes(legacy{2, "id"}) == bytes({2, 0, 0, 0, 0, 0, 0, 0, 2, 'i', 'd'}));
@@ -137,8 +138,7 @@ TEST_CASE("containers of elements that may encode to zero bytes") {
   // Each element must take at least one byte, or the count could not be bounded on reading.
   CHECK_THROWS_AS(to_bytes(std::vector<std::tuple<>>(3)), serialization_error);
   CHECK_THROWS_AS(to_bytes(std::vector<nothing>(1)), serialization_error);
-  CHECK_THROWS_AS(to_bytes(std::map<std::tuple<>, std::tuple<>>{{{}, {}}}),
-                  serialization_error);
+  CHECK_THROWS_AS(to_bytes(std::map<std::tuple<>, std::tuple<>>{{{}, {}}}), serialization_error);
   CHECK(to_bytes(std::vector<std::tuple<>>{}) == bytes({0}));
   CHECK_THROWS_AS(from_bytes<std::vector<std::tuple<>>>(bytes({5})), serialization_error);
   CHECK_THROWS_AS(from_bytes<std::vector<nothing>>(bytes({1})), serialization_error);

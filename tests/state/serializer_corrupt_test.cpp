@@ -37,8 +37,10 @@ route sample_route() {
 /// A varint for `count`, then `filler` bytes of value `fill`.
 std::vector<char> count_then(std::uint64_t count, std::size_t filler, char fill) {
   std::vector<char> out;
-  byte_writer w(out);
-  w.write_varint(count);
+  {
+    byte_writer w(out);
+    w.write_varint(count);
+  }
   out.resize(out.size() + filler, fill);
   return out;
 }
@@ -87,8 +89,8 @@ TEST_CASE("every truncation of a composite value is an error") {
   check_every_truncation_fails(std::vector<route>{sample_route(), route{}});
   check_every_truncation_fails(std::unordered_map<std::string, std::set<std::int64_t>>{
       {"x", {1, 2, 3}}, {"", {}}, {"yy", {-1}}});
-  check_every_truncation_fails(std::tuple<std::int8_t, std::string, std::vector<double>>{
-      1, "two", {3.0, 4.0}});
+  check_every_truncation_fails(
+      std::tuple<std::int8_t, std::string, std::vector<double>>{1, "two", {3.0, 4.0}});
   check_every_truncation_fails(std::string(200, 's'));
   check_every_truncation_fails(std::vector<std::int64_t>(40, -1));
 }

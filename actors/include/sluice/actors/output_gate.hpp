@@ -24,7 +24,7 @@ public:
   virtual void send_event(int channel, event_kind kind, std::int64_t value) = 0;
 };
 
-class output_gate {
+class output_gate final : public gate_target {
 public:
   /// A channel is congested once this many finished batches wait for credit on it.
   static constexpr std::size_t congestion_limit = 1;
@@ -35,16 +35,11 @@ public:
   /// The view the record writers of one edge use (channels [first, first + n)).
   channel_gate& edge_view(int first_channel, int channels);
 
-  std::vector<char>& buffer(int ch) { return channels_[static_cast<std::size_t>(ch)].buffer; }
-  void record_written(int ch) {
-    auto& c = channels_[static_cast<std::size_t>(ch)];
-    ++c.records;
-    if (flush_every_record_ || c.buffer.size() >= batch_bytes_)
-      flush(ch);
+  /// Ships the channel's open batch (if it holds records).
+  void flush(int ch) override;
+  void emit_watermark(int first, int n, std::int64_t wm) override {
+    emit_event(first, n, event_kind::watermark, wm);
   }
-
-  /// Ships the channel's partial buffer (if any) as a batch.
-  void flush(int ch);
   void flush_all();
   /// Flushes and sends an event on channels [first, first + n).
   void emit_event(int first_channel, int channels, event_kind kind, std::int64_t value);
@@ -70,21 +65,21 @@ private:
     std::int64_t value = 0;
   };
   struct channel {
-    std::vector<char> buffer;
-    std::uint32_t records = 0;
     std::deque<item> queue;
     std::size_t queued_batches = 0;
     int credits = 0;
   };
 
+  void open_buffer(channel_buffer& b);
   void enqueue(int ch, item it);
   void send_ready(int ch);
   void update_congestion(channel& c, bool was_congested);
 
   std::vector<channel> channels_;
+  std::unique_ptr<channel_buffer[]> buffers_;
   std::vector<std::unique_ptr<channel_gate>> views_;
   std::size_t batch_bytes_;
-  bool flush_every_record_;
+  std::size_t flush_bytes_;
   gate_transport& transport_;
   subtask_counters& counters_;
   int congested_ = 0;

@@ -12,7 +12,9 @@ template <class In, class Out, class F>
 class map_operator final : public one_input_operator<In, Out> {
 public:
   explicit map_operator(F fn) : fn_(std::move(fn)) {}
-  void collect(In&& value) override { this->out_->collect(Out(fn_(std::move(value)))); }
+  void collect(In&& value) override {
+    this->guard([&] { this->out_->collect(Out(fn_(std::move(value)))); });
+  }
   using one_input_operator<In, Out>::collect;
 
 private:
@@ -24,8 +26,10 @@ class filter_operator final : public one_input_operator<T, T> {
 public:
   explicit filter_operator(F fn) : fn_(std::move(fn)) {}
   void collect(T&& value) override {
-    if (fn_(static_cast<const T&>(value)))
-      this->out_->collect(std::move(value));
+    this->guard([&] {
+      if (fn_(static_cast<const T&>(value)))
+        this->out_->collect(std::move(value));
+    });
   }
   using one_input_operator<T, T>::collect;
 
@@ -37,7 +41,9 @@ template <class In, class Out, class F>
 class flat_map_operator final : public one_input_operator<In, Out> {
 public:
   explicit flat_map_operator(F fn) : fn_(std::move(fn)) {}
-  void collect(In&& value) override { fn_(std::move(value), *this->out_); }
+  void collect(In&& value) override {
+    this->guard([&] { fn_(std::move(value), *this->out_); });
+  }
   using one_input_operator<In, Out>::collect;
 
 private:
@@ -70,7 +76,9 @@ public:
     stream_operator::open(ctx);
     fn_.open(ctx);
   }
-  void collect(In&& value) override { fn_.process_element(std::move(value), *this->out_); }
+  void collect(In&& value) override {
+    this->guard([&] { fn_.process_element(std::move(value), *this->out_); });
+  }
   void end_input() override { fn_.on_end_of_input(*this->out_); }
   void close() override { fn_.close(); }
   using base::collect;

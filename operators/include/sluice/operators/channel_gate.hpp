@@ -1,22 +1,61 @@
 #pragma once
+// The output channels of one network edge, as the record writers of that edge see them.
+// Appending a record is inline (a memcpy into the open batch and a size check); only a full
+// batch, a watermark or the end go through the runtime, via gate_target.
 
+#include "sluice/state/byte_buffer.hpp"
+
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
 namespace sluice {
 
-/// The output gate of one network edge, as the record writers of that edge see it.
-/// Implemented by the runtime; channels are numbered 0..channel_count()-1 for this edge.
+/// The open batch of one output channel.
+struct channel_buffer {
+  std::vector<char> bytes;
+  byte_writer writer; ///< over bytes, which are pre-sized: appending is a memcpy
+  std::uint32_t records = 0;
+};
+
+/// What the runtime does with full batches and events (implemented by the output gate).
+class gate_target {
+public:
+  virtual ~gate_target() = default;
+  /// Ships channel `ch`'s open batch.
+  virtual void flush(int ch) = 0;
+  /// Flushes and sends a watermark on channels [first, first + n).
+  virtual void emit_watermark(int first, int n, std::int64_t wm) = 0;
+};
+
 class channel_gate {
 public:
-  virtual ~channel_gate() = default;
-  /// The open buffer of a channel; records are appended to it.
-  virtual std::vector<char>& buffer(int channel) = 0;
-  /// One record was appended to the channel's buffer (the gate ships it when full).
-  virtual void record_written(int channel) = 0;
-  /// Sends a watermark on every channel of this edge (after flushing their buffers).
-  virtual void emit_watermark(std::int64_t wm) = 0;
-  virtual int channel_count() const = 0;
+  /// Channels [first, first + n) of `buffers`; a batch ships once it holds `flush_bytes` bytes
+  /// (0: after every record).
+  channel_gate(channel_buffer* buffers, int first, int n, std::size_t flush_bytes,
+               gate_target& target)
+      : buffers_(buffers + first), first_(first), n_(n), flush_bytes_(flush_bytes),
+        target_(target) {}
+
+  /// The writer of channel `ch`'s open batch; records are serialized into it.
+  byte_writer& writer(int ch) { return buffers_[ch].writer; }
+  /// One record was appended to channel `ch`.
+  void record_written(int ch) {
+    auto& b = buffers_[ch];
+    ++b.records;
+    if (b.writer.size() >= flush_bytes_)
+      target_.flush(first_ + ch);
+  }
+  /// Sends a watermark on every channel of this edge (after flushing their batches).
+  void emit_watermark(std::int64_t wm) { target_.emit_watermark(first_, n_, wm); }
+  int channel_count() const { return n_; }
+
+private:
+  channel_buffer* buffers_;
+  int first_;
+  int n_;
+  std::size_t flush_bytes_;
+  gate_target& target_;
 };
 
 } // namespace sluice

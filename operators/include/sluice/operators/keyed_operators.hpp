@@ -17,10 +17,12 @@ public:
   reduce_operator(KeySelector key, F fn) : key_(std::move(key)), fn_(std::move(fn)) {}
 
   void collect(T&& value) override {
-    auto [it, inserted] = state_.try_emplace(key_(static_cast<const T&>(value)), value);
-    if (!inserted)
-      it->second = fn_(std::move(it->second), static_cast<const T&>(value));
-    this->out_->collect(static_cast<const T&>(it->second));
+    this->guard([&] {
+      auto [it, inserted] = state_.try_emplace(key_(static_cast<const T&>(value)), value);
+      if (!inserted)
+        it->second = fn_(std::move(it->second), static_cast<const T&>(value));
+      this->out_->collect(static_cast<const T&>(it->second));
+    });
   }
   using one_input_operator<T, T>::collect;
 
@@ -57,8 +59,10 @@ public:
     fn_.open(ctx);
   }
   void collect(In&& value) override {
-    auto k = key_(static_cast<const In&>(value));
-    fn_.process_element(std::move(value), k, *this->out_);
+    this->guard([&] {
+      auto k = key_(static_cast<const In&>(value));
+      fn_.process_element(std::move(value), k, *this->out_);
+    });
   }
   void end_input() override { fn_.on_end_of_input(*this->out_); }
   void close() override { fn_.close(); }

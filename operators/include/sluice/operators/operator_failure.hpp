@@ -1,8 +1,6 @@
 #pragma once
 // Naming the operator whose user code threw.
 
-#include "sluice/operators/collector.hpp"
-
 #include <stdexcept>
 #include <string>
 
@@ -27,24 +25,5 @@ void run_naming(const std::string& name, F&& f) {
     throw operator_failure(name, e.what());
   }
 }
-
-/// Sits in front of a chained operator's input; free on the path without exceptions.
-template <class T>
-class guarded_collector final : public collector<T> {
-public:
-  guarded_collector(collector<T>& target, std::string name)
-      : target_(target), name_(std::move(name)) {}
-  void collect(T&& value) override {
-    run_naming(name_, [&] { target_.collect(std::move(value)); });
-  }
-  void emit_watermark(std::int64_t wm) override {
-    run_naming(name_, [&] { target_.emit_watermark(wm); });
-  }
-  using collector<T>::collect;
-
-private:
-  collector<T>& target_;
-  std::string name_;
-};
 
 } // namespace sluice

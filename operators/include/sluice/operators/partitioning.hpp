@@ -12,6 +12,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace sluice {
 
@@ -49,22 +50,29 @@ private:
   int channels_;
 };
 
-/// Key groups: channel = key_group * channels / max_parallelism.
+/// Key groups: channel = key_group * channels / max_parallelism, looked up in a table.
 template <class KeySelector>
 class key_group_selector {
 public:
   key_group_selector(KeySelector key, const partition_context& ctx)
-      : key_(std::move(key)), channels_(ctx.channels), max_parallelism_(ctx.max_parallelism) {}
+      : key_(std::move(key)), max_parallelism_(static_cast<std::uint64_t>(ctx.max_parallelism)),
+        mask_(max_parallelism_ & (max_parallelism_ - 1) ? 0 : max_parallelism_ - 1) {
+    for (int kg = 0; kg < ctx.max_parallelism; ++kg)
+      channel_of_.push_back(subtask_for_key_group(kg, ctx.channels, ctx.max_parallelism));
+  }
   template <class T>
   int operator()(const T& value) {
-    int kg = key_group_of(key_(value), max_parallelism_);
-    return subtask_for_key_group(kg, channels_, max_parallelism_);
+    auto h = key_hash(key_(value));
+    // key_hash % max_parallelism, as key_group_of(), without a division for powers of two.
+    auto kg = mask_ != 0 ? h & mask_ : h % max_parallelism_;
+    return channel_of_[static_cast<std::size_t>(kg)];
   }
 
 private:
   KeySelector key_;
-  int channels_;
-  int max_parallelism_;
+  std::uint64_t max_parallelism_;
+  std::uint64_t mask_;
+  std::vector<int> channel_of_;
 };
 
 /// A user partitioner: partition(key, channels) -> channel, checked to be in range.
@@ -96,8 +104,7 @@ public:
 
   void collect(T&& value) override {
     int ch = select_(static_cast<const T&>(value));
-    byte_writer w(gate_.buffer(ch));
-    serialize(w, value);
+    serialize(gate_.writer(ch), value);
     gate_.record_written(ch);
   }
   void emit_watermark(std::int64_t wm) override { gate_.emit_watermark(wm); }
@@ -116,11 +123,12 @@ public:
 
   void collect(T&& value) override {
     scratch_.clear();
-    byte_writer w(scratch_);
-    serialize(w, value);
+    {
+      byte_writer w(scratch_);
+      serialize(w, value);
+    }
     for (int ch = 0; ch < gate_.channel_count(); ++ch) {
-      byte_writer out(gate_.buffer(ch));
-      out.write_bytes(scratch_.data(), scratch_.size());
+      gate_.writer(ch).write_bytes(scratch_.data(), scratch_.size());
       gate_.record_written(ch);
     }
   }

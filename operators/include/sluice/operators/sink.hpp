@@ -42,7 +42,9 @@ public:
     stream_operator::open(ctx);
     sink_->open(ctx);
   }
-  void collect(T&& value) override { sink_->write(std::move(value)); }
+  void collect(T&& value) override {
+    this->guard([&] { sink_->write(std::move(value)); });
+  }
   void end_input() override { sink_->finish(); }
   void close() override { sink_->close(); }
   using one_input_operator<T, no_output>::collect;

@@ -4,10 +4,12 @@
 // end of input, and closes.
 
 #include "sluice/operators/collector.hpp"
+#include "sluice/operators/operator_failure.hpp"
 #include "sluice/operators/runtime_context.hpp"
 
 #include <cstdint>
 #include <stdexcept>
+#include <utility>
 
 namespace sluice {
 
@@ -31,6 +33,13 @@ public:
   const runtime_context& context() const { return ctx_; }
 
 protected:
+  /// Runs f (the operator's work on one element); an exception from it that does not yet name
+  /// an operator is rethrown as an operator_failure naming this one. Free when nothing throws.
+  template <class F>
+  void guard(F&& f) {
+    run_naming(ctx_.operator_name, std::forward<F>(f));
+  }
+
   runtime_context ctx_;
 };
 

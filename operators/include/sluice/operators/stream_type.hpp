@@ -3,12 +3,10 @@
 // (the typed job API) and used by the runtime, which is not templated on record types.
 
 #include "sluice/operators/collector.hpp"
-#include "sluice/operators/operator_failure.hpp"
 #include "sluice/state/serialization.hpp"
 
 #include <cstddef>
 #include <memory>
-#include <string>
 #include <typeinfo>
 #include <vector>
 
@@ -25,9 +23,6 @@ public:
   virtual std::unique_ptr<output_base> make_fanout(const std::vector<output_base*>& outs) const = 0;
   /// A collector that drops records (an operator whose output nobody consumes).
   virtual std::unique_ptr<output_base> make_discard() const = 0;
-  /// A collector in front of operator `name`'s input that names it in any exception thrown.
-  virtual std::unique_ptr<output_base> make_guard(output_base& target,
-                                                  const std::string& name) const = 0;
 };
 
 template <class T>
@@ -60,11 +55,6 @@ public:
       void emit_watermark(std::int64_t) override {}
     };
     return std::make_unique<discard>();
-  }
-
-  std::unique_ptr<output_base> make_guard(output_base& target,
-                                          const std::string& name) const override {
-    return std::make_unique<guarded_collector<T>>(static_cast<collector<T>&>(target), name);
   }
 };
 

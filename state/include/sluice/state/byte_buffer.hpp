@@ -1,6 +1,7 @@
 #pragma once
 // The byte form of values: an appending writer and a bounds-checked reader.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -16,16 +17,32 @@ public:
   using std::runtime_error::runtime_error;
 };
 
-/// Appends bytes to a vector; after every call the vector's size is the bytes written.
+/// Appends bytes to a vector through a cursor. While the writer lives the vector may hold
+/// spare bytes past the cursor (so a write is a bounds check and a memcpy); finish(), or the
+/// destructor, trims the vector to exactly the bytes written. Read the vector only after that.
 class byte_writer {
 public:
-  explicit byte_writer(std::vector<char>& out) : out_(out) {}
+  byte_writer() = default;
+  /// Appends after out's current contents.
+  explicit byte_writer(std::vector<char>& out) : out_(&out), pos_(out.size()) {}
+  /// Writes from position `pos` of out; out's bytes from pos on are spare room.
+  byte_writer(std::vector<char>& out, std::size_t pos) : out_(&out), pos_(pos) {}
+  byte_writer(const byte_writer&) = delete;
+  byte_writer& operator=(const byte_writer&) = delete;
+  ~byte_writer() { finish(); }
+
+  /// Continues in `out` from position `pos` (call finish() first to trim the vector before).
+  void reset(std::vector<char>& out, std::size_t pos) {
+    out_ = &out;
+    pos_ = pos;
+  }
 
   void write_bytes(const void* data, std::size_t n) {
-    auto old = out_.size();
-    out_.resize(old + n);
+    if (n > out_->size() - pos_)
+      grow(n);
     if (n != 0)
-      std::memcpy(out_.data() + old, data, n);
+      std::memcpy(out_->data() + pos_, data, n);
+    pos_ += n;
   }
 
   /// LEB128 unsigned varint (1..10 bytes).
@@ -40,10 +57,20 @@ public:
     write_bytes(tmp, n);
   }
 
-  std::size_t size() const { return out_.size(); }
+  /// Bytes in the vector up to the cursor.
+  std::size_t size() const { return pos_; }
+
+  /// Trims the vector to the bytes written.
+  void finish() {
+    if (out_ && out_->size() != pos_)
+      out_->resize(pos_);
+  }
 
 private:
-  std::vector<char>& out_;
+  void grow(std::size_t n) { out_->resize(std::max(pos_ + n, 2 * out_->size() + 32)); }
+
+  std::vector<char>* out_ = nullptr;
+  std::size_t pos_ = 0;
 };
 
 /// Reads from a byte range; every read is checked and throws serialization_error past the end.

@@ -125,8 +125,10 @@ std::uint64_t key_hash(const K& key) {
   } else {
     auto& buf = detail::key_scratch();
     detail::scratch_mark mark(buf);
-    byte_writer w(buf);
-    serialize(w, key);
+    {
+      byte_writer w(buf);
+      serialize(w, key);
+    }
     return hash_bytes(buf.data() + mark.start(), buf.size() - mark.start());
   }
 }

@@ -16,8 +16,10 @@ namespace sluice {
 template <class T>
 std::vector<char> to_bytes(const T& v) {
   std::vector<char> out;
-  byte_writer w(out);
-  serialize(w, v);
+  {
+    byte_writer w(out);
+    serialize(w, v);
+  }
   return out;
 }
 

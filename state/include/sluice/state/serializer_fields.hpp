@@ -32,15 +32,15 @@
 #include <utility>
 
 /// Inside a struct body: makes the struct serializable as the listed fields, in order.
-#define SLUICE_FIELDS(...)                                                                        \
-  template <class SluiceVisitor>                                                                  \
-  decltype(auto) sluice_visit_fields(SluiceVisitor&& sluice_visitor) {                           \
-    return sluice_visitor(__VA_ARGS__);                                                           \
-  }                                                                                               \
-  template <class SluiceVisitor>                                                                  \
-  decltype(auto) sluice_visit_fields(SluiceVisitor&& sluice_visitor) const {                     \
-    return sluice_visitor(__VA_ARGS__);                                                           \
-  }                                                                                               \
+#define SLUICE_FIELDS(...)                                                                         \
+  template <class SluiceVisitor>                                                                   \
+  decltype(auto) sluice_visit_fields(SluiceVisitor&& sluice_visitor) {                             \
+    return sluice_visitor(__VA_ARGS__);                                                            \
+  }                                                                                                \
+  template <class SluiceVisitor>                                                                   \
+  decltype(auto) sluice_visit_fields(SluiceVisitor&& sluice_visitor) const {                       \
+    return sluice_visitor(__VA_ARGS__);                                                            \
+  }                                                                                                \
   void sluice_fields_declared_here() const {}
 
 namespace sluice {
@@ -89,7 +89,8 @@ struct member_owner<void (C::*)() const> {
 template <class T>
 constexpr bool fields_declared_in_self() {
   if constexpr (has_member_fields<T>::value)
-    return std::is_same_v<typename member_owner<decltype(&T::sluice_fields_declared_here)>::type, T>;
+    return std::is_same_v<typename member_owner<decltype(&T::sluice_fields_declared_here)>::type,
+                          T>;
   else
     return true;
 }
@@ -113,8 +114,7 @@ struct list_min_size<type_list<Ts...>>
 /// Sum of the fields' minimum sizes; 0 when the field types are not visible.
 template <class T>
 constexpr std::size_t fields_min_size() {
-  field_types_probe probe;
-  using list = decltype(visit_fields(std::declval<T&>(), probe));
+  using list = decltype(visit_fields(std::declval<T&>(), std::declval<field_types_probe&>()));
   return list_min_size<std::remove_cv_t<std::remove_reference_t<list>>>::value;
 }
 

@@ -41,7 +41,7 @@ namespace detail {
 /// the bytes left in `r` (one byte per element when MinSize is 0).
 template <std::size_t MinSize>
 std::size_t read_count(byte_reader& r) {
-  return r.read_length(MinSize);
+  return r.read_length(MinSize == 0 ? 1 : MinSize);
 }
 
 /// Writer half of the one-byte-per-element rule for elements that may encode to nothing.

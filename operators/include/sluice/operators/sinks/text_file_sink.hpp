@@ -40,7 +40,7 @@ public:
   const std::string& path() const { return path_; }
 
 private:
-  static constexpr std::size_t flush_threshold = 64 * 1024;
+  static constexpr std::size_t flush_threshold = std::size_t{64} * 1024;
   void write_buffer();
 
   std::FILE* file_ = nullptr;

@@ -53,9 +53,9 @@ private:
   std::chrono::milliseconds connect_timeout_;
   int fd_ = -1;
   bool peer_closed_ = false;
-  std::string buffer_;       ///< received bytes not yet emitted start at consumed_
+  std::string buffer_;       ///< received bytes; those not yet emitted start at consumed_
   std::size_t consumed_ = 0; ///< bytes of buffer_ already emitted
-  std::size_t scanned_ = 0;  ///< bytes of buffer_ known to hold no delimiter
+  std::size_t scanned_ = 0;  ///< buffer_[consumed_, scanned_) holds no delimiter
 };
 
 } // namespace sluice

@@ -40,6 +40,8 @@ public:
   source_status poll(collector<std::string>& out, std::size_t max_records) override;
   void close() override;
 
+  /// The path given to the constructor.
+  const std::string& path() const;
   /// The number of splits of the whole input.
   std::size_t split_count() const;
 

@@ -1,0 +1,31 @@
+#pragma once
+// Shared helpers of the benchmark programs: timing and the --json last line.
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace bench {
+
+/// Seconds taken by f().
+template <class F>
+double seconds_of(F&& f) {
+  auto start = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// One JSON object of numeric fields, printed as the last line.
+inline void print_json(const std::vector<std::pair<std::string, double>>& fields) {
+  std::string line = "{";
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    char value[64];
+    std::snprintf(value, sizeof value, "%.6g", fields[i].second);
+    line += (i ? ", \"" : "\"") + fields[i].first + "\": " + value;
+  }
+  std::printf("%s}\n", line.c_str());
+}
+
+} // namespace bench
