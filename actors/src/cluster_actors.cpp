@@ -20,7 +20,7 @@ caf::behavior task_manager(caf::event_based_actor* self, task_manager_setup setu
         s.subtask = msg.subtask;
         s.job_manager = caf::actor_cast<caf::actor>(self->current_sender());
         s.counters = setup.status->add_counters();
-        return self->spawn<subtask_actor>(std::move(s));
+        return self->spawn<subtask_actor, caf::detached>(std::move(s));
       },
   };
 }

@@ -78,6 +78,13 @@ caf::behavior subtask_actor::make_behavior() {
   };
 }
 
+void subtask_actor::on_exit() {
+  outputs_.clear();
+  inputs_.clear();
+  chain_.reset();
+  setup_.job_manager = nullptr;
+}
+
 void subtask_actor::send_batch(int channel, std::vector<char>&& bytes, std::uint32_t records,
                                std::int32_t backlog) {
   const auto& peer = layout_.outputs[static_cast<std::size_t>(channel)];

@@ -30,6 +30,8 @@ public:
   subtask_actor(caf::actor_config& cfg, subtask_setup setup);
 
   caf::behavior make_behavior() override;
+  /// Drops the handles of peers (they form cycles) and the operators.
+  void on_exit() override;
 
 private:
   // gate_transport

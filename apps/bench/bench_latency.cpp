@@ -145,7 +145,7 @@ percentiles percentiles_of(std::vector<std::int64_t>& ns) {
 }
 
 void print_row(const std::string& label, const std::string& rate, const percentiles& p) {
-  std::printf("%-22s %14s %10.4f %10.4f %10.4f %10.4f\n", label.c_str(), rate.c_str(), p.p50,
+  std::printf("%-22s %14s %10.4g %10.4g %10.4g %10.4g\n", label.c_str(), rate.c_str(), p.p50,
               p.p99, p.p999, p.max);
 }
 

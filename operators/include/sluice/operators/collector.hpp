@@ -23,6 +23,13 @@ class collector : public output_base {
 public:
   virtual void collect(T&& value) = 0;
 
+  /// Takes a run of records at once; operators override it to work batch-at-a-time (e.g. to
+  /// prefetch the state of the next keys).
+  virtual void collect_all(T* first, T* last) {
+    for (; first != last; ++first)
+      collect(std::move(*first));
+  }
+
   void collect(const T& value) {
     T copy(value);
     collect(std::move(copy));

@@ -27,16 +27,21 @@ public:
 
 template <class T>
 class typed_stream_type final : public stream_type {
+  /// Records deserialized before they are handed on together.
+  static constexpr std::size_t run_length = 256;
+
 public:
   std::size_t read_batch(const char* data, std::size_t size, output_base& into) const override {
     auto& out = static_cast<collector<T>&>(into);
     byte_reader reader(data, size);
+    std::vector<T> run(run_length);
     std::size_t n = 0;
     while (!reader.at_end()) {
-      T value{};
-      deserialize(reader, value);
-      out.collect(std::move(value));
-      ++n;
+      std::size_t k = 0;
+      for (; k < run_length && !reader.at_end(); ++k)
+        deserialize(reader, run[k]);
+      out.collect_all(run.data(), run.data() + k);
+      n += k;
     }
     return n;
   }

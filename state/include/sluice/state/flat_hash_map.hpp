@@ -1,0 +1,123 @@
+#pragma once
+// An open-addressing hash table for keyed state on the heap: keys and values live inline in
+// one array (linear probing, load factor <= 1/2), so a lookup costs one cache miss where
+// std::unordered_map costs two (bucket, then node), and prefetch() can hide that one miss when
+// the keys of the next records are known (batch-at-a-time processing).
+// Slots are chosen by the high bits of key_hash * a Fibonacci constant: the low bits of
+// key_hash pick the key group, so within one subtask they are far from uniform.
+
+#include "sluice/state/key_hash.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace sluice {
+
+template <class K, class V>
+class flat_hash_map {
+public:
+  flat_hash_map() { rehash(16); }
+
+  /// The value of `key`, built from args if absent, and whether it was inserted. The pointer
+  /// stays valid until the next insertion.
+  template <class... Args>
+  std::pair<V*, bool> try_emplace(const K& key, Args&&... args) {
+    for (auto i = slot_of(key_hash(key));; i = (i + 1) & mask_) {
+      auto& s = slots_[i];
+      if (!s.used) {
+        if (2 * (size_ + 1) > slots_.size()) {
+          rehash(2 * slots_.size());
+          return try_emplace(key, std::forward<Args>(args)...);
+        }
+        s.used = true;
+        s.key = key;
+        s.value = V(std::forward<Args>(args)...);
+        ++size_;
+        return {&s.value, true};
+      }
+      if (s.key == key)
+        return {&s.value, false};
+    }
+  }
+
+  /// The value of `key`, or nullptr.
+  V* find(const K& key) {
+    for (auto i = slot_of(key_hash(key));; i = (i + 1) & mask_) {
+      auto& s = slots_[i];
+      if (!s.used)
+        return nullptr;
+      if (s.key == key)
+        return &s.value;
+    }
+  }
+
+  /// Starts loading the slot of `key` into the cache.
+  void prefetch(const K& key) const { __builtin_prefetch(&slots_[slot_of(key_hash(key))]); }
+
+  /// Removes `key`; returns whether it was present (backward-shift deletion, no tombstones).
+  bool erase(const K& key) {
+    auto i = slot_of(key_hash(key));
+    for (;; i = (i + 1) & mask_) {
+      if (!slots_[i].used)
+        return false;
+      if (slots_[i].key == key)
+        break;
+    }
+    for (auto j = (i + 1) & mask_; slots_[j].used; j = (j + 1) & mask_) {
+      auto home = slot_of(key_hash(slots_[j].key));
+      // j may fill the hole at i unless its home lies cyclically in (i, j].
+      bool stays = i < j ? (home > i && home <= j) : (home > i || home <= j);
+      if (!stays) {
+        slots_[i] = std::move(slots_[j]);
+        i = j;
+      }
+    }
+    slots_[i] = slot{};
+    --size_;
+    return true;
+  }
+
+  /// Calls f(key, value) for every entry.
+  template <class F>
+  void for_each(F&& f) {
+    for (auto& s : slots_)
+      if (s.used)
+        f(static_cast<const K&>(s.key), s.value);
+  }
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+private:
+  struct slot {
+    K key{};
+    V value{};
+    bool used = false;
+  };
+
+  std::size_t slot_of(std::uint64_t hash) const {
+    return static_cast<std::size_t>((hash * 0x9E3779B97F4A7C15ULL) >> shift_);
+  }
+
+  void rehash(std::size_t capacity) {
+    std::vector<slot> old = std::move(slots_);
+    slots_.assign(capacity, slot{});
+    mask_ = capacity - 1;
+    shift_ = 64;
+    for (auto c = capacity; c > 1; c >>= 1)
+      --shift_;
+    size_ = 0;
+    for (auto& s : old)
+      if (s.used)
+        try_emplace(s.key, std::move(s.value));
+  }
+
+  std::vector<slot> slots_;
+  std::size_t mask_ = 0;
+  int shift_ = 64;
+  std::size_t size_ = 0;
+};
+
+} // namespace sluice
