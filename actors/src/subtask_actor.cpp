@@ -32,6 +32,7 @@ subtask_actor::subtask_actor(caf::actor_config& cfg, subtask_setup setup)
   const auto& v = setup_.plan->vertices().at(static_cast<std::size_t>(setup_.vertex));
   counters_.task = v.name + " (" + std::to_string(setup_.subtask + 1) + "/" +
                    std::to_string(v.parallelism) + ")";
+  log_prefix_ = "[" + setup_.job_name + "] " + counters_.task;
   counters_.vertex = setup_.vertex;
   counters_.subtask = setup_.subtask;
   if (setup_.config->source_rate > 0)
@@ -118,7 +119,7 @@ void subtask_actor::start(const start_msg& msg) {
   chain_->open();
   started_ = true;
   started_at_ = std::chrono::steady_clock::now();
-  log()->debug("{}: started with {} input and {} output channels", counters_.task,
+  log()->debug("{}: started with {} input and {} output channels", log_prefix_,
                inputs_.size(), outputs_.size());
   input_.start();
   arm_flush_timer();
@@ -203,7 +204,7 @@ void subtask_actor::maybe_finish() {
   done_ = true;
   chain_->close();
   counters_.finished = true;
-  log()->debug("{}: finished", counters_.task);
+  log()->debug("{}: finished", log_prefix_);
   send(setup_.job_manager, subtask_done_msg{setup_.vertex, setup_.subtask});
   quit();
 }
@@ -231,7 +232,7 @@ void subtask_actor::guarded(F&& f) {
 
 void subtask_actor::fail(const std::string& error) {
   done_ = true;
-  log()->error("{}", error);
+  log()->info("[{}] {}", setup_.job_name, error);
   send(setup_.job_manager, subtask_failed_msg{setup_.vertex, setup_.subtask, error});
   quit(caf::sec::runtime_error);
 }

@@ -54,6 +54,7 @@ private:
   subtask_setup setup_;
   channel_layout layout_;
   subtask_counters& counters_;
+  std::string log_prefix_; ///< "[job] task (i/n)"
   output_gate output_;
   input_gate input_;
   std::optional<operator_chain> chain_;

@@ -1,17 +1,19 @@
 // word_count: the rolling count of every word of a text, as lines "word,count".
 //
-//   word_count [--input PATH] [--output DIR] [--parallelism N] [common flags]
+//   word_count [--input PATH | --socket HOST:PORT] [--output DIR] [--parallelism N] [flags]
 //
-// Lines are split on non-letters and lower-cased. Without --input it counts a built-in text;
-// without --output it prints to stdout.
+// Lines are split on non-letters and lower-cased. Without --input or --socket it counts a
+// built-in text; without --output it prints to stdout.
 
 #include "builtin_text.hpp"
 
 #include <sluice/sluice.hpp>
 
 #include <cctype>
+#include <cstdlib>
 #include <cstdint>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -34,19 +36,34 @@ void split_words(const std::string& line, sluice::collector<std::string>& out) {
     out.collect(std::move(word));
 }
 
+/// The lines to count: a file or directory, a socket, or the built-in text.
+sluice::data_stream<std::string> read_lines(sluice::environment& env) {
+  if (auto input = env.flag("input"))
+    return env.from_source(sluice::text_file_source{*input}, "lines of " + *input);
+  if (auto socket = env.flag("socket")) {
+    auto colon = socket->rfind(':');
+    char* end = nullptr;
+    auto port = colon == std::string::npos ? 0 : std::strtoul(socket->c_str() + colon + 1, &end, 10);
+    if (port == 0 || port > 65535 || *end != '\0')
+      throw std::invalid_argument("flag --socket: '" + *socket + "' is not HOST:PORT");
+    return env.from_source(
+        sluice::socket_text_source{socket->substr(0, colon), static_cast<std::uint16_t>(port)},
+        "socket " + *socket);
+  }
+  return env.from_source(sluice::collection_source<std::string>{word_count::builtin_text()},
+                         "built-in text");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
   sluice::environment env{argc, argv,
                           {{"input", "text file or directory of text files to count", {}, false},
+                           {"socket", "read lines from HOST:PORT until it closes", {}, false},
                            {"output", "directory for the part-<subtask> files (default: stdout)",
                             {}, false}}};
   try {
-    auto input = env.flag("input");
-    auto lines = input ? env.from_source(sluice::text_file_source{*input}, "lines of " + *input)
-                       : env.from_source(sluice::collection_source<std::string>{
-                                             word_count::builtin_text()},
-                                         "built-in text");
+    auto lines = read_lines(env);
     auto counts = lines
                       .flat_map([](std::string line, sluice::collector<std::string>& out) {
                         split_words(line, out);

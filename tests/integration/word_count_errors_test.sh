@@ -22,6 +22,8 @@ expect_failure "--bogus" --bogus
 expect_failure "--parallelism" --parallelism two
 expect_failure "--input needs a value" --input
 expect_failure "/proc/sluice-no-such-dir" --output /proc/sluice-no-such-dir
+expect_failure "cannot connect to 127.0.0.1:1" --socket 127.0.0.1:1
+expect_failure "--socket" --socket nowhere
 "$bin" --help > "$work/help" || { echo "FAIL: --help exited non-zero"; failures=$((failures + 1)); }
 grep -q -- "--input" "$work/help" || { echo "FAIL: --help lacks --input"; failures=$((failures + 1)); }
 [ "$failures" -eq 0 ] && echo "word_count errors: all checks passed"

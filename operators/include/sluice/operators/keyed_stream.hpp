@@ -31,54 +31,26 @@ public:
   }
 
   /// Rolling sum of a field: sum<I>() for tuple-like records, sum(&S::field) for structs,
-  /// sum() for arithmetic records. Other fields keep the first record's values (as Flink).
+  /// sum() for arithmetic records. Other fields keep the key's first record's values (as Flink).
   template <std::size_t I>
-  data_stream<T> sum() {
-    return reduce([](T a, const T& b) { return std::get<I>(a) += std::get<I>(b), a; }, "sum");
-  }
+  data_stream<T> sum() { return fold_field<I>(plus{}, "sum"); }
   template <class M, class U = T>
-  data_stream<T> sum(M U::*field) {
-    return reduce([field](T a, const T& b) { return a.*field += b.*field, a; }, "sum");
-  }
-  data_stream<T> sum() {
-    return reduce([](T a, const T& b) { return a + b; }, "sum");
-  }
+  data_stream<T> sum(M U::*field) { return fold_member(field, plus{}, "sum"); }
+  data_stream<T> sum() { return reduce([](T a, const T& b) { return plus{}(a, b); }, "sum"); }
 
+  /// Rolling minimum of a field, in the same three forms as sum.
   template <std::size_t I>
-  data_stream<T> min() {
-    return reduce([](T a, const T& b) {
-      std::get<I>(a) = std::min(std::get<I>(a), std::get<I>(b));
-      return a;
-    }, "min");
-  }
+  data_stream<T> min() { return fold_field<I>(least{}, "min"); }
   template <class M, class U = T>
-  data_stream<T> min(M U::*field) {
-    return reduce([field](T a, const T& b) {
-      a.*field = std::min(a.*field, b.*field);
-      return a;
-    }, "min");
-  }
-  data_stream<T> min() {
-    return reduce([](T a, const T& b) { return std::min(a, b); }, "min");
-  }
+  data_stream<T> min(M U::*field) { return fold_member(field, least{}, "min"); }
+  data_stream<T> min() { return reduce([](T a, const T& b) { return least{}(a, b); }, "min"); }
 
+  /// Rolling maximum of a field, in the same three forms as sum.
   template <std::size_t I>
-  data_stream<T> max() {
-    return reduce([](T a, const T& b) {
-      std::get<I>(a) = std::max(std::get<I>(a), std::get<I>(b));
-      return a;
-    }, "max");
-  }
+  data_stream<T> max() { return fold_field<I>(greatest{}, "max"); }
   template <class M, class U = T>
-  data_stream<T> max(M U::*field) {
-    return reduce([field](T a, const T& b) {
-      a.*field = std::max(a.*field, b.*field);
-      return a;
-    }, "max");
-  }
-  data_stream<T> max() {
-    return reduce([](T a, const T& b) { return std::max(a, b); }, "max");
-  }
+  data_stream<T> max(M U::*field) { return fold_member(field, greatest{}, "max"); }
+  data_stream<T> max() { return reduce([](T a, const T& b) { return greatest{}(a, b); }, "max"); }
 
   /// P derives from keyed_process_function<K, T, Out>.
   template <class P>
@@ -96,6 +68,36 @@ public:
   data_stream<T>& input() { return input_; }
 
 private:
+  struct plus {
+    template <class V>
+    V operator()(const V& a, const V& b) const { return a + b; }
+  };
+  struct least {
+    template <class V>
+    V operator()(const V& a, const V& b) const { return std::min(a, b); }
+  };
+  struct greatest {
+    template <class V>
+    V operator()(const V& a, const V& b) const { return std::max(a, b); }
+  };
+
+  /// A rolling reduce that combines field I with op and keeps the other fields.
+  template <std::size_t I, class Op>
+  data_stream<T> fold_field(Op op, std::string name) {
+    return reduce([op](T a, const T& b) {
+      std::get<I>(a) = op(std::get<I>(a), std::get<I>(b));
+      return a;
+    }, std::move(name));
+  }
+
+  template <class M, class U, class Op>
+  data_stream<T> fold_member(M U::*field, Op op, std::string name) {
+    return reduce([field, op](T a, const T& b) {
+      a.*field = op(a.*field, b.*field);
+      return a;
+    }, std::move(name));
+  }
+
   data_stream<T> input_;
   KeySelector key_;
 };
