@@ -53,7 +53,8 @@ public:
   job_result execute(const std::string& job_name = "sluice job");
   /// Plans the job and starts it; the client waits, cancels and reads counters.
   std::unique_ptr<job_client> execute_async(const std::string& job_name = "sluice job");
-  /// The plan execute() would run (chains, parallelism, edges).
+  /// The plan execute() would run (chains, parallelism, edges); a new plan per call, so keep
+  /// the pointer while reading it.
   std::shared_ptr<const execution_plan> plan() const;
 
   const std::shared_ptr<job_graph>& graph() const { return graph_; }

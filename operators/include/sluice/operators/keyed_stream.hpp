@@ -56,6 +56,8 @@ public:
   template <class P>
   data_stream<typename P::output_type> process(P fn, std::string name = "process") {
     static_assert(std::is_same_v<typename P::input_type, T>, "process function input type");
+    static_assert(std::is_same_v<typename P::key_type, K>,
+                  "keyed process function key type differs from the stream's key type");
     using Out = typename P::output_type;
     auto key = key_;
     return input_.template add_operator<Out>(std::move(name), [fn, key] {
