@@ -41,11 +41,13 @@ channel_layout channel_layout::of(const execution_plan& plan, int vertex, int su
     layout.output_edges.push_back(
         {e, static_cast<int>(layout.outputs.size()), static_cast<int>(targets.size())});
     for (int d : targets)
-      layout.outputs.push_back({e->target_vertex, d, input_index(plan, *e, d, subtask)});
+      layout.outputs.push_back(
+          {e->target_vertex, d, input_index(plan, *e, d, subtask), e->timestamped});
   }
   for (const auto* e : plan.inputs_of(vertex))
     for (int u : e->sources_of(subtask))
-      layout.inputs.push_back({e->source_vertex, u, output_index(plan, *e, u, subtask)});
+      layout.inputs.push_back(
+          {e->source_vertex, u, output_index(plan, *e, u, subtask), e->timestamped});
   return layout;
 }
 

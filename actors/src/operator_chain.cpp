@@ -2,52 +2,39 @@
 
 #include "sluice/operators/operator_failure.hpp"
 
+#include <algorithm>
+
 namespace sluice {
 
 operator_chain::operator_chain(const execution_plan& plan, int vertex, int subtask,
                                const std::string& job_name, output_gate& gate,
-                               const channel_layout& layout)
+                               const channel_layout& layout,
+                               processing_time_service& processing_time,
+                               std::int64_t watermark_interval_ms)
     : plan_(plan), vertex_(plan.vertices().at(static_cast<std::size_t>(vertex))) {
   const auto& graph = plan.graph();
-  auto index_in_chain = [&](int node) {
-    for (std::size_t i = 0; i < vertex_.nodes.size(); ++i)
-      if (vertex_.nodes[i] == node)
-        return static_cast<int>(i);
-    return -1;
-  };
   for (int node : vertex_.nodes) {
     const auto& n = graph.node(node);
     ops_.push_back(n.factory());
-    contexts_.push_back({job_name, n.name, subtask, vertex_.parallelism, plan.max_parallelism()});
+    runtime_context ctx{job_name, n.name, subtask, vertex_.parallelism, plan.max_parallelism()};
+    ctx.element_time = &element_time_;
+    ctx.processing_time = &processing_time;
+    ctx.watermark_interval_ms = watermark_interval_ms;
+    contexts_.push_back(std::move(ctx));
   }
-  // Wire every output: chained targets are inputs of later operators, network edges writers.
+  // Wire every output: the main output and each side output some edge consumes.
   for (std::size_t i = 0; i < vertex_.nodes.size(); ++i) {
     const auto& n = graph.node(vertex_.nodes[i]);
-    if (!n.output_type)
-      continue;
-    std::vector<output_base*> outs;
-    for (const auto& ce : plan.chained_edges()) {
-      if (ce.source_node != n.id)
-        continue;
-      auto target = static_cast<std::size_t>(index_in_chain(ce.target_node));
-      outs.push_back(&ops_[target]->input());
-    }
-    for (const auto& oe : layout.output_edges) {
-      if (oe.edge->source_node != n.id)
-        continue;
-      partition_context pc{subtask, oe.channels, plan.max_parallelism()};
-      outputs_.push_back(oe.edge->edge->make_writer(gate.edge_view(oe.first_channel, oe.channels),
-                                                    oe.edge->kind, pc));
-      outs.push_back(outputs_.back().get());
-    }
-    if (outs.empty()) {
-      outputs_.push_back(n.output_type->make_discard());
-      outs.push_back(outputs_.back().get());
-    } else if (outs.size() > 1) {
-      outputs_.push_back(n.output_type->make_fanout(outs));
-      outs = {outputs_.back().get()};
-    }
-    ops_[i]->set_output(*outs.front());
+    if (n.output_type)
+      ops_[i]->set_output(wire_output(i, "", *n.output_type, subtask, gate, layout));
+    std::vector<std::string> tags;
+    for (const auto& e : graph.edges())
+      if (e.source == n.id && !e.source_output.empty() &&
+          std::find(tags.begin(), tags.end(), e.source_output) == tags.end()) {
+        tags.push_back(e.source_output);
+        ops_[i]->set_side_output(e.source_output,
+                                 wire_output(i, e.source_output, *e.type, subtask, gate, layout));
+      }
   }
   const auto& head = graph.node(vertex_.nodes.front());
   if (head.is_source)
@@ -56,26 +43,79 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
     head_input_ = &ops_.front()->input();
 }
 
+output_base& operator_chain::wire_output(std::size_t i, const std::string& tag,
+                                         const stream_type& type, int subtask,
+                                         output_gate& gate, const channel_layout& layout) {
+  int node = vertex_.nodes[i];
+  std::vector<output_base*> outs;
+  for (const auto& ce : plan_.chained_edges()) {
+    if (ce.source_node != node || ce.source_output != tag)
+      continue;
+    auto target = std::find(vertex_.nodes.begin(), vertex_.nodes.end(), ce.target_node);
+    outs.push_back(&ops_[static_cast<std::size_t>(target - vertex_.nodes.begin())]->input());
+  }
+  for (const auto& oe : layout.output_edges) {
+    if (oe.edge->source_node != node || oe.edge->source_output != tag)
+      continue;
+    partition_context pc{subtask, oe.channels, plan_.max_parallelism()};
+    auto* stamp = oe.edge->timestamped ? &element_time_ : nullptr;
+    outputs_.push_back(oe.edge->edge->make_writer(
+        gate.edge_view(oe.first_channel, oe.channels, stamp), oe.edge->kind, pc));
+    outs.push_back(outputs_.back().get());
+  }
+  if (outs.empty())
+    outputs_.push_back(type.make_discard());
+  else if (outs.size() > 1)
+    outputs_.push_back(type.make_fanout(outs));
+  else
+    return *outs.front();
+  return *outputs_.back();
+}
+
+template <class F>
+void operator_chain::for_each_operator(F&& f) {
+  for (std::size_t i = 0; i < ops_.size(); ++i)
+    run_naming(contexts_[i].operator_name, [&] { f(*ops_[i]); });
+}
+
+void operator_chain::process_watermark(std::int64_t wm) {
+  run_naming(head_name(), [&] { ops_.front()->process_watermark(wm); });
+}
+
+void operator_chain::process_watermark_status(bool idle) {
+  run_naming(head_name(), [&] { ops_.front()->process_watermark_status(idle); });
+}
+
+void operator_chain::on_processing_time(std::int64_t now_ms) {
+  for_each_operator([&](stream_operator& op) { op.on_processing_time(now_ms); });
+}
+
+void operator_chain::on_periodic_watermark() {
+  for_each_operator([](stream_operator& op) { op.on_periodic_watermark(); });
+}
+
 void operator_chain::open() {
   for (std::size_t i = ops_.size(); i-- > 0;)
     run_naming(contexts_[i].operator_name, [&] { ops_[i]->open(contexts_[i]); });
 }
 
-std::size_t operator_chain::process_batch(const char* data, std::size_t size) {
+std::size_t operator_chain::process_batch(const char* data, std::size_t size, bool timestamped) {
   const auto& head = plan_.graph().node(vertex_.nodes.front());
+  element_time_.value = no_timestamp;
   std::size_t n = 0;
-  run_naming(head.name, [&] { n = head.input_type->read_batch(data, size, *head_input_); });
+  run_naming(head.name, [&] {
+    n = head.input_type->read_batch(data, size, *head_input_,
+                                    timestamped ? &element_time_ : nullptr);
+  });
   return n;
 }
 
 void operator_chain::end_input() {
-  for (std::size_t i = 0; i < ops_.size(); ++i)
-    run_naming(contexts_[i].operator_name, [&] { ops_[i]->end_input(); });
+  for_each_operator([](stream_operator& op) { op.end_input(); });
 }
 
 void operator_chain::close() {
-  for (std::size_t i = 0; i < ops_.size(); ++i)
-    run_naming(contexts_[i].operator_name, [&] { ops_[i]->close(); });
+  for_each_operator([](stream_operator& op) { op.close(); });
 }
 
 const std::string& operator_chain::head_name() const { return contexts_.front().operator_name; }

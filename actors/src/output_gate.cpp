@@ -12,9 +12,10 @@ output_gate::output_gate(int channels, std::size_t batch_bytes, bool flush_every
     open_buffer(buffers_[static_cast<std::size_t>(ch)]);
 }
 
-channel_gate& output_gate::edge_view(int first_channel, int channels) {
-  views_.push_back(
-      std::make_unique<channel_gate>(buffers_.get(), first_channel, channels, flush_bytes_, *this));
+channel_gate& output_gate::edge_view(int first_channel, int channels,
+                                     const timestamp_slot* stamp) {
+  views_.push_back(std::make_unique<channel_gate>(buffers_.get(), first_channel, channels,
+                                                  flush_bytes_, *this, stamp));
   return *views_.back();
 }
 

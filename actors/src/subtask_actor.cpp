@@ -29,6 +29,8 @@ subtask_actor::subtask_actor(caf::actor_config& cfg, subtask_setup setup)
                send(inputs_[static_cast<std::size_t>(ch)], credit_msg{peer.peer_channel, n});
              },
              counters_) {
+  if (!layout_.inputs.empty())
+    watermarks_.emplace(static_cast<int>(layout_.inputs.size()));
   const auto& v = setup_.plan->vertices().at(static_cast<std::size_t>(setup_.vertex));
   counters_.task = v.name + " (" + std::to_string(setup_.subtask + 1) + "/" +
                    std::to_string(v.parallelism) + ")";
@@ -70,6 +72,17 @@ caf::behavior subtask_actor::make_behavior() {
         step_scheduled_ = false;
         guarded([&] { source_step(); });
       },
+      [this](wakeup_atom, std::int64_t time_ms) {
+        if (time_ms == next_wakeup_ms_)
+          next_wakeup_ms_ = max_watermark;
+        guarded([&] { chain_->on_processing_time(now_ms()); });
+      },
+      [this](watermark_tick_atom) {
+        if (done_)
+          return;
+        guarded([&] { chain_->on_periodic_watermark(); });
+        arm_watermark_timer();
+      },
       [this](flush_tick_atom) {
         if (done_)
           return;
@@ -84,6 +97,20 @@ void subtask_actor::on_exit() {
   inputs_.clear();
   chain_.reset();
   setup_.job_manager = nullptr;
+}
+
+std::int64_t subtask_actor::now_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void subtask_actor::wake_at(std::int64_t time_ms) {
+  if (time_ms >= next_wakeup_ms_ || done_)
+    return;
+  next_wakeup_ms_ = time_ms;
+  auto delay = std::max<std::int64_t>(0, time_ms - now_ms());
+  delayed_send(this, std::chrono::milliseconds(delay), wakeup_atom::value, time_ms);
 }
 
 void subtask_actor::send_batch(int channel, std::vector<char>&& bytes, std::uint32_t records,
@@ -115,7 +142,9 @@ void subtask_actor::start(const start_msg& msg) {
     outputs_.push_back(handle(p));
   for (const auto& p : layout_.inputs)
     inputs_.push_back(handle(p));
-  chain_.emplace(plan, setup_.vertex, setup_.subtask, setup_.job_name, output_, layout_);
+  chain_.emplace(plan, setup_.vertex, setup_.subtask, setup_.job_name, output_, layout_,
+                 static_cast<processing_time_service&>(*this),
+                 setup_.config->watermark_interval_ms);
   chain_->open();
   started_ = true;
   started_at_ = std::chrono::steady_clock::now();
@@ -123,6 +152,8 @@ void subtask_actor::start(const start_msg& msg) {
                inputs_.size(), outputs_.size());
   input_.start();
   arm_flush_timer();
+  if (plan.assigns_timestamps(setup_.vertex))
+    arm_watermark_timer();
   if (chain_->source())
     schedule_source_step();
   else if (input_.channel_count() == 0)
@@ -134,13 +165,43 @@ void subtask_actor::process_input() {
     return;
   while (!input_finished_ && output_.available() && input_.has_input()) {
     auto item = input_.next();
-    if (!item.is_event) {
-      counters_.records_in.add(chain_->process_batch(item.bytes.data(), item.bytes.size()));
-    } else if (item.kind == event_kind::end_of_input && input_.all_ended()) {
-      finish_input();
+    if (item.is_event) {
+      on_input_event(item);
+    } else {
+      bool timestamped = layout_.inputs[static_cast<std::size_t>(item.channel)].timestamped;
+      counters_.records_in.add(
+          chain_->process_batch(item.bytes.data(), item.bytes.size(), timestamped));
     }
   }
   maybe_finish();
+}
+
+void subtask_actor::on_input_event(const input_item& item) {
+  auto& watermarks = *watermarks_;
+  bool was_idle = watermarks.idle();
+  std::optional<std::int64_t> advanced;
+  switch (item.kind) {
+    case event_kind::watermark:
+      advanced = watermarks.on_watermark(item.channel, item.value);
+      break;
+    case event_kind::idle:
+      advanced = watermarks.on_idle(item.channel);
+      break;
+    case event_kind::active:
+      watermarks.on_active(item.channel);
+      break;
+    case event_kind::end_of_input:
+      advanced = watermarks.on_end_of_input(item.channel);
+      break;
+    case event_kind::barrier:
+      break;
+  }
+  if (watermarks.idle() != was_idle)
+    chain_->process_watermark_status(watermarks.idle());
+  if (advanced)
+    chain_->process_watermark(*advanced);
+  if (item.kind == event_kind::end_of_input && input_.all_ended())
+    finish_input();
 }
 
 void subtask_actor::schedule_source_step() {
@@ -193,6 +254,8 @@ void subtask_actor::finish_input() {
   if (input_finished_)
     return;
   input_finished_ = true;
+  if (chain_->source())
+    chain_->process_watermark(max_watermark); // a finished source: no later record follows
   chain_->end_input();
   output_.emit_event(event_kind::end_of_input, 0);
   maybe_finish();
@@ -207,6 +270,13 @@ void subtask_actor::maybe_finish() {
   log()->debug("{}: finished", log_prefix_);
   send(setup_.job_manager, subtask_done_msg{setup_.vertex, setup_.subtask});
   quit();
+}
+
+void subtask_actor::arm_watermark_timer() {
+  // Idleness is detected on this timer too, so it runs even when watermarks follow every record.
+  auto ms = setup_.config->watermark_interval_ms;
+  if (!done_)
+    delayed_send(this, std::chrono::milliseconds(ms > 0 ? ms : 200), watermark_tick_atom::value);
 }
 
 void subtask_actor::arm_flush_timer() {

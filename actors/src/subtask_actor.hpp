@@ -7,6 +7,7 @@
 #include "sluice/actors/operator_chain.hpp"
 #include "sluice/actors/output_gate.hpp"
 #include "sluice/actors/subtask_counters.hpp"
+#include "sluice/operators/time/watermark_tracker.hpp"
 
 #include <chrono>
 #include <memory>
@@ -25,7 +26,9 @@ struct subtask_setup {
   std::shared_ptr<subtask_counters> counters;
 };
 
-class subtask_actor final : public caf::event_based_actor, private gate_transport {
+class subtask_actor final : public caf::event_based_actor,
+                            private gate_transport,
+                            private processing_time_service {
 public:
   subtask_actor(caf::actor_config& cfg, subtask_setup setup);
 
@@ -38,6 +41,13 @@ private:
   void send_batch(int channel, std::vector<char>&& bytes, std::uint32_t records,
                   std::int32_t backlog) override;
   void send_event(int channel, event_kind kind, std::int64_t value) override;
+  // processing_time_service
+  std::int64_t now_ms() const override;
+  void wake_at(std::int64_t time_ms) override;
+
+  /// An in-band event on input channel `ch` was taken from the input gate.
+  void on_input_event(const input_item& item);
+  void arm_watermark_timer();
 
   void start(const start_msg& msg);
   void process_input();
@@ -57,6 +67,8 @@ private:
   std::string log_prefix_; ///< "[job] task (i/n)"
   output_gate output_;
   input_gate input_;
+  std::optional<watermark_tracker> watermarks_; ///< over the input channels (none for sources)
+  std::int64_t next_wakeup_ms_ = max_watermark; ///< the earliest processing-time wake-up armed
   std::optional<operator_chain> chain_;
   std::vector<caf::actor> outputs_;
   std::vector<caf::actor> inputs_;

@@ -77,6 +77,14 @@ std::shared_ptr<const execution_plan> execution_plan::build(std::shared_ptr<cons
     par[static_cast<std::size_t>(n.id)] = resolve_parallelism(n, config);
   for (const auto& e : graph->edges())
     ++in_degree[static_cast<std::size_t>(e.target)];
+  // Nodes are in topological order: a node's output is timestamped if it assigns timestamps
+  // or any of its inputs is timestamped.
+  plan->timestamped_.assign(nodes.size(), false);
+  for (const auto& n : nodes)
+    plan->timestamped_[static_cast<std::size_t>(n.id)] = n.assigns_timestamps;
+  for (const auto& e : graph->edges())
+    if (plan->timestamped_[static_cast<std::size_t>(e.source)])
+      plan->timestamped_[static_cast<std::size_t>(e.target)] = true;
 
   // Resolve partitioners and decide chaining.
   std::vector<partition_kind> kinds;
@@ -125,13 +133,15 @@ std::shared_ptr<const execution_plan> execution_plan::build(std::shared_ptr<cons
   for (std::size_t i = 0; i < graph->edges().size(); ++i) {
     const auto& e = graph->edges()[i];
     if (chain[i]) {
-      plan->chained_.push_back({e.source, e.target});
+      plan->chained_.push_back({e.source, e.source_output, e.target});
       continue;
     }
     plan_edge pe;
     pe.id = static_cast<int>(plan->edges_.size());
     pe.source_node = e.source;
+    pe.source_output = e.source_output;
     pe.target_node = e.target;
+    pe.timestamped = plan->timestamped(e.source);
     pe.source_vertex = plan->vertex_of(e.source);
     pe.target_vertex = plan->vertex_of(e.target);
     pe.kind = kinds[i];
@@ -141,6 +151,13 @@ std::shared_ptr<const execution_plan> execution_plan::build(std::shared_ptr<cons
     plan->edges_.push_back(pe);
   }
   return plan;
+}
+
+bool execution_plan::assigns_timestamps(int vertex) const {
+  for (int n : vertices_.at(static_cast<std::size_t>(vertex)).nodes)
+    if (graph_->node(n).assigns_timestamps)
+      return true;
+  return false;
 }
 
 int execution_plan::required_slots() const {

@@ -61,6 +61,11 @@ const std::vector<common_flag>& common_flags() {
       {"source-rate", "throttle each source to N records/s in total (default: unthrottled)",
        false,
        [](job_config& c, const std::string& v) { c.source_rate = parse_double("source-rate", v); }},
+      {"watermark-interval-ms", "periodic watermark interval (default 200; 0 = every record)",
+       false,
+       [](job_config& c, const std::string& v) {
+         c.watermark_interval_ms = parse_int("watermark-interval-ms", v, 0, 3600 * 1000);
+       }},
       {"log-level", "trace|debug|info|warn|error|off (default warn)", false,
        [](job_config& c, const std::string& v) {
          static const std::vector<std::string> levels = {"trace", "debug", "info",

@@ -173,14 +173,14 @@ private:
   std::int64_t subtask_ = -1;
 };
 
-/// Emits (key, value) with the key the runtime passes in.
+/// Emits (key, value) with the context's current key.
 class tag_with_key final
     : public keyed_process_function<std::string, std::int64_t,
                                     std::pair<std::string, std::int64_t>> {
 public:
-  void process_element(std::int64_t&& value, const std::string& key,
+  void process_element(std::int64_t&& value, context& ctx,
                        collector<std::pair<std::string, std::int64_t>>& out) override {
-    out.collect(std::pair<std::string, std::int64_t>(key, value));
+    out.collect(std::pair<std::string, std::int64_t>(ctx.current_key(), value));
   }
 };
 
@@ -429,7 +429,7 @@ TEST_CASE("process(): open() gets subtask and parallelism and on_end_of_input em
   }
 }
 
-TEST_CASE("keyed process(): the key argument is right and each key ends at one subtask") {
+TEST_CASE("keyed process(): the current key is right and each key ends at one subtask") {
   const std::int64_t n = 12000;
   for (int p : {1, 2, 4}) {
     CAPTURE(p);

@@ -11,9 +11,9 @@ namespace {
 class keyed_string_length final
     : public sluice::keyed_process_function<std::int64_t, std::string, std::int64_t> {
 public:
-  void process_element(std::string&& s, const std::int64_t& key,
+  void process_element(std::string&& s, context& ctx,
                        sluice::collector<std::int64_t>& out) override {
-    out.collect(key + static_cast<std::int64_t>(s.size()));
+    out.collect(ctx.current_key() + static_cast<std::int64_t>(s.size()));
   }
 };
 } // namespace

@@ -26,9 +26,9 @@ public:
 class keyed_to_length final
     : public sluice::keyed_process_function<std::int64_t, with_fields, std::int64_t> {
 public:
-  void process_element(with_fields&& r, const std::int64_t& key,
+  void process_element(with_fields&& r, context& ctx,
                        sluice::collector<std::int64_t>& out) override {
-    out.collect(key + static_cast<std::int64_t>(r.name.size()));
+    out.collect(ctx.current_key() + static_cast<std::int64_t>(r.name.size()));
   }
 };
 

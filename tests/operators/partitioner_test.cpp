@@ -22,6 +22,7 @@ public:
   }
   void flush(int) override {}
   void emit_watermark(int, int, std::int64_t wm) override { watermarks.push_back(wm); }
+  void emit_watermark_status(int, int, bool) override {}
   channel_gate& gate() { return gate_; }
 
   template <class T>

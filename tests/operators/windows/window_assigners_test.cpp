@@ -94,7 +94,7 @@ TEST_CASE("sliding_windows: offsets, negative timestamps, gaps") {
   CHECK(sparse.assign(150).empty()); // last start 0 is not > 150 - 100
 }
 
-TEST_CASE("session_windows: [ts, ts + gap), static and dynamic gaps") {
+TEST_CASE("session_windows: ts to ts + gap, static and dynamic gaps") {
   const session_windows s{5};
   CHECK(s.assign(10) == windows{{10, 15}});
   CHECK(s.assign(-3) == windows{{-3, 2}});

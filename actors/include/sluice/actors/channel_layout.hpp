@@ -15,6 +15,7 @@ struct channel_peer {
   int vertex = 0;
   int subtask = 0;
   int peer_channel = 0; ///< the channel's index at the peer (its input or output index)
+  bool timestamped = false; ///< records on the channel carry timestamps
 };
 
 /// One outgoing network edge of a subtask: its channels are [first_channel, first_channel + n).

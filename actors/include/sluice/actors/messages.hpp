@@ -100,6 +100,8 @@ typename Inspector::result_type inspect(Inspector& f, subtask_failed_msg& x) {
 using continue_atom = caf::atom_constant<caf::atom("s_continue")>;
 using flush_tick_atom = caf::atom_constant<caf::atom("s_flush")>;
 using cancel_job_atom = caf::atom_constant<caf::atom("s_cancel")>;
+using watermark_tick_atom = caf::atom_constant<caf::atom("s_wmtick")>;
+using wakeup_atom = caf::atom_constant<caf::atom("s_wakeup")>;
 
 /// Registers every message above under its name.
 void register_messages(caf::actor_system_config& cfg);

@@ -17,12 +17,21 @@ namespace sluice {
 class operator_chain {
 public:
   operator_chain(const execution_plan& plan, int vertex, int subtask, const std::string& job_name,
-                 output_gate& gate, const channel_layout& layout);
+                 output_gate& gate, const channel_layout& layout,
+                 processing_time_service& processing_time, std::int64_t watermark_interval_ms);
 
   /// Opens every operator, from the end of the chain to its head.
   void open();
-  /// Deserializes a batch into the head; returns the number of records.
-  std::size_t process_batch(const char* data, std::size_t size);
+  /// Deserializes a batch into the head; returns the number of records. A timestamped batch
+  /// has each record's timestamp before it.
+  std::size_t process_batch(const char* data, std::size_t size, bool timestamped);
+  /// The input's watermark advanced (or its status changed): the head processes it, and what
+  /// each operator forwards flows down the chain.
+  void process_watermark(std::int64_t wm);
+  void process_watermark_status(bool idle);
+  /// Every operator sees the processing time / the periodic watermark interval.
+  void on_processing_time(std::int64_t now_ms);
+  void on_periodic_watermark();
   /// The head, if the chain starts with a source.
   source_operator_base* source() { return source_; }
   /// End of input: end_input on every operator in topological order.
@@ -32,11 +41,19 @@ public:
   const std::string& head_name() const;
 
 private:
+  /// Every consumer of output `tag` of the chain's operator i, as one collector.
+  output_base& wire_output(std::size_t i, const std::string& tag, const stream_type& type,
+                           int subtask, output_gate& gate, const channel_layout& layout);
+  /// Runs f on every operator, naming it in any exception.
+  template <class F>
+  void for_each_operator(F&& f);
+
   const execution_plan& plan_;
   const plan_vertex& vertex_;
   std::vector<std::unique_ptr<stream_operator>> ops_;
   std::vector<std::unique_ptr<output_base>> outputs_;
   std::vector<runtime_context> contexts_;
+  timestamp_slot element_time_;
   output_base* head_input_ = nullptr;
   source_operator_base* source_ = nullptr;
 };

@@ -32,13 +32,18 @@ public:
   output_gate(int channels, std::size_t batch_bytes, bool flush_every_record,
               gate_transport& transport, subtask_counters& counters);
 
-  /// The view the record writers of one edge use (channels [first, first + n)).
-  channel_gate& edge_view(int first_channel, int channels);
+  /// The view the record writers of one edge use (channels [first, first + n)); with `stamp`
+  /// the edge carries record timestamps.
+  channel_gate& edge_view(int first_channel, int channels,
+                          const timestamp_slot* stamp = nullptr);
 
   /// Ships the channel's open batch (if it holds records).
   void flush(int ch) override;
   void emit_watermark(int first, int n, std::int64_t wm) override {
     emit_event(first, n, event_kind::watermark, wm);
+  }
+  void emit_watermark_status(int first, int n, bool idle) override {
+    emit_event(first, n, idle ? event_kind::idle : event_kind::active, 0);
   }
   void flush_all();
   /// Flushes and sends an event on channels [first, first + n).

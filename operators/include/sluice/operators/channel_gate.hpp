@@ -3,6 +3,7 @@
 // Appending a record is inline (a memcpy into the open batch and a size check); only a full
 // batch, a watermark or the end go through the runtime, via gate_target.
 
+#include "sluice/operators/time/timestamps.hpp"
 #include "sluice/state/byte_buffer.hpp"
 
 #include <cstddef>
@@ -26,16 +27,21 @@ public:
   virtual void flush(int ch) = 0;
   /// Flushes and sends a watermark on channels [first, first + n).
   virtual void emit_watermark(int first, int n, std::int64_t wm) = 0;
+  /// Flushes and sends a watermark status (idle or active) on channels [first, first + n).
+  virtual void emit_watermark_status(int first, int n, bool idle) = 0;
 };
 
 class channel_gate {
 public:
   /// Channels [first, first + n) of `buffers`; a batch ships once it holds `flush_bytes` bytes
-  /// (0: after every record).
+  /// (0: after every record). With `stamp`, each record is preceded by its timestamp.
   channel_gate(channel_buffer* buffers, int first, int n, std::size_t flush_bytes,
-               gate_target& target)
+               gate_target& target, const timestamp_slot* stamp = nullptr)
       : buffers_(buffers + first), first_(first), n_(n), flush_bytes_(flush_bytes),
-        target_(target) {}
+        target_(target), stamp_(stamp) {}
+
+  /// The timestamp slot of the records written, if this edge carries timestamps.
+  const timestamp_slot* stamp() const { return stamp_; }
 
   /// The writer of channel `ch`'s open batch; records are serialized into it.
   byte_writer& writer(int ch) { return buffers_[ch].writer; }
@@ -48,6 +54,7 @@ public:
   }
   /// Sends a watermark on every channel of this edge (after flushing their batches).
   void emit_watermark(std::int64_t wm) { target_.emit_watermark(first_, n_, wm); }
+  void emit_watermark_status(bool idle) { target_.emit_watermark_status(first_, n_, idle); }
   int channel_count() const { return n_; }
 
 private:
@@ -56,6 +63,7 @@ private:
   int n_;
   std::size_t flush_bytes_;
   gate_target& target_;
+  const timestamp_slot* stamp_;
 };
 
 } // namespace sluice

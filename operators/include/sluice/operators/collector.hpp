@@ -15,6 +15,9 @@ public:
   virtual ~output_base() = default;
   /// Forwards a watermark (all records with timestamp <= wm precede it).
   virtual void emit_watermark(std::int64_t wm) = 0;
+  /// Forwards a change of watermark status: an idle stream does not hold watermarks back.
+  /// Collectors that pass records on override it; end points may ignore it.
+  virtual void emit_watermark_status(bool) {}
 };
 
 /// Receives the records of type T an operator emits.
@@ -51,6 +54,10 @@ public:
   void emit_watermark(std::int64_t wm) override {
     for (auto* out : outs_)
       out->emit_watermark(wm);
+  }
+  void emit_watermark_status(bool idle) override {
+    for (auto* out : outs_)
+      out->emit_watermark_status(idle);
   }
 
   using collector<T>::collect;

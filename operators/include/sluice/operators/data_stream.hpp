@@ -5,6 +5,7 @@
 #include "sluice/operators/basic_operators.hpp"
 #include "sluice/operators/function_traits.hpp"
 #include "sluice/operators/job_graph.hpp"
+#include "sluice/operators/output_tag.hpp"
 #include "sluice/operators/sink.hpp"
 
 #include <memory>
@@ -51,26 +52,26 @@ public:
   }
 
 protected:
-  operator_settings(std::shared_ptr<job_graph> graph, std::vector<int> heads)
+  operator_settings(std::shared_ptr<job_graph> graph, std::vector<stream_head> heads)
       : graph_(std::move(graph)), heads_(std::move(heads)) {}
 
   stream_node& node() {
     if (heads_.size() != 1)
       throw std::logic_error("operator settings apply to one operator, not to a union of " +
                              std::to_string(heads_.size()) + " streams");
-    return graph_->node(heads_.front());
+    return graph_->node(heads_.front().node);
   }
   Self& self() { return static_cast<Self&>(*this); }
 
   std::shared_ptr<job_graph> graph_;
-  std::vector<int> heads_;
+  std::vector<stream_head> heads_;
 };
 
 /// The end of a stream: a sink, whose settings can still be changed.
 class data_stream_sink : public operator_settings<data_stream_sink> {
 public:
   data_stream_sink(std::shared_ptr<job_graph> graph, int node)
-      : operator_settings(std::move(graph), {node}) {}
+      : operator_settings(std::move(graph), {stream_head{node, ""}}) {}
 };
 
 template <class T>
@@ -80,7 +81,7 @@ class data_stream : public operator_settings<data_stream<T>> {
 public:
   using value_type = T;
 
-  data_stream(std::shared_ptr<job_graph> graph, std::vector<int> heads)
+  data_stream(std::shared_ptr<job_graph> graph, std::vector<stream_head> heads)
       : base(std::move(graph), std::move(heads)), writer_(keyless_writer_factory<T>()) {
     (void)stream_type_of<T>(); // requires a serializer for T
   }
@@ -133,6 +134,12 @@ public:
     return out;
   }
 
+  /// The records an operator sent to side output `tag` (its single producer must be one operator).
+  template <class U>
+  data_stream<U> get_side_output(const output_tag<U>& tag) {
+    return data_stream<U>(this->graph_, {stream_head{this->node().id, tag.id}});
+  }
+
   // -- partitioning -------------------------------------------------------------------------
 
   data_stream<T> forward() const { return with_kind(partition_kind::forward); }
@@ -172,7 +179,7 @@ public:
     n.input_type = &stream_type_of<T>();
     n.output_type = &stream_type_of<Out>();
     n.factory = [factory] { return std::unique_ptr<stream_operator>(factory()); };
-    return data_stream<Out>(this->graph_, {connect(std::move(n))});
+    return data_stream<Out>(this->graph_, {stream_head{connect(std::move(n)), ""}});
   }
 
   /// The same stream, whose next edge uses the given partitioning.
@@ -203,8 +210,9 @@ private:
 
   int connect(stream_node n) {
     int id = this->graph_->add_node(std::move(n)).id;
-    for (int h : this->heads_)
-      this->graph_->add_edge({h, id, kind_, explicit_kind_, writer_});
+    for (const auto& h : this->heads_)
+      this->graph_->add_edge(
+          {h.node, h.output, id, &stream_type_of<T>(), kind_, explicit_kind_, writer_});
     return id;
   }
 

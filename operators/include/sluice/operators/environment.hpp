@@ -46,7 +46,7 @@ public:
     n.output_type = &stream_type_of<T>();
     n.factory = [proto] { return std::make_unique<source_operator<T>>(proto->clone()); };
     int id = graph_->add_node(std::move(n)).id;
-    return data_stream<T>(graph_, {id});
+    return data_stream<T>(graph_, {stream_head{id, ""}});
   }
 
   /// Plans the job and runs it to the end (bounded input) or failure.

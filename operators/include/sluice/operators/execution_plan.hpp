@@ -26,7 +26,9 @@ struct plan_edge {
   int source_vertex = 0;
   int target_vertex = 0;
   int source_node = 0;
+  std::string source_output; ///< "" for the main output, else a side output's tag id
   int target_node = 0;
+  bool timestamped = false;  ///< records carry timestamps on the wire
   partition_kind kind = partition_kind::forward;
   const stream_edge* edge = nullptr;
   int source_parallelism = 1;
@@ -41,6 +43,7 @@ struct plan_edge {
 /// An edge inside a chain (records pass by function call).
 struct chained_edge {
   int source_node = 0;
+  std::string source_output;
   int target_node = 0;
 };
 
@@ -59,6 +62,10 @@ public:
     return vertices_.at(static_cast<std::size_t>(vertex_of(node))).parallelism;
   }
   int max_parallelism() const { return max_parallelism_; }
+  /// Whether a node's output records carry timestamps (it or something upstream assigns them).
+  bool timestamped(int node) const { return timestamped_.at(static_cast<std::size_t>(node)); }
+  /// Whether the vertex contains an operator that generates watermarks.
+  bool assigns_timestamps(int vertex) const;
   /// The highest vertex parallelism: the number of slots the job needs.
   int required_slots() const;
   /// Network edges into / out of a vertex, in id order.
@@ -73,6 +80,7 @@ private:
   std::vector<plan_edge> edges_;
   std::vector<chained_edge> chained_;
   std::vector<int> vertex_of_node_;
+  std::vector<bool> timestamped_;
   int max_parallelism_ = 128;
 };
 

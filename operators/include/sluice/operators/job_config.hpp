@@ -31,6 +31,7 @@ struct job_config {
   std::int64_t buffer_timeout_ms = 100;
   std::size_t batch_bytes = 32768;
   double source_rate = 0; ///< records per second over all subtasks of a source; 0: unthrottled
+  std::int64_t watermark_interval_ms = 200; ///< periodic watermarks; 0: after every record
   std::string log_level = "warn";
   bool chaining = true;
   int exclusive_credits = 2; ///< per input channel

@@ -24,15 +24,24 @@ struct stream_node {
   int parallelism_limit = 0;  ///< 1 for non-parallel sources and sinks; 0: none
   chaining_strategy chaining = chaining_strategy::always;
   bool is_source = false;
+  bool assigns_timestamps = false; ///< emits records with timestamps and generates watermarks
   std::function<std::unique_ptr<stream_operator>()> factory;
   const stream_type* input_type = nullptr;
   const stream_type* output_type = nullptr;
 };
 
+/// Where a stream comes from: an operator's main output ("") or one of its side outputs.
+struct stream_head {
+  int node = 0;
+  std::string output;
+};
+
 /// One logical edge; `kind` is resolved at planning time unless `explicit_kind` is set.
 struct stream_edge {
   int source = 0;
+  std::string source_output; ///< "" for the main output, else a side output's tag id
   int target = 0;
+  const stream_type* type = nullptr; ///< the records' type
   partition_kind kind = partition_kind::forward;
   bool explicit_kind = false;
   writer_factory make_writer;

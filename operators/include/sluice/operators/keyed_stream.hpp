@@ -4,6 +4,7 @@
 
 #include "sluice/operators/data_stream.hpp"
 #include "sluice/operators/keyed_operators.hpp"
+#include "sluice/operators/windows/windowed_stream.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -63,6 +64,12 @@ public:
     return input_.template add_operator<Out>(std::move(name), [fn, key] {
       return std::make_unique<keyed_process_operator<P, KeySelector>>(fn, key);
     });
+  }
+
+  /// Groups each key's records into the windows of `assigner` (window_assigners.hpp).
+  template <class Assigner>
+  windowed_stream<K, T, KeySelector, Assigner> window(Assigner assigner) const {
+    return windowed_stream<K, T, KeySelector, Assigner>(input_, key_, std::move(assigner));
   }
 
   const KeySelector& key_selector() const { return key_; }

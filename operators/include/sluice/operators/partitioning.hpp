@@ -104,10 +104,14 @@ public:
 
   void collect(T&& value) override {
     int ch = select_(static_cast<const T&>(value));
-    serialize(gate_.writer(ch), value);
+    auto& w = gate_.writer(ch);
+    if (auto* stamp = gate_.stamp())
+      serialize(w, stamp->value);
+    serialize(w, value);
     gate_.record_written(ch);
   }
   void emit_watermark(std::int64_t wm) override { gate_.emit_watermark(wm); }
+  void emit_watermark_status(bool idle) override { gate_.emit_watermark_status(idle); }
   using collector<T>::collect;
 
 private:
@@ -125,6 +129,8 @@ public:
     scratch_.clear();
     {
       byte_writer w(scratch_);
+      if (auto* stamp = gate_.stamp())
+        serialize(w, stamp->value);
       serialize(w, value);
     }
     for (int ch = 0; ch < gate_.channel_count(); ++ch) {
@@ -133,6 +139,7 @@ public:
     }
   }
   void emit_watermark(std::int64_t wm) override { gate_.emit_watermark(wm); }
+  void emit_watermark_status(bool idle) override { gate_.emit_watermark_status(idle); }
   using collector<T>::collect;
 
 private:

@@ -63,6 +63,8 @@ public:
   void set_output(output_base& out) override { counting_.out = &static_cast<collector<T>&>(out); }
   source_status emit(std::size_t max_records) override { return src_->poll(counting_, max_records); }
   std::uint64_t emitted() const override { return counting_.count; }
+  void process_watermark(std::int64_t wm) override { counting_.out->emit_watermark(wm); }
+  void process_watermark_status(bool idle) override { counting_.out->emit_watermark_status(idle); }
 
 private:
   struct counting_collector final : collector<T> {
@@ -71,6 +73,7 @@ private:
       out->collect(std::move(value));
     }
     void emit_watermark(std::int64_t wm) override { out->emit_watermark(wm); }
+    void emit_watermark_status(bool idle) override { out->emit_watermark_status(idle); }
     using collector<T>::collect;
     collector<T>* out = nullptr;
     std::uint64_t count = 0;

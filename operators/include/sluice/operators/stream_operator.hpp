@@ -8,6 +8,8 @@
 #include "sluice/operators/runtime_context.hpp"
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <stdexcept>
 #include <utility>
 
@@ -27,10 +29,24 @@ public:
   virtual output_base& input() { throw std::logic_error("operator has no input"); }
   /// Connects this operator's output (a collector of its output type).
   virtual void set_output(output_base&) { throw std::logic_error("operator has no output"); }
-  /// An event-time watermark reached this operator.
+  /// An event-time watermark reached this operator (fire what it completes, then forward it).
   virtual void process_watermark(std::int64_t) {}
+  /// The input's watermark status changed (idle inputs do not hold watermarks back).
+  virtual void process_watermark_status(bool) {}
+  /// The processing-time clock reached `now_ms` (after processing_time_service::wake_at).
+  virtual void on_processing_time(std::int64_t) {}
+  /// The periodic watermark interval passed (for operators that generate watermarks).
+  virtual void on_periodic_watermark() {}
 
   const runtime_context& context() const { return ctx_; }
+
+  /// Connects side output `tag_id` (a collector of its type).
+  void set_side_output(const std::string& tag_id, output_base& out) { side_outputs_[tag_id] = &out; }
+  /// The consumer of side output `tag_id`, or nullptr if nothing consumes it.
+  output_base* side_output(const std::string& tag_id) const {
+    auto it = side_outputs_.find(tag_id);
+    return it == side_outputs_.end() ? nullptr : it->second;
+  }
 
 protected:
   /// Runs f (the operator's work on one element); an exception from it that does not yet name
@@ -41,6 +57,9 @@ protected:
   }
 
   runtime_context ctx_;
+
+private:
+  std::map<std::string, output_base*> side_outputs_;
 };
 
 /// Base for operators with one input of type In and an output of type Out.
@@ -50,7 +69,9 @@ public:
   output_base& input() override { return static_cast<collector<In>&>(*this); }
   void set_output(output_base& out) override { out_ = &static_cast<collector<Out>&>(out); }
   void process_watermark(std::int64_t wm) override { out_->emit_watermark(wm); }
+  void process_watermark_status(bool idle) override { out_->emit_watermark_status(idle); }
   void emit_watermark(std::int64_t wm) override { process_watermark(wm); }
+  void emit_watermark_status(bool idle) override { process_watermark_status(idle); }
   using collector<In>::collect;
 
 protected:
@@ -65,6 +86,7 @@ class one_input_operator<In, no_output> : public stream_operator, public collect
 public:
   output_base& input() override { return static_cast<collector<In>&>(*this); }
   void emit_watermark(std::int64_t wm) override { process_watermark(wm); }
+  void emit_watermark_status(bool idle) override { process_watermark_status(idle); }
   using collector<In>::collect;
 };
 

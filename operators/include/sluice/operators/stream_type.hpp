@@ -3,6 +3,7 @@
 // (the typed job API) and used by the runtime, which is not templated on record types.
 
 #include "sluice/operators/collector.hpp"
+#include "sluice/operators/time/timestamps.hpp"
 #include "sluice/state/serialization.hpp"
 
 #include <cstddef>
@@ -17,8 +18,11 @@ class stream_type {
 public:
   virtual ~stream_type() = default;
   /// Deserializes every record of a batch into `into` (a collector of this type); returns the
-  /// number of records. Throws serialization_error on a corrupt batch.
-  virtual std::size_t read_batch(const char* data, std::size_t size, output_base& into) const = 0;
+  /// number of records. With `stamp`, each record is preceded by its timestamp, which is put
+  /// in the slot before the record is handed on; without, the slot holds no_timestamp.
+  /// Throws serialization_error on a corrupt batch.
+  virtual std::size_t read_batch(const char* data, std::size_t size, output_base& into,
+                                 timestamp_slot* stamp) const = 0;
   /// A collector that copies each record to all of `outs` (collectors of this type).
   virtual std::unique_ptr<output_base> make_fanout(const std::vector<output_base*>& outs) const = 0;
   /// A collector that drops records (an operator whose output nobody consumes).
@@ -31,11 +35,21 @@ class typed_stream_type final : public stream_type {
   static constexpr std::size_t run_length = 256;
 
 public:
-  std::size_t read_batch(const char* data, std::size_t size, output_base& into) const override {
+  std::size_t read_batch(const char* data, std::size_t size, output_base& into,
+                         timestamp_slot* stamp) const override {
     auto& out = static_cast<collector<T>&>(into);
     byte_reader reader(data, size);
-    std::vector<T> run(run_length);
     std::size_t n = 0;
+    if (stamp != nullptr) {
+      for (; !reader.at_end(); ++n) {
+        T value{};
+        deserialize(reader, stamp->value);
+        deserialize(reader, value);
+        out.collect(std::move(value));
+      }
+      return n;
+    }
+    std::vector<T> run(run_length);
     while (!reader.at_end()) {
       std::size_t k = 0;
       for (; k < run_length && !reader.at_end(); ++k)
@@ -58,6 +72,7 @@ public:
     struct discard final : collector<T> {
       void collect(T&&) override {}
       void emit_watermark(std::int64_t) override {}
+      void emit_watermark_status(bool) override {}
     };
     return std::make_unique<discard>();
   }

@@ -1,0 +1,83 @@
+#pragma once
+// Flink's KeyedProcessFunction: a function on a keyed stream that sees each element with its
+// key and timestamp, the current watermark and processing time, registers per-key timers in
+// event time and processing time, and emits to its output and to side outputs.
+
+#include "sluice/operators/collector.hpp"
+#include "sluice/operators/output_tag.hpp"
+#include "sluice/operators/runtime_context.hpp"
+#include "sluice/operators/windows/window_assigners.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace sluice {
+
+/// Timers of the current key (Flink's TimerService): at most one per key, time and domain.
+class timer_service {
+public:
+  virtual ~timer_service() = default;
+  virtual std::int64_t current_processing_time() const = 0;
+  virtual std::int64_t current_watermark() const = 0;
+  /// Fires on_timer(time) once the watermark reaches `time`; registering it again is a no-op.
+  virtual void register_event_time_timer(std::int64_t time) = 0;
+  /// Fires on_timer(time) once the subtask's processing-time clock reaches `time`.
+  virtual void register_processing_time_timer(std::int64_t time) = 0;
+  /// Removes a timer of the current key; does nothing if there is none at `time`.
+  virtual void delete_event_time_timer(std::int64_t time) = 0;
+  virtual void delete_processing_time_timer(std::int64_t time) = 0;
+};
+
+/// A process function on a keyed stream; state and timers are per key.
+template <class K, class In, class Out>
+class keyed_process_function {
+public:
+  using key_type = K;
+  using input_type = In;
+  using output_type = Out;
+
+  /// What process_element sees besides the element.
+  class context {
+  public:
+    virtual ~context() = default;
+    virtual const K& current_key() const = 0;
+    /// The element's timestamp (in on_timer: the timer's time); none if it has none.
+    virtual std::optional<std::int64_t> timestamp() const = 0;
+    virtual std::int64_t current_watermark() const = 0;
+    virtual std::int64_t current_processing_time() const = 0;
+    /// Timers of the current key.
+    virtual sluice::timer_service& timer_service() = 0;
+
+    /// Emits `value` to the side output `tag` (dropped if nobody consumes the tag); it carries
+    /// the current timestamp, like records of the main output. U comes from the tag alone.
+    template <class U>
+    void output(const output_tag<U>& tag, typename output_tag<U>::value_type value) {
+      if (auto* out = side_output(tag.id))
+        static_cast<collector<U>*>(out)->collect(std::move(value));
+    }
+
+  protected:
+    /// The output of the side output named `tag_id`, or nullptr if nobody consumes it.
+    virtual output_base* side_output(const std::string& tag_id) = 0;
+  };
+
+  /// What on_timer sees: the context of the timer's key, at the timer's time.
+  class on_timer_context : public context {
+  public:
+    /// Whether an event-time or a processing-time timer fired.
+    virtual sluice::time_domain time_domain() const = 0;
+  };
+
+  virtual ~keyed_process_function() = default;
+  virtual void open(const runtime_context&) {}
+  virtual void process_element(In&& value, context& ctx, collector<Out>& out) = 0;
+  /// A timer of ctx.current_key() registered for `timestamp` fired.
+  virtual void on_timer(std::int64_t /*timestamp*/, on_timer_context&, collector<Out>&) {}
+  /// All input has arrived; emit what is still pending.
+  virtual void on_end_of_input(collector<Out>&) {}
+  virtual void close() {}
+};
+
+} // namespace sluice

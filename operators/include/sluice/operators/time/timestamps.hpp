@@ -1,0 +1,32 @@
+#pragma once
+// Record timestamps and processing time, as operators see them.
+//
+// Every subtask has one timestamp_slot shared by its chain: it holds the timestamp of the
+// record being processed (no_timestamp if the stream has none). A record an operator emits
+// carries the slot's current value, so map, filter and the like keep their input's timestamp
+// without doing anything; an operator that emits with another timestamp (a window: its
+// max_timestamp; a timer: the timer's time) sets the slot before emitting.
+
+#include <cstdint>
+#include <limits>
+
+namespace sluice {
+
+/// The timestamp of a record that has none.
+inline constexpr std::int64_t no_timestamp = std::numeric_limits<std::int64_t>::min();
+
+struct timestamp_slot {
+  std::int64_t value = no_timestamp;
+};
+
+/// The subtask's processing-time clock and wake-ups (implemented by the runtime).
+class processing_time_service {
+public:
+  virtual ~processing_time_service() = default;
+  /// Milliseconds since the epoch.
+  virtual std::int64_t now_ms() const = 0;
+  /// Calls stream_operator::on_processing_time on the chain at (or soon after) `time_ms`.
+  virtual void wake_at(std::int64_t time_ms) = 0;
+};
+
+} // namespace sluice
