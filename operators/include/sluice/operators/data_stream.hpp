@@ -7,6 +7,7 @@
 #include "sluice/operators/job_graph.hpp"
 #include "sluice/operators/output_tag.hpp"
 #include "sluice/operators/sink.hpp"
+#include "sluice/operators/time/timestamps_and_watermarks_operator.hpp"
 
 #include <memory>
 #include <stdexcept>
@@ -117,6 +118,16 @@ public:
     using Out = typename P::output_type;
     return add_operator<Out>(std::move(name),
                              [fn] { return std::make_unique<process_operator<P>>(fn); });
+  }
+
+  /// Gives every record its event timestamp and generates watermarks from them.
+  data_stream<T> assign_timestamps_and_watermarks(watermark_strategy<T> strategy,
+                                                  std::string name = "timestamps/watermarks") {
+    auto out = add_operator<T>(std::move(name), [strategy] {
+      return std::make_unique<timestamps_and_watermarks_operator<T>>(strategy);
+    });
+    this->graph_->node(out.node().id).assigns_timestamps = true;
+    return out;
   }
 
   /// Partitions by key: records with equal keys go to the same subtask.

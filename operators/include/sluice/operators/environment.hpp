@@ -49,6 +49,14 @@ public:
     return data_stream<T>(graph_, {stream_head{id, ""}});
   }
 
+  /// A source whose records get timestamps and watermarks from `strategy` right away.
+  template <class S>
+  data_stream<typename S::output_type> from_source(
+      S src, std::string name, watermark_strategy<typename S::output_type> strategy) {
+    return from_source(std::move(src), name)
+        .assign_timestamps_and_watermarks(std::move(strategy), "timestamps of " + name);
+  }
+
   /// Plans the job and runs it to the end (bounded input) or failure.
   job_result execute(const std::string& job_name = "sluice job");
   /// Plans the job and starts it; the client waits, cancels and reads counters.
