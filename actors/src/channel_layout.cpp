@@ -46,8 +46,8 @@ channel_layout channel_layout::of(const execution_plan& plan, int vertex, int su
   }
   for (const auto* e : plan.inputs_of(vertex))
     for (int u : e->sources_of(subtask))
-      layout.inputs.push_back(
-          {e->source_vertex, u, output_index(plan, *e, u, subtask), e->timestamped});
+      layout.inputs.push_back({e->source_vertex, u, output_index(plan, *e, u, subtask),
+                               e->timestamped, e->target_input});
   return layout;
 }
 

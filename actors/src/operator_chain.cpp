@@ -99,13 +99,15 @@ void operator_chain::open() {
     run_naming(contexts_[i].operator_name, [&] { ops_[i]->open(contexts_[i]); });
 }
 
-std::size_t operator_chain::process_batch(const char* data, std::size_t size, bool timestamped) {
+std::size_t operator_chain::process_batch(const char* data, std::size_t size, bool timestamped,
+                                          int input) {
   const auto& head = plan_.graph().node(vertex_.nodes.front());
   element_time_.value = no_timestamp;
+  const auto* type = input == 0 ? head.input_type : head.second_input_type;
+  auto& into = input == 0 ? *head_input_ : ops_.front()->second_input();
   std::size_t n = 0;
   run_naming(head.name, [&] {
-    n = head.input_type->read_batch(data, size, *head_input_,
-                                    timestamped ? &element_time_ : nullptr);
+    n = type->read_batch(data, size, into, timestamped ? &element_time_ : nullptr);
   });
   return n;
 }

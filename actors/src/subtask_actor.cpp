@@ -30,7 +30,7 @@ subtask_actor::subtask_actor(caf::actor_config& cfg, subtask_setup setup)
              },
              counters_) {
   if (!layout_.inputs.empty())
-    watermarks_.emplace(static_cast<int>(layout_.inputs.size()));
+    watermarks_.emplace(layout_.inputs);
   const auto& v = setup_.plan->vertices().at(static_cast<std::size_t>(setup_.vertex));
   counters_.task = v.name + " (" + std::to_string(setup_.subtask + 1) + "/" +
                    std::to_string(v.parallelism) + ")";
@@ -168,9 +168,9 @@ void subtask_actor::process_input() {
     if (item.is_event) {
       on_input_event(item);
     } else {
-      bool timestamped = layout_.inputs[static_cast<std::size_t>(item.channel)].timestamped;
-      counters_.records_in.add(
-          chain_->process_batch(item.bytes.data(), item.bytes.size(), timestamped));
+      const auto& peer = layout_.inputs[static_cast<std::size_t>(item.channel)];
+      counters_.records_in.add(chain_->process_batch(item.bytes.data(), item.bytes.size(),
+                                                     peer.timestamped, peer.input));
     }
   }
   maybe_finish();
@@ -178,28 +178,27 @@ void subtask_actor::process_input() {
 
 void subtask_actor::on_input_event(const input_item& item) {
   auto& watermarks = *watermarks_;
-  bool was_idle = watermarks.idle();
-  std::optional<std::int64_t> advanced;
+  input_watermarks::change change;
   switch (item.kind) {
     case event_kind::watermark:
-      advanced = watermarks.on_watermark(item.channel, item.value);
+      change = watermarks.on_watermark(item.channel, item.value);
       break;
     case event_kind::idle:
-      advanced = watermarks.on_idle(item.channel);
+      change = watermarks.on_idle(item.channel);
       break;
     case event_kind::active:
-      watermarks.on_active(item.channel);
+      change = watermarks.on_active(item.channel);
       break;
     case event_kind::end_of_input:
-      advanced = watermarks.on_end_of_input(item.channel);
+      change = watermarks.on_end_of_input(item.channel);
       break;
     case event_kind::barrier:
       break;
   }
-  if (watermarks.idle() != was_idle)
-    chain_->process_watermark_status(watermarks.idle());
-  if (advanced)
-    chain_->process_watermark(*advanced);
+  if (change.idle)
+    chain_->process_watermark_status(*change.idle);
+  if (change.watermark)
+    chain_->process_watermark(*change.watermark);
   if (item.kind == event_kind::end_of_input && input_.all_ended())
     finish_input();
 }

@@ -7,7 +7,7 @@
 #include "sluice/actors/operator_chain.hpp"
 #include "sluice/actors/output_gate.hpp"
 #include "sluice/actors/subtask_counters.hpp"
-#include "sluice/operators/time/watermark_tracker.hpp"
+#include "sluice/actors/input_watermarks.hpp"
 
 #include <chrono>
 #include <memory>
@@ -67,7 +67,7 @@ private:
   std::string log_prefix_; ///< "[job] task (i/n)"
   output_gate output_;
   input_gate input_;
-  std::optional<watermark_tracker> watermarks_; ///< over the input channels (none for sources)
+  std::optional<input_watermarks> watermarks_; ///< over the input channels (none for sources)
   std::int64_t next_wakeup_ms_ = max_watermark; ///< the earliest processing-time wake-up armed
   std::optional<operator_chain> chain_;
   std::vector<caf::actor> outputs_;

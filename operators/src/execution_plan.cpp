@@ -141,6 +141,7 @@ std::shared_ptr<const execution_plan> execution_plan::build(std::shared_ptr<cons
     pe.source_node = e.source;
     pe.source_output = e.source_output;
     pe.target_node = e.target;
+    pe.target_input = e.target_input;
     pe.timestamped = plan->timestamped(e.source);
     pe.source_vertex = plan->vertex_of(e.source);
     pe.target_vertex = plan->vertex_of(e.target);

@@ -16,6 +16,7 @@ struct channel_peer {
   int subtask = 0;
   int peer_channel = 0; ///< the channel's index at the peer (its input or output index)
   bool timestamped = false; ///< records on the channel carry timestamps
+  int input = 0;            ///< for input channels: which input of the head operator
 };
 
 /// One outgoing network edge of a subtask: its channels are [first_channel, first_channel + n).

@@ -24,7 +24,7 @@ public:
   void open();
   /// Deserializes a batch into the head; returns the number of records. A timestamped batch
   /// has each record's timestamp before it.
-  std::size_t process_batch(const char* data, std::size_t size, bool timestamped);
+  std::size_t process_batch(const char* data, std::size_t size, bool timestamped, int input);
   /// The input's watermark advanced (or its status changed): the head processes it, and what
   /// each operator forwards flows down the chain.
   void process_watermark(std::int64_t wm);

@@ -19,6 +19,10 @@ namespace sluice {
 
 template <class K, class T, class KeySelector>
 class keyed_stream;
+template <class A, class B>
+class connected_streams;
+template <class A, class B, bool Join>
+struct two_streams;
 
 /// Settings of the operator that produced a stream (or of a sink).
 template <class Self>
@@ -151,6 +155,20 @@ public:
     return data_stream<U>(this->graph_, {stream_head{this->node().id, tag.id}});
   }
 
+  /// Connects a stream of any type U: operators on the result have a function per input.
+  template <class U>
+  connected_streams<T, U> connect(const data_stream<U>& other) const {
+    return connected_streams<T, U>(*this, other);
+  }
+
+  /// Window join: join(other).where(key).equal_to(other_key).window(assigner).apply(fn).
+  template <class U>
+  two_streams<T, U, true> join(const data_stream<U>& other) const { return {*this, other}; }
+
+  /// Window co-group: co_group(other).where(key).equal_to(other_key).window(assigner).apply(fn).
+  template <class U>
+  two_streams<T, U, false> co_group(const data_stream<U>& other) const { return {*this, other}; }
+
   // -- partitioning -------------------------------------------------------------------------
 
   data_stream<T> forward() const { return with_kind(partition_kind::forward); }
@@ -193,6 +211,25 @@ public:
     return data_stream<Out>(this->graph_, {stream_head{connect(std::move(n)), ""}});
   }
 
+  /// Adds a two-input operator: this stream is its first input, `second` its second.
+  template <class Out, class U, class Factory>
+  data_stream<Out> add_two_input_operator(const data_stream<U>& second, std::string name,
+                                          Factory factory) {
+    if (second.graph_ != this->graph_)
+      throw std::logic_error("connect: streams of different environments");
+    stream_node n;
+    n.name = std::move(name);
+    n.input_type = &stream_type_of<T>();
+    n.second_input_type = &stream_type_of<U>();
+    n.output_type = &stream_type_of<Out>();
+    n.factory = [factory] { return std::unique_ptr<stream_operator>(factory()); };
+    int id = connect(std::move(n));
+    for (const auto& h : second.heads_)
+      this->graph_->add_edge({h.node, h.output, id, 1, &stream_type_of<U>(), second.kind_,
+                              second.explicit_kind_, second.writer_});
+    return data_stream<Out>(this->graph_, {stream_head{id, ""}});
+  }
+
   /// The same stream, whose next edge uses the given partitioning.
   data_stream<T> with_partitioning(partition_kind kind, writer_factory writer) const {
     auto out = with_kind(kind);
@@ -223,7 +260,7 @@ private:
     int id = this->graph_->add_node(std::move(n)).id;
     for (const auto& h : this->heads_)
       this->graph_->add_edge(
-          {h.node, h.output, id, &stream_type_of<T>(), kind_, explicit_kind_, writer_});
+          {h.node, h.output, id, 0, &stream_type_of<T>(), kind_, explicit_kind_, writer_});
     return id;
   }
 
@@ -238,3 +275,5 @@ private:
 } // namespace sluice
 
 #include "sluice/operators/keyed_stream.hpp"
+#include "sluice/operators/connected_streams.hpp"
+#include "sluice/operators/joins/window_join.hpp"

@@ -28,6 +28,7 @@ struct plan_edge {
   int source_node = 0;
   std::string source_output; ///< "" for the main output, else a side output's tag id
   int target_node = 0;
+  int target_input = 0;      ///< which input of the target operator (two-input operators)
   bool timestamped = false;  ///< records carry timestamps on the wire
   partition_kind kind = partition_kind::forward;
   const stream_edge* edge = nullptr;

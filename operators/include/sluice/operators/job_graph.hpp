@@ -27,6 +27,7 @@ struct stream_node {
   bool assigns_timestamps = false; ///< emits records with timestamps and generates watermarks
   std::function<std::unique_ptr<stream_operator>()> factory;
   const stream_type* input_type = nullptr;
+  const stream_type* second_input_type = nullptr; ///< two-input operators only
   const stream_type* output_type = nullptr;
 };
 
@@ -41,6 +42,7 @@ struct stream_edge {
   int source = 0;
   std::string source_output; ///< "" for the main output, else a side output's tag id
   int target = 0;
+  int target_input = 0; ///< 0, or 1 for the second input of a two-input operator
   const stream_type* type = nullptr; ///< the records' type
   partition_kind kind = partition_kind::forward;
   bool explicit_kind = false;

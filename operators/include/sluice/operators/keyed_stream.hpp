@@ -12,6 +12,9 @@
 
 namespace sluice {
 
+template <class K, class A, class B, class KeyA, class KeyB>
+struct interval_join_builder;
+
 template <class K, class T, class KeySelector = std::function<K(const T&)>>
 class keyed_stream {
 public:
@@ -72,6 +75,13 @@ public:
     return windowed_stream<K, T, KeySelector, Assigner>(input_, key_, std::move(assigner));
   }
 
+  /// Interval join: interval_join(other).between(lower, upper).process(fn).
+  template <class U, class OtherKey>
+  interval_join_builder<K, T, U, KeySelector, OtherKey>
+  interval_join(keyed_stream<K, U, OtherKey> other) const {
+    return {input_, other.input(), key_, other.key_selector()};
+  }
+
   const KeySelector& key_selector() const { return key_; }
   /// The partitioned input stream (for extensions adding keyed operators).
   data_stream<T>& input() { return input_; }
@@ -112,3 +122,5 @@ private:
 };
 
 } // namespace sluice
+
+#include "sluice/operators/joins/interval_join.hpp"

@@ -27,6 +27,8 @@ public:
 
   /// The typed input the upstream writes into (a collector of the input type).
   virtual output_base& input() { throw std::logic_error("operator has no input"); }
+  /// The second input of a two-input operator.
+  virtual output_base& second_input() { throw std::logic_error("operator has one input"); }
   /// Connects this operator's output (a collector of its output type).
   virtual void set_output(output_base&) { throw std::logic_error("operator has no output"); }
   /// An event-time watermark reached this operator (fire what it completes, then forward it).

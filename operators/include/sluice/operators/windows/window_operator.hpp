@@ -116,7 +116,8 @@ private:
       skipped = false;
       T element = i + 1 == windows.size() ? T(std::move(value)) : T(value);
       auto found = ks.contents.find(state_window);
-      if (found == ks.contents.end()) {
+      const bool created = found == ks.contents.end();
+      if (created) {
         found = ks.contents.emplace(state_window, contents_.create(std::move(element), ts)).first;
       } else {
         contents_.add(found->second, std::move(element), ts);
@@ -124,7 +125,11 @@ private:
       tctx_.bind(key, window);
       const trigger_result result = trigger_->on_element(ts, window, tctx_);
       fire_and_purge(ks, window, state_window, result);
-      register_cleanup_timer(window);
+      // A window's cleanup timer is registered with its first element (Flink registers it with
+      // every element; the timer queue would drop the duplicates, at a cost per element).
+      // Merging windows change with merges, so they register every time.
+      if (created || Assigner::is_merging())
+        register_cleanup_timer(window);
     }
     if (skipped && is_element_late(ts)) {
       if (output_base* late = late_tag_.empty() ? nullptr : this->side_output(late_tag_)) {

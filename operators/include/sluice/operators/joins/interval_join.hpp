@@ -1,0 +1,186 @@
+#pragma once
+// Interval join of two keyed streams (Flink's IntervalJoin): a.interval_join(b)
+// .between(lower, upper).process(fn) calls fn(a, b, out) for every pair with equal keys and
+// lower <= b.ts - a.ts <= upper (either bound exclusive on request). Both sides are buffered per
+// key and timestamp until the combined watermark passes the time after which they can no longer
+// match; elements behind the watermark are dropped as late. Results carry max(a.ts, b.ts).
+
+#include "sluice/operators/data_stream.hpp"
+#include "sluice/operators/time/timer_service.hpp"
+#include "sluice/operators/time/watermark.hpp"
+#include "sluice/operators/two_input_operator.hpp"
+#include "sluice/operators/windows/window_operator_support.hpp"
+#include "sluice/state/flat_hash_map.hpp"
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace sluice {
+
+/// Joins the records of both inputs whose timestamps satisfy lower <= b.ts - a.ts <= upper
+/// (bounds inclusive here: exclusive bounds arrive moved by one).
+template <class K, class A, class B, class Out, class KeyA, class KeyB, class F>
+class interval_join_operator final : public two_input_operator<A, B, Out> {
+public:
+  interval_join_operator(std::int64_t lower, std::int64_t upper, KeyA key_a, KeyB key_b, F fn)
+      : lower_(lower), upper_(upper), key_a_(std::move(key_a)), key_b_(std::move(key_b)),
+        fn_(std::move(fn)) {}
+
+  /// Buffers `a`, joins it with the buffered b in [a.ts + lower, a.ts + upper].
+  void process_element1(A&& value) override {
+    this->guard([&] {
+      const std::int64_t ts = timestamp();
+      if (is_late(ts))
+        return;
+      const K key = key_a_(static_cast<const A&>(value));
+      auto& buffers = *state_.try_emplace(key).first;
+      for (auto it = buffers.right.lower_bound(ts + lower_);
+           it != buffers.right.end() && it->first <= ts + upper_; ++it)
+        for (const auto& b : it->second)
+          emit(value, b, std::max(ts, it->first));
+      buffers.left[ts].push_back(std::move(value));
+      left_cleanup_.add(key, upper_ > 0 ? ts + upper_ : ts);
+    });
+  }
+
+  /// Buffers `b`, joins it with the buffered a in [b.ts - upper, b.ts - lower].
+  void process_element2(B&& value) override {
+    this->guard([&] {
+      const std::int64_t ts = timestamp();
+      if (is_late(ts))
+        return;
+      const K key = key_b_(static_cast<const B&>(value));
+      auto& buffers = *state_.try_emplace(key).first;
+      for (auto it = buffers.left.lower_bound(ts - upper_);
+           it != buffers.left.end() && it->first <= ts - lower_; ++it)
+        for (const auto& a : it->second)
+          emit(a, value, std::max(ts, it->first));
+      buffers.right[ts].push_back(std::move(value));
+      right_cleanup_.add(key, lower_ <= 0 ? ts - lower_ : ts);
+    });
+  }
+
+  /// Drops the buffered elements that can no longer match, then forwards the watermark.
+  void process_watermark(std::int64_t wm) override {
+    watermark_ = wm;
+    left_cleanup_.fire_until(wm, [&](const K& key, std::int64_t time) {
+      auto* buffers = state_.find(key);
+      buffers->left.erase(upper_ > 0 ? time - upper_ : time);
+      drop_if_empty(key, *buffers);
+    });
+    right_cleanup_.fire_until(wm, [&](const K& key, std::int64_t time) {
+      auto* buffers = state_.find(key);
+      buffers->right.erase(lower_ <= 0 ? time + lower_ : time);
+      drop_if_empty(key, *buffers);
+    });
+    this->out_->emit_watermark(wm);
+  }
+
+private:
+  /// The buffered elements of one key by timestamp.
+  struct key_buffers {
+    std::map<std::int64_t, std::vector<A>> left;
+    std::map<std::int64_t, std::vector<B>> right;
+  };
+
+  /// The current element's timestamp; throws if it has none (as Flink).
+  std::int64_t timestamp() const {
+    const std::int64_t ts = this->ctx_.current_timestamp();
+    if (ts == no_timestamp)
+      throw std::runtime_error("interval join: elements need timestamps (assign them with a "
+                               "watermark strategy)");
+    return ts;
+  }
+
+  bool is_late(std::int64_t ts) const { return watermark_ != min_watermark && ts < watermark_; }
+
+  void emit(const A& a, const B& b, std::int64_t ts) {
+    const slot_override stamp(this->ctx_.element_time, ts);
+    fn_(a, b, *this->out_);
+  }
+
+  void drop_if_empty(const K& key, const key_buffers& buffers) {
+    if (buffers.left.empty() && buffers.right.empty())
+      state_.erase(key);
+  }
+
+  std::int64_t lower_;
+  std::int64_t upper_;
+  KeyA key_a_;
+  KeyB key_b_;
+  F fn_;
+  flat_hash_map<K, key_buffers> state_;
+  timer_queue<K> left_cleanup_;
+  timer_queue<K> right_cleanup_;
+  std::int64_t watermark_ = min_watermark;
+};
+
+/// An interval join with its bounds; process(fn) adds the operator.
+template <class K, class A, class B, class KeyA, class KeyB>
+class interval_joined {
+public:
+  interval_joined(data_stream<A> first, data_stream<B> second, KeyA key_a, KeyB key_b,
+                  std::int64_t lower, std::int64_t upper)
+      : first_(std::move(first)), second_(std::move(second)), key_a_(std::move(key_a)),
+        key_b_(std::move(key_b)), lower_(lower), upper_(upper) {}
+
+  /// Excludes pairs with b.ts - a.ts == lower.
+  interval_joined& lower_bound_exclusive() {
+    lower_exclusive_ = true;
+    return *this;
+  }
+  /// Excludes pairs with b.ts - a.ts == upper.
+  interval_joined& upper_bound_exclusive() {
+    upper_exclusive_ = true;
+    return *this;
+  }
+
+  /// fn(const A&, const B&, collector<Out>&) per matching pair; Out is deduced from a
+  /// non-generic fn, or given explicitly.
+  template <class Out = void, class F>
+  auto process(F fn, std::string name = "interval_join") {
+    using R = std::conditional_t<std::is_void_v<Out>,
+                                 typename collector_element<arg_t<F, 2>>::type, Out>;
+    using op = interval_join_operator<K, A, B, R, KeyA, KeyB, F>;
+    const std::int64_t lower = lower_exclusive_ ? lower_ + 1 : lower_;
+    const std::int64_t upper = upper_exclusive_ ? upper_ - 1 : upper_;
+    return first_.template add_two_input_operator<R>(
+        second_, std::move(name), [=, ka = key_a_, kb = key_b_] {
+          return std::make_unique<op>(lower, upper, ka, kb, fn);
+        });
+  }
+
+private:
+  data_stream<A> first_;
+  data_stream<B> second_;
+  KeyA key_a_;
+  KeyB key_b_;
+  std::int64_t lower_;
+  std::int64_t upper_;
+  bool lower_exclusive_ = false;
+  bool upper_exclusive_ = false;
+};
+
+/// ka.interval_join(kb): between(lower, upper) sets the bounds of b.ts - a.ts.
+template <class K, class A, class B, class KeyA, class KeyB>
+struct interval_join_builder {
+  data_stream<A> first; ///< partitioned by key_a
+  data_stream<B> second; ///< partitioned by key_b
+  KeyA key_a;
+  KeyB key_b;
+
+  /// Throws std::invalid_argument if lower > upper.
+  interval_joined<K, A, B, KeyA, KeyB> between(std::int64_t lower, std::int64_t upper) const {
+    if (lower > upper)
+      throw std::invalid_argument("interval_join: lower bound " + std::to_string(lower) +
+                                  " exceeds upper bound " + std::to_string(upper));
+    return {first, second, key_a, key_b, lower, upper};
+  }
+};
+
+} // namespace sluice
