@@ -18,6 +18,7 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
     ops_.push_back(n.factory());
     runtime_context ctx{job_name, n.name, subtask, vertex_.parallelism, plan.max_parallelism()};
     ctx.element_time = &element_time_;
+    ctx.split = &split_;
     ctx.processing_time = &processing_time;
     ctx.watermark_interval_ms = watermark_interval_ms;
     contexts_.push_back(std::move(ctx));

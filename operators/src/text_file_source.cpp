@@ -77,60 +77,32 @@ struct text_file_source::plan {
   std::vector<split> splits;
 };
 
-/// Reads the splits k, k + n, k + 2n, ... of a plan, line by line.
-class text_file_source::split_reader {
-public:
-  split_reader(std::shared_ptr<const plan> p, int index, int parallelism)
-      : plan_(std::move(p)), next_split_(static_cast<std::size_t>(index)),
-        step_(static_cast<std::size_t>(parallelism)), buf_(read_buffer_size) {}
+namespace {
 
-  /// Emits at most max_records lines; returns true once every split is read.
-  bool read(collector<std::string>& out, std::size_t max_records) {
-    std::size_t emitted = 0;
-    while (emitted < max_records) {
-      if (!in_split_ && !start_next_split())
-        break;
-      std::string line;
-      if (pos_ >= end_ || !scan_line(&line)) {
-        in_split_ = false;
-        continue;
-      }
-      if (!line.empty() && line.back() == '\r')
-        line.pop_back();
-      out.collect(std::move(line));
-      ++emitted;
-    }
-    if (in_split_ && pos_ >= end_)
-      in_split_ = false;
-    const bool done = !in_split_ && next_split_ >= plan_->splits.size();
-    if (done)
-      file_.reset();
-    return done;
+/// Reads one split line by line.
+class split_cursor {
+public:
+  split_cursor(const std::string& path, std::uint64_t begin, std::uint64_t end)
+      : path_(path), file_(open_file(path)), end_(end), buf_(read_buffer_size) {
+    // A line starts at offset 0 or after a '\n': from begin - 1, skip through the next '\n'.
+    pos_ = begin == 0 ? 0 : begin - 1;
+    if (fseeko(file_.get(), static_cast<off_t>(pos_), SEEK_SET) != 0)
+      fail("cannot seek in", path_, errno);
+    if (begin != 0)
+      scan_line(nullptr);
   }
 
-private:
-  /// Opens the next split of this subtask at its first line; false if there is none.
-  bool start_next_split() {
-    if (next_split_ >= plan_->splits.size())
+  /// The next line of the split (without '\n' and a trailing '\r'); false at its end.
+  bool next_line(std::string& line) {
+    line.clear();
+    if (pos_ >= end_ || !scan_line(&line))
       return false;
-    const auto& split = plan_->splits[next_split_];
-    next_split_ += step_;
-    if (!file_ || file_index_ != split.file) {
-      file_ = open_file(plan_->files[split.file]);
-      file_index_ = split.file;
-    }
-    // A line starts at offset 0 or after a '\n': from begin - 1, skip through the next '\n'.
-    pos_ = split.begin == 0 ? 0 : split.begin - 1;
-    end_ = split.end;
-    buf_pos_ = buf_len_ = 0;
-    if (fseeko(file_.get(), static_cast<off_t>(pos_), SEEK_SET) != 0)
-      fail("cannot seek in", current_path(), errno);
-    if (split.begin != 0)
-      scan_line(nullptr);
-    in_split_ = true;
+    if (!line.empty() && line.back() == '\r')
+      line.pop_back();
     return true;
   }
 
+private:
   /// Consumes the bytes up to and including the next '\n' (or to the end of the file), keeping
   /// them without the '\n' in *line if given; false if the file had no bytes left.
   bool scan_line(std::string* line) {
@@ -156,23 +128,69 @@ private:
     buf_pos_ = 0;
     buf_len_ = std::fread(buf_.data(), 1, buf_.size(), file_.get());
     if (buf_len_ == 0 && std::ferror(file_.get()))
-      fail("cannot read", current_path(), errno);
+      fail("cannot read", path_, errno);
     return buf_len_ > 0;
   }
 
-  const std::string& current_path() const { return plan_->files[file_index_]; }
-
-  std::shared_ptr<const plan> plan_;
-  std::size_t next_split_;
-  std::size_t step_;
+  const std::string& path_;
   file_ptr file_;
-  std::size_t file_index_ = 0;
-  bool in_split_ = false;
   std::uint64_t pos_ = 0; ///< file offset of the next byte scan_line consumes
-  std::uint64_t end_ = 0; ///< lines starting at or after this offset belong to the next split
+  std::uint64_t end_;     ///< lines starting at or after this offset belong to the next split
   std::vector<char> buf_;
   std::size_t buf_pos_ = 0;
   std::size_t buf_len_ = 0;
+};
+
+} // namespace
+
+/// Reads the splits k, k + n, k + 2n, ... of a plan, up to `open_splits` at a time, taking
+/// turns between them every poll, as readers of several splits (Kafka partitions, files) do.
+/// Each record's split is put in the split slot, so watermarks can be tracked per split.
+class text_file_source::split_reader {
+public:
+  static constexpr std::size_t open_splits = 4;
+
+  split_reader(std::shared_ptr<const plan> p, int index, int parallelism, split_slot* slot)
+      : plan_(std::move(p)), next_split_(static_cast<std::size_t>(index)),
+        step_(static_cast<std::size_t>(parallelism)), slot_(slot) {}
+
+  /// Emits at most max_records lines of one split; returns true once every split is read.
+  bool read(collector<std::string>& out, std::size_t max_records) {
+    while (open_.size() < open_splits && next_split_ < plan_->splits.size()) {
+      const auto& split = plan_->splits[next_split_];
+      open_.push_back({next_split_, std::make_unique<split_cursor>(plan_->files[split.file],
+                                                                   split.begin, split.end)});
+      next_split_ += step_;
+    }
+    if (open_.empty())
+      return true;
+    turn_ %= open_.size();
+    auto& [id, cursor] = open_[turn_];
+    if (slot_)
+      slot_->current = static_cast<std::int64_t>(id);
+    std::size_t emitted = 0;
+    std::string line;
+    while (emitted < max_records && cursor->next_line(line)) {
+      out.collect(std::move(line));
+      ++emitted;
+    }
+    if (emitted < max_records) {
+      if (slot_)
+        slot_->finished.push_back(static_cast<std::int64_t>(id));
+      open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(turn_));
+    } else {
+      ++turn_;
+    }
+    return open_.empty() && next_split_ >= plan_->splits.size();
+  }
+
+private:
+  std::shared_ptr<const plan> plan_;
+  std::size_t next_split_;
+  std::size_t step_;
+  split_slot* slot_;
+  std::vector<std::pair<std::size_t, std::unique_ptr<split_cursor>>> open_;
+  std::size_t turn_ = 0;
 };
 
 text_file_source::text_file_source(std::string path, std::uint64_t split_size) {
@@ -217,7 +235,7 @@ text_file_source::~text_file_source() = default;
 void text_file_source::open(const runtime_context& ctx) {
   if (ctx.parallelism < 1 || ctx.subtask_index < 0 || ctx.subtask_index >= ctx.parallelism)
     throw std::invalid_argument("text_file_source: invalid subtask " + ctx.task_name());
-  reader_ = std::make_unique<split_reader>(plan_, ctx.subtask_index, ctx.parallelism);
+  reader_ = std::make_unique<split_reader>(plan_, ctx.subtask_index, ctx.parallelism, ctx.split);
 }
 
 source_status text_file_source::poll(collector<std::string>& out, std::size_t max_records) {

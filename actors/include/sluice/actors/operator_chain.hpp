@@ -54,6 +54,7 @@ private:
   std::vector<std::unique_ptr<output_base>> outputs_;
   std::vector<runtime_context> contexts_;
   timestamp_slot element_time_;
+  split_slot split_;
   output_base* head_input_ = nullptr;
   source_operator_base* source_ = nullptr;
 };

@@ -23,6 +23,9 @@ template <class A, class B>
 class connected_streams;
 template <class A, class B, bool Join>
 struct two_streams;
+struct no_evictor;
+template <class T, class Assigner, class Evictor>
+class all_windowed_stream;
 
 /// Settings of the operator that produced a stream (or of a sink).
 template <class Self>
@@ -139,6 +142,13 @@ public:
   auto key_by(KeySelector key) const {
     using K = std::decay_t<std::invoke_result_t<KeySelector&, const T&>>;
     return keyed_stream<K, T, KeySelector>(*this, std::move(key));
+  }
+
+  /// Groups all records into the windows of `assigner`, evaluated by one window operator
+  /// instance at parallelism 1 (Flink's windowAll; windows/all_windowed_stream.hpp).
+  template <class Assigner>
+  all_windowed_stream<T, Assigner, no_evictor> window_all(Assigner assigner) const {
+    return all_windowed_stream<T, Assigner, no_evictor>(*this, std::move(assigner));
   }
 
   /// Merges streams of the same type.
@@ -277,3 +287,4 @@ private:
 #include "sluice/operators/keyed_stream.hpp"
 #include "sluice/operators/connected_streams.hpp"
 #include "sluice/operators/joins/window_join.hpp"
+#include "sluice/operators/windows/all_windowed_stream.hpp"

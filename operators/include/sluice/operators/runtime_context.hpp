@@ -16,6 +16,8 @@ struct runtime_context {
   int max_parallelism = 128;
   /// The timestamp of the record being processed, shared by the chain.
   timestamp_slot* element_time = nullptr;
+  /// The split of the record being processed (sources with several splits), shared by the chain.
+  split_slot* split = nullptr;
   /// The subtask's processing-time clock and wake-ups.
   processing_time_service* processing_time = nullptr;
   /// --watermark-interval-ms: 0 emits a watermark after every record.

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <vector>
 
 namespace sluice {
 
@@ -17,6 +18,14 @@ inline constexpr std::int64_t no_timestamp = std::numeric_limits<std::int64_t>::
 
 struct timestamp_slot {
   std::int64_t value = no_timestamp;
+};
+
+/// Which split of a source the record being processed comes from, for sources that read
+/// several splits (files, partitions) and set it; watermarks are then tracked per split.
+struct split_slot {
+  static constexpr std::int64_t none = -1;
+  std::int64_t current = none;
+  std::vector<std::int64_t> finished; ///< splits read to the end, not yet taken into account
 };
 
 /// The subtask's processing-time clock and wake-ups (implemented by the runtime).

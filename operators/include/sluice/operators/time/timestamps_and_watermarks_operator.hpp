@@ -1,72 +1,115 @@
 #pragma once
 // assign_timestamps_and_watermarks: gives every record its event timestamp and generates
 // watermarks from them with a watermark_strategy (Flink's TimestampsAndWatermarksOperator).
+// Records from a source that reads several splits carry their split (runtime_context::split):
+// each split then has its own generator, and the output watermark is the minimum over the
+// splits that are not idle; a split read to the end stops counting (Flink's per-split
+// watermarks).
 
 #include "sluice/operators/stream_operator.hpp"
 #include "sluice/operators/time/watermark.hpp"
 #include "sluice/operators/time/watermark_strategy.hpp"
 
+#include <algorithm>
+#include <map>
 #include <memory>
 
 namespace sluice {
 
 template <class T>
-class timestamps_and_watermarks_operator final : public one_input_operator<T, T>,
-                                                 private watermark_output {
+class timestamps_and_watermarks_operator final : public one_input_operator<T, T> {
 public:
   explicit timestamps_and_watermarks_operator(watermark_strategy<T> strategy)
       : strategy_(std::move(strategy)) {}
-
-  void open(const runtime_context& ctx) override {
-    stream_operator::open(ctx);
-    generator_ = strategy_.create_generator();
-  }
 
   void collect(T&& value) override {
     this->guard([&] {
       auto& slot = *this->ctx_.element_time;
       slot.value = strategy_.extract_timestamp(static_cast<const T&>(value), slot.value);
-      generator_->on_event(slot.value, *this);
+      auto& split = current_split();
+      split.generator->on_event(slot.value, split);
       this->out_->collect(std::move(value));
       if (this->ctx_.watermark_interval_ms == 0)
-        generator_->on_periodic_emit(*this);
+        split.generator->on_periodic_emit(split);
+      emit_combined();
     });
   }
 
-  void on_periodic_watermark() override { generator_->on_periodic_emit(*this); }
+  void on_periodic_watermark() override {
+    for (auto& [id, split] : splits_)
+      split.generator->on_periodic_emit(split);
+    emit_combined();
+  }
 
   /// Watermarks from upstream are replaced by this operator's own, except the final one.
   void process_watermark(std::int64_t wm) override {
     if (wm == max_watermark)
-      emit_watermark(wm);
+      emit(wm);
   }
   void process_watermark_status(bool) override {}
 
   using one_input_operator<T, T>::collect;
 
 private:
-  void emit_watermark(std::int64_t wm) override {
+  /// The watermarks of one split, as its generator reports them.
+  struct split_watermarks final : watermark_output {
+    void emit_watermark(std::int64_t w) override {
+      watermark = std::max(watermark, w);
+      idle = false;
+    }
+    void mark_idle() override { idle = true; }
+    void mark_active() override { idle = false; }
+    std::unique_ptr<watermark_generator> generator;
+    std::int64_t watermark = min_watermark;
+    bool idle = false;
+  };
+
+  split_watermarks& current_split() {
+    auto id = this->ctx_.split ? this->ctx_.split->current : split_slot::none;
+    auto [it, inserted] = splits_.try_emplace(id);
+    if (inserted)
+      it->second.generator = strategy_.create_generator();
+    return it->second;
+  }
+
+  /// Emits the minimum over the splits that are not idle, or idleness if all are.
+  void emit_combined() {
+    if (auto* slot = this->ctx_.split) {
+      for (auto id : slot->finished)
+        splits_.erase(id);
+      slot->finished.clear();
+    }
+    std::int64_t combined = max_watermark;
+    bool any_active = false;
+    for (const auto& [id, split] : splits_) {
+      if (!split.idle) {
+        combined = std::min(combined, split.watermark);
+        any_active = true;
+      }
+    }
+    if (any_active)
+      emit(combined);
+    else if (!splits_.empty())
+      set_idle(true);
+  }
+
+  void emit(std::int64_t wm) {
     if (wm <= last_)
       return;
-    mark_active();
+    set_idle(false);
     last_ = wm;
     this->out_->emit_watermark(wm);
   }
-  void mark_idle() override {
-    if (!idle_) {
-      idle_ = true;
-      this->out_->emit_watermark_status(true);
-    }
-  }
-  void mark_active() override {
-    if (idle_) {
-      idle_ = false;
-      this->out_->emit_watermark_status(false);
+
+  void set_idle(bool idle) {
+    if (idle != idle_) {
+      idle_ = idle;
+      this->out_->emit_watermark_status(idle);
     }
   }
 
   watermark_strategy<T> strategy_;
-  std::unique_ptr<watermark_generator> generator_;
+  std::map<std::int64_t, split_watermarks> splits_;
   std::int64_t last_ = min_watermark;
   bool idle_ = false;
 };

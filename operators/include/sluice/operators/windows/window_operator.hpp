@@ -6,13 +6,13 @@
 
 #include "sluice/operators/stream_operator.hpp"
 #include "sluice/operators/windows/merge_windows.hpp"
+#include "sluice/operators/windows/window_contents_table.hpp"
 #include "sluice/operators/windows/window_functions.hpp"
 #include "sluice/operators/windows/window_operator_support.hpp"
 #include "sluice/operators/windows/window_trigger_context.hpp"
 
 #include <cstdint>
 #include <limits>
-#include <map>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
@@ -80,9 +80,10 @@ public:
 
 private:
   using timer_key = typename windows_detail::window_trigger_context<K, W>::timer_key;
+  using contents_table = windows_detail::window_contents_table<W, contents_type>;
   struct key_state {
-    std::map<W, contents_type> contents; ///< by state window
-    merging_window_set in_flight;        ///< merging assigners only
+    contents_table contents;      ///< by state window
+    merging_window_set in_flight; ///< merging assigners only
   };
 
   void process_element(T&& value) {
@@ -115,15 +116,17 @@ private:
       }
       skipped = false;
       T element = i + 1 == windows.size() ? T(std::move(value)) : T(value);
-      auto found = ks.contents.find(state_window);
-      const bool created = found == ks.contents.end();
+      auto* found = ks.contents.find(state_window);
+      const bool created = found == nullptr;
       if (created) {
-        found = ks.contents.emplace(state_window, contents_.create(std::move(element), ts)).first;
+        found = &ks.contents.emplace(state_window, contents_.create(std::move(element), ts));
       } else {
-        contents_.add(found->second, std::move(element), ts);
+        contents_.add(found->contents, std::move(element), ts);
       }
-      tctx_.bind(key, window);
+      // The memo holds timers of the in-flight window, which is the state window unless merging.
+      tctx_.bind(key, window, Assigner::is_merging() ? nullptr : &found->event_timer);
       const trigger_result result = trigger_->on_element(ts, window, tctx_);
+      tctx_.bind(key, window);
       fire_and_purge(ks, window, state_window, result);
       // A window's cleanup timer is registered with its first element (Flink registers it with
       // every element; the timer queue would drop the duplicates, at a cost per element).
@@ -164,17 +167,17 @@ private:
       delete_cleanup_timer(old);
     }
     for (const W& from : m.merged_state_windows) {
-      auto source = ks.contents.find(from);
-      if (source == ks.contents.end()) {
+      auto* source = ks.contents.find(from);
+      if (source == nullptr) {
         continue;
       }
-      auto target = ks.contents.find(m.state_window);
-      if (target == ks.contents.end()) {
-        ks.contents.emplace(m.state_window, std::move(source->second));
+      if (auto* target = ks.contents.find(m.state_window)) {
+        contents_.merge(target->contents, std::move(source->contents));
+        ks.contents.erase(source);
       } else {
-        contents_.merge(target->second, std::move(source->second));
+        source->window = m.state_window;
+        source->event_timer.reset();
       }
-      ks.contents.erase(source);
     }
   }
 
@@ -189,6 +192,9 @@ private:
       }
       state_window = *found;
     }
+    if (auto* entry = ks.contents.find(state_window)) {
+      entry->event_timer.reset(); // this timer, or one the trigger deletes, may be its memo
+    }
     tctx_.bind(t.key, t.window);
     const trigger_result result = event_timer ? trigger_->on_event_time(time, t.window, tctx_)
                                               : trigger_->on_processing_time(time, t.window, tctx_);
@@ -201,15 +207,15 @@ private:
 
   void fire_and_purge(key_state& ks, const W& window, const W& state_window,
                       trigger_result result) {
-    const auto found = ks.contents.find(state_window);
-    if (found == ks.contents.end()) {
+    auto* found = ks.contents.find(state_window);
+    if (found == nullptr) {
       return;
     }
     if (is_fire(result)) {
       const slot_override timestamp(this->ctx_.element_time, window.max_timestamp());
-      contents_.emit(function_context(window), found->second, *this->out_);
+      contents_.emit(function_context(window), found->contents, *this->out_);
     }
-    if (is_purge(result) || Contents::empty(found->second)) {
+    if (is_purge(result) || Contents::empty(found->contents)) {
       ks.contents.erase(found);
     }
   }

@@ -26,10 +26,14 @@ public:
     bool operator==(const timer_key& o) const { return key == o.key && window == o.window; }
   };
 
-  /// Points the context at (key, window); `key` must outlive the calls that follow.
-  void bind(const K& key, const W& window) {
+  /// Points the context at (key, window); `key` must outlive the calls that follow. A non-null
+  /// `event_timer_memo` (which must outlive them too) holds the time of an event-time timer of
+  /// (key, window) known to be registered: registering it again skips the timer queue.
+  void bind(const K& key, const W& window,
+            std::optional<std::int64_t>* event_timer_memo = nullptr) {
     key_ = &key;
     window_ = window;
+    memo_ = event_timer_memo;
   }
   const K& key() const { return *key_; }
   const W& window() const { return window_; }
@@ -40,9 +44,17 @@ public:
   std::int64_t current_watermark() const override { return watermark; }
   std::int64_t current_processing_time() const override { return service().now_ms(); }
   void register_event_time_timer(std::int64_t time) override {
-    event_timers.add({*key_, window_}, time);
+    if (memo_ == nullptr) {
+      event_timers.add({*key_, window_}, time);
+    } else if (*memo_ != time) {
+      event_timers.add({*key_, window_}, time);
+      *memo_ = time;
+    }
   }
   void delete_event_time_timer(std::int64_t time) override {
+    if (memo_ != nullptr) {
+      memo_->reset();
+    }
     event_timers.remove({*key_, window_}, time);
   }
   void register_processing_time_timer(std::int64_t time) override {
@@ -133,6 +145,7 @@ private:
   std::optional<std::int64_t> pending_wake_;
   const K* key_ = nullptr;
   W window_{};
+  std::optional<std::int64_t>* memo_ = nullptr;
   const std::vector<W>* merged_ = nullptr;
   std::unordered_map<K, std::map<W, std::map<std::string, std::int64_t>>> state_;
 };

@@ -1,0 +1,81 @@
+// assign_timestamps_and_watermarks tracks watermarks per source split.
+
+#include "sluice/operators/time/timestamps_and_watermarks_operator.hpp"
+
+#include <doctest/doctest.h>
+
+#include <vector>
+
+using namespace sluice;
+
+namespace {
+
+/// Records the watermarks and statuses the operator emits.
+struct recording final : collector<std::int64_t> {
+  void collect(std::int64_t&&) override {}
+  void emit_watermark(std::int64_t wm) override { watermarks.push_back(wm); }
+  void emit_watermark_status(bool idle) override { statuses.push_back(idle); }
+  using collector<std::int64_t>::collect;
+  std::vector<std::int64_t> watermarks;
+  std::vector<bool> statuses;
+};
+
+struct harness {
+  harness() {
+    op.open(ctx());
+    op.set_output(out);
+  }
+  runtime_context ctx() {
+    runtime_context c;
+    c.element_time = &time;
+    c.split = &split;
+    c.watermark_interval_ms = 0;
+    return c;
+  }
+  /// A record with timestamp ts from split s.
+  void record(std::int64_t s, std::int64_t ts) {
+    split.current = s;
+    op.collect(std::int64_t{ts});
+  }
+  timestamp_slot time;
+  split_slot split;
+  timestamps_and_watermarks_operator<std::int64_t> op{
+      watermark_strategy<std::int64_t>::for_monotonous_timestamps().with_timestamp_assigner(
+          [](const std::int64_t& v, std::int64_t) { return v; })};
+  recording out;
+};
+
+} // namespace
+
+TEST_CASE("the watermark is the minimum over the splits being read") {
+  harness h;
+  h.record(0, 100); // split 0 at 100: watermark 99
+  CHECK(h.out.watermarks == std::vector<std::int64_t>{99});
+  h.record(1, 10); // split 1 at 10 holds the minimum back: nothing new
+  h.record(0, 200);
+  CHECK(h.out.watermarks == std::vector<std::int64_t>{99});
+  h.record(1, 150); // min(199, 149) = 149
+  CHECK(h.out.watermarks == std::vector<std::int64_t>{99, 149});
+}
+
+TEST_CASE("a split read to the end stops holding the watermark back") {
+  harness h;
+  h.record(0, 500);
+  h.record(1, 20); // split 1 at 19 holds the minimum below the 499 already emitted
+  CHECK(h.out.watermarks == std::vector<std::int64_t>{499});
+  h.record(0, 600);
+  CHECK(h.out.watermarks == std::vector<std::int64_t>{499});
+  h.split.finished.push_back(1); // split 1 done: only split 0 counts
+  h.record(0, 700);
+  CHECK(h.out.watermarks == std::vector<std::int64_t>{499, 699});
+}
+
+TEST_CASE("records without a split share one generator") {
+  harness h;
+  h.record(split_slot::none, 10);
+  h.record(split_slot::none, 5); // out of order: the watermark stays
+  h.record(split_slot::none, 30);
+  CHECK(h.out.watermarks == std::vector<std::int64_t>{9, 29});
+  h.op.process_watermark(max_watermark);
+  CHECK(h.out.watermarks.back() == max_watermark);
+}
