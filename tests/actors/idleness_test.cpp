@@ -187,9 +187,11 @@ TEST_CASE("an idle source does not hold back the watermark and rejoins when acti
         .process(log_firing{state})
         .sink_to(discarding_sink<std::int64_t>{});
     bool b_chained = false;
-    for (const auto& v : env.plan()->vertices())
+    auto plan = env.plan();
+    for (const auto& v : plan->vertices()) {
       b_chained |= v.name.find("Source: B") != std::string::npos &&
                    v.name.find("timestamps of B") != std::string::npos;
+    }
     REQUIRE(b_chained);
 
     auto result = env.execute("idleness");

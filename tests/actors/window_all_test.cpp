@@ -172,7 +172,7 @@ TEST_CASE("window_all: allowed lateness re-fires and later records go to the lat
             .allowed_lateness(100)
             .side_output_late_data(late)
             .reduce(add, with_start{});
-    sums.sink_to(sink);
+    sums.sink_to(sink).set_parallelism(1); // one sink subtask keeps the firing order
     sums.get_side_output(late).sink_to(late_sink);
     auto result = env.execute("window_all lateness");
     REQUIRE_MESSAGE(result.ok(), result.error());
@@ -197,7 +197,8 @@ TEST_CASE("window_all: count trigger with a count evictor") {
         .trigger(count_trigger<time_window>(3))
         .evictor(count_evictor(2))
         .reduce(add)
-        .sink_to(sink);
+        .sink_to(sink)
+        .set_parallelism(1);
     auto result = env.execute("window_all count");
     REQUIRE_MESSAGE(result.ok(), result.error());
     // [1,2,3] -> [2,3]: 5; [2,3,4,5,6] -> [5,6]: 11; [5,6,7,8,9] -> [8,9]: 17.
