@@ -139,7 +139,7 @@ public:
     parallelism_ = ctx.parallelism;
     opened_ = true;
   }
-  void process_element(std::int64_t&& value, collector<summary>&) override {
+  void process_element(std::int64_t&& value, context&, collector<summary>&) override {
     if (!opened_)
       throw std::logic_error("process_element before open");
     ++count_;
@@ -164,7 +164,7 @@ class tag_with_subtask final
     : public process_function<std::int64_t, std::pair<std::int64_t, std::int64_t>> {
 public:
   void open(const runtime_context& ctx) override { subtask_ = ctx.subtask_index; }
-  void process_element(std::int64_t&& value,
+  void process_element(std::int64_t&& value, context&,
                        collector<std::pair<std::int64_t, std::int64_t>>& out) override {
     out.collect(std::pair<std::int64_t, std::int64_t>(subtask_, value));
   }

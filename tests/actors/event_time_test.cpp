@@ -5,8 +5,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 
 using namespace sluice;
 using sluice::test::test_config;
@@ -131,5 +133,56 @@ TEST_CASE("tumbling event-time windows fire from watermarks across subtasks") {
     for (const auto& [key_start, sum] : sink.results())
       CHECK(got.emplace(std::pair{key_start.first, key_start.second}, sum).second);
     CHECK(got == expected);
+  }
+}
+
+namespace {
+
+/// Evens go on with their timestamp attached; odds go to a side output.
+class split_odd final
+    : public process_function<std::int64_t, std::pair<std::int64_t, std::int64_t>> {
+public:
+  static inline const output_tag<std::int64_t> odd{"odd"};
+  void process_element(std::int64_t&& v, context& ctx,
+                       collector<std::pair<std::int64_t, std::int64_t>>& out) override {
+    if (v % 2 != 0) {
+      ctx.output(odd, v);
+      return;
+    }
+    // Runs on a subtask's thread: a violation fails the job, which the test checks.
+    if (!ctx.timestamp() || ctx.current_watermark() >= *ctx.timestamp())
+      throw std::logic_error("record without timestamp, or behind the watermark");
+    out.collect(std::pair<std::int64_t, std::int64_t>{v, *ctx.timestamp()});
+  }
+};
+
+} // namespace
+
+TEST_CASE("a process function reads timestamps and watermarks and emits to a side output") {
+  const std::int64_t n = 2000;
+  for (int p : {1, 2, 4}) {
+    CAPTURE(p);
+    environment env(test_config(p, 256));
+    collecting_sink<std::pair<std::int64_t, std::int64_t>> evens;
+    collecting_sink<std::int64_t> odds;
+    auto main = env.from_source(sequence_source{0, n - 1}, "numbers",
+                                watermark_strategy<std::int64_t>::for_monotonous_timestamps()
+                                    .with_timestamp_assigner(
+                                        [](const std::int64_t& v, std::int64_t) { return v * 10; }))
+                    .rebalance()
+                    .process(split_odd{});
+    main.sink_to(evens);
+    main.get_side_output(split_odd::odd).sink_to(odds);
+    auto result = env.execute("side outputs");
+    REQUIRE_MESSAGE(result.ok(), result.error());
+    auto e = evens.results();
+    auto o = odds.results();
+    CHECK(e.size() == static_cast<std::size_t>(n / 2));
+    for (const auto& [v, ts] : e)
+      CHECK(ts == v * 10);
+    std::sort(o.begin(), o.end());
+    REQUIRE(o.size() == static_cast<std::size_t>(n / 2));
+    for (std::size_t i = 0; i < o.size(); ++i)
+      CHECK(o[i] == static_cast<std::int64_t>(2 * i + 1));
   }
 }

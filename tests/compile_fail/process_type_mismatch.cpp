@@ -10,7 +10,7 @@
 namespace {
 class string_length final : public sluice::process_function<std::string, std::int64_t> {
 public:
-  void process_element(std::string&& s, sluice::collector<std::int64_t>& out) override {
+  void process_element(std::string&& s, context&, sluice::collector<std::int64_t>& out) override {
     out.collect(static_cast<std::int64_t>(s.size()));
   }
 };

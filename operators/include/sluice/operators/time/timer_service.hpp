@@ -9,7 +9,6 @@
 #include <map>
 #include <optional>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -53,17 +52,123 @@ struct timer_key_hash {
   }
 };
 
+/// The live keys of one timer time, each with its index in registration order: an
+/// open-addressing table (linear probing, load <= 1/2, backward-shift deletion), so a lookup
+/// costs about one cache miss and adding a key allocates nothing but the occasional growth.
+template <class K> class key_index_table {
+public:
+  /// The index of `key`, or nullptr.
+  std::size_t* find(const K& key) {
+    const std::size_t i = position_of(key);
+    return i == npos ? nullptr : &cells_[i].index;
+  }
+
+  /// Adds `key` with `index`; returns false (changing nothing) if `key` is present.
+  bool try_emplace(const K& key, std::size_t index) {
+    if (2 * (size_ + 1) > cells_.size())
+      grow();
+    const std::size_t hash = timer_key_hash{}(key);
+    for (std::size_t i = home_of(hash);; i = (i + 1) & mask_) {
+      cell& c = cells_[i];
+      if (!c.key) {
+        c = cell{hash, index, key};
+        ++size_;
+        return true;
+      }
+      if (c.hash == hash && *c.key == key)
+        return false;
+    }
+  }
+
+  /// Removes `key`; returns whether it was present.
+  bool erase(const K& key) {
+    std::size_t hole = position_of(key);
+    if (hole == npos)
+      return false;
+    for (std::size_t j = (hole + 1) & mask_; cells_[j].key; j = (j + 1) & mask_) {
+      const std::size_t home = home_of(cells_[j].hash);
+      // j may fill the hole unless its home lies cyclically in (hole, j].
+      const bool stays = hole < j ? (home > hole && home <= j) : (home > hole || home <= j);
+      if (!stays) {
+        cells_[hole] = std::move(cells_[j]);
+        hole = j;
+      }
+    }
+    cells_[hole].key.reset();
+    --size_;
+    return true;
+  }
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+private:
+  struct cell {
+    std::size_t hash = 0;
+    std::size_t index = 0;
+    std::optional<K> key; ///< empty: a free cell
+  };
+
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+  /// The cell holding `key`, or npos.
+  std::size_t position_of(const K& key) const {
+    if (size_ == 0)
+      return npos;
+    const std::size_t hash = timer_key_hash{}(key);
+    for (std::size_t i = home_of(hash);; i = (i + 1) & mask_) {
+      const cell& c = cells_[i];
+      if (!c.key)
+        return npos;
+      if (c.hash == hash && *c.key == key)
+        return i;
+    }
+  }
+
+  std::size_t home_of(std::size_t hash) const {
+    return static_cast<std::size_t>((hash * 0x9E3779B97F4A7C15ULL) >> shift_);
+  }
+
+  void grow() {
+    std::vector<cell> old = std::move(cells_);
+    const std::size_t capacity = old.empty() ? 8 : 2 * old.size();
+    cells_ = std::vector<cell>(capacity);
+    mask_ = capacity - 1;
+    shift_ = 64;
+    for (std::size_t c = capacity; c > 1; c >>= 1)
+      --shift_;
+    for (cell& c : old) {
+      if (!c.key)
+        continue;
+      std::size_t i = home_of(c.hash);
+      while (cells_[i].key)
+        i = (i + 1) & mask_;
+      cells_[i] = std::move(c);
+    }
+  }
+
+  std::vector<cell> cells_;
+  std::size_t size_ = 0;
+  std::size_t mask_ = 0;
+  unsigned shift_ = 64;
+};
+
 } // namespace timers_detail
 
-/// Adding, removing and firing a timer take O(log t) for t distinct times, plus O(1) amortized
-/// for the key among those of its time (when keys hash; see timers_detail::timer_key_hash).
+/// Adding, removing and firing a timer take O(log t) for t distinct times (O(1) when the time is
+/// that of the previous add or remove), plus O(1) amortized for the key among those of its time
+/// (when keys hash; see timers_detail::timer_key_hash).
 template <class K>
 class timer_queue {
 public:
   /// Adds a timer; returns false if (key, time) was already registered.
   bool add(const K& key, std::int64_t time) {
-    auto& slot = by_time_[time];
-    if (!slot.live.try_emplace(key, slot.order.size()).second)
+    if (last_.slot == nullptr || last_.time != time) {
+      last_.slot = &by_time_[time];
+      last_.time = time;
+    }
+    time_slot& slot = *last_.slot;
+    if (!slot.live.try_emplace(key, slot.order.size()))
       return false;
     slot.order.push_back(key);
     return true;
@@ -71,13 +176,21 @@ public:
 
   /// Removes a timer; returns whether it existed.
   bool remove(const K& key, std::int64_t time) {
-    auto it = by_time_.find(time);
-    if (it == by_time_.end() || it->second.live.erase(key) == 0)
+    if (last_.slot == nullptr || last_.time != time) {
+      const auto it = by_time_.find(time);
+      if (it == by_time_.end())
+        return false;
+      last_.slot = &it->second;
+      last_.time = time;
+    }
+    if (!last_.slot->live.erase(key))
       return false;
-    if (it->second.live.empty())
-      by_time_.erase(it);
-    else
-      it->second.compact_if_sparse();
+    if (last_.slot->live.empty()) {
+      by_time_.erase(time);
+      last_.slot = nullptr;
+    } else {
+      last_.slot->compact_if_sparse();
+    }
     return true;
   }
 
@@ -90,13 +203,16 @@ public:
       const std::int64_t time = it->first;
       auto& slot = it->second;
       const std::size_t index = slot.next++;
-      const auto live = slot.live.find(slot.order[index]);
-      if (live == slot.live.end() || live->second != index)
+      const std::size_t* live = slot.live.find(slot.order[index]);
+      if (live == nullptr || *live != index)
         continue; // removed, or removed and added again later
       K key = std::move(slot.order[index]);
-      slot.live.erase(live);
-      if (slot.live.empty())
+      slot.live.erase(key);
+      if (slot.live.empty()) {
+        if (last_.slot == &slot)
+          last_.slot = nullptr;
         by_time_.erase(it);
+      }
       fire(key, time);
     }
   }
@@ -114,7 +230,7 @@ private:
   struct time_slot {
     std::vector<K> order;
     std::size_t next = 0;
-    std::unordered_map<K, std::size_t, timers_detail::timer_key_hash> live;
+    timers_detail::key_index_table<K> live;
 
     /// Drops removed and fired keys from `order` once they outnumber the live ones.
     void compact_if_sparse() {
@@ -123,9 +239,9 @@ private:
       std::vector<K> kept;
       kept.reserve(live.size());
       for (std::size_t i = next; i < order.size(); ++i) {
-        const auto found = live.find(order[i]);
-        if (found != live.end() && found->second == i) {
-          found->second = kept.size();
+        std::size_t* found = live.find(order[i]);
+        if (found != nullptr && *found == i) {
+          *found = kept.size();
           kept.push_back(std::move(order[i]));
         }
       }
@@ -134,7 +250,20 @@ private:
     }
   };
 
+  /// The slot of the last time added to or removed from; copies start without one.
+  struct last_slot {
+    time_slot* slot = nullptr;
+    std::int64_t time = 0;
+    last_slot() = default;
+    last_slot(const last_slot&) {}
+    last_slot& operator=(const last_slot&) {
+      slot = nullptr;
+      return *this;
+    }
+  };
+
   std::map<std::int64_t, time_slot> by_time_;
+  last_slot last_;
 };
 
 } // namespace sluice

@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <limits>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -77,6 +80,9 @@ public:
   /// Flink in one corner only: re-adding an existing in-flight window keeps its state window
   /// (Flink would remap it to itself and orphan the state).
   add_window_result add_window(const time_window& new_window) {
+    if (auto single = add_meeting_at_most_one(new_window)) {
+      return std::move(*single);
+    }
     std::vector<time_window> windows;
     windows.reserve(mapping_.size() + 1);
     for (const auto& entry : mapping_) {
@@ -136,6 +142,32 @@ public:
   const std::map<time_window, time_window>& mapping() const { return mapping_; }
 
 private:
+  /// add_window for the common case, without sorting or copying: `new_window` intersects no
+  /// in-flight window, or exactly one (which it extends, or lies within). nullopt otherwise.
+  /// In-flight windows never intersect one another, so only the last one starting by the end
+  /// of `new_window`, and the one before it, can intersect it.
+  std::optional<add_window_result> add_meeting_at_most_one(const time_window& new_window) {
+    const auto after = mapping_.upper_bound(
+        time_window{new_window.end, std::numeric_limits<std::int64_t>::max()});
+    if (after == mapping_.begin() || !std::prev(after)->first.intersects(new_window)) {
+      mapping_.emplace(new_window, new_window);
+      return add_window_result{new_window, {}};
+    }
+    const auto hit = std::prev(after);
+    if (hit != mapping_.begin() && std::prev(hit)->first.intersects(new_window)) {
+      return std::nullopt;
+    }
+    const time_window old = hit->first;
+    const time_window result = old.cover(new_window);
+    if (result == old) {
+      return add_window_result{old, {}};
+    }
+    const time_window state_window = hit->second;
+    mapping_.erase(hit);
+    mapping_.emplace(result, state_window);
+    return add_window_result{result, {window_merge{result, {old}, state_window, {}}}};
+  }
+
   std::map<time_window, time_window> mapping_;
 };
 

@@ -1,7 +1,8 @@
 #pragma once
-// The window contents of one key in window_operator: a few windows at a time (one or two
-// tumbling, size / slide sliding, a session or two), so a vector searched linearly beats a tree.
-// Each entry also remembers the event-time timer the trigger last registered for it.
+// The window contents of one key in window_operator: a few windows at a time (those the
+// watermark has not passed yet), so a vector searched linearly beats a tree. Searches start
+// from the newest entry, which most elements belong to and which is kept inline. Each entry
+// also remembers an event-time timer the trigger registered for it.
 
 #include <cstddef>
 #include <cstdint>
@@ -22,24 +23,33 @@ public:
 
   /// The entry of `window`, or nullptr. Valid until the next emplace or erase.
   entry* find(const W& window) {
-    for (entry& e : entries_) {
-      if (e.window == window)
-        return &e;
+    if (newest_ && newest_->window == window)
+      return &*newest_;
+    for (auto e = older_.rbegin(); e != older_.rend(); ++e) {
+      if (e->window == window)
+        return &*e;
     }
     return nullptr;
   }
 
   /// Adds `window`, which must be absent.
   entry& emplace(const W& window, C contents) {
-    entries_.push_back(entry{window, std::move(contents), std::nullopt});
-    return entries_.back();
+    if (newest_)
+      older_.push_back(std::move(*newest_));
+    newest_.emplace(entry{window, std::move(contents), std::nullopt});
+    return *newest_;
   }
 
-  /// Removes the entry `e` points at (order is not kept).
+  /// Removes the entry `e` points at.
   void erase(entry* e) {
-    if (e != &entries_.back())
-      *e = std::move(entries_.back());
-    entries_.pop_back();
+    if (e != &*newest_) {
+      older_.erase(older_.begin() + (e - older_.data()));
+    } else if (older_.empty()) {
+      newest_.reset();
+    } else {
+      *newest_ = std::move(older_.back());
+      older_.pop_back();
+    }
   }
 
   /// Removes the entry of `window` if there is one.
@@ -48,10 +58,13 @@ public:
       erase(e);
   }
 
-  bool empty() const { return entries_.empty(); }
+  bool empty() const { return !newest_; }
 
 private:
-  std::vector<entry> entries_;
+  /// The last entry added (kept inline: most elements belong to it), then the others in the
+  /// order they were added. Empty only if there are no entries.
+  std::optional<entry> newest_;
+  std::vector<entry> older_;
 };
 
 } // namespace sluice::windows_detail

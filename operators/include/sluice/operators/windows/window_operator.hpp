@@ -127,7 +127,7 @@ private:
       tctx_.bind(key, window, Assigner::is_merging() ? nullptr : &found->event_timer);
       const trigger_result result = trigger_->on_element(ts, window, tctx_);
       tctx_.bind(key, window);
-      fire_and_purge(ks, window, state_window, result);
+      fire_and_purge(ks, found, window, result);
       // A window's cleanup timer is registered with its first element (Flink registers it with
       // every element; the timer queue would drop the duplicates, at a cost per element).
       // Merging windows change with merges, so they register every time.
@@ -141,7 +141,7 @@ private:
         ++late_dropped_;
       }
     }
-    prune(key);
+    prune(key, ks);
   }
 
   /// Flink's MergeFunction: moves triggers and cleanup timers to the merge result, then
@@ -187,27 +187,28 @@ private:
     if constexpr (Assigner::is_merging()) {
       const auto found = ks.in_flight.state_window(t.window);
       if (!found) {
-        prune(t.key);
+        prune(t.key, ks);
         return; // a timer of a window that no longer exists
       }
       state_window = *found;
     }
-    if (auto* entry = ks.contents.find(state_window)) {
+    auto* entry = ks.contents.find(state_window);
+    if (entry != nullptr) {
       entry->event_timer.reset(); // this timer, or one the trigger deletes, may be its memo
     }
     tctx_.bind(t.key, t.window);
     const trigger_result result = event_timer ? trigger_->on_event_time(time, t.window, tctx_)
                                               : trigger_->on_processing_time(time, t.window, tctx_);
-    fire_and_purge(ks, t.window, state_window, result);
+    fire_and_purge(ks, entry, t.window, result);
     if (event_timer == event_time_ && time == cleanup_time(t.window)) {
       clear_all_state(ks, t.window, state_window);
     }
-    prune(t.key);
+    prune(t.key, ks);
   }
 
-  void fire_and_purge(key_state& ks, const W& window, const W& state_window,
+  /// Acts on `result` for `window`, whose contents `found` points at (null: none).
+  void fire_and_purge(key_state& ks, typename contents_table::entry* found, const W& window,
                       trigger_result result) {
-    auto* found = ks.contents.find(state_window);
     if (found == nullptr) {
       return;
     }
@@ -257,11 +258,10 @@ private:
     event_time_ ? tctx_.delete_event_time_timer(time) : tctx_.delete_processing_time_timer(time);
   }
 
-  void prune(const K& key) {
-    const auto it = keys_.find(key);
-    if (it != keys_.end() && it->second.contents.empty() &&
-        it->second.in_flight.mapping().empty()) {
-      keys_.erase(it);
+  /// Drops the state of `key`, `ks`, once it holds nothing.
+  void prune(const K& key, const key_state& ks) {
+    if (ks.contents.empty() && ks.in_flight.mapping().empty()) {
+      keys_.erase(key);
     }
   }
   KeySelector key_;

@@ -6,6 +6,7 @@
 #include "sluice/operators/windows/triggers.hpp"
 #include "sluice/operators/windows/window_assigners.hpp"
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -23,11 +24,18 @@ struct assigns_by_element<
     A, T, std::void_t<decltype(std::declval<const A&>().assign(std::declval<const T&>(), 0))>>
     : std::true_type {};
 
-/// The windows of `element` at `timestamp`, whatever the assigner's assign() takes.
+/// The windows of `element` at `timestamp`, whatever the assigner's assign() takes. Tumbling
+/// and session windows, one per element, come in an array: their assign() allocates a vector.
 template <class A, class T>
 auto assign_windows(const A& assigner, const T& element, std::int64_t timestamp) {
   if constexpr (std::is_same_v<A, global_windows>) {
     return assigner.assign();
+  } else if constexpr (std::is_same_v<A, tumbling_windows>) {
+    const std::int64_t start =
+        window_start_with_offset(timestamp, assigner.offset(), assigner.size());
+    return std::array<time_window, 1>{time_window{start, start + assigner.size()}};
+  } else if constexpr (std::is_same_v<A, session_windows>) {
+    return std::array<time_window, 1>{time_window{timestamp, timestamp + assigner.gap()}};
   } else if constexpr (assigns_by_element<A, T>::value) {
     return assigner.assign(element, timestamp);
   } else {
