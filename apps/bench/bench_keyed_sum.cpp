@@ -54,13 +54,7 @@ double engine_records_per_s(sluice::job_config config, int parallelism, std::uin
       .key_by([](const record& r) { return r.first; })
       .sum<1>()
       .sink_to(sluice::discarding_sink<record>{}, "discard");
-  sluice::job_result result;
-  auto secs = bench::seconds_of([&] { result = env.execute("bench_keyed_sum"); });
-  if (!result.ok()) {
-    std::fprintf(stderr, "bench_keyed_sum: %s\n", result.error().c_str());
-    std::exit(1);
-  }
-  return static_cast<double>(records) / secs;
+  return bench::records_per_s(env, "bench_keyed_sum", records);
 }
 
 } // namespace

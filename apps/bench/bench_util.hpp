@@ -1,7 +1,11 @@
 #pragma once
 // Shared helpers of the benchmark programs: timing and the --json last line.
 
+#include <sluice/sluice.hpp>
+
 #include <chrono>
+#include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <string>
 #include <utility>
@@ -15,6 +19,18 @@ double seconds_of(F&& f) {
   auto start = std::chrono::steady_clock::now();
   f();
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// Runs the job built in `env` to its end and returns records/s; exits on failure.
+inline double records_per_s(sluice::environment& env, const std::string& job_name,
+                            std::uint64_t records) {
+  sluice::job_result result;
+  auto secs = seconds_of([&] { result = env.execute(job_name); });
+  if (!result.ok()) {
+    std::fprintf(stderr, "%s: %s\n", job_name.c_str(), result.error().c_str());
+    std::exit(1);
+  }
+  return static_cast<double>(records) / secs;
 }
 
 /// One JSON object of numeric fields, printed as the last line.

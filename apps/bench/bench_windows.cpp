@@ -163,13 +163,7 @@ double engine_records_per_s(kind k, sluice::job_config config, int parallelism,
                   ? keyed.window(sluice::sliding_windows(window_size_ms, slide_ms)).reduce(sum)
                   : keyed.window(sluice::session_windows(session_gap_ms)).reduce(sum);
   sums.sink_to(sluice::discarding_sink<record>{}, "discard");
-  sluice::job_result result;
-  const double secs = bench::seconds_of([&] { result = env.execute("bench_windows"); });
-  if (!result.ok()) {
-    std::fprintf(stderr, "bench_windows: %s\n", result.error().c_str());
-    std::exit(1);
-  }
-  return static_cast<double>(records) / secs;
+  return bench::records_per_s(env, "bench_windows", records);
 }
 
 } // namespace

@@ -1,0 +1,138 @@
+#pragma once
+// What the keyed process and keyed co-process operators share: the per-key context the
+// function sees (key, timestamp, watermark, processing time, timers, side outputs), the
+// event-time and processing-time timer queues, and firing them (Flink's
+// InternalTimerService as the keyed process operators use it).
+
+#include "sluice/operators/stream_operator.hpp"
+#include "sluice/operators/time/timer_service.hpp"
+#include "sluice/operators/time/watermark.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+
+namespace sluice {
+
+/// P is a keyed function type with key_type, on_timer_context and
+/// on_timer(time, on_timer_context&, collector<Out>&).
+template <class P>
+class keyed_timers {
+  using K = typename P::key_type;
+
+public:
+  keyed_timers(stream_operator& op, P& fn) : op_(op), fn_(fn), ctx_(*this) {}
+  keyed_timers(const keyed_timers&) = delete;
+  keyed_timers& operator=(const keyed_timers&) = delete;
+
+  /// Makes `key` and the element's timestamp current; the function's context.
+  typename P::on_timer_context& enter(const K& key) {
+    ctx_.key_ = &key;
+    ctx_.timestamp_ = op_.context().current_timestamp();
+    return ctx_;
+  }
+
+  /// Fires the event-time timers the watermark passes (the caller forwards it after).
+  template <class Out>
+  void advance_watermark(std::int64_t wm, collector<Out>& out) {
+    watermark_ = wm;
+    event_timers_.fire_until(wm, [&](const K& key, std::int64_t time) {
+      fire(key, time, time_domain::event_time, out);
+    });
+  }
+
+  /// Fires the due processing-time timers and asks to be woken for the next one.
+  template <class Out>
+  void advance_processing_time(std::int64_t now, collector<Out>& out) {
+    wake_ups_.erase(wake_ups_.begin(), wake_ups_.upper_bound(now));
+    firing_processing_timers_ = true;
+    processing_timers_.fire_until(now, [&](const K& key, std::int64_t time) {
+      fire(key, time, time_domain::processing_time, out);
+    });
+    firing_processing_timers_ = false;
+    if (auto next = processing_timers_.earliest())
+      request_wake_up(*next);
+  }
+
+private:
+  /// The context and timer service the function sees, for the key being processed.
+  class context_impl final : public P::on_timer_context, public sluice::timer_service {
+  public:
+    explicit context_impl(keyed_timers& timers) : timers_(timers) {}
+
+    const K& current_key() const override { return *key_; }
+    std::optional<std::int64_t> timestamp() const override {
+      return timestamp_ == no_timestamp ? std::nullopt : std::optional<std::int64_t>(timestamp_);
+    }
+    std::int64_t current_watermark() const override { return timers_.watermark_; }
+    std::int64_t current_processing_time() const override {
+      if (auto* service = timers_.op_.context().processing_time)
+        return service->now_ms();
+      auto since = std::chrono::system_clock::now().time_since_epoch();
+      return std::chrono::duration_cast<std::chrono::milliseconds>(since).count();
+    }
+    sluice::timer_service& timer_service() override { return *this; }
+    sluice::time_domain time_domain() const override { return domain_; }
+
+    void register_event_time_timer(std::int64_t time) override {
+      timers_.event_timers_.add(*key_, time);
+    }
+    void register_processing_time_timer(std::int64_t time) override {
+      if (timers_.processing_timers_.add(*key_, time) && !timers_.firing_processing_timers_)
+        timers_.request_wake_up(time);
+    }
+    void delete_event_time_timer(std::int64_t time) override {
+      timers_.event_timers_.remove(*key_, time);
+    }
+    void delete_processing_time_timer(std::int64_t time) override {
+      timers_.processing_timers_.remove(*key_, time);
+    }
+
+    const K* key_ = nullptr;
+    std::int64_t timestamp_ = no_timestamp;
+    sluice::time_domain domain_ = sluice::time_domain::event_time;
+
+  private:
+    output_base* side_output(const std::string& tag_id) override {
+      return timers_.op_.side_output(tag_id);
+    }
+
+    keyed_timers& timers_;
+  };
+
+  /// Calls on_timer for `key`; the records it emits carry the timer's time in event time and
+  /// no timestamp in processing time (as Flink).
+  template <class Out>
+  void fire(const K& key, std::int64_t time, time_domain domain, collector<Out>& out) {
+    if (auto* slot = op_.context().element_time)
+      slot->value = domain == time_domain::event_time ? time : no_timestamp;
+    ctx_.key_ = &key;
+    ctx_.timestamp_ = time;
+    ctx_.domain_ = domain;
+    fn_.on_timer(time, ctx_, out);
+  }
+
+  /// Asks the runtime for a wake-up at `time` unless one at or before it is pending.
+  void request_wake_up(std::int64_t time) {
+    auto* service = op_.context().processing_time;
+    if (!service || (!wake_ups_.empty() && *wake_ups_.begin() <= time))
+      return;
+    wake_ups_.insert(time);
+    service->wake_at(time);
+  }
+
+  stream_operator& op_;
+  P& fn_;
+  timer_queue<K> event_timers_;
+  timer_queue<K> processing_timers_;
+  std::int64_t watermark_ = min_watermark;
+  /// The wake-ups requested from the runtime and not yet reached.
+  std::set<std::int64_t> wake_ups_;
+  /// In advance_processing_time: new timers fire in the same pass or get the wake-up after it.
+  bool firing_processing_timers_ = false;
+  context_impl ctx_;
+};
+
+} // namespace sluice
