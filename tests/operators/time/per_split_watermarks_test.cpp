@@ -79,3 +79,26 @@ TEST_CASE("records without a split share one generator") {
   h.op.process_watermark(max_watermark);
   CHECK(h.out.watermarks.back() == max_watermark);
 }
+
+TEST_CASE("a punctuated strategy emits the watermarks its function finds in the data") {
+  // Negative values are markers: -w means "watermark w follows".
+  timestamp_slot time;
+  recording out;
+  timestamps_and_watermarks_operator<std::int64_t> op{
+      watermark_strategy<std::int64_t>::for_punctuated(
+          [](const std::int64_t& v, std::int64_t) -> std::optional<std::int64_t> {
+            if (v < 0)
+              return -v;
+            return std::nullopt;
+          })
+          .with_timestamp_assigner(
+              [](const std::int64_t& v, std::int64_t) { return v < 0 ? -v : v; })};
+  runtime_context ctx;
+  ctx.element_time = &time;
+  op.open(ctx);
+  op.set_output(out);
+  for (std::int64_t v : {5, 7, -10, 12, -9, -20})
+    op.collect(std::int64_t{v});
+  op.on_periodic_watermark(); // a punctuated strategy emits nothing periodically
+  CHECK(out.watermarks == std::vector<std::int64_t>{10, 20}); // 9 would go back: dropped
+}

@@ -28,6 +28,8 @@ public:
       slot.value = strategy_.extract_timestamp(static_cast<const T&>(value), slot.value);
       auto& split = current_split();
       split.generator->on_event(slot.value, split);
+      if (auto wm = strategy_.punctuated_watermark(static_cast<const T&>(value), slot.value))
+        split.emit_watermark(*wm);
       this->out_->collect(std::move(value));
       if (this->ctx_.watermark_interval_ms == 0)
         split.generator->on_periodic_emit(split);

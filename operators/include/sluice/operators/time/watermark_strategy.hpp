@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
@@ -35,7 +36,20 @@ public:
   static watermark_strategy for_monotonous_timestamps() {
     return for_generator([] { return std::make_unique<monotonous_generator>(); });
   }
-  /// A custom periodic or punctuated generator.
+  /// (element, its timestamp) -> a watermark to emit right after it, or none.
+  using punctuation = std::function<std::optional<std::int64_t>(const T&, std::int64_t)>;
+
+  /// A punctuated generator that looks at each element (Flink's WatermarkGenerator.onEvent
+  /// emitting on markers in the data): `f` returns the watermark that follows an element.
+  static watermark_strategy for_punctuated(punctuation f) {
+    if (!f)
+      throw std::invalid_argument("watermark_strategy: empty punctuation function");
+    auto s = for_generator([] { return std::make_unique<punctuated_generator>(); });
+    s.punctuation_ = std::move(f);
+    return s;
+  }
+
+  /// A custom periodic or punctuated generator (on timestamps).
   static watermark_strategy for_generator(generator_factory factory) {
     if (!factory)
       throw std::invalid_argument("watermark_strategy: empty generator factory");
@@ -67,6 +81,11 @@ public:
   /// A new generator for one subtask or split.
   std::unique_ptr<watermark_generator> create_generator() const { return factory_(); }
 
+  /// The watermark a punctuated strategy emits after `element` (stamped `timestamp`), if any.
+  std::optional<std::int64_t> punctuated_watermark(const T& element, std::int64_t timestamp) const {
+    return punctuation_ ? punctuation_(element, timestamp) : std::nullopt;
+  }
+
   /// The timestamp of `element`, whose previous timestamp is `previous`.
   std::int64_t extract_timestamp(const T& element, std::int64_t previous) const {
     return assigner_ ? assigner_(element, previous) : previous;
@@ -75,8 +94,16 @@ public:
 private:
   explicit watermark_strategy(generator_factory factory) : factory_(std::move(factory)) {}
 
+  /// Watermarks come only from the punctuation function; idleness may still wrap it.
+  class punctuated_generator final : public watermark_generator {
+  public:
+    void on_event(std::int64_t, watermark_output&) override {}
+    void on_periodic_emit(watermark_output&) override {}
+  };
+
   generator_factory factory_;
   timestamp_assigner assigner_;
+  punctuation punctuation_;
 };
 
 } // namespace sluice
