@@ -22,25 +22,34 @@ template <class T> struct timestamped_value {
   std::int64_t timestamp = no_timestamp;
 };
 
-/// Keeps the last `max_count` elements (Flink's CountEvictor).
-class count_evictor {
+/// Evicts before the window function runs, or after it (Flink's Evictor.evictBefore/After);
+/// Derived provides evict(elements).
+template <class Derived>
+class evictor_base {
 public:
-  explicit count_evictor(std::size_t max_count, bool evict_after = false)
-      : max_count_(max_count), after_(evict_after) {}
+  explicit evictor_base(bool evict_after) : after_(evict_after) {}
   template <class T, class W>
   void evict_before(std::vector<timestamped_value<T>>& elements, const W&) const {
-    if (!after_) {
-      evict(elements);
-    }
+    if (!after_)
+      static_cast<const Derived&>(*this).evict(elements);
   }
   template <class T, class W>
   void evict_after(std::vector<timestamped_value<T>>& elements, const W&) const {
-    if (after_) {
-      evict(elements);
-    }
+    if (after_)
+      static_cast<const Derived&>(*this).evict(elements);
   }
 
 private:
+  bool after_;
+};
+
+/// Keeps the last `max_count` elements (Flink's CountEvictor).
+class count_evictor : public evictor_base<count_evictor> {
+public:
+  explicit count_evictor(std::size_t max_count, bool evict_after = false)
+      : evictor_base(evict_after), max_count_(max_count) {}
+private:
+  friend class evictor_base<count_evictor>;
   template <class T> void evict(std::vector<T>& elements) const {
     if (elements.size() > max_count_) {
       elements.erase(elements.begin(),
@@ -48,29 +57,16 @@ private:
     }
   }
   std::size_t max_count_;
-  bool after_;
 };
 
 /// Keeps the elements with timestamp > (largest timestamp in the window) - `window_size` ms
 /// (Flink's TimeEvictor); does nothing if the first element has no timestamp.
-class time_evictor {
+class time_evictor : public evictor_base<time_evictor> {
 public:
   explicit time_evictor(std::int64_t window_size, bool evict_after = false)
-      : window_size_(window_size), after_(evict_after) {}
-  template <class T, class W>
-  void evict_before(std::vector<timestamped_value<T>>& elements, const W&) const {
-    if (!after_) {
-      evict(elements);
-    }
-  }
-  template <class T, class W>
-  void evict_after(std::vector<timestamped_value<T>>& elements, const W&) const {
-    if (after_) {
-      evict(elements);
-    }
-  }
-
+      : evictor_base(evict_after), window_size_(window_size) {}
 private:
+  friend class evictor_base<time_evictor>;
   template <class T> void evict(std::vector<timestamped_value<T>>& elements) const {
     if (elements.empty() || elements.front().timestamp == no_timestamp) {
       return;
@@ -85,29 +81,17 @@ private:
                    elements.end());
   }
   std::int64_t window_size_;
-  bool after_;
 };
 
 /// Removes the elements whose delta(element, last element) >= `threshold` (Flink's
 /// DeltaEvictor); Delta: (const T&, const T&) -> double.
-template <class Delta> class delta_evictor {
+template <class Delta> class delta_evictor : public evictor_base<delta_evictor<Delta>> {
 public:
   delta_evictor(double threshold, Delta delta, bool evict_after = false)
-      : threshold_(threshold), delta_(std::move(delta)), after_(evict_after) {}
-  template <class T, class W>
-  void evict_before(std::vector<timestamped_value<T>>& elements, const W&) const {
-    if (!after_) {
-      evict(elements);
-    }
-  }
-  template <class T, class W>
-  void evict_after(std::vector<timestamped_value<T>>& elements, const W&) const {
-    if (after_) {
-      evict(elements);
-    }
-  }
-
+      : evictor_base<delta_evictor<Delta>>(evict_after), threshold_(threshold),
+        delta_(std::move(delta)) {}
 private:
+  friend class evictor_base<delta_evictor<Delta>>;
   template <class T> void evict(std::vector<timestamped_value<T>>& elements) const {
     if (elements.empty()) {
       return;
@@ -120,7 +104,6 @@ private:
   }
   double threshold_;
   Delta delta_;
-  bool after_;
 };
 
 /// The contents of a window with an evictor: all elements with timestamps; on firing, evicts,
