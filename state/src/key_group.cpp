@@ -1,6 +1,5 @@
 #include "sluice/state/key_group.hpp"
 
-#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -39,15 +38,6 @@ key_group_range key_group_range_for_subtask(int max_parallelism, int parallelism
   auto first = (subtask * maxp + p - 1) / p;
   auto last = ((subtask + 1) * maxp + p - 1) / p - 1;
   return {static_cast<int>(first), static_cast<int>(last)};
-}
-
-int default_max_parallelism(int parallelism) {
-  check_parallelism(parallelism, max_key_groups);
-  auto wanted = std::int64_t{parallelism} + parallelism / 2;
-  std::int64_t pow2 = 1;
-  while (pow2 < wanted)
-    pow2 *= 2;
-  return static_cast<int>(std::clamp<std::int64_t>(pow2, 128, max_key_groups));
 }
 
 } // namespace sluice

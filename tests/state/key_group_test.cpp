@@ -118,18 +118,6 @@ TEST_CASE("other max parallelisms assign consistently") {
     check_assignment(32768, p);
 }
 
-TEST_CASE("default max parallelism follows Flink") {
-  CHECK(default_max_parallelism(1) == 128);
-  CHECK(default_max_parallelism(85) == 128);
-  CHECK(default_max_parallelism(86) == 256);
-  CHECK(default_max_parallelism(100) == 256);
-  CHECK(default_max_parallelism(1000) == 2048);
-  CHECK(default_max_parallelism(21845) == 32768);
-  CHECK(default_max_parallelism(32768) == 32768);
-  CHECK_THROWS_AS(default_max_parallelism(0), std::invalid_argument);
-  CHECK_THROWS_AS(default_max_parallelism(32769), std::invalid_argument);
-}
-
 TEST_CASE("invalid arguments throw std::invalid_argument") {
   CHECK_THROWS_AS(key_group_for_hash(1, 0), std::invalid_argument);
   CHECK_THROWS_AS(key_group_for_hash(1, -5), std::invalid_argument);

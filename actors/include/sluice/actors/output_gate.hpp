@@ -59,7 +59,6 @@ public:
   /// Whether everything produced has been sent.
   bool drained() const { return queued_items_ == 0; }
   int channel_count() const { return static_cast<int>(channels_.size()); }
-  int credits(int ch) const { return channels_[static_cast<std::size_t>(ch)].credits; }
 
 private:
   struct item {

@@ -73,8 +73,4 @@ inline int subtask_for_key_group(int key_group, int parallelism, int max_paralle
 /// contiguous and cover 0..max_parallelism-1.
 key_group_range key_group_range_for_subtask(int max_parallelism, int parallelism, int subtask);
 
-/// Flink's default max parallelism for an operator: parallelism + parallelism / 2 rounded up to a
-/// power of two, clamped to [128, max_key_groups]; parallelism must be in [1, max_key_groups].
-int default_max_parallelism(int parallelism);
-
 } // namespace sluice
