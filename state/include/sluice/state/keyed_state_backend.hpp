@@ -1,0 +1,192 @@
+#pragma once
+// The keyed state backend of one operator subtask (Flink's KeyedStateBackend): it owns every
+// keyed state the operator's functions register, for the key groups the subtask owns, and
+// snapshots and restores them per key group. The operator sets the current key (and, for
+// windows, the current namespace) before a function runs; the states then read and write the
+// entry of that key. Two implementations: heap_keyed_state_backend (per key group hash maps of
+// typed values) and rocksdb_keyed_state_backend (one RocksDB instance, a column family per
+// state). Job code never sees which one runs.
+//
+// Everything else a keyed operator keeps per key (timers, window bookkeeping) joins the
+// snapshot as a keyed_snapshot_participant, so it is checkpointed and rescaled with its key
+// groups on either backend.
+
+#include "sluice/state/key_group.hpp"
+#include "sluice/state/key_hash.hpp"
+#include "sluice/state/keyed_state.hpp"
+#include "sluice/state/serialization.hpp"
+#include "sluice/state/state_backend_config.hpp"
+#include "sluice/state/state_descriptor.hpp"
+#include "sluice/state/state_handle.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice {
+
+/// A misuse of state (a name registered twice with different types, keyed state without a key,
+/// a bad state dir) or an unreadable snapshot; the message names the operator, state or file.
+class state_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Per-key data an operator keeps outside the state API (timers, say) that must be snapshot
+/// and restored with its key groups.
+class keyed_snapshot_participant {
+public:
+  /// Where write_snapshot puts the bytes of each key group.
+  class key_group_sink {
+  public:
+    virtual ~key_group_sink() = default;
+    /// The writer of `key_group`'s section (the same writer for every call with that group).
+    virtual byte_writer& key_group(int key_group) = 0;
+  };
+
+  virtual ~keyed_snapshot_participant() = default;
+  /// Synchronous part of a snapshot: writes every entry into its key group's section.
+  virtual void write_snapshot(key_group_sink& out) = 0;
+  /// Adds the entries of one key group's section (restore; called once per section owned).
+  virtual void read_key_group(int key_group, byte_reader& in) = 0;
+};
+
+/// The interface type a descriptor gives (value_state_descriptor<T> → value_state<T>, ...).
+template <class D> struct state_interface;
+template <class T> struct state_interface<value_state_descriptor<T>> { using type = value_state<T>; };
+template <class T> struct state_interface<list_state_descriptor<T>> { using type = list_state<T>; };
+template <class UK, class UV> struct state_interface<map_state_descriptor<UK, UV>> {
+  using type = map_state<UK, UV>;
+};
+template <class T> struct state_interface<reducing_state_descriptor<T>> {
+  using type = reducing_state<T>;
+};
+template <class In, class Acc, class Out>
+struct state_interface<aggregating_state_descriptor<In, Acc, Out>> {
+  using type = aggregating_state<In, Out>;
+};
+template <class D> using state_interface_t = typename state_interface<D>::type;
+
+class heap_keyed_state_backend;
+class rocksdb_keyed_state_backend;
+
+class keyed_state_backend {
+public:
+  keyed_state_backend(const keyed_state_backend&) = delete;
+  keyed_state_backend& operator=(const keyed_state_backend&) = delete;
+  virtual ~keyed_state_backend() = default;
+
+  state_backend_kind kind() const { return kind_; }
+  /// The operator subtask, e.g. "count (2/4)", as errors name it.
+  const std::string& owner() const { return owner_; }
+  key_group_range key_groups() const { return range_; }
+  int max_parallelism() const { return max_parallelism_; }
+  const ttl_clock& clock() const { return *clock_; }
+
+  /// Makes `key` current. Throws state_error if its key group is not this subtask's.
+  template <class K>
+  void set_current_key(const K& key) {
+    set_current_key_bytes(key_group_for_hash(key_hash(key), max_parallelism_), [&](byte_writer& w) {
+      serialize(w, key);
+    });
+  }
+  int current_key_group() const { return key_group_; }
+  /// The byte form of the current key.
+  const std::string& current_key_bytes() const { return key_bytes_; }
+  /// Namespaces the current key's entries (windows use the window's byte form); empty by default.
+  void set_current_namespace(std::string_view ns) { namespace_.assign(ns.data(), ns.size()); }
+  const std::string& current_namespace() const { return namespace_; }
+
+  /// The state `d` describes, created on first use (restored entries included). Throws
+  /// state_error if d.name was registered before with another kind or type.
+  template <class D>
+  state_interface_t<D>& get_state(const D& d);
+
+  /// Adds a participant to snapshots under `name` (unique among this backend's states).
+  void register_participant(const std::string& name, keyed_snapshot_participant& p);
+
+  /// The synchronous part of a snapshot: captures a consistent view of every state and
+  /// participant (heap: serializes the entries into memory; RocksDB: flushes and creates a
+  /// native checkpoint of hard-linked SST files). Returns the asynchronous part, which writes
+  /// the files under `target_dir` and may run on another thread; the backend may change
+  /// meanwhile.
+  virtual std::function<keyed_state_handle()> snapshot_sync(std::int64_t checkpoint_id,
+                                                            const std::string& target_dir) = 0;
+  /// Both parts at once.
+  keyed_state_handle snapshot(std::int64_t checkpoint_id, const std::string& target_dir) {
+    return snapshot_sync(checkpoint_id, target_dir)();
+  }
+  /// Loads exactly the key groups this subtask owns from handles written at any parallelism.
+  /// Call before any state is registered. Throws state_error naming a corrupt or missing file.
+  virtual void restore(const std::vector<keyed_state_handle>& handles) = 0;
+
+  /// Live (unexpired) entries of state `name` over all keys and namespaces; a map state counts
+  /// its map entries, a list state its elements.
+  virtual std::size_t entry_count(const std::string& name) = 0;
+  /// Removes every expired entry now (heap: a full sweep; RocksDB: a compaction running the
+  /// TTL filter).
+  virtual void remove_expired() = 0;
+
+protected:
+  keyed_state_backend(state_backend_kind kind, std::string owner, key_group_range range,
+                      int max_parallelism, const ttl_clock& clock)
+      : kind_(kind), owner_(std::move(owner)), range_(range), max_parallelism_(max_parallelism),
+        clock_(&clock) {}
+
+  /// Throws state_error unless `name` is new or was registered with `signature`; returns the
+  /// state registered under it before, or nullptr.
+  keyed_state_base* find_registered(const std::string& name, const std::string& signature) const;
+  void add_registered(const std::string& name, const std::string& signature,
+                      std::unique_ptr<keyed_state_base> state);
+  /// The participants, by name.
+  const std::map<std::string, keyed_snapshot_participant*>& participants() const {
+    return participants_;
+  }
+
+private:
+  template <class Write>
+  void set_current_key_bytes(int key_group, Write&& write) {
+    if (!range_.contains(key_group))
+      throw_foreign_key_group(key_group);
+    key_group_ = key_group;
+    scratch_.clear();
+    {
+      byte_writer w(scratch_);
+      write(w);
+    }
+    key_bytes_.assign(scratch_.data(), scratch_.size());
+  }
+  [[noreturn]] void throw_foreign_key_group(int key_group) const;
+
+  struct registered {
+    std::string signature;
+    std::unique_ptr<keyed_state_base> state;
+  };
+
+  state_backend_kind kind_;
+  std::string owner_;
+  key_group_range range_;
+  int max_parallelism_;
+  const ttl_clock* clock_;
+  int key_group_ = -1;
+  std::string key_bytes_;
+  std::string namespace_;
+  std::vector<char> scratch_;
+  std::map<std::string, registered> states_;
+  std::map<std::string, keyed_snapshot_participant*> participants_;
+};
+
+/// A backend of config.kind for the subtask `owner` that owns `range`. A RocksDB instance gets a
+/// fresh directory under config.state_dir (removed when the backend is destroyed); an unusable
+/// state dir is a state_error naming it.
+std::unique_ptr<keyed_state_backend> make_keyed_state_backend(const state_backend_config& config,
+                                                              const std::string& owner,
+                                                              key_group_range range,
+                                                              int max_parallelism);
+
+} // namespace sluice

@@ -1,0 +1,14 @@
+// SKELETON — each backend's helper adds its branch.
+#include "sluice/state/keyed_state_backends.hpp"
+
+namespace sluice {
+
+std::unique_ptr<keyed_state_backend> make_keyed_state_backend(const state_backend_config& config,
+                                                              const std::string& owner,
+                                                              key_group_range,
+                                                              int) {
+  throw state_error(std::string("operator '") + owner + "': state backend " +
+                    to_string(config.kind) + " is not built yet");
+}
+
+} // namespace sluice
