@@ -1,6 +1,8 @@
 #pragma once
 
 #include "sluice/operators/time/timestamps.hpp"
+#include "sluice/state/keyed_state_backends.hpp"
+#include "sluice/state/operator_state_backend.hpp"
 
 #include <cstdint>
 #include <string>
@@ -22,6 +24,21 @@ struct runtime_context {
   processing_time_service* processing_time = nullptr;
   /// --watermark-interval-ms: 0 emits a watermark after every record.
   std::int64_t watermark_interval_ms = 200;
+  /// The operator's keyed state (null unless the operator runs on a keyed stream); the
+  /// operator sets its current key before calling user code.
+  keyed_state_backend* keyed_state = nullptr;
+  /// The operator's non-keyed state (list and broadcast states).
+  operator_state_backend* operator_state = nullptr;
+
+  /// The keyed state `d` describes, scoped to the current key. Throws state_error naming the
+  /// operator and the state if the operator is not on a keyed stream.
+  template <class D>
+  state_interface_t<D>& get_state(const D& d) const {
+    if (!keyed_state)
+      throw state_error("operator '" + task_name() + "' uses keyed state '" + d.name +
+                        "' but does not run on a keyed stream (key_by first)");
+    return keyed_state->get_state(d);
+  }
 
   std::int64_t current_timestamp() const { return element_time ? element_time->value : no_timestamp; }
 

@@ -39,6 +39,9 @@ public:
   virtual void on_processing_time(std::int64_t) {}
   /// The periodic watermark interval passed (for operators that generate watermarks).
   virtual void on_periodic_watermark() {}
+  /// True for operators on keyed streams: the runtime gives them a keyed state backend
+  /// (context().keyed_state) for their subtask's key groups before open().
+  virtual bool is_keyed() const { return false; }
 
   const runtime_context& context() const { return ctx_; }
 
