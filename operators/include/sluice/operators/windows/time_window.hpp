@@ -1,6 +1,9 @@
 #pragma once
 // The window types of the windowing API: time windows [start, end) and the single global window.
-// Arithmetic follows Flink's TimeWindow exactly (window starts, intersects, cover).
+// Arithmetic follows Flink's TimeWindow exactly (window starts, intersects, cover). A window's
+// byte form is the namespace of its state in the keyed state backend.
+
+#include "sluice/state/serializer_fields.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -28,6 +31,8 @@ struct time_window {
   time_window cover(const time_window& other) const {
     return {std::min(start, other.start), std::max(end, other.end)};
   }
+
+  SLUICE_FIELDS(start, end)
 };
 
 inline bool operator==(const time_window& a, const time_window& b) {
@@ -69,6 +74,13 @@ inline bool operator<(const global_window&, const global_window&) { return false
 inline std::ostream& operator<<(std::ostream& os, const global_window&) {
   return os << "global_window";
 }
+
+/// The global window is the only one: its byte form is empty.
+template <>
+struct serializer<global_window> {
+  static void write(byte_writer&, const global_window&) {}
+  static void read(byte_reader&, global_window&) {}
+};
 
 } // namespace sluice
 

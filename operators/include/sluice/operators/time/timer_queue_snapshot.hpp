@@ -1,0 +1,59 @@
+#pragma once
+// Timer queues of a keyed operator as part of its keyed state: a snapshot participant that
+// writes each timer into the section of its key's key group and adds it back on restore, so
+// timers are checkpointed and rescaled with the state they belong to, on either backend.
+
+#include "sluice/operators/time/timer_service.hpp"
+#include "sluice/state/keyed_state_backend.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace sluice {
+
+/// Snapshots the timer queues `queues` (timer keys TimerKey); KeyOf maps a timer key to the
+/// state key whose key group holds it. A section holds (queue index, timer key, time) triples.
+template <class TimerKey, class KeyOf>
+class timer_queue_snapshot final : public keyed_snapshot_participant {
+public:
+  timer_queue_snapshot(std::vector<timer_queue<TimerKey>*> queues, KeyOf key_of)
+      : queues_(std::move(queues)), key_of_(std::move(key_of)) {}
+
+  /// Joins `backend`'s snapshots under `name`.
+  void register_with(keyed_state_backend& backend, const std::string& name) {
+    max_parallelism_ = backend.max_parallelism();
+    backend.register_participant(name, *this);
+  }
+
+  void write_snapshot(key_group_sink& out) override {
+    for (std::size_t q = 0; q < queues_.size(); ++q) {
+      queues_[q]->for_each([&](const TimerKey& key, std::int64_t time) {
+        byte_writer& w = out.key_group(key_group_for_hash(key_hash(key_of_(key)), max_parallelism_));
+        serialize(w, static_cast<std::uint8_t>(q));
+        serialize(w, key);
+        serialize(w, time);
+      });
+    }
+  }
+
+  void read_key_group(int, byte_reader& in) override {
+    while (!in.at_end()) {
+      const auto q = deserialize<std::uint8_t>(in);
+      auto key = deserialize<TimerKey>(in);
+      const auto time = deserialize<std::int64_t>(in);
+      if (q >= queues_.size())
+        throw serialization_error("timer snapshot names timer queue " + std::to_string(q) +
+                                  " of " + std::to_string(queues_.size()));
+      queues_[q]->add(key, time);
+    }
+  }
+
+private:
+  std::vector<timer_queue<TimerKey>*> queues_;
+  KeyOf key_of_;
+  int max_parallelism_ = 0;
+};
+
+} // namespace sluice
