@@ -2,6 +2,8 @@
 // the window join / co-group function inside a window operator fed tagged elements, as the job
 // API builds it. Expected outputs by hand.
 
+#include "test_keyed_state_backend.hpp"
+
 #include "sluice/operators/data_stream.hpp"
 
 #include <doctest/doctest.h>
@@ -54,17 +56,28 @@ using interval_op = interval_join_operator<std::int64_t, rec, rec, std::string, 
 template <class Op>
 struct harness {
   template <class... Args>
-  explicit harness(Args&&... args) : op(std::forward<Args>(args)...) {
+  explicit harness(std::unique_ptr<keyed_state_backend> backend_, Args&&... args)
+      : backend(std::move(backend_)), op(std::forward<Args>(args)...) {
     runtime_context ctx;
     ctx.operator_name = "join";
     ctx.element_time = &slot;
+    ctx.keyed_state = backend.get();
     op.set_output(out);
     op.open(ctx);
   }
 
+  std::unique_ptr<keyed_state_backend> backend;
   timestamp_slot slot;
   recording_output out{slot};
   Op op;
+};
+
+/// The interval join of pair_up over lower <= b.ts - a.ts <= upper, on `backend`.
+struct interval_harness : harness<interval_op> {
+  interval_harness(std::int64_t lower, std::int64_t upper,
+                   std::unique_ptr<keyed_state_backend> backend =
+                       test::make_test_keyed_state_backend())
+      : harness(std::move(backend), lower, upper, first_of{}, first_of{}, pair_up{}) {}
 };
 
 using tagged = tagged_union<rec, rec>;
@@ -108,6 +121,7 @@ struct window_rig {
     runtime_context ctx;
     ctx.operator_name = "window join";
     ctx.element_time = &slot;
+    ctx.keyed_state = backend.get();
     op->set_output(out);
     op->open(ctx);
   }
@@ -120,6 +134,7 @@ struct window_rig {
     op->collect(tagged{std::nullopt, std::move(r)});
   }
 
+  std::unique_ptr<keyed_state_backend> backend = test::make_test_keyed_state_backend();
   timestamp_slot slot;
   recording_output out{slot};
   std::unique_ptr<Op> op;
@@ -137,7 +152,7 @@ void feed2(harness<interval_op>& h, rec r, std::int64_t ts) {
 } // namespace
 
 TEST_CASE("interval join matches lower <= b.ts - a.ts <= upper per key, stamped max(ts)") {
-  harness<interval_op> h(-2, 3, first_of{}, first_of{}, pair_up{});
+  interval_harness h(-2, 3);
   feed1(h, {1, "a10"}, 10);
   feed2(h, {1, "b7"}, 7);   // 7 - 10 = -3 < -2: no
   feed2(h, {1, "b8"}, 8);   // -2: joins a10 @10
@@ -152,7 +167,7 @@ TEST_CASE("interval join matches lower <= b.ts - a.ts <= upper per key, stamped 
 
 TEST_CASE("interval join bounds can be exclusive") {
   // between(-2, 3) exclusive on both ends: -1 <= b.ts - a.ts <= 2.
-  harness<interval_op> h(-1, 2, first_of{}, first_of{}, pair_up{});
+  interval_harness h(-1, 2);
   feed1(h, {1, "a10"}, 10);
   for (std::int64_t ts = 7; ts <= 14; ++ts)
     feed2(h, {1, "b" + std::to_string(ts)}, ts);
@@ -160,7 +175,7 @@ TEST_CASE("interval join bounds can be exclusive") {
 }
 
 TEST_CASE("interval join drops buffers the watermark passes and late elements") {
-  harness<interval_op> h(-2, 3, first_of{}, first_of{}, pair_up{});
+  interval_harness h(-2, 3);
   feed1(h, {1, "a10"}, 10); // kept until the watermark reaches 13
   feed2(h, {1, "b20"}, 20); // kept until the watermark reaches 22
   h.op.process_watermark(12);
@@ -177,7 +192,7 @@ TEST_CASE("interval join drops buffers the watermark passes and late elements") 
 }
 
 TEST_CASE("interval join rejects elements without timestamps and lower > upper") {
-  harness<interval_op> h(0, 1, first_of{}, first_of{}, pair_up{});
+  interval_harness h(0, 1);
   CHECK_THROWS_AS(feed1(h, {1, "a"}, no_timestamp), operator_failure);
   interval_join_builder<std::int64_t, rec, rec, first_of, first_of> b{{nullptr, {}}, {nullptr, {}},
                                                                        {}, {}};

@@ -20,6 +20,7 @@ struct count_sum {
   struct acc {
     std::int64_t count = 0;
     std::int64_t sum = 0;
+    SLUICE_FIELDS(count, sum)
   };
   acc create_accumulator() const { return {}; }
   acc add(const ev& e, acc a) const {

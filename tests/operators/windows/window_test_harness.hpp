@@ -1,6 +1,9 @@
 #pragma once
-// Drives a window operator directly: a timestamp slot, a fake processing-time clock, and
-// collectors that log records (with the slot's timestamp) and watermarks in order.
+// Drives a window operator directly: a keyed state backend, a timestamp slot, a fake
+// processing-time clock, and collectors that log records (with the slot's timestamp) and
+// watermarks in order.
+
+#include "../test_keyed_state_backend.hpp"
 
 #include "sluice/operators/windows/continuous_triggers.hpp"
 #include "sluice/operators/windows/window_operator.hpp"
@@ -65,11 +68,14 @@ private:
 
 /// An operator under test with its slot, clock and outputs ("late" is the late-data tag).
 template <class Op, class T, class Out = typename Op::output_type> struct harness {
-  explicit harness(std::unique_ptr<Op> op_) : op(std::move(op_)) {
+  explicit harness(std::unique_ptr<Op> op_, std::unique_ptr<keyed_state_backend> backend_ =
+                                                test::make_test_keyed_state_backend())
+      : backend(std::move(backend_)), op(std::move(op_)) {
     runtime_context ctx;
     ctx.operator_name = "window";
     ctx.element_time = &slot;
     ctx.processing_time = &clock;
+    ctx.keyed_state = backend.get();
     op->open(ctx);
     op->set_output(out);
     op->set_side_output("late", late);
@@ -86,6 +92,7 @@ template <class Op, class T, class Out = typename Op::output_type> struct harnes
   /// Returns and clears what the main output received.
   std::vector<std::string> take() { return std::exchange(out.log, {}); }
 
+  std::unique_ptr<keyed_state_backend> backend;
   timestamp_slot slot;
   fake_clock clock;
   std::unique_ptr<Op> op;
@@ -93,12 +100,15 @@ template <class Op, class T, class Out = typename Op::output_type> struct harnes
   recorder<T> late{slot};
 };
 
-/// A harness over window_operator keyed by ev::key.
+/// A harness over window_operator keyed by ev::key, on `backend`.
 template <class A, class C>
-auto make_harness(A assigner, C contents, window_settings<window_type_t<A, ev>> settings = {}) {
+auto make_harness(A assigner, C contents, window_settings<window_type_t<A, ev>> settings = {},
+                  std::unique_ptr<keyed_state_backend> backend =
+                      test::make_test_keyed_state_backend()) {
   using op_type = window_operator<std::string, ev, key_of, A, C>;
   return harness<op_type, ev>(std::make_unique<op_type>(key_of{}, std::move(assigner),
-                                                        std::move(contents), std::move(settings)));
+                                                        std::move(contents), std::move(settings)),
+                              std::move(backend));
 }
 
 /// Incremental sum per window, emitted unchanged.

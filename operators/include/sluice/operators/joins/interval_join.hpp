@@ -2,18 +2,19 @@
 // Interval join of two keyed streams (Flink's IntervalJoin): a.interval_join(b)
 // .between(lower, upper).process(fn) calls fn(a, b, out) for every pair with equal keys and
 // lower <= b.ts - a.ts <= upper (either bound exclusive on request). Both sides are buffered per
-// key and timestamp until the combined watermark passes the time after which they can no longer
-// match; elements behind the watermark are dropped as late. Results carry max(a.ts, b.ts).
+// key and timestamp (in keyed state) until the combined watermark passes the time after which
+// they can no longer match; elements behind the watermark are dropped as late. Results carry
+// max(a.ts, b.ts).
 
 #include "sluice/operators/data_stream.hpp"
-#include "sluice/operators/time/timer_service.hpp"
+#include "sluice/operators/time/timer_queue_snapshot.hpp"
 #include "sluice/operators/time/watermark.hpp"
 #include "sluice/operators/two_input_operator.hpp"
 #include "sluice/operators/windows/window_operator_support.hpp"
-#include "sluice/state/flat_hash_map.hpp"
+#include "sluice/state/keyed_state_backends.hpp"
 
+#include <algorithm>
 #include <cstdint>
-#include <map>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -23,13 +24,28 @@
 namespace sluice {
 
 /// Joins the records of both inputs whose timestamps satisfy lower <= b.ts - a.ts <= upper
-/// (bounds inclusive here: exclusive bounds arrive moved by one).
+/// (bounds inclusive here: exclusive bounds arrive moved by one). Both buffers are keyed map
+/// states (timestamp -> elements), their cleanup timers a snapshot participant, so the join's
+/// state is checkpointed and rescaled by key group on either backend.
 template <class K, class A, class B, class Out, class KeyA, class KeyB, class F>
 class interval_join_operator final : public two_input_operator<A, B, Out> {
 public:
   interval_join_operator(std::int64_t lower, std::int64_t upper, KeyA key_a, KeyB key_b, F fn)
       : lower_(lower), upper_(upper), key_a_(std::move(key_a)), key_b_(std::move(key_b)),
         fn_(std::move(fn)) {}
+
+  bool is_keyed() const override { return true; }
+
+  void open(const runtime_context& ctx) override {
+    stream_operator::open(ctx);
+    if (ctx.keyed_state == nullptr)
+      throw std::logic_error("interval join '" + ctx.task_name() +
+                             "': no keyed state backend (interval joins are keyed)");
+    backend_ = ctx.keyed_state;
+    left_ = &backend_->get_state(map_state_descriptor<std::int64_t, std::vector<A>>("interval-join-left"));
+    right_ = &backend_->get_state(map_state_descriptor<std::int64_t, std::vector<B>>("interval-join-right"));
+    timers_snapshot_.register_with(*backend_, "interval-join-timers");
+  }
 
   /// Buffers `a`, joins it with the buffered b in [a.ts + lower, a.ts + upper].
   void process_element1(A&& value) override {
@@ -38,12 +54,11 @@ public:
       if (is_late(ts))
         return;
       const K key = key_a_(static_cast<const A&>(value));
-      auto& buffers = *state_.try_emplace(key).first;
-      for (auto it = buffers.right.lower_bound(ts + lower_);
-           it != buffers.right.end() && it->first <= ts + upper_; ++it)
-        for (const auto& b : it->second)
-          emit(value, b, std::max(ts, it->first));
-      buffers.left[ts].push_back(std::move(value));
+      backend_->set_current_key(key);
+      for (const auto& [b_ts, bs] : buffered(*right_, ts + lower_, ts + upper_))
+        for (const auto& b : bs)
+          emit(value, b, std::max(ts, b_ts));
+      buffer(*left_, ts, std::move(value));
       left_cleanup_.add(key, upper_ > 0 ? ts + upper_ : ts);
     });
   }
@@ -55,38 +70,58 @@ public:
       if (is_late(ts))
         return;
       const K key = key_b_(static_cast<const B&>(value));
-      auto& buffers = *state_.try_emplace(key).first;
-      for (auto it = buffers.left.lower_bound(ts - upper_);
-           it != buffers.left.end() && it->first <= ts - lower_; ++it)
-        for (const auto& a : it->second)
-          emit(a, value, std::max(ts, it->first));
-      buffers.right[ts].push_back(std::move(value));
+      backend_->set_current_key(key);
+      for (const auto& [a_ts, as] : buffered(*left_, ts - upper_, ts - lower_))
+        for (const auto& a : as)
+          emit(a, value, std::max(ts, a_ts));
+      buffer(*right_, ts, std::move(value));
       right_cleanup_.add(key, lower_ <= 0 ? ts - lower_ : ts);
     });
   }
 
   /// Drops the buffered elements that can no longer match, then forwards the watermark.
   void process_watermark(std::int64_t wm) override {
-    watermark_ = wm;
-    left_cleanup_.fire_until(wm, [&](const K& key, std::int64_t time) {
-      auto* buffers = state_.find(key);
-      buffers->left.erase(upper_ > 0 ? time - upper_ : time);
-      drop_if_empty(key, *buffers);
-    });
-    right_cleanup_.fire_until(wm, [&](const K& key, std::int64_t time) {
-      auto* buffers = state_.find(key);
-      buffers->right.erase(lower_ <= 0 ? time + lower_ : time);
-      drop_if_empty(key, *buffers);
+    this->guard([&] {
+      watermark_ = wm;
+      left_cleanup_.fire_until(wm, [&](const K& key, std::int64_t time) {
+        backend_->set_current_key(key);
+        left_->remove(upper_ > 0 ? time - upper_ : time);
+      });
+      right_cleanup_.fire_until(wm, [&](const K& key, std::int64_t time) {
+        backend_->set_current_key(key);
+        right_->remove(lower_ <= 0 ? time + lower_ : time);
+      });
     });
     this->out_->emit_watermark(wm);
   }
 
 private:
-  /// The buffered elements of one key by timestamp.
-  struct key_buffers {
-    std::map<std::int64_t, std::vector<A>> left;
-    std::map<std::int64_t, std::vector<B>> right;
+  /// Cleanup timers belong to the key group of their key.
+  struct same_key {
+    const K& operator()(const K& key) const { return key; }
   };
+
+  /// The current key's buffered elements with timestamps in [from, to], by timestamp (the
+  /// state orders them by byte form, which is not numeric order).
+  template <class V>
+  static std::vector<std::pair<std::int64_t, std::vector<V>>>
+  buffered(map_state<std::int64_t, std::vector<V>>& buffers, std::int64_t from, std::int64_t to) {
+    auto entries = buffers.entries();
+    entries.erase(std::remove_if(entries.begin(), entries.end(),
+                                 [&](const auto& e) { return e.first < from || e.first > to; }),
+                  entries.end());
+    std::sort(entries.begin(), entries.end(),
+              [](const auto& x, const auto& y) { return x.first < y.first; });
+    return entries;
+  }
+
+  /// Appends `value` to the current key's elements at `ts`.
+  template <class V>
+  static void buffer(map_state<std::int64_t, std::vector<V>>& buffers, std::int64_t ts, V&& value) {
+    std::vector<V> at_ts = buffers.get(ts).value_or(std::vector<V>{});
+    at_ts.push_back(std::move(value));
+    buffers.put(ts, at_ts);
+  }
 
   /// The current element's timestamp; throws if it has none (as Flink).
   std::int64_t timestamp() const {
@@ -104,19 +139,17 @@ private:
     fn_(a, b, *this->out_);
   }
 
-  void drop_if_empty(const K& key, const key_buffers& buffers) {
-    if (buffers.left.empty() && buffers.right.empty())
-      state_.erase(key);
-  }
-
   std::int64_t lower_;
   std::int64_t upper_;
   KeyA key_a_;
   KeyB key_b_;
   F fn_;
-  flat_hash_map<K, key_buffers> state_;
+  keyed_state_backend* backend_ = nullptr;
+  map_state<std::int64_t, std::vector<A>>* left_ = nullptr;
+  map_state<std::int64_t, std::vector<B>>* right_ = nullptr;
   timer_queue<K> left_cleanup_;
   timer_queue<K> right_cleanup_;
+  timer_queue_snapshot<K, same_key> timers_snapshot_{{&left_cleanup_, &right_cleanup_}, same_key{}};
   std::int64_t watermark_ = min_watermark;
 };
 

@@ -6,11 +6,11 @@
 
 #include "sluice/operators/collector.hpp"
 #include "sluice/operators/time/timestamps.hpp"
+#include "sluice/operators/windows/window_contents.hpp"
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -20,6 +20,7 @@ namespace sluice {
 template <class T> struct timestamped_value {
   T value;
   std::int64_t timestamp = no_timestamp;
+  SLUICE_FIELDS(value, timestamp)
 };
 
 /// Evicts before the window function runs, or after it (Flink's Evictor.evictBefore/After);
@@ -106,27 +107,22 @@ private:
   Delta delta_;
 };
 
-/// The contents of a window with an evictor: all elements with timestamps; on firing, evicts,
-/// hands the remaining values to AllFn (apply(ctx, const std::vector<T>&, out)), evicts again.
-template <class T, class Evictor, class AllFn> class evicting_contents {
+/// The contents of a window with an evictor: all elements with timestamps, in a list state; on
+/// firing, evicts, hands the remaining values to AllFn (apply(ctx, const std::vector<T>&, out)),
+/// evicts again and keeps what is left (nothing left: the window holds no state, and fires no
+/// more until an element comes).
+template <class T, class Evictor, class AllFn>
+class evicting_contents : public windows_detail::list_state_contents<timestamped_value<T>> {
 public:
-  using contents_type = std::vector<timestamped_value<T>>;
   using output_type = typename AllFn::output_type;
   evicting_contents(Evictor evictor, AllFn fn) : evictor_(std::move(evictor)), fn_(std::move(fn)) {}
 
-  contents_type create(T&& value, std::int64_t ts) {
-    contents_type all;
-    all.push_back({std::move(value), ts});
-    return all;
-  }
-  void add(contents_type& all, T&& value, std::int64_t ts) {
-    all.push_back({std::move(value), ts});
-  }
-  void merge(contents_type& into, contents_type&& from) {
-    into.insert(into.end(), std::make_move_iterator(from.begin()),
-                std::make_move_iterator(from.end()));
-  }
-  template <class Ctx> void emit(const Ctx& ctx, contents_type& all, collector<output_type>& out) {
+  void add(T&& value, std::int64_t ts) { this->state_->add({std::move(value), ts}); }
+  template <class Ctx> void emit(const Ctx& ctx, collector<output_type>& out) {
+    std::vector<timestamped_value<T>> all = this->state_->get();
+    if (all.empty()) {
+      return;
+    }
     evictor_.evict_before(all, ctx.window());
     std::vector<T> values;
     values.reserve(all.size());
@@ -135,10 +131,9 @@ public:
     }
     fn_.apply(ctx, values, out);
     evictor_.evict_after(all, ctx.window());
+    this->state_->update(all);
   }
   template <class Ctx> void clear(const Ctx& ctx) { fn_.clear(ctx); }
-  /// Everything evicted: the window holds no state (and fires no more until an element comes).
-  static bool empty(const contents_type& all) { return all.empty(); }
 
 private:
   Evictor evictor_;

@@ -1,7 +1,8 @@
 #pragma once
 // Triggers decide when a window is evaluated (Flink's Trigger): the interface, its context, and
 // the event-time, processing-time, count, never and purging triggers. Triggers are stateless
-// and shared by all subtasks: per (key, window) state lives in the context.
+// and shared by all subtasks: per (key, window) state lives in the context, which keeps it in
+// the operator's keyed state (Flink's getPartitionedState), so it is snapshot and rescaled.
 
 #include "sluice/operators/windows/trigger_result.hpp"
 
@@ -27,7 +28,7 @@ public:
   virtual void register_processing_time_timer(std::int64_t time) = 0;
   virtual void delete_processing_time_timer(std::int64_t time) = 0;
   /// Named int64 state of (current key, current window); nullopt if unset.
-  virtual std::optional<std::int64_t> get_state(const std::string& name) const = 0;
+  virtual std::optional<std::int64_t> get_state(const std::string& name) = 0;
   virtual void set_state(const std::string& name, std::int64_t value) = 0;
   virtual void clear_state(const std::string& name) = 0;
 };

@@ -1,8 +1,7 @@
 #pragma once
-// Window functions: what the window operator keeps per window and what it emits when a window
-// fires. A "contents" policy holds the window's state (all elements, or an incremental reduce or
-// aggregate accumulator); a "final" function turns what the policy produces into output
-// (pass it through, or hand it to a process_window_function).
+// Window functions: what the window operator calls when a window fires. A "final" function turns
+// what a contents policy (window_contents.hpp) produces into output (pass it through, or hand it
+// to a process_window_function); the *_all functions evaluate all elements of an evicting window.
 
 #include "sluice/operators/collector.hpp"
 #include "sluice/operators/time/timestamps.hpp"
@@ -137,79 +136,5 @@ template <class T, class A, class Final> struct aggregate_all {
 };
 
 } // namespace windows_detail
-
-/// Incremental reduce: keeps F(acc, next) per window, emits it through Final.
-template <class T, class F, class Final> class reduce_contents {
-public:
-  using contents_type = T;
-  using output_type = typename Final::output_type;
-  reduce_contents(F fn, Final final_fn) : fn_(std::move(fn)), final_(std::move(final_fn)) {}
-
-  T create(T&& value, std::int64_t) { return std::move(value); }
-  void add(T& acc, T&& value, std::int64_t) { acc = fn_(std::move(acc), value); }
-  void merge(T& into, T&& from) { into = fn_(std::move(into), from); }
-  template <class Ctx> void emit(const Ctx& ctx, T& acc, collector<output_type>& out) {
-    final_.apply(ctx, T(acc), out);
-  }
-  template <class Ctx> void clear(const Ctx& ctx) { final_.clear(ctx); }
-  static bool empty(const T&) { return false; }
-
-private:
-  F fn_;
-  Final final_;
-};
-
-/// Incremental aggregate: A has create_accumulator(), add(const T&, Acc) -> Acc,
-/// merge(Acc, Acc) -> Acc and get_result(const Acc&) -> R; emits R through Final.
-template <class T, class A, class Final> class aggregate_contents {
-public:
-  using contents_type = windows_detail::accumulator_t<A>;
-  using output_type = typename Final::output_type;
-  aggregate_contents(A agg, Final final_fn) : agg_(std::move(agg)), final_(std::move(final_fn)) {}
-
-  contents_type create(T&& value, std::int64_t) {
-    return agg_.add(value, agg_.create_accumulator());
-  }
-  void add(contents_type& acc, T&& value, std::int64_t) { acc = agg_.add(value, std::move(acc)); }
-  void merge(contents_type& into, contents_type&& from) {
-    into = agg_.merge(std::move(into), std::move(from));
-  }
-  template <class Ctx> void emit(const Ctx& ctx, contents_type& acc, collector<output_type>& out) {
-    final_.apply(ctx, agg_.get_result(acc), out);
-  }
-  template <class Ctx> void clear(const Ctx& ctx) { final_.clear(ctx); }
-  static bool empty(const contents_type&) { return false; }
-
-private:
-  A agg_;
-  Final final_;
-};
-
-/// All elements of the window, in arrival order, handed to process function P.
-template <class T, class P> class list_contents {
-public:
-  using contents_type = std::vector<T>;
-  using output_type = typename P::output_type;
-  explicit list_contents(P fn) : fn_(std::move(fn)) {}
-
-  contents_type create(T&& value, std::int64_t) {
-    contents_type all;
-    all.push_back(std::move(value));
-    return all;
-  }
-  void add(contents_type& all, T&& value, std::int64_t) { all.push_back(std::move(value)); }
-  void merge(contents_type& into, contents_type&& from) {
-    into.insert(into.end(), std::make_move_iterator(from.begin()),
-                std::make_move_iterator(from.end()));
-  }
-  template <class Ctx> void emit(const Ctx& ctx, contents_type& all, collector<output_type>& out) {
-    fn_.process(ctx, all, out);
-  }
-  template <class Ctx> void clear(const Ctx& ctx) { fn_.clear(ctx); }
-  static bool empty(const contents_type&) { return false; }
-
-private:
-  P fn_;
-};
 
 } // namespace sluice

@@ -1,21 +1,24 @@
 #pragma once
 // The keyed window operator (Flink's WindowOperator): assigns each element to windows, keeps
-// per (key, window) contents through a contents policy (window_functions.hpp, evictors.hpp),
+// per (key, window) contents through a contents policy (window_contents.hpp, evictors.hpp),
 // asks the trigger when to fire, merges session windows, handles allowed lateness and routes
-// late records to a side output.
+// late records to a side output. Everything it keeps per key is keyed state: window contents
+// and trigger state in the namespace of their window, the merging window set of session
+// windows outside any window, and the timers as a snapshot participant.
 
 #include "sluice/operators/stream_operator.hpp"
+#include "sluice/operators/time/timer_queue_snapshot.hpp"
 #include "sluice/operators/windows/merge_windows.hpp"
-#include "sluice/operators/windows/window_contents_table.hpp"
+#include "sluice/operators/windows/window_contents.hpp"
 #include "sluice/operators/windows/window_functions.hpp"
 #include "sluice/operators/windows/window_operator_support.hpp"
 #include "sluice/operators/windows/window_trigger_context.hpp"
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
 #include <utility>
 
 namespace sluice {
@@ -24,8 +27,8 @@ template <class K, class T, class KeySelector, class Assigner, class Contents>
 class window_operator final : public one_input_operator<T, typename Contents::output_type> {
   using Out = typename Contents::output_type;
   using W = window_type_t<Assigner, T>;
-  using contents_type = typename Contents::contents_type;
   using base = one_input_operator<T, Out>;
+  static constexpr bool merging = Assigner::is_merging();
 
 public:
   using output_type = Out;
@@ -40,14 +43,31 @@ public:
     if (allowed_lateness_ < 0) {
       throw std::invalid_argument("window_operator: allowed lateness must be >= 0");
     }
-    if (Assigner::is_merging() && !trigger_->can_merge()) {
+    if (merging && !trigger_->can_merge()) {
       throw std::invalid_argument("window_operator: the trigger cannot merge session windows");
     }
   }
 
+  bool is_keyed() const override { return true; }
+
   void open(const runtime_context& ctx) override {
     stream_operator::open(ctx);
+    if (ctx.keyed_state == nullptr) {
+      throw std::logic_error("window_operator '" + ctx.task_name() +
+                             "': no keyed state backend (window operators are keyed)");
+    }
+    keyed_state_backend& backend = *ctx.keyed_state;
     tctx_.clock = ctx.processing_time;
+    tctx_.open(backend);
+    contents_.open(backend);
+    if constexpr (merging) {
+      merging_sets_ = &backend.get_state(merging_sets_descriptor("window-merging-sets"));
+    }
+    timers_snapshot_.register_with(backend, "window-timers");
+    // Processing-time timers restored with the backend need a wake-up of their own.
+    if (const auto next = tctx_.processing_timers.earliest()) {
+      tctx_.request_wake(*next);
+    }
   }
 
   void collect(T&& value) override {
@@ -79,11 +99,13 @@ public:
   std::int64_t num_late_records_dropped() const { return late_dropped_; }
 
 private:
-  using timer_key = typename windows_detail::window_trigger_context<K, W>::timer_key;
-  using contents_table = windows_detail::window_contents_table<W, contents_type>;
-  struct key_state {
-    contents_table contents;      ///< by state window
-    merging_window_set in_flight; ///< merging assigners only
+  using trigger_context_type = windows_detail::window_trigger_context<K, W>;
+  using timer_key = typename trigger_context_type::timer_key;
+  /// In-flight window -> state window, per key (merging assigners only).
+  using merging_sets_descriptor = value_state_descriptor<std::map<time_window, time_window>>;
+  /// Timers belong to the key group of their key.
+  struct key_of_timer {
+    const K& operator()(const timer_key& t) const { return t.key; }
   };
 
   void process_element(T&& value) {
@@ -95,44 +117,50 @@ private:
     const std::int64_t assign_time = event_time_ ? ts : tctx_.service().now_ms();
     const auto windows = windows_detail::assign_windows(assigner_, value, assign_time);
     const K key = key_(static_cast<const T&>(value));
-    key_state& ks = keys_[key];
+    tctx_.set_key(key);
+    merging_window_set in_flight;
+    bool in_flight_changed = false;
+    if constexpr (merging) {
+      in_flight = load_merging_set();
+    }
     bool skipped = true;
     for (std::size_t i = 0; i < windows.size(); ++i) {
       W window = windows[i];
       W state_window = window;
-      if constexpr (Assigner::is_merging()) {
-        const add_window_result added = ks.in_flight.add_window(window);
+      if constexpr (merging) {
+        const std::size_t windows_before = in_flight.mapping().size();
+        const add_window_result added = in_flight.add_window(window);
+        in_flight_changed |= !added.merges.empty() || in_flight.mapping().size() != windows_before;
         for (const window_merge& m : added.merges) {
-          apply_merge(key, ks, m);
+          apply_merge(m);
         }
         window = added.window;
         if (is_window_late(window)) {
-          ks.in_flight.retire_window(window);
+          in_flight.retire_window(window);
           continue;
         }
-        state_window = *ks.in_flight.state_window(window);
+        state_window = *in_flight.state_window(window);
       } else if (is_window_late(window)) {
         continue;
       }
       skipped = false;
       T element = i + 1 == windows.size() ? T(std::move(value)) : T(value);
-      auto* found = ks.contents.find(state_window);
-      const bool created = found == nullptr;
-      if (created) {
-        found = &ks.contents.emplace(state_window, contents_.create(std::move(element), ts));
+      tctx_.set_window(window);
+      if constexpr (merging) {
+        tctx_.use_namespace(state_window);
+        contents_.add(std::move(element), ts);
+        tctx_.use_namespace(window);
       } else {
-        contents_.add(found->contents, std::move(element), ts);
+        contents_.add(std::move(element), ts);
       }
-      // The memo holds timers of the in-flight window, which is the state window unless merging.
-      tctx_.bind(key, window, Assigner::is_merging() ? nullptr : &found->event_timer);
       const trigger_result result = trigger_->on_element(ts, window, tctx_);
-      tctx_.bind(key, window);
-      fire_and_purge(ks, found, window, result);
-      // A window's cleanup timer is registered with its first element (Flink registers it with
-      // every element; the timer queue would drop the duplicates, at a cost per element).
-      // Merging windows change with merges, so they register every time.
-      if (created || Assigner::is_merging())
-        register_cleanup_timer(window);
+      fire_and_purge(window, state_window, result);
+      register_cleanup_timer(window);
+    }
+    if constexpr (merging) {
+      if (in_flight_changed) {
+        store_merging_set(in_flight);
+      }
     }
     if (skipped && is_element_late(ts)) {
       if (output_base* late = late_tag_.empty() ? nullptr : this->side_output(late_tag_)) {
@@ -141,12 +169,11 @@ private:
         ++late_dropped_;
       }
     }
-    prune(key, ks);
   }
 
   /// Flink's MergeFunction: moves triggers and cleanup timers to the merge result, then
   /// merges the contents of the merged state windows into its state window.
-  void apply_merge(const K& key, key_state& ks, const window_merge& m) {
+  void apply_merge(const window_merge& m) {
     const W& result = m.result;
     if (event_time_ && windows_detail::saturating_add(result.max_timestamp(), allowed_lateness_) <=
                            tctx_.watermark) {
@@ -157,76 +184,84 @@ private:
       throw std::logic_error("window_operator: merging made a processing-time window end "
                              "before the current processing time");
     }
-    tctx_.bind(key, result);
+    tctx_.set_window(result);
     tctx_.set_merged(&m.merged);
     trigger_->on_merge(result, tctx_);
     tctx_.set_merged(nullptr);
     for (const W& old : m.merged) {
-      tctx_.bind(key, old);
+      tctx_.set_window(old);
       trigger_->clear(old, tctx_);
       delete_cleanup_timer(old);
     }
     for (const W& from : m.merged_state_windows) {
-      auto* source = ks.contents.find(from);
-      if (source == nullptr) {
-        continue;
-      }
-      if (auto* target = ks.contents.find(m.state_window)) {
-        contents_.merge(target->contents, std::move(source->contents));
-        ks.contents.erase(source);
-      } else {
-        source->window = m.state_window;
-        source->event_timer.reset();
+      tctx_.use_namespace(from);
+      if (auto taken = contents_.take()) {
+        tctx_.use_namespace(m.state_window);
+        contents_.absorb(std::move(*taken));
       }
     }
   }
 
   void on_timer(const timer_key& t, std::int64_t time, bool event_timer) {
-    key_state& ks = keys_[t.key];
+    tctx_.set_key(t.key);
     W state_window = t.window;
-    if constexpr (Assigner::is_merging()) {
-      const auto found = ks.in_flight.state_window(t.window);
+    merging_window_set in_flight;
+    if constexpr (merging) {
+      in_flight = load_merging_set();
+      const auto found = in_flight.state_window(t.window);
       if (!found) {
-        prune(t.key, ks);
         return; // a timer of a window that no longer exists
       }
       state_window = *found;
     }
-    auto* entry = ks.contents.find(state_window);
-    if (entry != nullptr) {
-      entry->event_timer.reset(); // this timer, or one the trigger deletes, may be its memo
-    }
-    tctx_.bind(t.key, t.window);
+    tctx_.set_window(t.window);
     const trigger_result result = event_timer ? trigger_->on_event_time(time, t.window, tctx_)
                                               : trigger_->on_processing_time(time, t.window, tctx_);
-    fire_and_purge(ks, entry, t.window, result);
+    fire_and_purge(t.window, state_window, result);
     if (event_timer == event_time_ && time == cleanup_time(t.window)) {
-      clear_all_state(ks, t.window, state_window);
+      clear_all_state(t.window, state_window);
+      if constexpr (merging) {
+        in_flight.retire_window(t.window);
+        store_merging_set(in_flight);
+      }
     }
-    prune(t.key, ks);
   }
 
-  /// Acts on `result` for `window`, whose contents `found` points at (null: none).
-  void fire_and_purge(key_state& ks, typename contents_table::entry* found, const W& window,
-                      trigger_result result) {
-    if (found == nullptr) {
+  /// Acts on the trigger's `result` for `window`, whose contents are in `state_window`.
+  void fire_and_purge(const W& window, const W& state_window, trigger_result result) {
+    if (!is_fire(result) && !is_purge(result)) {
       return;
     }
+    tctx_.use_namespace(state_window);
     if (is_fire(result)) {
       const slot_override timestamp(this->ctx_.element_time, window.max_timestamp());
-      contents_.emit(function_context(window), found->contents, *this->out_);
+      contents_.emit(function_context(window), *this->out_);
     }
-    if (is_purge(result) || Contents::empty(found->contents)) {
-      ks.contents.erase(found);
+    if (is_purge(result)) {
+      contents_.purge();
     }
   }
 
-  void clear_all_state(key_state& ks, const W& window, const W& state_window) {
-    ks.contents.erase(state_window);
+  void clear_all_state(const W& window, const W& state_window) {
+    tctx_.use_namespace(state_window);
+    contents_.purge();
+    tctx_.use_namespace(window);
     trigger_->clear(window, tctx_);
     contents_.clear(function_context(window));
-    if constexpr (Assigner::is_merging()) {
-      ks.in_flight.retire_window(window);
+  }
+
+  merging_window_set load_merging_set() {
+    tctx_.use_key_namespace();
+    auto mapping = merging_sets_->value();
+    return mapping ? merging_window_set(std::move(*mapping)) : merging_window_set();
+  }
+  /// Keeps `in_flight` as the current key's merging window set (a key without one keeps none).
+  void store_merging_set(const merging_window_set& in_flight) {
+    tctx_.use_key_namespace();
+    if (in_flight.mapping().empty()) {
+      merging_sets_->clear();
+    } else {
+      merging_sets_->update(in_flight.mapping());
     }
   }
 
@@ -245,6 +280,7 @@ private:
   bool is_element_late(std::int64_t ts) const {
     return event_time_ && windows_detail::saturating_add(ts, allowed_lateness_) <= tctx_.watermark;
   }
+  /// Registered with every element, as Flink does: the timer queue drops the duplicates.
   void register_cleanup_timer(const W& w) {
     const std::int64_t time = cleanup_time(w);
     if (time == std::numeric_limits<std::int64_t>::max()) {
@@ -258,12 +294,6 @@ private:
     event_time_ ? tctx_.delete_event_time_timer(time) : tctx_.delete_processing_time_timer(time);
   }
 
-  /// Drops the state of `key`, `ks`, once it holds nothing.
-  void prune(const K& key, const key_state& ks) {
-    if (ks.contents.empty() && ks.in_flight.mapping().empty()) {
-      keys_.erase(key);
-    }
-  }
   KeySelector key_;
   Assigner assigner_;
   Contents contents_;
@@ -272,8 +302,10 @@ private:
   std::string late_tag_;
   bool event_time_;
   std::int64_t late_dropped_ = 0;
-  std::unordered_map<K, key_state> keys_;
-  windows_detail::window_trigger_context<K, W> tctx_;
+  trigger_context_type tctx_;
+  value_state<std::map<time_window, time_window>>* merging_sets_ = nullptr;
+  timer_queue_snapshot<timer_key, key_of_timer> timers_snapshot_{
+      {&tctx_.event_timers, &tctx_.processing_timers}, key_of_timer{}};
 };
 
 } // namespace sluice

@@ -1,16 +1,17 @@
 #pragma once
-// The trigger context of window_operator: per (key, window) timers and trigger state.
+// The trigger context of window_operator: the current (key, window) in the keyed state backend,
+// per (key, window) timers, and trigger state kept as keyed state in the window's namespace.
 
 #include "sluice/operators/time/timer_service.hpp"
 #include "sluice/operators/time/timestamps.hpp"
 #include "sluice/operators/windows/triggers.hpp"
+#include "sluice/state/keyed_state_backends.hpp"
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,37 +25,51 @@ public:
     K key;
     W window;
     bool operator==(const timer_key& o) const { return key == o.key && window == o.window; }
+    SLUICE_FIELDS(key, window)
   };
 
-  /// Points the context at (key, window); `key` must outlive the calls that follow. A non-null
-  /// `event_timer_memo` (which must outlive them too) holds the time of an event-time timer of
-  /// (key, window) known to be registered: registering it again skips the timer queue.
-  void bind(const K& key, const W& window,
-            std::optional<std::int64_t>* event_timer_memo = nullptr) {
+  /// Keeps state in `backend` from now on.
+  void open(keyed_state_backend& backend) { backend_ = &backend; }
+  keyed_state_backend& backend() const { return *backend_; }
+
+  /// Makes `key` current, here and in the backend; `key` must outlive the calls that follow.
+  void set_key(const K& key) {
     key_ = &key;
-    window_ = window;
-    memo_ = event_timer_memo;
+    backend_->set_current_key(key);
   }
+  /// Makes `window` current: trigger calls and window state use its namespace.
+  void set_window(const W& window) {
+    window_ = window;
+    use_namespace(window);
+  }
+  /// Points the backend at the state of `window` without changing the current window.
+  void use_namespace(const W& window) {
+    // Most elements fall into the window of the element before: serialize only on a change.
+    if (!namespace_of_ || !(*namespace_of_ == window)) {
+      namespace_bytes_.clear();
+      {
+        byte_writer w(namespace_bytes_);
+        serialize(w, window);
+      }
+      namespace_of_ = window;
+    }
+    backend_->set_current_namespace(
+        std::string_view(namespace_bytes_.data(), namespace_bytes_.size()));
+  }
+  /// Points the backend at the key's state outside any window (the merging window set).
+  void use_key_namespace() { backend_->set_current_namespace({}); }
+
   const K& key() const { return *key_; }
   const W& window() const { return window_; }
   /// The windows merged into the current window, during trigger::on_merge.
   void set_merged(const std::vector<W>* merged) { merged_ = merged; }
-  bool has_state(const K& key) const { return state_.count(key) != 0; }
 
   std::int64_t current_watermark() const override { return watermark; }
   std::int64_t current_processing_time() const override { return service().now_ms(); }
   void register_event_time_timer(std::int64_t time) override {
-    if (memo_ == nullptr) {
-      event_timers.add({*key_, window_}, time);
-    } else if (*memo_ != time) {
-      event_timers.add({*key_, window_}, time);
-      *memo_ = time;
-    }
+    event_timers.add({*key_, window_}, time);
   }
   void delete_event_time_timer(std::int64_t time) override {
-    if (memo_ != nullptr) {
-      memo_->reset();
-    }
     event_timers.remove({*key_, window_}, time);
   }
   void register_processing_time_timer(std::int64_t time) override {
@@ -65,26 +80,29 @@ public:
   void delete_processing_time_timer(std::int64_t time) override {
     processing_timers.remove({*key_, window_}, time);
   }
-  std::optional<std::int64_t> get_state(const std::string& name) const override {
-    return state_of(window_, name);
+  std::optional<std::int64_t> get_state(const std::string& name) override {
+    return trigger_state(name).value();
   }
   void set_state(const std::string& name, std::int64_t value) override {
-    state_[*key_][window_][name] = value;
+    trigger_state(name).update(value);
   }
-  void clear_state(const std::string& name) override { clear_state_of(window_, name); }
+  void clear_state(const std::string& name) override { trigger_state(name).clear(); }
   void merge_state(const std::string& name, state_combiner combine) override {
     if (merged_ == nullptr) {
       throw std::logic_error("trigger_merge_context: merge_state outside on_merge");
     }
-    std::optional<std::int64_t> merged = get_state(name);
+    value_state<std::int64_t>& state = trigger_state(name);
+    std::optional<std::int64_t> merged = state.value();
     for (const W& old : *merged_) {
-      if (const auto value = state_of(old, name)) {
+      use_namespace(old);
+      if (const auto value = state.value()) {
         merged = merged ? combine(*merged, *value) : *value;
       }
-      clear_state_of(old, name);
+      state.clear();
     }
+    use_namespace(window_);
     if (merged) {
-      set_state(name, *merged);
+      state.update(*merged);
     }
   }
 
@@ -116,38 +134,27 @@ public:
   timer_queue<timer_key> processing_timers;
 
 private:
-  std::optional<std::int64_t> state_of(const W& window, const std::string& name) const {
-    const auto k = state_.find(*key_);
-    if (k == state_.end()) {
-      return std::nullopt;
-    }
-    const auto w = k->second.find(window);
-    if (w == k->second.end()) {
-      return std::nullopt;
-    }
-    const auto v = w->second.find(name);
-    return v == w->second.end() ? std::nullopt : std::optional<std::int64_t>(v->second);
-  }
-  void clear_state_of(const W& window, const std::string& name) {
-    const auto k = state_.find(*key_);
-    if (k == state_.end()) {
-      return;
-    }
-    const auto w = k->second.find(window);
-    if (w != k->second.end() && w->second.erase(name) != 0 && w->second.empty()) {
-      k->second.erase(w);
-      if (k->second.empty()) {
-        state_.erase(k);
+  /// The keyed state behind trigger state `name`, looked up in the backend once.
+  value_state<std::int64_t>& trigger_state(const std::string& name) {
+    for (auto& [known, state] : trigger_states_) {
+      if (known == name) {
+        return *state;
       }
     }
+    auto& state = backend_->get_state(value_state_descriptor<std::int64_t>("window-trigger/" + name));
+    trigger_states_.emplace_back(name, &state);
+    return state;
   }
 
+  keyed_state_backend* backend_ = nullptr;
   std::optional<std::int64_t> pending_wake_;
   const K* key_ = nullptr;
   W window_{};
-  std::optional<std::int64_t>* memo_ = nullptr;
+  std::optional<W> namespace_of_;
+  std::vector<char> namespace_bytes_;
   const std::vector<W>* merged_ = nullptr;
-  std::unordered_map<K, std::map<W, std::map<std::string, std::int64_t>>> state_;
+  /// Triggers use a state or two: a vector searched linearly beats a map.
+  std::vector<std::pair<std::string, value_state<std::int64_t>*>> trigger_states_;
 };
 
 } // namespace sluice::windows_detail
