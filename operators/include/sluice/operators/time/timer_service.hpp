@@ -221,16 +221,15 @@ public:
     }
   }
 
-  /// Calls f(key, time) for every registered timer, in firing order (for snapshots).
+  /// Calls f(key, time) for every live timer, in firing order (a snapshot reads them so).
   template <class F>
   void for_each(F&& f) const {
-    for (const auto& [time, slot] : by_time_) {
+    for (const auto& [time, slot] : by_time_)
       for (std::size_t i = slot.next; i < slot.order.size(); ++i) {
         const std::size_t* live = slot.live.find(slot.order[i]);
         if (live != nullptr && *live == i)
           f(slot.order[i], time);
       }
-    }
   }
 
   std::optional<std::int64_t> earliest() const {
