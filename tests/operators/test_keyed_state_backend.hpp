@@ -22,6 +22,7 @@ inline std::unique_ptr<keyed_state_backend> make_test_keyed_state_backend(
     key_group_range range = {0, test_max_parallelism - 1}) {
   state_backend_config config;
   config.kind = kind;
+  config.state_dir = default_state_dir();
   return make_keyed_state_backend(config, "window (1/1)", range, test_max_parallelism);
 }
 
