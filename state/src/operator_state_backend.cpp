@@ -105,7 +105,8 @@ struct operator_state_backend::impl {
   }
 };
 
-operator_state_backend::operator_state_backend(std::string owner) : impl_(std::make_unique<impl>()) {
+operator_state_backend::operator_state_backend(std::string owner)
+    : impl_(std::make_unique<impl>()) {
   impl_->owner = std::move(owner);
 }
 
@@ -185,8 +186,8 @@ void operator_state_backend::restore(const std::vector<operator_state_handle>& a
     if (handle.path.empty())
       continue;
     for (auto& block : read_operator_file(handle.path)) {
-      auto [it, inserted] =
-          gathered.try_emplace(block.name, gathered_state{block.signature, block.mode, handle.path, {}});
+      auto [it, inserted] = gathered.try_emplace(
+          block.name, gathered_state{block.signature, block.mode, handle.path, {}});
       if (!inserted && it->second.signature != block.signature)
         throw state_error(impl_->error_prefix(block.name) + " is " + it->second.signature +
                           " in snapshot file '" + it->second.path + "' but " + block.signature +
@@ -195,7 +196,8 @@ void operator_state_backend::restore(const std::vector<operator_state_handle>& a
     }
   }
   for (auto& [name, g] : gathered)
-    impl_->pending[name] = {g.signature, g.mode, g.path, redistribute(g, subtask_index, parallelism)};
+    impl_->pending[name] = {g.signature, g.mode, g.path,
+                            redistribute(g, subtask_index, parallelism)};
 }
 
 } // namespace sluice

@@ -21,9 +21,10 @@ template <class K>
 std::vector<K> in_byte_order(std::vector<K> keys) {
   std::sort(keys.begin(), keys.end(), [](const K& a, const K& b) {
     auto x = to_bytes(a), y = to_bytes(b);
-    return std::lexicographical_compare(
-        x.begin(), x.end(), y.begin(), y.end(),
-        [](char l, char r) { return static_cast<unsigned char>(l) < static_cast<unsigned char>(r); });
+    auto unsigned_less = [](char l, char r) {
+      return static_cast<unsigned char>(l) < static_cast<unsigned char>(r);
+    };
+    return std::lexicographical_compare(x.begin(), x.end(), y.begin(), y.end(), unsigned_less);
   });
   return keys;
 }

@@ -111,7 +111,8 @@ public:
     std::size_t n = 0;
     for (auto& map : groups_)
       if (map)
-        map->for_each([&](const std::string&, const stored& s) { n += Traits::live_units(s, ttl_, t); });
+        map->for_each(
+            [&](const std::string&, const stored& s) { n += Traits::live_units(s, ttl_, t); });
     return n;
   }
 
