@@ -4,10 +4,12 @@
 // One LRU block cache of the whole budget holds data blocks and also index and filter blocks
 // (so they are bounded too, instead of growing with the number of SST files), and the write
 // buffer manager charges every memtable to that same cache: memtables and blocks then compete
-// for one budget, and the cache evicts blocks as memtables grow. Half of the budget may be
+// for one budget, and the cache evicts blocks as memtables grow. Half of the cache may be
 // memtables (Flink's default write-buffer ratio), a tenth is reserved for index and filter blocks.
-// What RocksDB allocates outside the cache (table readers, iterators, compaction buffers) is
-// kept small by a bound on open files.
+// What RocksDB allocates outside the cache (table readers, compaction buffers, allocator
+// overhead) is kept small by a bound on open files and is given the rest of the budget: the
+// cache gets three quarters. (Measured: 10 million keys under a 128 MiB budget kept the cache
+// at ~110 MiB and RocksDB's other memory at ~25-40 MiB, so a cache of the whole budget overshot.)
 
 #include "rocksdb_internal.hpp"
 
@@ -21,6 +23,7 @@ namespace sluice {
 namespace {
 
 constexpr std::size_t mib = std::size_t{1} << 20;
+constexpr double cache_ratio = 0.75;
 constexpr double write_buffer_ratio = 0.5;
 constexpr double index_and_filter_ratio = 0.1;
 constexpr int max_open_files_per_instance = 256;
@@ -30,13 +33,14 @@ constexpr int max_open_files_per_instance = 256;
 rocksdb_shared_resources::rocksdb_shared_resources(std::size_t memory_mb)
     : budget_(std::max<std::size_t>(memory_mb, 1) * mib) {
   rocksdb::LRUCacheOptions cache_options;
-  cache_options.capacity = budget_;
+  cache_options.capacity = static_cast<std::size_t>(static_cast<double>(budget_) * cache_ratio);
   // Not strict: a read must never fail because pinned blocks and memtables fill the cache.
   cache_options.strict_capacity_limit = false;
   cache_options.high_pri_pool_ratio = index_and_filter_ratio;
   cache_ = rocksdb::NewLRUCache(cache_options);
   write_buffers_ = std::make_shared<rocksdb::WriteBufferManager>(
-      static_cast<std::size_t>(static_cast<double>(budget_) * write_buffer_ratio), cache_);
+      static_cast<std::size_t>(static_cast<double>(cache_options.capacity) * write_buffer_ratio),
+      cache_);
 }
 
 std::size_t rocksdb_shared_resources::write_buffer_size() const {
@@ -80,6 +84,12 @@ make_column_family_options(const rocksdb_shared_resources& resources,
   table.cache_index_and_filter_blocks = true;
   table.cache_index_and_filter_blocks_with_high_priority = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
+  // Partitioned index and filters: a large SST file's filter is then many small cache blocks
+  // instead of one of megabytes, which a small cache would evict and reload on every read.
+  // Only the top-level index of each file stays pinned.
+  table.index_type = rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.pin_top_level_index_and_filter = true;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.optimize_filters_for_memory = true;
 
