@@ -31,6 +31,20 @@ void require_checkpoint(const std::string& owner, const std::string& dir) {
                       " is missing or is not a RocksDB checkpoint (no CURRENT file)");
 }
 
+/// Puts the checkpoint file `from` at `to`. SST files are immutable: a hard link shares them
+/// with the checkpoint (copied only across file systems). Everything else (MANIFEST, CURRENT,
+/// OPTIONS) RocksDB may rewrite, so it is copied.
+bool link_or_copy(const fs::path& from, const fs::path& to, std::error_code& ec) {
+  if (from.extension() == ".sst") {
+    fs::create_hard_link(from, to, ec);
+    if (!ec)
+      return true;
+    ec.clear();
+  }
+  fs::copy_file(from, to, ec);
+  return !ec;
+}
+
 /// A checkpoint opened read-only, with its column families.
 struct read_only_checkpoint {
   std::vector<std::string> names;
@@ -61,27 +75,19 @@ void rocksdb_instance::restore_whole(const std::string& dir, key_group_range kee
     throw state_error("operator '" + d.owner + "': restore must come before any state is used");
   require_checkpoint(d.owner, dir);
   d.close();
-  std::error_code ec;
   for (auto& entry : fs::directory_iterator(d.dir))
     fs::remove_all(entry.path());
-  for (auto& entry : fs::directory_iterator(dir, ec)) {
+  std::error_code read_error;
+  for (auto& entry : fs::directory_iterator(dir, read_error)) {
     const auto to = fs::path(d.dir) / entry.path().filename();
-    // SST files are immutable: a hard link shares them with the checkpoint. Everything else
-    // (MANIFEST, CURRENT, OPTIONS) RocksDB may rewrite, so it is copied.
-    ec.clear();
-    if (entry.path().extension() == ".sst")
-      fs::create_hard_link(entry.path(), to, ec);
-    if (entry.path().extension() != ".sst" || ec) {
-      ec.clear();
-      fs::copy_file(entry.path(), to, ec);
-    }
-    if (ec)
+    std::error_code ec;
+    if (!link_or_copy(entry.path(), to, ec))
       throw state_error("operator '" + d.owner + "': cannot copy '" + entry.path().string() +
                         "' of " + checkpoint_what(dir) + " into '" + d.dir + "': " + ec.message());
   }
-  if (ec)
+  if (read_error)
     throw state_error("operator '" + d.owner + "': cannot read " + checkpoint_what(dir) + ": " +
-                      ec.message());
+                      read_error.message());
   d.open(checkpoint_what(dir));
   const auto first = rocksdb_layout::key_group_start(0);
   const auto keep_first = rocksdb_layout::key_group_start(keep.first);
