@@ -1,6 +1,9 @@
-// The RocksDB backend's directories, snapshots and the choice of how to restore.
+// The RocksDB backend's directories, snapshots (a RocksDB checkpoint of the states and a
+// key-group file of the participants) and the choice of how to restore.
 
 #include "sluice/state/rocksdb_keyed_state_backend.hpp"
+
+#include "sluice/state/key_group_file.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -83,45 +86,52 @@ rocksdb_keyed_state_backend::~rocksdb_keyed_state_backend() {
 std::function<keyed_state_handle()>
 rocksdb_keyed_state_backend::snapshot_sync(std::int64_t checkpoint_id,
                                            const std::string& target_dir) {
-  // Synchronous part: flush the memtables and hard-link the SST files into a RocksDB
-  // checkpoint. It is fast (no data is copied), and writes after it do not reach the
-  // checkpoint, since SST files are immutable.
+  // Synchronous part: serialize the participants (timers) into memory, flush the memtables and
+  // hard-link the SST files into a RocksDB checkpoint. It is fast (no state data is copied),
+  // and writes after it do not reach the checkpoint, since SST files are immutable.
   std::error_code ec;
   fs::create_directories(target_dir, ec);
   if (ec)
     throw state_error("operator '" + owner() + "': cannot create the checkpoint dir '" +
                       target_dir + "': " + ec.message());
-  auto dir = (fs::path(target_dir) / (sanitized(owner()) + "-chk-" + std::to_string(checkpoint_id)))
-                 .string();
+  const auto range = key_groups();
+  auto participants = std::make_shared<key_group_file_builder>(range);
+  snapshot_participants(*participants);
+  auto dir = snapshot_path(target_dir, checkpoint_id, ".rocksdb");
   db_->checkpoint(dir);
-  // Asynchronous part: the checkpoint is already complete on disk, so what is left is to
-  // describe it.
-  return [dir, range = key_groups()] {
+  // Asynchronous part: the checkpoint is complete on disk; write the participants' key-group
+  // file beside it and describe both.
+  return [participants, range, dir, file = snapshot_path(target_dir, checkpoint_id, ".kg")] {
     keyed_state_handle handle{"rocksdb", range, {}};
     handle.parts.push_back(
         {keyed_state_part::format::rocksdb_checkpoint, dir, range, directory_size(dir)});
+    handle.parts.push_back(
+        {keyed_state_part::format::heap_key_groups, file, range, participants->write(file)});
     return handle;
   };
 }
 
 void rocksdb_keyed_state_backend::restore(const std::vector<keyed_state_handle>& handles) {
-  std::vector<keyed_state_part> parts;
-  for (const auto& h : handles) {
-    if (h.backend != "rocksdb")
-      throw state_error("operator '" + owner() + "': cannot restore the RocksDB backend from a '" +
-                        h.backend + "' snapshot" +
-                        (h.parts.empty() ? std::string() : " ('" + h.parts.front().path + "')"));
-    for (const auto& p : h.parts)
-      if (p.kind == keyed_state_part::format::rocksdb_checkpoint &&
-          std::max(p.range.first, key_groups().first) <= std::min(p.range.last, key_groups().last))
-        parts.push_back(p);
-  }
+  if (!participants().empty())
+    throw state_error("operator '" + owner() +
+                      "': restore must run before any state is registered");
   const auto mine = key_groups();
-  if (parts.size() == 1 && parts[0].range.first <= mine.first && parts[0].range.last >= mine.last) {
-    db_->restore_whole(parts[0].path, mine);
+  std::vector<keyed_state_part> checkpoints;
+  for (const auto& h : handles) {
+    check_handle_backend(h, "rocksdb");
+    for (const auto& p : h.parts) {
+      if (p.kind == keyed_state_part::format::heap_key_groups)
+        restore_key_group_part(p);
+      else if (std::max(p.range.first, mine.first) <= std::min(p.range.last, mine.last))
+        checkpoints.push_back(p);
+    }
+  }
+  if (checkpoints.size() == 1 && checkpoints[0].range.first <= mine.first &&
+      checkpoints[0].range.last >= mine.last) {
+    db_->restore_whole(checkpoints[0].path, mine);
     return;
   }
-  for (const auto& p : parts)
+  for (const auto& p : checkpoints)
     db_->import_key_groups(
         p.path, {std::max(p.range.first, mine.first), std::min(p.range.last, mine.last)});
 }

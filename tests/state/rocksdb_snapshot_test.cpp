@@ -81,6 +81,25 @@ void rescale(int from, int to) {
   CHECK(restored == keys);
 }
 
+/// Times by key, kept outside the state API as a keyed operator keeps timers.
+struct timers final : keyed_snapshot_participant {
+  std::map<std::int64_t, std::int64_t> by_key;
+
+  void write_snapshot(key_group_sink& out) override {
+    for (auto& [key, time] : by_key) {
+      auto& w = out.key_group(key_group_of(key, rocksdb_test::max_parallelism));
+      serialize(w, key);
+      serialize(w, time);
+    }
+  }
+  void read_key_group(int, byte_reader& in) override {
+    while (!in.at_end()) {
+      auto key = deserialize<std::int64_t>(in);
+      by_key[key] = deserialize<std::int64_t>(in);
+    }
+  }
+};
+
 /// The file of the checkpoint in `dir` whose name starts with `prefix`.
 std::filesystem::path checkpoint_file(const std::string& dir, const std::string& prefix) {
   for (auto& e : std::filesystem::directory_iterator(dir))
@@ -99,15 +118,19 @@ TEST_CASE("rocksdb snapshot is a checkpoint directory described by the handle") 
   auto h = b->snapshot(42, dir / "checkpoints");
   CHECK(h.backend == "rocksdb");
   CHECK(h.range == key_group_range_for_subtask(128, 3, 1));
-  REQUIRE(h.parts.size() == 1);
+  REQUIRE(h.parts.size() == 2);
   CHECK(h.parts[0].kind == keyed_state_part::format::rocksdb_checkpoint);
-  CHECK(h.parts[0].path == dir / "checkpoints/count__2_3_-chk-42");
+  CHECK(h.parts[0].path == dir / "checkpoints/count__2_3_-kg43-85-chk42.rocksdb");
   CHECK(h.parts[0].range == h.range);
   std::uint64_t size = 0;
   for (auto& e : std::filesystem::recursive_directory_iterator(h.parts[0].path))
     size += e.is_regular_file() ? e.file_size() : 0;
   CHECK(size > 0);
-  CHECK(h.size_bytes() == size);
+  CHECK(h.parts[0].size_bytes == size);
+  // The participants (none here) are in a key-group file beside the checkpoint.
+  CHECK(h.parts[1].kind == keyed_state_part::format::heap_key_groups);
+  CHECK(h.parts[1].path == dir / "checkpoints/count__2_3_-kg43-85-chk42.kg");
+  CHECK(h.parts[1].size_bytes == std::filesystem::file_size(h.parts[1].path));
 }
 
 TEST_CASE("rocksdb restore at the same parallelism sees the state as of the snapshot") {
@@ -140,6 +163,34 @@ TEST_CASE("rocksdb rescaling 3 to 5 restores every key exactly once at its owner
   rescale(3, 5);
 }
 
+TEST_CASE("rocksdb snapshots carry participants beside the checkpoint, rescaled 3 to 2") {
+  temp_dir dir;
+  std::vector<keyed_state_handle> handles;
+  for (int i = 0; i < 3; ++i) {
+    auto b = rocksdb_test::backend(rocksdb_test::config(dir), 3, i);
+    timers t;
+    for (std::int64_t k = 0; k < keys; ++k)
+      if (b->key_groups().contains(key_group_of(k, rocksdb_test::max_parallelism)))
+        t.by_key[k] = 1000 + k;
+    b->register_participant("timers", t);
+    handles.push_back(b->snapshot(3, dir / "checkpoints"));
+  }
+  std::map<std::int64_t, std::int64_t> restored;
+  for (int i = 0; i < 2; ++i) {
+    auto b = rocksdb_test::backend(rocksdb_test::config(dir), 2, i);
+    b->restore(handles);
+    timers t;
+    b->register_participant("timers", t);
+    for (auto& [key, time] : t.by_key) {
+      REQUIRE(b->key_groups().contains(key_group_of(key, rocksdb_test::max_parallelism)));
+      REQUIRE(restored.emplace(key, time).second);
+    }
+  }
+  REQUIRE(restored.size() == static_cast<std::size_t>(keys));
+  for (auto& [key, time] : restored)
+    REQUIRE(time == 1000 + key);
+}
+
 TEST_CASE("rocksdb restore of a missing checkpoint names its path") {
   temp_dir dir;
   auto handles = filled_snapshots(dir, 1);
@@ -169,7 +220,10 @@ TEST_CASE("rocksdb restore rejects another backend's snapshot") {
       {0, 127},
       {{keyed_state_part::format::heap_key_groups, dir / "heap-1.state", {0, 127}, 10}}};
   auto b = rocksdb_test::backend(rocksdb_test::config(dir));
-  CHECK_THROWS_WITH_AS(b->restore({heap}), doctest::Contains("'heap'"), state_error);
+  CHECK_THROWS_WITH_AS(b->restore({heap}),
+                       "operator 'count (1/1)': cannot restore a snapshot of the heap backend "
+                       "into the rocksdb backend",
+                       state_error);
 }
 
 TEST_CASE("rocksdb restored state keeps its kind, type and TTL") {
