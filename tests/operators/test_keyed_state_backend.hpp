@@ -27,7 +27,8 @@ inline std::unique_ptr<keyed_state_backend> make_test_keyed_state_backend(
 }
 
 /// The backends state tests run on: results must not depend on the backend.
-inline const std::vector<state_backend_kind> test_backend_kinds = {state_backend_kind::heap};
+inline const std::vector<state_backend_kind> test_backend_kinds = {state_backend_kind::heap,
+                                                                   state_backend_kind::rocksdb};
 
 /// A fresh directory under the system temp dir, removed with its contents at scope exit.
 class scratch_dir {
