@@ -17,19 +17,6 @@ namespace sluice::test {
 
 inline constexpr int test_max_parallelism = 128;
 
-inline std::unique_ptr<keyed_state_backend> make_test_keyed_state_backend(
-    state_backend_kind kind = state_backend_kind::heap,
-    key_group_range range = {0, test_max_parallelism - 1}) {
-  state_backend_config config;
-  config.kind = kind;
-  config.state_dir = default_state_dir();
-  return make_keyed_state_backend(config, "window (1/1)", range, test_max_parallelism);
-}
-
-/// The backends state tests run on: results must not depend on the backend.
-inline const std::vector<state_backend_kind> test_backend_kinds = {state_backend_kind::heap,
-                                                                   state_backend_kind::rocksdb};
-
 /// A fresh directory under the system temp dir, removed with its contents at scope exit.
 class scratch_dir {
 public:
@@ -50,5 +37,20 @@ public:
 private:
   std::filesystem::path path_;
 };
+
+/// A backend of `kind` owning `range`, as the runtime makes one for a keyed operator's subtask.
+inline std::unique_ptr<keyed_state_backend> make_test_keyed_state_backend(
+    state_backend_kind kind = state_backend_kind::heap,
+    key_group_range range = {0, test_max_parallelism - 1}) {
+  state_backend_config config;
+  config.kind = kind;
+  static const scratch_dir state_dir; // RocksDB instances live here; removed at exit
+  config.state_dir = state_dir.path();
+  return make_keyed_state_backend(config, "window (1/1)", range, test_max_parallelism);
+}
+
+/// The backends state tests run on: results must not depend on the backend.
+inline const std::vector<state_backend_kind> test_backend_kinds = {state_backend_kind::heap,
+                                                                   state_backend_kind::rocksdb};
 
 } // namespace sluice::test
