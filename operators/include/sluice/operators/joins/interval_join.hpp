@@ -42,8 +42,10 @@ public:
       throw std::logic_error("interval join '" + ctx.task_name() +
                              "': no keyed state backend (interval joins are keyed)");
     backend_ = ctx.keyed_state;
-    left_ = &backend_->get_state(map_state_descriptor<std::int64_t, std::vector<A>>("interval-join-left"));
-    right_ = &backend_->get_state(map_state_descriptor<std::int64_t, std::vector<B>>("interval-join-right"));
+    left_ = &backend_->get_state(
+        map_state_descriptor<std::int64_t, std::vector<A>>("interval-join-left"));
+    right_ = &backend_->get_state(
+        map_state_descriptor<std::int64_t, std::vector<B>>("interval-join-right"));
     timers_snapshot_.register_with(*backend_, "interval-join-timers");
   }
 

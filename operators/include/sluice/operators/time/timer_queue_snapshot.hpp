@@ -30,7 +30,8 @@ public:
   void write_snapshot(key_group_sink& out) override {
     for (std::size_t q = 0; q < queues_.size(); ++q) {
       queues_[q]->for_each([&](const TimerKey& key, std::int64_t time) {
-        byte_writer& w = out.key_group(key_group_for_hash(key_hash(key_of_(key)), max_parallelism_));
+        byte_writer& w =
+            out.key_group(key_group_for_hash(key_hash(key_of_(key)), max_parallelism_));
         serialize(w, static_cast<std::uint8_t>(q));
         serialize(w, key);
         serialize(w, time);
@@ -44,8 +45,8 @@ public:
       auto key = deserialize<TimerKey>(in);
       const auto time = deserialize<std::int64_t>(in);
       if (q >= queues_.size())
-        throw serialization_error("timer snapshot names timer queue " + std::to_string(q) +
-                                  " of " + std::to_string(queues_.size()));
+        throw serialization_error("timer snapshot names timer queue " + std::to_string(q) + " of " +
+                                  std::to_string(queues_.size()));
       queues_[q]->add(key, time);
     }
   }

@@ -29,8 +29,7 @@ namespace windows_detail {
 inline const std::string contents_state_name = "window-contents";
 
 /// `held` (just read from `state`), after clearing `state` if it held anything.
-template <class V>
-std::optional<V> taken_from(keyed_state_base& state, std::optional<V> held) {
+template <class V> std::optional<V> taken_from(keyed_state_base& state, std::optional<V> held) {
   if (held) {
     state.clear();
   }
@@ -98,8 +97,8 @@ public:
   aggregate_contents(A agg, Final final_fn) : agg_(std::move(agg)), final_(std::move(final_fn)) {}
 
   void open(keyed_state_backend& backend) {
-    state_ = &backend.get_state(value_state_descriptor<stored_type>(
-        windows_detail::contents_state_name));
+    state_ = &backend.get_state(
+        value_state_descriptor<stored_type>(windows_detail::contents_state_name));
   }
   void add(T&& value, std::int64_t) {
     auto acc = state_->value();
@@ -111,9 +110,7 @@ public:
     }
   }
   void purge() { state_->clear(); }
-  std::optional<stored_type> take() {
-    return windows_detail::taken_from(*state_, state_->value());
-  }
+  std::optional<stored_type> take() { return windows_detail::taken_from(*state_, state_->value()); }
   void absorb(stored_type&& from) {
     auto acc = state_->value();
     state_->update(acc ? agg_.merge(std::move(*acc), std::move(from)) : std::move(from));
@@ -127,8 +124,7 @@ private:
 };
 
 /// All elements of the window, in arrival order, handed to process function P.
-template <class T, class P>
-class list_contents : public windows_detail::list_state_contents<T> {
+template <class T, class P> class list_contents : public windows_detail::list_state_contents<T> {
 public:
   using output_type = typename P::output_type;
   explicit list_contents(P fn) : fn_(std::move(fn)) {}

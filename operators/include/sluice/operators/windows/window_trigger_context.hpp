@@ -141,7 +141,8 @@ private:
         return *state;
       }
     }
-    auto& state = backend_->get_state(value_state_descriptor<std::int64_t>("window-trigger/" + name));
+    auto& state =
+        backend_->get_state(value_state_descriptor<std::int64_t>("window-trigger/" + name));
     trigger_states_.emplace_back(name, &state);
     return state;
   }
