@@ -8,8 +8,8 @@
 // expired entry is removed when an access meets it, and each access also inspects a couple of
 // further entries through a cursor that walks the whole table over time (Flink's incremental
 // cleanup), so state of keys that never come back is still reclaimed. What an "entry" is comes
-// from Traits (heap_state_traits.hpp): a value, list or accumulator has one stamp; a map has
-// one per user key.
+// from Traits (heap_state_traits.hpp): a value or accumulator has one stamp; a list has one per
+// element, a map one per user key.
 
 #include "sluice/state/flat_hash_map.hpp"
 #include "sluice/state/keyed_state_backend.hpp"
@@ -102,7 +102,7 @@ public:
     auto& map = group(static_cast<std::size_t>(key_group - backend_.key_groups().first));
     for (auto n = in.read_length(); n > 0; --n) {
       auto key = deserialize<std::string>(in);
-      Traits::read(in, *map.try_emplace(key).first);
+      Traits::read(in, *map.try_emplace(key).first, ttl_);
     }
   }
 
