@@ -85,9 +85,14 @@ public:
   /// Makes `key` current. Throws state_error if its key group is not this subtask's.
   template <class K>
   void set_current_key(const K& key) {
-    set_current_key_bytes(key_group_for_hash(key_hash(key), max_parallelism_), [&](byte_writer& w) {
-      serialize(w, key);
-    });
+    const int key_group = key_group_for_hash(key_hash(key), max_parallelism_);
+    if constexpr (has_byte_view_v<K>) {
+      // Fixed-size keys go straight into the key's string (no scratch buffer).
+      enter_key_group(key_group);
+      key_bytes_.assign(serializer<K>::view(key));
+    } else {
+      set_current_key_bytes(key_group, [&](byte_writer& w) { serialize(w, key); });
+    }
   }
   int current_key_group() const { return key_group_; }
   /// The byte form of the current key.
@@ -176,12 +181,16 @@ protected:
   void check_handle_backend(const keyed_state_handle& handle, const char* backend) const;
 
 private:
-  template <class Write>
-  void set_current_key_bytes(int key_group, Write&& write) {
+  /// Makes `key_group` current (the caller then sets the key's bytes).
+  void enter_key_group(int key_group) {
     if (!range_.contains(key_group))
       throw_foreign_key_group(key_group);
     ++key_version_;
     key_group_ = key_group;
+  }
+  template <class Write>
+  void set_current_key_bytes(int key_group, Write&& write) {
+    enter_key_group(key_group);
     scratch_.clear();
     {
       byte_writer w(scratch_);
