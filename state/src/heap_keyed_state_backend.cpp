@@ -46,11 +46,13 @@ void heap_keyed_state_backend::restore(const std::vector<keyed_state_handle>& ha
   }
 }
 
-std::size_t heap_keyed_state_backend::entry_count(const std::string& name) {
-  auto it = tables_.find(name);
-  if (it == tables_.end())
-    throw state_error("operator '" + owner() + "': no state '" + name + "' is registered");
-  return it->second.table->live_units();
+std::size_t heap_keyed_state_backend::count_entries(const std::string& name) {
+  return tables_.at(name).table->live_units();
+}
+
+std::size_t heap_keyed_state_backend::stored_entries(const std::string& name) const {
+  check_registered(name);
+  return tables_.at(name).table->stored_entries();
 }
 
 void heap_keyed_state_backend::remove_expired() {

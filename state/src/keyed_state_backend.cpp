@@ -86,6 +86,16 @@ void keyed_state_backend::add_registered(const std::string& name, const std::str
   states_[name] = registered{signature, std::move(state)};
 }
 
+std::size_t keyed_state_backend::entry_count(const std::string& name) {
+  check_registered(name);
+  return count_entries(name);
+}
+
+void keyed_state_backend::check_registered(const std::string& name) const {
+  if (!states_.count(name))
+    throw state_error("operator '" + owner_ + "': no state '" + name + "' is registered");
+}
+
 void keyed_state_backend::register_participant(const std::string& name,
                                                keyed_snapshot_participant& p) {
   if (states_.count(name) || participants_.count(name))

@@ -136,7 +136,7 @@ void rocksdb_keyed_state_backend::restore(const std::vector<keyed_state_handle>&
         p.path, {std::max(p.range.first, mine.first), std::min(p.range.last, mine.last)});
 }
 
-std::size_t rocksdb_keyed_state_backend::entry_count(const std::string& name) {
+std::size_t rocksdb_keyed_state_backend::count_entries(const std::string& name) {
   return db_->count(name);
 }
 

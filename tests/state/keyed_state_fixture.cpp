@@ -27,6 +27,7 @@ std::unique_ptr<keyed_state_backend> make_backend(state_backend_kind kind, const
   config.kind = kind;
   config.state_dir = (dir.path() / "db").string();
   config.clock = options.clock;
+  config.memory_mb = 16;
   return make_keyed_state_backend(config, options.owner, range, options.max_parallelism);
 }
 

@@ -18,8 +18,12 @@ struct heap_backend {
   static constexpr state_backend_kind kind = state_backend_kind::heap;
 };
 
+struct rocksdb_backend {
+  static constexpr state_backend_kind kind = state_backend_kind::rocksdb;
+};
+
 /// The backends every keyed-state suite test runs against: adding one is adding it here.
-#define SLUICE_KEYED_BACKENDS sluice::test::heap_backend
+#define SLUICE_KEYED_BACKENDS sluice::test::heap_backend, sluice::test::rocksdb_backend
 
 /// A fresh directory under the system temp dir, removed with everything in it on destruction.
 class temp_dir {
@@ -86,3 +90,4 @@ void corrupt_byte(const std::filesystem::path& file, std::uintmax_t offset);
 } // namespace sluice::test
 
 TYPE_TO_STRING_AS("heap", sluice::test::heap_backend);
+TYPE_TO_STRING_AS("rocksdb", sluice::test::rocksdb_backend);

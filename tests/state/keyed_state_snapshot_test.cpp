@@ -191,3 +191,15 @@ TEST_CASE_TEMPLATE("a state restored under another type is an error naming it", 
   test::check_state_error(
       [&] { backend->get_state(value_state_descriptor<std::string>("count")); }, {"'count'"});
 }
+
+TEST_CASE_TEMPLATE("entry_count of a state not registered is an error naming it", B,
+                   SLUICE_KEYED_BACKENDS) {
+  temp_dir dir;
+  auto handles = snapshot_of_all_keys<B>(dir);
+  auto backend = test::make_backend<B>(dir);
+  test::check_state_error([&] { backend->entry_count("never"); }, {"'never'"});
+  backend->restore(handles);
+  test::check_state_error([&] { backend->entry_count("count"); }, {"'count'"});
+  backend->get_state(count_descriptor());
+  CHECK(backend->entry_count("count") == std::size_t(key_count));
+}

@@ -1,11 +1,12 @@
 // State time-to-live on every backend in SLUICE_KEYED_BACKENDS, on a manual clock: expired
-// entries are never returned, reads refresh only with on_read_and_write, and expired entries
-// leave entry_count, remove_expired and snapshots.
+// entries are never returned, reads refresh only with on_read_and_write, list elements expire one
+// by one, and expired entries leave entry_count, remove_expired and snapshots.
 
 #include "keyed_state_fixture.hpp"
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace sluice;
@@ -24,6 +25,23 @@ test::backend_options on_clock(const manual_ttl_clock& clock) {
   options.clock = &clock;
   return options;
 }
+
+/// Elements added to a list with TTL and when: the model of per-element expiry.
+class timed_list {
+public:
+  void add(std::int32_t value, std::int64_t at) { added_.emplace_back(value, at); }
+  /// The elements still alive at `now`, in the order added.
+  std::vector<std::int32_t> live_at(std::int64_t now) const {
+    std::vector<std::int32_t> out;
+    for (auto& [value, at] : added_)
+      if (now - at < ttl_ms)
+        out.push_back(value);
+    return out;
+  }
+
+private:
+  std::vector<std::pair<std::int32_t, std::int64_t>> added_;
+};
 
 } // namespace
 
@@ -59,14 +77,17 @@ TEST_CASE_TEMPLATE("TTL on_read_and_write: reads refresh too", B, SLUICE_KEYED_B
       backend->get_state(value_state_descriptor<std::int32_t>("v", std::nullopt, ttl(update)));
   auto& map =
       backend->get_state(map_state_descriptor<std::int32_t, std::int32_t>("m", ttl(update)));
+  auto& list = backend->get_state(list_state_descriptor<std::int32_t>("l", ttl(update)));
   backend->set_current_key(std::int64_t{1});
   value.update(1);
   map.put(1, 10);
   map.put(2, 20);
+  list.add(1);
   for (int i = 0; i < 5; ++i) {
     clock.advance(90);
     CHECK(value.value() == 1);
     CHECK(map.get(1) == 10);
+    CHECK(list.get() == std::vector<std::int32_t>{1});
   }
   clock.advance(10);
   CHECK(map.get(2) == std::nullopt);
@@ -74,9 +95,11 @@ TEST_CASE_TEMPLATE("TTL on_read_and_write: reads refresh too", B, SLUICE_KEYED_B
   clock.advance(ttl_ms);
   CHECK(value.value() == std::nullopt);
   CHECK(map.is_empty());
+  CHECK(list.get().empty());
 }
 
-TEST_CASE_TEMPLATE("TTL per map entry, per list, per accumulator", B, SLUICE_KEYED_BACKENDS) {
+TEST_CASE_TEMPLATE("TTL per map entry, per list element, per accumulator", B,
+                   SLUICE_KEYED_BACKENDS) {
   temp_dir dir;
   manual_ttl_clock clock;
   auto backend = test::make_backend<B>(dir, on_clock(clock));
@@ -84,25 +107,73 @@ TEST_CASE_TEMPLATE("TTL per map entry, per list, per accumulator", B, SLUICE_KEY
   auto& list = backend->get_state(list_state_descriptor<std::int32_t>("l", ttl()));
   auto& sum = backend->get_state(reducing_state_descriptor<std::int32_t>(
       "s", [](const std::int32_t& a, const std::int32_t& b) { return a + b; }, ttl()));
+  timed_list model;
   backend->set_current_key(std::int64_t{1});
   map.put("early", 1);
   list.add(1);
+  model.add(1, clock.now_ms());
   sum.add(1);
   clock.advance(50);
   map.put("late", 2);
-  list.add(2);
+  list.add_all({2, 3});
+  model.add(2, clock.now_ms());
+  model.add(3, clock.now_ms());
   sum.add(2);
   clock.advance(60);
   CHECK_FALSE(map.contains("early"));
   CHECK(map.entries() == std::vector<std::pair<std::string, std::int32_t>>{{"late", 2}});
-  CHECK(list.get() == std::vector<std::int32_t>{1, 2});
+  CHECK(list.get() == model.live_at(clock.now_ms()));
+  CHECK(backend->entry_count("l") == model.live_at(clock.now_ms()).size());
   CHECK(sum.get() == 3);
   clock.advance(40);
   CHECK(map.is_empty());
-  CHECK(list.get().empty());
+  CHECK(list.get() == model.live_at(clock.now_ms()));
   CHECK(sum.get() == std::nullopt);
   sum.add(5);
   CHECK(sum.get() == 5);
+}
+
+TEST_CASE_TEMPLATE("list update restamps every element", B, SLUICE_KEYED_BACKENDS) {
+  temp_dir dir;
+  manual_ttl_clock clock;
+  auto backend = test::make_backend<B>(dir, on_clock(clock));
+  auto& list = backend->get_state(list_state_descriptor<std::int32_t>("l", ttl()));
+  backend->set_current_key(std::int64_t{1});
+  list.add(1);
+  clock.advance(50);
+  list.update({4, 5});
+  clock.advance(60);
+  CHECK(list.get() == std::vector<std::int32_t>{4, 5});
+  clock.advance(40);
+  CHECK(list.get().empty());
+  CHECK(backend->entry_count("l") == 0);
+}
+
+TEST_CASE_TEMPLATE("list element stamps survive a snapshot", B, SLUICE_KEYED_BACKENDS) {
+  temp_dir dir;
+  manual_ttl_clock clock;
+  const list_state_descriptor<std::int32_t> d("l", ttl());
+  timed_list model;
+  auto backend = test::make_backend<B>(dir, on_clock(clock));
+  auto& list = backend->get_state(d);
+  backend->set_current_key(std::int64_t{1});
+  list.add(1);
+  model.add(1, clock.now_ms());
+  clock.advance(50);
+  list.add(2);
+  model.add(2, clock.now_ms());
+  auto handle = backend->snapshot(1, (dir.path() / "snapshots").string());
+
+  auto restored = test::make_backend<B>(dir, on_clock(clock));
+  restored->restore({handle});
+  auto& restored_list = restored->get_state(d);
+  restored->set_current_key(std::int64_t{1});
+  for (std::int64_t step : {0, 60, 40}) {
+    clock.advance(step);
+    CAPTURE(clock.now_ms());
+    CHECK(restored->entry_count("l") == model.live_at(clock.now_ms()).size());
+    CHECK(restored_list.get() == model.live_at(clock.now_ms()));
+  }
 }
 
 TEST_CASE_TEMPLATE("expired entries leave entry_count, remove_expired and snapshots", B,

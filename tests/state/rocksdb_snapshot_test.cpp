@@ -1,5 +1,6 @@
-// Snapshots of the RocksDB backend (native checkpoints) and restoring them at the same and at
-// other parallelisms, and the errors a bad snapshot gives.
+// What is particular to snapshots of the RocksDB backend: the checkpoint layout, restores that
+// share SST files with it, and the errors a bad checkpoint gives. Round trips and rescaling run
+// on every backend in keyed_state_snapshot_test.cpp.
 
 #include "rocksdb_test_support.hpp"
 
@@ -8,7 +9,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -69,37 +69,6 @@ std::vector<keyed_state_handle> filled_snapshots(const temp_dir& dir, int parall
   return handles;
 }
 
-void rescale(int from, int to) {
-  temp_dir dir;
-  auto handles = filled_snapshots(dir, from);
-  std::int64_t restored = 0;
-  for (int i = 0; i < to; ++i) {
-    auto b = rocksdb_test::backend(rocksdb_test::config(dir), to, i);
-    b->restore(handles);
-    restored += check_filled(*b);
-  }
-  CHECK(restored == keys);
-}
-
-/// Times by key, kept outside the state API as a keyed operator keeps timers.
-struct timers final : keyed_snapshot_participant {
-  std::map<std::int64_t, std::int64_t> by_key;
-
-  void write_snapshot(key_group_sink& out) override {
-    for (auto& [key, time] : by_key) {
-      auto& w = out.key_group(key_group_of(key, rocksdb_test::max_parallelism));
-      serialize(w, key);
-      serialize(w, time);
-    }
-  }
-  void read_key_group(int, byte_reader& in) override {
-    while (!in.at_end()) {
-      auto key = deserialize<std::int64_t>(in);
-      by_key[key] = deserialize<std::int64_t>(in);
-    }
-  }
-};
-
 /// The file of the checkpoint in `dir` whose name starts with `prefix`.
 std::filesystem::path checkpoint_file(const std::string& dir, const std::string& prefix) {
   for (auto& e : std::filesystem::directory_iterator(dir))
@@ -155,42 +124,6 @@ TEST_CASE("rocksdb restore at the same parallelism sees the state as of the snap
   }
 }
 
-TEST_CASE("rocksdb rescaling 3 to 2 restores every key exactly once at its owner") {
-  rescale(3, 2);
-}
-
-TEST_CASE("rocksdb rescaling 3 to 5 restores every key exactly once at its owner") {
-  rescale(3, 5);
-}
-
-TEST_CASE("rocksdb snapshots carry participants beside the checkpoint, rescaled 3 to 2") {
-  temp_dir dir;
-  std::vector<keyed_state_handle> handles;
-  for (int i = 0; i < 3; ++i) {
-    auto b = rocksdb_test::backend(rocksdb_test::config(dir), 3, i);
-    timers t;
-    for (std::int64_t k = 0; k < keys; ++k)
-      if (b->key_groups().contains(key_group_of(k, rocksdb_test::max_parallelism)))
-        t.by_key[k] = 1000 + k;
-    b->register_participant("timers", t);
-    handles.push_back(b->snapshot(3, dir / "checkpoints"));
-  }
-  std::map<std::int64_t, std::int64_t> restored;
-  for (int i = 0; i < 2; ++i) {
-    auto b = rocksdb_test::backend(rocksdb_test::config(dir), 2, i);
-    b->restore(handles);
-    timers t;
-    b->register_participant("timers", t);
-    for (auto& [key, time] : t.by_key) {
-      REQUIRE(b->key_groups().contains(key_group_of(key, rocksdb_test::max_parallelism)));
-      REQUIRE(restored.emplace(key, time).second);
-    }
-  }
-  REQUIRE(restored.size() == static_cast<std::size_t>(keys));
-  for (auto& [key, time] : restored)
-    REQUIRE(time == 1000 + key);
-}
-
 TEST_CASE("rocksdb restore of a missing checkpoint names its path") {
   temp_dir dir;
   auto handles = filled_snapshots(dir, 1);
@@ -211,19 +144,6 @@ TEST_CASE("rocksdb restore of a corrupt checkpoint names its path") {
     auto b = rocksdb_test::backend(rocksdb_test::config(dir), parallelism, 0);
     CHECK_THROWS_WITH_AS(b->restore(handles), rocksdb_test::names(path), state_error);
   }
-}
-
-TEST_CASE("rocksdb restore rejects another backend's snapshot") {
-  temp_dir dir;
-  keyed_state_handle heap{
-      "heap",
-      {0, 127},
-      {{keyed_state_part::format::heap_key_groups, dir / "heap-1.state", {0, 127}, 10}}};
-  auto b = rocksdb_test::backend(rocksdb_test::config(dir));
-  CHECK_THROWS_WITH_AS(b->restore({heap}),
-                       "operator 'count (1/1)': cannot restore a snapshot of the heap backend "
-                       "into the rocksdb backend",
-                       state_error);
 }
 
 TEST_CASE("rocksdb restored state keeps its kind, type and TTL") {

@@ -55,28 +55,6 @@ TEST_CASE("rocksdb TTL: expired values are never returned") {
   CHECK(map.is_empty());
 }
 
-TEST_CASE("rocksdb TTL: on_read_and_write refreshes on reads") {
-  temp_dir dir;
-  manual_ttl_clock clock(start);
-  auto b = rocksdb_test::backend(rocksdb_test::config(dir, clock));
-  const ttl_config ttl{ttl_ms, ttl_config::update_type::on_read_and_write};
-  auto& value = b->get_state(value_state_descriptor<std::int32_t>("v", std::nullopt, ttl));
-  auto& list = b->get_state(list_state_descriptor<std::int32_t>("l", ttl));
-  auto& map = b->get_state(map_state_descriptor<std::int32_t, std::int32_t>("m", ttl));
-  b->set_current_key(std::int64_t{7});
-  value.update(1);
-  list.add(1);
-  map.put(1, 1);
-  clock.set(start + 90);
-  CHECK(value.value() == 1);
-  CHECK(list.get() == std::vector<std::int32_t>{1});
-  CHECK(map.entries().size() == 1);
-  clock.set(start + 90 + ttl_ms - 1);
-  CHECK(value.value() == 1);
-  CHECK(list.get() == std::vector<std::int32_t>{1});
-  CHECK(map.get(1) == 1);
-}
-
 TEST_CASE("rocksdb TTL: remove_expired compacts expired entries and list elements away") {
   temp_dir dir;
   manual_ttl_clock clock(start);

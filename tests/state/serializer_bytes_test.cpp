@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -83,6 +84,19 @@ TEST_CASE("scalars are their little-endian bytes") {
   CHECK(to_bytes(-0.0f) == bytes({0, 0, 0, 0x80}));
   CHECK(to_bytes(true) == bytes({1}));
   CHECK(to_bytes(false) == bytes({0}));
+}
+
+TEST_CASE("a scalar's byte view is its byte form") {
+  auto view_of = [](const auto& v) {
+    auto view = serializer<std::decay_t<decltype(v)>>::view(v);
+    return std::vector<char>(view.begin(), view.end());
+  };
+  CHECK(view_of(std::int64_t{-3}) == to_bytes(std::int64_t{-3}));
+  CHECK(view_of(std::uint16_t{0x0102}) == to_bytes(std::uint16_t{0x0102}));
+  CHECK(view_of(2.5) == to_bytes(2.5));
+  CHECK(has_byte_view_v<std::int32_t>);
+  CHECK_FALSE(has_byte_view_v<bool>);
+  CHECK_FALSE(has_byte_view_v<std::string>);
 }
 
 TEST_CASE("strings and sequences are a varint count then the elements") {

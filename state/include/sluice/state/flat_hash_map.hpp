@@ -18,7 +18,11 @@ namespace sluice {
 template <class K, class V>
 class flat_hash_map {
 public:
-  flat_hash_map() { rehash(16); }
+  /// The capacity of a new table; it doubles when an insertion would fill more than half, so
+  /// capacity() never exceeds max(min_capacity, 4 * the largest size the table reached).
+  static constexpr std::size_t min_capacity = 16;
+
+  flat_hash_map() { rehash(min_capacity); }
 
   /// The value of `key`, built from args if absent, and whether it was inserted. The pointer
   /// stays valid until the next insertion.

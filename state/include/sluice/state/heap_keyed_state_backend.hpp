@@ -45,8 +45,11 @@ public:
   std::function<keyed_state_handle()> snapshot_sync(std::int64_t checkpoint_id,
                                                     const std::string& target_dir) override;
   void restore(const std::vector<keyed_state_handle>& handles) override;
-  std::size_t entry_count(const std::string& name) override;
   void remove_expired() override;
+
+  /// Entries of state `name` held in memory, expired or not: one per key and namespace (a list
+  /// or map is one entry). For tests and metrics; throws state_error unless `name` is registered.
+  std::size_t stored_entries(const std::string& name) const;
 
   /// Creates the state `d` describes with the entries restored for it (get_state calls this
   /// through make_heap_state when the name is new).
@@ -63,6 +66,8 @@ public:
   }
 
 private:
+  std::size_t count_entries(const std::string& name) override;
+
   struct table_ref {
     std::string signature;
     detail::heap_state_base* table;

@@ -4,12 +4,17 @@
 // Entries are never serialized except in snapshots, so an access costs a hash of the key bytes
 // and one probe, with no allocation (the composite key is built in a reused buffer).
 //
+// The state remembers the slot of the current key's entry between calls, so a read-modify-write
+// (value() then update()) probes the table once. The slot stays valid while the backend's
+// current key and namespace stay (current_key_version()) and the table neither gains nor loses
+// an entry; the table forgets it whenever it does.
+//
 // TTL: every entry carries the stamp of its last write (and read, with on_read_and_write). An
 // expired entry is removed when an access meets it, and each access also inspects a couple of
 // further entries through a cursor that walks the whole table over time (Flink's incremental
 // cleanup), so state of keys that never come back is still reclaimed. What an "entry" is comes
-// from Traits (heap_state_traits.hpp): a value, list or accumulator has one stamp; a map has
-// one per user key.
+// from Traits (heap_state_traits.hpp): a value or accumulator has one stamp; a list has one per
+// element, a map one per user key.
 
 #include "sluice/state/flat_hash_map.hpp"
 #include "sluice/state/keyed_state_backend.hpp"
@@ -18,10 +23,18 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 namespace sluice::detail {
+
+/// The incremental TTL cleanup one access of a state does: it walks at most `slots` slots of
+/// the table and stops early once it has met `entries` entries (expired or not).
+struct incremental_cleanup {
+  static constexpr int slots = 16;
+  static constexpr int entries = 2;
+};
 
 /// What the heap backend does with every state, whatever its type.
 class heap_state_base {
@@ -33,6 +46,8 @@ public:
   virtual void read_key_group(int key_group, byte_reader& in) = 0;
   /// Live entries (a list counts its elements, a map its entries).
   virtual std::size_t live_units() = 0;
+  /// Entries stored, expired or not: one per key and namespace.
+  virtual std::size_t stored_entries() const = 0;
   /// Removes every expired entry.
   virtual void remove_expired() = 0;
 };
@@ -51,14 +66,17 @@ public:
 
   /// The current key's live entry, or nullptr (an expired entry is removed).
   stored* find() {
-    const auto& key = current_key();
     clean_incrementally();
-    auto* map = groups_[group_index()].get();
-    if (!map)
-      return nullptr;
-    auto* s = map->find(key);
-    if (s && ttl_.enabled() && Traits::expired(*s, ttl_, now())) {
-      map->erase(key);
+    auto* s = remembered();
+    if (!s) {
+      const auto& key = current_key();
+      auto* map = groups_[group_index()].get();
+      if (!map || !(s = map->find(key)))
+        return nullptr;
+      remember(s);
+    }
+    if (ttl_.enabled() && Traits::expired(*s, ttl_, now())) {
+      erase_current();
       return nullptr;
     }
     return s;
@@ -66,10 +84,13 @@ public:
 
   /// The current key's entry and whether it is new (absent or expired before: then empty).
   std::pair<stored*, bool> find_or_create() {
-    const auto& key = current_key();
     clean_incrementally();
-    auto& map = group(group_index());
-    auto [s, created] = map.try_emplace(key);
+    auto* s = remembered();
+    bool created = false;
+    if (!s) {
+      std::tie(s, created) = group(group_index()).try_emplace(current_key());
+      remember(s);
+    }
     if (!created && ttl_.enabled() && Traits::expired(*s, ttl_, now())) {
       *s = stored{};
       created = true;
@@ -79,10 +100,8 @@ public:
 
   /// Removes the current key's entry.
   void erase() {
-    const auto& key = current_key();
     clean_incrementally();
-    if (auto* map = groups_[group_index()].get())
-      map->erase(key);
+    erase_current();
   }
 
   bool write_key_group(int key_group, std::vector<char>& out) override {
@@ -99,10 +118,11 @@ public:
   }
 
   void read_key_group(int key_group, byte_reader& in) override {
+    remembered_ = nullptr;
     auto& map = group(static_cast<std::size_t>(key_group - backend_.key_groups().first));
     for (auto n = in.read_length(); n > 0; --n) {
       auto key = deserialize<std::string>(in);
-      Traits::read(in, *map.try_emplace(key).first);
+      Traits::read(in, *map.try_emplace(key).first, ttl_);
     }
   }
 
@@ -113,6 +133,13 @@ public:
       if (map)
         map->for_each(
             [&](const std::string&, const stored& s) { n += Traits::live_units(s, ttl_, t); });
+    return n;
+  }
+
+  std::size_t stored_entries() const override {
+    std::size_t n = 0;
+    for (auto& map : groups_)
+      n += map ? map->size() : 0;
     return n;
   }
 
@@ -128,10 +155,6 @@ public:
 
 private:
   using map_type = flat_hash_map<std::string, stored>;
-
-  /// Slots and entries one access inspects at most for incremental cleanup.
-  static constexpr int cleanup_slots = 16;
-  static constexpr int cleanup_entries = 2;
 
   /// The hash map key of the current key and namespace.
   const std::string& current_key() {
@@ -151,6 +174,23 @@ private:
     return static_cast<std::size_t>(backend_.current_key_group() - backend_.key_groups().first);
   }
 
+  /// The slot remembered for the current key, or nullptr if the key changed since.
+  stored* remembered() const {
+    return remembered_ && remembered_version_ == backend_.current_key_version() ? remembered_
+                                                                                : nullptr;
+  }
+  void remember(stored* s) {
+    remembered_ = s;
+    remembered_version_ = backend_.current_key_version();
+  }
+
+  void erase_current() {
+    const auto& key = current_key();
+    remembered_ = nullptr;
+    if (auto* map = groups_[group_index()].get())
+      map->erase(key);
+  }
+
   /// Key groups get a map on first use: a subtask may own thousands, most of them empty.
   map_type& group(std::size_t index) {
     auto& map = groups_[index];
@@ -164,6 +204,7 @@ private:
     auto [key, s] = map.entry_at(i);
     if (!key || !Traits::prune(*s, ttl_, t))
       return i + 1;
+    remembered_ = nullptr;
     map.erase_at(i);
     return i; // a later entry may have moved into slot i
   }
@@ -173,7 +214,8 @@ private:
       return;
     const auto t = now();
     int inspected = 0;
-    for (int step = 0; step < cleanup_slots && inspected < cleanup_entries; ++step) {
+    for (int step = 0; step < incremental_cleanup::slots && inspected < incremental_cleanup::entries;
+         ++step) {
       if (cursor_group_ >= groups_.size()) {
         cursor_group_ = 0;
         cursor_slot_ = 0;
@@ -197,6 +239,8 @@ private:
   std::string composite_;
   std::size_t cursor_group_ = 0;
   std::size_t cursor_slot_ = 0;
+  stored* remembered_ = nullptr;
+  std::uint64_t remembered_version_ = 0;
 };
 
 } // namespace sluice::detail

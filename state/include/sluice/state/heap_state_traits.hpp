@@ -3,8 +3,9 @@
 // has expired, how many live units it counts, and its byte form in snapshots (with the TTL
 // stamps, so expiry carries over a restore).
 //
-// - stamped_traits: one value with one stamp. Value, reducing and aggregating states count one
-//   unit; a list state (CountElements) counts its elements, and its whole list expires at once.
+// - stamped_traits: one value with one stamp (value, reducing and aggregating states).
+// - list_traits: a list with one stamp per element (Flink's TtlListState), and none when TTL is
+//   off; elements expire one by one, the per-key entry once all have.
 // - map_traits: a map ordered by the byte form of its user keys (RocksDB's order), one stamp per
 //   user key; the per-key entry itself never expires, its user entries do.
 
@@ -16,6 +17,7 @@
 #include <iterator>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace sluice::detail {
 
@@ -25,7 +27,7 @@ struct stamped {
   std::int64_t stamp = 0;
 };
 
-template <class T, bool CountElements>
+template <class T>
 struct stamped_traits {
   using stored = stamped<T>;
 
@@ -37,20 +39,71 @@ struct stamped_traits {
     return expired(s, ttl, now);
   }
   static std::size_t live_units(const stored& s, const ttl_config& ttl, std::int64_t now) {
-    if (expired(s, ttl, now))
-      return 0;
-    if constexpr (CountElements)
-      return s.value.size();
-    else
-      return 1;
+    return expired(s, ttl, now) ? 0 : 1;
   }
   static void write(byte_writer& w, const stored& s) {
     serialize(w, s.stamp);
     serialize(w, s.value);
   }
-  static void read(byte_reader& r, stored& s) {
+  static void read(byte_reader& r, stored& s, const ttl_config&) {
     deserialize(r, s.stamp);
     deserialize(r, s.value);
+  }
+};
+
+template <class T>
+struct stamped_list {
+  std::vector<T> values;
+  std::vector<std::int64_t> stamps; ///< one per value when TTL is on, else empty
+};
+
+template <class T>
+struct list_traits {
+  using stored = stamped_list<T>;
+
+  /// The list state checks each element as it meets it.
+  static bool expired(const stored&, const ttl_config&, std::int64_t) { return false; }
+  /// Removes the expired elements; the list is dead once empty.
+  static bool prune(stored& l, const ttl_config& ttl, std::int64_t now) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < l.stamps.size(); ++i) {
+      if (ttl.expired(l.stamps[i], now))
+        continue;
+      if (kept != i) {
+        l.values[kept] = std::move(l.values[i]);
+        l.stamps[kept] = l.stamps[i];
+      }
+      ++kept;
+    }
+    if (kept != l.stamps.size()) {
+      l.values.erase(l.values.begin() + static_cast<std::ptrdiff_t>(kept), l.values.end());
+      l.stamps.resize(kept);
+    }
+    return l.values.empty();
+  }
+  static std::size_t live_units(const stored& l, const ttl_config& ttl, std::int64_t now) {
+    if (!ttl.enabled())
+      return l.values.size();
+    std::size_t n = 0;
+    for (auto stamp : l.stamps)
+      n += ttl.expired(stamp, now) ? 0 : 1;
+    return n;
+  }
+  static void write(byte_writer& w, const stored& l) {
+    serialize(w, l.values);
+    serialize(w, l.stamps);
+  }
+  /// Stamps follow the state's TTL: none without; 0 (expired) for elements snapshot without.
+  static void read(byte_reader& r, stored& l, const ttl_config& ttl) {
+    deserialize(r, l.values);
+    deserialize(r, l.stamps);
+    if (!ttl.enabled())
+      l.stamps.clear();
+    else if (l.stamps.empty())
+      l.stamps.assign(l.values.size(), 0);
+    else if (l.stamps.size() != l.values.size())
+      throw serialization_error("a list of " + std::to_string(l.values.size()) +
+                                " elements with " + std::to_string(l.stamps.size()) + " stamps");
   }
 };
 
@@ -88,7 +141,7 @@ struct map_traits {
       serialize(w, e.value);
     }
   }
-  static void read(byte_reader& r, stored& m) {
+  static void read(byte_reader& r, stored& m, const ttl_config&) {
     for (auto n = r.read_length(); n > 0; --n) {
       map_entry<UK, UV> e;
       deserialize(r, e.stamp);

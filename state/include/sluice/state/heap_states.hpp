@@ -6,6 +6,7 @@
 #include "sluice/state/heap_state_traits.hpp"
 #include "sluice/state/state_descriptor.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -49,7 +50,7 @@ protected:
 };
 
 template <class T>
-class heap_value_state final : public heap_state<value_state<T>, stamped_traits<T, false>> {
+class heap_value_state final : public heap_state<value_state<T>, stamped_traits<T>> {
 public:
   heap_value_state(const keyed_state_backend& backend, const value_state_descriptor<T>& d)
       : heap_value_state::heap_state(backend, d), default_(d.default_value) {}
@@ -64,33 +65,57 @@ private:
   std::optional<T> default_;
 };
 
+/// A list with a TTL stamp per element: add and add_all stamp the new elements, update all of
+/// them, and get (under on_read_and_write) the elements it returns; expired elements vanish one
+/// by one. Without TTL no stamps are kept.
 template <class T>
-class heap_list_state final
-    : public heap_state<list_state<T>, stamped_traits<std::vector<T>, true>> {
+class heap_list_state final : public heap_state<list_state<T>, list_traits<T>> {
 public:
   using heap_list_state::heap_state::heap_state;
 
   std::vector<T> get() override {
-    auto* s = this->read();
-    return s ? s->value : std::vector<T>{};
+    auto* l = this->table_.find();
+    if (!l)
+      return {};
+    const auto& ttl = this->table_.ttl();
+    if (!ttl.enabled())
+      return l->values;
+    const auto now = this->table_.now();
+    if (list_traits<T>::prune(*l, ttl, now)) {
+      this->table_.erase();
+      return {};
+    }
+    if (this->refreshes_on_read())
+      std::fill(l->stamps.begin(), l->stamps.end(), now);
+    return l->values;
   }
-  void add(const T& value) override { this->write().first->value.push_back(value); }
+  void add(const T& value) override { append(&value, &value + 1); }
   void add_all(const std::vector<T>& values) override {
-    if (values.empty())
-      return;
-    auto& list = this->write().first->value;
-    list.insert(list.end(), values.begin(), values.end());
+    append(values.begin(), values.end());
   }
   void update(const std::vector<T>& values) override {
     if (values.empty())
-      this->clear();
-    else
-      this->write().first->value = values;
+      return this->clear();
+    auto& l = *this->table_.find_or_create().first;
+    l.values = values;
+    if (this->table_.ttl().enabled())
+      l.stamps.assign(values.size(), this->table_.now());
+  }
+
+private:
+  template <class It>
+  void append(It first, It last) {
+    if (first == last)
+      return;
+    auto& l = *this->table_.find_or_create().first;
+    l.values.insert(l.values.end(), first, last);
+    if (this->table_.ttl().enabled())
+      l.stamps.resize(l.values.size(), this->table_.now());
   }
 };
 
 template <class T>
-class heap_reducing_state final : public heap_state<reducing_state<T>, stamped_traits<T, false>> {
+class heap_reducing_state final : public heap_state<reducing_state<T>, stamped_traits<T>> {
 public:
   heap_reducing_state(const keyed_state_backend& backend, const reducing_state_descriptor<T>& d)
       : heap_reducing_state::heap_state(backend, d), reduce_(d.reduce) {}
@@ -110,7 +135,7 @@ private:
 
 template <class In, class Acc, class Out>
 class heap_aggregating_state final
-    : public heap_state<aggregating_state<In, Out>, stamped_traits<Acc, false>> {
+    : public heap_state<aggregating_state<In, Out>, stamped_traits<Acc>> {
 public:
   heap_aggregating_state(const keyed_state_backend& backend,
                          const aggregating_state_descriptor<In, Acc, Out>& d)

@@ -85,16 +85,27 @@ public:
   /// Makes `key` current. Throws state_error if its key group is not this subtask's.
   template <class K>
   void set_current_key(const K& key) {
-    set_current_key_bytes(key_group_for_hash(key_hash(key), max_parallelism_), [&](byte_writer& w) {
-      serialize(w, key);
-    });
+    const int key_group = key_group_for_hash(key_hash(key), max_parallelism_);
+    if constexpr (has_byte_view_v<K>) {
+      // Fixed-size keys go straight into the key's string (no scratch buffer).
+      enter_key_group(key_group);
+      key_bytes_.assign(serializer<K>::view(key));
+    } else {
+      set_current_key_bytes(key_group, [&](byte_writer& w) { serialize(w, key); });
+    }
   }
   int current_key_group() const { return key_group_; }
   /// The byte form of the current key.
   const std::string& current_key_bytes() const { return key_bytes_; }
   /// Namespaces the current key's entries (windows use the window's byte form); empty by default.
-  void set_current_namespace(std::string_view ns) { namespace_.assign(ns.data(), ns.size()); }
+  void set_current_namespace(std::string_view ns) {
+    ++key_version_;
+    namespace_.assign(ns.data(), ns.size());
+  }
   const std::string& current_namespace() const { return namespace_; }
+  /// Changes whenever the current key or namespace is set: a state may keep what it looked up
+  /// for the current key while this stays the same.
+  std::uint64_t current_key_version() const { return key_version_; }
 
   /// The state `d` describes, created on first use (restored entries included). Throws
   /// state_error if d.name was registered before with another kind or type.
@@ -120,8 +131,9 @@ public:
   virtual void restore(const std::vector<keyed_state_handle>& handles) = 0;
 
   /// Live (unexpired) entries of state `name` over all keys and namespaces; a map state counts
-  /// its map entries, a list state its elements.
-  virtual std::size_t entry_count(const std::string& name) = 0;
+  /// its map entries, a list state its elements. Throws state_error naming the state unless it
+  /// is registered (restored but not registered yet counts as not registered).
+  std::size_t entry_count(const std::string& name);
   /// Removes every expired entry now (heap: a full sweep; RocksDB: a compaction running the
   /// TTL filter).
   virtual void remove_expired() = 0;
@@ -131,6 +143,11 @@ protected:
                       int max_parallelism, const ttl_clock& clock)
       : kind_(kind), owner_(std::move(owner)), range_(range), max_parallelism_(max_parallelism),
         clock_(&clock) {}
+
+  /// entry_count of the registered state `name`.
+  virtual std::size_t count_entries(const std::string& name) = 0;
+  /// Throws state_error naming `name` unless a state of that name is registered.
+  void check_registered(const std::string& name) const;
 
   /// Throws state_error unless `name` is new or was registered with `signature`; returns the
   /// state registered under it before, or nullptr.
@@ -164,11 +181,16 @@ protected:
   void check_handle_backend(const keyed_state_handle& handle, const char* backend) const;
 
 private:
-  template <class Write>
-  void set_current_key_bytes(int key_group, Write&& write) {
+  /// Makes `key_group` current (the caller then sets the key's bytes).
+  void enter_key_group(int key_group) {
     if (!range_.contains(key_group))
       throw_foreign_key_group(key_group);
+    ++key_version_;
     key_group_ = key_group;
+  }
+  template <class Write>
+  void set_current_key_bytes(int key_group, Write&& write) {
+    enter_key_group(key_group);
     scratch_.clear();
     {
       byte_writer w(scratch_);
@@ -189,6 +211,7 @@ private:
   int max_parallelism_;
   const ttl_clock* clock_;
   int key_group_ = -1;
+  std::uint64_t key_version_ = 0;
   std::string key_bytes_;
   std::string namespace_;
   std::vector<char> scratch_;

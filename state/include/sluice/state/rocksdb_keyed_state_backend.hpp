@@ -38,7 +38,6 @@ public:
   std::function<keyed_state_handle()> snapshot_sync(std::int64_t checkpoint_id,
                                                     const std::string& target_dir) override;
   void restore(const std::vector<keyed_state_handle>& handles) override;
-  std::size_t entry_count(const std::string& name) override;
   void remove_expired() override;
 
   /// The directory of this subtask's instance.
@@ -52,6 +51,8 @@ public:
   }
 
 private:
+  std::size_t count_entries(const std::string& name) override;
+
   std::shared_ptr<rocksdb_shared_resources> resources_;
   std::unique_ptr<rocksdb_instance> db_;
 };

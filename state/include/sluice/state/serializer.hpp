@@ -6,6 +6,7 @@
 //   static void read(byte_reader&, T&);
 // and optionally
 //   static constexpr std::size_t min_size;  // the fewest bytes write() ever produces
+//   static std::string_view view(const T&); // the bytes write() produces, without copying
 // Containers divide the bytes left in a buffer by their element's min_size to bound a length
 // prefix before allocating (see min_encoded_size_v). Without it, 0 ("may be empty") is assumed,
 // which is always safe.
@@ -16,7 +17,9 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <type_traits>
+#include <utility>
 
 namespace sluice {
 
@@ -40,6 +43,9 @@ struct serializer<T, std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v
   static constexpr std::size_t min_size = sizeof(T);
   static void write(byte_writer& w, const T& v) { w.write_bytes(&v, sizeof(T)); }
   static void read(byte_reader& r, T& v) { r.read_bytes(&v, sizeof(T)); }
+  static std::string_view view(const T& v) {
+    return {reinterpret_cast<const char*>(&v), sizeof(T)};
+  }
 };
 
 template <>
@@ -82,6 +88,17 @@ struct min_encoded_size<T, std::void_t<decltype(serializer<T>::min_size)>>
 
 template <class T>
 inline constexpr std::size_t min_encoded_size_v = min_encoded_size<T>::value;
+
+/// Whether serializer<T> offers view() (its byte form in place, for fixed-size types).
+template <class T, class = void>
+struct has_byte_view : std::false_type {};
+
+template <class T>
+struct has_byte_view<T, std::void_t<decltype(serializer<T>::view(std::declval<const T&>()))>>
+    : std::true_type {};
+
+template <class T>
+inline constexpr bool has_byte_view_v = has_byte_view<T>::value;
 
 /// Appends the byte form of `v`.
 template <class T>

@@ -1,9 +1,7 @@
-// Every kind of RocksDB state against a std::map model, under random operations over many keys
-// and two namespaces.
+// Every kind of state on every backend in SLUICE_KEYED_BACKENDS against a std::map model, under
+// random operations over many keys and two namespaces.
 
-#include "rocksdb_test_support.hpp"
-
-#include <doctest/doctest.h>
+#include "keyed_state_fixture.hpp"
 
 #include <cstdint>
 #include <map>
@@ -13,7 +11,7 @@
 #include <vector>
 
 using namespace sluice;
-using rocksdb_test::temp_dir;
+using sluice::test::temp_dir;
 
 namespace {
 
@@ -29,9 +27,9 @@ scope pick(keyed_state_backend& b, std::mt19937_64& rnd) {
 
 } // namespace
 
-TEST_CASE("rocksdb value state agrees with a std::map") {
+TEST_CASE_TEMPLATE("value state agrees with a std::map", B, SLUICE_KEYED_BACKENDS) {
   temp_dir dir;
-  auto b = rocksdb_test::backend(rocksdb_test::config(dir));
+  auto b = test::make_backend<B>(dir);
   auto& state = b->get_state(value_state_descriptor<std::string>("v", std::string("none")));
   auto& no_default = b->get_state(value_state_descriptor<std::int32_t>("n"));
   std::map<scope, std::string> model;
@@ -56,9 +54,9 @@ TEST_CASE("rocksdb value state agrees with a std::map") {
   CHECK(no_default.value() == std::nullopt);
 }
 
-TEST_CASE("rocksdb list state agrees with a std::map of vectors") {
+TEST_CASE_TEMPLATE("list state agrees with a std::map of vectors", B, SLUICE_KEYED_BACKENDS) {
   temp_dir dir;
-  auto b = rocksdb_test::backend(rocksdb_test::config(dir));
+  auto b = test::make_backend<B>(dir);
   auto& state = b->get_state(list_state_descriptor<std::int64_t>("l"));
   std::map<scope, std::vector<std::int64_t>> model;
   std::mt19937_64 rnd(2);
@@ -96,9 +94,10 @@ TEST_CASE("rocksdb list state agrees with a std::map of vectors") {
   CHECK(b->entry_count("l") == elements);
 }
 
-TEST_CASE("rocksdb map state agrees with a std::map and orders entries by key bytes") {
+TEST_CASE_TEMPLATE("map state agrees with a std::map and orders entries by key bytes", B,
+                   SLUICE_KEYED_BACKENDS) {
   temp_dir dir;
-  auto b = rocksdb_test::backend(rocksdb_test::config(dir));
+  auto b = test::make_backend<B>(dir);
   auto& state = b->get_state(map_state_descriptor<std::int32_t, std::string>("m"));
   std::map<scope, std::map<std::int32_t, std::string>> model;
   std::mt19937_64 rnd(3);
@@ -148,9 +147,10 @@ TEST_CASE("rocksdb map state agrees with a std::map and orders entries by key by
   CHECK(b->entry_count("m") == entries);
 }
 
-TEST_CASE("rocksdb reducing and aggregating state agree with a std::map") {
+TEST_CASE_TEMPLATE("reducing and aggregating state agree with a std::map", B,
+                   SLUICE_KEYED_BACKENDS) {
   temp_dir dir;
-  auto b = rocksdb_test::backend(rocksdb_test::config(dir));
+  auto b = test::make_backend<B>(dir);
   auto& sum = b->get_state(reducing_state_descriptor<std::int64_t>(
       "sum", [](const std::int64_t& x, const std::int64_t& y) { return x + y; }));
   using acc = std::pair<std::int64_t, std::int64_t>; // total, count
@@ -189,13 +189,4 @@ TEST_CASE("rocksdb reducing and aggregating state agree with a std::map") {
                                     : std::optional(static_cast<double>(total) / values.size())));
     }
   }
-}
-
-TEST_CASE("rocksdb states need a current key") {
-  temp_dir dir;
-  auto b = rocksdb_test::backend(rocksdb_test::config(dir));
-  auto& state = b->get_state(value_state_descriptor<std::int32_t>("v"));
-  CHECK_THROWS_WITH_AS(state.value(),
-                       "operator 'count (1/1)': state 'v' is used without a current key",
-                       state_error);
 }
