@@ -98,7 +98,7 @@ public:
 
   template <class F>
   auto map(F fn, std::string name = "map") {
-    using Out = std::decay_t<std::invoke_result_t<F&, T&&>>;
+    using Out = map_result_t<T, F>;
     return add_operator<Out>(std::move(name),
                              [fn] { return std::make_unique<map_operator<T, Out, F>>(fn); });
   }
@@ -112,8 +112,7 @@ public:
   /// fn(T&&, collector<Out>&); Out is deduced from a non-generic fn, or given explicitly.
   template <class Out = void, class F>
   auto flat_map(F fn, std::string name = "flat_map") {
-    using R = std::conditional_t<std::is_void_v<Out>,
-                                 typename collector_element<arg_t<F, 1>>::type, Out>;
+    using R = flat_map_result_t<Out, F>;
     return add_operator<R>(std::move(name),
                            [fn] { return std::make_unique<flat_map_operator<T, R, F>>(fn); });
   }

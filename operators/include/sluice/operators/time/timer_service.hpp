@@ -62,6 +62,10 @@ public:
     const std::size_t i = position_of(key);
     return i == npos ? nullptr : &cells_[i].index;
   }
+  const std::size_t* find(const K& key) const {
+    const std::size_t i = position_of(key);
+    return i == npos ? nullptr : &cells_[i].index;
+  }
 
   /// Adds `key` with `index`; returns false (changing nothing) if `key` is present.
   bool try_emplace(const K& key, std::size_t index) {
@@ -215,6 +219,17 @@ public:
       }
       fire(key, time);
     }
+  }
+
+  /// Calls f(key, time) for every live timer, in firing order (a snapshot reads them so).
+  template <class F>
+  void for_each(F&& f) const {
+    for (const auto& [time, slot] : by_time_)
+      for (std::size_t i = slot.next; i < slot.order.size(); ++i) {
+        const std::size_t* live = slot.live.find(slot.order[i]);
+        if (live != nullptr && *live == i)
+          f(slot.order[i], time);
+      }
   }
 
   std::optional<std::int64_t> earliest() const {
