@@ -14,6 +14,8 @@ namespace sluice {
 
 template <class K, class A, class B, class KeyA, class KeyB>
 struct interval_join_builder;
+template <class K, class In, class B, class KeySelector>
+class keyed_broadcast_connected_stream;
 
 template <class K, class T, class KeySelector = std::function<K(const T&)>>
 class keyed_stream {
@@ -87,6 +89,13 @@ public:
     return input_.template add_operator<Out>(std::move(name), [fn, key] {
       return std::make_unique<keyed_process_operator<P, KeySelector>>(fn, key);
     });
+  }
+
+  /// Connects a broadcast stream: process(keyed_broadcast_process_function) on the result.
+  template <class B>
+  keyed_broadcast_connected_stream<K, T, B, KeySelector>
+  connect(const broadcast_stream<B>& broadcast) const {
+    return {input_, key_, broadcast};
   }
 
   /// Groups each key's records into the windows of `assigner` (window_assigners.hpp).

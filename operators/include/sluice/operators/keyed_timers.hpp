@@ -140,6 +140,7 @@ private:
     output_base* side_output(const std::string& tag_id) override {
       return timers_.op_.side_output(tag_id);
     }
+    const runtime_context& operator_context() const override { return timers_.op_.context(); }
 
     keyed_timers& timers_;
   };
