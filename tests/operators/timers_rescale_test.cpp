@@ -132,7 +132,8 @@ TEST_CASE("timers are snapshot per key group and fire once at their key's owner 
                    ("sluice-timers-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   for (auto kind : {state_backend_kind::heap, state_backend_kind::rocksdb}) {
-    CAPTURE(to_string(kind));
+    const std::string backend = to_string(kind);
+    CAPTURE(backend);
     state_backend_config config;
     config.kind = kind;
     config.state_dir = (dir / to_string(kind)).string();
