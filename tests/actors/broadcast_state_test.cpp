@@ -112,8 +112,10 @@ private:
 /// The job: events 0..events-1 (parallel source) and the rules (one source subtask, so
 /// their order holds on every channel), broadcast.
 template <class Connect>
-std::vector<verdict> run(int parallelism, Connect connect) {
-  environment env(test_config(parallelism));
+std::vector<verdict> run(int parallelism, state_backend_kind kind, Connect connect) {
+  auto cfg = test_config(parallelism);
+  cfg.state.kind = kind;
+  environment env(cfg);
   auto broadcast_rules =
       env.from_source(collection_source<rule>{rules()}, "rules").broadcast(rules_state);
   auto numbers = env.from_source(sequence_source{0, events - 1}, "events");
@@ -129,8 +131,11 @@ std::vector<verdict> run(int parallelism, Connect connect) {
 } // namespace
 
 TEST_CASE("rules broadcast to a keyed stream: every subtask gets them, keys see the final ones") {
-  for (int p : {1, 2}) {
+  for (auto [p, kind] : {std::pair{1, state_backend_kind::heap}, {2, state_backend_kind::heap},
+                         {2, state_backend_kind::rocksdb}}) {
     CAPTURE(p);
+    const std::string backend = to_string(kind);
+    CAPTURE(backend);
     auto expected = expected_updates(p);
     for (std::int64_t k = 0; k < keys; ++k)
       for (const auto& [name, threshold] : final_rules()) {
@@ -140,8 +145,8 @@ TEST_CASE("rules broadcast to a keyed stream: every subtask gets them, keys see 
         expected.push_back({k, name, n});
       }
     std::sort(expected.begin(), expected.end());
-    auto got = run(p, [](data_stream<std::int64_t>& numbers,
-                         broadcast_stream<rule>& broadcast_rules) {
+    auto got = run(p, kind, [](data_stream<std::int64_t>& numbers,
+                               broadcast_stream<rule>& broadcast_rules) {
       return numbers.key_by(key_of).connect(broadcast_rules).process(keyed_rules{}, "rules");
     });
     CHECK(got == expected);
@@ -151,8 +156,8 @@ TEST_CASE("rules broadcast to a keyed stream: every subtask gets them, keys see 
 TEST_CASE("rules broadcast to a non-keyed stream: every subtask reads the same rules") {
   for (int p : {1, 2}) {
     CAPTURE(p);
-    auto got = run(p, [](data_stream<std::int64_t>& numbers,
-                         broadcast_stream<rule>& broadcast_rules) {
+    auto got = run(p, state_backend_kind::heap, [](data_stream<std::int64_t>& numbers,
+                                                   broadcast_stream<rule>& broadcast_rules) {
       return numbers.connect(broadcast_rules).process(unkeyed_rules{}, "rules");
     });
     std::vector<verdict> updates;

@@ -100,9 +100,14 @@ TEST_CASE("a keyed map's value state is the element's key's; open and close run 
   for (std::int64_t v = 0; v < records; ++v)
     expected.push_back({key_of(v), ++seen[key_of(v)]});
   std::sort(expected.begin(), expected.end());
-  for (int p : {1, 2, 4}) {
+  for (auto [p, kind] : {std::pair{1, state_backend_kind::heap}, {2, state_backend_kind::heap},
+                         {4, state_backend_kind::heap}, {2, state_backend_kind::rocksdb}}) {
     CAPTURE(p);
-    environment env(test_config(p));
+    const std::string backend = to_string(kind);
+    CAPTURE(backend);
+    auto cfg = test_config(p);
+    cfg.state.kind = kind;
+    environment env(cfg);
     auto calls = std::make_shared<lifecycle>();
     collecting_sink<counted> sink;
     input(env).key_by(key_of).map(running_count{calls}, "count").sink_to(sink);
@@ -176,12 +181,13 @@ TEST_CASE("a rich function on a non-keyed stream reaches its operator list state
 
 namespace {
 
-/// Records, at open(), whether the job's state dir exists.
+/// Records, at open(), whether the job's state dir exists and holds a RocksDB instance.
 struct state_dir_probe {
   std::shared_ptr<std::atomic<int>> existing;
   std::string dir;
-  void open(const runtime_context&) {
-    if (std::filesystem::is_directory(dir))
+  void open(runtime_context& ctx) {
+    ctx.get_state(value_state_descriptor<std::int64_t>("unused"));
+    if (std::filesystem::is_directory(dir) && !std::filesystem::is_empty(dir))
       ++*existing;
   }
   std::int64_t operator()(std::int64_t v) { return v; }
@@ -196,7 +202,10 @@ TEST_CASE("the default state dir exists while a rocksdb job runs and is removed 
   cfg.state.kind = state_backend_kind::rocksdb;
   environment env(cfg);
   auto existing = std::make_shared<std::atomic<int>>(0);
-  input(env).map(state_dir_probe{existing, dir}, "probe").sink_to(discarding_sink<std::int64_t>{});
+  input(env)
+      .key_by(key_of)
+      .map(state_dir_probe{existing, dir}, "probe")
+      .sink_to(discarding_sink<std::int64_t>{});
   auto result = env.execute("state dir");
   REQUIRE_MESSAGE(result.ok(), result.error());
   CHECK(*existing == 2);
