@@ -1,8 +1,53 @@
 #include "sluice/state/keyed_state_backend.hpp"
 
+#include "sluice/state/key_group_file.hpp"
+
+#include <algorithm>
+#include <cctype>
 #include <string>
 
 namespace sluice {
+namespace {
+
+/// The signature of a participant's blocks: its bytes have no type the backend could check.
+const std::string participant_signature = "participant";
+
+/// The buffer of one key group's section while a participant writes it.
+struct section_buffer {
+  std::vector<char> bytes;
+  byte_writer writer{bytes};
+};
+
+/// Gives a participant one writer per key group it writes, checking the group is ours.
+class section_sink final : public keyed_snapshot_participant::key_group_sink {
+public:
+  section_sink(const std::string& owner, const std::string& name, key_group_range range)
+      : owner_(owner), name_(name), range_(range) {}
+
+  byte_writer& key_group(int key_group) override {
+    if (!range_.contains(key_group))
+      throw state_error("operator '" + owner_ + "': internal state '" + name_ +
+                        "' wrote key group " + std::to_string(key_group) +
+                        ", which the subtask does not own");
+    return sections_[key_group].writer;
+  }
+
+  /// Moves every section into `out` under the participant's name.
+  void drain_into(key_group_file_builder& out) {
+    for (auto& [key_group, section] : sections_) {
+      section.writer.finish();
+      out.add(key_group, name_, participant_signature, std::move(section.bytes));
+    }
+  }
+
+private:
+  const std::string& owner_;
+  const std::string& name_;
+  key_group_range range_;
+  std::map<int, section_buffer> sections_;
+};
+
+} // namespace
 
 const char* to_string(state_kind kind) {
   switch (kind) {
@@ -46,7 +91,84 @@ void keyed_state_backend::register_participant(const std::string& name,
   if (states_.count(name) || participants_.count(name))
     throw state_error("operator '" + owner_ + "': internal state '" + name +
                       "' is registered twice");
+  take_restored(name, participant_signature,
+                [&](int key_group, byte_reader& in) { p.read_key_group(key_group, in); });
   participants_[name] = &p;
+}
+
+void keyed_state_backend::restore_key_group_part(const keyed_state_part& part) {
+  if (part.kind != keyed_state_part::format::heap_key_groups)
+    throw state_error("operator '" + owner_ + "': snapshot part '" + part.path +
+                      "' is not a key-group file");
+  if (std::max(part.range.first, range_.first) > std::min(part.range.last, range_.last))
+    return;
+  for (auto& [key_group, blocks] : read_key_group_file(part.path, range_)) {
+    for (auto& block : blocks) {
+      auto [it, inserted] = pending_.try_emplace(block.name);
+      auto& pending = it->second;
+      if (inserted) {
+        pending.signature = block.signature;
+        pending.path = part.path;
+      } else if (pending.signature != block.signature) {
+        throw state_error("operator '" + owner_ + "': state '" + block.name + "' is " +
+                          pending.signature + " in snapshot file '" + pending.path + "' but " +
+                          block.signature + " in '" + part.path + "'");
+      }
+      pending.sections.push_back({key_group, std::move(block.bytes)});
+    }
+  }
+}
+
+void keyed_state_backend::take_restored(const std::string& name, const std::string& signature,
+                                        const std::function<void(int, byte_reader&)>& read) {
+  auto it = pending_.find(name);
+  if (it == pending_.end())
+    return;
+  const auto& pending = it->second;
+  if (pending.signature != signature)
+    throw state_error("operator '" + owner_ + "': state '" + name + "' was snapshot as " +
+                      pending.signature + " (file '" + pending.path + "') and is registered as " +
+                      signature + "; one name must keep one kind and type");
+  for (auto& section : pending.sections) {
+    byte_reader in(section.bytes);
+    try {
+      read(section.key_group, in);
+      if (!in.at_end())
+        throw serialization_error(std::to_string(in.remaining()) + " bytes left unread");
+    } catch (const serialization_error& e) {
+      throw state_error("operator '" + owner_ + "': state '" + name + "' restored from '" +
+                        pending.path + "': key group " + std::to_string(section.key_group) +
+                        " is unreadable: " + e.what());
+    }
+  }
+  pending_.erase(it);
+}
+
+void keyed_state_backend::snapshot_participants(key_group_file_builder& out) {
+  for (auto& [name, participant] : participants_) {
+    section_sink sink(owner_, name, range_);
+    participant->write_snapshot(sink);
+    sink.drain_into(out);
+  }
+  for (auto& [name, pending] : pending_)
+    for (auto& section : pending.sections)
+      out.add(section.key_group, name, pending.signature, section.bytes);
+}
+
+std::string keyed_state_backend::snapshot_path(const std::string& dir, std::int64_t checkpoint_id,
+                                               const std::string& suffix) const {
+  std::string name;
+  for (char c : owner_)
+    name += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+  return dir + "/" + name + "-kg" + std::to_string(range_.first) + "-" +
+         std::to_string(range_.last) + "-chk" + std::to_string(checkpoint_id) + suffix;
+}
+
+void keyed_state_backend::check_handle_backend(const keyed_state_handle& handle,
+                                               const char* backend) const {
+  if (handle.backend != backend)
+    throw state_error("operator '" + owner_ + "': cannot restore a snapshot of the " +
+                      handle.backend + " backend into the " + backend + " backend");
 }
 
 void keyed_state_backend::throw_foreign_key_group(int key_group) const {

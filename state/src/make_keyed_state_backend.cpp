@@ -1,12 +1,15 @@
-// SKELETON — each backend's helper adds its branch.
+// SKELETON (rocksdb branch only) — the rocksdb backend's helper adds its branch.
 #include "sluice/state/keyed_state_backends.hpp"
 
 namespace sluice {
 
 std::unique_ptr<keyed_state_backend> make_keyed_state_backend(const state_backend_config& config,
                                                               const std::string& owner,
-                                                              key_group_range,
-                                                              int) {
+                                                              key_group_range range,
+                                                              int max_parallelism) {
+  if (config.kind == state_backend_kind::heap)
+    return std::make_unique<heap_keyed_state_backend>(owner, range, max_parallelism,
+                                                      *config.clock);
   throw state_error(std::string("operator '") + owner + "': state backend " +
                     to_string(config.kind) + " is not built yet");
 }

@@ -58,13 +58,30 @@ public:
 
   /// Removes `key`; returns whether it was present (backward-shift deletion, no tombstones).
   bool erase(const K& key) {
-    auto i = slot_of(key_hash(key));
-    for (;; i = (i + 1) & mask_) {
+    for (auto i = slot_of(key_hash(key));; i = (i + 1) & mask_) {
       if (!slots_[i].used)
         return false;
-      if (slots_[i].key == key)
-        break;
+      if (slots_[i].key == key) {
+        erase_at(i);
+        return true;
+      }
     }
+  }
+
+  // Slot-level access, for walking the table a few slots at a time across calls (TTL cleanup).
+
+  /// The number of slots; slot indices run over [0, capacity()).
+  std::size_t capacity() const { return slots_.size(); }
+
+  /// The entry in slot `i`, or {nullptr, nullptr} if the slot is free.
+  std::pair<const K*, V*> entry_at(std::size_t i) {
+    auto& s = slots_[i];
+    return s.used ? std::pair<const K*, V*>(&s.key, &s.value) : std::pair<const K*, V*>();
+  }
+
+  /// Removes the entry in the used slot `i`. A later entry may move into slot i, so a walk
+  /// that erases visits slot i again.
+  void erase_at(std::size_t i) {
     for (auto j = (i + 1) & mask_; slots_[j].used; j = (j + 1) & mask_) {
       auto home = slot_of(key_hash(slots_[j].key));
       // j may fill the hole at i unless its home lies cyclically in (i, j].
@@ -76,7 +93,6 @@ public:
     }
     slots_[i] = slot{};
     --size_;
-    return true;
   }
 
   /// Calls f(key, value) for every entry.

@@ -1,18 +1,80 @@
 #pragma once
-// SKELETON — replaced by the heap backend's implementation (this placeholder only lets the
-// other backend build while both are written in parallel).
+// The heap keyed state backend: every state lives in per key group hash maps of typed values
+// (heap_state_table.hpp), and a snapshot is one key-group file (key_group_file.hpp) per subtask
+// holding, per key group, a block per state and per participant. Fast (no serialization on
+// access) but bounded by memory, and the synchronous part of a snapshot serializes everything.
 
+#include "sluice/state/heap_map_state.hpp"
+#include "sluice/state/heap_states.hpp"
 #include "sluice/state/keyed_state_backend.hpp"
 
+#include <map>
 #include <memory>
+#include <string>
 
 namespace sluice {
 
-class heap_keyed_state_backend : public keyed_state_backend {};
+namespace detail {
+
+/// The heap state class of a descriptor type.
+template <class D> struct heap_state_for;
+template <class T> struct heap_state_for<value_state_descriptor<T>> {
+  using type = heap_value_state<T>;
+};
+template <class T> struct heap_state_for<list_state_descriptor<T>> {
+  using type = heap_list_state<T>;
+};
+template <class UK, class UV> struct heap_state_for<map_state_descriptor<UK, UV>> {
+  using type = heap_map_state<UK, UV>;
+};
+template <class T> struct heap_state_for<reducing_state_descriptor<T>> {
+  using type = heap_reducing_state<T>;
+};
+template <class In, class Acc, class Out>
+struct heap_state_for<aggregating_state_descriptor<In, Acc, Out>> {
+  using type = heap_aggregating_state<In, Acc, Out>;
+};
+
+} // namespace detail
+
+class heap_keyed_state_backend final : public keyed_state_backend {
+public:
+  heap_keyed_state_backend(std::string owner, key_group_range range, int max_parallelism,
+                           const ttl_clock& clock);
+
+  std::function<keyed_state_handle()> snapshot_sync(std::int64_t checkpoint_id,
+                                                    const std::string& target_dir) override;
+  void restore(const std::vector<keyed_state_handle>& handles) override;
+  std::size_t entry_count(const std::string& name) override;
+  void remove_expired() override;
+
+  /// Creates the state `d` describes with the entries restored for it (get_state calls this
+  /// through make_heap_state when the name is new).
+  template <class D>
+  std::unique_ptr<state_interface_t<D>> make_state(const D& d) {
+    using state_type = typename detail::heap_state_for<D>::type;
+    auto state = std::make_unique<state_type>(*this, d);
+    auto& table = state->table();
+    const auto signature = state_type_signature<D>();
+    take_restored(d.name, signature,
+                  [&](int key_group, byte_reader& in) { table.read_key_group(key_group, in); });
+    tables_[d.name] = {signature, &table};
+    return state;
+  }
+
+private:
+  struct table_ref {
+    std::string signature;
+    detail::heap_state_base* table;
+  };
+  /// The tables of the registered states (owned by the states), by name.
+  std::map<std::string, table_ref> tables_;
+};
 
 template <class D>
-std::unique_ptr<state_interface_t<D>> make_heap_state(heap_keyed_state_backend&, const D& d) {
-  throw state_error("the heap backend is not built yet (state '" + d.name + "')");
+std::unique_ptr<state_interface_t<D>> make_heap_state(heap_keyed_state_backend& backend,
+                                                      const D& d) {
+  return backend.make_state(d);
 }
 
 } // namespace sluice

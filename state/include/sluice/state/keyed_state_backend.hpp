@@ -17,25 +17,18 @@
 #include "sluice/state/serialization.hpp"
 #include "sluice/state/state_backend_config.hpp"
 #include "sluice/state/state_descriptor.hpp"
+#include "sluice/state/state_error.hpp"
 #include "sluice/state/state_handle.hpp"
 
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace sluice {
-
-/// A misuse of state (a name registered twice with different types, keyed state without a key,
-/// a bad state dir) or an unreadable snapshot; the message names the operator, state or file.
-class state_error : public std::runtime_error {
-public:
-  using std::runtime_error::runtime_error;
-};
 
 /// Per-key data an operator keeps outside the state API (timers, say) that must be snapshot
 /// and restored with its key groups.
@@ -73,6 +66,7 @@ struct state_interface<aggregating_state_descriptor<In, Acc, Out>> {
 template <class D> using state_interface_t = typename state_interface<D>::type;
 
 class heap_keyed_state_backend;
+class key_group_file_builder;
 class rocksdb_keyed_state_backend;
 
 class keyed_state_backend {
@@ -148,6 +142,27 @@ protected:
     return participants_;
   }
 
+  // Restored key-group sections wait here, by name, until their state or participant registers
+  // (restore runs before the operator registers anything); both backends use this for their
+  // participants, the heap backend for its states too.
+
+  /// Restore: if `part` (format heap_key_groups) holds key groups this subtask owns, keeps
+  /// their blocks as pending. Throws state_error naming a missing or corrupt file.
+  void restore_key_group_part(const keyed_state_part& part);
+  /// Hands the pending sections of `name` to `read(key_group, bytes)` and forgets them; throws
+  /// state_error naming the state if they were snapshot under another signature or don't parse.
+  void take_restored(const std::string& name, const std::string& signature,
+                     const std::function<void(int, byte_reader&)>& read);
+  /// Snapshot, synchronous part: adds every participant's sections to `out`, and the pending
+  /// sections of states not registered since the restore (so the next checkpoint keeps them).
+  void snapshot_participants(key_group_file_builder& out);
+  /// `<dir>/<owner, sanitized>-kg<first>-<last>-chk<id><suffix>`: unique per subtask and
+  /// checkpoint, whatever characters the operator's name holds.
+  std::string snapshot_path(const std::string& dir, std::int64_t checkpoint_id,
+                            const std::string& suffix) const;
+  /// Throws state_error naming the operator unless `handle` was written by backend `backend`.
+  void check_handle_backend(const keyed_state_handle& handle, const char* backend) const;
+
 private:
   template <class Write>
   void set_current_key_bytes(int key_group, Write&& write) {
@@ -179,6 +194,17 @@ private:
   std::vector<char> scratch_;
   std::map<std::string, registered> states_;
   std::map<std::string, keyed_snapshot_participant*> participants_;
+
+  struct pending_section {
+    int key_group;
+    std::vector<char> bytes;
+  };
+  struct pending_state {
+    std::string signature;
+    std::string path; ///< the file it came from, for errors
+    std::vector<pending_section> sections;
+  };
+  std::map<std::string, pending_state> pending_;
 };
 
 /// A backend of config.kind for the subtask `owner` that owns `range`. A RocksDB instance gets a

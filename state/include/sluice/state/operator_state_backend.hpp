@@ -3,7 +3,9 @@
 // the heap: list states redistributed on restore by even split or by union, and broadcast
 // states (maps that every subtask holds the same copy of).
 
+#include "sluice/state/broadcast_state.hpp"
 #include "sluice/state/keyed_state.hpp"
+#include "sluice/state/operator_states.hpp"
 #include "sluice/state/state_descriptor.hpp"
 #include "sluice/state/state_handle.hpp"
 
@@ -22,26 +24,6 @@ namespace sluice {
 enum class redistribution {
   even_split, ///< all elements of all old subtasks, split into contiguous even parts
   union_all   ///< every new subtask gets all elements of all old subtasks
-};
-
-/// The read side of a broadcast state: what non-broadcast elements may see.
-template <class K, class V>
-class read_only_broadcast_state {
-public:
-  virtual ~read_only_broadcast_state() = default;
-  virtual std::optional<V> get(const K& key) const = 0;
-  virtual bool contains(const K& key) const = 0;
-  /// Entries ordered by the byte form of their keys.
-  virtual std::vector<std::pair<K, V>> entries() const = 0;
-};
-
-/// A broadcast state as the broadcast side sees it: read-write.
-template <class K, class V>
-class broadcast_state : public read_only_broadcast_state<K, V> {
-public:
-  virtual void put(const K& key, const V& value) = 0;
-  virtual void remove(const K& key) = 0;
-  virtual void clear() = 0;
 };
 
 class operator_state_backend {
@@ -79,8 +61,36 @@ public:
                int parallelism);
 
 private:
+  /// The state registered under `name`: the one registered before (throws state_error unless
+  /// `signature` matches), or a new one from `make`, holding the elements restored for it.
+  detail::operator_state_base&
+  register_state(const std::string& name, const std::string& signature,
+                 detail::operator_state_mode mode,
+                 const std::function<std::unique_ptr<detail::operator_state_base>()>& make);
+
   struct impl;
   std::unique_ptr<impl> impl_;
 };
+
+template <class T>
+list_state<T>& operator_state_backend::get_list_state(const list_state_descriptor<T>& d,
+                                                      redistribution mode) {
+  const bool even = mode == redistribution::even_split;
+  auto& state = register_state(
+      d.name, (even ? "even_split " : "union ") + state_type_signature<list_state_descriptor<T>>(),
+      even ? detail::operator_state_mode::even_split : detail::operator_state_mode::union_all,
+      [] { return std::make_unique<detail::operator_list_state<T>>(); });
+  return static_cast<detail::operator_list_state<T>&>(state);
+}
+
+template <class K, class V>
+broadcast_state<K, V>& operator_state_backend::get_broadcast_state(
+    const map_state_descriptor<K, V>& d) {
+  auto& state = register_state(
+      d.name, "broadcast " + state_type_signature<map_state_descriptor<K, V>>(),
+      detail::operator_state_mode::broadcast,
+      [] { return std::make_unique<detail::operator_broadcast_state<K, V>>(); });
+  return static_cast<detail::operator_broadcast_state<K, V>&>(state);
+}
 
 } // namespace sluice

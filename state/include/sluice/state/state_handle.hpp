@@ -14,7 +14,7 @@ namespace sluice {
 /// One piece of a keyed snapshot.
 struct keyed_state_part {
   enum class format {
-    heap_key_groups,    ///< a file of serialized entries per key group (heap_snapshot_file.hpp)
+    heap_key_groups,    ///< a file of serialized entries per key group (key_group_file.hpp)
     rocksdb_checkpoint  ///< a RocksDB checkpoint directory (hard-linked SST files)
   };
   format kind = format::heap_key_groups;

@@ -1,0 +1,202 @@
+#pragma once
+// The storage of one heap keyed state: per key group an open-addressing hash map from the
+// current key's byte form (followed by the namespace's, when there is one) to a typed entry.
+// Entries are never serialized except in snapshots, so an access costs a hash of the key bytes
+// and one probe, with no allocation (the composite key is built in a reused buffer).
+//
+// TTL: every entry carries the stamp of its last write (and read, with on_read_and_write). An
+// expired entry is removed when an access meets it, and each access also inspects a couple of
+// further entries through a cursor that walks the whole table over time (Flink's incremental
+// cleanup), so state of keys that never come back is still reclaimed. What an "entry" is comes
+// from Traits (heap_state_traits.hpp): a value, list or accumulator has one stamp; a map has
+// one per user key.
+
+#include "sluice/state/flat_hash_map.hpp"
+#include "sluice/state/keyed_state_backend.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sluice::detail {
+
+/// What the heap backend does with every state, whatever its type.
+class heap_state_base {
+public:
+  virtual ~heap_state_base() = default;
+  /// Appends the entries of `key_group` to `out`; false (nothing written) if it has none.
+  virtual bool write_key_group(int key_group, std::vector<char>& out) = 0;
+  /// Adds the entries of a section written by write_key_group.
+  virtual void read_key_group(int key_group, byte_reader& in) = 0;
+  /// Live entries (a list counts its elements, a map its entries).
+  virtual std::size_t live_units() = 0;
+  /// Removes every expired entry.
+  virtual void remove_expired() = 0;
+};
+
+template <class Traits>
+class heap_state_table final : public heap_state_base {
+public:
+  using stored = typename Traits::stored;
+
+  heap_state_table(const keyed_state_backend& backend, const state_descriptor_base& d)
+      : backend_(backend), name_(d.name), ttl_(d.ttl),
+        groups_(static_cast<std::size_t>(backend.key_groups().size())) {}
+
+  const ttl_config& ttl() const { return ttl_; }
+  std::int64_t now() const { return backend_.clock().now_ms(); }
+
+  /// The current key's live entry, or nullptr (an expired entry is removed).
+  stored* find() {
+    const auto& key = current_key();
+    clean_incrementally();
+    auto* map = groups_[group_index()].get();
+    if (!map)
+      return nullptr;
+    auto* s = map->find(key);
+    if (s && ttl_.enabled() && Traits::expired(*s, ttl_, now())) {
+      map->erase(key);
+      return nullptr;
+    }
+    return s;
+  }
+
+  /// The current key's entry and whether it is new (absent or expired before: then empty).
+  std::pair<stored*, bool> find_or_create() {
+    const auto& key = current_key();
+    clean_incrementally();
+    auto& map = group(group_index());
+    auto [s, created] = map.try_emplace(key);
+    if (!created && ttl_.enabled() && Traits::expired(*s, ttl_, now())) {
+      *s = stored{};
+      created = true;
+    }
+    return {s, created};
+  }
+
+  /// Removes the current key's entry.
+  void erase() {
+    const auto& key = current_key();
+    clean_incrementally();
+    if (auto* map = groups_[group_index()].get())
+      map->erase(key);
+  }
+
+  bool write_key_group(int key_group, std::vector<char>& out) override {
+    auto* map = groups_[static_cast<std::size_t>(key_group - backend_.key_groups().first)].get();
+    if (!map || map->empty())
+      return false;
+    byte_writer w(out);
+    w.write_varint(map->size());
+    map->for_each([&](const std::string& key, const stored& s) {
+      serialize(w, key);
+      Traits::write(w, s);
+    });
+    return true;
+  }
+
+  void read_key_group(int key_group, byte_reader& in) override {
+    auto& map = group(static_cast<std::size_t>(key_group - backend_.key_groups().first));
+    for (auto n = in.read_length(); n > 0; --n) {
+      auto key = deserialize<std::string>(in);
+      Traits::read(in, *map.try_emplace(key).first);
+    }
+  }
+
+  std::size_t live_units() override {
+    const auto t = now();
+    std::size_t n = 0;
+    for (auto& map : groups_)
+      if (map)
+        map->for_each(
+            [&](const std::string&, const stored& s) { n += Traits::live_units(s, ttl_, t); });
+    return n;
+  }
+
+  void remove_expired() override {
+    if (!ttl_.enabled())
+      return;
+    const auto t = now();
+    for (auto& map : groups_)
+      if (map)
+        for (std::size_t i = 0; i < map->capacity();)
+          i = prune_slot(*map, i, t);
+  }
+
+private:
+  using map_type = flat_hash_map<std::string, stored>;
+
+  /// Slots and entries one access inspects at most for incremental cleanup.
+  static constexpr int cleanup_slots = 16;
+  static constexpr int cleanup_entries = 2;
+
+  /// The hash map key of the current key and namespace.
+  const std::string& current_key() {
+    if (backend_.current_key_group() < 0)
+      throw state_error("operator '" + backend_.owner() + "': state '" + name_ +
+                        "' is used without a current key");
+    const auto& ns = backend_.current_namespace();
+    if (ns.empty())
+      return backend_.current_key_bytes();
+    // The key's byte form is self-delimiting, so key + namespace never collides with another.
+    composite_.assign(backend_.current_key_bytes());
+    composite_.append(ns);
+    return composite_;
+  }
+
+  std::size_t group_index() const {
+    return static_cast<std::size_t>(backend_.current_key_group() - backend_.key_groups().first);
+  }
+
+  /// Key groups get a map on first use: a subtask may own thousands, most of them empty.
+  map_type& group(std::size_t index) {
+    auto& map = groups_[index];
+    if (!map)
+      map = std::make_unique<map_type>();
+    return *map;
+  }
+
+  /// Prunes the entry in slot i (if any); returns the next slot to look at.
+  std::size_t prune_slot(map_type& map, std::size_t i, std::int64_t t) {
+    auto [key, s] = map.entry_at(i);
+    if (!key || !Traits::prune(*s, ttl_, t))
+      return i + 1;
+    map.erase_at(i);
+    return i; // a later entry may have moved into slot i
+  }
+
+  void clean_incrementally() {
+    if (!ttl_.enabled())
+      return;
+    const auto t = now();
+    int inspected = 0;
+    for (int step = 0; step < cleanup_slots && inspected < cleanup_entries; ++step) {
+      if (cursor_group_ >= groups_.size()) {
+        cursor_group_ = 0;
+        cursor_slot_ = 0;
+      }
+      auto* map = groups_[cursor_group_].get();
+      if (!map || cursor_slot_ >= map->capacity()) {
+        ++cursor_group_;
+        cursor_slot_ = 0;
+        continue;
+      }
+      if (map->entry_at(cursor_slot_).first)
+        ++inspected;
+      cursor_slot_ = prune_slot(*map, cursor_slot_, t);
+    }
+  }
+
+  const keyed_state_backend& backend_;
+  std::string name_;
+  ttl_config ttl_;
+  std::vector<std::unique_ptr<map_type>> groups_;
+  std::string composite_;
+  std::size_t cursor_group_ = 0;
+  std::size_t cursor_slot_ = 0;
+};
+
+} // namespace sluice::detail

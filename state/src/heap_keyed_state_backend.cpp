@@ -1,0 +1,61 @@
+#include "sluice/state/heap_keyed_state_backend.hpp"
+
+#include "sluice/state/key_group_file.hpp"
+
+#include <utility>
+
+namespace sluice {
+
+heap_keyed_state_backend::heap_keyed_state_backend(std::string owner, key_group_range range,
+                                                   int max_parallelism, const ttl_clock& clock)
+    : keyed_state_backend(state_backend_kind::heap, std::move(owner), range, max_parallelism,
+                          clock) {}
+
+std::function<keyed_state_handle()>
+heap_keyed_state_backend::snapshot_sync(std::int64_t checkpoint_id,
+                                        const std::string& target_dir) {
+  // Synchronous part (the operator waits): expired entries go, then every state and participant
+  // is serialized per key group into memory, so the backend may change as soon as this returns.
+  remove_expired();
+  const auto range = key_groups();
+  auto builder = std::make_shared<key_group_file_builder>(range);
+  for (auto& [name, ref] : tables_) {
+    for (int key_group = range.first; key_group <= range.last; ++key_group) {
+      std::vector<char> bytes;
+      if (ref.table->write_key_group(key_group, bytes))
+        builder->add(key_group, name, ref.signature, std::move(bytes));
+    }
+  }
+  snapshot_participants(*builder);
+  // Asynchronous part (may run on another thread): only writes the bytes captured above.
+  return [builder, range, path = snapshot_path(target_dir, checkpoint_id, ".heap")] {
+    const auto size = builder->write(path);
+    keyed_state_part part{keyed_state_part::format::heap_key_groups, path, range, size};
+    return keyed_state_handle{"heap", range, {part}};
+  };
+}
+
+void heap_keyed_state_backend::restore(const std::vector<keyed_state_handle>& handles) {
+  if (!tables_.empty() || !participants().empty())
+    throw state_error("operator '" + owner() +
+                      "': restore must run before any state is registered");
+  for (auto& handle : handles) {
+    check_handle_backend(handle, "heap");
+    for (auto& part : handle.parts)
+      restore_key_group_part(part);
+  }
+}
+
+std::size_t heap_keyed_state_backend::entry_count(const std::string& name) {
+  auto it = tables_.find(name);
+  if (it == tables_.end())
+    throw state_error("operator '" + owner() + "': no state '" + name + "' is registered");
+  return it->second.table->live_units();
+}
+
+void heap_keyed_state_backend::remove_expired() {
+  for (auto& [name, ref] : tables_)
+    ref.table->remove_expired();
+}
+
+} // namespace sluice
