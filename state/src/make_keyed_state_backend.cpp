@@ -1,4 +1,4 @@
-// SKELETON (rocksdb branch only) — the rocksdb backend's helper adds its branch.
+// The backend of the configured kind.
 #include "sluice/state/keyed_state_backends.hpp"
 
 namespace sluice {
@@ -10,6 +10,8 @@ std::unique_ptr<keyed_state_backend> make_keyed_state_backend(const state_backen
   if (config.kind == state_backend_kind::heap)
     return std::make_unique<heap_keyed_state_backend>(owner, range, max_parallelism,
                                                       *config.clock);
+  if (config.kind == state_backend_kind::rocksdb)
+    return std::make_unique<rocksdb_keyed_state_backend>(config, owner, range, max_parallelism);
   throw state_error(std::string("operator '") + owner + "': state backend " +
                     to_string(config.kind) + " is not built yet");
 }

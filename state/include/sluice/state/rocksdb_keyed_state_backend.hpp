@@ -1,18 +1,78 @@
 #pragma once
-// SKELETON — replaced by the rocksdb backend's implementation (this placeholder only lets the
-// other backend build while both are written in parallel).
+// The RocksDB keyed state backend: one RocksDB instance per operator subtask, in a fresh
+// directory under the state dir, with a column family per state. State lives on disk and in a
+// block cache shared by every instance of the task manager (rocksdb_shared_resources), so a
+// subtask can hold far more keys than fit in memory. Snapshots are native RocksDB checkpoints;
+// restore takes a whole checkpoint over when it covers the subtask's key groups, and otherwise
+// copies the key groups owned out of every checkpoint that holds some (rescaling).
 
 #include "sluice/state/keyed_state_backend.hpp"
+#include "sluice/state/rocksdb_instance.hpp"
+#include "sluice/state/rocksdb_list_map_states.hpp"
+#include "sluice/state/rocksdb_states.hpp"
 
+#include <cstddef>
 #include <memory>
+#include <string>
 
 namespace sluice {
 
-class rocksdb_keyed_state_backend : public keyed_state_backend {};
+/// The memory budget of the instances sharing `resources`, in bytes: the block cache's
+/// capacity, which memtables are charged to as well.
+std::size_t rocksdb_memory_budget(const rocksdb_shared_resources& resources);
+/// Bytes now charged to the shared cache (blocks and memtables of every instance sharing it).
+std::size_t rocksdb_memory_usage(const rocksdb_shared_resources& resources);
 
+class rocksdb_keyed_state_backend final : public keyed_state_backend {
+public:
+  /// Opens a fresh instance in a new directory under config.state_dir (created with its
+  /// parents), sharing config.rocksdb_resources; if that is null, the backend creates resources
+  /// of config.memory_mb for itself alone. Callers that run several subtasks must create one
+  /// resources object (make_rocksdb_shared_resources) and put it in the config of every backend,
+  /// or each gets its own budget. Throws state_error naming the dir if it cannot be created.
+  rocksdb_keyed_state_backend(const state_backend_config& config, std::string owner,
+                              key_group_range range, int max_parallelism);
+  /// Closes the instance and removes its directory (snapshots are elsewhere).
+  ~rocksdb_keyed_state_backend() override;
+
+  std::function<keyed_state_handle()> snapshot_sync(std::int64_t checkpoint_id,
+                                                    const std::string& target_dir) override;
+  void restore(const std::vector<keyed_state_handle>& handles) override;
+  std::size_t entry_count(const std::string& name) override;
+  void remove_expired() override;
+
+  /// The directory of this subtask's instance.
+  const std::string& instance_dir() const { return db_->dir(); }
+  const rocksdb_shared_resources& shared_resources() const { return *resources_; }
+
+  /// The column family of the state `d` describes (created, or attached to a restored one).
+  template <class D> detail::rocksdb_state_context state_context(const D& d) {
+    return {*this, *db_,
+            db_->column_family(d.name, state_type_signature<D>(), {D::kind, d.ttl.ttl_ms})};
+  }
+
+private:
+  std::shared_ptr<rocksdb_shared_resources> resources_;
+  std::unique_ptr<rocksdb_instance> db_;
+};
+
+/// A RocksDB state of the kind `d` describes.
 template <class D>
-std::unique_ptr<state_interface_t<D>> make_rocksdb_state(rocksdb_keyed_state_backend&, const D& d) {
-  throw state_error("the rocksdb backend is not built yet (state '" + d.name + "')");
+std::unique_ptr<state_interface_t<D>> make_rocksdb_state(rocksdb_keyed_state_backend& backend,
+                                                         const D& d) {
+  const auto context = backend.state_context(d);
+  if constexpr (D::kind == state_kind::value)
+    return std::make_unique<detail::rocksdb_value_state<typename D::value_type>>(context, d);
+  else if constexpr (D::kind == state_kind::list)
+    return std::make_unique<detail::rocksdb_list_state<typename D::value_type>>(context, d);
+  else if constexpr (D::kind == state_kind::map)
+    return std::make_unique<
+        detail::rocksdb_map_state<typename D::key_type, typename D::value_type>>(context, d);
+  else if constexpr (D::kind == state_kind::reducing)
+    return std::make_unique<detail::rocksdb_reducing_state<typename D::value_type>>(context, d);
+  else
+    return std::make_unique<detail::rocksdb_aggregating_state<
+        typename D::input_type, typename D::accumulator_type, typename D::output_type>>(context, d);
 }
 
 } // namespace sluice

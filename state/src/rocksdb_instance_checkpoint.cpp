@@ -1,0 +1,150 @@
+// Checkpoints of a RocksDB instance and the two ways of restoring one: taking over a whole
+// checkpoint (same or smaller key-group range: hard links, then range deletions), or copying
+// the key groups owned out of several checkpoints (rescaling).
+
+#include "rocksdb_instance_impl.hpp"
+
+#include "sluice/state/rocksdb_layout.hpp"
+
+#include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+#include <system_error>
+
+namespace fs = std::filesystem;
+
+namespace sluice {
+
+namespace {
+
+/// Bytes a write batch of imported entries collects before it is written.
+constexpr std::size_t import_batch_bytes = std::size_t{4} << 20;
+
+std::string checkpoint_what(const std::string& dir) { return "checkpoint '" + dir + "'"; }
+
+/// Throws a state_error naming `dir` unless it looks like a RocksDB checkpoint.
+void require_checkpoint(const std::string& owner, const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_regular_file(fs::path(dir) / "CURRENT", ec))
+    throw state_error("operator '" + owner + "': " + checkpoint_what(dir) +
+                      " is missing or is not a RocksDB checkpoint (no CURRENT file)");
+}
+
+/// Puts the checkpoint file `from` at `to`. SST files are immutable: a hard link shares them
+/// with the checkpoint (copied only across file systems). Everything else (MANIFEST, CURRENT,
+/// OPTIONS) RocksDB may rewrite, so it is copied.
+bool link_or_copy(const fs::path& from, const fs::path& to, std::error_code& ec) {
+  if (from.extension() == ".sst") {
+    fs::create_hard_link(from, to, ec);
+    if (!ec)
+      return true;
+    ec.clear();
+  }
+  fs::copy_file(from, to, ec);
+  return !ec;
+}
+
+/// A checkpoint opened read-only, with its column families.
+struct read_only_checkpoint {
+  std::vector<std::string> names;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  std::unique_ptr<rocksdb::DB> db;
+
+  ~read_only_checkpoint() {
+    for (auto* h : handles)
+      db->DestroyColumnFamilyHandle(h);
+  }
+};
+
+} // namespace
+
+void rocksdb_instance::checkpoint(const std::string& dir) {
+  auto& d = *impl_;
+  rocksdb::Checkpoint* raw = nullptr;
+  check(rocksdb::Checkpoint::Create(d.db.get(), &raw), d.owner, checkpoint_what(dir));
+  std::unique_ptr<rocksdb::Checkpoint> cp(raw);
+  // log_size_for_flush 0: flush every memtable into SST files first; with the write-ahead log
+  // off, that is the only way unflushed writes reach the checkpoint.
+  check(cp->CreateCheckpoint(dir, 0), d.owner, checkpoint_what(dir));
+}
+
+void rocksdb_instance::restore_whole(const std::string& dir, key_group_range keep) {
+  auto& d = *impl_;
+  if (d.columns.size() > 1)
+    throw state_error("operator '" + d.owner + "': restore must come before any state is used");
+  require_checkpoint(d.owner, dir);
+  d.close();
+  for (auto& entry : fs::directory_iterator(d.dir))
+    fs::remove_all(entry.path());
+  std::error_code read_error;
+  for (auto& entry : fs::directory_iterator(dir, read_error)) {
+    const auto to = fs::path(d.dir) / entry.path().filename();
+    std::error_code ec;
+    if (!link_or_copy(entry.path(), to, ec))
+      throw state_error("operator '" + d.owner + "': cannot copy '" + entry.path().string() +
+                        "' of " + checkpoint_what(dir) + " into '" + d.dir + "': " + ec.message());
+  }
+  if (read_error)
+    throw state_error("operator '" + d.owner + "': cannot read " + checkpoint_what(dir) + ": " +
+                      read_error.message());
+  d.open(checkpoint_what(dir));
+  const auto first = rocksdb_layout::key_group_start(0);
+  const auto keep_first = rocksdb_layout::key_group_start(keep.first);
+  const auto keep_end = rocksdb_layout::key_group_start(keep.last + 1);
+  const auto end = rocksdb_layout::key_group_start(max_key_groups);
+  for (std::size_t i = 1; i < d.columns.size(); ++i) {
+    auto* h = d.columns[i].handle;
+    if (keep.first > 0)
+      check(d.db->DeleteRange(d.write, h, first, keep_first), d.owner, d.what(static_cast<int>(i)));
+    if (keep.last + 1 < max_key_groups)
+      check(d.db->DeleteRange(d.write, h, keep_end, end), d.owner, d.what(static_cast<int>(i)));
+  }
+}
+
+void rocksdb_instance::import_key_groups(const std::string& dir, key_group_range range) {
+  auto& d = *impl_;
+  require_checkpoint(d.owner, dir);
+  const auto what = checkpoint_what(dir);
+  read_only_checkpoint source;
+  check(rocksdb::DB::ListColumnFamilies(make_db_options(*d.resources), dir, &source.names), d.owner,
+        what);
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (auto& name : source.names)
+    descriptors.emplace_back(name, d.column_options(false));
+  rocksdb::DB* opened = nullptr;
+  check(rocksdb::DB::OpenForReadOnly(make_db_options(*d.resources), dir, descriptors,
+                                     &source.handles, &opened),
+        d.owner, what);
+  source.db.reset(opened);
+
+  const auto begin = rocksdb_layout::key_group_start(range.first);
+  const auto end = rocksdb_layout::key_group_start(range.last + 1);
+  const rocksdb::Slice end_slice(end);
+  for (std::size_t i = 0; i < source.names.size(); ++i) {
+    const auto state = state_of_column_family(source.names[i]);
+    // The default column family holds the metadata of the states: copied whole.
+    int cf = state.empty() ? 0 : d.find(state);
+    if (cf < 0)
+      cf = d.create(state);
+    auto options = d.read;
+    if (!state.empty())
+      options.iterate_upper_bound = &end_slice;
+    std::unique_ptr<rocksdb::Iterator> it(source.db->NewIterator(options, source.handles[i]));
+    rocksdb::WriteBatch batch;
+    auto* target = d.columns[static_cast<std::size_t>(cf)].handle;
+    for (state.empty() ? it->SeekToFirst() : it->Seek(begin); it->Valid(); it->Next()) {
+      check(batch.Put(target, it->key(), it->value()), d.owner, what);
+      if (batch.GetDataSize() >= import_batch_bytes) {
+        check(d.db->Write(d.write, &batch), d.owner, d.what(cf));
+        batch.Clear();
+      }
+    }
+    check(it->status(), d.owner, what);
+    check(d.db->Write(d.write, &batch), d.owner, d.what(cf));
+  }
+  for (std::size_t i = 1; i < d.columns.size(); ++i)
+    d.load_format(static_cast<int>(i), nullptr);
+}
+
+} // namespace sluice

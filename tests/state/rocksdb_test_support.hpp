@@ -1,0 +1,66 @@
+#pragma once
+// What the RocksDB backend tests share: a temp dir per test and backends in it.
+
+#include "sluice/state/keyed_state_backends.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <unistd.h>
+
+namespace rocksdb_test {
+
+/// A fresh directory, removed with everything in it when the test ends.
+class temp_dir {
+public:
+  temp_dir() {
+    static std::atomic<int> next{0};
+    path_ = std::filesystem::temp_directory_path() /
+            ("sluice-rocksdb-test-" + std::to_string(::getpid()) + "-" + std::to_string(next++));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+  const std::filesystem::path& path() const { return path_; }
+
+private:
+  std::filesystem::path path_;
+};
+
+inline constexpr int max_parallelism = 128;
+
+inline sluice::state_backend_config
+config(const temp_dir& dir, const sluice::ttl_clock& clock = sluice::system_ttl_clock::instance()) {
+  sluice::state_backend_config c;
+  c.kind = sluice::state_backend_kind::rocksdb;
+  c.state_dir = dir / "state";
+  c.memory_mb = 16;
+  c.clock = &clock;
+  return c;
+}
+
+/// The backend of subtask `index` of `parallelism`.
+inline std::unique_ptr<sluice::keyed_state_backend> backend(const sluice::state_backend_config& c,
+                                                            int parallelism = 1, int index = 0) {
+  return sluice::make_keyed_state_backend(
+      c, "count (" + std::to_string(index + 1) + "/" + std::to_string(parallelism) + ")",
+      sluice::key_group_range_for_subtask(max_parallelism, parallelism, index), max_parallelism);
+}
+
+/// Matches an error message that names `what` in quotes.
+inline doctest::Contains names(const std::string& what) {
+  return doctest::Contains(("'" + what + "'").c_str());
+}
+
+} // namespace rocksdb_test
