@@ -2,6 +2,7 @@
 
 #include "cluster_actors.hpp"
 #include "job_status.hpp"
+#include "state_directory.hpp"
 
 #include "sluice/actors/messages.hpp"
 #include "sluice/operators/logging.hpp"
@@ -24,11 +25,21 @@ public:
   }
 };
 
+/// The configuration the task manager's subtasks run with: the job's, plus the RocksDB memory
+/// they all share (the local runtime is one task manager).
+std::shared_ptr<const job_config> task_manager_config(const job_config& config) {
+  auto c = std::make_shared<job_config>(config);
+  if (c->state.kind == state_backend_kind::rocksdb && !c->state.rocksdb_resources)
+    c->state.rocksdb_resources = make_rocksdb_shared_resources(c->state.memory_mb);
+  return c;
+}
+
 class local_job_client final : public job_client {
 public:
   local_job_client(std::shared_ptr<const execution_plan> plan, const job_config& config,
                    const std::string& job_name)
-      : caf_config_(config), system_(std::make_unique<caf::actor_system>(caf_config_)),
+      : state_dir_(config.state), caf_config_(config),
+        system_(std::make_unique<caf::actor_system>(caf_config_)),
         status_(std::make_shared<job_status>()) {
     int slots = config.slots > 0 ? config.slots
                                  : std::max(plan->required_slots(), config.default_parallelism());
@@ -36,9 +47,8 @@ public:
       throw config_error("the job needs " + std::to_string(plan->required_slots()) +
                          " slots, the task manager offers " + std::to_string(slots) +
                          " (--slots)");
-    auto shared_config = std::make_shared<const job_config>(config);
-    auto tm = system_->spawn(task_manager,
-                             task_manager_setup{plan, shared_config, job_name, status_, slots});
+    auto tm = system_->spawn(task_manager, task_manager_setup{plan, task_manager_config(config),
+                                                              job_name, status_, slots});
     job_manager_ = system_->spawn(job_manager, job_manager_setup{plan, job_name, status_, tm});
   }
 
@@ -67,6 +77,8 @@ public:
   std::vector<subtask_metrics> metrics() const override { return status_->metrics(); }
 
 private:
+  // Declared first: removed after the actor system (and with it every backend) is gone.
+  state_directory state_dir_;
   runtime_config caf_config_;
   std::unique_ptr<caf::actor_system> system_;
   std::shared_ptr<job_status> status_;

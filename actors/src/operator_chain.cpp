@@ -10,7 +10,7 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
                                const std::string& job_name, output_gate& gate,
                                const channel_layout& layout,
                                processing_time_service& processing_time,
-                               std::int64_t watermark_interval_ms)
+                               const job_config& config)
     : plan_(plan), vertex_(plan.vertices().at(static_cast<std::size_t>(vertex))) {
   const auto& graph = plan.graph();
   for (int node : vertex_.nodes) {
@@ -20,8 +20,9 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
     ctx.element_time = &element_time_;
     ctx.split = &split_;
     ctx.processing_time = &processing_time;
-    ctx.watermark_interval_ms = watermark_interval_ms;
+    ctx.watermark_interval_ms = config.watermark_interval_ms;
     contexts_.push_back(std::move(ctx));
+    create_state_backends(ops_.size() - 1, config.state);
   }
   // Wire every output: the main output and each side output some edge consumes.
   for (std::size_t i = 0; i < vertex_.nodes.size(); ++i) {
@@ -42,6 +43,21 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
     source_ = static_cast<source_operator_base*>(ops_.front().get());
   else
     head_input_ = &ops_.front()->input();
+}
+
+void operator_chain::create_state_backends(std::size_t i, const state_backend_config& config) {
+  auto& ctx = contexts_[i];
+  run_naming(ctx.operator_name, [&] {
+    const std::string owner = ctx.task_name();
+    operator_states_.push_back(std::make_unique<operator_state_backend>(owner));
+    ctx.operator_state = operator_states_.back().get();
+    if (!ops_[i]->is_keyed())
+      return;
+    auto range = key_group_range_for_subtask(ctx.max_parallelism, ctx.parallelism,
+                                             ctx.subtask_index);
+    keyed_states_.push_back(make_keyed_state_backend(config, owner, range, ctx.max_parallelism));
+    ctx.keyed_state = keyed_states_.back().get();
+  });
 }
 
 output_base& operator_chain::wire_output(std::size_t i, const std::string& tag,

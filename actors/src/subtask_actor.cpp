@@ -143,8 +143,7 @@ void subtask_actor::start(const start_msg& msg) {
   for (const auto& p : layout_.inputs)
     inputs_.push_back(handle(p));
   chain_.emplace(plan, setup_.vertex, setup_.subtask, setup_.job_name, output_, layout_,
-                 static_cast<processing_time_service&>(*this),
-                 setup_.config->watermark_interval_ms);
+                 static_cast<processing_time_service&>(*this), *setup_.config);
   chain_->open();
   started_ = true;
   started_at_ = std::chrono::steady_clock::now();

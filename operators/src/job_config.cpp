@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <functional>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 namespace sluice {
@@ -81,11 +82,36 @@ const std::vector<common_flag>& common_flags() {
        [](job_config& c, const std::string& v) {
          c.slots = static_cast<int>(parse_int("slots", v, 1, 32768));
        }},
+      {"state-backend", "where keyed state lives: heap|rocksdb (default heap)", false,
+       [](job_config& c, const std::string& v) {
+         try {
+           c.state.kind = parse_state_backend(v);
+         } catch (const std::invalid_argument& e) {
+           throw config_error(std::string("flag --state-backend: ") + e.what());
+         }
+       }},
+      {"state-dir", "directory of RocksDB instances (default: a fresh dir under the temp dir)",
+       false,
+       [](job_config& c, const std::string& v) {
+         if (v.empty())
+           throw config_error("flag --state-dir: the path is empty");
+         c.state.state_dir = v;
+       }},
+      {"state-memory-mb", "MiB of memory all RocksDB instances share (default 256)", false,
+       [](job_config& c, const std::string& v) {
+         c.state.memory_mb = static_cast<std::size_t>(parse_int("state-memory-mb", v, 1, 1 << 20));
+       }},
   };
   return flags;
 }
 
 } // namespace
+
+state_backend_config job_config::default_state_config() {
+  state_backend_config c;
+  c.state_dir = default_state_dir();
+  return c;
+}
 
 int job_config::default_parallelism() const {
   if (parallelism > 0)

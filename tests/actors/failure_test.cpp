@@ -80,3 +80,50 @@ TEST_CASE("a cancelled unbounded job ends with an error saying so") {
   CHECK_FALSE(result.ok());
   CHECK(result.error() == "job cancelled");
 }
+
+namespace {
+
+/// A map function that asks for keyed state `name` in open().
+struct stateful_map {
+  std::string name;
+  void open(runtime_context& ctx) { ctx.get_state(value_state_descriptor<std::int64_t>(name)); }
+  std::int64_t operator()(std::int64_t v) { return v; }
+};
+
+/// Registers state `name` as a long, then again as a string.
+struct two_faced_map {
+  void open(runtime_context& ctx) {
+    ctx.get_state(value_state_descriptor<std::int64_t>("total"));
+    ctx.get_state(value_state_descriptor<std::string>("total"));
+  }
+  std::int64_t operator()(std::int64_t v) { return v; }
+};
+
+} // namespace
+
+TEST_CASE("keyed state on a non-keyed stream fails the job at start naming operator and state") {
+  for (int p : {1, 2}) {
+    CAPTURE(p);
+    environment env(test_config(p));
+    env.from_source(sequence_source{0, 100})
+        .map(stateful_map{"count"}, "unkeyed counter")
+        .sink_to(discarding_sink<std::int64_t>{});
+    auto result = env.execute("keyed state without key_by");
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().find("operator 'unkeyed counter'") != std::string::npos);
+    CHECK(result.error().find("'count'") != std::string::npos);
+    CHECK(result.error().find("keyed stream") != std::string::npos);
+  }
+}
+
+TEST_CASE("a state name registered twice with different types fails the job naming it") {
+  environment env(test_config(2));
+  env.from_source(sequence_source{0, 100})
+      .key_by([](std::int64_t v) { return v % 5; })
+      .map(two_faced_map{}, "two-faced")
+      .sink_to(discarding_sink<std::int64_t>{});
+  auto result = env.execute("state registered twice");
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().find("operator 'two-faced'") != std::string::npos);
+  CHECK(result.error().find("'total'") != std::string::npos);
+}

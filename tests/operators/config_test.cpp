@@ -84,3 +84,34 @@ TEST_CASE("bad flags are errors naming the flag") {
   CHECK(error_of({"--parallelism", "99999999999999999999"}).find("--parallelism") !=
         std::string::npos);
 }
+
+TEST_CASE("state flags choose the backend, its directory and its memory") {
+  auto defaults = parse_args({}, {}).config.state;
+  CHECK(defaults.kind == sluice::state_backend_kind::heap);
+  CHECK(defaults.state_dir == sluice::default_state_dir());
+  CHECK(defaults.memory_mb == 256);
+  auto c = parse_args({"--state-backend", "rocksdb", "--state-dir=/var/tmp/st",
+                       "--state-memory-mb", "64"},
+                      {})
+               .config.state;
+  CHECK(c.kind == sluice::state_backend_kind::rocksdb);
+  CHECK(c.state_dir == "/var/tmp/st");
+  CHECK(c.memory_mb == 64);
+  CHECK(parse_args({"--state-backend", "heap"}, {}).config.state.kind ==
+        sluice::state_backend_kind::heap);
+  auto text = sluice::usage("prog", {});
+  for (const char* flag : {"--state-backend", "--state-dir", "--state-memory-mb"})
+    CHECK(text.find(flag) != std::string::npos);
+}
+
+TEST_CASE("bad state flags are errors naming the flag and what it accepts") {
+  auto backend = error_of({"--state-backend", "redis"});
+  CHECK(backend.find("--state-backend") != std::string::npos);
+  CHECK(backend.find("redis") != std::string::npos);
+  CHECK(backend.find("heap") != std::string::npos);
+  CHECK(backend.find("rocksdb") != std::string::npos);
+  CHECK(error_of({"--state-dir="}).find("--state-dir") != std::string::npos);
+  CHECK(error_of({"--state-dir"}).find("needs a value") != std::string::npos);
+  for (const char* bad : {"0", "-5", "lots", "1.5"})
+    CHECK(error_of({"--state-memory-mb", bad}).find("--state-memory-mb") != std::string::npos);
+}

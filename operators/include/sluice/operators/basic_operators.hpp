@@ -1,59 +1,78 @@
 #pragma once
-// The stateless one-input operators: map, filter, flat_map, process. Each is a thin
-// one_input_operator around the user's function, copied per subtask.
+// The one-input operators around a user function: map, filter, flat_map, process. Each is a
+// thin one_input_operator around the function, copied per subtask; map, filter and flat_map
+// call the function's open/close if it has them (rich_function.hpp) and, on a keyed stream,
+// make the element's key current first.
 
+#include "sluice/operators/function_traits.hpp"
 #include "sluice/operators/output_tag.hpp"
+#include "sluice/operators/rich_function.hpp"
 #include "sluice/operators/stream_operator.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 namespace sluice {
 
-template <class In, class Out, class F>
-class map_operator final : public one_input_operator<In, Out> {
+/// map: fn(In&&) -> Out.
+template <class In, class Out, class F, class Keying = not_keyed>
+class map_operator final : public function_operator<In, Out, F, Keying> {
 public:
-  explicit map_operator(F fn) : fn_(std::move(fn)) {}
+  explicit map_operator(F fn, Keying keying = {})
+      : function_operator<In, Out, F, Keying>(std::move(fn), std::move(keying)) {}
   void collect(In&& value) override {
-    this->guard([&] { this->out_->collect(Out(fn_(std::move(value)))); });
+    this->guard([&] {
+      this->enter(value);
+      this->out_->collect(Out(this->fn_(std::move(value))));
+    });
   }
   using one_input_operator<In, Out>::collect;
-
-private:
-  F fn_;
 };
 
-template <class T, class F>
-class filter_operator final : public one_input_operator<T, T> {
+/// filter: fn(const T&) -> bool keeps the element.
+template <class T, class F, class Keying = not_keyed>
+class filter_operator final : public function_operator<T, T, F, Keying> {
 public:
-  explicit filter_operator(F fn) : fn_(std::move(fn)) {}
+  explicit filter_operator(F fn, Keying keying = {})
+      : function_operator<T, T, F, Keying>(std::move(fn), std::move(keying)) {}
   void collect(T&& value) override {
     this->guard([&] {
-      if (fn_(static_cast<const T&>(value)))
+      this->enter(value);
+      if (this->fn_(static_cast<const T&>(value)))
         this->out_->collect(std::move(value));
     });
   }
   using one_input_operator<T, T>::collect;
-
-private:
-  F fn_;
 };
 
-template <class In, class Out, class F>
-class flat_map_operator final : public one_input_operator<In, Out> {
+/// flat_map: fn(In&&, collector<Out>&) emits any number of elements.
+template <class In, class Out, class F, class Keying = not_keyed>
+class flat_map_operator final : public function_operator<In, Out, F, Keying> {
 public:
-  explicit flat_map_operator(F fn) : fn_(std::move(fn)) {}
+  explicit flat_map_operator(F fn, Keying keying = {})
+      : function_operator<In, Out, F, Keying>(std::move(fn), std::move(keying)) {}
   void collect(In&& value) override {
-    this->guard([&] { fn_(std::move(value), *this->out_); });
+    this->guard([&] {
+      this->enter(value);
+      this->fn_(std::move(value), *this->out_);
+    });
   }
   using one_input_operator<In, Out>::collect;
-
-private:
-  F fn_;
 };
+
+/// The output type of map(fn) on elements of type T.
+template <class T, class F>
+using map_result_t = std::decay_t<std::invoke_result_t<F&, T&&>>;
+
+/// The output type of flat_map<Out>(fn): Out if given, else deduced from a non-generic fn's
+/// collector argument.
+template <class Out, class F>
+using flat_map_result_t =
+    std::conditional_t<std::is_void_v<Out>, typename collector_element<arg_t<F, 1>>::type, Out>;
 
 /// What a process function sees of the element being processed (Flink's
 /// ProcessFunction.Context; timers need a keyed stream).

@@ -177,8 +177,10 @@ public:
 
   void open(const runtime_context& ctx) override {
     stream_operator::open(ctx);
+    timers_.open();
     fn_.open(ctx);
   }
+  bool is_keyed() const override { return true; }
   void process_element1(A&& value) override {
     this->guard([&] {
       const K key = key_a_(static_cast<const A&>(value));

@@ -9,6 +9,7 @@
 #include "sluice/operators/sink.hpp"
 #include "sluice/operators/time/timestamps_and_watermarks_operator.hpp"
 
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -21,6 +22,10 @@ template <class K, class T, class KeySelector>
 class keyed_stream;
 template <class A, class B>
 class connected_streams;
+template <class T>
+class broadcast_stream;
+template <class In, class B>
+class broadcast_connected_stream;
 template <class A, class B, bool Join>
 struct two_streams;
 struct no_evictor;
@@ -98,7 +103,7 @@ public:
 
   template <class F>
   auto map(F fn, std::string name = "map") {
-    using Out = std::decay_t<std::invoke_result_t<F&, T&&>>;
+    using Out = map_result_t<T, F>;
     return add_operator<Out>(std::move(name),
                              [fn] { return std::make_unique<map_operator<T, Out, F>>(fn); });
   }
@@ -112,8 +117,7 @@ public:
   /// fn(T&&, collector<Out>&); Out is deduced from a non-generic fn, or given explicitly.
   template <class Out = void, class F>
   auto flat_map(F fn, std::string name = "flat_map") {
-    using R = std::conditional_t<std::is_void_v<Out>,
-                                 typename collector_element<arg_t<F, 1>>::type, Out>;
+    using R = flat_map_result_t<Out, F>;
     return add_operator<R>(std::move(name),
                            [fn] { return std::make_unique<flat_map_operator<T, R, F>>(fn); });
   }
@@ -171,6 +175,12 @@ public:
     return connected_streams<T, U>(*this, other);
   }
 
+  /// Connects a broadcast stream: process(broadcast_process_function) on the result.
+  template <class U>
+  broadcast_connected_stream<T, U> connect(const broadcast_stream<U>& other) const {
+    return broadcast_connected_stream<T, U>(*this, other);
+  }
+
   /// Window join: join(other).where(key).equal_to(other_key).window(assigner).apply(fn).
   template <class U>
   two_streams<T, U, true> join(const data_stream<U>& other) const { return {*this, other}; }
@@ -185,6 +195,14 @@ public:
   data_stream<T> rebalance() const { return with_kind(partition_kind::rebalance); }
   data_stream<T> rescale() const { return with_kind(partition_kind::rescale); }
   data_stream<T> broadcast() const { return with_kind(partition_kind::broadcast); }
+  /// This stream broadcast to every subtask of the operator it is connected to, feeding the
+  /// broadcast states `states` describe (Flink's broadcast state pattern, broadcast_stream.hpp).
+  template <class K, class V, class... More>
+  broadcast_stream<T> broadcast(const map_state_descriptor<K, V>& state,
+                                const More&... more) const {
+    return broadcast_stream<T>(broadcast(), {broadcast_registration(state),
+                                             broadcast_registration(more)...});
+  }
   /// partitioner(key, channels) -> channel in [0, channels).
   template <class Partitioner, class KeySelector>
   data_stream<T> partition_custom(Partitioner partitioner, KeySelector key) const {
@@ -250,6 +268,12 @@ public:
   const std::shared_ptr<job_graph>& graph() const { return this->graph_; }
 
 private:
+  template <class K, class V>
+  static std::function<void(operator_state_backend&)> broadcast_registration(
+      const map_state_descriptor<K, V>& d) {
+    return [d](operator_state_backend& states) { states.get_broadcast_state(d); };
+  }
+
   template <class U>
   void append_heads(const data_stream<U>& other) {
     static_assert(std::is_same_v<U, T>, "union_with needs streams of the same type");
@@ -286,5 +310,6 @@ private:
 
 #include "sluice/operators/keyed_stream.hpp"
 #include "sluice/operators/connected_streams.hpp"
+#include "sluice/operators/broadcast_stream.hpp"
 #include "sluice/operators/joins/window_join.hpp"
 #include "sluice/operators/windows/all_windowed_stream.hpp"

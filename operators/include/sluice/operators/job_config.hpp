@@ -1,6 +1,8 @@
 #pragma once
 // The job's configuration, parsed from the command line in one place (job_config.cpp).
 
+#include "sluice/state/state_backend_config.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -37,8 +39,12 @@ struct job_config {
   int exclusive_credits = 2; ///< per input channel
   int floating_credits = 8;  ///< per input gate
   int slots = 0;             ///< task manager slots; 0: enough for the job
+  /// --state-backend, --state-dir (default: default_state_dir()), --state-memory-mb.
+  state_backend_config state = default_state_config();
   std::map<std::string, std::string> job_flags; ///< values of the job's own flags
 
+  /// The state settings before any flag: heap, default_state_dir(), 256 MiB.
+  static state_backend_config default_state_config();
   /// The effective default parallelism.
   int default_parallelism() const;
   /// Throws config_error if a value is out of range.

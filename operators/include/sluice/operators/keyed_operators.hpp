@@ -19,7 +19,9 @@
 
 namespace sluice {
 
-/// Flink's rolling reduce: emits the running reduction of each key after every element.
+/// Flink's rolling reduce: emits the running reduction of each key after every element. It keeps
+/// the running values in its own open-addressing table (prefetched batch-at-a-time), not in the
+/// keyed state backend, so they are not checkpointed yet; it is not keyed for the runtime.
 template <class K, class T, class KeySelector, class F>
 class reduce_operator final : public one_input_operator<T, T> {
 public:
@@ -73,8 +75,10 @@ public:
 
   void open(const runtime_context& ctx) override {
     stream_operator::open(ctx);
+    timers_.open();
     fn_.open(ctx);
   }
+  bool is_keyed() const override { return true; }
   void collect(In&& value) override {
     this->guard([&] {
       const K key = key_(static_cast<const In&>(value));

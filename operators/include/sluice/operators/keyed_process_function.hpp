@@ -61,6 +61,9 @@ public:
   protected:
     /// The output of the side output named `tag_id`, or nullptr if nobody consumes it.
     virtual output_base* side_output(const std::string& tag_id) = 0;
+    /// The operator's runtime context (for contexts that extend this one, e.g. with the
+    /// broadcast state of keyed_broadcast_process_function).
+    virtual const runtime_context& operator_context() const = 0;
   };
 
   /// What on_timer sees: the context of the timer's key, at the timer's time.

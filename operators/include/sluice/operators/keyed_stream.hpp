@@ -14,6 +14,8 @@ namespace sluice {
 
 template <class K, class A, class B, class KeyA, class KeyB>
 struct interval_join_builder;
+template <class K, class In, class B, class KeySelector>
+class keyed_broadcast_connected_stream;
 
 template <class K, class T, class KeySelector = std::function<K(const T&)>>
 class keyed_stream {
@@ -25,7 +27,27 @@ public:
       : input_(input.with_partitioning(partition_kind::hash, hash_writer_factory<T>(key))),
         key_(std::move(key)) {}
 
+  /// map, filter and flat_map as on data_stream<T>, but keyed (Flink's KeyedStream has them
+  /// too): the element's key is current while fn runs, so keyed state fn got in its
+  /// open(runtime_context&) (ctx.get_state(descriptor)) is the element's key's.
+  template <class F>
+  auto map(F fn, std::string name = "map") {
+    return keyed_operator<map_operator<T, map_result_t<T, F>, F, keying>>(std::move(name),
+                                                                          std::move(fn));
+  }
+  template <class F>
+  data_stream<T> filter(F fn, std::string name = "filter") {
+    return keyed_operator<filter_operator<T, F, keying>>(std::move(name), std::move(fn));
+  }
+  template <class Out = void, class F>
+  auto flat_map(F fn, std::string name = "flat_map") {
+    return keyed_operator<flat_map_operator<T, flat_map_result_t<Out, F>, F, keying>>(
+        std::move(name), std::move(fn));
+  }
+
   /// Rolling reduce: fn(T accumulated, const T& next) -> T; emits the result per element.
+  /// The running values live in the operator's own hash table, not in the keyed state
+  /// backend, so they are not checkpointed yet (the table is what keeps it fast).
   template <class F>
   data_stream<T> reduce(F fn, std::string name = "reduce") {
     auto key = key_;
@@ -69,6 +91,13 @@ public:
     });
   }
 
+  /// Connects a broadcast stream: process(keyed_broadcast_process_function) on the result.
+  template <class B>
+  keyed_broadcast_connected_stream<K, T, B, KeySelector>
+  connect(const broadcast_stream<B>& broadcast) const {
+    return {input_, key_, broadcast};
+  }
+
   /// Groups each key's records into the windows of `assigner` (window_assigners.hpp).
   template <class Assigner>
   windowed_stream<K, T, KeySelector, Assigner> window(Assigner assigner) const {
@@ -87,6 +116,15 @@ public:
   data_stream<T>& input() { return input_; }
 
 private:
+  using keying = keyed_by<KeySelector>;
+
+  /// Adds Op (a function_operator keyed by this stream's key) running fn.
+  template <class Op, class F>
+  data_stream<typename Op::output_type> keyed_operator(std::string name, F fn) {
+    return input_.template add_operator<typename Op::output_type>(
+        std::move(name), [fn, key = key_] { return std::make_unique<Op>(fn, keying{key}); });
+  }
+
   struct plus {
     template <class V>
     V operator()(const V& a, const V& b) const { return a + b; }

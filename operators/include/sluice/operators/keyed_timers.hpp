@@ -2,11 +2,17 @@
 // What the keyed process and keyed co-process operators share: the per-key context the
 // function sees (key, timestamp, watermark, processing time, timers, side outputs), the
 // event-time and processing-time timer queues, and firing them (Flink's
-// InternalTimerService as the keyed process operators use it).
+// InternalTimerService as the keyed process operators use it). Before the function runs for an
+// element or a timer, the key becomes the current key of the operator's keyed state backend.
+// The timers are keyed state too: they join the backend's snapshots per key group (as a
+// keyed_snapshot_participant), so they are checkpointed and rescaled with their keys.
 
 #include "sluice/operators/stream_operator.hpp"
 #include "sluice/operators/time/timer_service.hpp"
 #include "sluice/operators/time/watermark.hpp"
+#include "sluice/state/key_group.hpp"
+#include "sluice/state/key_hash.hpp"
+#include "sluice/state/keyed_state_backend.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -19,7 +25,7 @@ namespace sluice {
 /// P is a keyed function type with key_type, on_timer_context and
 /// on_timer(time, on_timer_context&, collector<Out>&).
 template <class P>
-class keyed_timers {
+class keyed_timers final : public keyed_snapshot_participant {
   using K = typename P::key_type;
 
 public:
@@ -27,8 +33,16 @@ public:
   keyed_timers(const keyed_timers&) = delete;
   keyed_timers& operator=(const keyed_timers&) = delete;
 
+  /// Joins the snapshots of the operator's keyed state backend (after the operator's open set
+  /// its context). An operator driven without a backend keeps its timers unsnapshotted.
+  void open() {
+    if (auto* backend = op_.context().keyed_state)
+      backend->register_participant("_timers", *this);
+  }
+
   /// Makes `key` and the element's timestamp current; the function's context.
   typename P::on_timer_context& enter(const K& key) {
+    set_current_key(key);
     ctx_.key_ = &key;
     ctx_.timestamp_ = op_.context().current_timestamp();
     return ctx_;
@@ -52,6 +66,34 @@ public:
       fire(key, time, time_domain::processing_time, out);
     });
     firing_processing_timers_ = false;
+    if (auto next = processing_timers_.earliest())
+      request_wake_up(*next);
+  }
+
+  /// Writes each timer (domain, time, key) into its key's key group section.
+  void write_snapshot(key_group_sink& out) override {
+    const int max_parallelism = op_.context().keyed_state->max_parallelism();
+    auto write = [&](time_domain domain) {
+      return [&, domain](const K& key, std::int64_t time) {
+        auto& w = out.key_group(key_group_for_hash(key_hash(key), max_parallelism));
+        serialize(w, static_cast<std::uint8_t>(domain));
+        serialize(w, time);
+        serialize(w, key);
+      };
+    };
+    event_timers_.for_each(write(time_domain::event_time));
+    processing_timers_.for_each(write(time_domain::processing_time));
+  }
+
+  /// Adds the timers of a restored key group section; asks for a wake-up for the earliest
+  /// processing-time one.
+  void read_key_group(int, byte_reader& in) override {
+    while (!in.at_end()) {
+      const auto domain = static_cast<time_domain>(deserialize<std::uint8_t>(in));
+      const auto time = deserialize<std::int64_t>(in);
+      auto key = deserialize<K>(in);
+      (domain == time_domain::event_time ? event_timers_ : processing_timers_).add(key, time);
+    }
     if (auto next = processing_timers_.earliest())
       request_wake_up(*next);
   }
@@ -98,6 +140,7 @@ private:
     output_base* side_output(const std::string& tag_id) override {
       return timers_.op_.side_output(tag_id);
     }
+    const runtime_context& operator_context() const override { return timers_.op_.context(); }
 
     keyed_timers& timers_;
   };
@@ -106,12 +149,18 @@ private:
   /// no timestamp in processing time (as Flink).
   template <class Out>
   void fire(const K& key, std::int64_t time, time_domain domain, collector<Out>& out) {
+    set_current_key(key);
     if (auto* slot = op_.context().element_time)
       slot->value = domain == time_domain::event_time ? time : no_timestamp;
     ctx_.key_ = &key;
     ctx_.timestamp_ = time;
     ctx_.domain_ = domain;
     fn_.on_timer(time, ctx_, out);
+  }
+
+  void set_current_key(const K& key) {
+    if (auto* backend = op_.context().keyed_state)
+      backend->set_current_key(key);
   }
 
   /// Asks the runtime for a wake-up at `time` unless one at or before it is pending.

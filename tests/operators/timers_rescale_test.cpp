@@ -1,0 +1,166 @@
+// Timers are keyed state: keyed process operators at parallelism 3 register event-time and
+// processing-time timers for many keys, their backends are snapshot, and new instances at
+// parallelism 2 and 5 restore from all the snapshots. Every timer then fires exactly once, at
+// the subtask that owns its key; the expected firings are computed here from the input.
+// Operators are driven directly, without actors.
+
+#include "sluice/operators/keyed_operators.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include <unistd.h>
+
+using namespace sluice;
+
+namespace {
+
+constexpr int max_parallelism = 128;
+constexpr std::int64_t key_count = 500;
+
+/// A request for a timer of `key` at `time`.
+using timer_request = std::pair<std::int64_t, std::int64_t>;
+/// A firing: key, time, domain (0 event time, 1 processing time), subtask it fired at.
+using firing = std::tuple<std::int64_t, std::int64_t, int, int>;
+
+int domain_code(time_domain d) { return d == time_domain::event_time ? 0 : 1; }
+
+/// Registers an event-time timer at the element's time and, for odd keys, a processing-time
+/// timer 1000 later; reports every timer that fires.
+class timer_registrar final
+    : public keyed_process_function<std::int64_t, timer_request, firing> {
+public:
+  void process_element(timer_request&& r, context& ctx, collector<firing>&) override {
+    ctx.timer_service().register_event_time_timer(r.second);
+    if (r.first % 2 == 1)
+      ctx.timer_service().register_processing_time_timer(r.second + 1000);
+  }
+  void on_timer(std::int64_t time, on_timer_context& ctx, collector<firing>& out) override {
+    out.collect(firing{ctx.current_key(), time, domain_code(ctx.time_domain()),
+                       subtask_});
+  }
+  void open(const runtime_context& ctx) override { subtask_ = ctx.subtask_index; }
+
+private:
+  int subtask_ = -1;
+};
+
+struct key_of_request {
+  std::int64_t operator()(const timer_request& r) const { return r.first; }
+};
+
+using timer_operator = keyed_process_operator<timer_registrar, key_of_request>;
+
+/// Collects what an operator emits.
+class firings final : public collector<firing> {
+public:
+  void collect(firing&& f) override { all.push_back(f); }
+  void emit_watermark(std::int64_t) override {}
+  using collector<firing>::collect;
+  std::vector<firing> all;
+};
+
+/// One subtask of the operator with its backend, restored from `handles` if any.
+struct subtask {
+  std::unique_ptr<keyed_state_backend> backend;
+  timer_operator op{timer_registrar{}, key_of_request{}};
+  firings out;
+  timestamp_slot time;
+
+  subtask(const state_backend_config& config, int parallelism, int index,
+          const std::vector<keyed_state_handle>& handles) {
+    runtime_context ctx{"timers", "timers", index, parallelism, max_parallelism};
+    backend = make_keyed_state_backend(
+        config, ctx.task_name(), key_group_range_for_subtask(max_parallelism, parallelism, index),
+        max_parallelism);
+    if (!handles.empty())
+      backend->restore(handles);
+    ctx.keyed_state = backend.get();
+    ctx.element_time = &time;
+    op.set_output(out);
+    op.open(ctx);
+  }
+};
+
+int owner_of(std::int64_t key, int parallelism) {
+  return subtask_for_key_group(key_group_for_hash(key_hash(key), max_parallelism), parallelism,
+                               max_parallelism);
+}
+
+std::vector<std::unique_ptr<subtask>> start(const state_backend_config& config, int parallelism,
+                                            const std::vector<keyed_state_handle>& handles) {
+  std::vector<std::unique_ptr<subtask>> out;
+  for (int i = 0; i < parallelism; ++i)
+    out.push_back(std::make_unique<subtask>(config, parallelism, i, handles));
+  return out;
+}
+
+/// A few timers per key, some requested twice (one timer per key, time and domain).
+std::vector<timer_request> requests() {
+  std::vector<timer_request> out;
+  for (std::int64_t key = 0; key < key_count; ++key)
+    for (std::int64_t i = 0; i < 1 + key % 3; ++i)
+      out.push_back({key, 100 + (key * 7 + i * 13) % 50});
+  for (std::int64_t key = 0; key < key_count; key += 10)
+    out.push_back({key, 100 + (key * 7) % 50});
+  return out;
+}
+
+std::vector<firing> expected_firings(const std::vector<timer_request>& reqs, int parallelism) {
+  std::set<firing> unique;
+  for (const auto& [key, time] : reqs) {
+    unique.insert({key, time, 0, owner_of(key, parallelism)});
+    if (key % 2 == 1)
+      unique.insert({key, time + 1000, 1, owner_of(key, parallelism)});
+  }
+  return {unique.begin(), unique.end()};
+}
+
+} // namespace
+
+TEST_CASE("timers are snapshot per key group and fire once at their key's owner after rescaling") {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("sluice-timers-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  for (auto kind : {state_backend_kind::heap, state_backend_kind::rocksdb}) {
+    const std::string backend = to_string(kind);
+    CAPTURE(backend);
+    state_backend_config config;
+    config.kind = kind;
+    config.state_dir = (dir / to_string(kind)).string();
+    std::filesystem::create_directories(config.state_dir);
+    const auto reqs = requests();
+    std::vector<keyed_state_handle> handles;
+    {
+      auto before = start(config, 3, {});
+      for (auto r : reqs)
+        before[static_cast<std::size_t>(owner_of(r.first, 3))]->op.collect(std::move(r));
+      for (auto& s : before) {
+        handles.push_back(s->backend->snapshot(1, config.state_dir));
+        CHECK(s->out.all.empty());
+      }
+    }
+    for (int parallelism : {2, 5}) {
+      CAPTURE(parallelism);
+      auto after = start(config, parallelism, handles);
+      std::vector<firing> fired;
+      for (auto& s : after) {
+        s->op.process_watermark(max_watermark);
+        s->op.on_processing_time(max_watermark);
+        fired.insert(fired.end(), s->out.all.begin(), s->out.all.end());
+      }
+      std::sort(fired.begin(), fired.end());
+      CHECK(fired == expected_firings(reqs, parallelism));
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
