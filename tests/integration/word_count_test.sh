@@ -2,7 +2,8 @@
 # word_count at parallelism 1, 2 and 4, to stdout and to files: each word's rolling counts must
 # be exactly 1..n, with n the word's count computed here by tr/sort/uniq.
 set -euo pipefail
-bin=$1
+bin=$1; shift
+extra=("$@") # more flags for every run, e.g. --state-backend rocksdb
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -31,18 +32,18 @@ check() { # $1: file of "word,count" lines (rolling)
 }
 
 for p in 1 2 4; do
-  "$bin" --input "$work/input.txt" --parallelism "$p" > "$work/stdout.txt"
+  "$bin" "${extra[@]}" --input "$work/input.txt" --parallelism "$p" > "$work/stdout.txt"
   sed -E 's/^[0-9]+> //' "$work/stdout.txt" > "$work/stdout.clean"
   check "$work/stdout.clean"
   rm -rf "$work/out"
-  "$bin" --input "$work/input.txt" --parallelism "$p" --output "$work/out"
+  "$bin" "${extra[@]}" --input "$work/input.txt" --parallelism "$p" --output "$work/out"
   [ "$(ls "$work/out" | wc -l)" -eq "$p" ] || { echo "expected $p part files"; exit 1; }
   cat "$work/out"/part-* > "$work/files.txt"
   check "$work/files.txt"
 done
 
 # The built-in text: exit 0 and consistent rolling counts ("to" occurs 13 times in it).
-"$bin" --parallelism 2 | sed -E 's/^[0-9]+> //' > "$work/builtin.txt"
+"$bin" "${extra[@]}" --parallelism 2 | sed -E 's/^[0-9]+> //' > "$work/builtin.txt"
 grep -qx 'to,13' "$work/builtin.txt"
 ! grep -qx 'to,14' "$work/builtin.txt"
 echo "word_count: all checks passed"

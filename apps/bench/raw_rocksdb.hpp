@@ -1,0 +1,28 @@
+#pragma once
+// The RocksDB baseline of bench_state: one DB used directly through the RocksDB API, with the
+// memory settings of Sluice's RocksDB backend (shared block cache, write buffers charged to it,
+// no WAL), counting per 8-byte key with a Get and a Put.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace bench {
+
+class raw_rocksdb {
+public:
+  /// Opens a fresh DB in `dir` (removed first and on destruction) within `memory_mb` MiB.
+  raw_rocksdb(std::string dir, std::size_t memory_mb);
+  ~raw_rocksdb();
+  raw_rocksdb(const raw_rocksdb&) = delete;
+  raw_rocksdb& operator=(const raw_rocksdb&) = delete;
+
+  /// Reads the count of `key` (0 if absent), adds one and writes it back.
+  std::int64_t increment(std::int64_t key);
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace bench
