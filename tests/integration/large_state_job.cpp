@@ -1,5 +1,5 @@
 // Larger than memory: a keyed job over --keys distinct keys (default 10 million) that counts
-// per key in value state on the RocksDB backend under --state-memory-mb (default 128), with
+// per key with a rolling sum (a value state per key) on the RocksDB backend under --state-memory-mb (default 128), with
 // the first --repeated keys seen twice. Checks the results (every key's first count is 1, the
 // repeated keys' second is 2) and that the process's peak resident memory grew by no more than
 // the state budget plus a stated slack over a warm-up run of the same job with few keys.
@@ -14,6 +14,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace {
 
@@ -22,10 +23,13 @@ struct tally {
   std::atomic<std::uint64_t> ones{0}, twos{0}, others{0};
 };
 
-class tally_sink final : public sluice::copyable_sink<tally_sink, std::int64_t> {
+using keyed_count = std::pair<std::int64_t, std::int64_t>;
+
+class tally_sink final : public sluice::copyable_sink<tally_sink, keyed_count> {
 public:
   explicit tally_sink(std::shared_ptr<tally> t) : tally_(std::move(t)) {}
-  void write(std::int64_t&& count) override {
+  void write(keyed_count&& record) override {
+    const auto count = record.second;
     auto& slot = count == 1 ? tally_->ones : count == 2 ? tally_->twos : tally_->others;
     slot.fetch_add(1, std::memory_order_relaxed);
   }
@@ -34,30 +38,19 @@ private:
   std::shared_ptr<tally> tally_;
 };
 
-struct count_per_key {
-  sluice::value_state<std::int64_t>* count = nullptr;
-
-  void open(sluice::runtime_context& ctx) {
-    count = &ctx.get_state(sluice::value_state_descriptor<std::int64_t>("count"));
-  }
-  std::int64_t operator()(std::int64_t) {
-    const std::int64_t next = count->value().value_or(0) + 1;
-    count->update(next);
-    return next;
-  }
-};
-
 /// Runs the job over `keys` keys, the first `repeated` of them twice; returns the tally.
 std::shared_ptr<tally> run(const sluice::job_config& config, std::uint64_t keys,
                            std::uint64_t repeated) {
   auto result = std::make_shared<tally>();
   sluice::environment env(config);
   env.from_source(sluice::make_generator_source(
-                      [keys](std::uint64_t i) { return static_cast<std::int64_t>(i % keys); },
+                      [keys](std::uint64_t i) {
+                        return keyed_count{static_cast<std::int64_t>(i % keys), 1};
+                      },
                       keys + repeated),
                   "keys")
-      .key_by([](std::int64_t k) { return k; })
-      .map(count_per_key{})
+      .key_by([](const keyed_count& r) { return r.first; })
+      .sum<1>()
       .sink_to(tally_sink(result), "tally");
   auto outcome = env.execute("large_state");
   if (!outcome.ok()) {

@@ -8,54 +8,42 @@
 #include "sluice/operators/keyed_timers.hpp"
 #include "sluice/operators/time/timer_service.hpp"
 #include "sluice/operators/time/watermark.hpp"
-#include "sluice/state/flat_hash_map.hpp"
 
-#include <chrono>
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <string>
 #include <utility>
 
 namespace sluice {
 
-/// Flink's rolling reduce: emits the running reduction of each key after every element. It keeps
-/// the running values in its own open-addressing table (prefetched batch-at-a-time), not in the
-/// keyed state backend, so they are not checkpointed yet; it is not keyed for the runtime.
+/// Flink's rolling reduce: emits the running reduction of each key after every element. The
+/// running value is keyed state (a value state per key), so it lives in the backend the job
+/// chose and is snapshot and rescaled with its key groups.
 template <class K, class T, class KeySelector, class F>
 class reduce_operator final : public one_input_operator<T, T> {
 public:
   reduce_operator(KeySelector key, F fn) : key_(std::move(key)), fn_(std::move(fn)) {}
 
-  void collect(T&& value) override {
-    this->guard([&] { reduce(value); });
+  bool is_keyed() const override { return true; }
+  void open(const runtime_context& ctx) override {
+    stream_operator::open(ctx);
+    running_ = &ctx.get_state(value_state_descriptor<T>("_reduce"));
   }
-
-  /// Batch-at-a-time: the state of the record `prefetch_distance` ahead is loaded into the
-  /// cache while this one is reduced, so state misses overlap instead of queueing.
-  void collect_all(T* first, T* last) override {
+  void collect(T&& value) override {
     this->guard([&] {
-      constexpr std::ptrdiff_t prefetch_distance = 8;
-      for (auto* p = first; p != last; ++p) {
-        if (last - p > prefetch_distance)
-          state_.prefetch(key_(static_cast<const T&>(p[prefetch_distance])));
-        reduce(*p);
-      }
+      this->ctx_.keyed_state->set_current_key(key_(static_cast<const T&>(value)));
+      std::optional<T> acc = running_->value();
+      T next = acc ? fn_(std::move(*acc), static_cast<const T&>(value)) : std::move(value);
+      running_->update(next);
+      this->out_->collect(std::move(next));
     });
   }
   using one_input_operator<T, T>::collect;
 
 private:
-  void reduce(const T& value) {
-    auto [acc, inserted] = state_.try_emplace(key_(value), value);
-    if (!inserted)
-      *acc = fn_(std::move(*acc), value);
-    this->out_->collect(static_cast<const T&>(*acc));
-  }
-
   KeySelector key_;
   F fn_;
-  flat_hash_map<K, T> state_;
+  value_state<T>* running_ = nullptr;
 };
 
 /// Runs a keyed_process_function: keys each element, keeps the per-key event-time and

@@ -46,8 +46,7 @@ public:
   }
 
   /// Rolling reduce: fn(T accumulated, const T& next) -> T; emits the result per element.
-  /// The running values live in the operator's own hash table, not in the keyed state
-  /// backend, so they are not checkpointed yet (the table is what keeps it fast).
+  /// The running values are keyed state (a value state per key) on the job's backend.
   template <class F>
   data_stream<T> reduce(F fn, std::string name = "reduce") {
     auto key = key_;
