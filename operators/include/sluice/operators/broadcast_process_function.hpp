@@ -21,24 +21,15 @@ namespace sluice {
 
 /// What every context of a broadcast process function has (Flink's
 /// BaseBroadcastProcessFunction.Context) but access to the broadcast state.
-class broadcast_context_base {
+class broadcast_context_base : public side_output_context {
 public:
-  virtual ~broadcast_context_base() = default;
   /// The element's timestamp; none if it has none.
   virtual std::optional<std::int64_t> timestamp() const = 0;
   /// The minimum of both inputs' watermarks.
   virtual std::int64_t current_watermark() const = 0;
   virtual std::int64_t current_processing_time() const = 0;
 
-  /// Emits `value` to the side output `tag` (dropped if nobody consumes the tag).
-  template <class U>
-  void output(const output_tag<U>& tag, typename output_tag<U>::value_type value) {
-    if (auto* out = side_output(tag.id))
-      static_cast<collector<U>*>(out)->collect(std::move(value));
-  }
-
 protected:
-  virtual output_base* side_output(const std::string& tag_id) = 0;
   /// The operator's broadcast states.
   virtual operator_state_backend& broadcast_states() = 0;
 };

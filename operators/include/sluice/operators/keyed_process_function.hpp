@@ -39,9 +39,8 @@ public:
   using output_type = Out;
 
   /// What process_element sees besides the element.
-  class context {
+  class context : public side_output_context {
   public:
-    virtual ~context() = default;
     virtual const K& current_key() const = 0;
     /// The element's timestamp (in on_timer: the timer's time); none if it has none.
     virtual std::optional<std::int64_t> timestamp() const = 0;
@@ -50,17 +49,7 @@ public:
     /// Timers of the current key.
     virtual sluice::timer_service& timer_service() = 0;
 
-    /// Emits `value` to the side output `tag` (dropped if nobody consumes the tag); it carries
-    /// the current timestamp, like records of the main output. U comes from the tag alone.
-    template <class U>
-    void output(const output_tag<U>& tag, typename output_tag<U>::value_type value) {
-      if (auto* out = side_output(tag.id))
-        static_cast<collector<U>*>(out)->collect(std::move(value));
-    }
-
   protected:
-    /// The output of the side output named `tag_id`, or nullptr if nobody consumes it.
-    virtual output_base* side_output(const std::string& tag_id) = 0;
     /// The operator's runtime context (for contexts that extend this one, e.g. with the
     /// broadcast state of keyed_broadcast_process_function).
     virtual const runtime_context& operator_context() const = 0;
