@@ -50,10 +50,14 @@ job_config two_input_config(int p) {
 enum : std::int64_t { matched = 0, first_only = 1, second_only = 2 };
 
 /// Matches equal numbers of both inputs (the key is the number); a number still without a
-/// partner when the watermark passes its timestamp + 5 is reported unmatched.
+/// partner when the watermark passes its timestamp + 5 is reported unmatched. The side a key
+/// waits on is keyed state, shared by both inputs.
 class matcher final
     : public keyed_co_process_function<std::int64_t, std::int64_t, std::int64_t, kv> {
 public:
+  void open(const runtime_context& ctx) override {
+    waiting_ = &ctx.get_state(value_state_descriptor<int>("waiting side"));
+  }
   void process_element1(std::int64_t&& v, context& ctx, collector<kv>& out) override {
     arrive(v, 1, ctx, out);
   }
@@ -61,25 +65,25 @@ public:
     arrive(v, 2, ctx, out);
   }
   void on_timer(std::int64_t, on_timer_context& ctx, collector<kv>& out) override {
-    const auto found = pending_.find(ctx.current_key());
-    if (found == pending_.end())
+    const auto side = waiting_->value();
+    if (!side)
       return;
-    out.collect(kv{found->second == 1 ? first_only : second_only, ctx.current_key()});
-    pending_.erase(found);
+    out.collect(kv{*side == 1 ? first_only : second_only, ctx.current_key()});
+    waiting_->clear();
   }
 
 private:
   void arrive(std::int64_t v, int side, context& ctx, collector<kv>& out) {
-    const auto found = pending_.find(v);
-    if (found != pending_.end() && found->second != side) {
+    const auto waiting = waiting_->value();
+    if (waiting && *waiting != side) {
       out.collect(kv{matched, v});
-      pending_.erase(found);
+      waiting_->clear();
       return;
     }
-    pending_[v] = side;
+    waiting_->update(side);
     ctx.timer_service().register_event_time_timer(*ctx.timestamp() + 5);
   }
-  std::map<std::int64_t, int> pending_;
+  value_state<int>* waiting_ = nullptr;
 };
 
 } // namespace
@@ -110,7 +114,8 @@ TEST_CASE("co_map merges two streams of different types") {
   }
 }
 
-TEST_CASE("keyed co_process matches records of both inputs by key, with event-time timers") {
+TEST_CASE("keyed co_process matches records of both inputs by key, with keyed state and "
+          "event-time timers, on both backends") {
   // First input 0..n-1, second the even numbers 0..2n-2; timestamps are the numbers.
   const std::int64_t n = 1500;
   std::vector<kv> expected;
@@ -123,9 +128,15 @@ TEST_CASE("keyed co_process matches records of both inputs by key, with event-ti
       expected.push_back({second_only, v});
   }
   std::sort(expected.begin(), expected.end());
-  for (int p : {1, 2, 4}) {
+  for (auto [p, backend] : {std::pair{1, state_backend_kind::heap},
+                             std::pair{2, state_backend_kind::heap},
+                             std::pair{4, state_backend_kind::heap},
+                             std::pair{2, state_backend_kind::rocksdb}}) {
     CAPTURE(p);
-    environment env(two_input_config(p));
+    CAPTURE(to_string(backend));
+    auto config = two_input_config(p);
+    config.state.kind = backend;
+    environment env(config);
     collecting_sink<kv> sink;
     auto evens = numbers(env, 0, n - 1, 2, "b").map([](std::int64_t v) { return 2 * v; });
     numbers(env, 0, n - 1, 1, "a")
