@@ -11,6 +11,7 @@
 // snapshot as a keyed_snapshot_participant, so it is checkpointed and rescaled with its key
 // groups on either backend.
 
+#include "sluice/state/heap_state_key.hpp"
 #include "sluice/state/key_group.hpp"
 #include "sluice/state/key_hash.hpp"
 #include "sluice/state/keyed_state.hpp"
@@ -106,6 +107,13 @@ public:
   /// Changes whenever the current key or namespace is set: a state may keep what it looked up
   /// for the current key while this stays the same.
   std::uint64_t current_key_version() const { return key_version_; }
+  /// The current key's bytes followed by the namespace's, with their hash_bytes: computed once
+  /// per current key and namespace, however many states use them. Valid until either changes.
+  const detail::state_key_view& current_state_key() const {
+    if (state_key_version_ != key_version_)
+      refresh_state_key();
+    return state_key_;
+  }
 
   /// The state `d` describes, created on first use (restored entries included). Throws
   /// state_error if d.name was registered before with another kind or type.
@@ -199,6 +207,7 @@ private:
     key_bytes_.assign(scratch_.data(), scratch_.size());
   }
   [[noreturn]] void throw_foreign_key_group(int key_group) const;
+  void refresh_state_key() const;
 
   struct registered {
     std::string signature;
@@ -215,6 +224,9 @@ private:
   std::string key_bytes_;
   std::string namespace_;
   std::vector<char> scratch_;
+  mutable std::string key_and_namespace_;
+  mutable detail::state_key_view state_key_;
+  mutable std::uint64_t state_key_version_ = 0;
   std::map<std::string, registered> states_;
   std::map<std::string, keyed_snapshot_participant*> participants_;
 
