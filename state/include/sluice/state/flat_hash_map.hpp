@@ -19,11 +19,13 @@
 namespace sluice {
 
 /// The default hash of flat_hash_map: key_hash of K.
-template <class K> struct stable_key_hash {
+template <class K>
+struct stable_key_hash {
   std::uint64_t operator()(const K& key) const { return key_hash(key); }
 };
 
-template <class K, class V, class Hash = stable_key_hash<K>> class flat_hash_map {
+template <class K, class V, class Hash = stable_key_hash<K>>
+class flat_hash_map {
 public:
   /// The capacity of a new table; it doubles when an insertion would fill more than half, so
   /// capacity() never exceeds max(min_capacity, 4 * the largest size the table reached).
@@ -33,7 +35,8 @@ public:
 
   /// The value of `key`, built from args if absent, and whether it was inserted. The pointer
   /// stays valid until the next insertion.
-  template <class Q, class... Args> std::pair<V*, bool> try_emplace(const Q& key, Args&&... args) {
+  template <class Q, class... Args>
+  std::pair<V*, bool> try_emplace(const Q& key, Args&&... args) {
     for (auto i = slot_of(Hash{}(key));; i = (i + 1) & mask_) {
       auto& s = slots_[i];
       if (!s.used) {
@@ -53,7 +56,8 @@ public:
   }
 
   /// The value of `key`, or nullptr.
-  template <class Q> V* find(const Q& key) {
+  template <class Q>
+  V* find(const Q& key) {
     for (auto i = slot_of(Hash{}(key));; i = (i + 1) & mask_) {
       auto& s = slots_[i];
       if (!s.used)
@@ -64,12 +68,14 @@ public:
   }
 
   /// Starts loading the slot of `key` into the cache.
-  template <class Q> void prefetch(const Q& key) const {
+  template <class Q>
+  void prefetch(const Q& key) const {
     __builtin_prefetch(&slots_[slot_of(Hash{}(key))]);
   }
 
   /// Removes `key`; returns whether it was present (backward-shift deletion, no tombstones).
-  template <class Q> bool erase(const Q& key) {
+  template <class Q>
+  bool erase(const Q& key) {
     for (auto i = slot_of(Hash{}(key));; i = (i + 1) & mask_) {
       if (!slots_[i].used)
         return false;
@@ -108,7 +114,8 @@ public:
   }
 
   /// Calls f(key, value) for every entry.
-  template <class F> void for_each(F&& f) {
+  template <class F>
+  void for_each(F&& f) {
     for (auto& s : slots_)
       if (s.used)
         f(static_cast<const K&>(s.key), s.value);
@@ -124,10 +131,8 @@ private:
     bool used = false;
   };
   /// Slots of 33 to 64 bytes take a whole cache line each, so that a lookup touches one line.
-  static constexpr std::size_t slot_alignment = sizeof(slot_fields) > 32 &&
-                                                        sizeof(slot_fields) <= 64
-                                                    ? 64
-                                                    : alignof(slot_fields);
+  static constexpr std::size_t slot_alignment =
+      sizeof(slot_fields) > 32 && sizeof(slot_fields) <= 64 ? 64 : alignof(slot_fields);
   struct alignas(slot_alignment) slot : slot_fields {};
 
   std::size_t slot_of(std::uint64_t hash) const {

@@ -53,9 +53,12 @@ public:
   virtual std::size_t stored_entries() const = 0;
   /// Removes every expired entry.
   virtual void remove_expired() = 0;
+  /// Starts loading the slot of `key` in `key_group` into the cache.
+  virtual void prefetch(int key_group, const state_key_view& key) const = 0;
 };
 
-template <class Traits> class heap_state_table final : public heap_state_base {
+template <class Traits>
+class heap_state_table final : public heap_state_base {
 public:
   using stored = typename Traits::stored;
 
@@ -139,6 +142,12 @@ public:
         map->for_each(
             [&](const heap_state_key&, const stored& s) { n += Traits::live_units(s, ttl_, t); });
     return n;
+  }
+
+  void prefetch(int key_group, const state_key_view& key) const override {
+    if (auto* map =
+            groups_[static_cast<std::size_t>(key_group - backend_.key_groups().first)].get())
+      map->prefetch(key);
   }
 
   std::size_t stored_entries() const override {
