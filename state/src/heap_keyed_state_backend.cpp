@@ -9,7 +9,9 @@ namespace sluice {
 heap_keyed_state_backend::heap_keyed_state_backend(std::string owner, key_group_range range,
                                                    int max_parallelism, const ttl_clock& clock)
     : keyed_state_backend(state_backend_kind::heap, std::move(owner), range, max_parallelism,
-                          clock) {}
+                          clock) {
+  enable_prefetch();
+}
 
 std::function<keyed_state_handle()>
 heap_keyed_state_backend::snapshot_sync(std::int64_t checkpoint_id,

@@ -76,7 +76,8 @@ keyed_state_base* keyed_state_backend::find_registered(const std::string& name,
   }
   if (it->second.signature != signature)
     throw state_error("operator '" + owner_ + "': state '" + name + "' is registered as " +
-                      it->second.signature + " and again as " + signature +
+                      readable_signature(it->second.signature) + " and again as " +
+                      readable_signature(signature) +
                       "; one name must keep one kind and type");
   return it->second.state.get();
 }
@@ -121,8 +122,9 @@ void keyed_state_backend::restore_key_group_part(const keyed_state_part& part) {
         pending.path = part.path;
       } else if (pending.signature != block.signature) {
         throw state_error("operator '" + owner_ + "': state '" + block.name + "' is " +
-                          pending.signature + " in snapshot file '" + pending.path + "' but " +
-                          block.signature + " in '" + part.path + "'");
+                          readable_signature(pending.signature) + " in snapshot file '" +
+                          pending.path + "' but " + readable_signature(block.signature) + " in '" +
+                          part.path + "'");
       }
       pending.sections.push_back({key_group, std::move(block.bytes)});
     }
@@ -137,8 +139,9 @@ void keyed_state_backend::take_restored(const std::string& name, const std::stri
   const auto& pending = it->second;
   if (pending.signature != signature)
     throw state_error("operator '" + owner_ + "': state '" + name + "' was snapshot as " +
-                      pending.signature + " (file '" + pending.path + "') and is registered as " +
-                      signature + "; one name must keep one kind and type");
+                      readable_signature(pending.signature) + " (file '" + pending.path +
+                      "') and is registered as " + readable_signature(signature) +
+                      "; one name must keep one kind and type");
   for (auto& section : pending.sections) {
     byte_reader in(section.bytes);
     try {
@@ -179,6 +182,17 @@ void keyed_state_backend::check_handle_backend(const keyed_state_handle& handle,
   if (handle.backend != backend)
     throw state_error("operator '" + owner_ + "': cannot restore a snapshot of the " +
                       handle.backend + " backend into the " + backend + " backend");
+}
+
+void keyed_state_backend::refresh_state_key() const {
+  state_key_version_ = key_version_;
+  if (namespace_.empty()) {
+    state_key_ = detail::state_key_view(key_bytes_);
+    return;
+  }
+  key_and_namespace_.assign(key_bytes_);
+  key_and_namespace_.append(namespace_);
+  state_key_ = detail::state_key_view(key_and_namespace_);
 }
 
 void keyed_state_backend::throw_foreign_key_group(int key_group) const {

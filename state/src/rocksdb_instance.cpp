@@ -3,6 +3,7 @@
 #include "rocksdb_instance_impl.hpp"
 
 #include "sluice/state/serialization.hpp"
+#include "sluice/state/state_descriptor.hpp"
 
 #include <filesystem>
 
@@ -155,7 +156,8 @@ int rocksdb_instance::column_family(const std::string& name, const std::string& 
     auto& c = d.columns[static_cast<std::size_t>(cf)];
     if (stored != signature)
       throw state_error("operator '" + d.owner + "': state '" + name + "' was restored as " +
-                        stored + " and is registered as " + signature +
+                        readable_signature(stored) + " and is registered as " +
+                        readable_signature(signature) +
                         "; one name must keep one kind and type");
     if ((c.format.ttl_ms > 0) != (format.ttl_ms > 0))
       throw state_error("operator '" + d.owner + "': state '" + name + "' was restored with TTL " +

@@ -25,12 +25,18 @@ public:
   explicit map_operator(F fn, Keying keying = {})
       : function_operator<In, Out, F, Keying>(std::move(fn), std::move(keying)) {}
   void collect(In&& value) override {
-    this->guard([&] {
-      this->enter(value);
-      this->out_->collect(Out(this->fn_(std::move(value))));
-    });
+    this->guard([&] { map(std::move(value)); });
+  }
+  void collect_all(In* first, In* last) override {
+    this->guard([&] { this->for_all(first, last, [&](In&& value) { map(std::move(value)); }); });
   }
   using one_input_operator<In, Out>::collect;
+
+private:
+  void map(In&& value) {
+    this->enter(value);
+    this->out_->collect(Out(this->fn_(std::move(value))));
+  }
 };
 
 /// filter: fn(const T&) -> bool keeps the element.

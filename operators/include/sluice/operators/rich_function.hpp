@@ -8,6 +8,7 @@
 #include "sluice/operators/runtime_context.hpp"
 #include "sluice/operators/stream_operator.hpp"
 
+#include <cstddef>
 #include <type_traits>
 #include <utility>
 
@@ -47,6 +48,8 @@ struct not_keyed {
   static constexpr bool keyed = false;
   template <class T>
   void enter(const stream_operator&, const T&) {}
+  template <class T>
+  void prefetch(const stream_operator&, const T&) {}
 };
 
 /// Keying of an operator on a keyed stream: the element's key becomes the current key of the
@@ -58,6 +61,11 @@ struct keyed_by {
   template <class T>
   void enter(const stream_operator& op, const T& value) {
     op.context().keyed_state->set_current_key(key(value));
+  }
+  /// Hints the backend that `value`'s key becomes current soon.
+  template <class T>
+  void prefetch(const stream_operator& op, const T& value) {
+    op.context().keyed_state->prefetch_key(key(value));
   }
 };
 
@@ -78,6 +86,19 @@ public:
 protected:
   /// Makes `value`'s key current (on a keyed stream).
   void enter(const In& value) { keying_.enter(*this, value); }
+  /// Calls each(element) for the run [first, last); on a keyed stream the state of the element
+  /// prefetch_distance ahead starts loading meanwhile, so state misses overlap.
+  template <class Each>
+  void for_all(In* first, In* last, Each&& each) {
+    constexpr std::ptrdiff_t prefetch_distance = 8;
+    for (In* p = first; p != last; ++p) {
+      if constexpr (Keying::keyed) {
+        if (last - p > prefetch_distance)
+          keying_.prefetch(*this, static_cast<const In&>(p[prefetch_distance]));
+      }
+      each(std::move(*p));
+    }
+  }
 
   F fn_;
 

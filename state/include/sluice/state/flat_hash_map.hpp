@@ -5,6 +5,9 @@
 // the keys of the next records are known (batch-at-a-time processing).
 // Slots are chosen by the high bits of key_hash * a Fibonacci constant: the low bits of
 // key_hash pick the key group, so within one subtask they are far from uniform.
+// Hash gives the 64-bit hash of a key (key_hash by default); lookups take any type Q that Hash
+// hashes and that compares equal (K == Q) to the keys it stands for, and an insertion makes
+// its key as K(q), so a key type may carry its hash and be looked up through a cheap view.
 
 #include "sluice/state/key_hash.hpp"
 
@@ -15,7 +18,13 @@
 
 namespace sluice {
 
-template <class K, class V>
+/// The default hash of flat_hash_map: key_hash of K.
+template <class K>
+struct stable_key_hash {
+  std::uint64_t operator()(const K& key) const { return key_hash(key); }
+};
+
+template <class K, class V, class Hash = stable_key_hash<K>>
 class flat_hash_map {
 public:
   /// The capacity of a new table; it doubles when an insertion would fill more than half, so
@@ -26,9 +35,9 @@ public:
 
   /// The value of `key`, built from args if absent, and whether it was inserted. The pointer
   /// stays valid until the next insertion.
-  template <class... Args>
-  std::pair<V*, bool> try_emplace(const K& key, Args&&... args) {
-    for (auto i = slot_of(key_hash(key));; i = (i + 1) & mask_) {
+  template <class Q, class... Args>
+  std::pair<V*, bool> try_emplace(const Q& key, Args&&... args) {
+    for (auto i = slot_of(Hash{}(key));; i = (i + 1) & mask_) {
       auto& s = slots_[i];
       if (!s.used) {
         if (2 * (size_ + 1) > slots_.size()) {
@@ -36,7 +45,7 @@ public:
           return try_emplace(key, std::forward<Args>(args)...);
         }
         s.used = true;
-        s.key = key;
+        s.key = K(key);
         s.value = V(std::forward<Args>(args)...);
         ++size_;
         return {&s.value, true};
@@ -47,8 +56,9 @@ public:
   }
 
   /// The value of `key`, or nullptr.
-  V* find(const K& key) {
-    for (auto i = slot_of(key_hash(key));; i = (i + 1) & mask_) {
+  template <class Q>
+  V* find(const Q& key) {
+    for (auto i = slot_of(Hash{}(key));; i = (i + 1) & mask_) {
       auto& s = slots_[i];
       if (!s.used)
         return nullptr;
@@ -58,11 +68,15 @@ public:
   }
 
   /// Starts loading the slot of `key` into the cache.
-  void prefetch(const K& key) const { __builtin_prefetch(&slots_[slot_of(key_hash(key))]); }
+  template <class Q>
+  void prefetch(const Q& key) const {
+    __builtin_prefetch(&slots_[slot_of(Hash{}(key))]);
+  }
 
   /// Removes `key`; returns whether it was present (backward-shift deletion, no tombstones).
-  bool erase(const K& key) {
-    for (auto i = slot_of(key_hash(key));; i = (i + 1) & mask_) {
+  template <class Q>
+  bool erase(const Q& key) {
+    for (auto i = slot_of(Hash{}(key));; i = (i + 1) & mask_) {
       if (!slots_[i].used)
         return false;
       if (slots_[i].key == key) {
@@ -87,7 +101,7 @@ public:
   /// that erases visits slot i again.
   void erase_at(std::size_t i) {
     for (auto j = (i + 1) & mask_; slots_[j].used; j = (j + 1) & mask_) {
-      auto home = slot_of(key_hash(slots_[j].key));
+      auto home = slot_of(Hash{}(slots_[j].key));
       // j may fill the hole at i unless its home lies cyclically in (i, j].
       bool stays = i < j ? (home > i && home <= j) : (home > i || home <= j);
       if (!stays) {
@@ -111,11 +125,15 @@ public:
   bool empty() const { return size_ == 0; }
 
 private:
-  struct slot {
+  struct slot_fields {
     K key{};
     V value{};
     bool used = false;
   };
+  /// Slots of 33 to 64 bytes take a whole cache line each, so that a lookup touches one line.
+  static constexpr std::size_t slot_alignment =
+      sizeof(slot_fields) > 32 && sizeof(slot_fields) <= 64 ? 64 : alignof(slot_fields);
+  struct alignas(slot_alignment) slot : slot_fields {};
 
   std::size_t slot_of(std::uint64_t hash) const {
     return static_cast<std::size_t>((hash * 0x9E3779B97F4A7C15ULL) >> shift_);
@@ -129,9 +147,15 @@ private:
     for (auto c = capacity; c > 1; c >>= 1)
       --shift_;
     size_ = 0;
-    for (auto& s : old)
-      if (s.used)
-        try_emplace(s.key, std::move(s.value));
+    for (auto& s : old) {
+      if (!s.used)
+        continue;
+      auto i = slot_of(Hash{}(s.key));
+      while (slots_[i].used)
+        i = (i + 1) & mask_;
+      slots_[i] = std::move(s);
+      ++size_;
+    }
   }
 
   std::vector<slot> slots_;

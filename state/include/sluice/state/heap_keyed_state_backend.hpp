@@ -67,6 +67,10 @@ public:
 
 private:
   std::size_t count_entries(const std::string& name) override;
+  void prefetch(int key_group, const detail::state_key_view& key) override {
+    for (const auto& [name, ref] : tables_)
+      ref.table->prefetch(key_group, key);
+  }
 
   struct table_ref {
     std::string signature;

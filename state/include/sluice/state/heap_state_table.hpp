@@ -1,8 +1,9 @@
 #pragma once
 // The storage of one heap keyed state: per key group an open-addressing hash map from the
 // current key's byte form (followed by the namespace's, when there is one) to a typed entry.
-// Entries are never serialized except in snapshots, so an access costs a hash of the key bytes
-// and one probe, with no allocation (the composite key is built in a reused buffer).
+// Entries are never serialized except in snapshots, so an access costs one probe, with no
+// allocation: the backend hashes the key and namespace once for all states
+// (current_state_key), and entries keep that hash and short keys inline (heap_state_key.hpp).
 //
 // The state remembers the slot of the current key's entry between calls, so a read-modify-write
 // (value() then update()) probes the table once. The slot stays valid while the backend's
@@ -17,12 +18,14 @@
 // element, a map one per user key.
 
 #include "sluice/state/flat_hash_map.hpp"
+#include "sluice/state/heap_state_key.hpp"
 #include "sluice/state/keyed_state_backend.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -50,6 +53,8 @@ public:
   virtual std::size_t stored_entries() const = 0;
   /// Removes every expired entry.
   virtual void remove_expired() = 0;
+  /// Starts loading the slot of `key` in `key_group` into the cache.
+  virtual void prefetch(int key_group, const state_key_view& key) const = 0;
 };
 
 template <class Traits>
@@ -110,8 +115,10 @@ public:
       return false;
     byte_writer w(out);
     w.write_varint(map->size());
-    map->for_each([&](const std::string& key, const stored& s) {
-      serialize(w, key);
+    map->for_each([&](const heap_state_key& key, const stored& s) {
+      // As serializer<std::string> writes it: length, then bytes.
+      w.write_varint(key.bytes().size());
+      w.write_bytes(key.bytes().data(), key.bytes().size());
       Traits::write(w, s);
     });
     return true;
@@ -121,7 +128,8 @@ public:
     remembered_ = nullptr;
     auto& map = group(static_cast<std::size_t>(key_group - backend_.key_groups().first));
     for (auto n = in.read_length(); n > 0; --n) {
-      auto key = deserialize<std::string>(in);
+      const auto size = in.read_length();
+      const state_key_view key(std::string_view(in.take(size), size));
       Traits::read(in, *map.try_emplace(key).first, ttl_);
     }
   }
@@ -132,8 +140,14 @@ public:
     for (auto& map : groups_)
       if (map)
         map->for_each(
-            [&](const std::string&, const stored& s) { n += Traits::live_units(s, ttl_, t); });
+            [&](const heap_state_key&, const stored& s) { n += Traits::live_units(s, ttl_, t); });
     return n;
+  }
+
+  void prefetch(int key_group, const state_key_view& key) const override {
+    if (auto* map =
+            groups_[static_cast<std::size_t>(key_group - backend_.key_groups().first)].get())
+      map->prefetch(key);
   }
 
   std::size_t stored_entries() const override {
@@ -154,20 +168,15 @@ public:
   }
 
 private:
-  using map_type = flat_hash_map<std::string, stored>;
+  using map_type = flat_hash_map<heap_state_key, stored, heap_state_key_hash>;
 
-  /// The hash map key of the current key and namespace.
-  const std::string& current_key() {
+  /// The hash map key of the current key and namespace. The key's byte form is
+  /// self-delimiting, so key + namespace never collides with another.
+  const state_key_view& current_key() const {
     if (backend_.current_key_group() < 0)
       throw state_error("operator '" + backend_.owner() + "': state '" + name_ +
                         "' is used without a current key");
-    const auto& ns = backend_.current_namespace();
-    if (ns.empty())
-      return backend_.current_key_bytes();
-    // The key's byte form is self-delimiting, so key + namespace never collides with another.
-    composite_.assign(backend_.current_key_bytes());
-    composite_.append(ns);
-    return composite_;
+    return backend_.current_state_key();
   }
 
   std::size_t group_index() const {
@@ -214,8 +223,8 @@ private:
       return;
     const auto t = now();
     int inspected = 0;
-    for (int step = 0; step < incremental_cleanup::slots && inspected < incremental_cleanup::entries;
-         ++step) {
+    for (int step = 0;
+         step < incremental_cleanup::slots && inspected < incremental_cleanup::entries; ++step) {
       if (cursor_group_ >= groups_.size()) {
         cursor_group_ = 0;
         cursor_slot_ = 0;
@@ -236,7 +245,6 @@ private:
   std::string name_;
   ttl_config ttl_;
   std::vector<std::unique_ptr<map_type>> groups_;
-  std::string composite_;
   std::size_t cursor_group_ = 0;
   std::size_t cursor_slot_ = 0;
   stored* remembered_ = nullptr;

@@ -11,6 +11,7 @@
 // snapshot as a keyed_snapshot_participant, so it is checkpointed and rescaled with its key
 // groups on either backend.
 
+#include "sluice/state/heap_state_key.hpp"
 #include "sluice/state/key_group.hpp"
 #include "sluice/state/key_hash.hpp"
 #include "sluice/state/keyed_state.hpp"
@@ -63,7 +64,8 @@ template <class In, class Acc, class Out>
 struct state_interface<aggregating_state_descriptor<In, Acc, Out>> {
   using type = aggregating_state<In, Out>;
 };
-template <class D> using state_interface_t = typename state_interface<D>::type;
+template <class D>
+using state_interface_t = typename state_interface<D>::type;
 
 class heap_keyed_state_backend;
 class key_group_file_builder;
@@ -95,6 +97,28 @@ public:
     }
   }
   int current_key_group() const { return key_group_; }
+  /// Hints that `key` becomes current soon (batch-at-a-time operators call this a few records
+  /// ahead): the heap backend starts loading the key's entries outside any namespace into the
+  /// cache. Changes nothing else; a key of another subtask is ignored.
+  template <class K>
+  void prefetch_key(const K& key) {
+    if (!prefetches_)
+      return;
+    const int key_group = key_group_for_hash(key_hash(key), max_parallelism_);
+    if (!range_.contains(key_group))
+      return;
+    if constexpr (has_byte_view_v<K>) {
+      prefetch(key_group, detail::state_key_view(serializer<K>::view(key)));
+    } else {
+      prefetch_scratch_.clear();
+      {
+        byte_writer w(prefetch_scratch_);
+        serialize(w, key);
+      }
+      prefetch(key_group, detail::state_key_view(std::string_view(prefetch_scratch_.data(),
+                                                                  prefetch_scratch_.size())));
+    }
+  }
   /// The byte form of the current key.
   const std::string& current_key_bytes() const { return key_bytes_; }
   /// Namespaces the current key's entries (windows use the window's byte form); empty by default.
@@ -106,6 +130,13 @@ public:
   /// Changes whenever the current key or namespace is set: a state may keep what it looked up
   /// for the current key while this stays the same.
   std::uint64_t current_key_version() const { return key_version_; }
+  /// The current key's bytes followed by the namespace's, with their hash_bytes: computed once
+  /// per current key and namespace, however many states use them. Valid until either changes.
+  const detail::state_key_view& current_state_key() const {
+    if (state_key_version_ != key_version_)
+      refresh_state_key();
+    return state_key_;
+  }
 
   /// The state `d` describes, created on first use (restored entries included). Throws
   /// state_error if d.name was registered before with another kind or type.
@@ -146,6 +177,11 @@ protected:
 
   /// entry_count of the registered state `name`.
   virtual std::size_t count_entries(const std::string& name) = 0;
+  /// prefetch_key's work: starts loading the entries of the key with bytes and hash `key`, of
+  /// key group `key_group`, into the cache. Called only once enable_prefetch() was.
+  virtual void prefetch(int, const detail::state_key_view&) {}
+  /// Makes prefetch_key call prefetch (off by default, so other backends compute nothing).
+  void enable_prefetch() { prefetches_ = true; }
   /// Throws state_error naming `name` unless a state of that name is registered.
   void check_registered(const std::string& name) const;
 
@@ -199,6 +235,7 @@ private:
     key_bytes_.assign(scratch_.data(), scratch_.size());
   }
   [[noreturn]] void throw_foreign_key_group(int key_group) const;
+  void refresh_state_key() const;
 
   struct registered {
     std::string signature;
@@ -215,6 +252,11 @@ private:
   std::string key_bytes_;
   std::string namespace_;
   std::vector<char> scratch_;
+  bool prefetches_ = false;
+  std::vector<char> prefetch_scratch_;
+  mutable std::string key_and_namespace_;
+  mutable detail::state_key_view state_key_;
+  mutable std::uint64_t state_key_version_ = 0;
   std::map<std::string, registered> states_;
   std::map<std::string, keyed_snapshot_participant*> participants_;
 

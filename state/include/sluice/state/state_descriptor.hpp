@@ -85,7 +85,8 @@ struct aggregating_state_descriptor : state_descriptor_base {
       : state_descriptor_base{std::move(n), t}, functions(std::move(f)) {}
 };
 
-/// A signature of a descriptor's kind and types, compared when a name is registered twice.
+/// A signature of a descriptor's kind and types, compared when a name is registered twice
+/// (and stored in snapshots): "kind:" and the types' typeid names, comma-separated.
 template <class D>
 std::string state_type_signature() {
   std::string s = to_string(D::kind);
@@ -105,5 +106,8 @@ std::string state_type_signature() {
   }
   return s;
 }
+
+/// `signature` (of state_type_signature) for error messages: the type names demangled.
+std::string readable_signature(const std::string& signature);
 
 } // namespace sluice
