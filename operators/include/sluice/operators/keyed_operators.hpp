@@ -8,6 +8,7 @@
 #include "sluice/operators/keyed_timers.hpp"
 #include "sluice/operators/time/timer_service.hpp"
 #include "sluice/operators/time/watermark.hpp"
+#include "sluice/state/flat_hash_map.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -17,33 +18,78 @@
 namespace sluice {
 
 /// Flink's rolling reduce: emits the running reduction of each key after every element. The
-/// running value is keyed state (a value state per key), so it lives in the backend the job
-/// chose and is snapshot and rescaled with its key groups.
+/// running values are keyed state in either backend's way: on RocksDB a value state per key
+/// (so they may outgrow memory); on the heap the operator's own open-addressing table,
+/// prefetched batch-at-a-time (the fast path: one cache miss per record, overlapped), which
+/// joins snapshots as a participant written per key group, so it is snapshot and rescaled
+/// like any keyed state.
 template <class K, class T, class KeySelector, class F>
-class reduce_operator final : public one_input_operator<T, T> {
+class reduce_operator final : public one_input_operator<T, T>, keyed_snapshot_participant {
 public:
   reduce_operator(KeySelector key, F fn) : key_(std::move(key)), fn_(std::move(fn)) {}
 
   bool is_keyed() const override { return true; }
   void open(const runtime_context& ctx) override {
     stream_operator::open(ctx);
-    running_ = &ctx.get_state(value_state_descriptor<T>("_reduce"));
+    if (ctx.keyed_state->kind() == state_backend_kind::heap)
+      ctx.keyed_state->register_participant("_reduce", *this);
+    else
+      running_ = &ctx.get_state(value_state_descriptor<T>("_reduce"));
   }
   void collect(T&& value) override {
+    this->guard([&] { reduce(value); });
+  }
+  /// Batch-at-a-time: on the heap, the table slot of the record `prefetch_distance` ahead is
+  /// loaded into the cache while this one is reduced, so state misses overlap.
+  void collect_all(T* first, T* last) override {
     this->guard([&] {
-      this->ctx_.keyed_state->set_current_key(key_(static_cast<const T&>(value)));
-      std::optional<T> acc = running_->value();
-      T next = acc ? fn_(std::move(*acc), static_cast<const T&>(value)) : std::move(value);
-      running_->update(next);
-      this->out_->collect(std::move(next));
+      constexpr std::ptrdiff_t prefetch_distance = 8;
+      for (auto* p = first; p != last; ++p) {
+        if (!running_ && last - p > prefetch_distance)
+          table_.prefetch(key_(static_cast<const T&>(p[prefetch_distance])));
+        reduce(*p);
+      }
     });
   }
   using one_input_operator<T, T>::collect;
 
+  /// Snapshot (synchronous part) of the heap table: each key's value in its key group.
+  void write_snapshot(key_group_sink& out) override {
+    const int max_parallelism = this->ctx_.max_parallelism;
+    table_.for_each([&](const K& key, const T& value) {
+      byte_writer& w = out.key_group(key_group_for_hash(key_hash(key), max_parallelism));
+      serialize(w, key);
+      serialize(w, value);
+    });
+  }
+  void read_key_group(int, byte_reader& in) override {
+    while (!in.at_end()) {
+      K key = deserialize<K>(in);
+      table_.try_emplace(key, deserialize<T>(in));
+    }
+  }
+
 private:
+  void reduce(const T& value) {
+    if (running_) {
+      this->ctx_.keyed_state->set_current_key(key_(value));
+      std::optional<T> acc = running_->value();
+      T next = acc ? fn_(std::move(*acc), value) : value;
+      running_->update(next);
+      this->out_->collect(std::move(next));
+      return;
+    }
+    auto [acc, inserted] = table_.try_emplace(key_(value), value);
+    if (!inserted)
+      *acc = fn_(std::move(*acc), value);
+    this->out_->collect(static_cast<const T&>(*acc));
+  }
+
   KeySelector key_;
   F fn_;
+  /// The running values on RocksDB; null on the heap, where table_ holds them.
   value_state<T>* running_ = nullptr;
+  flat_hash_map<K, T> table_;
 };
 
 /// Runs a keyed_process_function: keys each element, keeps the per-key event-time and

@@ -46,7 +46,7 @@ public:
   }
 
   /// Rolling reduce: fn(T accumulated, const T& next) -> T; emits the result per element.
-  /// The running values are keyed state (a value state per key) on the job's backend.
+  /// The running values are keyed state on the job's backend (see reduce_operator).
   template <class F>
   data_stream<T> reduce(F fn, std::string name = "reduce") {
     auto key = key_;
