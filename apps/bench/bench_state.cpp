@@ -52,7 +52,8 @@ double heap_baseline(std::uint64_t records, std::uint64_t keys) {
 
 double rocksdb_baseline(const sluice::job_config& config, std::uint64_t records,
                         std::uint64_t keys) {
-  bench::raw_rocksdb db(config.state.state_dir + "/bench-state-raw", config.state.memory_mb);
+  // Beside the state dir, not in it: the job owns (and removes) the state dir it creates.
+  bench::raw_rocksdb db(config.state.state_dir + "-raw-baseline", config.state.memory_mb);
   auto secs = bench::seconds_of([&] {
     for (std::uint64_t i = 0; i < records; ++i)
       db.increment(key_of(i, keys));

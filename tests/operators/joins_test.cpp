@@ -194,7 +194,7 @@ TEST_CASE("interval join drops buffers the watermark passes and late elements") 
 TEST_CASE("interval join buffers and cleanup timers survive a snapshot and restore") {
   for (const state_backend_kind kind : test::test_backend_kinds) {
     INFO(std::string(to_string(kind)));
-    test::scratch_dir dir;
+    test::temp_dir dir;
     interval_harness before(-2, 3, test::make_test_keyed_state_backend(kind));
     feed1(before, {1, "a10"}, 10); // its cleanup timer fires at watermark 13
     auto restored = test::make_test_keyed_state_backend(kind);

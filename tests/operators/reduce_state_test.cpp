@@ -99,7 +99,7 @@ TEST_CASE("the rolling reduce's running values are snapshot and rescaled on both
   for (auto kind : test::test_backend_kinds) {
     const std::string backend = to_string(kind);
     CAPTURE(backend);
-    test::scratch_dir dir;
+    test::temp_dir dir;
     auto before = start(kind, 3, {});
     feed(before, first_run);
     std::vector<keyed_state_handle> handles;

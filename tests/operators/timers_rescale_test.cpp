@@ -5,6 +5,7 @@
 // Operators are driven directly, without actors.
 
 #include "sluice/operators/keyed_operators.hpp"
+#include "test_keyed_state_backend.hpp"
 
 #include <doctest/doctest.h>
 
@@ -18,7 +19,6 @@
 #include <utility>
 #include <vector>
 
-#include <unistd.h>
 
 using namespace sluice;
 
@@ -128,9 +128,8 @@ std::vector<firing> expected_firings(const std::vector<timer_request>& reqs, int
 } // namespace
 
 TEST_CASE("timers are snapshot per key group and fire once at their key's owner after rescaling") {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("sluice-timers-test-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  test::temp_dir scratch; // removed at scope exit, also when a check fails
+  const std::filesystem::path dir = scratch.path();
   for (auto kind : {state_backend_kind::heap, state_backend_kind::rocksdb}) {
     const std::string backend = to_string(kind);
     CAPTURE(backend);
@@ -162,5 +161,4 @@ TEST_CASE("timers are snapshot per key group and fire once at their key's owner 
       CHECK(fired == expected_firings(reqs, parallelism));
     }
   }
-  std::filesystem::remove_all(dir);
 }

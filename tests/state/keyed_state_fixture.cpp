@@ -1,24 +1,9 @@
 #include "keyed_state_fixture.hpp"
 
-#include <atomic>
 #include <fstream>
 
-#include <unistd.h>
 
 namespace sluice::test {
-
-temp_dir::temp_dir() {
-  static std::atomic<int> counter{0};
-  path_ = std::filesystem::temp_directory_path() /
-          ("sluice-state-test-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
-  std::filesystem::remove_all(path_);
-  std::filesystem::create_directories(path_);
-}
-
-temp_dir::~temp_dir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
 
 std::unique_ptr<keyed_state_backend> make_backend(state_backend_kind kind, const temp_dir& dir,
                                                   key_group_range range,

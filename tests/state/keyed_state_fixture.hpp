@@ -3,6 +3,7 @@
 // fresh temporary directory per test, and backends built the way a task manager builds them.
 
 #include "sluice/state/keyed_state_backends.hpp"
+#include "../temp_dir.hpp"
 
 #include <doctest/doctest.h>
 
@@ -24,21 +25,6 @@ struct rocksdb_backend {
 
 /// The backends every keyed-state suite test runs against: adding one is adding it here.
 #define SLUICE_KEYED_BACKENDS sluice::test::heap_backend, sluice::test::rocksdb_backend
-
-/// A fresh directory under the system temp dir, removed with everything in it on destruction.
-class temp_dir {
-public:
-  temp_dir();
-  ~temp_dir();
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::string str() const { return path_.string(); }
-
-private:
-  std::filesystem::path path_;
-};
 
 /// Where and how the backends of one test are made.
 struct backend_options {

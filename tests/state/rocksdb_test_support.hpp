@@ -1,42 +1,18 @@
 #pragma once
 // What the RocksDB backend tests share: a temp dir per test and backends in it.
 
+#include "../temp_dir.hpp"
 #include "sluice/state/keyed_state_backends.hpp"
 
 #include <doctest/doctest.h>
 
-#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
 
-#include <unistd.h>
-
 namespace rocksdb_test {
 
-/// A fresh directory, removed with everything in it when the test ends.
-class temp_dir {
-public:
-  temp_dir() {
-    static std::atomic<int> next{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("sluice-rocksdb-test-" + std::to_string(::getpid()) + "-" + std::to_string(next++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-  const std::filesystem::path& path() const { return path_; }
-
-private:
-  std::filesystem::path path_;
-};
+using temp_dir = sluice::test::temp_dir;
 
 inline constexpr int max_parallelism = 128;
 

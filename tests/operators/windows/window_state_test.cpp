@@ -44,7 +44,7 @@ std::string key_in(key_group_range range) {
 TEST_CASE("window state: reduce contents and timers of tumbling windows survive a restore") {
   for (const state_backend_kind kind : test::test_backend_kinds) {
     INFO(std::string(to_string(kind)));
-    test::scratch_dir dir;
+    test::temp_dir dir;
     auto before = make_harness(tumbling_windows(10), sum_contents(), {},
                                test::make_test_keyed_state_backend(kind));
     before.element({"a", 1}, 1);
@@ -64,7 +64,7 @@ TEST_CASE("window state: reduce contents and timers of tumbling windows survive 
 TEST_CASE("window state: sessions keep their merging window set across a restore") {
   for (const state_backend_kind kind : test::test_backend_kinds) {
     INFO(std::string(to_string(kind)));
-    test::scratch_dir dir;
+    test::temp_dir dir;
     auto before = make_harness(session_windows(10), list_contents<ev, describe>(describe{}), {},
                                test::make_test_keyed_state_backend(kind));
     before.element({"a", 1}, 0);  // [0, 10)
@@ -83,7 +83,7 @@ TEST_CASE("window state: a count trigger's count survives a restore") {
   const std::string global_end = std::to_string(global_window::max_timestamp());
   for (const state_backend_kind kind : test::test_backend_kinds) {
     INFO(std::string(to_string(kind)));
-    test::scratch_dir dir;
+    test::temp_dir dir;
     window_settings<global_window> settings;
     settings.window_trigger = std::make_shared<count_trigger<global_window>>(3);
     auto before = make_harness(global_windows{}, sum_contents(), settings,
@@ -104,8 +104,8 @@ TEST_CASE("window state: restored into two subtasks, each continues its own keys
   const std::string k_high = key_in(high);
   for (const state_backend_kind kind : test::test_backend_kinds) {
     INFO(std::string(to_string(kind)));
-    test::scratch_dir dir_low;
-    test::scratch_dir dir_high;
+    test::temp_dir dir_low;
+    test::temp_dir dir_high;
     auto before = make_harness(tumbling_windows(10), sum_contents(), {},
                                test::make_test_keyed_state_backend(kind));
     before.element({k_low, 1}, 1);
@@ -126,7 +126,7 @@ TEST_CASE("window state: restored into two subtasks, each continues its own keys
 TEST_CASE("window state: an evictor's remaining elements survive a restore") {
   for (const state_backend_kind kind : test::test_backend_kinds) {
     INFO(std::string(to_string(kind)));
-    test::scratch_dir dir;
+    test::temp_dir dir;
     window_settings<global_window> settings;
     settings.window_trigger = std::make_shared<count_trigger<global_window>>(2);
     auto contents = [] {
