@@ -184,17 +184,6 @@ void keyed_state_backend::check_handle_backend(const keyed_state_handle& handle,
                       handle.backend + " backend into the " + backend + " backend");
 }
 
-void keyed_state_backend::refresh_state_key() const {
-  state_key_version_ = key_version_;
-  if (namespace_.empty()) {
-    state_key_ = detail::state_key_view(key_bytes_);
-    return;
-  }
-  key_and_namespace_.assign(key_bytes_);
-  key_and_namespace_.append(namespace_);
-  state_key_ = detail::state_key_view(key_and_namespace_);
-}
-
 void keyed_state_backend::throw_foreign_key_group(int key_group) const {
   throw state_error("operator '" + owner_ + "': a key of key group " + std::to_string(key_group) +
                     " reached the subtask that owns key groups " + std::to_string(range_.first) +

@@ -90,7 +90,7 @@ protected:
   /// prefetch_distance ahead starts loading meanwhile, so state misses overlap.
   template <class Each>
   void for_all(In* first, In* last, Each&& each) {
-    constexpr std::ptrdiff_t prefetch_distance = 8;
+    constexpr std::ptrdiff_t prefetch_distance = 32;
     for (In* p = first; p != last; ++p) {
       if constexpr (Keying::keyed) {
         if (last - p > prefetch_distance)

@@ -70,7 +70,9 @@ public:
   /// Starts loading the slot of `key` into the cache.
   template <class Q>
   void prefetch(const Q& key) const {
-    __builtin_prefetch(&slots_[slot_of(Hash{}(key))]);
+    const auto i = slot_of(Hash{}(key));
+    __builtin_prefetch(&slots_[i]);
+    __builtin_prefetch(&slots_[(i + 1) & mask_]);
   }
 
   /// Removes `key`; returns whether it was present (backward-shift deletion, no tombstones).

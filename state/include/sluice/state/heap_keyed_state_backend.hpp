@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace sluice {
 
@@ -62,14 +63,15 @@ public:
     take_restored(d.name, signature,
                   [&](int key_group, byte_reader& in) { table.read_key_group(key_group, in); });
     tables_[d.name] = {signature, &table};
+    table_list_.push_back(&table);
     return state;
   }
 
 private:
   std::size_t count_entries(const std::string& name) override;
   void prefetch(int key_group, const detail::state_key_view& key) override {
-    for (const auto& [name, ref] : tables_)
-      ref.table->prefetch(key_group, key);
+    for (auto* table : table_list_)
+      table->prefetch(key_group, key);
   }
 
   struct table_ref {
@@ -78,6 +80,8 @@ private:
   };
   /// The tables of the registered states (owned by the states), by name.
   std::map<std::string, table_ref> tables_;
+  /// The same tables in a vector, for prefetch.
+  std::vector<detail::heap_state_base*> table_list_;
 };
 
 template <class D>

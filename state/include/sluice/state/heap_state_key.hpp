@@ -24,6 +24,27 @@ struct state_key_view {
   state_key_view(std::string_view b, std::uint64_t h) : bytes(b), hash(h) {}
 };
 
+/// a == b: short strings by a few overlapping word loads that stay within both, instead of a
+/// call to memcmp.
+inline bool same_bytes(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size();
+  if (n != b.size())
+    return false;
+  const char* p = a.data();
+  const char* q = b.data();
+  const auto word = [](const char* at) {
+    std::uint64_t w;
+    std::memcpy(&w, at, 8);
+    return w;
+  };
+  if (n >= 8 && n <= 16)
+    return ((word(p) ^ word(q)) | (word(p + n - 8) ^ word(q + n - 8))) == 0;
+  if (n > 16 && n <= 32)
+    return ((word(p) ^ word(q)) | (word(p + 8) ^ word(q + 8)) |
+            (word(p + n - 16) ^ word(q + n - 16)) | (word(p + n - 8) ^ word(q + n - 8))) == 0;
+  return a == b;
+}
+
 /// 32 bytes: up to inline_capacity bytes inline, else a pointer and a size; and a tag, the hash
 /// with its low byte replaced by the size (0xff for keys stored out of line), so that one
 /// comparison of tags rules out nearly every other key and tells inline sizes apart.
@@ -65,10 +86,10 @@ public:
   std::uint64_t tag() const { return tag_; }
 
   friend bool operator==(const heap_state_key& k, const state_key_view& v) {
-    return k.tag_ == tag_of(v) && k.bytes() == v.bytes;
+    return k.tag_ == tag_of(v) && same_bytes(k.bytes(), v.bytes);
   }
   friend bool operator==(const heap_state_key& a, const heap_state_key& b) {
-    return a.tag_ == b.tag_ && a.bytes() == b.bytes();
+    return a.tag_ == b.tag_ && same_bytes(a.bytes(), b.bytes());
   }
 
 private:

@@ -219,8 +219,10 @@ private:
   }
 
   void clean_incrementally() {
-    if (!ttl_.enabled())
-      return;
+    if (ttl_.enabled())
+      clean_some();
+  }
+  void clean_some() {
     const auto t = now();
     int inspected = 0;
     for (int step = 0;

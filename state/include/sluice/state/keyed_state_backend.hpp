@@ -22,6 +22,7 @@
 #include "sluice/state/state_handle.hpp"
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <memory>
@@ -89,9 +90,9 @@ public:
   void set_current_key(const K& key) {
     const int key_group = key_group_for_hash(key_hash(key), max_parallelism_);
     if constexpr (has_byte_view_v<K>) {
-      // Fixed-size keys go straight into the key's string (no scratch buffer).
+      // Fixed-size keys go straight into the key buffer (no scratch buffer).
       enter_key_group(key_group);
-      key_bytes_.assign(serializer<K>::view(key));
+      store_key_bytes(serializer<K>::view(key));
     } else {
       set_current_key_bytes(key_group, [&](byte_writer& w) { serialize(w, key); });
     }
@@ -120,21 +121,27 @@ public:
     }
   }
   /// The byte form of the current key.
-  const std::string& current_key_bytes() const { return key_bytes_; }
+  std::string_view current_key_bytes() const { return {state_key_bytes_.data(), key_size_}; }
   /// Namespaces the current key's entries (windows use the window's byte form); empty by default.
   void set_current_namespace(std::string_view ns) {
     ++key_version_;
-    namespace_.assign(ns.data(), ns.size());
+    state_key_bytes_.resize(key_size_ + ns.size());
+    if (!ns.empty())
+      std::memcpy(&state_key_bytes_[key_size_], ns.data(), ns.size());
   }
-  const std::string& current_namespace() const { return namespace_; }
+  std::string_view current_namespace() const {
+    return {state_key_bytes_.data() + key_size_, state_key_bytes_.size() - key_size_};
+  }
   /// Changes whenever the current key or namespace is set: a state may keep what it looked up
   /// for the current key while this stays the same.
   std::uint64_t current_key_version() const { return key_version_; }
   /// The current key's bytes followed by the namespace's, with their hash_bytes: computed once
   /// per current key and namespace, however many states use them. Valid until either changes.
   const detail::state_key_view& current_state_key() const {
-    if (state_key_version_ != key_version_)
-      refresh_state_key();
+    if (state_key_version_ != key_version_) {
+      state_key_version_ = key_version_;
+      state_key_ = detail::state_key_view(std::string_view(state_key_bytes_));
+    }
     return state_key_;
   }
 
@@ -232,10 +239,23 @@ private:
       byte_writer w(scratch_);
       write(w);
     }
-    key_bytes_.assign(scratch_.data(), scratch_.size());
+    store_key_bytes({scratch_.data(), scratch_.size()});
+  }
+  /// Puts `key` in front of the current namespace in state_key_bytes_.
+  void store_key_bytes(std::string_view key) {
+    if (key.size() != key_size_) {
+      const std::size_t ns_size = state_key_bytes_.size() - key_size_;
+      if (key.size() > key_size_)
+        state_key_bytes_.resize(key.size() + ns_size);
+      std::memmove(&state_key_bytes_[0] + key.size(), state_key_bytes_.data() + key_size_,
+                   ns_size);
+      state_key_bytes_.resize(key.size() + ns_size);
+      key_size_ = key.size();
+    }
+    if (!key.empty())
+      std::memcpy(&state_key_bytes_[0], key.data(), key.size());
   }
   [[noreturn]] void throw_foreign_key_group(int key_group) const;
-  void refresh_state_key() const;
 
   struct registered {
     std::string signature;
@@ -249,12 +269,12 @@ private:
   const ttl_clock* clock_;
   int key_group_ = -1;
   std::uint64_t key_version_ = 0;
-  std::string key_bytes_;
-  std::string namespace_;
+  /// The current key's bytes (key_size_ of them) followed by the namespace's.
+  std::string state_key_bytes_;
+  std::size_t key_size_ = 0;
   std::vector<char> scratch_;
   bool prefetches_ = false;
   std::vector<char> prefetch_scratch_;
-  mutable std::string key_and_namespace_;
   mutable detail::state_key_view state_key_;
   mutable std::uint64_t state_key_version_ = 0;
   std::map<std::string, registered> states_;

@@ -40,9 +40,9 @@ protected:
                         "' is used without a current key");
     key_.clear();
     rocksdb_layout::append_key_group(key_, backend_.current_key_group());
-    const auto& k = backend_.current_key_bytes();
+    const auto k = backend_.current_key_bytes();
     key_.insert(key_.end(), k.begin(), k.end());
-    const auto& ns = backend_.current_namespace();
+    const auto ns = backend_.current_namespace();
     rocksdb_layout::append_varint(key_, ns.size());
     key_.insert(key_.end(), ns.begin(), ns.end());
     return key_.size();
