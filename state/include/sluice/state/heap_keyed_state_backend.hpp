@@ -17,23 +17,28 @@ namespace sluice {
 
 namespace detail {
 
-/// The heap state class of a descriptor type.
+/// The heap state class of a descriptor type: `type` with TTL, `without_ttl` without.
 template <class D> struct heap_state_for;
 template <class T> struct heap_state_for<value_state_descriptor<T>> {
   using type = heap_value_state<T>;
+  using without_ttl = heap_value_state<T, unstamped_traits<T>>;
 };
 template <class T> struct heap_state_for<list_state_descriptor<T>> {
   using type = heap_list_state<T>;
+  using without_ttl = type;
 };
 template <class UK, class UV> struct heap_state_for<map_state_descriptor<UK, UV>> {
   using type = heap_map_state<UK, UV>;
+  using without_ttl = type;
 };
 template <class T> struct heap_state_for<reducing_state_descriptor<T>> {
   using type = heap_reducing_state<T>;
+  using without_ttl = heap_reducing_state<T, unstamped_traits<T>>;
 };
 template <class In, class Acc, class Out>
 struct heap_state_for<aggregating_state_descriptor<In, Acc, Out>> {
   using type = heap_aggregating_state<In, Acc, Out>;
+  using without_ttl = heap_aggregating_state<In, Acc, Out, unstamped_traits<Acc>>;
 };
 
 } // namespace detail
@@ -56,8 +61,16 @@ public:
   /// through make_heap_state when the name is new).
   template <class D>
   std::unique_ptr<state_interface_t<D>> make_state(const D& d) {
-    using state_type = typename detail::heap_state_for<D>::type;
-    auto state = std::make_unique<state_type>(*this, d);
+    using states = detail::heap_state_for<D>;
+    if (d.ttl.enabled())
+      return make_state_as<typename states::type>(d);
+    return make_state_as<typename states::without_ttl>(d);
+  }
+
+private:
+  template <class State, class D>
+  std::unique_ptr<state_interface_t<D>> make_state_as(const D& d) {
+    auto state = std::make_unique<State>(*this, d);
     auto& table = state->table();
     const auto signature = state_type_signature<D>();
     take_restored(d.name, signature,
@@ -67,7 +80,6 @@ public:
     return state;
   }
 
-private:
   std::size_t count_entries(const std::string& name) override;
   void prefetch(int key_group, const detail::state_key_view& key) override {
     for (auto* table : table_list_)

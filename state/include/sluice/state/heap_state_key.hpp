@@ -84,6 +84,8 @@ public:
                        : std::string_view(heap_.data, heap_.size);
   }
   std::uint64_t tag() const { return tag_; }
+  /// The key's bytes and hash (the hash's low byte is lost; tag_of ignores it).
+  state_key_view view() const { return {bytes(), tag_}; }
 
   friend bool operator==(const heap_state_key& k, const state_key_view& v) {
     return k.tag_ == tag_of(v) && same_bytes(k.bytes(), v.bytes);
@@ -96,8 +98,6 @@ private:
   static constexpr std::uint64_t out_of_line = 0xff;
 
   bool is_inline() const { return (tag_ & 0xff) != out_of_line; }
-  /// The key's bytes and hash (the hash's low byte is lost; tag_of ignores it).
-  state_key_view view() const { return {bytes(), tag_}; }
 
   void assign(const state_key_view& v) {
     tag_ = tag_of(v);
@@ -131,9 +131,42 @@ private:
   std::uint64_t tag_ = 0;
 };
 
+/// 16 bytes: a key of at most 8 bytes (an integral key outside any namespace, the common case)
+/// inline, with the tag of heap_state_key. Tables keep their keys in this form until a longer
+/// one arrives, so that an entry of a 64-bit key and value takes half a cache line.
+class compact_state_key {
+public:
+  static constexpr std::size_t capacity = 8;
+  static bool fits(const state_key_view& v) { return v.bytes.size() <= capacity; }
+
+  compact_state_key() = default;
+  /// `v` must fit.
+  explicit compact_state_key(const state_key_view& v) : tag_(heap_state_key::tag_of(v)) {
+    if (!v.bytes.empty())
+      std::memcpy(bytes_, v.bytes.data(), v.bytes.size());
+  }
+
+  std::string_view bytes() const { return std::string_view(bytes_, tag_ & 0xff); }
+  std::uint64_t tag() const { return tag_; }
+  /// The key's bytes and hash (the hash's low byte is lost; tag_of ignores it).
+  state_key_view view() const { return {bytes(), tag_}; }
+
+  friend bool operator==(const compact_state_key& k, const state_key_view& v) {
+    return k.tag_ == heap_state_key::tag_of(v) && same_bytes(k.bytes(), v.bytes);
+  }
+  friend bool operator==(const compact_state_key& a, const compact_state_key& b) {
+    return a.tag_ == b.tag_ && same_bytes(a.bytes(), b.bytes());
+  }
+
+private:
+  std::uint64_t tag_ = 0;
+  char bytes_[capacity] = {};
+};
+
 /// flat_hash_map's hash of heap state keys and their views: the hash they carry.
 struct heap_state_key_hash {
   std::uint64_t operator()(const heap_state_key& k) const { return k.tag(); }
+  std::uint64_t operator()(const compact_state_key& k) const { return k.tag(); }
   std::uint64_t operator()(const state_key_view& v) const { return heap_state_key::tag_of(v); }
 };
 

@@ -1,6 +1,9 @@
 #pragma once
 // The storage of one heap keyed state: per key group an open-addressing hash map from the
 // current key's byte form (followed by the namespace's, when there is one) to a typed entry.
+// While every key is at most 8 bytes (integral keys outside windows) the maps keep their keys
+// as compact_state_key, so an entry of a 64-bit key and value fills half a cache line; the
+// first longer key moves them to heap_state_key for good.
 // Entries are never serialized except in snapshots, so an access costs one probe, with no
 // allocation: the backend hashes the key and namespace once for all states
 // (current_state_key), and entries keep that hash and short keys inline (heap_state_key.hpp).
@@ -57,14 +60,31 @@ public:
   virtual void prefetch(int key_group, const state_key_view& key) const = 0;
 };
 
+/// The per key group maps of one state, all with key type Key.
+template <class Key, class Stored>
+struct key_group_maps {
+  using map_type = flat_hash_map<Key, Stored, heap_state_key_hash>;
+  std::vector<std::unique_ptr<map_type>> maps;
+
+  /// Key groups get a map on first use: a subtask may own thousands, most of them empty.
+  map_type& at(std::size_t index) {
+    auto& map = maps[index];
+    if (!map)
+      map = std::make_unique<map_type>();
+    return *map;
+  }
+  map_type* find(std::size_t index) const { return maps[index].get(); }
+};
+
 template <class Traits>
 class heap_state_table final : public heap_state_base {
 public:
   using stored = typename Traits::stored;
 
   heap_state_table(const keyed_state_backend& backend, const state_descriptor_base& d)
-      : backend_(backend), name_(d.name), ttl_(d.ttl),
-        groups_(static_cast<std::size_t>(backend.key_groups().size())) {}
+      : backend_(backend), name_(d.name), ttl_(d.ttl) {
+    compact_.maps.resize(static_cast<std::size_t>(backend.key_groups().size()));
+  }
 
   const ttl_config& ttl() const { return ttl_; }
   std::int64_t now() const { return backend_.clock().now_ms(); }
@@ -75,8 +95,11 @@ public:
     auto* s = remembered();
     if (!s) {
       const auto& key = current_key();
-      auto* map = groups_[group_index()].get();
-      if (!map || !(s = map->find(key)))
+      s = with_maps([&](auto& maps) -> stored* {
+        auto* map = maps.find(group_index());
+        return map ? map->find(key) : nullptr;
+      });
+      if (!s)
         return nullptr;
       remember(s);
     }
@@ -93,7 +116,11 @@ public:
     auto* s = remembered();
     bool created = false;
     if (!s) {
-      std::tie(s, created) = group(group_index()).try_emplace(current_key());
+      const auto& key = current_key();
+      if (!wide_ && !compact_state_key::fits(key))
+        widen();
+      std::tie(s, created) =
+          with_maps([&](auto& maps) { return maps.at(group_index()).try_emplace(key); });
       remember(s);
     }
     if (!created && ttl_.enabled() && Traits::expired(*s, ttl_, now())) {
@@ -110,50 +137,57 @@ public:
   }
 
   bool write_key_group(int key_group, std::vector<char>& out) override {
-    auto* map = groups_[static_cast<std::size_t>(key_group - backend_.key_groups().first)].get();
-    if (!map || map->empty())
-      return false;
-    byte_writer w(out);
-    w.write_varint(map->size());
-    map->for_each([&](const heap_state_key& key, const stored& s) {
-      // As serializer<std::string> writes it: length, then bytes.
-      w.write_varint(key.bytes().size());
-      w.write_bytes(key.bytes().data(), key.bytes().size());
-      Traits::write(w, s);
+    return with_maps([&](auto& maps) {
+      auto* map = maps.find(index_of(key_group));
+      if (!map || map->empty())
+        return false;
+      byte_writer w(out);
+      w.write_varint(map->size());
+      map->for_each([&](const auto& key, const stored& s) {
+        // As serializer<std::string> writes it: length, then bytes.
+        w.write_varint(key.bytes().size());
+        w.write_bytes(key.bytes().data(), key.bytes().size());
+        Traits::write(w, s);
+      });
+      return true;
     });
-    return true;
   }
 
   void read_key_group(int key_group, byte_reader& in) override {
     remembered_ = nullptr;
-    auto& map = group(static_cast<std::size_t>(key_group - backend_.key_groups().first));
     for (auto n = in.read_length(); n > 0; --n) {
       const auto size = in.read_length();
       const state_key_view key(std::string_view(in.take(size), size));
-      Traits::read(in, *map.try_emplace(key).first, ttl_);
+      if (!wide_ && !compact_state_key::fits(key))
+        widen();
+      with_maps([&](auto& maps) {
+        Traits::read(in, *maps.at(index_of(key_group)).try_emplace(key).first, ttl_);
+      });
     }
   }
 
   std::size_t live_units() override {
     const auto t = now();
     std::size_t n = 0;
-    for (auto& map : groups_)
-      if (map)
-        map->for_each(
-            [&](const heap_state_key&, const stored& s) { n += Traits::live_units(s, ttl_, t); });
+    for_each_map([&](auto& map) {
+      map.for_each([&](const auto&, const stored& s) { n += Traits::live_units(s, ttl_, t); });
+    });
     return n;
   }
 
   void prefetch(int key_group, const state_key_view& key) const override {
-    if (auto* map =
-            groups_[static_cast<std::size_t>(key_group - backend_.key_groups().first)].get())
-      map->prefetch(key);
+    with_maps([&](auto& maps) {
+      if (auto* map = maps.find(index_of(key_group)))
+        map->prefetch(key);
+    });
   }
 
   std::size_t stored_entries() const override {
     std::size_t n = 0;
-    for (auto& map : groups_)
-      n += map ? map->size() : 0;
+    with_maps([&](auto& maps) {
+      for (auto& map : maps.maps)
+        n += map ? map->size() : 0;
+    });
     return n;
   }
 
@@ -161,14 +195,53 @@ public:
     if (!ttl_.enabled())
       return;
     const auto t = now();
-    for (auto& map : groups_)
-      if (map)
-        for (std::size_t i = 0; i < map->capacity();)
-          i = prune_slot(*map, i, t);
+    for_each_map([&](auto& map) {
+      for (std::size_t i = 0; i < map.capacity();)
+        i = prune_slot(map, i, t);
+    });
   }
 
 private:
-  using map_type = flat_hash_map<heap_state_key, stored, heap_state_key_hash>;
+  /// Keys stay compact (compact_state_key) until a key longer than 8 bytes arrives; then every
+  /// map moves to heap_state_key for good (widen()).
+  using compact_maps = key_group_maps<compact_state_key, stored>;
+  using wide_maps = key_group_maps<heap_state_key, stored>;
+
+  /// f(maps) on the maps in use.
+  template <class F>
+  decltype(auto) with_maps(F&& f) {
+    return wide_ ? f(wide_maps_) : f(compact_);
+  }
+  template <class F>
+  decltype(auto) with_maps(F&& f) const {
+    return wide_ ? f(wide_maps_) : f(compact_);
+  }
+  /// f(map) on every existing map in use.
+  template <class F>
+  void for_each_map(F&& f) {
+    with_maps([&](auto& maps) {
+      for (auto& map : maps.maps)
+        if (map)
+          f(*map);
+    });
+  }
+
+  /// Moves every entry to heap_state_key maps.
+  void widen() {
+    remembered_ = nullptr;
+    cursor_slot_ = 0;
+    wide_maps_.maps.resize(compact_.maps.size());
+    for (std::size_t g = 0; g < compact_.maps.size(); ++g) {
+      if (auto* from = compact_.find(g)) {
+        auto& to = wide_maps_.at(g);
+        from->for_each([&](const compact_state_key& key, stored& s) {
+          *to.try_emplace(key.view()).first = std::move(s);
+        });
+      }
+    }
+    compact_.maps.clear();
+    wide_ = true;
+  }
 
   /// The hash map key of the current key and namespace. The key's byte form is
   /// self-delimiting, so key + namespace never collides with another.
@@ -179,9 +252,10 @@ private:
     return backend_.current_state_key();
   }
 
-  std::size_t group_index() const {
-    return static_cast<std::size_t>(backend_.current_key_group() - backend_.key_groups().first);
+  std::size_t index_of(int key_group) const {
+    return static_cast<std::size_t>(key_group - backend_.key_groups().first);
   }
+  std::size_t group_index() const { return index_of(backend_.current_key_group()); }
 
   /// The slot remembered for the current key, or nullptr if the key changed since.
   stored* remembered() const {
@@ -196,20 +270,15 @@ private:
   void erase_current() {
     const auto& key = current_key();
     remembered_ = nullptr;
-    if (auto* map = groups_[group_index()].get())
-      map->erase(key);
-  }
-
-  /// Key groups get a map on first use: a subtask may own thousands, most of them empty.
-  map_type& group(std::size_t index) {
-    auto& map = groups_[index];
-    if (!map)
-      map = std::make_unique<map_type>();
-    return *map;
+    with_maps([&](auto& maps) {
+      if (auto* map = maps.find(group_index()))
+        map->erase(key);
+    });
   }
 
   /// Prunes the entry in slot i (if any); returns the next slot to look at.
-  std::size_t prune_slot(map_type& map, std::size_t i, std::int64_t t) {
+  template <class Map>
+  std::size_t prune_slot(Map& map, std::size_t i, std::int64_t t) {
     auto [key, s] = map.entry_at(i);
     if (!key || !Traits::prune(*s, ttl_, t))
       return i + 1;
@@ -220,18 +289,19 @@ private:
 
   void clean_incrementally() {
     if (ttl_.enabled())
-      clean_some();
+      with_maps([&](auto& maps) { clean_some(maps); });
   }
-  void clean_some() {
+  template <class Maps>
+  void clean_some(Maps& maps) {
     const auto t = now();
     int inspected = 0;
     for (int step = 0;
          step < incremental_cleanup::slots && inspected < incremental_cleanup::entries; ++step) {
-      if (cursor_group_ >= groups_.size()) {
+      if (cursor_group_ >= maps.maps.size()) {
         cursor_group_ = 0;
         cursor_slot_ = 0;
       }
-      auto* map = groups_[cursor_group_].get();
+      auto* map = maps.find(cursor_group_);
       if (!map || cursor_slot_ >= map->capacity()) {
         ++cursor_group_;
         cursor_slot_ = 0;
@@ -246,7 +316,9 @@ private:
   const keyed_state_backend& backend_;
   std::string name_;
   ttl_config ttl_;
-  std::vector<std::unique_ptr<map_type>> groups_;
+  bool wide_ = false;
+  compact_maps compact_;
+  wide_maps wide_maps_;
   std::size_t cursor_group_ = 0;
   std::size_t cursor_slot_ = 0;
   stored* remembered_ = nullptr;

@@ -3,7 +3,8 @@
 // has expired, how many live units it counts, and its byte form in snapshots (with the TTL
 // stamps, so expiry carries over a restore).
 //
-// - stamped_traits: one value with one stamp (value, reducing and aggregating states).
+// - stamped_traits: one value with one stamp (value, reducing and aggregating states with TTL);
+//   unstamped_traits: the same without the stamp, when TTL is off.
 // - list_traits: a list with one stamp per element (Flink's TtlListState), and none when TTL is
 //   off; elements expire one by one, the per-key entry once all have.
 // - map_traits: a map ordered by the byte form of its user keys (RocksDB's order), one stamp per
@@ -30,6 +31,7 @@ struct stamped {
 template <class T>
 struct stamped_traits {
   using stored = stamped<T>;
+  static constexpr bool has_stamp = true;
 
   static bool expired(const stored& s, const ttl_config& ttl, std::int64_t now) {
     return ttl.expired(s.stamp, now);
@@ -51,6 +53,33 @@ struct stamped_traits {
   }
 };
 
+/// A value without a stamp, for states without TTL (half the size of stamped<T> for 8-byte T).
+template <class T>
+struct unstamped {
+  T value{};
+};
+
+/// stamped_traits for states without TTL: nothing expires; the byte form is stamped_traits'
+/// with stamp 0, so snapshots restore into states with or without TTL alike.
+template <class T>
+struct unstamped_traits {
+  using stored = unstamped<T>;
+  static constexpr bool has_stamp = false;
+
+  static bool expired(const stored&, const ttl_config&, std::int64_t) { return false; }
+  static bool prune(stored&, const ttl_config&, std::int64_t) { return false; }
+  static std::size_t live_units(const stored&, const ttl_config&, std::int64_t) { return 1; }
+  static void write(byte_writer& w, const stored& s) {
+    serialize(w, std::int64_t{0});
+    serialize(w, s.value);
+  }
+  static void read(byte_reader& r, stored& s, const ttl_config&) {
+    std::int64_t stamp = 0;
+    deserialize(r, stamp);
+    deserialize(r, s.value);
+  }
+};
+
 template <class T>
 struct stamped_list {
   std::vector<T> values;
@@ -60,6 +89,7 @@ struct stamped_list {
 template <class T>
 struct list_traits {
   using stored = stamped_list<T>;
+  static constexpr bool has_stamp = false;
 
   /// The list state checks each element as it meets it.
   static bool expired(const stored&, const ttl_config&, std::int64_t) { return false; }
@@ -118,6 +148,7 @@ template <class UK, class UV>
 struct map_traits {
   /// Byte form of the user key → entry.
   using stored = std::map<std::string, map_entry<UK, UV>>;
+  static constexpr bool has_stamp = false;
 
   /// The map state checks each user entry as it meets it.
   static bool expired(const stored&, const ttl_config&, std::int64_t) { return false; }

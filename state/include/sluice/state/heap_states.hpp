@@ -26,19 +26,24 @@ public:
 
 protected:
   using stored = typename Traits::stored;
+  /// Whether entries carry one TTL stamp (not so under unstamped_traits, nor lists and maps,
+  /// which stamp their elements).
+  static constexpr bool has_stamp = Traits::has_stamp;
 
   /// The current key's entry for reading (nullptr if none); on_read_and_write refreshes it.
   stored* read() {
     auto* s = table_.find();
-    if (s && refreshes_on_read())
-      s->stamp = table_.now();
+    if constexpr (has_stamp)
+      if (s && refreshes_on_read())
+        s->stamp = table_.now();
     return s;
   }
   /// The current key's entry for writing, stamped now; the flag tells if it is new.
   std::pair<stored*, bool> write() {
     auto written = table_.find_or_create();
-    if (table_.ttl().enabled())
-      written.first->stamp = table_.now();
+    if constexpr (has_stamp)
+      if (table_.ttl().enabled())
+        written.first->stamp = table_.now();
     return written;
   }
   bool refreshes_on_read() const {
@@ -49,8 +54,10 @@ protected:
   heap_state_table<Traits> table_;
 };
 
-template <class T>
-class heap_value_state final : public heap_state<value_state<T>, stamped_traits<T>> {
+/// Value, reducing and aggregating states take stamped_traits with TTL, unstamped_traits
+/// without (heap_keyed_state_backend::make_state picks).
+template <class T, class Traits = stamped_traits<T>>
+class heap_value_state final : public heap_state<value_state<T>, Traits> {
 public:
   heap_value_state(const keyed_state_backend& backend, const value_state_descriptor<T>& d)
       : heap_value_state::heap_state(backend, d), default_(d.default_value) {}
@@ -114,8 +121,8 @@ private:
   }
 };
 
-template <class T>
-class heap_reducing_state final : public heap_state<reducing_state<T>, stamped_traits<T>> {
+template <class T, class Traits = stamped_traits<T>>
+class heap_reducing_state final : public heap_state<reducing_state<T>, Traits> {
 public:
   heap_reducing_state(const keyed_state_backend& backend, const reducing_state_descriptor<T>& d)
       : heap_reducing_state::heap_state(backend, d), reduce_(d.reduce) {}
@@ -133,9 +140,8 @@ private:
   std::function<T(const T&, const T&)> reduce_;
 };
 
-template <class In, class Acc, class Out>
-class heap_aggregating_state final
-    : public heap_state<aggregating_state<In, Out>, stamped_traits<Acc>> {
+template <class In, class Acc, class Out, class Traits = stamped_traits<Acc>>
+class heap_aggregating_state final : public heap_state<aggregating_state<In, Out>, Traits> {
 public:
   heap_aggregating_state(const keyed_state_backend& backend,
                          const aggregating_state_descriptor<In, Acc, Out>& d)
