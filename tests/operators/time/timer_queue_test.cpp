@@ -110,6 +110,18 @@ TEST_CASE("timer_queue keeps one timer per key and time") {
   CHECK(fire_all(q, 100) == fired{{"a", 10}, {"b", 10}, {"a", 11}});
 }
 
+TEST_CASE("timer_queue takes a timer again once the same one was removed or fired") {
+  timer_queue<std::string> q;
+  CHECK(q.add("a", 10));
+  CHECK(q.remove("a", 10));
+  CHECK(q.add("a", 10));
+  CHECK_FALSE(q.add("a", 10));
+  CHECK(fire_all(q, 10) == fired{{"a", 10}});
+  CHECK(q.add("a", 10));
+  CHECK_FALSE(q.add("a", 10));
+  CHECK(fire_all(q, 10) == fired{{"a", 10}});
+}
+
 TEST_CASE("timer_queue remove reports whether the timer existed") {
   timer_queue<std::string> q;
   q.add("a", 10);

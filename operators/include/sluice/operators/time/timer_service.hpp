@@ -170,16 +170,22 @@ public:
     if (last_.slot == nullptr || last_.time != time) {
       last_.slot = &by_time_[time];
       last_.time = time;
+    } else if (last_.added && *last_.added == key) {
+      return false; // the timer the last call added (window operators add each one twice)
     }
     time_slot& slot = *last_.slot;
-    if (!slot.live.try_emplace(key, slot.order.size()))
+    if (!slot.live.try_emplace(key, slot.order.size())) {
+      last_.added = key;
       return false;
+    }
     slot.order.push_back(key);
+    last_.added = key;
     return true;
   }
 
   /// Removes a timer; returns whether it existed.
   bool remove(const K& key, std::int64_t time) {
+    last_.added.reset();
     if (last_.slot == nullptr || last_.time != time) {
       const auto it = by_time_.find(time);
       if (it == by_time_.end())
@@ -212,6 +218,7 @@ public:
         continue; // removed, or removed and added again later
       K key = std::move(slot.order[index]);
       slot.live.erase(key);
+      last_.added.reset();
       if (slot.live.empty()) {
         if (last_.slot == &slot)
           last_.slot = nullptr;
@@ -265,14 +272,17 @@ private:
     }
   };
 
-  /// The slot of the last time added to or removed from; copies start without one.
+  /// The slot of the last time added to or removed from, and the key of the last add while it
+  /// stays registered at that time; copies start without either.
   struct last_slot {
     time_slot* slot = nullptr;
     std::int64_t time = 0;
+    std::optional<K> added;
     last_slot() = default;
     last_slot(const last_slot&) {}
     last_slot& operator=(const last_slot&) {
       slot = nullptr;
+      added.reset();
       return *this;
     }
   };
