@@ -335,6 +335,8 @@ checkpoint_metadata metadata_from_text(const std::string& text, const std::strin
     return j.get<checkpoint_metadata>();
   } catch (const checkpoint_error& e) {
     throw checkpoint_error(prefix + "is invalid: " + e.what());
+  } catch (const json::exception& e) {
+    throw checkpoint_error(prefix + "is invalid: " + e.what());
   }
 }
 

@@ -32,8 +32,8 @@ std::optional<std::int64_t> parse_checkpoint_dir_name(const std::string& name) {
 /// Throws checkpoint_error naming `dir` if `ec` reports that it could not be `done`.
 void check(const std::error_code& ec, const fs::path& dir, const char* done) {
   if (ec)
-    throw checkpoint_error("checkpoint directory '" + dir.string() + "' cannot be " + done +
-                           ": " + ec.message());
+    throw checkpoint_error("checkpoint directory '" + dir.string() + "' cannot be " + done + ": " +
+                           ec.message());
 }
 
 void remove_dir(const fs::path& dir) {
@@ -101,6 +101,8 @@ std::vector<std::pair<std::int64_t, bool>> checkpoint_storage::checkpoint_dirs()
     if (id && it->is_directory(type_ec))
       out.emplace_back(*id, fs::is_regular_file(it->path() / metadata_file_name, type_ec));
   }
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    check(ec, job_dir_, "listed");
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -135,6 +135,8 @@ TEST_CASE("an edited or bit-flipped value is caught by the checksum") {
   auto j = json::parse(metadata_to_text(sample_metadata("/data")));
   j.erase("checksum");
   CHECK(error_reading(j.dump()).find("has no field 'checksum'") != std::string::npos);
+  CHECK(error_reading("[1, 2]") ==
+        "checkpoint metadata file 'f/_metadata' is invalid: metadata: is not an object");
 }
 
 TEST_CASE("invalid fields are errors naming the file and the field") {

@@ -105,6 +105,11 @@ TEST_CASE("completed checkpoints are the chk-N directories holding a _metadata")
   CHECK(storage.highest_checkpoint_id() == 11);
   CHECK(checkpoint_storage(dir.path(), "job-b").completed_checkpoints().empty());
   CHECK_FALSE(checkpoint_storage(dir.path(), "job-b").highest_checkpoint_id());
+
+  write_file(dir.path() / "job-c", "a file where the job's directory should be");
+  CHECK(error_of([&] { checkpoint_storage(dir.path(), "job-c").completed_checkpoints(); }) ==
+        "checkpoint directory '" + (dir.path() / "job-c").string() +
+            "' cannot be listed: Not a directory");
 }
 
 TEST_CASE("retention keeps the newest R completed checkpoints") {
