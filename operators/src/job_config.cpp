@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -32,6 +33,21 @@ double parse_double(const std::string& flag, const std::string& text) {
     throw config_error("flag --" + flag + ": '" + text + "' is not a non-negative number");
   return v;
 }
+
+/// Runs `parse`, turning its std::invalid_argument into a config_error naming `flag`.
+template <class Parse>
+auto parse_named(const char* flag, Parse&& parse) -> decltype(parse()) {
+  try {
+    return parse();
+  } catch (const std::invalid_argument& e) {
+    throw config_error(std::string("flag --") + flag + ": " + e.what());
+  }
+}
+
+/// The largest duration flag in milliseconds: 30 days.
+constexpr std::int64_t max_duration_ms = 30LL * 24 * 3600 * 1000;
+/// The largest count flag (attempts, failures).
+constexpr std::int64_t max_count = std::numeric_limits<int>::max();
 
 struct common_flag {
   const char* name;
@@ -101,6 +117,100 @@ const std::vector<common_flag>& common_flags() {
        [](job_config& c, const std::string& v) {
          c.state.memory_mb = static_cast<std::size_t>(parse_int("state-memory-mb", v, 1, 1 << 20));
        }},
+      {"checkpoint-interval-ms", "checkpoint every MS (default 0: no checkpoints)", false,
+       [](job_config& c, const std::string& v) {
+         c.checkpointing.interval_ms = parse_int("checkpoint-interval-ms", v, 0, max_duration_ms);
+       }},
+      {"checkpoint-dir", "where checkpoints go (needed with checkpoints)", false,
+       [](job_config& c, const std::string& v) {
+         if (v.empty())
+           throw config_error("flag --checkpoint-dir: the path is empty");
+         c.checkpointing.checkpoint_dir = v;
+       }},
+      {"checkpointing-mode", "exactly-once|at-least-once (default exactly-once)", false,
+       [](job_config& c, const std::string& v) {
+         c.checkpointing.mode =
+             parse_named("checkpointing-mode", [&] { return parse_checkpointing_mode(v); });
+       }},
+      {"checkpoint-timeout-ms", "abort a checkpoint not done after MS (default 600000)", false,
+       [](job_config& c, const std::string& v) {
+         c.checkpointing.timeout_ms = parse_int("checkpoint-timeout-ms", v, 10, max_duration_ms);
+       }},
+      {"min-pause-between-checkpoints-ms", "from one checkpoint's end to the next (default 0)",
+       false,
+       [](job_config& c, const std::string& v) {
+         c.checkpointing.min_pause_ms =
+             parse_int("min-pause-between-checkpoints-ms", v, 0, max_duration_ms);
+       }},
+      {"tolerable-checkpoint-failures", "failed checkpoints in a row the job survives (default 0)",
+       false,
+       [](job_config& c, const std::string& v) {
+         c.checkpointing.tolerable_failures =
+             static_cast<int>(parse_int("tolerable-checkpoint-failures", v, 0, max_count));
+       }},
+      {"retained-checkpoints", "completed checkpoints kept (default 3)", false,
+       [](job_config& c, const std::string& v) {
+         c.checkpointing.retained = static_cast<int>(parse_int("retained-checkpoints", v, 1, 1000));
+       }},
+      {"unaligned-checkpoints", "barriers overtake in-flight data, stored with the checkpoint",
+       true, [](job_config& c, const std::string&) { c.checkpointing.unaligned = true; }},
+      {"aligned-checkpoint-timeout-ms", "unaligned checkpoints align first, for MS (default 0)",
+       false,
+       [](job_config& c, const std::string& v) {
+         c.checkpointing.aligned_timeout_ms =
+             parse_int("aligned-checkpoint-timeout-ms", v, 0, max_duration_ms);
+       }},
+      {"restore", "start from a checkpoint or savepoint: PATH or latest (in --checkpoint-dir)",
+       false,
+       [](job_config& c, const std::string& v) {
+         if (v.empty())
+           throw config_error("flag --restore: the path is empty");
+         c.checkpointing.restore = v;
+       }},
+      {"allow-non-restored-state", "with --restore: skip state no operator of the job takes",
+       true,
+       [](job_config& c, const std::string&) { c.checkpointing.allow_non_restored_state = true; }},
+      {"restart-strategy",
+       "none|fixed-delay|exponential-delay|failure-rate (default: exponential-delay with "
+       "checkpoints, none without)",
+       false,
+       [](job_config& c, const std::string& v) {
+         c.restart.kind =
+             parse_named("restart-strategy", [&] { return parse_restart_strategy_kind(v); });
+       }},
+      {"restart-attempts", "fixed-delay: restarts before the job fails (default 1)", false,
+       [](job_config& c, const std::string& v) {
+         c.restart.attempts = static_cast<int>(parse_int("restart-attempts", v, 0, max_count));
+       }},
+      {"restart-delay-ms", "delay before a restart; exponential-delay: the first (default 1000)",
+       false,
+       [](job_config& c, const std::string& v) {
+         c.restart.delay_ms = parse_int("restart-delay-ms", v, 0, max_duration_ms);
+       }},
+      {"restart-max-delay-ms", "exponential-delay: the longest delay (default 300000)", false,
+       [](job_config& c, const std::string& v) {
+         c.restart.max_delay_ms = parse_int("restart-max-delay-ms", v, 1, max_duration_ms);
+       }},
+      {"restart-multiplier", "exponential-delay: delay factor per failure (default 2.0)", false,
+       [](job_config& c, const std::string& v) {
+         c.restart.multiplier = parse_double("restart-multiplier", v);
+       }},
+      {"restart-reset-after-ms",
+       "exponential-delay: first delay again after MS without failure (default 3600000)", false,
+       [](job_config& c, const std::string& v) {
+         c.restart.reset_after_ms = parse_int("restart-reset-after-ms", v, 1, max_duration_ms);
+       }},
+      {"restart-failure-rate", "failure-rate: failures per interval it restarts (default 1)",
+       false,
+       [](job_config& c, const std::string& v) {
+         c.restart.failure_rate =
+             static_cast<int>(parse_int("restart-failure-rate", v, 1, max_count));
+       }},
+      {"restart-failure-interval-ms", "failure-rate: the interval (default 60000)", false,
+       [](job_config& c, const std::string& v) {
+         c.restart.failure_interval_ms =
+             parse_int("restart-failure-interval-ms", v, 1, max_duration_ms);
+       }},
   };
   return flags;
 }
@@ -123,6 +233,12 @@ void job_config::validate() const {
   if (parallelism > max_parallelism)
     throw config_error("flag --parallelism: " + std::to_string(parallelism) +
                        " exceeds --max-parallelism " + std::to_string(max_parallelism));
+  try {
+    checkpointing.validate();
+    restart.validate(checkpointing.enabled());
+  } catch (const std::invalid_argument& e) {
+    throw config_error(e.what()); // the message names the flag
+  }
 }
 
 parsed_args parse_args(const std::vector<std::string>& args,

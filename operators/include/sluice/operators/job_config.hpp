@@ -1,6 +1,8 @@
 #pragma once
 // The job's configuration, parsed from the command line in one place (job_config.cpp).
 
+#include "sluice/checkpoint/checkpoint_config.hpp"
+#include "sluice/checkpoint/restart_strategy_config.hpp"
 #include "sluice/state/state_backend_config.hpp"
 
 #include <cstddef>
@@ -41,13 +43,17 @@ struct job_config {
   int slots = 0;             ///< task manager slots; 0: enough for the job
   /// --state-backend, --state-dir (default: default_state_dir()), --state-memory-mb.
   state_backend_config state = default_state_config();
+  /// --checkpoint-interval-ms, --checkpoint-dir, --checkpointing-mode, --restore, ...
+  checkpoint_config checkpointing;
+  /// --restart-strategy and the --restart-* parameters.
+  restart_strategy_config restart;
   std::map<std::string, std::string> job_flags; ///< values of the job's own flags
 
   /// The state settings before any flag: heap, default_state_dir(), 256 MiB.
   static state_backend_config default_state_config();
   /// The effective default parallelism.
   int default_parallelism() const;
-  /// Throws config_error if a value is out of range.
+  /// Throws config_error naming the flag if a value is out of range or flags contradict.
   void validate() const;
 };
 

@@ -1,0 +1,42 @@
+#pragma once
+// How a job checkpoints, as the command line sets it (job_config.cpp parses the flags into
+// this struct): interval, timeout, pauses, tolerated failures, retention, mode, unaligned
+// checkpoints, where checkpoints go and what to restore from.
+
+#include <cstdint>
+#include <string>
+
+namespace sluice {
+
+/// exactly-once aligns barriers (blocking channels); at-least-once never blocks.
+enum class checkpointing_mode { exactly_once, at_least_once };
+
+/// "exactly-once" or "at-least-once".
+const char* to_string(checkpointing_mode mode);
+/// Parses --checkpointing-mode; throws std::invalid_argument naming the value and the choices.
+checkpointing_mode parse_checkpointing_mode(const std::string& text);
+
+struct checkpoint_config {
+  std::int64_t interval_ms = 0;     ///< --checkpoint-interval-ms; 0: checkpointing off
+  std::int64_t timeout_ms = 600000; ///< --checkpoint-timeout-ms
+  std::int64_t min_pause_ms = 0;    ///< --min-pause-between-checkpoints-ms, end to next start
+  int max_concurrent = 1;           ///< checkpoints pending at once
+  int tolerable_failures = 0;       ///< --tolerable-checkpoint-failures, consecutive
+  int retained = 3;                 ///< --retained-checkpoints
+  checkpointing_mode mode = checkpointing_mode::exactly_once; ///< --checkpointing-mode
+  bool unaligned = false;                                     ///< --unaligned-checkpoints
+  /// --aligned-checkpoint-timeout-ms: with unaligned checkpoints, start aligned and switch to
+  /// unaligned once alignment took this long; 0: unaligned from the first barrier.
+  std::int64_t aligned_timeout_ms = 0;
+  std::string checkpoint_dir;            ///< --checkpoint-dir
+  std::string restore;                   ///< --restore PATH|latest; empty: start fresh
+  bool allow_non_restored_state = false; ///< --allow-non-restored-state
+
+  bool enabled() const { return interval_ms > 0; }
+  /// Throws std::invalid_argument naming the flag when a value or a combination is invalid
+  /// (checkpointing without --checkpoint-dir, unaligned at-least-once, --restore latest
+  /// without --checkpoint-dir, ...).
+  void validate() const;
+};
+
+} // namespace sluice
