@@ -94,7 +94,7 @@ data_stream<std::int64_t> input(environment& env) {
 
 } // namespace
 
-TEST_CASE("a keyed map's value state is the element's key's; open and close run per subtask") {
+TEST_CASE("a keyed map's value state is the element's key's, and open and close run per subtask") {
   std::vector<counted> expected;
   std::map<std::int64_t, std::int64_t> seen;
   for (std::int64_t v = 0; v < records; ++v)

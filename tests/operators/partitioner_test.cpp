@@ -107,7 +107,7 @@ TEST_CASE("broadcast writer copies every record to every channel") {
   CHECK(gate.watermarks == std::vector<std::int64_t>{7});
 }
 
-TEST_CASE("custom partitioner picks the channel; out-of-range choices are errors") {
+TEST_CASE("custom partitioner picks the channel, out-of-range choices are errors") {
   recording_gate gate(4);
   auto by_mod = [](std::int64_t key, int n) { return static_cast<int>(key % n); };
   auto identity = [](std::int64_t v) { return v; };

@@ -52,7 +52,7 @@ void build_pipeline(environment& env) {
 
 } // namespace
 
-TEST_CASE("forward edges of equal parallelism chain; a key_by starts a new chain") {
+TEST_CASE("forward edges of equal parallelism chain, a key_by starts a new chain") {
   environment env(config_with(2));
   build_pipeline(env);
   auto plan = env.plan();
@@ -112,7 +112,7 @@ TEST_CASE("different parallelism: rebalance by default, forward is an error") {
   }
 }
 
-TEST_CASE("non-parallel sources run once; asking for more is an error naming them") {
+TEST_CASE("non-parallel sources run once, asking for more is an error naming them") {
   environment env(config_with(4));
   env.from_source(empty_source{1}, "single").sink_to(null_sink{}, "k");
   auto plan = env.plan();
@@ -136,7 +136,7 @@ TEST_CASE("a union feeds one operator from several inputs, which is not chained"
   CHECK(plan->inputs_of(2).size() == 2);
 }
 
-TEST_CASE("pointwise edges connect ranges; all-to-all edges connect everything") {
+TEST_CASE("pointwise edges connect ranges, all-to-all edges connect everything") {
   plan_edge e;
   e.kind = partition_kind::rescale;
   e.source_parallelism = 2;

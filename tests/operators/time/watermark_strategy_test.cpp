@@ -57,7 +57,7 @@ TEST_CASE("strategy: bounded out-of-orderness with a timestamp assigner") {
   CHECK(out.watermarks.back() == min_watermark);
 }
 
-TEST_CASE("strategy: without an assigner the previous timestamp is kept; copies are values") {
+TEST_CASE("strategy: without an assigner the previous timestamp is kept, copies are values") {
   auto plain = watermark_strategy<event>::for_monotonous_timestamps();
   auto assigned = plain.with_timestamp_assigner(
       [](const event& e, std::int64_t previous) { return e.ts + previous; });

@@ -107,7 +107,7 @@ TEST_CASE("merging_window_set: dynamic gap bridging three existing sessions") {
   CHECK(set.mapping() == mapping{{{0, 50}, {0, 10}}});
 }
 
-TEST_CASE("merging_window_set: touching sessions merge; restore; retire") {
+TEST_CASE("merging_window_set: touching sessions merge, restore, retire") {
   merging_window_set set; // session gap 5
   set.add_window({0, 5});
   // element at 5 belongs to [5,10), yet touches [0,5) (Flink merges them) -> [0,10)
