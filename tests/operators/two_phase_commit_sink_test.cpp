@@ -5,7 +5,7 @@
 
 #include "../temp_dir.hpp"
 #include "log_capture.hpp"
-#include "operator_state_checkpoints.hpp"
+#include "sink_attempt.hpp"
 #include "sluice/operators/sinks/two_phase_commit_sink.hpp"
 
 #include <doctest/doctest.h>
@@ -21,7 +21,6 @@
 
 using namespace sluice;
 using sluice::test::log_capture;
-using sluice::test::operator_subtasks;
 using sluice::test::temp_dir;
 
 namespace {
@@ -108,44 +107,20 @@ private:
   std::shared_ptr<store> store_;
 };
 
-/// The sinks of one attempt: `parallelism` subtasks with checkpointing on, fresh or restored.
-class attempt {
-public:
+std::vector<int> range(int from, int to) {
+  std::vector<int> v;
+  for (int i = from; i <= to; ++i)
+    v.push_back(i);
+  return v;
+}
+
+/// The sinks of one attempt, writing to store `s`, with checkpointing on.
+struct attempt : sluice::test::sink_attempt<int> {
   attempt(const std::shared_ptr<store>& s, int parallelism, const std::string& dir,
           const std::vector<operator_state_handle>* restore_from = nullptr)
-      : subtasks_(parallelism, dir, restore_from, "sink") {
-    for (int i = 0; i < parallelism; ++i) {
-      subtasks_.context(i).checkpointing = true;
-      sinks_.push_back(store_sink(s).clone());
-      sinks_.back()->open(subtasks_.context(i));
-    }
-  }
+      : sink_attempt(store_sink(s), parallelism, dir, restore_from) {}
 
-  sink<int>& operator[](int i) { return *sinks_.at(static_cast<std::size_t>(i)); }
-
-  void write(int i, int from, int to) {
-    for (int v = from; v <= to; ++v)
-      (*this)[i].write(int{v});
-  }
-
-  /// Takes checkpoint `id` at every subtask; returns the operator state handles.
-  std::vector<operator_state_handle> checkpoint(std::int64_t id) {
-    std::vector<operator_state_handle> handles;
-    for (int i = 0; i < subtasks_.parallelism(); ++i) {
-      (*this)[i].snapshot_state(id);
-      handles.push_back(subtasks_.snapshot(i, id));
-    }
-    return handles;
-  }
-
-  void complete(std::int64_t id) {
-    for (auto& s : sinks_)
-      s->notify_checkpoint_complete(id);
-  }
-
-private:
-  operator_subtasks subtasks_;
-  std::vector<std::unique_ptr<sink<int>>> sinks_;
+  void write(int i, int from, int to) { sink_attempt::write(i, range(from, to)); }
 };
 
 /// A scratch directory for checkpoints and a store, for one test.
@@ -165,13 +140,6 @@ struct store_fixture {
     return chk1;
   }
 };
-
-std::vector<int> range(int from, int to) {
-  std::vector<int> v;
-  for (int i = from; i <= to; ++i)
-    v.push_back(i);
-  return v;
-}
 
 std::vector<int> sorted(std::vector<int> v) {
   std::sort(v.begin(), v.end());

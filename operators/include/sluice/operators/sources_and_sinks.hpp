@@ -3,6 +3,7 @@
 
 #include "sluice/operators/sinks/collecting_sink.hpp"
 #include "sluice/operators/sinks/discarding_sink.hpp"
+#include "sluice/operators/sinks/exactly_once_text_file_sink.hpp"
 #include "sluice/operators/sinks/print_sink.hpp"
 #include "sluice/operators/sinks/sink_error.hpp"
 #include "sluice/operators/sinks/text_file_sink.hpp"
