@@ -1,5 +1,7 @@
 #include "sluice/operators/sources/text_file_source.hpp"
 
+#include "sluice/state/serializer_fields.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -65,6 +67,15 @@ std::vector<std::string> list_directory(const std::string& dir) {
 
 } // namespace
 
+/// Where reading a split resumes: an element of the source's operator list state.
+struct detail::text_split_position {
+  std::int64_t split = 0;   ///< the split's index in the plan (its id for per-split watermarks)
+  std::string path;         ///< the file
+  std::uint64_t end = 0;    ///< the split holds the lines starting before this offset
+  std::uint64_t offset = 0; ///< the split's next line is the first starting at or after this
+  SLUICE_FIELDS(split, path, end, offset)
+};
+
 /// What the constructor found: the files to read and their splits.
 struct text_file_source::plan {
   struct split {
@@ -79,16 +90,17 @@ struct text_file_source::plan {
 
 namespace {
 
-/// Reads one split line by line.
+/// Reads one split line by line, from the first line starting at or after `offset` (a line
+/// starts at offset 0 or after a '\n'), up to the last line starting before `end`.
 class split_cursor {
 public:
-  split_cursor(const std::string& path, std::uint64_t begin, std::uint64_t end)
+  split_cursor(const std::string& path, std::uint64_t offset, std::uint64_t end)
       : path_(path), file_(open_file(path)), end_(end), buf_(read_buffer_size) {
-    // A line starts at offset 0 or after a '\n': from begin - 1, skip through the next '\n'.
-    pos_ = begin == 0 ? 0 : begin - 1;
+    // From offset - 1, skip through the next '\n'.
+    pos_ = offset == 0 ? 0 : offset - 1;
     if (fseeko(file_.get(), static_cast<off_t>(pos_), SEEK_SET) != 0)
       fail("cannot seek in", path_, errno);
-    if (begin != 0)
+    if (offset != 0)
       scan_line(nullptr);
   }
 
@@ -101,6 +113,10 @@ public:
       line.pop_back();
     return true;
   }
+
+  /// The offset of the next line (or of the end of the file): reading again from there
+  /// continues exactly after the last line returned.
+  std::uint64_t position() const { return pos_; }
 
 private:
   /// Consumes the bytes up to and including the next '\n' (or to the end of the file), keeping
@@ -132,7 +148,7 @@ private:
     return buf_len_ > 0;
   }
 
-  const std::string& path_;
+  std::string path_;
   file_ptr file_;
   std::uint64_t pos_ = 0; ///< file offset of the next byte scan_line consumes
   std::uint64_t end_;     ///< lines starting at or after this offset belong to the next split
@@ -143,31 +159,28 @@ private:
 
 } // namespace
 
-/// Reads the splits k, k + n, k + 2n, ... of a plan, up to `open_splits` at a time, taking
-/// turns between them every poll, as readers of several splits (Kafka partitions, files) do.
-/// Each record's split is put in the split slot, so watermarks can be tracked per split.
+/// Reads the splits one subtask owns, up to `open_splits` at a time, taking turns between them
+/// every poll, as readers of several splits (Kafka partitions, files) do. Each record's split is
+/// put in the split slot, so watermarks can be tracked per split.
 class text_file_source::split_reader {
 public:
   static constexpr std::size_t open_splits = 4;
 
-  split_reader(std::shared_ptr<const plan> p, int index, int parallelism, split_slot* slot)
-      : plan_(std::move(p)), next_split_(static_cast<std::size_t>(index)),
-        step_(static_cast<std::size_t>(parallelism)), slot_(slot) {}
+  split_reader(std::vector<detail::text_split_position> splits, split_slot* slot)
+      : queued_(std::move(splits)), slot_(slot) {}
 
   /// Emits at most max_records lines of one split; returns true once every split is read.
   bool read(collector<std::string>& out, std::size_t max_records) {
-    while (open_.size() < open_splits && next_split_ < plan_->splits.size()) {
-      const auto& split = plan_->splits[next_split_];
-      open_.push_back({next_split_, std::make_unique<split_cursor>(plan_->files[split.file],
-                                                                   split.begin, split.end)});
-      next_split_ += step_;
+    while (open_.size() < open_splits && next_queued_ < queued_.size()) {
+      const auto& split = queued_[next_queued_++];
+      open_.push_back({split, std::make_unique<split_cursor>(split.path, split.offset, split.end)});
     }
     if (open_.empty())
       return true;
     turn_ %= open_.size();
-    auto& [id, cursor] = open_[turn_];
+    auto& [split, cursor] = open_[turn_];
     if (slot_)
-      slot_->current = static_cast<std::int64_t>(id);
+      slot_->current = split.split;
     std::size_t emitted = 0;
     std::string line;
     while (emitted < max_records && cursor->next_line(line)) {
@@ -176,20 +189,33 @@ public:
     }
     if (emitted < max_records) {
       if (slot_)
-        slot_->finished.push_back(static_cast<std::int64_t>(id));
+        slot_->finished.push_back(split.split);
       open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(turn_));
     } else {
       ++turn_;
     }
-    return open_.empty() && next_split_ >= plan_->splits.size();
+    return open_.empty() && next_queued_ == queued_.size();
+  }
+
+  /// Every split not read to the end, with the offset its next line starts at: the open ones
+  /// in turn order, then those not opened yet.
+  std::vector<detail::text_split_position> positions() const {
+    std::vector<detail::text_split_position> out;
+    for (std::size_t k = 0; k < open_.size(); ++k) {
+      const auto& [split, cursor] = open_[(turn_ + k) % open_.size()];
+      out.push_back(split);
+      out.back().offset = cursor->position();
+    }
+    out.insert(out.end(), queued_.begin() + static_cast<std::ptrdiff_t>(next_queued_),
+               queued_.end());
+    return out;
   }
 
 private:
-  std::shared_ptr<const plan> plan_;
-  std::size_t next_split_;
-  std::size_t step_;
+  std::vector<detail::text_split_position> queued_;
+  std::size_t next_queued_ = 0;
   split_slot* slot_;
-  std::vector<std::pair<std::size_t, std::unique_ptr<split_cursor>>> open_;
+  std::vector<std::pair<detail::text_split_position, std::unique_ptr<split_cursor>>> open_;
   std::size_t turn_ = 0;
 };
 
@@ -226,7 +252,7 @@ text_file_source::text_file_source(std::string path, std::uint64_t split_size) {
 }
 
 text_file_source::text_file_source(const text_file_source& other)
-    : copyable_source(other), plan_(other.plan_) {}
+    : copyable_source(other), plan_(other.plan_), owner_(other.owner_) {}
 
 text_file_source::text_file_source(text_file_source&& other) noexcept = default;
 
@@ -235,7 +261,37 @@ text_file_source::~text_file_source() = default;
 void text_file_source::open(const runtime_context& ctx) {
   if (ctx.parallelism < 1 || ctx.subtask_index < 0 || ctx.subtask_index >= ctx.parallelism)
     throw std::invalid_argument("text_file_source: invalid subtask " + ctx.task_name());
-  reader_ = std::make_unique<split_reader>(plan_, ctx.subtask_index, ctx.parallelism, ctx.split);
+  owner_ = ctx.task_name();
+  positions_ = ctx.operator_state
+                   ? &ctx.operator_state->get_list_state(
+                         list_state_descriptor<detail::text_split_position>("splits"))
+                   : nullptr;
+  if (ctx.restored) {
+    reader_ = std::make_unique<split_reader>(checked_positions().get(), ctx.split);
+    return;
+  }
+  // Split k is read by subtask k % parallelism.
+  std::vector<detail::text_split_position> mine;
+  for (auto k = static_cast<std::size_t>(ctx.subtask_index); k < plan_->splits.size();
+       k += static_cast<std::size_t>(ctx.parallelism)) {
+    const auto& split = plan_->splits[k];
+    mine.push_back(
+        {static_cast<std::int64_t>(k), plan_->files[split.file], split.end, split.begin});
+  }
+  reader_ = std::make_unique<split_reader>(std::move(mine), ctx.split);
+}
+
+void text_file_source::snapshot_state(std::int64_t) {
+  auto& state = checked_positions(); // set by open(), with reader_
+  state.update(reader_->positions());
+}
+
+list_state<detail::text_split_position>& text_file_source::checked_positions() const {
+  if (!positions_)
+    throw std::logic_error("text_file_source '" + owner_ + "' reading " + in_quotes(plan_->path) +
+                           " has no operator state backend to checkpoint or restore its "
+                           "position (runtime_context::operator_state)");
+  return *positions_;
 }
 
 source_status text_file_source::poll(collector<std::string>& out, std::size_t max_records) {

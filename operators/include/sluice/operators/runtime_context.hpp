@@ -29,6 +29,13 @@ struct runtime_context {
   keyed_state_backend* keyed_state = nullptr;
   /// The operator's non-keyed state (list and broadcast states).
   operator_state_backend* operator_state = nullptr;
+  /// This run started from a checkpoint or savepoint: the state backends above were restored
+  /// before open(), so operators find their state there (and sources their positions).
+  bool restored = false;
+  /// Periodic checkpoints are on: two-phase-commit sinks commit on notify_checkpoint_complete
+  /// instead of at the end of input, the text file sink writes exactly-once, and sources that
+  /// cannot replay their input warn (warn_if_not_replayable).
+  bool checkpointing = false;
 
   /// The keyed state `d` describes, scoped to the current key. Throws state_error naming the
   /// operator and the state if the operator is not on a keyed stream.

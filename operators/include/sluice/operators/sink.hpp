@@ -3,6 +3,7 @@
 
 #include "sluice/operators/stream_operator.hpp"
 
+#include <cstdint>
 #include <memory>
 
 namespace sluice {
@@ -22,6 +23,12 @@ public:
   /// 1 for sinks that cannot run in parallel; 0 = any.
   virtual int max_sink_parallelism() const { return 0; }
   virtual std::unique_ptr<sink<T>> clone() const = 0;
+
+  /// Checkpoint `checkpoint_id` is taken: store what must survive a failure in
+  /// ctx.operator_state (see two_phase_commit_sink).
+  virtual void snapshot_state(std::int64_t /*checkpoint_id*/) {}
+  virtual void notify_checkpoint_complete(std::int64_t /*checkpoint_id*/) {}
+  virtual void notify_checkpoint_aborted(std::int64_t /*checkpoint_id*/) {}
 };
 
 /// CRTP helper implementing clone() by copy.
@@ -47,6 +54,11 @@ public:
   }
   void end_input() override { sink_->finish(); }
   void close() override { sink_->close(); }
+  void snapshot_state(std::int64_t id) override { sink_->snapshot_state(id); }
+  void notify_checkpoint_complete(std::int64_t id) override {
+    sink_->notify_checkpoint_complete(id);
+  }
+  void notify_checkpoint_aborted(std::int64_t id) override { sink_->notify_checkpoint_aborted(id); }
   using one_input_operator<T, no_output>::collect;
 
 private:

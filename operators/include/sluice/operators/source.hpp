@@ -1,5 +1,9 @@
 #pragma once
 // Sources: the user-facing source<T> and the operator that hosts one in a subtask.
+//
+// A replayable source stores its position in operator state when a checkpoint is taken
+// (snapshot_state) and resumes from the restored position in open(), so that after a failure
+// the job replays exactly what followed the checkpoint.
 
 #include "sluice/operators/stream_operator.hpp"
 
@@ -31,6 +35,14 @@ public:
   /// 1 for sources that cannot run in parallel (a collection, a socket); 0 = any.
   virtual int max_source_parallelism() const { return 0; }
   virtual std::unique_ptr<source<T>> clone() const = 0;
+
+  /// Whether the source stores its position in snapshot_state and resumes from it in open()
+  /// when ctx.restored, so a recovered job replays what followed the checkpoint.
+  virtual bool replayable() const { return false; }
+  /// Checkpoint `checkpoint_id` is taken: store the position in ctx.operator_state.
+  virtual void snapshot_state(std::int64_t /*checkpoint_id*/) {}
+  virtual void notify_checkpoint_complete(std::int64_t /*checkpoint_id*/) {}
+  virtual void notify_checkpoint_aborted(std::int64_t /*checkpoint_id*/) {}
 };
 
 /// CRTP helper implementing clone() by copy.
@@ -48,7 +60,14 @@ public:
   virtual source_status emit(std::size_t max_records) = 0;
   /// Records emitted so far.
   virtual std::uint64_t emitted() const = 0;
+  /// Whether the hosted source can replay its input after a failure (source<T>::replayable).
+  virtual bool replayable() const = 0;
 };
+
+/// With checkpointing on (ctx.checkpointing), logs a warning that `source` cannot replay its
+/// input, so what it emitted since the last completed checkpoint is lost when the job recovers;
+/// returns whether it warned. source_operator::open calls it.
+bool warn_if_not_replayable(const source_operator_base& source, const runtime_context& ctx);
 
 template <class T>
 class source_operator final : public source_operator_base {
@@ -57,9 +76,16 @@ public:
 
   void open(const runtime_context& ctx) override {
     stream_operator::open(ctx);
+    warn_if_not_replayable(*this, ctx);
     src_->open(ctx);
   }
   void close() override { src_->close(); }
+  void snapshot_state(std::int64_t id) override { src_->snapshot_state(id); }
+  void notify_checkpoint_complete(std::int64_t id) override {
+    src_->notify_checkpoint_complete(id);
+  }
+  void notify_checkpoint_aborted(std::int64_t id) override { src_->notify_checkpoint_aborted(id); }
+  bool replayable() const override { return src_->replayable(); }
   void set_output(output_base& out) override { counting_.out = &static_cast<collector<T>&>(out); }
   source_status emit(std::size_t max_records) override { return src_->poll(counting_, max_records); }
   std::uint64_t emitted() const override { return counting_.count; }

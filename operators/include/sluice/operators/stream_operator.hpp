@@ -1,7 +1,9 @@
 #pragma once
 // The operator interface the runtime drives. Operators know nothing of actors: a subtask opens
 // its chain, pushes records into the head's input, calls end_input in topological order at the
-// end of input, and closes.
+// end of input, and closes. Checkpoints reach every operator of the chain through three hooks
+// (Flink's shape): snapshot_state when the subtask takes checkpoint N, then
+// notify_checkpoint_complete or notify_checkpoint_aborted once the job manager decided.
 
 #include "sluice/operators/collector.hpp"
 #include "sluice/operators/operator_failure.hpp"
@@ -39,6 +41,16 @@ public:
   virtual void on_processing_time(std::int64_t) {}
   /// The periodic watermark interval passed (for operators that generate watermarks).
   virtual void on_periodic_watermark() {}
+  /// The subtask takes checkpoint `checkpoint_id`: write what the operator must keep into its
+  /// operator or keyed state (context().operator_state, context().keyed_state). Called
+  /// synchronously, between two records, before the state backends' snapshot_sync. State
+  /// restored from a checkpoint is in those backends when open() runs (context().restored).
+  virtual void snapshot_state(std::int64_t /*checkpoint_id*/) {}
+  /// Checkpoint `checkpoint_id` completed: every subtask acknowledged it and its metadata is
+  /// written. Checkpoints complete in order, but a notice may be skipped (a later one subsumes it).
+  virtual void notify_checkpoint_complete(std::int64_t /*checkpoint_id*/) {}
+  /// Checkpoint `checkpoint_id` was aborted (failed, declined or timed out); it never completes.
+  virtual void notify_checkpoint_aborted(std::int64_t /*checkpoint_id*/) {}
   /// True for operators on keyed streams: the runtime gives them a keyed state backend
   /// (context().keyed_state) for their subtask's key groups before open().
   virtual bool is_keyed() const { return false; }

@@ -10,6 +10,9 @@
 #include <string>
 
 namespace sluice {
+namespace detail {
+struct text_split_position;
+} // namespace detail
 
 /// The lines of a file, or of every regular, non-hidden file of a directory (sorted by name, not
 /// recursive), like Flink's readTextFile. A line is emitted without its '\n', and a trailing '\r'
@@ -20,6 +23,11 @@ namespace sluice {
 /// split not starting at offset 0 skips the partial line it begins in, and a split reads past its
 /// end to finish its last line, so every line is emitted exactly once over all subtasks.
 /// The input is listed once, by the constructor, so all subtasks agree on the splits.
+///
+/// Replayable: snapshot_state stores, per split not read to the end, its file, its end and the
+/// byte offset of its next line in operator list state (even split); a restored source reads
+/// exactly from there, at any parallelism. A split keeps its index in the plan as its id in the
+/// split slot across restores, so per-split watermarks stay attached to the same split.
 class text_file_source final : public copyable_source<text_file_source, std::string> {
 public:
   static constexpr std::uint64_t default_split_size = std::uint64_t{4} << 20;
@@ -39,6 +47,10 @@ public:
   /// Throws source_error if a file cannot be opened or read.
   source_status poll(collector<std::string>& out, std::size_t max_records) override;
   void close() override;
+  bool replayable() const override { return true; }
+  /// Stores the position of every split not read to the end; throws std::logic_error if the
+  /// source was opened without an operator state backend.
+  void snapshot_state(std::int64_t checkpoint_id) override;
 
   /// The path given to the constructor.
   const std::string& path() const;
@@ -49,8 +61,12 @@ private:
   struct plan;
   class split_reader;
 
+  list_state<detail::text_split_position>& checked_positions() const;
+
   std::shared_ptr<const plan> plan_;
   std::unique_ptr<split_reader> reader_;
+  list_state<detail::text_split_position>* positions_ = nullptr;
+  std::string owner_ = "source";
 };
 
 } // namespace sluice
