@@ -6,7 +6,8 @@
 // Record i has key i % keys, value i and timestamp i / 20 ms, plus a 10 s pause every million
 // records, so that sessions end: 20,000,000 records span about 100 tumbling windows.
 //
-//   bench_windows [--records N] [--keys K] [--json] [common flags]
+//   bench_windows [--records N] [--keys K] [--kinds tumbling,sliding,session] [--json]
+//                 [common flags]
 
 #include "bench_util.hpp"
 
@@ -172,14 +173,19 @@ int main(int argc, char** argv) {
   sluice::environment env{argc, argv,
                           {{"records", "records per run", std::string("20000000"), false},
                            {"keys", "distinct keys", std::string("10000"), false},
+                           {"kinds", "window kinds to run, comma-separated",
+                            std::string("tumbling,sliding,session"), false},
                            {"json", "print the figures as JSON on the last line", {}, true}}};
   const auto records = std::stoull(env.flag_or("records", "20000000"));
   const auto keys = std::stoull(env.flag_or("keys", "10000"));
   std::printf("records: %llu, keys: %llu\n", static_cast<unsigned long long>(records),
               static_cast<unsigned long long>(keys));
   std::vector<std::pair<std::string, double>> fields;
+  const std::string kinds = "," + env.flag_or("kinds", "tumbling,sliding,session") + ",";
   for (const kind k : {kind::tumbling, kind::sliding, kind::session}) {
     const std::string name = kind_names[static_cast<int>(k)];
+    if (kinds.find("," + name + ",") == std::string::npos)
+      continue;
     const double baseline = baseline_records_per_s(k, records, keys);
     const double p1 = engine_records_per_s(k, env.config(), 1, records, keys);
     const double p2 = engine_records_per_s(k, env.config(), 2, records, keys);

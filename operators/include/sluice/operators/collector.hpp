@@ -2,6 +2,8 @@
 // Outputs of operators: where a record goes next (a chained operator, a fan-out, or the
 // serializing writer of a network edge).
 
+#include "sluice/operators/time/timestamps.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -31,6 +33,17 @@ public:
   virtual void collect_all(T* first, T* last) {
     for (; first != last; ++first)
       collect(std::move(*first));
+  }
+
+  /// Takes a run of records with their timestamps: each record's timestamp goes into `slot`
+  /// before it is collected (the chain's element time). Operators that read the timestamp
+  /// override it to work batch-at-a-time.
+  virtual void collect_all_stamped(T* first, T* last, const std::int64_t* stamps,
+                                   timestamp_slot& slot) {
+    for (; first != last; ++first, ++stamps) {
+      slot.value = *stamps;
+      collect(std::move(*first));
+    }
   }
 
   void collect(const T& value) {

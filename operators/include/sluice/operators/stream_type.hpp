@@ -40,21 +40,19 @@ public:
     auto& out = static_cast<collector<T>&>(into);
     byte_reader reader(data, size);
     std::size_t n = 0;
-    if (stamp != nullptr) {
-      for (; !reader.at_end(); ++n) {
-        T value{};
-        deserialize(reader, stamp->value);
-        deserialize(reader, value);
-        out.collect(std::move(value));
-      }
-      return n;
-    }
     std::vector<T> run(run_length);
+    std::vector<std::int64_t> stamps(stamp != nullptr ? run_length : 0);
     while (!reader.at_end()) {
       std::size_t k = 0;
-      for (; k < run_length && !reader.at_end(); ++k)
+      for (; k < run_length && !reader.at_end(); ++k) {
+        if (stamp != nullptr)
+          deserialize(reader, stamps[k]);
         deserialize(reader, run[k]);
-      out.collect_all(run.data(), run.data() + k);
+      }
+      if (stamp != nullptr)
+        out.collect_all_stamped(run.data(), run.data() + k, stamps.data(), *stamp);
+      else
+        out.collect_all(run.data(), run.data() + k);
       n += k;
     }
     return n;

@@ -25,7 +25,8 @@ public:
   byte_writer() = default;
   /// Appends after out's current contents.
   explicit byte_writer(std::vector<char>& out) : out_(&out), pos_(out.size()) {}
-  /// Writes from position `pos` of out; out's bytes from pos on are spare room.
+  /// Writes from position `pos` of out; out's bytes from pos on are spare room. (With pos 0, a
+  /// buffer rewritten with bytes of the same length is never resized.)
   byte_writer(std::vector<char>& out, std::size_t pos) : out_(&out), pos_(pos) {}
   byte_writer(const byte_writer&) = delete;
   byte_writer& operator=(const byte_writer&) = delete;

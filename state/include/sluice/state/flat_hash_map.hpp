@@ -10,6 +10,7 @@
 // its key as K(q), so a key type may carry its hash and be looked up through a cheap view.
 
 #include "sluice/state/key_hash.hpp"
+#include "sluice/state/prefetch.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -17,13 +18,6 @@
 #include <vector>
 
 namespace sluice {
-
-/// Starts loading the cache line at `p`. The empty volatile asm keeps GCC from deeming a
-/// function that only prefetches free of side effects ("const") and deleting calls to it.
-inline void prefetch_line(const void* p) {
-  __builtin_prefetch(p);
-  asm volatile("");
-}
 
 /// The default hash of flat_hash_map: key_hash of K.
 template <class K>

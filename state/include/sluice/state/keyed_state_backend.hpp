@@ -98,27 +98,30 @@ public:
     }
   }
   int current_key_group() const { return key_group_; }
-  /// Hints that `key` becomes current soon (batch-at-a-time operators call this a few records
-  /// ahead): the heap backend starts loading the key's entries outside any namespace into the
-  /// cache. Changes nothing else; a key of another subtask is ignored.
+  /// Hints that `key` becomes current soon, in namespace `ns` (as set_current_namespace takes
+  /// it; empty: outside any), as batch-at-a-time operators do a few records ahead: the heap
+  /// backend starts loading those entries into the cache. Changes nothing else; a key of
+  /// another subtask is ignored.
   template <class K>
-  void prefetch_key(const K& key) {
+  void prefetch_key(const K& key, std::string_view ns = {}) {
     if (!prefetches_)
       return;
     const int key_group = key_group_for_hash(key_hash(key), max_parallelism_);
     if (!range_.contains(key_group))
       return;
     if constexpr (has_byte_view_v<K>) {
-      prefetch(key_group, detail::state_key_view(serializer<K>::view(key)));
-    } else {
-      prefetch_scratch_.clear();
-      {
-        byte_writer w(prefetch_scratch_);
-        serialize(w, key);
+      if (ns.empty()) {
+        prefetch(key_group, detail::state_key_view(serializer<K>::view(key)));
+        return;
       }
-      prefetch(key_group, detail::state_key_view(std::string_view(prefetch_scratch_.data(),
-                                                                  prefetch_scratch_.size())));
     }
+    {
+      byte_writer w(prefetch_scratch_, 0);
+      serialize(w, key);
+    }
+    prefetch_scratch_.insert(prefetch_scratch_.end(), ns.begin(), ns.end());
+    prefetch(key_group, detail::state_key_view(
+                            std::string_view(prefetch_scratch_.data(), prefetch_scratch_.size())));
   }
   /// The byte form of the current key.
   std::string_view current_key_bytes() const { return {state_key_bytes_.data(), key_size_}; }
@@ -234,9 +237,8 @@ private:
   template <class Write>
   void set_current_key_bytes(int key_group, Write&& write) {
     enter_key_group(key_group);
-    scratch_.clear();
     {
-      byte_writer w(scratch_);
+      byte_writer w(scratch_, 0);
       write(w);
     }
     store_key_bytes({scratch_.data(), scratch_.size()});

@@ -3,6 +3,8 @@
 // processing-time timers when the subtask's clock does; at most one timer per key and time,
 // fired in time order. The owner registers processing-time wake-ups with the runtime.
 
+#include "sluice/state/prefetch.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -65,6 +67,12 @@ public:
   const std::size_t* find(const K& key) const {
     const std::size_t i = position_of(key);
     return i == npos ? nullptr : &cells_[i].index;
+  }
+
+  /// Starts loading the cell where a lookup of `key` begins.
+  void prefetch(const K& key) const {
+    if (!cells_.empty())
+      prefetch_line(&cells_[home_of(timer_key_hash{}(key))]);
   }
 
   /// Adds `key` with `index`; returns false (changing nothing) if `key` is present.
@@ -181,6 +189,16 @@ public:
     slot.order.push_back(key);
     last_.added = key;
     return true;
+  }
+
+  /// Starts loading what add(key, time) or remove(key, time) will look at first, if `time`
+  /// has timers.
+  void prefetch(const K& key, std::int64_t time) const {
+    if (last_.slot != nullptr && last_.time == time) {
+      last_.slot->live.prefetch(key);
+    } else if (const auto it = by_time_.find(time); it != by_time_.end()) {
+      it->second.live.prefetch(key);
+    }
   }
 
   /// Removes a timer; returns whether it existed.

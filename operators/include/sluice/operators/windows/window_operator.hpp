@@ -19,7 +19,10 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace sluice {
 
@@ -73,6 +76,20 @@ public:
   void collect(T&& value) override {
     this->guard([&] { process_element(std::move(value)); });
   }
+  /// Tumbling event-time windows: the contents and the timer of the window of the record
+  /// prefetch_distance ahead start loading meanwhile, so state misses overlap.
+  void collect_all_stamped(T* first, T* last, const std::int64_t* stamps,
+                           timestamp_slot& slot) override {
+    constexpr std::ptrdiff_t prefetch_distance = 16;
+    for (T* p = first; p != last; ++p, ++stamps) {
+      if constexpr (std::is_same_v<Assigner, tumbling_windows>) {
+        if (last - p > prefetch_distance && event_time_)
+          prefetch_window(p[prefetch_distance], stamps[prefetch_distance]);
+      }
+      slot.value = *stamps;
+      collect(std::move(*p));
+    }
+  }
   using base::collect;
 
   void process_watermark(std::int64_t wm) override {
@@ -107,6 +124,20 @@ private:
   struct key_of_timer {
     const K& operator()(const timer_key& t) const { return t.key; }
   };
+
+  /// Starts loading the contents and the cleanup timer of `value`'s window at `ts` (one
+  /// window: tumbling assigners).
+  void prefetch_window(const T& value, std::int64_t ts) {
+    const auto windows = windows_detail::assign_windows(assigner_, value, ts);
+    const K key = key_(value);
+    tctx_.event_timers.prefetch({key, windows[0]}, cleanup_time(windows[0]));
+    {
+      byte_writer w(prefetch_namespace_, 0);
+      serialize(w, windows[0]);
+    }
+    this->ctx_.keyed_state->prefetch_key(
+        key, std::string_view(prefetch_namespace_.data(), prefetch_namespace_.size()));
+  }
 
   void process_element(T&& value) {
     const std::int64_t ts = this->ctx_.current_timestamp();
@@ -303,6 +334,7 @@ private:
   bool event_time_;
   std::int64_t late_dropped_ = 0;
   trigger_context_type tctx_;
+  std::vector<char> prefetch_namespace_;
   value_state<std::map<time_window, time_window>>* merging_sets_ = nullptr;
   timer_queue_snapshot<timer_key, key_of_timer> timers_snapshot_{
       {&tctx_.event_timers, &tctx_.processing_timers}, key_of_timer{}};

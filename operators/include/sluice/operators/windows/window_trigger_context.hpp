@@ -46,9 +46,8 @@ public:
   void use_namespace(const W& window) {
     // Most elements fall into the window of the element before: serialize only on a change.
     if (!namespace_of_ || !(*namespace_of_ == window)) {
-      namespace_bytes_.clear();
       {
-        byte_writer w(namespace_bytes_);
+        byte_writer w(namespace_bytes_, 0);
         serialize(w, window);
       }
       namespace_of_ = window;
