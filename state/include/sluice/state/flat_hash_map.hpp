@@ -133,12 +133,13 @@ private:
     V value{};
     bool used = false;
   };
-  /// Slots of 33 to 64 bytes take a whole cache line each, slots of 17 to 32 bytes half of one,
-  /// so that reading a slot touches one line.
+  /// Slots of 33 to 64 bytes take a whole cache line each, and 32-byte slots half of one, so
+  /// that reading a slot touches one line; smaller slots keep their size (24-byte slots would
+  /// grow by a third).
   static constexpr std::size_t slot_alignment =
-      sizeof(slot_fields) > 32 && sizeof(slot_fields) <= 64   ? 64
-      : sizeof(slot_fields) > 16 && sizeof(slot_fields) <= 32 ? 32
-                                                              : alignof(slot_fields);
+      sizeof(slot_fields) > 32 && sizeof(slot_fields) <= 64 ? 64
+      : sizeof(slot_fields) == 32                           ? 32
+                                                            : alignof(slot_fields);
   struct alignas(slot_alignment) slot : slot_fields {};
 
   std::size_t slot_of(std::uint64_t hash) const {
