@@ -10,20 +10,25 @@
 #include <utility>
 
 using sluice::flat_hash_map;
+using sluice::detail::compact_state_key;
 using sluice::detail::heap_state_key;
 using sluice::detail::heap_state_key_hash;
 using sluice::detail::state_key_view;
 
 namespace {
 
-/// Random bytes of a random length around the inline capacity (0 to 40 bytes), from a small
-/// alphabet so that keys repeat.
-std::string random_bytes(std::mt19937_64& rnd) {
-  std::string s(rnd() % 41, '\0');
+/// Random bytes of a random length up to `max_size`, from a small alphabet so that keys repeat.
+std::string random_bytes(std::mt19937_64& rnd, std::size_t max_size) {
+  std::string s(rnd() % (max_size + 1), '\0');
   for (auto& c : s)
     c = static_cast<char>(rnd() % 3);
   return s;
 }
+
+/// Key lengths the random test draws: around heap_state_key's inline capacity (0 to 40 bytes),
+/// and all that compact_state_key holds (0 to 8).
+template <class Key> constexpr std::size_t max_test_key_size = 40;
+template <> constexpr std::size_t max_test_key_size<compact_state_key> = compact_state_key::capacity;
 
 } // namespace
 
@@ -54,12 +59,13 @@ TEST_CASE("heap_state_key compares bytes when hashes agree") {
   CHECK(heap_state_key(state_key_view(long_a, 7)) == state_key_view(long_a, 7));
 }
 
-TEST_CASE("flat_hash_map of heap_state_key agrees with std::map under random operations") {
-  flat_hash_map<heap_state_key, int, heap_state_key_hash> table;
+TEST_CASE_TEMPLATE("flat_hash_map of heap state keys agrees with std::map under random operations",
+                   Key, heap_state_key, compact_state_key) {
+  flat_hash_map<Key, int, heap_state_key_hash> table;
   std::map<std::string, int> reference;
   std::mt19937_64 rnd(7);
   for (int step = 0; step < 100000; ++step) {
-    const std::string bytes = random_bytes(rnd);
+    const std::string bytes = random_bytes(rnd, max_test_key_size<Key>);
     // A weak hash (few distinct values) makes probes meet keys of equal hash.
     const state_key_view key(
         bytes, bytes.size() % 4 == 0 ? 42 : sluice::hash_bytes(bytes.data(), bytes.size()));
@@ -85,6 +91,6 @@ TEST_CASE("flat_hash_map of heap_state_key agrees with std::map under random ope
     REQUIRE(table.size() == reference.size());
   }
   std::map<std::string, int> listed;
-  table.for_each([&](const heap_state_key& k, int v) { listed.emplace(k.bytes(), v); });
+  table.for_each([&](const Key& k, int v) { listed.emplace(k.bytes(), v); });
   CHECK(listed == reference);
 }

@@ -14,10 +14,19 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 namespace sluice {
+
+/// Whether K says if a slot holding it is occupied (k.occupied(), false for K{}); flat_hash_map
+/// then keeps no flag per slot.
+template <class K, class = void>
+struct marks_occupancy : std::false_type {};
+template <class K>
+struct marks_occupancy<K, std::void_t<decltype(std::declval<const K&>().occupied())>>
+    : std::true_type {};
 
 /// The default hash of flat_hash_map: key_hash of K.
 template <class K>
@@ -40,13 +49,13 @@ public:
   std::pair<V*, bool> try_emplace(const Q& key, Args&&... args) {
     for (auto i = slot_of(Hash{}(key));; i = (i + 1) & mask_) {
       auto& s = slots_[i];
-      if (!s.used) {
+      if (!s.occupied()) {
         if (2 * (size_ + 1) > slots_.size()) {
           rehash(2 * slots_.size());
           return try_emplace(key, std::forward<Args>(args)...);
         }
-        s.used = true;
         s.key = K(key);
+        s.mark_used();
         s.value = V(std::forward<Args>(args)...);
         ++size_;
         return {&s.value, true};
@@ -61,7 +70,7 @@ public:
   V* find(const Q& key) {
     for (auto i = slot_of(Hash{}(key));; i = (i + 1) & mask_) {
       auto& s = slots_[i];
-      if (!s.used)
+      if (!s.occupied())
         return nullptr;
       if (s.key == key)
         return &s.value;
@@ -80,7 +89,7 @@ public:
   template <class Q>
   bool erase(const Q& key) {
     for (auto i = slot_of(Hash{}(key));; i = (i + 1) & mask_) {
-      if (!slots_[i].used)
+      if (!slots_[i].occupied())
         return false;
       if (slots_[i].key == key) {
         erase_at(i);
@@ -97,13 +106,13 @@ public:
   /// The entry in slot `i`, or {nullptr, nullptr} if the slot is free.
   std::pair<const K*, V*> entry_at(std::size_t i) {
     auto& s = slots_[i];
-    return s.used ? std::pair<const K*, V*>(&s.key, &s.value) : std::pair<const K*, V*>();
+    return s.occupied() ? std::pair<const K*, V*>(&s.key, &s.value) : std::pair<const K*, V*>();
   }
 
   /// Removes the entry in the used slot `i`. A later entry may move into slot i, so a walk
   /// that erases visits slot i again.
   void erase_at(std::size_t i) {
-    for (auto j = (i + 1) & mask_; slots_[j].used; j = (j + 1) & mask_) {
+    for (auto j = (i + 1) & mask_; slots_[j].occupied(); j = (j + 1) & mask_) {
       auto home = slot_of(Hash{}(slots_[j].key));
       // j may fill the hole at i unless its home lies cyclically in (i, j].
       bool stays = i < j ? (home > i && home <= j) : (home > i || home <= j);
@@ -120,7 +129,7 @@ public:
   template <class F>
   void for_each(F&& f) {
     for (auto& s : slots_)
-      if (s.used)
+      if (s.occupied())
         f(static_cast<const K&>(s.key), s.value);
   }
 
@@ -128,11 +137,23 @@ public:
   bool empty() const { return size_ == 0; }
 
 private:
-  struct slot_fields {
+  /// A slot with a flag telling whether it holds an entry.
+  struct flagged_slot {
     K key{};
     V value{};
     bool used = false;
+    bool occupied() const { return used; }
+    void mark_used() { used = true; }
   };
+  /// A slot of a key type that tells it itself (key.occupied(); a default key is not): no flag.
+  struct self_marking_slot {
+    K key{};
+    V value{};
+    bool occupied() const { return key.occupied(); }
+    void mark_used() {}
+  };
+  using slot_fields =
+      std::conditional_t<marks_occupancy<K>::value, self_marking_slot, flagged_slot>;
   /// Slots of 33 to 64 bytes take a whole cache line each, and 32-byte slots half of one, so
   /// that reading a slot touches one line; smaller slots keep their size (24-byte slots would
   /// grow by a third).
@@ -155,10 +176,10 @@ private:
       --shift_;
     size_ = 0;
     for (auto& s : old) {
-      if (!s.used)
+      if (!s.occupied())
         continue;
       auto i = slot_of(Hash{}(s.key));
-      while (slots_[i].used)
+      while (slots_[i].occupied())
         i = (i + 1) & mask_;
       slots_[i] = std::move(s);
       ++size_;

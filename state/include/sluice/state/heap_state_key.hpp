@@ -46,8 +46,9 @@ inline bool same_bytes(std::string_view a, std::string_view b) {
 }
 
 /// 32 bytes: up to inline_capacity bytes inline, else a pointer and a size; and a tag, the hash
-/// with its low byte replaced by the size (0xff for keys stored out of line), so that one
-/// comparison of tags rules out nearly every other key and tells inline sizes apart.
+/// with its low byte replaced by 0x80 | the size (0xff for keys stored out of line), so that one
+/// comparison of tags rules out nearly every other key and tells inline sizes apart, and no tag
+/// is 0 (a free slot of compact_state_key).
 class heap_state_key {
 public:
   /// Keys up to this many bytes are stored inline.
@@ -56,7 +57,8 @@ public:
   /// The tag of bytes `v` (the hash flat_hash_map sees).
   static std::uint64_t tag_of(const state_key_view& v) {
     const auto size = v.bytes.size();
-    return (v.hash & ~std::uint64_t{0xff}) | (size <= inline_capacity ? size : out_of_line);
+    return (v.hash & ~std::uint64_t{0xff}) |
+           (size <= inline_capacity ? inline_mark | size : out_of_line);
   }
 
   heap_state_key() = default;
@@ -80,7 +82,7 @@ public:
   ~heap_state_key() { release(); }
 
   std::string_view bytes() const {
-    return is_inline() ? std::string_view(inline_, tag_ & 0xff)
+    return is_inline() ? std::string_view(inline_, tag_ & size_mask)
                        : std::string_view(heap_.data, heap_.size);
   }
   std::uint64_t tag() const { return tag_; }
@@ -96,6 +98,8 @@ public:
 
 private:
   static constexpr std::uint64_t out_of_line = 0xff;
+  static constexpr std::uint64_t inline_mark = 0x80;
+  static constexpr std::uint64_t size_mask = 0x7f;
 
   bool is_inline() const { return (tag_ & 0xff) != out_of_line; }
 
@@ -146,7 +150,9 @@ public:
       std::memcpy(bytes_, v.bytes.data(), v.bytes.size());
   }
 
-  std::string_view bytes() const { return std::string_view(bytes_, tag_ & 0xff); }
+  std::string_view bytes() const { return std::string_view(bytes_, tag_ & 0x7f); }
+  /// False for a default (free) key: every tag of bytes has its 0x80 bit set.
+  bool occupied() const { return tag_ != 0; }
   std::uint64_t tag() const { return tag_; }
   /// The key's bytes and hash (the hash's low byte is lost; tag_of ignores it).
   state_key_view view() const { return {bytes(), tag_}; }
