@@ -46,8 +46,9 @@ bool parse_event(const std::string& line, event& out, std::string& error) {
 
 namespace window_aggregate {
 
-void event_parser::operator()(std::string line, sluice::collector<event>& out) {
-  ++line_number_;
+void event_parser::operator()(std::pair<std::int64_t, std::string> numbered,
+                              sluice::collector<event>& out) {
+  const auto& [number, line] = numbered;
   event e;
   std::string error;
   if (parse_event(line, e, error)) {
@@ -55,8 +56,8 @@ void event_parser::operator()(std::string line, sluice::collector<event>& out) {
     return;
   }
   if (!skip_)
-    throw std::runtime_error("line " + std::to_string(line_number_) + ": malformed record '" +
-                             line + "': " + error);
+    throw std::runtime_error("line " + std::to_string(number) + ": malformed record '" + line +
+                             "': " + error);
   ++*skipped_;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace window_aggregate {
 
@@ -36,18 +37,17 @@ struct window_stats {
 
 namespace window_aggregate {
 
-/// Parses the input's lines in order, counting them: a malformed line throws
-/// std::runtime_error naming its line number, or with `skip` is counted in `skipped`.
+/// Parses numbered input lines: a malformed line throws std::runtime_error naming its line
+/// number, or with `skip` is counted in `skipped`.
 class event_parser {
 public:
   event_parser(bool skip, std::shared_ptr<std::atomic<std::int64_t>> skipped)
       : skip_(skip), skipped_(std::move(skipped)) {}
-  void operator()(std::string line, sluice::collector<event>& out);
+  void operator()(std::pair<std::int64_t, std::string> line, sluice::collector<event>& out);
 
 private:
   bool skip_;
   std::shared_ptr<std::atomic<std::int64_t>> skipped_;
-  std::int64_t line_number_ = 0;
 };
 
 } // namespace window_aggregate

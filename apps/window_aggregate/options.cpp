@@ -73,9 +73,16 @@ std::int64_t read_offset(const sluice::environment& env, std::int64_t period,
 std::vector<sluice::flag_spec> flag_specs() {
   return {
       {"input", "CSV file of key,timestamp_ms,value lines (default: stdin)", {}, false},
-      {"output", "file for key,window_start,window_end,count,sum,min,max (default: stdout)", {},
+      {"output",
+       "file for key,window_start,window_end,count,sum,min,max (default: stdout); with "
+       "checkpointing a directory of exactly-once part files",
+       {},
        false},
-      {"late-output", "file for records dropped as late, unchanged (default: dropped)", {}, false},
+      {"late-output",
+       "file for records dropped as late, unchanged (default: dropped); with checkpointing a "
+       "directory of exactly-once part files",
+       {},
+       false},
       {"window", "tumbling, sliding or session", {}, false},
       {"size", "window size in ms (tumbling, sliding)", {}, false},
       {"slide", "window slide in ms (sliding)", {}, false},
@@ -95,6 +102,7 @@ options read_options(const sluice::environment& env) {
   o.input = env.flag("input");
   o.output = env.flag("output");
   o.late_output = env.flag("late-output");
+  o.checkpointing = env.config().checkpointing.enabled();
   o.kind = read_kind(env);
   switch (o.kind) {
   case window_kind::tumbling:

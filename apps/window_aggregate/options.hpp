@@ -16,6 +16,8 @@ struct options {
   std::optional<std::string> input;       ///< none: stdin
   std::optional<std::string> output;      ///< none: stdout
   std::optional<std::string> late_output; ///< none: late records are dropped
+  /// Checkpointing is on: --output and --late-output name directories of exactly-once part files.
+  bool checkpointing = false;
   window_kind kind = window_kind::tumbling;
   std::int64_t size = 0;   ///< tumbling and sliding
   std::int64_t slide = 0;  ///< sliding

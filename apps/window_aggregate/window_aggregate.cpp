@@ -40,6 +40,17 @@ sluice::watermark_strategy<event> strategy_of(const options& o) {
   return strategy;
 }
 
+/// Writes the records of `stream` to the file `path` (or stdout); with checkpointing, `path` is
+/// a directory of exactly-once part files (committed with checkpoints) instead.
+template <class Stream>
+void write_lines(Stream stream, const std::optional<std::string>& path, bool checkpointing) {
+  using T = typename Stream::value_type;
+  if (checkpointing && path)
+    stream.sink_to(sluice::text_file_sink<T>{*path}, *path);
+  else
+    stream.sink_to(line_sink<T>{path}, path.value_or("stdout"));
+}
+
 /// Windows the keyed events with `assigner`, writing firings and (if asked) late records.
 template <class Keyed, class Assigner>
 void aggregate_windows(Keyed keyed, Assigner assigner, const options& o) {
@@ -49,11 +60,11 @@ void aggregate_windows(Keyed keyed, Assigner assigner, const options& o) {
   if (o.late_output)
     windowed.side_output_late_data(late_tag);
   auto results = windowed.aggregate(stats_aggregate{}, add_window_bounds{}, "count/sum/min/max");
-  results.sink_to(line_sink<window_line>{o.output}, o.output.value_or("stdout"));
+  write_lines(results, o.output, o.checkpointing);
   if (o.late_output)
-    results.get_side_output(late_tag)
-        .map([](event e) { return std::move(e.line); }, "original line")
-        .sink_to(line_sink<std::string>{o.late_output}, *o.late_output);
+    write_lines(results.get_side_output(late_tag).map([](event e) { return std::move(e.line); },
+                                                      "original line"),
+                o.late_output, o.checkpointing);
 }
 
 } // namespace
