@@ -1,5 +1,6 @@
 #include "subtask_actor.hpp"
 
+#include "sluice/checkpoint/metadata_file.hpp"
 #include "sluice/operators/logging.hpp"
 #include "sluice/operators/operator_failure.hpp"
 
@@ -83,6 +84,9 @@ caf::behavior subtask_actor::make_behavior() {
         guarded([&] { chain_->on_periodic_watermark(); });
         arm_watermark_timer();
       },
+      [this](const trigger_checkpoint_msg& msg) { guarded([&] { on_trigger(msg); }); },
+      [this](const checkpoint_ended_msg& msg) { guarded([&] { on_checkpoint_ended(msg); }); },
+      [this](close_subtask_atom) { guarded([&] { close_and_quit(); }); },
       [this](flush_tick_atom) {
         if (done_)
           return;
@@ -142,8 +146,14 @@ void subtask_actor::start(const start_msg& msg) {
     outputs_.push_back(handle(p));
   for (const auto& p : layout_.inputs)
     inputs_.push_back(handle(p));
+  std::optional<checkpoint_metadata> restored;
+  if (!setup_.restore.empty())
+    restored = read_metadata_file(setup_.restore);
   chain_.emplace(plan, setup_.vertex, setup_.subtask, setup_.job_name, output_, layout_,
-                 static_cast<processing_time_service&>(*this), *setup_.config);
+                 static_cast<processing_time_service&>(*this), *setup_.config,
+                 restored ? &*restored : nullptr);
+  if (setup_.config->checkpointing.enabled())
+    init_checkpointing();
   chain_->open();
   started_ = true;
   started_at_ = std::chrono::steady_clock::now();
@@ -189,9 +199,12 @@ void subtask_actor::on_input_event(const input_item& item) {
       change = watermarks.on_active(item.channel);
       break;
     case event_kind::end_of_input:
+      if (aligner_)
+        apply(aligner_->on_end_of_partition(item.channel, now_ms()));
       change = watermarks.on_end_of_input(item.channel);
       break;
     case event_kind::barrier:
+      apply(aligner_->on_barrier(item.channel, item.value, now_ms()));
       break;
   }
   if (change.idle)
@@ -262,6 +275,16 @@ void subtask_actor::finish_input() {
 void subtask_actor::maybe_finish() {
   if (done_ || !input_finished_ || !output_.drained())
     return;
+  if (!setup_.config->checkpointing.enabled()) {
+    close_and_quit();
+  } else if (!finished_reported_) {
+    // The final checkpoint commits what the sinks wrote last; the job manager then closes us.
+    finished_reported_ = true;
+    send(setup_.job_manager, input_finished_msg{setup_.vertex, setup_.subtask});
+  }
+}
+
+void subtask_actor::close_and_quit() {
   done_ = true;
   chain_->close();
   counters_.finished = true;
