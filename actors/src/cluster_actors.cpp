@@ -1,6 +1,7 @@
 #include "cluster_actors.hpp"
 
 #include "job_checkpoints.hpp"
+#include "job_restarts.hpp"
 #include "subtask_actor.hpp"
 
 #include "sluice/operators/logging.hpp"
@@ -64,30 +65,17 @@ void end_job(jm_actor self, const job_manager_setup& setup, job_result result) {
   self->quit();
 }
 
-caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
+void deploy_subtasks(jm_actor self, const job_manager_setup& setup, const std::string& restore) {
   auto& st = self->state;
-  const auto& plan = *setup.plan;
-  st.started_at = std::chrono::steady_clock::now();
-  st.subtasks.resize(subtask_count(plan));
-  st.finished.assign(st.subtasks.size(), false);
-  if (setup.config->checkpointing.enabled()) {
-    try {
-      st.checkpointing = std::make_shared<job_checkpointing>(setup);
-    } catch (const std::exception& e) {
-      end_job(self, setup, job_result::failure(std::string("checkpointing: ") + e.what()));
-      return {};
-    }
-  }
-  log()->info("job '{}': deploying {} subtasks\n{}", setup.job_name, st.subtasks.size(),
-              plan.describe());
+  const auto attempt = st.attempt;
   std::size_t index = 0;
-  for (const auto& v : plan.vertices()) {
+  for (const auto& v : setup.plan->vertices()) {
     for (int i = 0; i < v.parallelism; ++i, ++index) {
-      self->request(setup.task_manager, caf::infinite, deploy_msg{v.id, i, {}})
+      self->request(setup.task_manager, caf::infinite, deploy_msg{v.id, i, restore})
           .then(
               [=](caf::actor& a) {
                 auto& s = self->state;
-                if (s.ended) {
+                if (s.ended || s.attempt != attempt) {
                   self->send_exit(a, caf::exit_reason::user_shutdown);
                   return;
                 }
@@ -106,25 +94,39 @@ caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
               });
     }
   }
-  self->set_down_handler([=](caf::down_msg& dm) {
-    auto& s = self->state;
-    for (std::size_t i = 0; i < s.subtasks.size(); ++i)
-      if (s.subtasks[i] && s.subtasks[i].address() == dm.source && !s.finished[i])
-        end_job(self, setup,
-                job_result::failure("a subtask stopped unexpectedly: " +
-                                    self->system().render(dm.reason)));
-  });
+}
+
+caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
+  auto& st = self->state;
+  const auto& plan = *setup.plan;
+  st.started_at = std::chrono::steady_clock::now();
+  st.subtasks.resize(subtask_count(plan));
+  st.finished.assign(st.subtasks.size(), false);
+  st.restarts = setup.config->restart.make(setup.config->checkpointing.enabled());
+  if (setup.config->checkpointing.enabled()) {
+    try {
+      st.checkpointing = std::make_shared<job_checkpointing>(setup);
+    } catch (const std::exception& e) {
+      end_job(self, setup, job_result::failure(std::string("checkpointing: ") + e.what()));
+      return {};
+    }
+  }
+  log()->info("job '{}': deploying {} subtasks\n{}", setup.job_name, st.subtasks.size(),
+              plan.describe());
+  deploy_subtasks(self, setup, {});
+  self->set_down_handler([=](caf::down_msg& dm) { on_subtask_down(self, setup, dm); });
   return {
       [=](const subtask_done_msg& msg) {
         auto& s = self->state;
         auto i = flat_subtask_index(plan, msg.vertex, msg.subtask);
-        if (!s.finished[i]) {
+        if (!s.restarting && !s.finished[i]) {
           s.finished[i] = true;
           if (++s.done == s.subtasks.size())
             end_job(self, setup, job_result{});
         }
       },
-      [=](const subtask_failed_msg& msg) { end_job(self, setup, job_result::failure(msg.error)); },
+      [=](const subtask_failed_msg& msg) { on_job_failure(self, setup, msg.error); },
+      [=](restart_atom, int attempt) { on_restart_due(self, setup, attempt); },
       [=](checkpoint_tick_atom, std::int64_t due_ms) { on_checkpoint_tick(self, setup, due_ms); },
       [=](checkpoint_ack_msg& msg) { on_checkpoint_ack(self, setup, msg); },
       [=](const checkpoint_decline_msg& msg) { on_checkpoint_decline(self, setup, msg); },

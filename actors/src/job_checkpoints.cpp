@@ -56,7 +56,8 @@ void trigger(jm_actor self, const job_manager_setup& setup, bool final) {
 /// Triggers the final checkpoint once every subtask finished its input and none is pending.
 void maybe_trigger_final(jm_actor self, const job_manager_setup& setup) {
   auto& ck = *self->state.checkpointing;
-  if (ck.finished == ck.input_finished.size() && !ck.final_id && ck.core.pending_ids().empty())
+  if (!self->state.restarting && ck.finished == ck.input_finished.size() && !ck.final_id &&
+      ck.core.pending_ids().empty())
     trigger(self, setup, true);
 }
 
@@ -153,7 +154,8 @@ void on_checkpoint_tick(jm_actor self, const job_manager_setup& setup, std::int6
     if (self->state.ended)
       return;
   }
-  if (ck.finished < ck.input_finished.size() && ck.core.should_trigger(now_ms()))
+  if (!self->state.restarting && ck.finished < ck.input_finished.size() &&
+      ck.core.should_trigger(now_ms()))
     trigger(self, setup, false);
   arm_checkpoint_tick(self);
 }
@@ -190,9 +192,37 @@ void on_checkpoint_decline(jm_actor self, const job_manager_setup& setup,
     on_failure(self, setup, *f);
 }
 
+void forget_finished_inputs(jm_actor self) {
+  auto& ck = *self->state.checkpointing;
+  ck.input_finished.assign(ck.input_finished.size(), false);
+  ck.finished = 0;
+}
+
+std::string restart_checkpointing(jm_actor self, const job_manager_setup& setup) {
+  auto& ck = *self->state.checkpointing;
+  for (const auto& f : ck.core.on_job_restart(now_ms())) {
+    try {
+      ck.storage.discard(f.checkpoint_id);
+    } catch (const checkpoint_error& e) {
+      log()->warn("[{}] {}", setup.job_name, e.what());
+    }
+  }
+  forget_finished_inputs(self);
+  ck.final_id.reset();
+  const auto completed = ck.storage.completed_checkpoints();
+  if (completed.empty()) {
+    log()->warn("[{}] no completed checkpoint: restarting from scratch", setup.job_name);
+    return {};
+  }
+  const auto metadata = ck.storage.checkpoint_path(completed.back()) / "_metadata";
+  log()->warn("[{}] restoring checkpoint {} ({})", setup.job_name, completed.back(),
+              metadata.string());
+  return metadata.string();
+}
+
 void on_input_finished(jm_actor self, const job_manager_setup& setup,
                        const input_finished_msg& msg) {
-  if (self->state.ended || !self->state.checkpointing)
+  if (self->state.ended || !self->state.checkpointing || self->state.restarting)
     return;
   auto& ck = *self->state.checkpointing;
   const auto i = flat_subtask_index(*setup.plan, msg.vertex, msg.subtask);

@@ -37,6 +37,12 @@ void on_checkpoint_tick(jm_actor self, const job_manager_setup& setup, std::int6
 void on_checkpoint_ack(jm_actor self, const job_manager_setup& setup, checkpoint_ack_msg& msg);
 void on_checkpoint_decline(jm_actor self, const job_manager_setup& setup,
                            const checkpoint_decline_msg& msg);
+/// The job failed: what its subtasks reported about finished inputs no longer holds.
+void forget_finished_inputs(jm_actor self);
+/// The job is redeployed: aborts what is pending; returns the `_metadata` file of the latest
+/// completed checkpoint to restore, or "" (start from scratch) when there is none.
+std::string restart_checkpointing(jm_actor self, const job_manager_setup& setup);
+
 /// A subtask finished its input: it takes part in pending checkpoints directly (no barrier can
 /// reach it any more); once all did, the final checkpoint follows.
 void on_input_finished(jm_actor self, const job_manager_setup& setup,

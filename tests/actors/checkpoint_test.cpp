@@ -16,6 +16,7 @@
 #include <vector>
 
 using namespace sluice;
+using sluice::test::committed_lines;
 using sluice::test::temp_dir;
 using sluice::test::test_config;
 
@@ -28,20 +29,6 @@ constexpr std::uint64_t records = 6000;
 constexpr std::int64_t keys = 23;
 
 std::int64_t value_at(std::uint64_t i) { return static_cast<std::int64_t>((i * 7919) % 100003); }
-
-/// Sorted lines of every committed (non-dot) file in `dir`.
-std::vector<std::string> committed_lines(const fs::path& dir) {
-  std::vector<std::string> lines;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    if (e.path().filename().string().front() == '.')
-      continue;
-    std::ifstream in(e.path());
-    for (std::string line; std::getline(in, line);)
-      lines.push_back(line);
-  }
-  std::sort(lines.begin(), lines.end());
-  return lines;
-}
 
 /// "key,n" for n = 1..(records of the key), computed from the input alone.
 std::vector<std::string> expected_lines() {

@@ -177,6 +177,8 @@ using watermark_tick_atom = caf::atom_constant<caf::atom("s_wmtick")>;
 using wakeup_atom = caf::atom_constant<caf::atom("s_wakeup")>;
 /// After the final checkpoint: close the operators and quit (job manager -> subtask).
 using close_subtask_atom = caf::atom_constant<caf::atom("s_close")>;
+/// The restart delay of attempt N passed (job manager -> itself).
+using restart_atom = caf::atom_constant<caf::atom("s_restart")>;
 /// The job manager's checkpoint timer (triggers, timeouts).
 using checkpoint_tick_atom = caf::atom_constant<caf::atom("s_ckpttick")>;
 
