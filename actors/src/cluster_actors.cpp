@@ -103,17 +103,17 @@ caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
   st.subtasks.resize(subtask_count(plan));
   st.finished.assign(st.subtasks.size(), false);
   st.restarts = setup.config->restart.make(setup.config->checkpointing.enabled());
-  if (setup.config->checkpointing.enabled()) {
-    try {
+  try {
+    st.initial_restore = resolve_initial_restore(setup);
+    if (setup.config->checkpointing.enabled())
       st.checkpointing = std::make_shared<job_checkpointing>(setup);
-    } catch (const std::exception& e) {
-      end_job(self, setup, job_result::failure(std::string("checkpointing: ") + e.what()));
-      return {};
-    }
+  } catch (const std::exception& e) {
+    end_job(self, setup, job_result::failure(e.what()));
+    return {};
   }
   log()->info("job '{}': deploying {} subtasks\n{}", setup.job_name, st.subtasks.size(),
               plan.describe());
-  deploy_subtasks(self, setup, {});
+  deploy_subtasks(self, setup, st.initial_restore);
   self->set_down_handler([=](caf::down_msg& dm) { on_subtask_down(self, setup, dm); });
   return {
       [=](const subtask_done_msg& msg) {

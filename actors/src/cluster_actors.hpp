@@ -46,6 +46,7 @@ struct job_manager_state {
   std::shared_ptr<restart_strategy> restarts;
   std::vector<caf::actor> stopping; ///< cancelled subtasks of a failed attempt, until down
   int attempt = 0;                  ///< deployments so far minus one
+  std::string initial_restore;      ///< `_metadata` the job started from (--restore), or ""
   bool restarting = false;          ///< between a failure and the redeployment
   bool restart_due = false;         ///< the restart delay passed
 };

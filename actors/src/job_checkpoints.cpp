@@ -209,14 +209,15 @@ std::string restart_checkpointing(jm_actor self, const job_manager_setup& setup)
   }
   forget_finished_inputs(self);
   ck.final_id.reset();
-  const auto completed = ck.storage.completed_checkpoints();
-  if (completed.empty()) {
-    log()->warn("[{}] no completed checkpoint: restarting from scratch", setup.job_name);
-    return {};
+  const auto latest = ck.core.latest_completed_id();
+  if (!latest) {
+    const auto& initial = self->state.initial_restore;
+    log()->warn("[{}] no checkpoint completed in this run: restarting from {}", setup.job_name,
+                initial.empty() ? std::string("scratch") : initial);
+    return initial;
   }
-  const auto metadata = ck.storage.checkpoint_path(completed.back()) / "_metadata";
-  log()->warn("[{}] restoring checkpoint {} ({})", setup.job_name, completed.back(),
-              metadata.string());
+  const auto metadata = ck.storage.checkpoint_path(*latest) / "_metadata";
+  log()->warn("[{}] restoring checkpoint {} ({})", setup.job_name, *latest, metadata.string());
   return metadata.string();
 }
 

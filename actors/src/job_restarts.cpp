@@ -2,9 +2,13 @@
 
 #include "job_checkpoints.hpp"
 
+#include "sluice/actors/checkpoint_names.hpp"
+#include "sluice/checkpoint/checkpoint_error.hpp"
+#include "sluice/checkpoint/restore_point.hpp"
 #include "sluice/operators/logging.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace sluice {
 
@@ -31,7 +35,44 @@ void maybe_redeploy(jm_actor self, const job_manager_setup& setup) {
   deploy_subtasks(self, setup, restore);
 }
 
+/// Whether an operator's snapshot holds any state.
+bool has_state(const operator_snapshot& op) {
+  for (const auto& [index, s] : op.subtasks)
+    if (s.keyed_state || (s.operator_state && !s.operator_state->path.empty()) || !s.blobs.empty())
+      return true;
+  return false;
+}
+
 } // namespace
+
+std::string resolve_initial_restore(const job_manager_setup& setup) {
+  const auto& config = setup.config->checkpointing;
+  if (config.restore.empty())
+    return {};
+  auto point = resolve_restore(config.restore, config.checkpoint_dir, job_id_of(setup.job_name));
+  for (const auto& w : point.warnings)
+    log()->warn("[{}] {}", setup.job_name, w);
+  std::set<std::string> uids;
+  for (const auto& node : setup.plan->graph().nodes())
+    uids.insert(operator_uid(node));
+  std::string unmatched;
+  for (const auto& [uid, op] : point.metadata.operators)
+    if (!uids.count(uid) && has_state(op))
+      unmatched += (unmatched.empty() ? "'" : ", '") + uid + "'";
+  if (!unmatched.empty()) {
+    if (!config.allow_non_restored_state)
+      throw checkpoint_error("cannot restore '" + point.metadata_file.string() +
+                             "': the state of operator(s) " + unmatched +
+                             " matches no operator of the job (set uids with uid(...), or pass "
+                             "--allow-non-restored-state to drop that state)");
+    log()->warn("[{}] dropping the state of operator(s) {}: no operator of the job has their uid "
+                "(--allow-non-restored-state)",
+                setup.job_name, unmatched);
+  }
+  log()->info("[{}] restoring {} {} ({})", setup.job_name, to_string(point.metadata.kind),
+              point.metadata.checkpoint_id, point.metadata_file.string());
+  return point.metadata_file.string();
+}
 
 void on_job_failure(jm_actor self, const job_manager_setup& setup, const std::string& cause) {
   auto& s = self->state;

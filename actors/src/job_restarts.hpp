@@ -7,6 +7,11 @@
 
 namespace sluice {
 
+/// Resolves --restore (logging its warnings) and checks that the state of every operator uid of
+/// the checkpoint has an operator to go to (unless --allow-non-restored-state); returns its
+/// `_metadata` file, or "" without --restore. Throws checkpoint_error saying what is wrong.
+std::string resolve_initial_restore(const job_manager_setup& setup);
+
 /// A subtask failed (`cause`): restarts the job or, if the strategy gives up, fails it.
 void on_job_failure(jm_actor self, const job_manager_setup& setup, const std::string& cause);
 /// A monitored subtask terminated.

@@ -86,3 +86,28 @@ TEST_CASE("periodic aligned checkpoints complete and the file sink commits exact
     CHECK(dot_files(tmp.path() / "out") == 0);
   }
 }
+
+TEST_CASE("--restore refuses state that matches no operator unless allowed") {
+  temp_dir tmp;
+  auto run = [&](const std::string& source_uid, const std::string& restore, bool allow) {
+    auto cfg = test_config(2, 256);
+    cfg.checkpointing.interval_ms = 1000;
+    cfg.checkpointing.checkpoint_dir = tmp / "chk";
+    cfg.checkpointing.restore = restore;
+    cfg.checkpointing.allow_non_restored_state = allow;
+    environment env(cfg);
+    env.from_source(make_generator_source(value_at, 100), "numbers")
+        .uid(source_uid)
+        .sink_to(discarding_sink<std::int64_t>{});
+    return env.execute("uids");
+  };
+  REQUIRE(run("numbers-v1", "", false).ok());
+  CHECK(run("numbers-v1", "latest", false).ok());
+  auto refused = run("numbers-v2", "latest", false);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().find("'numbers-v1' matches no operator") != std::string::npos);
+  CHECK(run("numbers-v2", "latest", true).ok());
+  auto missing = run("numbers-v1", (tmp / "chk") + "/uids/chk-999", false);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().find("chk-999") != std::string::npos);
+}
