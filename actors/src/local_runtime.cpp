@@ -47,8 +47,9 @@ public:
       throw config_error("the job needs " + std::to_string(plan->required_slots()) +
                          " slots, the task manager offers " + std::to_string(slots) +
                          " (--slots)");
-    if (config.checkpointing.unaligned)
-      throw config_error("--unaligned-checkpoints: not supported by the runtime yet");
+    if (config.checkpointing.aligned_timeout_ms > 0)
+      throw config_error("--aligned-checkpoint-timeout-ms: not supported by the runtime yet "
+                         "(--unaligned-checkpoints alone is)");
     auto tm_config = task_manager_config(config);
     auto tm = system_->spawn(task_manager,
                              task_manager_setup{plan, tm_config, job_name, status_, slots});

@@ -1,5 +1,6 @@
 #include "subtask_actor.hpp"
 
+#include "sluice/actors/in_flight_data.hpp"
 #include "sluice/checkpoint/metadata_file.hpp"
 #include "sluice/operators/logging.hpp"
 #include "sluice/operators/operator_failure.hpp"
@@ -47,13 +48,20 @@ caf::behavior subtask_actor::make_behavior() {
       [this](start_msg& msg) { guarded([&] { start(msg); }); },
       [this](batch_msg& msg) {
         guarded([&] {
+          if (capture_ && aligner_->records_in_flight(msg.channel))
+            append_in_flight(capture_->data, msg.channel, msg.records, msg.bytes.data(),
+                             msg.bytes.size());
           input_.on_batch(msg.channel, std::move(msg.bytes), msg.records, msg.backlog);
           process_input();
         });
       },
       [this](const event_msg& msg) {
         guarded([&] {
-          input_.on_event(msg.channel, static_cast<event_kind>(msg.kind), msg.value);
+          const auto kind = static_cast<event_kind>(msg.kind);
+          if (unaligned_ && kind == event_kind::barrier)
+            apply(aligner_->on_barrier(msg.channel, msg.value, now_ms())); // overtakes the queue
+          else
+            input_.on_event(msg.channel, kind, msg.value);
           process_input();
         });
       },
@@ -68,6 +76,10 @@ caf::behavior subtask_actor::make_behavior() {
             process_input();
           maybe_finish();
         });
+      },
+      [this](input_atom) {
+        input_scheduled_ = false;
+        guarded([&] { process_input(); });
       },
       [this](continue_atom) {
         step_scheduled_ = false;
@@ -154,7 +166,10 @@ void subtask_actor::start(const start_msg& msg) {
                  restored ? &*restored : nullptr);
   if (setup_.config->checkpointing.enabled())
     init_checkpointing();
+
   chain_->open();
+  if (restored)
+    replay_in_flight(*restored);
   started_ = true;
   started_at_ = std::chrono::steady_clock::now();
   log()->debug("{}: started with {} input and {} output channels", log_prefix_,
@@ -180,6 +195,14 @@ void subtask_actor::process_input() {
       const auto& peer = layout_.inputs[static_cast<std::size_t>(item.channel)];
       counters_.records_in.add(chain_->process_batch(item.bytes.data(), item.bytes.size(),
                                                      peer.timestamped, peer.input));
+      if (unaligned_) {
+        // One batch per message: a barrier waiting in the mailbox is taken before the next.
+        if (input_.has_input() && !input_scheduled_) {
+          input_scheduled_ = true;
+          send(this, input_atom::value);
+        }
+        break;
+      }
     }
   }
   maybe_finish();

@@ -79,6 +79,15 @@ private:
   /// acknowledges to the job manager), then emits barrier `id` if `emit_barrier`.
   void take_snapshot(std::int64_t id, std::int64_t alignment_ms, std::int64_t start_delay_ms,
                      bool emit_barrier);
+  /// Unaligned: snapshots at the first barrier, emits it, and captures the queued batches and
+  /// those arriving on a channel before its barrier; written once all barriers are in.
+  void take_unaligned_snapshot(std::int64_t id, std::int64_t alignment_ms);
+  /// Runs `write` on a helper actor, adds the in-flight data to the head operator's state, and
+  /// acknowledges (or declines) to the job manager.
+  void write_snapshot(operator_chain::snapshot_writer write, checkpoint_ack_msg ack,
+                      std::string in_flight);
+  /// Processes the in-flight data an unaligned checkpoint stored for this subtask.
+  void replay_in_flight(const checkpoint_metadata& restored);
 
   subtask_setup setup_;
   channel_layout layout_;
@@ -92,6 +101,18 @@ private:
   std::optional<barrier_aligner> aligner_; ///< over the input channels, with checkpointing
   std::optional<checkpoint_storage> storage_; ///< where checkpoints go, with checkpointing
   std::int64_t last_snapshot_id_ = 0;
+  /// The unaligned checkpoint whose in-flight data is being captured.
+  struct in_flight_capture {
+    std::int64_t id = 0;
+    operator_chain::snapshot_writer write;
+    checkpoint_ack_msg ack;
+    std::string data;
+  };
+  std::optional<in_flight_capture> capture_;
+  /// Unaligned checkpoints: barriers are taken on arrival, and input is processed one batch per
+  /// message so that they do not wait behind the queued input.
+  bool unaligned_ = false;
+  bool input_scheduled_ = false;
   std::vector<caf::actor> outputs_;
   std::vector<caf::actor> inputs_;
   bool started_ = false;

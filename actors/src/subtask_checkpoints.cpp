@@ -6,6 +6,7 @@
 #include "subtask_actor.hpp"
 
 #include "sluice/actors/checkpoint_names.hpp"
+#include "sluice/actors/in_flight_data.hpp"
 #include "sluice/operators/logging.hpp"
 
 namespace sluice {
@@ -13,8 +14,10 @@ namespace sluice {
 void subtask_actor::init_checkpointing() {
   const auto& config = setup_.config->checkpointing;
   storage_.emplace(config.checkpoint_dir, job_id_of(setup_.job_name));
-  if (input_.channel_count() > 0)
+  if (input_.channel_count() > 0) {
     aligner_.emplace(input_.channel_count(), config);
+    unaligned_ = config.unaligned;
+  }
 }
 
 void subtask_actor::on_trigger(const trigger_checkpoint_msg& msg) {
@@ -31,12 +34,17 @@ void subtask_actor::apply(const barrier_actions& actions) {
   for (const auto& a : actions) {
     switch (a.what) {
       case barrier_action::kind::trigger_snapshot:
-        take_snapshot(a.checkpoint_id, a.alignment_ms, 0, true);
+        if (a.unaligned)
+          take_unaligned_snapshot(a.checkpoint_id, a.alignment_ms);
+        else
+          take_snapshot(a.checkpoint_id, a.alignment_ms, 0, true);
         break;
       case barrier_action::kind::unblock_all:
         input_.unblock_all();
         break;
       case barrier_action::kind::abort_checkpoint:
+        if (capture_ && capture_->id == a.checkpoint_id)
+          capture_.reset();
         if (a.cause == barrier_action::abort_cause::newer_barrier)
           send(setup_.job_manager,
                checkpoint_decline_msg{setup_.vertex, setup_.subtask, a.checkpoint_id,
@@ -44,6 +52,11 @@ void subtask_actor::apply(const barrier_actions& actions) {
                                           counters_.task});
         break;
       case barrier_action::kind::in_flight_complete:
+        if (capture_ && capture_->id == a.checkpoint_id) {
+          auto c = std::move(*capture_);
+          capture_.reset();
+          write_snapshot(std::move(c.write), std::move(c.ack), std::move(c.data));
+        }
         break;
     }
   }
@@ -58,13 +71,37 @@ void subtask_actor::take_snapshot(std::int64_t id, std::int64_t alignment_ms,
   auto write = chain_->snapshot(id, storage_->checkpoint_path(id));
   if (emit_barrier)
     output_.emit_event(event_kind::barrier, id);
-  checkpoint_ack_msg ack{setup_.vertex, setup_.subtask, id, {}, alignment_ms, start_delay_ms, 0};
-  checkpoint_decline_msg decline{setup_.vertex, setup_.subtask, id, {}};
+  write_snapshot(std::move(write),
+                 checkpoint_ack_msg{setup_.vertex, setup_.subtask, id, {}, alignment_ms,
+                                    start_delay_ms, 0},
+                 {});
+}
+
+void subtask_actor::take_unaligned_snapshot(std::int64_t id, std::int64_t alignment_ms) {
+  last_snapshot_id_ = id;
+  capture_ = in_flight_capture{
+      id, chain_->snapshot(id, storage_->checkpoint_path(id)),
+      checkpoint_ack_msg{setup_.vertex, setup_.subtask, id, {}, alignment_ms, 0, 0}, {}};
+  input_.for_each_queued_batch([&](const input_item& item) {
+    append_in_flight(capture_->data, item.channel, item.records, item.bytes.data(),
+                     item.bytes.size());
+  });
+  output_.emit_event(event_kind::barrier, id);
+}
+
+void subtask_actor::write_snapshot(operator_chain::snapshot_writer write, checkpoint_ack_msg ack,
+                                   std::string in_flight) {
+  checkpoint_decline_msg decline{setup_.vertex, setup_.subtask, ack.checkpoint_id, {}};
+  ack.in_flight_bytes = in_flight.size();
   auto job_manager = setup_.job_manager;
   auto task = counters_.task;
+  auto head_uid = chain_->head_uid();
   spawn<caf::detached>([=](caf::event_based_actor* self) mutable {
     try {
-      for (const auto& [uid, state] : write())
+      auto states = write();
+      if (!in_flight.empty())
+        states[head_uid].blobs[in_flight_blob] = std::move(in_flight);
+      for (const auto& [uid, state] : states)
         ack.states[uid] = subtask_state_to_text(state, ack.subtask);
       self->send(job_manager, std::move(ack));
     } catch (const std::exception& e) {
@@ -74,6 +111,29 @@ void subtask_actor::take_snapshot(std::int64_t id, std::int64_t alignment_ms,
   });
 }
 
+void subtask_actor::replay_in_flight(const checkpoint_metadata& restored) {
+  auto op = restored.operators.find(chain_->head_uid());
+  if (op == restored.operators.end())
+    return;
+  auto state = op->second.subtasks.find(setup_.subtask);
+  if (state == op->second.subtasks.end())
+    return;
+  auto blob = state->second.blobs.find(in_flight_blob);
+  if (blob == state->second.blobs.end())
+    return;
+  const auto& v = setup_.plan->vertices().at(static_cast<std::size_t>(setup_.vertex));
+  if (op->second.parallelism != v.parallelism)
+    throw std::runtime_error("the in-flight data of an unaligned checkpoint cannot be restored "
+                             "at another parallelism (" +
+                             std::to_string(op->second.parallelism) + " -> " +
+                             std::to_string(v.parallelism) + ")");
+  for (const auto& b : read_in_flight(blob->second)) {
+    const auto& peer = layout_.inputs.at(static_cast<std::size_t>(b.channel));
+    counters_.records_in.add(
+        chain_->process_batch(b.bytes.data(), b.bytes.size(), peer.timestamped, peer.input));
+  }
+}
+
 void subtask_actor::on_checkpoint_ended(const checkpoint_ended_msg& msg) {
   if (!chain_)
     return;
@@ -81,6 +141,8 @@ void subtask_actor::on_checkpoint_ended(const checkpoint_ended_msg& msg) {
     chain_->notify_checkpoint_complete(msg.checkpoint_id);
     return;
   }
+  if (capture_ && capture_->id == msg.checkpoint_id)
+    capture_.reset();
   if (aligner_)
     apply(aligner_->abort(msg.checkpoint_id));
   chain_->notify_checkpoint_aborted(msg.checkpoint_id);

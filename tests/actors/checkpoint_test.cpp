@@ -50,9 +50,10 @@ std::size_t dot_files(const fs::path& dir) {
   return n;
 }
 
-/// Runs the job at parallelism `p` with periodic checkpoints in `mode`: checkpoints complete
-/// (within the retention), and the committed output is the expected one with no leftovers.
-void check_checkpointed_count(int p, checkpointing_mode mode) {
+/// Runs the job at parallelism `p` with periodic checkpoints in `mode` (unaligned or not):
+/// checkpoints complete (within the retention), and the committed output is the expected one
+/// with no leftovers.
+void check_checkpointed_count(int p, checkpointing_mode mode, bool unaligned = false) {
   CAPTURE(p);
   temp_dir tmp;
   auto cfg = test_config(p, 256);
@@ -60,6 +61,7 @@ void check_checkpointed_count(int p, checkpointing_mode mode) {
   cfg.checkpointing.interval_ms = 20;
   cfg.checkpointing.retained = 2;
   cfg.checkpointing.mode = mode;
+  cfg.checkpointing.unaligned = unaligned;
   cfg.checkpointing.checkpoint_dir = tmp / "chk";
   environment env(cfg);
   env.from_source(make_generator_source(value_at, records))
@@ -121,4 +123,9 @@ TEST_CASE("--restore refuses state that matches no operator unless allowed") {
   auto missing = run("numbers-v1", (tmp / "chk") + "/uids/chk-999", false);
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().find("chk-999") != std::string::npos);
+}
+
+TEST_CASE("unaligned checkpoints complete and commit the output") {
+  for (int p : {1, 2, 4})
+    check_checkpointed_count(p, checkpointing_mode::exactly_once, true);
 }

@@ -1,5 +1,6 @@
 // Credit accounting of the input and output gates, without actors.
 
+#include "sluice/actors/in_flight_data.hpp"
 #include "sluice/actors/input_gate.hpp"
 #include "sluice/actors/output_gate.hpp"
 
@@ -168,4 +169,18 @@ TEST_CASE("input gate skips blocked channels, holds their credits, and drains th
     order.push_back(gate.next().channel);
   CHECK(order == std::vector<int>{0, 0, 1, 1});
   CHECK(granted[0] == 4);
+}
+
+TEST_CASE("in-flight data of unaligned checkpoints round-trips and refuses truncation") {
+  std::string blob;
+  append_in_flight(blob, 2, 3, "abc", 3);
+  append_in_flight(blob, 0, 1, "", 0);
+  auto batches = read_in_flight(blob);
+  REQUIRE(batches.size() == 2);
+  CHECK(batches[0].channel == 2);
+  CHECK(batches[0].records == 3);
+  CHECK(std::string(batches[0].bytes.begin(), batches[0].bytes.end()) == "abc");
+  CHECK(batches[1].channel == 0);
+  CHECK(batches[1].bytes.empty());
+  CHECK_THROWS_AS(read_in_flight(blob.substr(0, blob.size() - 20)), std::runtime_error);
 }

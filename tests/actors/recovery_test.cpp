@@ -90,12 +90,13 @@ std::vector<std::string> expected_lines() {
 
 /// Runs the job into `dir`/out with `failures` injected; returns the committed lines.
 std::vector<std::string> run(int p, state_backend_kind backend, int failures,
-                             const temp_dir& dir) {
+                             const temp_dir& dir, bool unaligned) {
   auto cfg = test_config(p, 256);
   cfg.source_rate = 15000;
   cfg.state.kind = backend;
   cfg.checkpointing.interval_ms = 30;
   cfg.checkpointing.checkpoint_dir = dir / "chk";
+  cfg.checkpointing.unaligned = unaligned;
   cfg.restart.kind = restart_strategy_kind::fixed_delay;
   cfg.restart.attempts = failures + 1;
   cfg.restart.delay_ms = 10;
@@ -134,15 +135,15 @@ std::vector<std::string> run(int p, state_backend_kind backend, int failures,
 
 /// Parallelism 1, 2 and 4 on `backend`: a failure-free run gives the expected output, and a
 /// run with failures the same.
-void check_recovery(state_backend_kind backend) {
+void check_recovery(state_backend_kind backend, bool unaligned = false) {
   const auto expected = expected_lines();
   for (int p : {1, 2, 4}) {
     CAPTURE(p);
     temp_dir clean;
     temp_dir failing;
-    const auto reference = run(p, backend, 0, clean);
+    const auto reference = run(p, backend, 0, clean, unaligned);
     CHECK(reference == expected);
-    CHECK(run(p, backend, 3, failing) == reference);
+    CHECK(run(p, backend, 3, failing, unaligned) == reference);
   }
 }
 
@@ -154,4 +155,8 @@ TEST_CASE("after injected failures the committed output equals a failure-free ru
 
 TEST_CASE("after injected failures the committed output equals a failure-free run's (rocksdb)") {
   check_recovery(state_backend_kind::rocksdb);
+}
+
+TEST_CASE("after injected failures with unaligned checkpoints the committed output is the same") {
+  check_recovery(state_backend_kind::heap, true);
 }

@@ -55,6 +55,14 @@ public:
   /// Resumes every blocked channel.
   void unblock_all();
   bool is_blocked(int ch) const { return channels_[static_cast<std::size_t>(ch)].blocked; }
+  /// Calls f(item) for every batch queued, channel by channel, in order.
+  template <class F>
+  void for_each_queued_batch(F&& f) const {
+    for (const auto& c : channels_)
+      for (const auto& item : c.queue)
+        if (!item.is_event)
+          f(item);
+  }
   /// Whether end of input arrived on every channel.
   bool all_ended() const { return ended_ == static_cast<int>(channels_.size()); }
   int channel_count() const { return static_cast<int>(channels_.size()); }

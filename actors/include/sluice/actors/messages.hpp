@@ -175,6 +175,8 @@ using flush_tick_atom = caf::atom_constant<caf::atom("s_flush")>;
 using cancel_job_atom = caf::atom_constant<caf::atom("s_cancel")>;
 using watermark_tick_atom = caf::atom_constant<caf::atom("s_wmtick")>;
 using wakeup_atom = caf::atom_constant<caf::atom("s_wakeup")>;
+/// Process more input (a subtask to itself, with unaligned checkpoints).
+using input_atom = caf::atom_constant<caf::atom("s_input")>;
 /// After the final checkpoint: close the operators and quit (job manager -> subtask).
 using close_subtask_atom = caf::atom_constant<caf::atom("s_close")>;
 /// The restart delay of attempt N passed (job manager -> itself).

@@ -55,6 +55,8 @@ public:
   void close();
   /// The name of the head operator (for errors outside any operator).
   const std::string& head_name() const;
+  /// The uid of the head operator in checkpoints.
+  const std::string& head_uid() const { return uids_.front(); }
 
   // -- checkpoints (operator_chain_checkpoints.cpp) --------------------------------------------
 
