@@ -58,10 +58,12 @@ caf::behavior subtask_actor::make_behavior() {
       [this](const event_msg& msg) {
         guarded([&] {
           const auto kind = static_cast<event_kind>(msg.kind);
-          if (unaligned_ && kind == event_kind::barrier)
-            apply(aligner_->on_barrier(msg.channel, msg.value, now_ms())); // overtakes the queue
-          else
+          if (unaligned_ && kind == event_kind::barrier) {
+            if (!input_.ended(msg.channel)) // overtakes the queue
+              apply(aligner_->on_barrier(msg.channel, msg.value, now_ms()));
+          } else {
             input_.on_event(msg.channel, kind, msg.value);
+          }
           process_input();
         });
       },
@@ -79,7 +81,9 @@ caf::behavior subtask_actor::make_behavior() {
       },
       [this](input_atom) {
         input_scheduled_ = false;
+        input_step_ = true;
         guarded([&] { process_input(); });
+        input_step_ = false;
       },
       [this](continue_atom) {
         step_scheduled_ = false;
@@ -187,6 +191,12 @@ void subtask_actor::start(const start_msg& msg) {
 void subtask_actor::process_input() {
   if (!started_)
     return;
+  if (unaligned_ && !input_step_) {
+    // Input is taken one batch per input_atom, queued behind the messages (barriers) that
+    // arrived before it, so that a barrier never waits for the batches queued ahead of it.
+    schedule_input();
+    return;
+  }
   while (!input_finished_ && output_.available() && input_.has_input()) {
     auto item = input_.next();
     if (item.is_event) {
@@ -196,16 +206,19 @@ void subtask_actor::process_input() {
       counters_.records_in.add(chain_->process_batch(item.bytes.data(), item.bytes.size(),
                                                      peer.timestamped, peer.input));
       if (unaligned_) {
-        // One batch per message: a barrier waiting in the mailbox is taken before the next.
-        if (input_.has_input() && !input_scheduled_) {
-          input_scheduled_ = true;
-          send(this, input_atom::value);
-        }
+        schedule_input();
         break;
       }
     }
   }
   maybe_finish();
+}
+
+void subtask_actor::schedule_input() {
+  if (input_scheduled_ || input_finished_ || !input_.has_input())
+    return;
+  input_scheduled_ = true;
+  send(this, input_atom::value);
 }
 
 void subtask_actor::on_input_event(const input_item& item) {

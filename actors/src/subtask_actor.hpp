@@ -54,6 +54,8 @@ private:
 
   void start(const start_msg& msg);
   void process_input();
+  /// Sends input_atom to itself unless sent already (unaligned checkpoints).
+  void schedule_input();
   void source_step();
   void schedule_source_step();
   void finish_input();
@@ -82,10 +84,13 @@ private:
   /// Unaligned: snapshots at the first barrier, emits it, and captures the queued batches and
   /// those arriving on a channel before its barrier; written once all barriers are in.
   void take_unaligned_snapshot(std::int64_t id, std::int64_t alignment_ms);
-  /// Runs `write` on a helper actor, adds the in-flight data to the head operator's state, and
-  /// acknowledges (or declines) to the job manager.
+  /// Emits barrier `id`; unaligned, ahead of the output waiting for credit, which is appended
+  /// to `overtaken`.
+  void emit_barrier(std::int64_t id, std::string& overtaken);
+  /// Runs `write` on a helper actor, adds the in-flight input and output to the head
+  /// operator's state, and acknowledges (or declines) to the job manager.
   void write_snapshot(operator_chain::snapshot_writer write, checkpoint_ack_msg ack,
-                      std::string in_flight);
+                      std::string in_flight, std::string in_flight_output);
   /// Processes the in-flight data an unaligned checkpoint stored for this subtask.
   void replay_in_flight(const checkpoint_metadata& restored);
 
@@ -107,12 +112,14 @@ private:
     operator_chain::snapshot_writer write;
     checkpoint_ack_msg ack;
     std::string data;
+    std::string output;
   };
   std::optional<in_flight_capture> capture_;
   /// Unaligned checkpoints: barriers are taken on arrival, and input is processed one batch per
   /// message so that they do not wait behind the queued input.
   bool unaligned_ = false;
   bool input_scheduled_ = false;
+  bool input_step_ = false; ///< handling input_atom
   std::vector<caf::actor> outputs_;
   std::vector<caf::actor> inputs_;
   bool started_ = false;

@@ -9,8 +9,10 @@
 
 namespace sluice {
 
-/// The blob name in the head operator's subtask_state.
+/// The blob names in the head operator's subtask_state: the input batches before their
+/// barrier (by input channel), and the output batches the barrier overtook (by output channel).
 inline constexpr const char* in_flight_blob = "in-flight";
+inline constexpr const char* in_flight_output_blob = "in-flight-output";
 
 struct in_flight_batch {
   int channel = 0;

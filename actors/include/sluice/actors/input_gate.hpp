@@ -65,6 +65,8 @@ public:
   }
   /// Whether end of input arrived on every channel.
   bool all_ended() const { return ended_ == static_cast<int>(channels_.size()); }
+  /// Whether the end of input of channel `ch` was taken.
+  bool ended(int ch) const { return channels_.at(static_cast<std::size_t>(ch)).ended; }
   int channel_count() const { return static_cast<int>(channels_.size()); }
   /// Credits the channel's sender holds now.
   int outstanding(int ch) const { return channels_[static_cast<std::size_t>(ch)].outstanding; }
