@@ -1,13 +1,14 @@
 // The checkpoint side of a subtask: barrier alignment over its input channels, snapshots (the
 // synchronous part on the subtask's thread, the files written by a helper actor that then
-// acknowledges), triggers at sources and at subtasks whose input finished, and the job
-// manager's completion and abort notices.
+// acknowledges), unaligned snapshots with their in-flight data, triggers at sources and at
+// subtasks whose input finished, and the job manager's completion and abort notices.
 
 #include "subtask_actor.hpp"
 
 #include "sluice/actors/checkpoint_names.hpp"
 #include "sluice/actors/in_flight_data.hpp"
-#include "sluice/operators/logging.hpp"
+
+#include <stdexcept>
 
 namespace sluice {
 

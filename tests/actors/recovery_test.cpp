@@ -13,6 +13,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -88,9 +89,9 @@ std::vector<std::string> expected_lines() {
   return lines;
 }
 
-/// Runs the job into `dir`/out with `failures` injected; returns the committed lines.
-std::vector<std::string> run(int p, state_backend_kind backend, int failures,
-                             const temp_dir& dir, bool unaligned) {
+/// The job's configuration at parallelism `p`: checkpoints into dir/chk every 30 ms.
+job_config recovery_config(int p, state_backend_kind backend, const temp_dir& dir,
+                           bool unaligned) {
   auto cfg = test_config(p, 256);
   cfg.source_rate = 15000;
   cfg.state.kind = backend;
@@ -98,9 +99,13 @@ std::vector<std::string> run(int p, state_backend_kind backend, int failures,
   cfg.checkpointing.checkpoint_dir = dir / "chk";
   cfg.checkpointing.unaligned = unaligned;
   cfg.restart.kind = restart_strategy_kind::fixed_delay;
-  cfg.restart.attempts = failures + 1;
   cfg.restart.delay_ms = 10;
-  auto injector = std::make_shared<failure_injector>(failures, 42 + static_cast<std::uint64_t>(p));
+  return cfg;
+}
+
+/// Runs the job into dir/out; `each_record` sees every record in the flaky map (and may throw).
+job_result run_job(const job_config& cfg, const temp_dir& dir,
+                   std::function<void(std::int64_t)> each_record) {
   environment env(cfg);
   // The source and the flaky map run at parallelism 1, so that the records of a key reach its
   // running count in index order, whatever the parallelism of the rest.
@@ -112,9 +117,8 @@ std::vector<std::string> run(int p, state_backend_kind backend, int failures,
           watermark_strategy<std::int64_t>::for_monotonous_timestamps().with_timestamp_assigner(
               [](const std::int64_t& i, std::int64_t) { return i; }))
       .set_parallelism(1)
-      .map([injector](std::int64_t i) {
-             if (injector->should_throw())
-               throw std::runtime_error("injected failure at record " + std::to_string(i));
+      .map([each_record](std::int64_t i) {
+             each_record(i);
              return i;
            }, "flaky")
       .set_parallelism(1)
@@ -127,10 +131,31 @@ std::vector<std::string> run(int p, state_backend_kind backend, int failures,
       .window(tumbling_windows{window_ms})
       .process(window_summary{})
       .sink_to(text_file_sink<std::string>{dir / "out"});
-  auto result = env.execute("recovery");
+  return env.execute("recovery");
+}
+
+/// Runs the job at parallelism `p` with `failures` injected; returns the committed lines.
+std::vector<std::string> run(int p, state_backend_kind backend, int failures,
+                             const temp_dir& dir, bool unaligned) {
+  auto cfg = recovery_config(p, backend, dir, unaligned);
+  cfg.restart.attempts = failures + 1;
+  auto injector = std::make_shared<failure_injector>(failures, 42 + static_cast<std::uint64_t>(p));
+  auto result = run_job(cfg, dir, [injector](std::int64_t i) {
+    if (injector->should_throw())
+      throw std::runtime_error("injected failure at record " + std::to_string(i));
+  });
   REQUIRE_MESSAGE(result.ok(), result.error());
   CHECK(injector->left == 0); // every injected failure happened and was recovered from
   return committed_lines(dir.path() / "out");
+}
+
+/// Whether `job_dir` holds a completed checkpoint.
+bool has_completed_checkpoint(const fs::path& job_dir) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(job_dir, ec))
+    if (fs::exists(e.path() / "_metadata"))
+      return true;
+  return false;
 }
 
 /// Parallelism 1, 2 and 4 on `backend`: a failure-free run gives the expected output, and a
@@ -159,4 +184,28 @@ TEST_CASE("after injected failures the committed output equals a failure-free ru
 
 TEST_CASE("after injected failures with unaligned checkpoints the committed output is the same") {
   check_recovery(state_backend_kind::heap, true);
+}
+
+TEST_CASE("a job stopped after a checkpoint continues at another parallelism (--restore latest)") {
+  const auto expected = expected_lines();
+  for (auto [before, after] : {std::pair{2, 3}, std::pair{3, 2}}) {
+    CAPTURE(before);
+    CAPTURE(after);
+    temp_dir dir;
+    auto first = recovery_config(before, state_backend_kind::heap, dir, false);
+    first.restart = {};
+    first.restart.kind = restart_strategy_kind::none;
+    const auto job_dir = dir.path() / "chk" / "recovery";
+    auto checkpointed = std::make_shared<bool>(false);
+    auto stopped = run_job(first, dir, [job_dir, checkpointed](std::int64_t i) {
+      if (i >= records / 4 && (*checkpointed || (*checkpointed = has_completed_checkpoint(job_dir))))
+        throw std::runtime_error("stopped at record " + std::to_string(i));
+    });
+    REQUIRE_FALSE(stopped.ok());
+    auto second = recovery_config(after, state_backend_kind::heap, dir, false);
+    second.checkpointing.restore = "latest";
+    auto result = run_job(second, dir, [](std::int64_t) {});
+    REQUIRE_MESSAGE(result.ok(), result.error());
+    CHECK(committed_lines(dir.path() / "out") == expected);
+  }
 }

@@ -28,7 +28,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::uint64_t records = 6000;
+constexpr std::uint64_t records = 10000;
 
 struct checkpoint_counts {
   std::int64_t completed = 0;
@@ -55,15 +55,18 @@ checkpoint_counts count_checkpoints(const fs::path& job_dir) {
   return out;
 }
 
-/// Runs source -> slow map -> file sink with deep queues; the map throws once at record
-/// `fail_at` (if >= 0). Returns the checkpoint counts; the committed output goes to dir/out.
-checkpoint_counts run(bool unaligned, std::int64_t fail_at, const temp_dir& dir) {
+/// Runs source -> slow map -> sink with deep queues; the map throws once at record `fail_at` (if
+/// >= 0). With `file_output`, the sink is the exactly-once file sink writing to dir/out (its
+/// pre-commits fsync, so they are left out where checkpoint durations matter). Returns the
+/// checkpoint counts.
+checkpoint_counts run(bool unaligned, std::int64_t fail_at, bool file_output,
+                      const temp_dir& dir) {
   auto cfg = test_config(1, 1024);
   cfg.chaining = false;
-  cfg.exclusive_credits = 10;
+  cfg.exclusive_credits = 30;
   cfg.floating_credits = 0;
   cfg.checkpointing.interval_ms = 50;
-  cfg.checkpointing.timeout_ms = 250;
+  cfg.checkpointing.timeout_ms = 600;
   cfg.checkpointing.tolerable_failures = 1000;
   cfg.checkpointing.retained = 1000;
   cfg.checkpointing.unaligned = unaligned;
@@ -73,15 +76,19 @@ checkpoint_counts run(bool unaligned, std::int64_t fail_at, const temp_dir& dir)
   cfg.restart.delay_ms = 10;
   auto failed = std::make_shared<std::atomic<bool>>(false);
   environment env(cfg);
-  env.from_source(make_generator_source([](std::uint64_t i) { return static_cast<std::int64_t>(i); },
-                                        records))
-      .map([failed, fail_at](std::int64_t v) {
-             std::this_thread::sleep_for(std::chrono::microseconds(300));
-             if (v == fail_at && !failed->exchange(true))
-               throw std::runtime_error("injected failure");
-             return v;
-           }, "slow")
-      .sink_to(text_file_sink<std::int64_t>{dir / "out"});
+  auto slow =
+      env.from_source(make_generator_source(
+                          [](std::uint64_t i) { return static_cast<std::int64_t>(i); }, records))
+          .map([failed, fail_at](std::int64_t v) {
+                 std::this_thread::sleep_for(std::chrono::microseconds(300));
+                 if (v == fail_at && !failed->exchange(true))
+                   throw std::runtime_error("injected failure");
+                 return v;
+               }, "slow");
+  if (file_output)
+    slow.sink_to(text_file_sink<std::int64_t>{dir / "out"});
+  else
+    slow.sink_to(discarding_sink<std::int64_t>{});
   auto result = env.execute("backpressured");
   REQUIRE_MESSAGE(result.ok(), result.error());
   if (fail_at >= 0)
@@ -101,20 +108,19 @@ std::vector<std::string> all_records() {
 
 TEST_CASE("under backpressure aligned checkpoints time out and unaligned ones complete") {
   temp_dir aligned_dir;
-  const auto aligned = run(false, -1, aligned_dir);
+  const auto aligned = run(false, -1, false, aligned_dir);
   CHECK(aligned.failed >= 3);
-  CHECK(committed_lines(aligned_dir.path() / "out") == all_records());
 
   temp_dir unaligned_dir;
-  const auto unaligned = run(true, -1, unaligned_dir);
+  const auto unaligned = run(true, -1, false, unaligned_dir);
   CHECK(unaligned.completed >= 5);
   CHECK(unaligned.failed == 0);
   CHECK(unaligned.with_in_flight_data >= 1);
-  CHECK(committed_lines(unaligned_dir.path() / "out") == all_records());
 }
 
 TEST_CASE("a job restored from unaligned checkpoints replays their in-flight data once") {
   temp_dir dir;
-  run(true, 4000, dir);
+  const auto counts = run(true, 6000, true, dir);
+  CHECK(counts.with_in_flight_data >= 1);
   CHECK(committed_lines(dir.path() / "out") == all_records());
 }
