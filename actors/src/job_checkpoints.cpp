@@ -1,5 +1,7 @@
 #include "job_checkpoints.hpp"
 
+#include "job_restarts.hpp"
+
 #include "sluice/actors/checkpoint_names.hpp"
 #include "sluice/checkpoint/checkpoint_error.hpp"
 #include "sluice/operators/logging.hpp"
@@ -74,11 +76,11 @@ void on_failure(jm_actor self, const job_manager_setup& setup, const checkpoint_
   if (ck.final_id == f.checkpoint_id)
     ck.final_id.reset();
   if (ck.core.job_should_fail()) {
-    end_job(self, setup,
-            job_result::failure("checkpoint " + std::to_string(f.checkpoint_id) + " failed (" +
-                                to_string(f.reason) + "): " + f.message +
-                                "; more consecutive checkpoint failures than tolerated (" +
-                                std::to_string(ck.core.config().tolerable_failures) + ")"));
+    on_job_failure(self, setup,
+                   "checkpoint " + std::to_string(f.checkpoint_id) + " failed (" +
+                       to_string(f.reason) + "): " + f.message +
+                       "; more consecutive checkpoint failures than tolerated (" +
+                       std::to_string(ck.core.config().tolerable_failures) + ")");
     return;
   }
   maybe_trigger_final(self, setup);

@@ -55,12 +55,8 @@ checkpoint_counts count_checkpoints(const fs::path& job_dir) {
   return out;
 }
 
-/// Runs source -> slow map -> sink with deep queues; the map throws once at record `fail_at` (if
-/// >= 0). With `file_output`, the sink is the exactly-once file sink writing to dir/out (its
-/// pre-commits fsync, so they are left out where checkpoint durations matter). Returns the
-/// checkpoint counts.
-checkpoint_counts run(bool unaligned, std::int64_t fail_at, bool file_output,
-                      const temp_dir& dir) {
+/// The backpressured job's configuration: deep queues, checkpoints every 50 ms into dir/chk.
+job_config backpressured_config(bool unaligned, const temp_dir& dir) {
   auto cfg = test_config(1, 1024);
   cfg.chaining = false;
   cfg.exclusive_credits = 30;
@@ -74,17 +70,32 @@ checkpoint_counts run(bool unaligned, std::int64_t fail_at, bool file_output,
   cfg.restart.kind = restart_strategy_kind::fixed_delay;
   cfg.restart.attempts = 2;
   cfg.restart.delay_ms = 10;
+  return cfg;
+}
+
+/// Builds source -> slow map into `env`; the map throws once at record `fail_at` (if >= 0).
+data_stream<std::int64_t> slow_stream(environment& env, std::int64_t fail_at,
+                                      std::shared_ptr<std::atomic<bool>> failed) {
+  return env.from_source(make_generator_source(
+                             [](std::uint64_t i) { return static_cast<std::int64_t>(i); }, records))
+      .map([failed, fail_at](std::int64_t v) {
+             std::this_thread::sleep_for(std::chrono::microseconds(300));
+             if (v == fail_at && !failed->exchange(true))
+               throw std::runtime_error("injected failure");
+             return v;
+           }, "slow");
+}
+
+/// Runs source -> slow map -> sink with deep queues; the map throws once at record `fail_at` (if
+/// >= 0). With `file_output`, the sink is the exactly-once file sink writing to dir/out (its
+/// pre-commits fsync, so they are left out where checkpoint durations matter). Returns the
+/// checkpoint counts.
+checkpoint_counts run(bool unaligned, std::int64_t fail_at, bool file_output,
+                      const temp_dir& dir) {
+  auto cfg = backpressured_config(unaligned, dir);
   auto failed = std::make_shared<std::atomic<bool>>(false);
   environment env(cfg);
-  auto slow =
-      env.from_source(make_generator_source(
-                          [](std::uint64_t i) { return static_cast<std::int64_t>(i); }, records))
-          .map([failed, fail_at](std::int64_t v) {
-                 std::this_thread::sleep_for(std::chrono::microseconds(300));
-                 if (v == fail_at && !failed->exchange(true))
-                   throw std::runtime_error("injected failure");
-                 return v;
-               }, "slow");
+  auto slow = slow_stream(env, fail_at, failed);
   if (file_output)
     slow.sink_to(text_file_sink<std::int64_t>{dir / "out"});
   else
@@ -123,4 +134,21 @@ TEST_CASE("a job restored from unaligned checkpoints replays their in-flight dat
   const auto counts = run(true, 6000, true, dir);
   CHECK(counts.with_in_flight_data >= 1);
   CHECK(committed_lines(dir.path() / "out") == all_records());
+}
+
+TEST_CASE("more consecutive checkpoint failures than tolerated fail the job without restarts") {
+  temp_dir dir;
+  auto cfg = backpressured_config(false, dir);
+  cfg.checkpointing.timeout_ms = 100;
+  cfg.checkpointing.tolerable_failures = 0;
+  cfg.restart = {};
+  cfg.restart.kind = restart_strategy_kind::none;
+  environment env(cfg);
+  slow_stream(env, -1, std::make_shared<std::atomic<bool>>(false))
+      .sink_to(discarding_sink<std::int64_t>{});
+  auto result = env.execute("backpressured");
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().find("failed (expired)") != std::string::npos);
+  CHECK(result.error().find("more consecutive checkpoint failures than tolerated (0)") !=
+        std::string::npos);
 }
