@@ -1,5 +1,7 @@
 #include "cluster_actors.hpp"
 
+#include "job_checkpoints.hpp"
+#include "job_restarts.hpp"
 #include "subtask_actor.hpp"
 
 #include "sluice/operators/logging.hpp"
@@ -20,14 +22,13 @@ caf::behavior task_manager(caf::event_based_actor* self, task_manager_setup setu
         s.subtask = msg.subtask;
         s.job_manager = caf::actor_cast<caf::actor>(self->current_sender());
         s.counters = setup.status->add_counters();
+        s.restore = msg.restore;
         return self->spawn<subtask_actor, caf::detached>(std::move(s));
       },
   };
 }
 
 namespace {
-
-using jm_actor = caf::stateful_actor<job_manager_state>*;
 
 std::size_t subtask_count(const execution_plan& plan) {
   std::size_t n = 0;
@@ -36,7 +37,15 @@ std::size_t subtask_count(const execution_plan& plan) {
   return n;
 }
 
-/// Ends the job: stops every subtask and the task manager, publishes the result, quits.
+} // namespace
+
+std::size_t flat_subtask_index(const execution_plan& plan, int vertex, int subtask) {
+  std::size_t offset = 0;
+  for (int v = 0; v < vertex; ++v)
+    offset += static_cast<std::size_t>(plan.vertices()[static_cast<std::size_t>(v)].parallelism);
+  return offset + static_cast<std::size_t>(subtask);
+}
+
 void end_job(jm_actor self, const job_manager_setup& setup, job_result result) {
   auto& st = self->state;
   if (st.ended)
@@ -52,35 +61,31 @@ void end_job(jm_actor self, const job_manager_setup& setup, job_result result) {
                 std::chrono::duration_cast<std::chrono::milliseconds>(result.duration).count());
   setup.status->complete(std::move(result));
   st.subtasks.clear();
+  st.checkpointing.reset();
   self->quit();
 }
 
-} // namespace
-
-caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
+void deploy_subtasks(jm_actor self, const job_manager_setup& setup, const std::string& restore) {
   auto& st = self->state;
-  const auto& plan = *setup.plan;
-  st.started_at = std::chrono::steady_clock::now();
-  st.subtasks.resize(subtask_count(plan));
-  st.finished.assign(st.subtasks.size(), false);
-  log()->info("job '{}': deploying {} subtasks\n{}", setup.job_name, st.subtasks.size(),
-              plan.describe());
+  const auto attempt = st.attempt;
   std::size_t index = 0;
-  for (const auto& v : plan.vertices()) {
+  for (const auto& v : setup.plan->vertices()) {
     for (int i = 0; i < v.parallelism; ++i, ++index) {
-      self->request(setup.task_manager, caf::infinite, deploy_msg{v.id, i})
+      self->request(setup.task_manager, caf::infinite, deploy_msg{v.id, i, restore})
           .then(
               [=](caf::actor& a) {
                 auto& s = self->state;
-                if (s.ended) {
+                if (s.ended || s.attempt != attempt) {
                   self->send_exit(a, caf::exit_reason::user_shutdown);
                   return;
                 }
                 self->monitor(a);
                 s.subtasks[index] = std::move(a);
-                if (++s.deployed == s.subtasks.size())
+                if (++s.deployed == s.subtasks.size()) {
                   for (auto& sub : s.subtasks)
                     self->send(sub, start_msg{s.subtasks});
+                  arm_checkpoint_tick(self);
+                }
               },
               [=](caf::error& e) {
                 end_job(self, setup,
@@ -89,28 +94,43 @@ caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
               });
     }
   }
-  self->set_down_handler([=](caf::down_msg& dm) {
-    auto& s = self->state;
-    for (std::size_t i = 0; i < s.subtasks.size(); ++i)
-      if (s.subtasks[i] && s.subtasks[i].address() == dm.source && !s.finished[i])
-        end_job(self, setup,
-                job_result::failure("a subtask stopped unexpectedly: " +
-                                    self->system().render(dm.reason)));
-  });
+}
+
+caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
+  auto& st = self->state;
+  const auto& plan = *setup.plan;
+  st.started_at = std::chrono::steady_clock::now();
+  st.subtasks.resize(subtask_count(plan));
+  st.finished.assign(st.subtasks.size(), false);
+  st.restarts = setup.config->restart.make(setup.config->checkpointing.enabled());
+  try {
+    st.initial_restore = resolve_initial_restore(setup);
+    if (setup.config->checkpointing.enabled())
+      st.checkpointing = std::make_shared<job_checkpointing>(setup);
+  } catch (const std::exception& e) {
+    end_job(self, setup, job_result::failure(e.what()));
+    return {};
+  }
+  log()->info("job '{}': deploying {} subtasks\n{}", setup.job_name, st.subtasks.size(),
+              plan.describe());
+  deploy_subtasks(self, setup, st.initial_restore);
+  self->set_down_handler([=](caf::down_msg& dm) { on_subtask_down(self, setup, dm); });
   return {
       [=](const subtask_done_msg& msg) {
         auto& s = self->state;
-        std::size_t offset = 0;
-        for (int v = 0; v < msg.vertex; ++v)
-          offset += static_cast<std::size_t>(plan.vertices()[static_cast<std::size_t>(v)].parallelism);
-        auto i = offset + static_cast<std::size_t>(msg.subtask);
-        if (!s.finished[i]) {
+        auto i = flat_subtask_index(plan, msg.vertex, msg.subtask);
+        if (!s.restarting && !s.finished[i]) {
           s.finished[i] = true;
           if (++s.done == s.subtasks.size())
             end_job(self, setup, job_result{});
         }
       },
-      [=](const subtask_failed_msg& msg) { end_job(self, setup, job_result::failure(msg.error)); },
+      [=](const subtask_failed_msg& msg) { on_job_failure(self, setup, msg.error); },
+      [=](restart_atom, int attempt) { on_restart_due(self, setup, attempt); },
+      [=](checkpoint_tick_atom, std::int64_t due_ms) { on_checkpoint_tick(self, setup, due_ms); },
+      [=](checkpoint_ack_msg& msg) { on_checkpoint_ack(self, setup, msg); },
+      [=](const checkpoint_decline_msg& msg) { on_checkpoint_decline(self, setup, msg); },
+      [=](const input_finished_msg& msg) { on_input_finished(self, setup, msg); },
       [=](cancel_job_atom) { end_job(self, setup, job_result::failure("job cancelled")); },
   };
 }

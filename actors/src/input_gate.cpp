@@ -45,37 +45,76 @@ void input_gate::on_event(int ch, event_kind kind, std::int64_t value) {
   ++queued_;
 }
 
+bool input_gate::has_input() const {
+  if (blocked_count_ == 0)
+    return queued_ > 0;
+  for (const auto& c : channels_)
+    if (!c.blocked && !c.queue.empty())
+      return true;
+  return false;
+}
+
 input_item input_gate::next() {
+  while (!resumed_.empty()) {
+    auto ch = resumed_.front();
+    const auto& c = channels_[ch];
+    if (!c.blocked && !c.queue.empty())
+      return take(ch);
+    resumed_.pop_front();
+  }
   for (std::size_t i = 0; i < channels_.size(); ++i) {
     auto ch = (next_channel_ + i) % channels_.size();
-    auto& c = channels_[ch];
-    if (c.queue.empty())
+    const auto& c = channels_[ch];
+    if (c.blocked || c.queue.empty())
       continue;
     next_channel_ = (ch + 1) % channels_.size();
-    input_item it = std::move(c.queue.front());
-    c.queue.pop_front();
-    --queued_;
-    if (it.is_event) {
-      if (it.kind == event_kind::end_of_input) {
-        c.ended = true;
-        ++ended_;
-      }
-      return it;
-    }
-    --c.buffered;
-    // The freed buffer returns to the channel while it holds fewer than its exclusive credits
-    // or its sender has a backlog; a floating one otherwise goes back to the pool.
-    if (c.floating > 0 && c.backlog <= c.outstanding) {
-      --c.floating;
-      ++free_floating_;
-      distribute_floating();
-    } else if (!c.ended) {
-      grant(static_cast<int>(ch), 1);
-    }
-    publish_outstanding();
-    return it;
+    return take(ch);
   }
   throw std::logic_error("input_gate::next without input");
+}
+
+void input_gate::block(int ch) {
+  auto& c = channels_.at(static_cast<std::size_t>(ch));
+  if (c.blocked)
+    return;
+  c.blocked = true;
+  ++blocked_count_;
+  block_order_.push_back(static_cast<std::size_t>(ch));
+}
+
+void input_gate::unblock_all() {
+  for (auto ch : block_order_) {
+    channels_[ch].blocked = false;
+    resumed_.push_back(ch);
+  }
+  block_order_.clear();
+  blocked_count_ = 0;
+}
+
+input_item input_gate::take(std::size_t ch) {
+  auto& c = channels_[ch];
+  input_item it = std::move(c.queue.front());
+  c.queue.pop_front();
+  --queued_;
+  if (it.is_event) {
+    if (it.kind == event_kind::end_of_input) {
+      c.ended = true;
+      ++ended_;
+    }
+    return it;
+  }
+  --c.buffered;
+  // The freed buffer returns to the channel while it holds fewer than its exclusive credits
+  // or its sender has a backlog; a floating one otherwise goes back to the pool.
+  if (c.floating > 0 && c.backlog <= c.outstanding) {
+    --c.floating;
+    ++free_floating_;
+    distribute_floating();
+  } else if (!c.ended) {
+    grant(static_cast<int>(ch), 1);
+  }
+  publish_outstanding();
+  return it;
 }
 
 void input_gate::grant(int ch, int n) {

@@ -47,9 +47,14 @@ public:
       throw config_error("the job needs " + std::to_string(plan->required_slots()) +
                          " slots, the task manager offers " + std::to_string(slots) +
                          " (--slots)");
-    auto tm = system_->spawn(task_manager, task_manager_setup{plan, task_manager_config(config),
-                                                              job_name, status_, slots});
-    job_manager_ = system_->spawn(job_manager, job_manager_setup{plan, job_name, status_, tm});
+    if (config.checkpointing.aligned_timeout_ms > 0)
+      throw config_error("--aligned-checkpoint-timeout-ms: not supported by the runtime yet "
+                         "(--unaligned-checkpoints alone is)");
+    auto tm_config = task_manager_config(config);
+    auto tm = system_->spawn(task_manager,
+                             task_manager_setup{plan, tm_config, job_name, status_, slots});
+    job_manager_ =
+        system_->spawn(job_manager, job_manager_setup{plan, tm_config, job_name, status_, tm});
   }
 
   ~local_job_client() override {

@@ -10,6 +10,11 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<start_msg>("sluice::start_msg");
   cfg.add_message_type<subtask_done_msg>("sluice::subtask_done_msg");
   cfg.add_message_type<subtask_failed_msg>("sluice::subtask_failed_msg");
+  cfg.add_message_type<input_finished_msg>("sluice::input_finished_msg");
+  cfg.add_message_type<trigger_checkpoint_msg>("sluice::trigger_checkpoint_msg");
+  cfg.add_message_type<checkpoint_ack_msg>("sluice::checkpoint_ack_msg");
+  cfg.add_message_type<checkpoint_decline_msg>("sluice::checkpoint_decline_msg");
+  cfg.add_message_type<checkpoint_ended_msg>("sluice::checkpoint_ended_msg");
   cfg.add_message_type<std::vector<caf::actor>>("std::vector<caf::actor>");
 }
 

@@ -1,5 +1,6 @@
 #include "sluice/actors/operator_chain.hpp"
 
+#include "sluice/actors/checkpoint_names.hpp"
 #include "sluice/operators/operator_failure.hpp"
 
 #include <algorithm>
@@ -10,8 +11,9 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
                                const std::string& job_name, output_gate& gate,
                                const channel_layout& layout,
                                processing_time_service& processing_time,
-                               const job_config& config)
-    : plan_(plan), vertex_(plan.vertices().at(static_cast<std::size_t>(vertex))) {
+                               const job_config& config, const checkpoint_metadata* restored)
+    : plan_(plan), vertex_(plan.vertices().at(static_cast<std::size_t>(vertex))),
+      subtask_(subtask) {
   const auto& graph = plan.graph();
   for (int node : vertex_.nodes) {
     const auto& n = graph.node(node);
@@ -21,8 +23,11 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
     ctx.split = &split_;
     ctx.processing_time = &processing_time;
     ctx.watermark_interval_ms = config.watermark_interval_ms;
+    ctx.checkpointing = config.checkpointing.enabled();
+    ctx.restored = restored != nullptr;
     contexts_.push_back(std::move(ctx));
-    create_state_backends(ops_.size() - 1, config.state);
+    uids_.push_back(operator_uid(n));
+    create_state_backends(ops_.size() - 1, config.state, restored);
   }
   // Wire every output: the main output and each side output some edge consumes.
   for (std::size_t i = 0; i < vertex_.nodes.size(); ++i) {
@@ -45,7 +50,8 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
     head_input_ = &ops_.front()->input();
 }
 
-void operator_chain::create_state_backends(std::size_t i, const state_backend_config& config) {
+void operator_chain::create_state_backends(std::size_t i, const state_backend_config& config,
+                                           const checkpoint_metadata* restored) {
   auto& ctx = contexts_[i];
   run_naming(ctx.operator_name, [&] {
     const std::string owner = ctx.task_name();
@@ -58,6 +64,8 @@ void operator_chain::create_state_backends(std::size_t i, const state_backend_co
     keyed_states_.push_back(make_keyed_state_backend(config, owner, range, ctx.max_parallelism));
     ctx.keyed_state = keyed_states_.back().get();
   });
+  if (restored)
+    run_naming(ctx.operator_name, [&] { restore_state(i, *restored); });
 }
 
 output_base& operator_chain::wire_output(std::size_t i, const std::string& tag,
@@ -87,12 +95,6 @@ output_base& operator_chain::wire_output(std::size_t i, const std::string& tag,
   else
     return *outs.front();
   return *outputs_.back();
-}
-
-template <class F>
-void operator_chain::for_each_operator(F&& f) {
-  for (std::size_t i = 0; i < ops_.size(); ++i)
-    run_naming(contexts_[i].operator_name, [&] { f(*ops_[i]); });
 }
 
 void operator_chain::process_watermark(std::int64_t wm) {

@@ -55,6 +55,26 @@ void output_gate::emit_event(int first_channel, int channels, event_kind kind,
   }
 }
 
+void output_gate::emit_event_overtaking(
+    event_kind kind, std::int64_t value,
+    const std::function<void(int ch, const std::vector<char>& bytes, std::uint32_t records)>&
+        overtaken) {
+  for (int ch = 0; ch < channel_count(); ++ch) {
+    flush(ch);
+    for (const auto& it : channels_[static_cast<std::size_t>(ch)].queue)
+      if (!it.is_event)
+        overtaken(ch, it.bytes, it.records);
+    transport_.send_event(ch, kind, value);
+  }
+}
+
+void output_gate::enqueue_batch(int ch, std::vector<char> bytes, std::uint32_t records) {
+  item it;
+  it.bytes = std::move(bytes);
+  it.records = records;
+  enqueue(ch, std::move(it));
+}
+
 void output_gate::add_credit(int ch, int n) {
   channels_[static_cast<std::size_t>(ch)].credits += n;
   send_ready(ch);

@@ -1,5 +1,7 @@
 #include "subtask_actor.hpp"
 
+#include "sluice/actors/in_flight_data.hpp"
+#include "sluice/checkpoint/metadata_file.hpp"
 #include "sluice/operators/logging.hpp"
 #include "sluice/operators/operator_failure.hpp"
 
@@ -46,13 +48,22 @@ caf::behavior subtask_actor::make_behavior() {
       [this](start_msg& msg) { guarded([&] { start(msg); }); },
       [this](batch_msg& msg) {
         guarded([&] {
+          if (capture_ && aligner_->records_in_flight(msg.channel))
+            append_in_flight(capture_->data, msg.channel, msg.records, msg.bytes.data(),
+                             msg.bytes.size());
           input_.on_batch(msg.channel, std::move(msg.bytes), msg.records, msg.backlog);
           process_input();
         });
       },
       [this](const event_msg& msg) {
         guarded([&] {
-          input_.on_event(msg.channel, static_cast<event_kind>(msg.kind), msg.value);
+          const auto kind = static_cast<event_kind>(msg.kind);
+          if (unaligned_ && kind == event_kind::barrier) {
+            if (!input_.ended(msg.channel)) // overtakes the queue
+              apply(aligner_->on_barrier(msg.channel, msg.value, now_ms()));
+          } else {
+            input_.on_event(msg.channel, kind, msg.value);
+          }
           process_input();
         });
       },
@@ -67,6 +78,12 @@ caf::behavior subtask_actor::make_behavior() {
             process_input();
           maybe_finish();
         });
+      },
+      [this](input_atom) {
+        input_scheduled_ = false;
+        input_step_ = true;
+        guarded([&] { process_input(); });
+        input_step_ = false;
       },
       [this](continue_atom) {
         step_scheduled_ = false;
@@ -83,6 +100,9 @@ caf::behavior subtask_actor::make_behavior() {
         guarded([&] { chain_->on_periodic_watermark(); });
         arm_watermark_timer();
       },
+      [this](const trigger_checkpoint_msg& msg) { guarded([&] { on_trigger(msg); }); },
+      [this](const checkpoint_ended_msg& msg) { guarded([&] { on_checkpoint_ended(msg); }); },
+      [this](close_subtask_atom) { guarded([&] { close_and_quit(); }); },
       [this](flush_tick_atom) {
         if (done_)
           return;
@@ -142,9 +162,18 @@ void subtask_actor::start(const start_msg& msg) {
     outputs_.push_back(handle(p));
   for (const auto& p : layout_.inputs)
     inputs_.push_back(handle(p));
+  std::optional<checkpoint_metadata> restored;
+  if (!setup_.restore.empty())
+    restored = read_metadata_file(setup_.restore);
   chain_.emplace(plan, setup_.vertex, setup_.subtask, setup_.job_name, output_, layout_,
-                 static_cast<processing_time_service&>(*this), *setup_.config);
+                 static_cast<processing_time_service&>(*this), *setup_.config,
+                 restored ? &*restored : nullptr);
+  if (setup_.config->checkpointing.enabled())
+    init_checkpointing();
+
   chain_->open();
+  if (restored)
+    replay_in_flight(*restored);
   started_ = true;
   started_at_ = std::chrono::steady_clock::now();
   log()->debug("{}: started with {} input and {} output channels", log_prefix_,
@@ -162,6 +191,12 @@ void subtask_actor::start(const start_msg& msg) {
 void subtask_actor::process_input() {
   if (!started_)
     return;
+  if (unaligned_ && !input_step_) {
+    // Input is taken one batch per input_atom, queued behind the messages (barriers) that
+    // arrived before it, so that a barrier never waits for the batches queued ahead of it.
+    schedule_input();
+    return;
+  }
   while (!input_finished_ && output_.available() && input_.has_input()) {
     auto item = input_.next();
     if (item.is_event) {
@@ -170,9 +205,20 @@ void subtask_actor::process_input() {
       const auto& peer = layout_.inputs[static_cast<std::size_t>(item.channel)];
       counters_.records_in.add(chain_->process_batch(item.bytes.data(), item.bytes.size(),
                                                      peer.timestamped, peer.input));
+      if (unaligned_) {
+        schedule_input();
+        break;
+      }
     }
   }
   maybe_finish();
+}
+
+void subtask_actor::schedule_input() {
+  if (input_scheduled_ || input_finished_ || !input_.has_input())
+    return;
+  input_scheduled_ = true;
+  send(this, input_atom::value);
 }
 
 void subtask_actor::on_input_event(const input_item& item) {
@@ -189,9 +235,12 @@ void subtask_actor::on_input_event(const input_item& item) {
       change = watermarks.on_active(item.channel);
       break;
     case event_kind::end_of_input:
+      if (aligner_)
+        apply(aligner_->on_end_of_partition(item.channel, now_ms()));
       change = watermarks.on_end_of_input(item.channel);
       break;
     case event_kind::barrier:
+      apply(aligner_->on_barrier(item.channel, item.value, now_ms()));
       break;
   }
   if (change.idle)
@@ -262,6 +311,16 @@ void subtask_actor::finish_input() {
 void subtask_actor::maybe_finish() {
   if (done_ || !input_finished_ || !output_.drained())
     return;
+  if (!setup_.config->checkpointing.enabled()) {
+    close_and_quit();
+  } else if (!finished_reported_) {
+    // The final checkpoint commits what the sinks wrote last; the job manager then closes us.
+    finished_reported_ = true;
+    send(setup_.job_manager, input_finished_msg{setup_.vertex, setup_.subtask});
+  }
+}
+
+void subtask_actor::close_and_quit() {
   done_ = true;
   chain_->close();
   counters_.finished = true;

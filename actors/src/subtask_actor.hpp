@@ -8,6 +8,8 @@
 #include "sluice/actors/output_gate.hpp"
 #include "sluice/actors/subtask_counters.hpp"
 #include "sluice/actors/input_watermarks.hpp"
+#include "sluice/checkpoint/barrier_aligner.hpp"
+#include "sluice/checkpoint/checkpoint_storage.hpp"
 
 #include <chrono>
 #include <memory>
@@ -24,6 +26,7 @@ struct subtask_setup {
   int subtask = 0;
   caf::actor job_manager;
   std::shared_ptr<subtask_counters> counters;
+  std::string restore; ///< `_metadata` of the checkpoint to restore, or empty
 };
 
 class subtask_actor final : public caf::event_based_actor,
@@ -51,6 +54,8 @@ private:
 
   void start(const start_msg& msg);
   void process_input();
+  /// Sends input_atom to itself unless sent already (unaligned checkpoints).
+  void schedule_input();
   void source_step();
   void schedule_source_step();
   void finish_input();
@@ -60,6 +65,34 @@ private:
   template <class F>
   void guarded(F&& f);
   void fail(const std::string& error);
+  /// Closes the operators, reports the subtask done and quits.
+  void close_and_quit();
+
+  // -- checkpoints (subtask_checkpoints.cpp) ---------------------------------------------------
+
+  /// Creates the barrier aligner and the checkpoint storage (checkpointing on).
+  void init_checkpointing();
+  /// A source snapshots and emits the barrier; a subtask whose input finished only snapshots.
+  void on_trigger(const trigger_checkpoint_msg& msg);
+  void on_checkpoint_ended(const checkpoint_ended_msg& msg);
+  /// Carries out what the barrier aligner decided, then blocks the channels it blocks.
+  void apply(const barrier_actions& actions);
+  /// Takes checkpoint `id` (synchronous part here, the files written by a helper actor that
+  /// acknowledges to the job manager), then emits barrier `id` if `emit_barrier`.
+  void take_snapshot(std::int64_t id, std::int64_t alignment_ms, std::int64_t start_delay_ms,
+                     bool emit_barrier);
+  /// Unaligned: snapshots at the first barrier, emits it, and captures the queued batches and
+  /// those arriving on a channel before its barrier; written once all barriers are in.
+  void take_unaligned_snapshot(std::int64_t id, std::int64_t alignment_ms);
+  /// Emits barrier `id`; unaligned, ahead of the output waiting for credit, which is appended
+  /// to `overtaken`.
+  void emit_barrier(std::int64_t id, std::string& overtaken);
+  /// Runs `write` on a helper actor, adds the in-flight input and output to the head
+  /// operator's state, and acknowledges (or declines) to the job manager.
+  void write_snapshot(operator_chain::snapshot_writer write, checkpoint_ack_msg ack,
+                      std::string in_flight, std::string in_flight_output);
+  /// Processes the in-flight data an unaligned checkpoint stored for this subtask.
+  void replay_in_flight(const checkpoint_metadata& restored);
 
   subtask_setup setup_;
   channel_layout layout_;
@@ -70,11 +103,29 @@ private:
   std::optional<input_watermarks> watermarks_; ///< over the input channels (none for sources)
   std::int64_t next_wakeup_ms_ = max_watermark; ///< the earliest processing-time wake-up armed
   std::optional<operator_chain> chain_;
+  std::optional<barrier_aligner> aligner_; ///< over the input channels, with checkpointing
+  std::optional<checkpoint_storage> storage_; ///< where checkpoints go, with checkpointing
+  std::int64_t last_snapshot_id_ = 0;
+  /// The unaligned checkpoint whose in-flight data is being captured.
+  struct in_flight_capture {
+    std::int64_t id = 0;
+    operator_chain::snapshot_writer write;
+    checkpoint_ack_msg ack;
+    std::string data;
+    std::string output;
+  };
+  std::optional<in_flight_capture> capture_;
+  /// Unaligned checkpoints: barriers are taken on arrival, and input is processed one batch per
+  /// message so that they do not wait behind the queued input.
+  bool unaligned_ = false;
+  bool input_scheduled_ = false;
+  bool input_step_ = false; ///< handling input_atom
   std::vector<caf::actor> outputs_;
   std::vector<caf::actor> inputs_;
   bool started_ = false;
   bool input_finished_ = false;
   bool done_ = false;
+  bool finished_reported_ = false; ///< input_finished_msg sent (checkpointing on)
   bool step_scheduled_ = false;
   double rate_per_subtask_ = 0;
   std::uint64_t emitted_ = 0;

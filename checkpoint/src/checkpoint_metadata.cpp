@@ -312,6 +312,18 @@ void from_json(const json& j, checkpoint_metadata& m) {
   m = std::move(out);
 }
 
+std::string subtask_state_to_text(const subtask_state& s, int index) {
+  return subtask_json(index, s).dump();
+}
+
+subtask_state subtask_state_from_text(const std::string& text, int index, int max_parallelism) {
+  try {
+    return read_subtask(json::parse(text), "subtask state", index, max_parallelism);
+  } catch (const json::exception& e) {
+    throw checkpoint_error("subtask state is invalid: " + std::string(e.what()));
+  }
+}
+
 std::string metadata_to_text(const checkpoint_metadata& m) {
   try {
     return json(m).dump(2) + "\n";

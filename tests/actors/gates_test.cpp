@@ -1,5 +1,6 @@
 // Credit accounting of the input and output gates, without actors.
 
+#include "sluice/actors/in_flight_data.hpp"
 #include "sluice/actors/input_gate.hpp"
 #include "sluice/actors/output_gate.hpp"
 
@@ -141,4 +142,45 @@ TEST_CASE("input gate takes channels round robin and tracks end of input") {
   while (gate.has_input())
     gate.next();
   CHECK(gate.all_ended());
+}
+
+TEST_CASE("input gate skips blocked channels, holds their credits, and drains them first") {
+  subtask_counters counters;
+  std::map<int, int> granted;
+  input_gate gate(2, 2, 0, [&](int ch, int n) { granted[ch] += n; }, counters);
+  gate.start();
+  gate.on_event(0, event_kind::barrier, 1);
+  gate.on_batch(0, std::vector<char>(1), 1, 0);
+  gate.on_batch(0, std::vector<char>(1), 1, 0);
+  gate.on_batch(1, std::vector<char>(1), 1, 0);
+  auto barrier = gate.next();
+  CHECK(barrier.is_event);
+  CHECK(barrier.channel == 0);
+  gate.block(0);
+  CHECK(gate.is_blocked(0));
+  CHECK(gate.next().channel == 1);
+  CHECK_FALSE(gate.has_input()); // channel 0's batches wait
+  CHECK(granted[0] == 2);        // and keep their credits
+  gate.on_batch(1, std::vector<char>(1), 1, 0);
+  gate.on_batch(1, std::vector<char>(1), 1, 0);
+  gate.unblock_all();
+  std::vector<int> order;
+  while (gate.has_input())
+    order.push_back(gate.next().channel);
+  CHECK(order == std::vector<int>{0, 0, 1, 1});
+  CHECK(granted[0] == 4);
+}
+
+TEST_CASE("in-flight data of unaligned checkpoints round-trips and refuses truncation") {
+  std::string blob;
+  append_in_flight(blob, 2, 3, "abc", 3);
+  append_in_flight(blob, 0, 1, "", 0);
+  auto batches = read_in_flight(blob);
+  REQUIRE(batches.size() == 2);
+  CHECK(batches[0].channel == 2);
+  CHECK(batches[0].records == 3);
+  CHECK(std::string(batches[0].bytes.begin(), batches[0].bytes.end()) == "abc");
+  CHECK(batches[1].channel == 0);
+  CHECK(batches[1].bytes.empty());
+  CHECK_THROWS_AS(read_in_flight(blob.substr(0, blob.size() - 20)), std::runtime_error);
 }

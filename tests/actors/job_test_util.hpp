@@ -3,7 +3,10 @@
 
 #include <sluice/sluice.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -48,6 +51,21 @@ inline std::vector<std::string> generated_text(std::size_t lines, std::uint64_t 
     out.push_back(line);
   }
   return out;
+}
+
+/// Sorted lines of every committed (non-dot) file in `dir`: what readers of an exactly-once
+/// file sink's output see.
+inline std::vector<std::string> committed_lines(const std::filesystem::path& dir) {
+  std::vector<std::string> lines;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().filename().string().front() == '.')
+      continue;
+    std::ifstream in(e.path());
+    for (std::string line; std::getline(in, line);)
+      lines.push_back(line);
+  }
+  std::sort(lines.begin(), lines.end());
+  return lines;
 }
 
 } // namespace sluice::test

@@ -1,7 +1,9 @@
 #pragma once
 // The input side of a subtask: one queue per input channel and the credits granted to the
 // senders (exclusive per channel, floating per gate, handed out by announced backlog).
-// No CAF here: credit grants go through a callback the subtask actor provides.
+// No CAF here: credit grants go through a callback the subtask actor provides. A blocked channel
+// (barrier alignment) is skipped: its items stay queued, bounded by its credits, and once
+// resumed it is drained before the round robin goes on.
 
 #include "sluice/actors/channel_event.hpp"
 #include "sluice/actors/subtask_counters.hpp"
@@ -43,12 +45,28 @@ public:
   void on_batch(int ch, std::vector<char>&& bytes, std::uint32_t records, std::int32_t backlog);
   void on_event(int ch, event_kind kind, std::int64_t value);
 
-  /// Whether an item can be taken.
-  bool has_input() const { return queued_ > 0; }
-  /// Takes the next item, round robin over channels; a taken batch frees its credit.
+  /// Whether an item can be taken (from a channel that is not blocked).
+  bool has_input() const;
+  /// Takes the next item: first from channels resumed by unblock_all (until they are drained),
+  /// then round robin over the channels that are not blocked; a taken batch frees its credit.
   input_item next();
+  /// Stops taking items from channel `ch` until unblock_all.
+  void block(int ch);
+  /// Resumes every blocked channel.
+  void unblock_all();
+  bool is_blocked(int ch) const { return channels_[static_cast<std::size_t>(ch)].blocked; }
+  /// Calls f(item) for every batch queued, channel by channel, in order.
+  template <class F>
+  void for_each_queued_batch(F&& f) const {
+    for (const auto& c : channels_)
+      for (const auto& item : c.queue)
+        if (!item.is_event)
+          f(item);
+  }
   /// Whether end of input arrived on every channel.
   bool all_ended() const { return ended_ == static_cast<int>(channels_.size()); }
+  /// Whether the end of input of channel `ch` was taken.
+  bool ended(int ch) const { return channels_.at(static_cast<std::size_t>(ch)).ended; }
   int channel_count() const { return static_cast<int>(channels_.size()); }
   /// Credits the channel's sender holds now.
   int outstanding(int ch) const { return channels_[static_cast<std::size_t>(ch)].outstanding; }
@@ -61,8 +79,11 @@ private:
     int floating = 0;    ///< floating credits held (part of outstanding + buffered)
     int backlog = 0;     ///< batches the sender said it has waiting
     bool ended = false;
+    bool blocked = false;
   };
 
+  /// Takes the front item of channel `ch` (not empty).
+  input_item take(std::size_t ch);
   void grant(int ch, int n);
   void distribute_floating();
   void publish_outstanding();
@@ -74,6 +95,9 @@ private:
   subtask_counters& counters_;
   std::size_t next_channel_ = 0;
   std::size_t queued_ = 0;
+  int blocked_count_ = 0;
+  std::vector<std::size_t> block_order_; ///< the blocked channels, in the order they were blocked
+  std::deque<std::size_t> resumed_;      ///< channels to drain first, in that order
   int ended_ = 0;
   std::uint64_t outstanding_total_ = 0;
 };

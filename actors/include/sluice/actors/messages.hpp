@@ -3,11 +3,12 @@
 // Register them with register_messages() in every actor_system_config (same names on every node).
 //
 // In-band (same ordered channel as the data): batch_msg, event_msg.
-// Out-of-band: credit_msg, and the deployment/lifecycle messages.
+// Out-of-band: credit_msg, the deployment/lifecycle messages and the checkpoint messages.
 
 #include <caf/all.hpp>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -54,14 +55,16 @@ typename Inspector::result_type inspect(Inspector& f, credit_msg& x) {
 // -- deployment and lifecycle -------------------------------------------------------------------
 
 /// Deploy subtask `subtask` of vertex `vertex` (job manager -> task manager; reply: caf::actor).
+/// `restore` is the `_metadata` file of the checkpoint to restore the state from, or empty.
 struct deploy_msg {
   std::int32_t vertex = 0;
   std::int32_t subtask = 0;
+  std::string restore;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, deploy_msg& x) {
-  return f(caf::meta::type_name("sluice::deploy_msg"), x.vertex, x.subtask);
+  return f(caf::meta::type_name("sluice::deploy_msg"), x.vertex, x.subtask, x.restore);
 }
 
 /// Start running; `subtasks` holds every subtask of the job, by vertex, then subtask index.
@@ -85,6 +88,18 @@ typename Inspector::result_type inspect(Inspector& f, subtask_done_msg& x) {
   return f(caf::meta::type_name("sluice::subtask_done_msg"), x.vertex, x.subtask);
 }
 
+/// With checkpointing on: a subtask finished all its input and sent all its output; it waits
+/// for the final checkpoint and close_subtask_atom.
+struct input_finished_msg {
+  std::int32_t vertex = 0;
+  std::int32_t subtask = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, input_finished_msg& x) {
+  return f(caf::meta::type_name("sluice::input_finished_msg"), x.vertex, x.subtask);
+}
+
 /// A subtask failed; `error` names the operator and the cause.
 struct subtask_failed_msg {
   std::int32_t vertex = 0;
@@ -97,11 +112,77 @@ typename Inspector::result_type inspect(Inspector& f, subtask_failed_msg& x) {
   return f(caf::meta::type_name("sluice::subtask_failed_msg"), x.vertex, x.subtask, x.error);
 }
 
+// -- checkpoints --------------------------------------------------------------------------------
+
+/// Take checkpoint `checkpoint_id` (job manager -> sources; and -> every subtask whose input
+/// finished, which snapshots without emitting a barrier).
+struct trigger_checkpoint_msg {
+  std::int64_t checkpoint_id = 0;
+  std::int64_t timestamp_ms = 0; ///< when the coordinator triggered it
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, trigger_checkpoint_msg& x) {
+  return f(caf::meta::type_name("sluice::trigger_checkpoint_msg"), x.checkpoint_id,
+           x.timestamp_ms);
+}
+
+/// A subtask wrote its part of a checkpoint: per operator uid of its chain, the operator
+/// subtask's state (subtask_state_to_text), and what it measured.
+struct checkpoint_ack_msg {
+  std::int32_t vertex = 0;
+  std::int32_t subtask = 0;
+  std::int64_t checkpoint_id = 0;
+  std::map<std::string, std::string> states;
+  std::int64_t alignment_ms = 0;
+  std::int64_t start_delay_ms = 0;
+  std::uint64_t in_flight_bytes = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_ack_msg& x) {
+  return f(caf::meta::type_name("sluice::checkpoint_ack_msg"), x.vertex, x.subtask,
+           x.checkpoint_id, x.states, x.alignment_ms, x.start_delay_ms, x.in_flight_bytes);
+}
+
+/// A subtask cannot take part in a checkpoint (a newer barrier overtook it, its snapshot failed).
+struct checkpoint_decline_msg {
+  std::int32_t vertex = 0;
+  std::int32_t subtask = 0;
+  std::int64_t checkpoint_id = 0;
+  std::string reason;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_decline_msg& x) {
+  return f(caf::meta::type_name("sluice::checkpoint_decline_msg"), x.vertex, x.subtask,
+           x.checkpoint_id, x.reason);
+}
+
+/// The job manager ended a checkpoint: completed (its `_metadata` is written) or aborted.
+struct checkpoint_ended_msg {
+  std::int64_t checkpoint_id = 0;
+  bool completed = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_ended_msg& x) {
+  return f(caf::meta::type_name("sluice::checkpoint_ended_msg"), x.checkpoint_id, x.completed);
+}
+
 using continue_atom = caf::atom_constant<caf::atom("s_continue")>;
 using flush_tick_atom = caf::atom_constant<caf::atom("s_flush")>;
 using cancel_job_atom = caf::atom_constant<caf::atom("s_cancel")>;
 using watermark_tick_atom = caf::atom_constant<caf::atom("s_wmtick")>;
 using wakeup_atom = caf::atom_constant<caf::atom("s_wakeup")>;
+/// Process more input (a subtask to itself, with unaligned checkpoints).
+using input_atom = caf::atom_constant<caf::atom("s_input")>;
+/// After the final checkpoint: close the operators and quit (job manager -> subtask).
+using close_subtask_atom = caf::atom_constant<caf::atom("s_close")>;
+/// The restart delay of attempt N passed (job manager -> itself).
+using restart_atom = caf::atom_constant<caf::atom("s_restart")>;
+/// The job manager's checkpoint timer (triggers, timeouts).
+using checkpoint_tick_atom = caf::atom_constant<caf::atom("s_ckpttick")>;
 
 /// Registers every message above under its name.
 void register_messages(caf::actor_system_config& cfg);

@@ -2,17 +2,22 @@
 // The operators of one subtask (a vertex of the plan), instantiated and wired: chained edges
 // are function calls, network edges are record writers on the output gate. Each operator gets
 // an operator state backend, and a keyed state backend for the subtask's key groups if it runs
-// on a keyed stream; the backends outlive the operators.
+// on a keyed stream; the backends outlive the operators. With a checkpoint to restore, the
+// backends are restored (by operator uid) before any operator opens.
 
 #include "sluice/actors/channel_layout.hpp"
 #include "sluice/actors/output_gate.hpp"
+#include "sluice/checkpoint/checkpoint_metadata.hpp"
 #include "sluice/operators/execution_plan.hpp"
 #include "sluice/operators/job_config.hpp"
+#include "sluice/operators/operator_failure.hpp"
 #include "sluice/operators/source.hpp"
 #include "sluice/state/keyed_state_backend.hpp"
 #include "sluice/state/operator_state_backend.hpp"
 
+#include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,9 +26,15 @@ namespace sluice {
 
 class operator_chain {
 public:
+  /// The asynchronous part of a checkpoint: writes the files, returns the state of every
+  /// operator subtask of the chain by operator uid. May run on another thread.
+  using snapshot_writer = std::function<std::map<std::string, subtask_state>()>;
+
+  /// `restored`: the checkpoint to restore the state from, or null to start empty.
   operator_chain(const execution_plan& plan, int vertex, int subtask, const std::string& job_name,
                  output_gate& gate, const channel_layout& layout,
-                 processing_time_service& processing_time, const job_config& config);
+                 processing_time_service& processing_time, const job_config& config,
+                 const checkpoint_metadata* restored);
 
   /// Opens every operator, from the end of the chain to its head.
   void open();
@@ -44,19 +55,38 @@ public:
   void close();
   /// The name of the head operator (for errors outside any operator).
   const std::string& head_name() const;
+  /// The uid of the head operator in checkpoints.
+  const std::string& head_uid() const { return uids_.front(); }
+
+  // -- checkpoints (operator_chain_checkpoints.cpp) --------------------------------------------
+
+  /// The synchronous part of checkpoint `checkpoint_id`: snapshot_state on every operator, then
+  /// the synchronous snapshot of each backend, for files under `dir` (one folder per operator).
+  snapshot_writer snapshot(std::int64_t checkpoint_id, const std::filesystem::path& dir);
+  void notify_checkpoint_complete(std::int64_t checkpoint_id);
+  void notify_checkpoint_aborted(std::int64_t checkpoint_id);
 
 private:
   /// Every consumer of output `tag` of the chain's operator i, as one collector.
   output_base& wire_output(std::size_t i, const std::string& tag, const stream_type& type,
                            int subtask, output_gate& gate, const channel_layout& layout);
-  /// Gives operator i its state backends (a keyed one if it is keyed), before open().
-  void create_state_backends(std::size_t i, const state_backend_config& config);
+  /// Gives operator i its state backends (a keyed one if it is keyed), before open(), restored
+  /// from `restored` if set.
+  void create_state_backends(std::size_t i, const state_backend_config& config,
+                             const checkpoint_metadata* restored);
+  /// Restores operator i's backends from its state in `restored`, if there is any.
+  void restore_state(std::size_t i, const checkpoint_metadata& restored);
   /// Runs f on every operator, naming it in any exception.
   template <class F>
-  void for_each_operator(F&& f);
+  void for_each_operator(F&& f) {
+    for (std::size_t i = 0; i < ops_.size(); ++i)
+      run_naming(contexts_[i].operator_name, [&] { f(*ops_[i]); });
+  }
 
   const execution_plan& plan_;
   const plan_vertex& vertex_;
+  int subtask_;
+  std::vector<std::string> uids_; ///< by operator, see operator_uid
   // Declared before ops_ so that they are destroyed after the operators that use them.
   std::vector<std::unique_ptr<keyed_state_backend>> keyed_states_;
   std::vector<std::unique_ptr<operator_state_backend>> operator_states_;

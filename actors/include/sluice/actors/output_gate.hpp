@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -51,6 +52,14 @@ public:
   void emit_event(event_kind kind, std::int64_t value) {
     emit_event(0, channel_count(), kind, value);
   }
+  /// Unaligned checkpoints: flushes, then sends the event on every channel at once, ahead of
+  /// the batches waiting for credit (still sent later); `overtaken` sees each of those, in order.
+  void emit_event_overtaking(
+      event_kind kind, std::int64_t value,
+      const std::function<void(int ch, const std::vector<char>& bytes, std::uint32_t records)>&
+          overtaken);
+  /// Queues a batch produced earlier (in-flight output restored from a checkpoint).
+  void enqueue_batch(int ch, std::vector<char> bytes, std::uint32_t records);
   /// The receiver of channel `ch` granted n more credits.
   void add_credit(int ch, int n);
 

@@ -76,6 +76,12 @@ void to_json(nlohmann::json& j, const checkpoint_metadata& m);
 /// checksum does not match.
 void from_json(const nlohmann::json& j, checkpoint_metadata& m);
 
+/// One subtask's state as compact JSON text (what a subtask's acknowledgement carries to the
+/// job manager; the same form as in `_metadata`, subtask `index`).
+std::string subtask_state_to_text(const subtask_state& s, int index);
+/// Parses subtask_state_to_text's output; throws checkpoint_error naming the field.
+subtask_state subtask_state_from_text(const std::string& text, int index, int max_parallelism);
+
 /// The text of `_metadata` for `m` (indented JSON).
 std::string metadata_to_text(const checkpoint_metadata& m);
 /// Parses the text of a `_metadata` file; throws checkpoint_error naming `source` (the file)

@@ -1,0 +1,242 @@
+#include "job_checkpoints.hpp"
+
+#include "job_restarts.hpp"
+
+#include "sluice/actors/checkpoint_names.hpp"
+#include "sluice/checkpoint/checkpoint_error.hpp"
+#include "sluice/operators/logging.hpp"
+
+#include <algorithm>
+
+namespace sluice {
+
+namespace {
+
+/// The longest the checkpoint timer sleeps (a pending timer delays the actor system's shutdown).
+constexpr std::int64_t max_tick_ms = 100;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::vector<operator_layout> operator_layouts(const execution_plan& plan) {
+  std::vector<operator_layout> out;
+  for (const auto& v : plan.vertices())
+    for (int node : v.nodes)
+      out.push_back({operator_uid(plan.graph().node(node)), v.parallelism,
+                     plan.max_parallelism()});
+  return out;
+}
+
+template <class Message>
+void broadcast(jm_actor self, const Message& msg) {
+  for (const auto& sub : self->state.subtasks)
+    if (sub)
+      self->send(sub, msg);
+}
+
+void trigger(jm_actor self, const job_manager_setup& setup, bool final) {
+  auto& ck = *self->state.checkpointing;
+  const auto now = now_ms();
+  const auto id = ck.core.trigger(now);
+  try {
+    ck.storage.create_pending(id);
+  } catch (const checkpoint_error& e) {
+    end_job(self, setup, job_result::failure(e.what()));
+    return;
+  }
+  if (final)
+    ck.final_id = id;
+  const auto& subtasks = self->state.subtasks;
+  for (std::size_t i = 0; i < subtasks.size(); ++i)
+    if (final || ck.is_source[i] || ck.input_finished[i])
+      self->send(subtasks[i], trigger_checkpoint_msg{id, now});
+}
+
+/// Triggers the final checkpoint once every subtask finished its input and none is pending.
+void maybe_trigger_final(jm_actor self, const job_manager_setup& setup) {
+  auto& ck = *self->state.checkpointing;
+  if (!self->state.restarting && ck.finished == ck.input_finished.size() && !ck.final_id &&
+      ck.core.pending_ids().empty())
+    trigger(self, setup, true);
+}
+
+void on_failure(jm_actor self, const job_manager_setup& setup, const checkpoint_failure& f) {
+  auto& ck = *self->state.checkpointing;
+  log()->warn("[{}] checkpoint {} failed ({}): {}", setup.job_name, f.checkpoint_id,
+              to_string(f.reason), f.message);
+  try {
+    ck.storage.discard(f.checkpoint_id);
+  } catch (const checkpoint_error& e) {
+    log()->warn("[{}] {}", setup.job_name, e.what());
+  }
+  broadcast(self, checkpoint_ended_msg{f.checkpoint_id, false});
+  if (ck.final_id == f.checkpoint_id)
+    ck.final_id.reset();
+  if (ck.core.job_should_fail()) {
+    on_job_failure(self, setup,
+                   "checkpoint " + std::to_string(f.checkpoint_id) + " failed (" +
+                       to_string(f.reason) + "): " + f.message +
+                       "; more consecutive checkpoint failures than tolerated (" +
+                       std::to_string(ck.core.config().tolerable_failures) + ")");
+    return;
+  }
+  maybe_trigger_final(self, setup);
+  arm_checkpoint_tick(self);
+}
+
+/// Every subtask acknowledged: writes `_metadata`, completes, retires old checkpoints, notifies.
+void complete(jm_actor self, const job_manager_setup& setup, const checkpoint_metadata& m) {
+  auto& ck = *self->state.checkpointing;
+  const auto id = m.checkpoint_id;
+  try {
+    ck.storage.write_metadata(m);
+  } catch (const checkpoint_error& e) {
+    if (auto f = ck.core.abort(id, failure_reason::finalize_failed, e.what(), now_ms()))
+      on_failure(self, setup, *f);
+    return;
+  }
+  const auto now = now_ms();
+  auto stats = ck.core.complete(id, now);
+  try {
+    ck.storage.apply_retention(ck.core.config().retained);
+  } catch (const checkpoint_error& e) {
+    log()->warn("[{}] {}", setup.job_name, e.what());
+  }
+  log()->info("[{}] {}", setup.job_name, stats.to_string(now));
+  broadcast(self, checkpoint_ended_msg{id, true});
+  if (ck.final_id == id)
+    broadcast(self, close_subtask_atom::value);
+  else
+    maybe_trigger_final(self, setup);
+  arm_checkpoint_tick(self);
+}
+
+} // namespace
+
+job_checkpointing::job_checkpointing(const job_manager_setup& setup)
+    : core(setup.config->checkpointing, job_id_of(setup.job_name),
+           to_string(setup.config->state.kind), operator_layouts(*setup.plan), now_ms()),
+      storage(setup.config->checkpointing.checkpoint_dir, job_id_of(setup.job_name)) {
+  if (auto highest = storage.highest_checkpoint_id())
+    core.restore_from(*highest);
+  storage.discard_incomplete();
+  for (const auto& v : setup.plan->vertices()) {
+    const bool source = setup.plan->graph().node(v.nodes.front()).is_source;
+    is_source.insert(is_source.end(), static_cast<std::size_t>(v.parallelism), source);
+  }
+  input_finished.assign(is_source.size(), false);
+}
+
+void arm_checkpoint_tick(jm_actor self) {
+  if (self->state.ended || !self->state.checkpointing)
+    return;
+  auto& ck = *self->state.checkpointing;
+  const auto now = now_ms();
+  auto due = now + max_tick_ms;
+  if (auto next = ck.core.next_trigger_ms())
+    due = std::clamp<std::int64_t>(*next, now + 1, due);
+  if (ck.armed_tick_ms && *ck.armed_tick_ms <= due)
+    return;
+  ck.armed_tick_ms = due;
+  self->delayed_send(self, std::chrono::milliseconds(due - now), checkpoint_tick_atom::value, due);
+}
+
+void on_checkpoint_tick(jm_actor self, const job_manager_setup& setup, std::int64_t due_ms) {
+  if (self->state.ended || !self->state.checkpointing)
+    return;
+  auto& ck = *self->state.checkpointing;
+  if (ck.armed_tick_ms != due_ms)
+    return;
+  ck.armed_tick_ms.reset();
+  for (const auto& f : ck.core.check_timeouts(now_ms())) {
+    on_failure(self, setup, f);
+    if (self->state.ended)
+      return;
+  }
+  if (!self->state.restarting && ck.finished < ck.input_finished.size() &&
+      ck.core.should_trigger(now_ms()))
+    trigger(self, setup, false);
+  arm_checkpoint_tick(self);
+}
+
+void on_checkpoint_ack(jm_actor self, const job_manager_setup& setup, checkpoint_ack_msg& msg) {
+  if (self->state.ended || !self->state.checkpointing)
+    return;
+  auto& ck = *self->state.checkpointing;
+  const auto& plan = *setup.plan;
+  const auto& vertex = plan.vertices().at(static_cast<std::size_t>(msg.vertex));
+  subtask_ack_stats stats{msg.alignment_ms, msg.start_delay_ms, msg.in_flight_bytes};
+  for (int node : vertex.nodes) {
+    const auto uid = operator_uid(plan.graph().node(node));
+    subtask_state state;
+    auto it = msg.states.find(uid);
+    if (it != msg.states.end())
+      state = subtask_state_from_text(it->second, msg.subtask, plan.max_parallelism());
+    auto result = ck.core.acknowledge(msg.checkpoint_id, subtask_id{uid, msg.subtask},
+                                      checkpoint_ack{std::move(state), stats}, now_ms());
+    if (result.status == ack_status::all_acknowledged)
+      complete(self, setup, *result.metadata);
+  }
+}
+
+void on_checkpoint_decline(jm_actor self, const job_manager_setup& setup,
+                           const checkpoint_decline_msg& msg) {
+  if (self->state.ended || !self->state.checkpointing)
+    return;
+  auto& ck = *self->state.checkpointing;
+  const auto& vertex = setup.plan->vertices().at(static_cast<std::size_t>(msg.vertex));
+  const auto uid = operator_uid(setup.plan->graph().node(vertex.nodes.front()));
+  if (auto f = ck.core.decline(msg.checkpoint_id, subtask_id{uid, msg.subtask}, msg.reason,
+                               now_ms()))
+    on_failure(self, setup, *f);
+}
+
+void forget_finished_inputs(jm_actor self) {
+  auto& ck = *self->state.checkpointing;
+  ck.input_finished.assign(ck.input_finished.size(), false);
+  ck.finished = 0;
+}
+
+std::string restart_checkpointing(jm_actor self, const job_manager_setup& setup) {
+  auto& ck = *self->state.checkpointing;
+  for (const auto& f : ck.core.on_job_restart(now_ms())) {
+    try {
+      ck.storage.discard(f.checkpoint_id);
+    } catch (const checkpoint_error& e) {
+      log()->warn("[{}] {}", setup.job_name, e.what());
+    }
+  }
+  forget_finished_inputs(self);
+  ck.final_id.reset();
+  const auto latest = ck.core.latest_completed_id();
+  if (!latest) {
+    const auto& initial = self->state.initial_restore;
+    log()->warn("[{}] no checkpoint completed in this run: restarting from {}", setup.job_name,
+                initial.empty() ? std::string("scratch") : initial);
+    return initial;
+  }
+  const auto metadata = ck.storage.checkpoint_path(*latest) / "_metadata";
+  log()->warn("[{}] restoring checkpoint {} ({})", setup.job_name, *latest, metadata.string());
+  return metadata.string();
+}
+
+void on_input_finished(jm_actor self, const job_manager_setup& setup,
+                       const input_finished_msg& msg) {
+  if (self->state.ended || !self->state.checkpointing || self->state.restarting)
+    return;
+  auto& ck = *self->state.checkpointing;
+  const auto i = flat_subtask_index(*setup.plan, msg.vertex, msg.subtask);
+  if (ck.input_finished[i])
+    return;
+  ck.input_finished[i] = true;
+  ++ck.finished;
+  for (auto id : ck.core.pending_ids())
+    self->send(self->state.subtasks[i],
+               trigger_checkpoint_msg{id, ck.core.pending_stats(id)->trigger_ms});
+  maybe_trigger_final(self, setup);
+}
+
+} // namespace sluice

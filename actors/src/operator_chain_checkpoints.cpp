@@ -1,0 +1,66 @@
+// The checkpoint side of operator_chain: restoring the backends, snapshots, notifications.
+
+#include "sluice/actors/operator_chain.hpp"
+
+namespace sluice {
+
+void operator_chain::restore_state(std::size_t i, const checkpoint_metadata& restored) {
+  auto it = restored.operators.find(uids_[i]);
+  if (it == restored.operators.end())
+    return;
+  std::vector<keyed_state_handle> keyed;
+  std::vector<operator_state_handle> operator_handles;
+  for (const auto& [index, s] : it->second.subtasks) {
+    if (s.keyed_state)
+      keyed.push_back(*s.keyed_state);
+    if (s.operator_state)
+      operator_handles.push_back(*s.operator_state);
+  }
+  auto& ctx = contexts_[i];
+  ctx.operator_state->restore(operator_handles, ctx.subtask_index, ctx.parallelism);
+  if (ctx.keyed_state && !keyed.empty())
+    ctx.keyed_state->restore(keyed);
+}
+
+operator_chain::snapshot_writer operator_chain::snapshot(std::int64_t checkpoint_id,
+                                                         const std::filesystem::path& dir) {
+  for_each_operator([&](stream_operator& op) { op.snapshot_state(checkpoint_id); });
+  struct part {
+    std::string uid;
+    std::function<operator_state_handle()> operator_state;
+    std::function<keyed_state_handle()> keyed_state;
+  };
+  std::vector<part> parts;
+  for (std::size_t i = 0; i < ops_.size(); ++i) {
+    const auto& ctx = contexts_[i];
+    run_naming(ctx.operator_name, [&] {
+      const auto target = dir / ("n" + std::to_string(vertex_.nodes[i]));
+      std::filesystem::create_directories(target);
+      part p{uids_[i], ctx.operator_state->snapshot_sync(checkpoint_id, target.string(), subtask_),
+             nullptr};
+      if (ctx.keyed_state)
+        p.keyed_state = ctx.keyed_state->snapshot_sync(checkpoint_id, target.string());
+      parts.push_back(std::move(p));
+    });
+  }
+  return [parts = std::move(parts)] {
+    std::map<std::string, subtask_state> out;
+    for (const auto& p : parts) {
+      auto& s = out[p.uid];
+      s.operator_state = p.operator_state();
+      if (p.keyed_state)
+        s.keyed_state = p.keyed_state();
+    }
+    return out;
+  };
+}
+
+void operator_chain::notify_checkpoint_complete(std::int64_t checkpoint_id) {
+  for_each_operator([&](stream_operator& op) { op.notify_checkpoint_complete(checkpoint_id); });
+}
+
+void operator_chain::notify_checkpoint_aborted(std::int64_t checkpoint_id) {
+  for_each_operator([&](stream_operator& op) { op.notify_checkpoint_aborted(checkpoint_id); });
+}
+
+} // namespace sluice

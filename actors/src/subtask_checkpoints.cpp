@@ -1,0 +1,178 @@
+// The checkpoint side of a subtask: barrier alignment over its input channels, snapshots (the
+// synchronous part on the subtask's thread, the files written by a helper actor that then
+// acknowledges), unaligned snapshots with their in-flight data, triggers at sources and at
+// subtasks whose input finished, and the job manager's completion and abort notices.
+
+#include "subtask_actor.hpp"
+
+#include "sluice/actors/checkpoint_names.hpp"
+#include "sluice/actors/in_flight_data.hpp"
+
+#include <stdexcept>
+
+namespace sluice {
+
+void subtask_actor::init_checkpointing() {
+  const auto& config = setup_.config->checkpointing;
+  storage_.emplace(config.checkpoint_dir, job_id_of(setup_.job_name));
+  if (input_.channel_count() > 0) {
+    aligner_.emplace(input_.channel_count(), config);
+    unaligned_ = config.unaligned;
+  }
+}
+
+void subtask_actor::on_trigger(const trigger_checkpoint_msg& msg) {
+  if (msg.checkpoint_id <= last_snapshot_id_ || !chain_)
+    return;
+  auto delay = std::max<std::int64_t>(0, now_ms() - msg.timestamp_ms);
+  if (input_finished_)
+    // Aligned, nothing may follow the end of input. Unaligned, the barrier still goes out (a
+    // receiver takes it on arrival unless it has taken the end of input already).
+    take_snapshot(msg.checkpoint_id, 0, delay, setup_.config->checkpointing.unaligned);
+  else if (chain_->source())
+    take_snapshot(msg.checkpoint_id, 0, delay, true);
+}
+
+void subtask_actor::apply(const barrier_actions& actions) {
+  for (const auto& a : actions) {
+    switch (a.what) {
+      case barrier_action::kind::trigger_snapshot:
+        if (a.unaligned)
+          take_unaligned_snapshot(a.checkpoint_id, a.alignment_ms);
+        else
+          take_snapshot(a.checkpoint_id, a.alignment_ms, 0, true);
+        break;
+      case barrier_action::kind::unblock_all:
+        input_.unblock_all();
+        break;
+      case barrier_action::kind::abort_checkpoint:
+        if (capture_ && capture_->id == a.checkpoint_id)
+          capture_.reset();
+        if (a.cause == barrier_action::abort_cause::newer_barrier)
+          send(setup_.job_manager,
+               checkpoint_decline_msg{setup_.vertex, setup_.subtask, a.checkpoint_id,
+                                      "a barrier of a newer checkpoint arrived at " +
+                                          counters_.task});
+        break;
+      case barrier_action::kind::in_flight_complete:
+        if (capture_ && capture_->id == a.checkpoint_id) {
+          auto c = std::move(*capture_);
+          capture_.reset();
+          write_snapshot(std::move(c.write), std::move(c.ack), std::move(c.data),
+                         std::move(c.output));
+        }
+        break;
+    }
+  }
+  for (int ch = 0; ch < input_.channel_count(); ++ch)
+    if (aligner_->is_blocked(ch))
+      input_.block(ch);
+}
+
+void subtask_actor::take_snapshot(std::int64_t id, std::int64_t alignment_ms,
+                                  std::int64_t start_delay_ms, bool emit_barrier) {
+  last_snapshot_id_ = id;
+  auto write = chain_->snapshot(id, storage_->checkpoint_path(id));
+  std::string overtaken;
+  if (emit_barrier)
+    this->emit_barrier(id, overtaken);
+  write_snapshot(std::move(write),
+                 checkpoint_ack_msg{setup_.vertex, setup_.subtask, id, {}, alignment_ms,
+                                    start_delay_ms, 0},
+                 {}, std::move(overtaken));
+}
+
+void subtask_actor::emit_barrier(std::int64_t id, std::string& overtaken) {
+  if (!setup_.config->checkpointing.unaligned) {
+    output_.emit_event(event_kind::barrier, id);
+    return;
+  }
+  output_.emit_event_overtaking(
+      event_kind::barrier, id,
+      [&](int ch, const std::vector<char>& bytes, std::uint32_t records) {
+        append_in_flight(overtaken, ch, records, bytes.data(), bytes.size());
+      });
+}
+
+void subtask_actor::take_unaligned_snapshot(std::int64_t id, std::int64_t alignment_ms) {
+  last_snapshot_id_ = id;
+  capture_ = in_flight_capture{
+      id, chain_->snapshot(id, storage_->checkpoint_path(id)),
+      checkpoint_ack_msg{setup_.vertex, setup_.subtask, id, {}, alignment_ms, 0, 0}, {}, {}};
+  input_.for_each_queued_batch([&](const input_item& item) {
+    append_in_flight(capture_->data, item.channel, item.records, item.bytes.data(),
+                     item.bytes.size());
+  });
+  emit_barrier(id, capture_->output);
+}
+
+void subtask_actor::write_snapshot(operator_chain::snapshot_writer write, checkpoint_ack_msg ack,
+                                   std::string in_flight, std::string in_flight_output) {
+  checkpoint_decline_msg decline{setup_.vertex, setup_.subtask, ack.checkpoint_id, {}};
+  ack.in_flight_bytes = in_flight.size() + in_flight_output.size();
+  auto job_manager = setup_.job_manager;
+  auto task = counters_.task;
+  auto head_uid = chain_->head_uid();
+  spawn<caf::detached>([=](caf::event_based_actor* self) mutable {
+    try {
+      auto states = write();
+      if (!in_flight.empty())
+        states[head_uid].blobs[in_flight_blob] = std::move(in_flight);
+      if (!in_flight_output.empty())
+        states[head_uid].blobs[in_flight_output_blob] = std::move(in_flight_output);
+      for (const auto& [uid, state] : states)
+        ack.states[uid] = subtask_state_to_text(state, ack.subtask);
+      self->send(job_manager, std::move(ack));
+    } catch (const std::exception& e) {
+      decline.reason = "writing the snapshot of " + task + " failed: " + e.what();
+      self->send(job_manager, std::move(decline));
+    }
+  });
+}
+
+void subtask_actor::replay_in_flight(const checkpoint_metadata& restored) {
+  auto op = restored.operators.find(chain_->head_uid());
+  if (op == restored.operators.end())
+    return;
+  auto state = op->second.subtasks.find(setup_.subtask);
+  if (state == op->second.subtasks.end())
+    return;
+  const auto& blobs = state->second.blobs;
+  auto input = blobs.find(in_flight_blob);
+  auto output = blobs.find(in_flight_output_blob);
+  if (input == blobs.end() && output == blobs.end())
+    return;
+  const auto& v = setup_.plan->vertices().at(static_cast<std::size_t>(setup_.vertex));
+  if (op->second.parallelism != v.parallelism)
+    throw std::runtime_error("the in-flight data of an unaligned checkpoint cannot be restored "
+                             "at another parallelism (" +
+                             std::to_string(op->second.parallelism) + " -> " +
+                             std::to_string(v.parallelism) + ")");
+  // What was produced before the checkpoint goes out first, then what its input produces.
+  if (output != blobs.end())
+    for (auto& b : read_in_flight(output->second))
+      output_.enqueue_batch(b.channel, std::move(b.bytes), b.records);
+  if (input != blobs.end())
+    for (const auto& b : read_in_flight(input->second)) {
+      const auto& peer = layout_.inputs.at(static_cast<std::size_t>(b.channel));
+      counters_.records_in.add(
+          chain_->process_batch(b.bytes.data(), b.bytes.size(), peer.timestamped, peer.input));
+    }
+}
+
+void subtask_actor::on_checkpoint_ended(const checkpoint_ended_msg& msg) {
+  if (!chain_)
+    return;
+  if (msg.completed) {
+    chain_->notify_checkpoint_complete(msg.checkpoint_id);
+    return;
+  }
+  if (capture_ && capture_->id == msg.checkpoint_id)
+    capture_.reset();
+  if (aligner_)
+    apply(aligner_->abort(msg.checkpoint_id));
+  chain_->notify_checkpoint_aborted(msg.checkpoint_id);
+  process_input();
+}
+
+} // namespace sluice

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# word_count with exactly-once file output and checkpoints, killed with kill -9 at random moments
+# (each time after at least one more checkpoint completed) and started again with
+# --restore latest, until it completes: its committed output (the non-dot files) must equal a
+# failure-free run's, and the rolling counts computed here by tr/sort/awk.
+set -euo pipefail
+bin=$1; shift
+extra=("$@") # more flags for every run, e.g. --state-backend rocksdb
+work=$(mktemp -d)
+pid=
+cleanup() {
+  if [ -n "$pid" ]; then kill -9 "$pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+awk 'BEGIN {
+  split("stream flow gate water sluice actor credit batch key group flink", w, " ");
+  s = 4242;
+  for (i = 0; i < 30000; i++) {
+    line = "";
+    for (j = 0; j < i % 5 + 1; j++) { s = (s * 1103515245 + 12345) % 2147483648; line = line w[s % 11 + 1] " " }
+    print line
+  }
+}' > "$work/input.txt"
+
+# Every word's rolling counts 1..n.
+tr -cs 'a-z' '\n' < "$work/input.txt" | grep -v '^$' | sort | uniq -c |
+  awk '{ for (c = 1; c <= $1; c++) print $2 "," c }' | sort > "$work/expected"
+
+committed() { cat "$1"/part-* | sort; }
+common=(--input "$work/input.txt" --parallelism 2 --checkpoint-interval-ms 50 "${extra[@]}")
+
+"$bin" "${common[@]}" --output "$work/reference" --checkpoint-dir "$work/chk-reference" \
+  --state-dir "$work/state-reference"
+committed "$work/reference" > "$work/reference.sorted"
+diff -q "$work/expected" "$work/reference.sorted"
+
+latest() { # the highest id of a completed checkpoint, 0 without one
+  local ids
+  ids=$(ls -d "$work"/chk/word_count/chk-*/_metadata 2>/dev/null |
+    sed -E 's|.*/chk-([0-9]+)/_metadata|\1|' | sort -n | tail -1)
+  echo "${ids:-0}"
+}
+
+kills=0
+restore=()
+for attempt in 1 2 3 4 5 6 7 8; do
+  before=$(latest)
+  "$bin" "${common[@]}" --source-rate 20000 --output "$work/out" --checkpoint-dir "$work/chk" \
+    --state-dir "$work/state-$attempt" "${restore[@]}" &
+  pid=$!
+  # Wait for one more completed checkpoint (or the end of the job).
+  while kill -0 "$pid" 2>/dev/null && [ "$(latest)" -le "$before" ]; do sleep 0.02; done
+  if [ "$kills" -lt 3 ] && kill -0 "$pid" 2>/dev/null; then
+    sleep "0.$((RANDOM % 300))"
+    if kill -9 "$pid" 2>/dev/null; then
+      kills=$((kills + 1))
+      echo "killed attempt $attempt after checkpoint $(latest)"
+    fi
+  fi
+  status=0
+  wait "$pid" || status=$?
+  pid=
+  restore=(--restore latest)
+  [ "$status" -eq 0 ] && break
+  [ "$status" -eq 137 ] || { echo "attempt $attempt failed with status $status"; exit 1; }
+done
+[ "$status" -eq 0 ] || { echo "the job did not complete"; exit 1; }
+[ "$kills" -ge 1 ] || { echo "the job was never killed"; exit 1; }
+committed "$work/out" > "$work/out.sorted"
+diff -q "$work/reference.sorted" "$work/out.sorted"
+if ls -A "$work/out" | grep -q '^\.'; then
+  echo "in-progress or pending files left:"; ls -A "$work/out"; exit 1
+fi
+echo "ok after $kills kills"
