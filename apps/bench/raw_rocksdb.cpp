@@ -4,6 +4,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_buffer_manager.h>
 
 #include <cstring>
@@ -57,6 +58,23 @@ std::int64_t raw_rocksdb::increment(std::int64_t key) {
   ++count;
   impl_->db->Put(impl_->write, k, rocksdb::Slice(reinterpret_cast<const char*>(&count), sizeof count));
   return count;
+}
+
+void raw_rocksdb::put(std::int64_t key, const std::string& value) {
+  const rocksdb::Slice k(reinterpret_cast<const char*>(&key), sizeof key);
+  auto status = impl_->db->Put(impl_->write, k, value);
+  if (!status.ok())
+    throw std::runtime_error("raw RocksDB baseline: " + status.ToString());
+}
+
+void raw_rocksdb::checkpoint(const std::string& dir) {
+  rocksdb::Checkpoint* raw = nullptr;
+  auto status = rocksdb::Checkpoint::Create(impl_->db.get(), &raw);
+  std::unique_ptr<rocksdb::Checkpoint> cp(raw);
+  if (status.ok())
+    status = cp->CreateCheckpoint(dir, 0); // 0: flush every memtable first, as Sluice does
+  if (!status.ok())
+    throw std::runtime_error("raw RocksDB baseline checkpoint: " + status.ToString());
 }
 
 } // namespace bench
