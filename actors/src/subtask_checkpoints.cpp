@@ -12,6 +12,41 @@
 
 namespace sluice {
 
+namespace {
+
+/// The asynchronous part of a snapshot, for a helper actor.
+struct snapshot_job {
+  operator_chain::snapshot_writer write;
+  checkpoint_ack_msg ack;
+  std::string in_flight;
+  std::string in_flight_output;
+  caf::actor job_manager;
+  std::string task;
+  std::string head_uid;
+};
+
+/// Writes the files, adds the in-flight data to the head operator's state, and acknowledges
+/// (or declines) to the job manager.
+void write_and_acknowledge(caf::event_based_actor* self, snapshot_job job) {
+  try {
+    auto states = job.write();
+    if (!job.in_flight.empty())
+      states[job.head_uid].blobs[in_flight_blob] = std::move(job.in_flight);
+    if (!job.in_flight_output.empty())
+      states[job.head_uid].blobs[in_flight_output_blob] = std::move(job.in_flight_output);
+    for (const auto& [uid, state] : states)
+      job.ack.states[uid] = subtask_state_to_text(state, job.ack.subtask);
+    self->send(job.job_manager, std::move(job.ack));
+  } catch (const std::exception& e) {
+    self->send(job.job_manager,
+               checkpoint_decline_msg{job.ack.vertex, job.ack.subtask, job.ack.checkpoint_id,
+                                      "writing the snapshot of " + job.task +
+                                          " failed: " + e.what()});
+  }
+}
+
+} // namespace
+
 void subtask_actor::init_checkpointing() {
   const auto& config = setup_.config->checkpointing;
   storage_.emplace(config.checkpoint_dir, job_id_of(setup_.job_name));
@@ -108,26 +143,13 @@ void subtask_actor::take_unaligned_snapshot(std::int64_t id, std::int64_t alignm
 
 void subtask_actor::write_snapshot(operator_chain::snapshot_writer write, checkpoint_ack_msg ack,
                                    std::string in_flight, std::string in_flight_output) {
-  checkpoint_decline_msg decline{setup_.vertex, setup_.subtask, ack.checkpoint_id, {}};
-  ack.in_flight_bytes = in_flight.size() + in_flight_output.size();
-  auto job_manager = setup_.job_manager;
-  auto task = counters_.task;
-  auto head_uid = chain_->head_uid();
-  spawn<caf::detached>([=](caf::event_based_actor* self) mutable {
-    try {
-      auto states = write();
-      if (!in_flight.empty())
-        states[head_uid].blobs[in_flight_blob] = std::move(in_flight);
-      if (!in_flight_output.empty())
-        states[head_uid].blobs[in_flight_output_blob] = std::move(in_flight_output);
-      for (const auto& [uid, state] : states)
-        ack.states[uid] = subtask_state_to_text(state, ack.subtask);
-      self->send(job_manager, std::move(ack));
-    } catch (const std::exception& e) {
-      decline.reason = "writing the snapshot of " + task + " failed: " + e.what();
-      self->send(job_manager, std::move(decline));
-    }
-  });
+  snapshot_job job{std::move(write), std::move(ack), std::move(in_flight),
+                   std::move(in_flight_output), setup_.job_manager, counters_.task,
+                   chain_->head_uid()};
+  job.ack.in_flight_bytes = job.in_flight.size() + job.in_flight_output.size();
+  // The job travels as a spawn argument: CAF 0.17 dereferences a null tuple for a function
+  // actor spawned without arguments.
+  spawn<caf::detached>(write_and_acknowledge, std::move(job));
 }
 
 void subtask_actor::replay_in_flight(const checkpoint_metadata& restored) {
