@@ -2,31 +2,12 @@
 
 #include "job_checkpoints.hpp"
 #include "job_restarts.hpp"
-#include "subtask_actor.hpp"
+#include "error_text.hpp"
+#include "job_task_managers.hpp"
 
 #include "sluice/operators/logging.hpp"
 
 namespace sluice {
-
-caf::behavior task_manager(caf::event_based_actor* self, task_manager_setup setup) {
-  return {
-      [=](const deploy_msg& msg) -> caf::result<caf::actor> {
-        if (msg.subtask >= setup.slots)
-          return caf::make_error(caf::sec::runtime_error,
-                                 "task manager has " + std::to_string(setup.slots) + " slots");
-        subtask_setup s;
-        s.plan = setup.plan;
-        s.config = setup.config;
-        s.job_name = setup.job_name;
-        s.vertex = msg.vertex;
-        s.subtask = msg.subtask;
-        s.job_manager = caf::actor_cast<caf::actor>(self->current_sender());
-        s.counters = setup.status->add_counters();
-        s.restore = msg.restore;
-        return self->spawn<subtask_actor, caf::detached>(std::move(s));
-      },
-  };
-}
 
 namespace {
 
@@ -54,7 +35,9 @@ void end_job(jm_actor self, const job_manager_setup& setup, job_result result) {
   for (std::size_t i = 0; i < st.subtasks.size(); ++i)
     if (st.subtasks[i] && !st.finished[i])
       self->send_exit(st.subtasks[i], caf::exit_reason::user_shutdown);
-  self->send_exit(setup.task_manager, caf::exit_reason::user_shutdown);
+  for (const auto& tm : st.task_managers)
+    self->send_exit(tm.actor, caf::exit_reason::user_shutdown);
+  st.task_managers.clear();
   result.duration = std::chrono::steady_clock::now() - st.started_at;
   if (result.ok())
     log()->info("job '{}' finished in {} ms", setup.job_name,
@@ -68,10 +51,23 @@ void end_job(jm_actor self, const job_manager_setup& setup, job_result result) {
 void deploy_subtasks(jm_actor self, const job_manager_setup& setup, const std::string& restore) {
   auto& st = self->state;
   const auto attempt = st.attempt;
+  std::vector<const task_manager_entry*> ready;
+  std::vector<int> offers;
+  for (const auto& tm : st.task_managers) {
+    if (tm.ready) {
+      ready.push_back(&tm);
+      offers.push_back(tm.slots);
+    }
+  }
+  const auto placement = place_slots(offers, setup.plan->required_slots());
+  const auto timeout = std::chrono::milliseconds(setup.config->cluster.registration_timeout_ms);
   std::size_t index = 0;
   for (const auto& v : setup.plan->vertices()) {
     for (int i = 0; i < v.parallelism; ++i, ++index) {
-      self->request(setup.task_manager, caf::infinite, deploy_msg{v.id, i, restore})
+      const auto& slot = placement.at(static_cast<std::size_t>(i));
+      const auto& tm = *ready[static_cast<std::size_t>(slot.task_manager)];
+      st.locations[index] = subtask_location{tm.name, slot.slot};
+      self->request(tm.actor, timeout, deploy_msg{v.id, i, slot.slot, restore})
           .then(
               [=](caf::actor& a) {
                 auto& s = self->state;
@@ -88,9 +84,11 @@ void deploy_subtasks(jm_actor self, const job_manager_setup& setup, const std::s
                 }
               },
               [=](caf::error& e) {
-                end_job(self, setup,
-                        job_result::failure("deploying '" + v.name + "' failed: " +
-                                            self->system().render(e)));
+                if (self->state.attempt == attempt)
+                  on_job_failure(self, setup,
+                                 "deploying '" + v.name + "' (" + std::to_string(i + 1) +
+                                     ") to task manager " + tm.name +
+                                     " failed: " + error_text(e));
               });
     }
   }
@@ -101,6 +99,7 @@ caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
   const auto& plan = *setup.plan;
   st.started_at = std::chrono::steady_clock::now();
   st.subtasks.resize(subtask_count(plan));
+  st.locations.resize(st.subtasks.size());
   st.finished.assign(st.subtasks.size(), false);
   st.restarts = setup.config->restart.make(setup.config->checkpointing.enabled());
   try {
@@ -111,10 +110,13 @@ caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
     end_job(self, setup, job_result::failure(e.what()));
     return {};
   }
-  log()->info("job '{}': deploying {} subtasks\n{}", setup.job_name, st.subtasks.size(),
-              plan.describe());
-  deploy_subtasks(self, setup, st.initial_restore);
-  self->set_down_handler([=](caf::down_msg& dm) { on_subtask_down(self, setup, dm); });
+  if (setup.local_task_manager)
+    st.task_managers.push_back(*setup.local_task_manager);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    if (!on_task_manager_down(self, setup, dm))
+      on_subtask_down(self, setup, dm);
+  });
+  maybe_start(self, setup);
   return {
       [=](const subtask_done_msg& msg) {
         auto& s = self->state;
@@ -131,6 +133,11 @@ caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
       [=](checkpoint_ack_msg& msg) { on_checkpoint_ack(self, setup, msg); },
       [=](const checkpoint_decline_msg& msg) { on_checkpoint_decline(self, setup, msg); },
       [=](const input_finished_msg& msg) { on_input_finished(self, setup, msg); },
+      [=](const register_task_manager_msg& msg) {
+        return on_register_task_manager(self, setup, msg);
+      },
+      [=](task_manager_ready_atom) { on_task_manager_ready(self, setup); },
+      [=](slots_timeout_atom) { on_slots_timeout(self, setup); },
       [=](cancel_job_atom) { end_job(self, setup, job_result::failure("job cancelled")); },
   };
 }

@@ -1,34 +1,41 @@
 #pragma once
-// The job manager and task manager actors.
+// The job manager actor.
 
 #include "job_status.hpp"
+#include "slot_placement.hpp"
 #include "sluice/actors/messages.hpp"
 #include "sluice/checkpoint/restart_strategy.hpp"
 #include "sluice/operators/execution_plan.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace sluice {
 
-/// What a task manager runs subtasks with.
-struct task_manager_setup {
-  std::shared_ptr<const execution_plan> plan;
-  std::shared_ptr<const job_config> config;
-  std::string job_name;
-  std::shared_ptr<job_status> status;
-  int slots = 1;
+/// A task manager known to the job manager.
+struct task_manager_entry {
+  caf::actor actor;
+  std::string name;         ///< "host:pid" ("local" in the embedded cluster)
+  std::string peer_address; ///< where other task managers connect to it
+  int slots = 0;
+  bool ready = false;       ///< connected to its peers, its slots usable
 };
-
-/// Spawns subtasks on deploy_msg (one subtask per vertex per slot) and replies with them.
-caf::behavior task_manager(caf::event_based_actor* self, task_manager_setup setup);
 
 struct job_manager_setup {
   std::shared_ptr<const execution_plan> plan;
   std::shared_ptr<const job_config> config;
   std::string job_name;
   std::shared_ptr<job_status> status;
-  caf::actor task_manager;
+  /// The embedded cluster's task manager; none for a job manager process, whose task managers
+  /// register (job_task_managers.hpp).
+  std::optional<task_manager_entry> local_task_manager;
+};
+
+/// Where a subtask runs.
+struct subtask_location {
+  std::string task_manager;
+  int slot = 0;
 };
 
 struct job_checkpointing;
@@ -49,6 +56,12 @@ struct job_manager_state {
   std::string initial_restore;      ///< `_metadata` the job started from (--restore), or ""
   bool restarting = false;          ///< between a failure and the redeployment
   bool restart_due = false;         ///< the restart delay passed
+  // -- task managers (job_task_managers.hpp) --
+  std::vector<task_manager_entry> task_managers;
+  std::vector<subtask_location> locations; ///< by flat subtask index, of the last deployment
+  bool deployed_once = false;
+  /// Until when to wait for enough slots (steady clock ms); 0: not waiting.
+  std::int64_t slots_deadline_ms = 0;
 };
 
 using jm_actor = caf::stateful_actor<job_manager_state>*;
@@ -56,11 +69,12 @@ using jm_actor = caf::stateful_actor<job_manager_state>*;
 /// Deploys every subtask, starts them, watches them, and reports the job's result.
 caf::behavior job_manager(jm_actor self, job_manager_setup setup);
 
-/// Ends the job: stops every subtask and the task manager, publishes the result, quits.
+/// Ends the job: stops every subtask and the task managers, publishes the result, quits.
 void end_job(jm_actor self, const job_manager_setup& setup, job_result result);
 
-/// Deploys every subtask (restoring the checkpoint whose `_metadata` is `restore`, if not
-/// empty) and starts them once all are deployed.
+/// Deploys every subtask onto the ready task managers' slots (restoring the checkpoint whose
+/// `_metadata` is `restore`, if not empty) and starts them once all are deployed. The caller
+/// checked that there are enough slots (enough_slots).
 void deploy_subtasks(jm_actor self, const job_manager_setup& setup, const std::string& restore);
 
 /// The index of subtask `subtask` of vertex `vertex` among all subtasks (by vertex, then index).

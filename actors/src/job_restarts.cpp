@@ -1,6 +1,7 @@
 #include "job_restarts.hpp"
 
 #include "job_checkpoints.hpp"
+#include "job_task_managers.hpp"
 
 #include "sluice/actors/checkpoint_names.hpp"
 #include "sluice/checkpoint/checkpoint_error.hpp"
@@ -20,10 +21,12 @@ std::int64_t now_ms() {
       .count();
 }
 
-/// Redeploys once every cancelled subtask is gone and the delay passed.
+} // namespace
+
 void maybe_redeploy(jm_actor self, const job_manager_setup& setup) {
   auto& s = self->state;
-  if (s.ended || !s.restarting || !s.restart_due || !s.stopping.empty())
+  if (s.ended || !s.restarting || !s.restart_due || !s.stopping.empty() ||
+      !enough_slots(self, setup))
     return;
   s.restarting = false;
   s.restart_due = false;
@@ -34,6 +37,8 @@ void maybe_redeploy(jm_actor self, const job_manager_setup& setup) {
     log()->warn("[{}] restarting from scratch (checkpointing is off)", setup.job_name);
   deploy_subtasks(self, setup, restore);
 }
+
+namespace {
 
 /// Whether an operator's snapshot holds any state.
 bool has_state(const operator_snapshot& op) {

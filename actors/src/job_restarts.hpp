@@ -16,6 +16,8 @@ std::string resolve_initial_restore(const job_manager_setup& setup);
 void on_job_failure(jm_actor self, const job_manager_setup& setup, const std::string& cause);
 /// A monitored subtask terminated.
 void on_subtask_down(jm_actor self, const job_manager_setup& setup, const caf::down_msg& dm);
+/// Redeploys once every cancelled subtask is gone, the delay passed and the slots are there.
+void maybe_redeploy(jm_actor self, const job_manager_setup& setup);
 /// The restart delay of `attempt` passed.
 void on_restart_due(jm_actor self, const job_manager_setup& setup, int attempt);
 

@@ -1,46 +1,22 @@
 #include "sluice/actors/local_runtime.hpp"
 
 #include "cluster_actors.hpp"
-#include "job_status.hpp"
-#include "state_directory.hpp"
-
-#include "sluice/actors/messages.hpp"
-#include "sluice/operators/logging.hpp"
+#include "cluster_processes.hpp"
+#include "process_job_client.hpp"
+#include "task_manager_actor.hpp"
 
 #include <algorithm>
-#include <thread>
 
 namespace sluice {
 
 namespace {
 
-/// CAF's configuration for a Sluice process.
-class runtime_config : public caf::actor_system_config {
-public:
-  explicit runtime_config(const job_config&) {
-    register_messages(*this);
-    auto cores = std::max(1u, std::thread::hardware_concurrency());
-    set("scheduler.max-threads", static_cast<std::size_t>(cores));
-    set("scheduler.max-throughput", static_cast<std::size_t>(64));
-  }
-};
-
-/// The configuration the task manager's subtasks run with: the job's, plus the RocksDB memory
-/// they all share (the local runtime is one task manager).
-std::shared_ptr<const job_config> task_manager_config(const job_config& config) {
-  auto c = std::make_shared<job_config>(config);
-  if (c->state.kind == state_backend_kind::rocksdb && !c->state.rocksdb_resources)
-    c->state.rocksdb_resources = make_rocksdb_shared_resources(c->state.memory_mb);
-  return c;
-}
-
-class local_job_client final : public job_client {
+/// The embedded cluster: a job manager and one task manager in this process.
+class local_job_client final : public process_job_client {
 public:
   local_job_client(std::shared_ptr<const execution_plan> plan, const job_config& config,
                    const std::string& job_name)
-      : state_dir_(config.state), caf_config_(config),
-        system_(std::make_unique<caf::actor_system>(caf_config_)),
-        status_(std::make_shared<job_status>()) {
+      : process_job_client(config, false) {
     int slots = config.slots > 0 ? config.slots
                                  : std::max(plan->required_slots(), config.default_parallelism());
     if (slots < plan->required_slots())
@@ -51,43 +27,18 @@ public:
       throw config_error("--aligned-checkpoint-timeout-ms: not supported by the runtime yet "
                          "(--unaligned-checkpoints alone is)");
     auto tm_config = task_manager_config(config);
-    auto tm = system_->spawn(task_manager,
-                             task_manager_setup{plan, tm_config, job_name, status_, slots});
-    job_manager_ =
-        system_->spawn(job_manager, job_manager_setup{plan, tm_config, job_name, status_, tm});
+    task_manager_setup tm_setup;
+    tm_setup.plan = plan;
+    tm_setup.config = tm_config;
+    tm_setup.job_name = job_name;
+    tm_setup.status = status_;
+    tm_setup.slots = slots;
+    tm_setup.name = "local";
+    auto tm = system().spawn(task_manager, std::move(tm_setup));
+    job_manager_setup jm_setup{plan, tm_config, job_name, status_,
+                               task_manager_entry{tm, "local", "", slots, true}};
+    main_ = system().spawn(job_manager, std::move(jm_setup));
   }
-
-  ~local_job_client() override {
-    if (system_) {
-      cancel();
-      wait();
-    }
-  }
-
-  job_result wait() override {
-    auto result = status_->wait();
-    if (system_) {
-      job_manager_ = nullptr;
-      system_.reset();
-    }
-    result.metrics = status_->metrics();
-    return result;
-  }
-
-  void cancel() override {
-    if (job_manager_)
-      caf::anon_send(job_manager_, cancel_job_atom::value);
-  }
-
-  std::vector<subtask_metrics> metrics() const override { return status_->metrics(); }
-
-private:
-  // Declared first: removed after the actor system (and with it every backend) is gone.
-  state_directory state_dir_;
-  runtime_config caf_config_;
-  std::unique_ptr<caf::actor_system> system_;
-  std::shared_ptr<job_status> status_;
-  caf::actor job_manager_;
 };
 
 } // namespace
@@ -95,6 +46,14 @@ private:
 std::unique_ptr<job_client> local_runtime::start(std::shared_ptr<const execution_plan> plan,
                                                  const job_config& config,
                                                  const std::string& job_name) {
+  switch (config.cluster.role()) {
+    case process_role::job_manager:
+      return start_job_manager_process(std::move(plan), config, job_name);
+    case process_role::task_manager:
+      return start_task_manager_process(std::move(plan), config, job_name);
+    case process_role::local:
+      break;
+  }
   return std::make_unique<local_job_client>(std::move(plan), config, job_name);
 }
 

@@ -15,6 +15,9 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<checkpoint_ack_msg>("sluice::checkpoint_ack_msg");
   cfg.add_message_type<checkpoint_decline_msg>("sluice::checkpoint_decline_msg");
   cfg.add_message_type<checkpoint_ended_msg>("sluice::checkpoint_ended_msg");
+  cfg.add_message_type<register_task_manager_msg>("sluice::register_task_manager_msg");
+  cfg.add_message_type<subtask_metrics>("sluice::subtask_metrics");
+  cfg.add_message_type<std::vector<subtask_metrics>>("std::vector<sluice::subtask_metrics>");
   cfg.add_message_type<std::vector<caf::actor>>("std::vector<caf::actor>");
 }
 

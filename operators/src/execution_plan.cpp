@@ -194,4 +194,17 @@ std::string execution_plan::describe() const {
   return os.str();
 }
 
+std::uint64_t execution_plan::fingerprint() const {
+  std::ostringstream os;
+  os << describe() << "max parallelism " << max_parallelism_ << '\n';
+  for (const auto& node : graph_->nodes())
+    os << "node " << node.id << ": " << node.name << " uid " << node.uid << '\n';
+  std::uint64_t hash = 14695981039346656037ull; // FNV-1a
+  for (char c : os.str()) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
 } // namespace sluice

@@ -94,9 +94,43 @@ const std::vector<common_flag>& common_flags() {
        }},
       {"disable-chaining", "run every operator in its own subtask", true,
        [](job_config& c, const std::string&) { c.chaining = false; }},
-      {"slots", "slots of the embedded task manager (default: enough for the job)", false,
+      {"slots", "slots of the task manager (default: enough for the job; cluster: 1)", false,
        [](job_config& c, const std::string& v) {
          c.slots = static_cast<int>(parse_int("slots", v, 1, 32768));
+       }},
+      {"jobmanager-bind", "run as the job manager, listening on HOST:PORT (port 0: any free)",
+       false,
+       [](job_config& c, const std::string& v) {
+         c.cluster.job_manager_bind = parse_host_port("jobmanager-bind", v, 0);
+       }},
+      {"taskmanagers", "job manager: task managers to wait for before deploying (default 1)",
+       false,
+       [](job_config& c, const std::string& v) {
+         c.cluster.task_managers = static_cast<int>(parse_int("taskmanagers", v, 1, 4096));
+       }},
+      {"taskmanager", "run as a task manager of the job manager given by --jobmanager", true,
+       [](job_config& c, const std::string&) { c.cluster.task_manager = true; }},
+      {"jobmanager", "task manager: the job manager's HOST:PORT", false,
+       [](job_config& c, const std::string& v) {
+         c.cluster.job_manager = parse_host_port("jobmanager", v, 1);
+       }},
+      {"taskmanager-bind", "task manager: the address other task managers connect to "
+                           "(default 127.0.0.1)",
+       false,
+       [](job_config& c, const std::string& v) {
+         if (v.empty())
+           throw config_error("flag --taskmanager-bind: the address is empty");
+         c.cluster.task_manager_bind = v;
+       }},
+      {"heartbeat-timeout-ms", "a silent peer process is lost after MS (default 5000)", false,
+       [](job_config& c, const std::string& v) {
+         c.cluster.heartbeat_timeout_ms = parse_int("heartbeat-timeout-ms", v, 50, max_duration_ms);
+       }},
+      {"registration-timeout-ms",
+       "wait this long for task managers' slots, or for the job manager (default 60000)", false,
+       [](job_config& c, const std::string& v) {
+         c.cluster.registration_timeout_ms =
+             parse_int("registration-timeout-ms", v, 1, max_duration_ms);
        }},
       {"state-backend", "where keyed state lives: heap|rocksdb (default heap)", false,
        [](job_config& c, const std::string& v) {
@@ -233,6 +267,7 @@ void job_config::validate() const {
   if (parallelism > max_parallelism)
     throw config_error("flag --parallelism: " + std::to_string(parallelism) +
                        " exceeds --max-parallelism " + std::to_string(max_parallelism));
+  cluster.validate();
   try {
     checkpointing.validate();
     restart.validate(checkpointing.enabled());

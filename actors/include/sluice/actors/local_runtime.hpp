@@ -1,5 +1,7 @@
 #pragma once
-// The embedded local cluster: a job manager and one task manager in this process.
+// The runtime execute() uses: by default the embedded local cluster (a job manager and one task
+// manager in this process); with --jobmanager-bind or --taskmanager, this process's part of a
+// cluster of processes (a job manager or a task manager).
 
 #include "sluice/operators/job_runner.hpp"
 
@@ -7,7 +9,7 @@
 
 namespace sluice {
 
-/// Runs jobs on an embedded local cluster, one actor system per job.
+/// Runs jobs on an embedded local cluster, or as a cluster process; one actor system per job.
 class local_runtime final : public job_runner {
 public:
   std::unique_ptr<job_client> start(std::shared_ptr<const execution_plan> plan,

@@ -5,6 +5,8 @@
 // In-band (same ordered channel as the data): batch_msg, event_msg.
 // Out-of-band: credit_msg, the deployment/lifecycle messages and the checkpoint messages.
 
+#include "sluice/operators/job_result.hpp"
+
 #include <caf/all.hpp>
 
 #include <cstdint>
@@ -56,15 +58,17 @@ typename Inspector::result_type inspect(Inspector& f, credit_msg& x) {
 
 /// Deploy subtask `subtask` of vertex `vertex` (job manager -> task manager; reply: caf::actor).
 /// `restore` is the `_metadata` file of the checkpoint to restore the state from, or empty.
+/// It runs in slot `slot` of that task manager.
 struct deploy_msg {
   std::int32_t vertex = 0;
   std::int32_t subtask = 0;
+  std::int32_t slot = 0;
   std::string restore;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, deploy_msg& x) {
-  return f(caf::meta::type_name("sluice::deploy_msg"), x.vertex, x.subtask, x.restore);
+  return f(caf::meta::type_name("sluice::deploy_msg"), x.vertex, x.subtask, x.slot, x.restore);
 }
 
 /// Start running; `subtasks` holds every subtask of the job, by vertex, then subtask index.
@@ -110,6 +114,31 @@ struct subtask_failed_msg {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, subtask_failed_msg& x) {
   return f(caf::meta::type_name("sluice::subtask_failed_msg"), x.vertex, x.subtask, x.error);
+}
+
+// -- cluster ------------------------------------------------------------------------------------
+
+/// A task manager process offers its slots (task manager actor -> job manager). Reply: the
+/// peer addresses (HOST:PORT) of the task managers registered before it, which it connects to
+/// before it reports task_manager_ready_atom; or an error saying why it is refused.
+struct register_task_manager_msg {
+  std::uint64_t fingerprint = 0; ///< execution_plan::fingerprint() of its job graph
+  std::int32_t slots = 0;
+  std::string name;         ///< "host:pid"
+  std::string peer_address; ///< where other task managers connect to it
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, register_task_manager_msg& x) {
+  return f(caf::meta::type_name("sluice::register_task_manager_msg"), x.fingerprint, x.slots,
+           x.name, x.peer_address);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, subtask_metrics& x) {
+  return f(caf::meta::type_name("sluice::subtask_metrics"), x.task, x.vertex, x.subtask,
+           x.records_in, x.records_out, x.batches_in, x.batches_out, x.backpressured_ns,
+           x.credits_outstanding, x.max_in_flight, x.max_credits, x.finished);
 }
 
 // -- checkpoints --------------------------------------------------------------------------------
@@ -183,6 +212,15 @@ using close_subtask_atom = caf::atom_constant<caf::atom("s_close")>;
 using restart_atom = caf::atom_constant<caf::atom("s_restart")>;
 /// The job manager's checkpoint timer (triggers, timeouts).
 using checkpoint_tick_atom = caf::atom_constant<caf::atom("s_ckpttick")>;
+
+/// A registered task manager connected to its peers and offers its slots now.
+using task_manager_ready_atom = caf::atom_constant<caf::atom("s_tmready")>;
+/// A task manager's helper connected it to its peers (helper -> task manager).
+using peers_connected_atom = caf::atom_constant<caf::atom("s_peersok")>;
+/// The counters of the subtasks of a task manager (reply: std::vector<subtask_metrics>).
+using metrics_atom = caf::atom_constant<caf::atom("s_metrics")>;
+/// The job manager waited long enough for task managers' slots (attempt).
+using slots_timeout_atom = caf::atom_constant<caf::atom("s_slotwait")>;
 
 /// Registers every message above under its name.
 void register_messages(caf::actor_system_config& cfg);

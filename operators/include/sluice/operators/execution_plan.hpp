@@ -5,6 +5,7 @@
 #include "sluice/operators/job_config.hpp"
 #include "sluice/operators/job_graph.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -74,6 +75,9 @@ public:
   std::vector<const plan_edge*> outputs_of(int vertex) const;
   /// A short human-readable description of vertices and edges.
   std::string describe() const;
+  /// A hash of the vertices, their operators, parallelism and edges, and the max parallelism:
+  /// processes of one cluster must have built the same plan.
+  std::uint64_t fingerprint() const;
 
 private:
   std::shared_ptr<const job_graph> graph_;

@@ -2,6 +2,7 @@
 // The job's configuration, parsed from the command line in one place (job_config.cpp).
 
 #include "sluice/checkpoint/checkpoint_config.hpp"
+#include "sluice/operators/cluster_config.hpp"
 #include "sluice/checkpoint/restart_strategy_config.hpp"
 #include "sluice/state/state_backend_config.hpp"
 
@@ -40,13 +41,15 @@ struct job_config {
   bool chaining = true;
   int exclusive_credits = 2; ///< per input channel
   int floating_credits = 8;  ///< per input gate
-  int slots = 0;             ///< task manager slots; 0: enough for the job
+  int slots = 0;             ///< slots of a task manager; 0: enough for the job (local)
   /// --state-backend, --state-dir (default: default_state_dir()), --state-memory-mb.
   state_backend_config state = default_state_config();
   /// --checkpoint-interval-ms, --checkpoint-dir, --checkpointing-mode, --restore, ...
   checkpoint_config checkpointing;
   /// --restart-strategy and the --restart-* parameters.
   restart_strategy_config restart;
+  /// --jobmanager-bind, --taskmanagers, --taskmanager, --jobmanager, --heartbeat-timeout-ms, ...
+  cluster_config cluster;
   std::map<std::string, std::string> job_flags; ///< values of the job's own flags
 
   /// The state settings before any flag: heap, default_state_dir(), 256 MiB.

@@ -1,0 +1,107 @@
+#include "cluster_processes.hpp"
+
+#include "cluster_actors.hpp"
+#include "error_text.hpp"
+#include "process_job_client.hpp"
+#include "task_manager_actor.hpp"
+
+#include "sluice/operators/logging.hpp"
+
+#include <caf/io/all.hpp>
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include <unistd.h>
+
+namespace sluice {
+
+namespace {
+
+class job_manager_process final : public process_job_client {
+public:
+  job_manager_process(std::shared_ptr<const execution_plan> plan, const job_config& config,
+                      const std::string& job_name)
+      : process_job_client(config, true) {
+    const auto& bind = config.cluster.job_manager_bind;
+    main_ = system().spawn(job_manager, job_manager_setup{plan, task_manager_config(config),
+                                                          job_name, status_, std::nullopt});
+    auto port = system().middleman().publish(main_, bind.port, bind.host.c_str(), true);
+    if (!port) {
+      auto why = "flag --jobmanager-bind: cannot listen on " + bind.to_string() + ": " +
+                 error_text(port.error());
+      cancel();
+      wait();
+      throw config_error(why);
+    }
+    std::cerr << "job manager of '" << job_name << "' listening on " << bind.host << ':' << *port
+              << std::endl;
+  }
+};
+
+/// This host's name and the process id: how a task manager is named in messages.
+std::string process_name() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(::getpid());
+}
+
+class task_manager_process final : public process_job_client {
+public:
+  task_manager_process(std::shared_ptr<const execution_plan> plan, const job_config& config,
+                       const std::string& job_name)
+      : process_job_client(config, true) {
+    const auto& cluster = config.cluster;
+    auto job_manager = reach_job_manager(cluster);
+    auto peer_port = system().middleman().open(0, cluster.task_manager_bind.c_str(), true);
+    if (!peer_port)
+      throw config_error("flag --taskmanager-bind: cannot listen on " + cluster.task_manager_bind +
+                         ": " + error_text(peer_port.error()));
+    task_manager_setup setup;
+    setup.plan = std::move(plan);
+    setup.config = task_manager_config(config);
+    setup.job_name = job_name;
+    setup.status = status_;
+    setup.slots = config.slots > 0 ? config.slots : 1;
+    setup.job_manager = std::move(job_manager);
+    setup.name = process_name();
+    setup.peer_address = cluster.task_manager_bind + ":" + std::to_string(*peer_port);
+    main_ = system().spawn(task_manager, std::move(setup));
+  }
+
+private:
+  /// The job manager's actor; retries (it may not listen yet) until the registration timeout.
+  caf::actor reach_job_manager(const cluster_config& cluster) {
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(cluster.registration_timeout_ms);
+    for (;;) {
+      auto jm = system().middleman().remote_actor(cluster.job_manager.host,
+                                                  cluster.job_manager.port);
+      if (jm)
+        return *jm;
+      if (std::chrono::steady_clock::now() >= deadline)
+        throw config_error("flag --jobmanager: cannot reach the job manager at " +
+                           cluster.job_manager.to_string() + " within " +
+                           std::to_string(cluster.registration_timeout_ms) +
+                           " ms (--registration-timeout-ms): " + error_text(jm.error()));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+};
+
+} // namespace
+
+std::unique_ptr<job_client> start_job_manager_process(std::shared_ptr<const execution_plan> plan,
+                                                      const job_config& config,
+                                                      const std::string& job_name) {
+  return std::make_unique<job_manager_process>(std::move(plan), config, job_name);
+}
+
+std::unique_ptr<job_client> start_task_manager_process(std::shared_ptr<const execution_plan> plan,
+                                                       const job_config& config,
+                                                       const std::string& job_name) {
+  return std::make_unique<task_manager_process>(std::move(plan), config, job_name);
+}
+
+} // namespace sluice

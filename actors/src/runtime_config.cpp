@@ -1,0 +1,34 @@
+#include "runtime_config.hpp"
+
+#include "sluice/actors/messages.hpp"
+
+#include <caf/io/all.hpp>
+
+#include <algorithm>
+#include <thread>
+
+namespace sluice {
+
+runtime_config::runtime_config(const job_config& config, bool networked) {
+  register_messages(*this);
+  auto cores = std::max(1u, std::thread::hardware_concurrency());
+  set("scheduler.max-threads", static_cast<std::size_t>(cores));
+  set("scheduler.max-throughput", static_cast<std::size_t>(64));
+  if (!networked)
+    return;
+  load<caf::io::middleman>();
+  // Every node sends heartbeats; a connection silent for the timeout is closed, and the
+  // monitors of the actors behind it get down messages.
+  const auto timeout = std::chrono::milliseconds(config.cluster.heartbeat_timeout_ms);
+  set("middleman.heartbeat-interval", caf::timespan{std::max(timeout / 10, std::chrono::milliseconds(5))});
+  set("middleman.connection-timeout", caf::timespan{timeout});
+}
+
+std::shared_ptr<const job_config> task_manager_config(const job_config& config) {
+  auto c = std::make_shared<job_config>(config);
+  if (c->state.kind == state_backend_kind::rocksdb && !c->state.rocksdb_resources)
+    c->state.rocksdb_resources = make_rocksdb_shared_resources(c->state.memory_mb);
+  return c;
+}
+
+} // namespace sluice

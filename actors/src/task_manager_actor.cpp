@@ -1,0 +1,128 @@
+#include "task_manager_actor.hpp"
+
+#include "error_text.hpp"
+#include "subtask_actor.hpp"
+
+#include "sluice/operators/logging.hpp"
+
+#include <caf/io/all.hpp>
+
+#include <algorithm>
+
+namespace sluice {
+
+namespace {
+
+void stop_subtasks(tm_actor self) {
+  for (auto& [subtask, counters] : self->state.subtasks)
+    self->send_exit(subtask, caf::exit_reason::user_shutdown);
+  self->state.subtasks.clear();
+}
+
+/// Ends a task manager process's part of the job: the process exits with `result`.
+void leave(tm_actor self, const task_manager_setup& setup, job_result result) {
+  stop_subtasks(self);
+  if (!result.ok())
+    log()->error("[{}] task manager {}: {}", setup.job_name, setup.name, result.error());
+  setup.status->complete(std::move(result));
+  self->quit();
+}
+
+/// Connects to the task managers registered before this one (one connection per pair of
+/// processes, so data between them goes directly), then tells `tm`. Blocking: its own thread.
+void connect_peers(caf::blocking_actor* self, std::vector<std::string> peers, caf::actor tm,
+                   std::string job_name) {
+  auto& middleman = self->system().middleman();
+  for (const auto& peer : peers) {
+    auto colon = peer.rfind(':');
+    auto port = static_cast<std::uint16_t>(std::stoi(peer.substr(colon + 1)));
+    if (auto node = middleman.connect(peer.substr(0, colon), port); !node)
+      log()->warn("[{}] cannot connect to the task manager at {}: {}", job_name, peer,
+                  error_text(node.error()));
+  }
+  self->send(tm, peers_connected_atom::value);
+}
+
+void register_with_job_manager(tm_actor self, const task_manager_setup& setup) {
+  const auto& jm = setup.job_manager;
+  self->monitor(jm);
+  register_task_manager_msg msg{setup.plan->fingerprint(), setup.slots, setup.name,
+                                setup.peer_address};
+  self->request(jm, std::chrono::milliseconds(setup.config->cluster.registration_timeout_ms),
+                std::move(msg))
+      .then(
+          [=](std::vector<std::string>& peers) {
+            self->spawn(connect_peers, std::move(peers), caf::actor_cast<caf::actor>(self),
+                        setup.job_name);
+          },
+            [=](const caf::error& e) {
+              leave(self, setup,
+                    job_result::failure("the job manager at " +
+                                        setup.config->cluster.job_manager.to_string() +
+                                        " refused this task manager: " + error_text(e)));
+            });
+}
+
+} // namespace
+
+caf::behavior task_manager(tm_actor self, task_manager_setup setup) {
+  if (setup.job_manager) {
+    register_with_job_manager(self, setup);
+    self->set_exit_handler([=](const caf::exit_msg& msg) {
+      if (msg.source == setup.job_manager.address())
+        leave(self, setup, job_result{});
+      else
+        leave(self, setup, job_result::failure("task manager stopped"));
+    });
+  }
+  self->set_down_handler([=](const caf::down_msg& msg) {
+    if (setup.job_manager && msg.source == setup.job_manager.address()) {
+      leave(self, setup,
+            job_result::failure("the job manager at " +
+                                setup.config->cluster.job_manager.to_string() + " went away (" +
+                                self->system().render(msg.reason) + ")"));
+      return;
+    }
+    auto& subtasks = self->state.subtasks;
+    subtasks.erase(std::remove_if(subtasks.begin(), subtasks.end(),
+                                  [&](const auto& s) { return s.first.address() == msg.source; }),
+                   subtasks.end());
+  });
+  return {
+      [=](const deploy_msg& msg) -> caf::result<caf::actor> {
+        if (msg.slot < 0 || msg.slot >= setup.slots)
+          return caf::make_error(caf::sec::runtime_error,
+                                 "task manager " + setup.name + " has " +
+                                     std::to_string(setup.slots) + " slots, not slot " +
+                                     std::to_string(msg.slot));
+        subtask_setup s;
+        s.plan = setup.plan;
+        s.config = setup.config;
+        s.job_name = setup.job_name;
+        s.vertex = msg.vertex;
+        s.subtask = msg.subtask;
+        s.job_manager = caf::actor_cast<caf::actor>(self->current_sender());
+        s.counters = setup.status->add_counters();
+        s.restore = msg.restore;
+        auto counters = s.counters;
+        auto subtask = self->spawn<subtask_actor, caf::detached>(std::move(s));
+        self->monitor(subtask);
+        self->state.subtasks.emplace_back(subtask, std::move(counters));
+        return subtask;
+      },
+      [=](peers_connected_atom) {
+        self->send(setup.job_manager, task_manager_ready_atom::value);
+        log()->info("[{}] task manager {} registered {} slots", setup.job_name, setup.name,
+                    setup.slots);
+      },
+      [=](cancel_job_atom) { leave(self, setup, job_result::failure("task manager cancelled")); },
+      [=](metrics_atom) {
+        std::vector<subtask_metrics> out;
+        for (const auto& [subtask, counters] : self->state.subtasks)
+          out.push_back(counters->snapshot());
+        return out;
+      },
+  };
+}
+
+} // namespace sluice

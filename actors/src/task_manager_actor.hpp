@@ -1,0 +1,42 @@
+#pragma once
+// The task manager actor: runs the subtasks deployed into its slots. Local, it is the embedded
+// cluster's one task manager; in a task manager process, it registers with the remote job
+// manager, connects to the other task managers, and goes when the job manager does.
+
+#include "job_status.hpp"
+#include "sluice/actors/messages.hpp"
+#include "sluice/actors/subtask_counters.hpp"
+#include "sluice/operators/execution_plan.hpp"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sluice {
+
+/// What a task manager runs subtasks with.
+struct task_manager_setup {
+  std::shared_ptr<const execution_plan> plan;
+  std::shared_ptr<const job_config> config;
+  std::string job_name;
+  std::shared_ptr<job_status> status;
+  int slots = 1;
+  /// In a task manager process: the job manager to register with (null in the local runtime).
+  caf::actor job_manager;
+  std::string name;         ///< "host:pid", for messages
+  std::string peer_address; ///< HOST:PORT other task managers connect to
+};
+
+struct task_manager_state {
+  /// The running subtasks with their counters.
+  std::vector<std::pair<caf::actor, std::shared_ptr<subtask_counters>>> subtasks;
+};
+
+using tm_actor = caf::stateful_actor<task_manager_state>*;
+
+/// Spawns subtasks on deploy_msg into its slots and replies with them; answers metrics_atom
+/// with the counters of its running subtasks.
+caf::behavior task_manager(tm_actor self, task_manager_setup setup);
+
+} // namespace sluice

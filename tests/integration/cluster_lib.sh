@@ -1,0 +1,81 @@
+# Helpers for scripted cluster tests (sourced): start a job manager and task managers of a job
+# program as separate processes on 127.0.0.1, wait for them, clean up whatever is left.
+# The caller sets `work` (a scratch directory) before sourcing.
+
+started_pids=()
+cluster_cleanup() {
+  for p in "${started_pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cluster_cleanup EXIT
+
+# start_job_manager NAME BIN ARGS...: starts BIN --jobmanager-bind 127.0.0.1:0 ARGS... with
+# stdout/stderr in $work/NAME.{out,err}; sets jm_pid and jm_port once it listens.
+start_job_manager() {
+  local name=$1 bin=$2; shift 2
+  "$bin" --jobmanager-bind 127.0.0.1:0 "$@" > "$work/$name.out" 2> "$work/$name.err" &
+  jm_pid=$!
+  started_pids+=("$jm_pid")
+  jm_port=
+  while [ -z "$jm_port" ]; do
+    if ! kill -0 "$jm_pid" 2>/dev/null; then
+      echo "job manager $name exited before listening:"; cat "$work/$name.err"; return 1
+    fi
+    jm_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/$name.err" 2>/dev/null)
+    [ -n "$jm_port" ] || sleep 0.02
+  done
+}
+
+# start_task_manager NAME BIN ARGS...: a task manager of the job manager on $jm_port; sets tm_pid.
+start_task_manager() {
+  local name=$1 bin=$2; shift 2
+  "$bin" --taskmanager --jobmanager "127.0.0.1:$jm_port" "$@" > "$work/$name.out" \
+    2> "$work/$name.err" &
+  tm_pid=$!
+  started_pids+=("$tm_pid")
+}
+
+# expect_status NAME PID WANTED: fails, showing NAME's stderr, unless PID exits with WANTED.
+expect_status() {
+  local status=0
+  wait "$2" || status=$?
+  if [ "$status" -ne "$3" ]; then
+    echo "$1 exited with $status, expected $3:"; cat "$work/$1.err"; return 1
+  fi
+}
+
+# latest_checkpoint DIR: the highest id of a completed checkpoint under DIR/*/chk-N, 0 without.
+latest_checkpoint() {
+  local ids
+  ids=$(ls -d "$1"/*/chk-*/_metadata 2>/dev/null | sed -E 's|.*/chk-([0-9]+)/_metadata|\1|' |
+    sort -n | tail -1)
+  echo "${ids:-0}"
+}
+
+# wait_for_checkpoint DIR ABOVE PID: waits until a checkpoint above ABOVE completed under DIR
+# (or PID ended).
+wait_for_checkpoint() {
+  while kill -0 "$3" 2>/dev/null && [ "$(latest_checkpoint "$1")" -le "$2" ]; do sleep 0.02; done
+}
+
+# word_count_input FILE LINES: a deterministic text of LINES lines over 11 words.
+word_count_input() {
+  awk -v n="$2" 'BEGIN {
+    split("stream flow gate water sluice actor credit batch key group flink", w, " ");
+    s = 4242;
+    for (i = 0; i < n; i++) {
+      line = "";
+      for (j = 0; j < i % 5 + 1; j++) { s = (s * 1103515245 + 12345) % 2147483648; line = line w[s % 11 + 1] " " }
+      print line
+    }
+  }' > "$1"
+}
+
+# rolling_counts FILE: every word's rolling counts 1..n as "word,c", sorted.
+rolling_counts() {
+  tr -cs 'a-z' '\n' < "$1" | grep -v '^$' | sort | uniq -c |
+    awk '{ for (c = 1; c <= $1; c++) print $2 "," c }' | sort
+}
+
+# committed DIR: the committed lines of a file sink's directory (non-dot files), sorted.
+committed() { cat "$1"/part-* | sort; }
