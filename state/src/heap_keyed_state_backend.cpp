@@ -2,6 +2,7 @@
 
 #include "sluice/state/key_group_file.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace sluice {
@@ -41,10 +42,24 @@ void heap_keyed_state_backend::restore(const std::vector<keyed_state_handle>& ha
   if (!tables_.empty() || !participants().empty())
     throw state_error("operator '" + owner() +
                       "': restore must run before any state is registered");
+  const auto mine = key_groups();
   for (auto& handle : handles) {
-    check_handle_backend(handle, "heap");
-    for (auto& part : handle.parts)
-      restore_key_group_part(part);
+    check_handle_backend(handle);
+    for (auto& part : handle.parts) {
+      if (part.kind == keyed_state_part::format::heap_key_groups) {
+        restore_key_group_part(part);
+        continue;
+      }
+      // A RocksDB checkpoint: its entries of the key groups owned wait, in RocksDB's form,
+      // until their state registers (and declares the key type they need to be converted).
+      const key_group_range overlap{std::max(part.range.first, mine.first),
+                                    std::min(part.range.last, mine.last)};
+      if (overlap.first <= overlap.last)
+        read_rocksdb_checkpoint(owner(), part.path, overlap,
+                                [&](rocksdb_key_group_entries&& entries) {
+                                  restore_rocksdb_entries(std::move(entries), part.path);
+                                });
+    }
   }
 }
 

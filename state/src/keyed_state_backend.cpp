@@ -1,5 +1,6 @@
 #include "sluice/state/keyed_state_backend.hpp"
 
+#include "sluice/state/cross_backend.hpp"
 #include "sluice/state/key_group_file.hpp"
 
 #include <algorithm>
@@ -8,9 +9,6 @@
 
 namespace sluice {
 namespace {
-
-/// The signature of a participant's blocks: its bytes have no type the backend could check.
-const std::string participant_signature = "participant";
 
 /// The buffer of one key group's section while a participant writes it.
 struct section_buffer {
@@ -21,8 +19,9 @@ struct section_buffer {
 /// Gives a participant one writer per key group it writes, checking the group is ours.
 class section_sink final : public keyed_snapshot_participant::key_group_sink {
 public:
-  section_sink(const std::string& owner, const std::string& name, key_group_range range)
-      : owner_(owner), name_(name), range_(range) {}
+  section_sink(const std::string& owner, const std::string& name, const std::string& signature,
+               key_group_range range)
+      : owner_(owner), name_(name), signature_(signature), range_(range) {}
 
   byte_writer& key_group(int key_group) override {
     if (!range_.contains(key_group))
@@ -36,18 +35,22 @@ public:
   void drain_into(key_group_file_builder& out) {
     for (auto& [key_group, section] : sections_) {
       section.writer.finish();
-      out.add(key_group, name_, participant_signature, std::move(section.bytes));
+      out.add(key_group, name_, signature_, std::move(section.bytes));
     }
   }
 
 private:
   const std::string& owner_;
   const std::string& name_;
+  const std::string& signature_;
   key_group_range range_;
   std::map<int, section_buffer> sections_;
 };
 
 } // namespace
+
+/// The signature of a participant's blocks: its bytes have no type the backend could check.
+const std::string keyed_state_backend::participant_signature = "participant";
 
 const char* to_string(state_kind kind) {
   switch (kind) {
@@ -98,13 +101,46 @@ void keyed_state_backend::check_registered(const std::string& name) const {
 }
 
 void keyed_state_backend::register_participant(const std::string& name,
-                                               keyed_snapshot_participant& p) {
+                                               keyed_snapshot_participant& p,
+                                               const std::string& signature) {
   if (states_.count(name) || participants_.count(name))
     throw state_error("operator '" + owner_ + "': internal state '" + name +
                       "' is registered twice");
-  take_restored(name, participant_signature,
+  take_restored(name, signature,
                 [&](int key_group, byte_reader& in) { p.read_key_group(key_group, in); });
   participants_[name] = &p;
+  participant_signatures_[name] = signature;
+}
+
+std::size_t keyed_state_backend::key_size(std::string_view key_and_namespace,
+                                          const std::string& name) const {
+  if (!key_type_size_)
+    throw state_error("operator '" + owner_ + "': state '" + name +
+                      "' comes from a snapshot of the other state backend, and the operator "
+                      "declared no key type to convert it with (set_key_type)");
+  try {
+    return key_type_size_(key_and_namespace);
+  } catch (const serialization_error& e) {
+    throw state_error("operator '" + owner_ + "': state '" + name +
+                      "': a restored entry does not start with a key of the operator's key "
+                      "type: " + e.what());
+  }
+}
+
+keyed_state_backend::pending_state&
+keyed_state_backend::pending_for(const std::string& name, const std::string& signature,
+                                 const std::string& path) {
+  auto [it, inserted] = pending_.try_emplace(name);
+  auto& pending = it->second;
+  if (inserted) {
+    pending.signature = signature;
+    pending.path = path;
+  } else if (pending.signature != signature) {
+    throw state_error("operator '" + owner_ + "': state '" + name + "' is " +
+                      readable_signature(pending.signature) + " in snapshot '" + pending.path +
+                      "' but " + readable_signature(signature) + " in '" + path + "'");
+  }
+  return pending;
 }
 
 void keyed_state_backend::restore_key_group_part(const keyed_state_part& part) {
@@ -113,22 +149,33 @@ void keyed_state_backend::restore_key_group_part(const keyed_state_part& part) {
                       "' is not a key-group file");
   if (std::max(part.range.first, range_.first) > std::min(part.range.last, range_.last))
     return;
-  for (auto& [key_group, blocks] : read_key_group_file(part.path, range_)) {
-    for (auto& block : blocks) {
-      auto [it, inserted] = pending_.try_emplace(block.name);
-      auto& pending = it->second;
-      if (inserted) {
-        pending.signature = block.signature;
-        pending.path = part.path;
-      } else if (pending.signature != block.signature) {
-        throw state_error("operator '" + owner_ + "': state '" + block.name + "' is " +
-                          readable_signature(pending.signature) + " in snapshot file '" +
-                          pending.path + "' but " + readable_signature(block.signature) + " in '" +
-                          part.path + "'");
-      }
-      pending.sections.push_back({key_group, std::move(block.bytes)});
+  for (auto& [key_group, blocks] : read_key_group_file(part.path, range_))
+    for (auto& block : blocks)
+      pending_for(block.name, block.signature, part.path)
+          .sections.push_back({key_group, std::move(block.bytes)});
+}
+
+void keyed_state_backend::restore_rocksdb_entries(rocksdb_key_group_entries&& entries,
+                                                  const std::string& path) {
+  auto& pending = pending_for(entries.state, entries.signature, path);
+  pending.rocksdb_format = entries.format;
+  pending.rocksdb_entries.push_back(std::move(entries));
+}
+
+void keyed_state_backend::convert_rocksdb_entries(const std::string& name,
+                                                  pending_state& pending) const {
+  const auto split = [&](std::string_view key) { return key_size(key, name); };
+  for (auto& group : pending.rocksdb_entries) {
+    try {
+      pending.sections.push_back(
+          {group.key_group, heap_section_of_rocksdb(pending.rocksdb_format, group.entries, split)});
+    } catch (const serialization_error& e) {
+      throw state_error("operator '" + owner_ + "': state '" + name + "' restored from '" +
+                        pending.path + "': key group " + std::to_string(group.key_group) +
+                        " is unreadable: " + e.what());
     }
   }
+  pending.rocksdb_entries.clear();
 }
 
 void keyed_state_backend::take_restored(const std::string& name, const std::string& signature,
@@ -136,12 +183,13 @@ void keyed_state_backend::take_restored(const std::string& name, const std::stri
   auto it = pending_.find(name);
   if (it == pending_.end())
     return;
-  const auto& pending = it->second;
+  auto& pending = it->second;
   if (pending.signature != signature)
     throw state_error("operator '" + owner_ + "': state '" + name + "' was snapshot as " +
                       readable_signature(pending.signature) + " (file '" + pending.path +
                       "') and is registered as " + readable_signature(signature) +
                       "; one name must keep one kind and type");
+  convert_rocksdb_entries(name, pending);
   for (auto& section : pending.sections) {
     byte_reader in(section.bytes);
     try {
@@ -159,13 +207,15 @@ void keyed_state_backend::take_restored(const std::string& name, const std::stri
 
 void keyed_state_backend::snapshot_participants(key_group_file_builder& out) {
   for (auto& [name, participant] : participants_) {
-    section_sink sink(owner_, name, range_);
+    section_sink sink(owner_, name, participant_signatures_.at(name), range_);
     participant->write_snapshot(sink);
     sink.drain_into(out);
   }
-  for (auto& [name, pending] : pending_)
+  for (auto& [name, pending] : pending_) {
+    convert_rocksdb_entries(name, pending);
     for (auto& section : pending.sections)
       out.add(section.key_group, name, pending.signature, section.bytes);
+  }
 }
 
 std::string keyed_state_backend::snapshot_path(const std::string& dir, std::int64_t checkpoint_id,
@@ -177,11 +227,11 @@ std::string keyed_state_backend::snapshot_path(const std::string& dir, std::int6
          std::to_string(range_.last) + "-chk" + std::to_string(checkpoint_id) + suffix;
 }
 
-void keyed_state_backend::check_handle_backend(const keyed_state_handle& handle,
-                                               const char* backend) const {
-  if (handle.backend != backend)
-    throw state_error("operator '" + owner_ + "': cannot restore a snapshot of the " +
-                      handle.backend + " backend into the " + backend + " backend");
+void keyed_state_backend::check_handle_backend(const keyed_state_handle& handle) const {
+  if (handle.backend != "heap" && handle.backend != "rocksdb")
+    throw state_error("operator '" + owner_ + "': cannot restore a snapshot of the unknown '" +
+                      handle.backend + "' state backend into the " + to_string(kind_) +
+                      " backend");
 }
 
 void keyed_state_backend::throw_foreign_key_group(int key_group) const {

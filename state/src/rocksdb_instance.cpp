@@ -38,6 +38,15 @@ std::vector<char> encode_metadata(const std::string& signature, rocksdb_column_f
 
 } // namespace
 
+rocksdb_column_format decode_metadata(std::string_view bytes, std::string& signature) {
+  byte_reader r(bytes.data(), bytes.size());
+  rocksdb_column_format format;
+  signature = deserialize<std::string>(r);
+  format.kind = static_cast<state_kind>(deserialize<std::int32_t>(r));
+  format.ttl_ms = deserialize<std::int64_t>(r);
+  return format;
+}
+
 std::string column_family_name(const std::string& state) { return state_prefix + state; }
 
 std::string state_of_column_family(const std::string& name) {
@@ -117,10 +126,8 @@ bool rocksdb_instance::impl::load_format(int cf, std::string* signature) {
     return false;
   check(s, owner, what(cf));
   try {
-    byte_reader r(bytes.data(), bytes.size());
-    auto stored_signature = deserialize<std::string>(r);
-    c.format.kind = static_cast<state_kind>(deserialize<std::int32_t>(r));
-    c.format.ttl_ms = deserialize<std::int64_t>(r);
+    std::string stored_signature;
+    c.format = decode_metadata(bytes, stored_signature);
     if (signature)
       *signature = std::move(stored_signature);
   } catch (const serialization_error& e) {

@@ -51,6 +51,22 @@ struct read_only_checkpoint {
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   std::unique_ptr<rocksdb::DB> db;
 
+  /// Opens the checkpoint in `dir` with every column family under `columns`.
+  read_only_checkpoint(const std::string& owner, const std::string& dir,
+                       const rocksdb::DBOptions& options,
+                       const rocksdb::ColumnFamilyOptions& columns) {
+    require_checkpoint(owner, dir);
+    const auto what = checkpoint_what(dir);
+    check(rocksdb::DB::ListColumnFamilies(options, dir, &names), owner, what);
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (auto& name : names)
+      descriptors.emplace_back(name, columns);
+    rocksdb::DB* opened = nullptr;
+    check(rocksdb::DB::OpenForReadOnly(options, dir, descriptors, &handles, &opened), owner, what);
+    db.reset(opened);
+  }
+  read_only_checkpoint(const read_only_checkpoint&) = delete;
+  read_only_checkpoint& operator=(const read_only_checkpoint&) = delete;
   ~read_only_checkpoint() {
     for (auto* h : handles)
       db->DestroyColumnFamilyHandle(h);
@@ -104,19 +120,8 @@ void rocksdb_instance::restore_whole(const std::string& dir, key_group_range kee
 
 void rocksdb_instance::import_key_groups(const std::string& dir, key_group_range range) {
   auto& d = *impl_;
-  require_checkpoint(d.owner, dir);
   const auto what = checkpoint_what(dir);
-  read_only_checkpoint source;
-  check(rocksdb::DB::ListColumnFamilies(make_db_options(*d.resources), dir, &source.names), d.owner,
-        what);
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (auto& name : source.names)
-    descriptors.emplace_back(name, d.column_options(false));
-  rocksdb::DB* opened = nullptr;
-  check(rocksdb::DB::OpenForReadOnly(make_db_options(*d.resources), dir, descriptors,
-                                     &source.handles, &opened),
-        d.owner, what);
-  source.db.reset(opened);
+  read_only_checkpoint source(d.owner, dir, make_db_options(*d.resources), d.column_options(false));
 
   const auto begin = rocksdb_layout::key_group_start(range.first);
   const auto end = rocksdb_layout::key_group_start(range.last + 1);
@@ -145,6 +150,61 @@ void rocksdb_instance::import_key_groups(const std::string& dir, key_group_range
   }
   for (std::size_t i = 1; i < d.columns.size(); ++i)
     d.load_format(static_cast<int>(i), nullptr);
+}
+
+} // namespace sluice
+
+namespace sluice {
+
+void read_rocksdb_checkpoint(const std::string& owner, const std::string& dir,
+                             key_group_range range,
+                             const std::function<void(rocksdb_key_group_entries&&)>& f) {
+  // No TTL filter: expired entries are converted with their stamps and expire where they land.
+  rocksdb::ColumnFamilyOptions columns;
+  columns.merge_operator = make_list_concat_operator();
+  read_only_checkpoint source(owner, dir, rocksdb::DBOptions(), columns);
+  const auto what = checkpoint_what(dir);
+  const auto end = rocksdb_layout::key_group_start(range.last + 1);
+  const rocksdb::Slice end_slice(end);
+  for (std::size_t i = 0; i < source.names.size(); ++i) {
+    rocksdb_key_group_entries state;
+    state.state = state_of_column_family(source.names[i]);
+    if (state.state.empty())
+      continue;
+    std::string metadata;
+    check(source.db->Get(rocksdb::ReadOptions(), source.db->DefaultColumnFamily(),
+                         metadata_key(state.state), &metadata),
+          owner, what + ": the metadata of state '" + state.state + "'");
+    try {
+      state.format = decode_metadata(metadata, state.signature);
+    } catch (const serialization_error& e) {
+      throw state_error("operator '" + owner + "': " + what + ": state '" + state.state +
+                        "': corrupt metadata: " + e.what());
+    }
+    rocksdb::ReadOptions options;
+    options.iterate_upper_bound = &end_slice;
+    std::unique_ptr<rocksdb::Iterator> it(source.db->NewIterator(options, source.handles[i]));
+    auto group = state;
+    const auto emit = [&] {
+      if (!group.entries.empty())
+        f(std::move(group));
+      group = state;
+    };
+    for (it->Seek(rocksdb_layout::key_group_start(range.first)); it->Valid(); it->Next()) {
+      const auto key = it->key();
+      const int key_group =
+          (static_cast<unsigned char>(key[0]) << 8) | static_cast<unsigned char>(key[1]);
+      if (key_group != group.key_group) {
+        emit();
+        group.key_group = key_group;
+      }
+      group.entries.emplace_back(std::string(key.data() + rocksdb_layout::key_group_bytes,
+                                             key.size() - rocksdb_layout::key_group_bytes),
+                                 it->value().ToString());
+    }
+    check(it->status(), owner, what);
+    emit();
+  }
 }
 
 } // namespace sluice

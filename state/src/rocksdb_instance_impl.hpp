@@ -57,6 +57,9 @@ struct rocksdb_instance::impl {
 std::string column_family_name(const std::string& state);
 /// The state of column family `name`; empty for the default column family.
 std::string state_of_column_family(const std::string& name);
+/// The format of a state from its metadata (the value of its metadata_key), and its signature
+/// into `signature`; throws serialization_error if malformed.
+rocksdb_column_format decode_metadata(std::string_view bytes, std::string& signature);
 /// The metadata key of `state` in the default column family.
 inline std::string metadata_key(const std::string& state) { return column_family_name(state); }
 

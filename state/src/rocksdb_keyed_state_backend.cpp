@@ -118,7 +118,7 @@ void rocksdb_keyed_state_backend::restore(const std::vector<keyed_state_handle>&
   const auto mine = key_groups();
   std::vector<keyed_state_part> checkpoints;
   for (const auto& h : handles) {
-    check_handle_backend(h, "rocksdb");
+    check_handle_backend(h);
     for (const auto& p : h.parts) {
       if (p.kind == keyed_state_part::format::heap_key_groups)
         restore_key_group_part(p);

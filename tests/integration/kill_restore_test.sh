@@ -3,8 +3,15 @@
 # (each time after at least one more checkpoint completed) and started again with
 # --restore latest, until it completes: its committed output (the non-dot files) must equal a
 # failure-free run's, and the rolling counts computed here by tr/sort/awk.
+# With --alternate-backends A,B first, attempts run on --state-backend A, B, A, ... so each
+# restore reads a checkpoint of the other backend.
 set -euo pipefail
 bin=$1; shift
+backends=()
+if [ "${1:-}" = --alternate-backends ]; then
+  IFS=, read -r -a backends <<< "$2"
+  shift 2
+fi
 extra=("$@") # more flags for every run, e.g. --state-backend rocksdb
 work=$(mktemp -d)
 pid=
@@ -47,8 +54,12 @@ kills=0
 restore=()
 for attempt in 1 2 3 4 5 6 7 8; do
   before=$(latest)
-  "$bin" "${common[@]}" --source-rate 20000 --output "$work/out" --checkpoint-dir "$work/chk" \
-    --state-dir "$work/state-$attempt" "${restore[@]}" &
+  backend=()
+  if [ "${#backends[@]}" -gt 0 ]; then
+    backend=(--state-backend "${backends[$(((attempt - 1) % ${#backends[@]}))]}")
+  fi
+  "$bin" "${common[@]}" "${backend[@]}" --source-rate 20000 --output "$work/out" \
+    --checkpoint-dir "$work/chk" --state-dir "$work/state-$attempt" "${restore[@]}" &
   pid=$!
   # Wait for one more completed checkpoint (or the end of the job).
   while kill -0 "$pid" 2>/dev/null && [ "$(latest)" -le "$before" ]; do sleep 0.02; done

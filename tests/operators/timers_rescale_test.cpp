@@ -1,7 +1,9 @@
 // Timers are keyed state: keyed process operators at parallelism 3 register event-time and
-// processing-time timers for many keys, their backends are snapshot, and new instances at
-// parallelism 2 and 5 restore from all the snapshots. Every timer then fires exactly once, at
-// the subtask that owns its key; the expected firings are computed here from the input.
+// processing-time timers for many keys (and count each key's requests in a value state), their
+// backends are snapshot, and new instances at parallelism 2 and 5 restore from all the
+// snapshots, on the same backend or the other one. Every timer then fires exactly once, at the
+// subtask that owns its key, with its key's count; the expected firings are computed here from
+// the input.
 // Operators are driven directly, without actors.
 
 #include "sluice/operators/keyed_operators.hpp"
@@ -12,6 +14,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -29,29 +32,35 @@ constexpr std::int64_t key_count = 500;
 
 /// A request for a timer of `key` at `time`.
 using timer_request = std::pair<std::int64_t, std::int64_t>;
-/// A firing: key, time, domain (0 event time, 1 processing time), subtask it fired at.
-using firing = std::tuple<std::int64_t, std::int64_t, int, int>;
+/// A firing: key, time, domain (0 event time, 1 processing time), subtask it fired at, the
+/// key's requests.
+using firing = std::tuple<std::int64_t, std::int64_t, int, int, std::int64_t>;
 
 int domain_code(time_domain d) { return d == time_domain::event_time ? 0 : 1; }
 
 /// Registers an event-time timer at the element's time and, for odd keys, a processing-time
-/// timer 1000 later; reports every timer that fires.
+/// timer 1000 later, and counts the key's requests; reports every timer that fires.
 class timer_registrar final
     : public keyed_process_function<std::int64_t, timer_request, firing> {
 public:
   void process_element(timer_request&& r, context& ctx, collector<firing>&) override {
+    requests_->update(requests_->value().value_or(0) + 1);
     ctx.timer_service().register_event_time_timer(r.second);
     if (r.first % 2 == 1)
       ctx.timer_service().register_processing_time_timer(r.second + 1000);
   }
   void on_timer(std::int64_t time, on_timer_context& ctx, collector<firing>& out) override {
-    out.collect(firing{ctx.current_key(), time, domain_code(ctx.time_domain()),
-                       subtask_});
+    out.collect(firing{ctx.current_key(), time, domain_code(ctx.time_domain()), subtask_,
+                       requests_->value().value_or(0)});
   }
-  void open(const runtime_context& ctx) override { subtask_ = ctx.subtask_index; }
+  void open(const runtime_context& ctx) override {
+    subtask_ = ctx.subtask_index;
+    requests_ = &ctx.get_state(value_state_descriptor<std::int64_t>("requests"));
+  }
 
 private:
   int subtask_ = -1;
+  value_state<std::int64_t>* requests_ = nullptr;
 };
 
 struct key_of_request {
@@ -116,11 +125,14 @@ std::vector<timer_request> requests() {
 }
 
 std::vector<firing> expected_firings(const std::vector<timer_request>& reqs, int parallelism) {
+  std::map<std::int64_t, std::int64_t> counts;
+  for (const auto& r : reqs)
+    ++counts[r.first];
   std::set<firing> unique;
   for (const auto& [key, time] : reqs) {
-    unique.insert({key, time, 0, owner_of(key, parallelism)});
+    unique.insert({key, time, 0, owner_of(key, parallelism), counts[key]});
     if (key % 2 == 1)
-      unique.insert({key, time + 1000, 1, owner_of(key, parallelism)});
+      unique.insert({key, time + 1000, 1, owner_of(key, parallelism), counts[key]});
   }
   return {unique.begin(), unique.end()};
 }
@@ -130,12 +142,15 @@ std::vector<firing> expected_firings(const std::vector<timer_request>& reqs, int
 TEST_CASE("timers are snapshot per key group and fire once at their key's owner after rescaling") {
   test::temp_dir scratch; // removed at scope exit, also when a check fails
   const std::filesystem::path dir = scratch.path();
-  for (auto kind : {state_backend_kind::heap, state_backend_kind::rocksdb}) {
-    const std::string backend = to_string(kind);
+  const auto heap = state_backend_kind::heap, rocksdb = state_backend_kind::rocksdb;
+  for (auto [kind, restored_kind] : {std::pair{heap, heap}, std::pair{rocksdb, rocksdb},
+                                     std::pair{heap, rocksdb}, std::pair{rocksdb, heap}}) {
+    const std::string backend = to_string(kind), restored_backend = to_string(restored_kind);
     CAPTURE(backend);
+    CAPTURE(restored_backend);
     state_backend_config config;
     config.kind = kind;
-    config.state_dir = (dir / to_string(kind)).string();
+    config.state_dir = (dir / (backend + "-" + restored_backend)).string();
     std::filesystem::create_directories(config.state_dir);
     const auto reqs = requests();
     std::vector<keyed_state_handle> handles;
@@ -150,7 +165,9 @@ TEST_CASE("timers are snapshot per key group and fire once at their key's owner 
     }
     for (int parallelism : {2, 5}) {
       CAPTURE(parallelism);
-      auto after = start(config, parallelism, handles);
+      auto restored_config = config;
+      restored_config.kind = restored_kind;
+      auto after = start(restored_config, parallelism, handles);
       std::vector<firing> fired;
       for (auto& s : after) {
         s->op.process_watermark(max_watermark);

@@ -9,6 +9,7 @@
 #include "sluice/operators/time/timer_service.hpp"
 #include "sluice/operators/time/watermark.hpp"
 #include "sluice/state/flat_hash_map.hpp"
+#include "sluice/state/value_state_sections.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -31,8 +32,9 @@ public:
   bool is_keyed() const override { return true; }
   void open(const runtime_context& ctx) override {
     stream_operator::open(ctx);
+    ctx.keyed_state->set_key_type<K>();
     if (ctx.keyed_state->kind() == state_backend_kind::heap)
-      ctx.keyed_state->register_participant("_reduce", *this);
+      ctx.keyed_state->register_participant("_reduce", *this, sections::signature());
     else
       running_ = &ctx.get_state(value_state_descriptor<T>("_reduce"));
   }
@@ -53,23 +55,19 @@ public:
   }
   using one_input_operator<T, T>::collect;
 
-  /// Snapshot (synchronous part) of the heap table: each key's value in its key group.
+  /// Snapshot (synchronous part) of the heap table: each key's value in its key group, in the
+  /// form of the value state "_reduce" RocksDB keeps, so either backend restores the other's.
   void write_snapshot(key_group_sink& out) override {
-    const int max_parallelism = this->ctx_.max_parallelism;
-    table_.for_each([&](const K& key, const T& value) {
-      byte_writer& w = out.key_group(key_group_for_hash(key_hash(key), max_parallelism));
-      serialize(w, key);
-      serialize(w, value);
-    });
+    sections::write(out, this->ctx_.max_parallelism,
+                    [&](auto&& f) { table_.for_each([&](const K& k, const T& v) { f(k, v); }); });
   }
   void read_key_group(int, byte_reader& in) override {
-    while (!in.at_end()) {
-      K key = deserialize<K>(in);
-      table_.try_emplace(key, deserialize<T>(in));
-    }
+    sections::read(in, [&](K&& key, T&& value) { table_.try_emplace(key, std::move(value)); });
   }
 
 private:
+  using sections = value_state_sections<K, T>;
+
   void reduce(const T& value) {
     if (running_) {
       this->ctx_.keyed_state->set_current_key(key_(value));

@@ -36,8 +36,10 @@ public:
   /// Joins the snapshots of the operator's keyed state backend (after the operator's open set
   /// its context). An operator driven without a backend keeps its timers unsnapshotted.
   void open() {
-    if (auto* backend = op_.context().keyed_state)
+    if (auto* backend = op_.context().keyed_state) {
+      backend->set_key_type<K>();
       backend->register_participant("_timers", *this);
+    }
   }
 
   /// Makes `key` and the element's timestamp current; the function's context.

@@ -47,6 +47,8 @@ void close_function(F& fn) {
 struct not_keyed {
   static constexpr bool keyed = false;
   template <class T>
+  void open(const stream_operator&) {}
+  template <class T>
   void enter(const stream_operator&, const T&) {}
   template <class T>
   void prefetch(const stream_operator&, const T&) {}
@@ -58,6 +60,13 @@ template <class KeySelector>
 struct keyed_by {
   static constexpr bool keyed = true;
   KeySelector key;
+  /// Declares the key type to the backend (before the function registers its state).
+  template <class T>
+  void open(const stream_operator& op) {
+    using K = std::decay_t<decltype(key(std::declval<const T&>()))>;
+    if (auto* backend = op.context().keyed_state)
+      backend->template set_key_type<K>();
+  }
   template <class T>
   void enter(const stream_operator& op, const T& value) {
     op.context().keyed_state->set_current_key(key(value));
@@ -78,6 +87,7 @@ public:
   function_operator(F fn, Keying keying) : fn_(std::move(fn)), keying_(std::move(keying)) {}
   void open(const runtime_context& ctx) override {
     stream_operator::open(ctx);
+    keying_.template open<In>(*this);
     open_function(fn_, this->ctx_);
   }
   void close() override { close_function(fn_); }

@@ -15,6 +15,7 @@
 #include "sluice/state/key_group.hpp"
 #include "sluice/state/key_hash.hpp"
 #include "sluice/state/keyed_state.hpp"
+#include "sluice/state/rocksdb_instance.hpp"
 #include "sluice/state/serialization.hpp"
 #include "sluice/state/state_backend_config.hpp"
 #include "sluice/state/state_descriptor.hpp"
@@ -68,6 +69,19 @@ struct state_interface<aggregating_state_descriptor<In, Acc, Out>> {
 template <class D>
 using state_interface_t = typename state_interface<D>::type;
 
+namespace detail {
+
+/// The size of the byte form of the K at the front of `bytes`; throws serialization_error if
+/// none is there.
+template <class K>
+std::size_t key_byte_size(std::string_view bytes) {
+  byte_reader in(bytes.data(), bytes.size());
+  deserialize<K>(in);
+  return bytes.size() - in.remaining();
+}
+
+} // namespace detail
+
 class heap_keyed_state_backend;
 class key_group_file_builder;
 class rocksdb_keyed_state_backend;
@@ -98,6 +112,14 @@ public:
     }
   }
   int current_key_group() const { return key_group_; }
+  /// Declares the type of the keys set_current_key takes. A restore from the other backend's
+  /// snapshot needs it to tell a key's bytes from the namespace's (the heap keeps them
+  /// concatenated, RocksDB puts the namespace's length between them), so keyed operators call
+  /// it in open(), before they register state or participants.
+  template <class K>
+  void set_key_type() {
+    key_type_size_ = &detail::key_byte_size<K>;
+  }
   /// Hints that `key` becomes current soon, in namespace `ns` (as set_current_namespace takes
   /// it; empty: outside any), as batch-at-a-time operators do a few records ahead: the heap
   /// backend starts loading those entries into the cache. Changes nothing else; a key of
@@ -153,8 +175,14 @@ public:
   template <class D>
   state_interface_t<D>& get_state(const D& d);
 
-  /// Adds a participant to snapshots under `name` (unique among this backend's states).
-  void register_participant(const std::string& name, keyed_snapshot_participant& p);
+  /// Adds a participant to snapshots under `name` (unique among this backend's states). Its
+  /// sections carry `signature`: a participant that writes them in the heap form of a state
+  /// (as the rolling reduce does) passes that state's signature, so a snapshot of either
+  /// backend restores into the other one's state or participant.
+  void register_participant(const std::string& name, keyed_snapshot_participant& p,
+                            const std::string& signature = participant_signature);
+  /// The signature of participants whose sections have no state's form.
+  static const std::string participant_signature;
 
   /// The synchronous part of a snapshot: captures a consistent view of every state and
   /// participant (heap: serializes the entries into memory; RocksDB: flushes and creates a
@@ -204,6 +232,10 @@ protected:
   const std::map<std::string, keyed_snapshot_participant*>& participants() const {
     return participants_;
   }
+  /// Where the key's byte form ends in `key_and_namespace` (the key set_key_type declared);
+  /// throws state_error naming state `name` if no key type was declared or the bytes hold no
+  /// key.
+  std::size_t key_size(std::string_view key_and_namespace, const std::string& name) const;
 
   // Restored key-group sections wait here, by name, until their state or participant registers
   // (restore runs before the operator registers anything); both backends use this for their
@@ -212,6 +244,10 @@ protected:
   /// Restore: if `part` (format heap_key_groups) holds key groups this subtask owns, keeps
   /// their blocks as pending. Throws state_error naming a missing or corrupt file.
   void restore_key_group_part(const keyed_state_part& part);
+  /// Restore of a RocksDB checkpoint into the heap: keeps one key group's entries of a state
+  /// as pending, in RocksDB's form; they become heap sections when the state (or participant)
+  /// registers, or at the next snapshot, once the key type is known (set_key_type).
+  void restore_rocksdb_entries(rocksdb_key_group_entries&& entries, const std::string& path);
   /// Hands the pending sections of `name` to `read(key_group, bytes)` and forgets them; throws
   /// state_error naming the state if they were snapshot under another signature or don't parse.
   void take_restored(const std::string& name, const std::string& signature,
@@ -223,8 +259,9 @@ protected:
   /// checkpoint, whatever characters the operator's name holds.
   std::string snapshot_path(const std::string& dir, std::int64_t checkpoint_id,
                             const std::string& suffix) const;
-  /// Throws state_error naming the operator unless `handle` was written by backend `backend`.
-  void check_handle_backend(const keyed_state_handle& handle, const char* backend) const;
+  /// Throws state_error naming the operator unless `handle` was written by a backend this
+  /// one can restore (either: heap key-group files and RocksDB checkpoints both convert).
+  void check_handle_backend(const keyed_state_handle& handle) const;
 
 private:
   /// Makes `key_group` current (the caller then sets the key's bytes).
@@ -281,6 +318,8 @@ private:
   mutable std::uint64_t state_key_version_ = 0;
   std::map<std::string, registered> states_;
   std::map<std::string, keyed_snapshot_participant*> participants_;
+  std::map<std::string, std::string> participant_signatures_;
+  std::size_t (*key_type_size_)(std::string_view) = nullptr;
 
   struct pending_section {
     int key_group;
@@ -290,7 +329,16 @@ private:
     std::string signature;
     std::string path; ///< the file it came from, for errors
     std::vector<pending_section> sections;
+    /// Entries of a RocksDB checkpoint, not yet turned into sections.
+    rocksdb_column_format rocksdb_format;
+    std::vector<rocksdb_key_group_entries> rocksdb_entries;
   };
+  /// The pending state `name`, created with `signature` and `path` if new; throws state_error
+  /// if it came with another signature before.
+  pending_state& pending_for(const std::string& name, const std::string& signature,
+                             const std::string& path);
+  /// Turns the pending RocksDB entries of `name` into heap sections.
+  void convert_rocksdb_entries(const std::string& name, pending_state& pending) const;
   std::map<std::string, pending_state> pending_;
 };
 

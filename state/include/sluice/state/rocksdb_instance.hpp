@@ -13,6 +13,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace sluice {
 
@@ -23,6 +25,22 @@ struct rocksdb_column_format {
   state_kind kind = state_kind::value;
   std::int64_t ttl_ms = 0; ///< 0: values carry no timestamp
 };
+
+/// One key group's entries of one state in a RocksDB checkpoint, in key order, each key without
+/// its two key-group bytes (what a restore into the heap backend converts).
+struct rocksdb_key_group_entries {
+  std::string state;
+  std::string signature;
+  rocksdb_column_format format;
+  int key_group = 0;
+  std::vector<std::pair<std::string, std::string>> entries;
+};
+
+/// Opens the RocksDB checkpoint in `dir` read-only and calls f once per state and key group of
+/// `range` that has entries. Errors are state_errors naming `owner` and the checkpoint.
+void read_rocksdb_checkpoint(const std::string& owner, const std::string& dir,
+                             key_group_range range,
+                             const std::function<void(rocksdb_key_group_entries&&)>& f);
 
 class rocksdb_instance {
 public:

@@ -6,6 +6,7 @@
 // restore takes a whole checkpoint over when it covers the subtask's key groups, and otherwise
 // copies the key groups owned out of every checkpoint that holds some (rescaling).
 
+#include "sluice/state/cross_backend.hpp"
 #include "sluice/state/keyed_state_backend.hpp"
 #include "sluice/state/rocksdb_instance.hpp"
 #include "sluice/state/rocksdb_list_map_states.hpp"
@@ -44,10 +45,17 @@ public:
   const std::string& instance_dir() const { return db_->dir(); }
   const rocksdb_shared_resources& shared_resources() const { return *resources_; }
 
-  /// The column family of the state `d` describes (created, or attached to a restored one).
+  /// The column family of the state `d` describes (created, or attached to a restored one),
+  /// holding the entries restored for it from heap key-group files.
   template <class D> detail::rocksdb_state_context state_context(const D& d) {
-    return {*this, *db_,
-            db_->column_family(d.name, state_type_signature<D>(), {D::kind, d.ttl.ttl_ms})};
+    const auto signature = state_type_signature<D>();
+    const int cf = db_->column_family(d.name, signature, {D::kind, d.ttl.ttl_ms});
+    take_restored(d.name, signature, [&](int key_group, byte_reader& in) {
+      detail::import_heap_section<D>(
+          in, key_group, d.ttl, [&](std::string_view key) { return key_size(key, d.name); },
+          [&](std::string_view key, std::string_view value) { db_->put(cf, key, value); });
+    });
+    return {*this, *db_, cf};
   }
 
 private:

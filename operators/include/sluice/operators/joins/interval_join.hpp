@@ -42,6 +42,7 @@ public:
       throw std::logic_error("interval join '" + ctx.task_name() +
                              "': no keyed state backend (interval joins are keyed)");
     backend_ = ctx.keyed_state;
+    backend_->set_key_type<K>();
     left_ = &backend_->get_state(
         map_state_descriptor<std::int64_t, std::vector<A>>("interval-join-left"));
     right_ = &backend_->get_state(

@@ -60,6 +60,7 @@ public:
                              "': no keyed state backend (window operators are keyed)");
     }
     keyed_state_backend& backend = *ctx.keyed_state;
+    backend.set_key_type<K>();
     tctx_.clock = ctx.processing_time;
     tctx_.open(backend);
     contents_.open(backend);
