@@ -55,6 +55,9 @@ void end_job(jm_actor self, const job_manager_setup& setup, job_result result) {
     if (st.subtasks[i] && !st.finished[i])
       self->send_exit(st.subtasks[i], caf::exit_reason::user_shutdown);
   self->send_exit(setup.task_manager, caf::exit_reason::user_shutdown);
+  if (st.checkpointing)
+    fail_savepoints(self, result.ok() ? "the job finished" : "the job failed: " + result.error(),
+                    true);
   result.duration = std::chrono::steady_clock::now() - st.started_at;
   if (result.ok())
     log()->info("job '{}' finished in {} ms", setup.job_name,
@@ -106,7 +109,7 @@ caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
   try {
     st.initial_restore = resolve_initial_restore(setup);
     if (setup.config->checkpointing.enabled())
-      st.checkpointing = std::make_shared<job_checkpointing>(setup);
+      st.checkpointing = std::make_shared<job_checkpointing>(setup, st.initial_restore);
   } catch (const std::exception& e) {
     end_job(self, setup, job_result::failure(e.what()));
     return {};
@@ -123,6 +126,8 @@ caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
           s.finished[i] = true;
           if (++s.done == s.subtasks.size())
             end_job(self, setup, job_result{});
+          else
+            on_subtask_finished(self, setup, msg.vertex, msg.subtask);
         }
       },
       [=](const subtask_failed_msg& msg) { on_job_failure(self, setup, msg.error); },
@@ -131,6 +136,9 @@ caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
       [=](checkpoint_ack_msg& msg) { on_checkpoint_ack(self, setup, msg); },
       [=](const checkpoint_decline_msg& msg) { on_checkpoint_decline(self, setup, msg); },
       [=](const input_finished_msg& msg) { on_input_finished(self, setup, msg); },
+      [=](const savepoint_request_msg& msg) -> caf::result<std::string> {
+        return on_savepoint_request(self, setup, msg);
+      },
       [=](cancel_job_atom) { end_job(self, setup, job_result::failure("job cancelled")); },
   };
 }

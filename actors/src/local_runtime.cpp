@@ -5,9 +5,11 @@
 #include "state_directory.hpp"
 
 #include "sluice/actors/messages.hpp"
+#include "sluice/checkpoint/checkpoint_error.hpp"
 #include "sluice/operators/logging.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 
 namespace sluice {
@@ -50,6 +52,7 @@ public:
     if (config.checkpointing.aligned_timeout_ms > 0)
       throw config_error("--aligned-checkpoint-timeout-ms: not supported by the runtime yet "
                          "(--unaligned-checkpoints alone is)");
+    savepoint_timeout_ = std::chrono::milliseconds(config.checkpointing.timeout_ms + 10000);
     auto tm_config = task_manager_config(config);
     auto tm = system_->spawn(task_manager,
                              task_manager_setup{plan, tm_config, job_name, status_, slots});
@@ -81,13 +84,47 @@ public:
 
   std::vector<subtask_metrics> metrics() const override { return status_->metrics(); }
 
+  std::string trigger_savepoint(const std::string& dir) override {
+    return request_savepoint(savepoint_request_msg{dir, false, false});
+  }
+
+  std::string stop_with_savepoint(const std::string& dir, bool drain) override {
+    return request_savepoint(savepoint_request_msg{dir, true, drain});
+  }
+
 private:
+  /// Sends `msg` to the job manager and waits for the savepoint (at most the checkpoint
+  /// timeout, plus a margin).
+  std::string request_savepoint(const savepoint_request_msg& msg) {
+    if (!system_ || !job_manager_)
+      throw checkpoint_error("no savepoint: the job is not running");
+    caf::scoped_actor self{*system_};
+    std::string out;
+    std::optional<std::string> error;
+    self->request(job_manager_, savepoint_timeout_, msg)
+        .receive([&](std::string& dir) { out = std::move(dir); },
+                 [&](caf::error& e) { error = error_text(e); });
+    if (error)
+      throw checkpoint_error(*error);
+    return out;
+  }
+
+  /// The text of a runtime_error made with a message, else CAF's rendering of `e`.
+  std::string error_text(const caf::error& e) const {
+    if (e.category() == caf::atom("system") && e.context().match_elements<std::string>())
+      return e.context().get_as<std::string>(0);
+    if (e == caf::sec::request_receiver_down)
+      return "no savepoint: the job is not running";
+    return "no savepoint: " + system_->render(e);
+  }
+
   // Declared first: removed after the actor system (and with it every backend) is gone.
   state_directory state_dir_;
   runtime_config caf_config_;
   std::unique_ptr<caf::actor_system> system_;
   std::shared_ptr<job_status> status_;
   caf::actor job_manager_;
+  std::chrono::milliseconds savepoint_timeout_{0};
 };
 
 } // namespace

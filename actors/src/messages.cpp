@@ -15,6 +15,7 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<checkpoint_ack_msg>("sluice::checkpoint_ack_msg");
   cfg.add_message_type<checkpoint_decline_msg>("sluice::checkpoint_decline_msg");
   cfg.add_message_type<checkpoint_ended_msg>("sluice::checkpoint_ended_msg");
+  cfg.add_message_type<savepoint_request_msg>("sluice::savepoint_request_msg");
   cfg.add_message_type<std::vector<caf::actor>>("std::vector<caf::actor>");
 }
 

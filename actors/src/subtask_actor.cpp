@@ -92,12 +92,14 @@ caf::behavior subtask_actor::make_behavior() {
       [this](wakeup_atom, std::int64_t time_ms) {
         if (time_ms == next_wakeup_ms_)
           next_wakeup_ms_ = max_watermark;
-        guarded([&] { chain_->on_processing_time(now_ms()); });
+        if (!stopped_) // else resume() catches up
+          guarded([&] { chain_->on_processing_time(now_ms()); });
       },
       [this](watermark_tick_atom) {
         if (done_)
           return;
-        guarded([&] { chain_->on_periodic_watermark(); });
+        if (!stopped_)
+          guarded([&] { chain_->on_periodic_watermark(); });
         arm_watermark_timer();
       },
       [this](const trigger_checkpoint_msg& msg) { guarded([&] { on_trigger(msg); }); },
@@ -168,8 +170,7 @@ void subtask_actor::start(const start_msg& msg) {
   chain_.emplace(plan, setup_.vertex, setup_.subtask, setup_.job_name, output_, layout_,
                  static_cast<processing_time_service&>(*this), *setup_.config,
                  restored ? &*restored : nullptr);
-  if (setup_.config->checkpointing.enabled())
-    init_checkpointing();
+  init_checkpointing();
 
   chain_->open();
   if (restored)
@@ -252,14 +253,14 @@ void subtask_actor::on_input_event(const input_item& item) {
 }
 
 void subtask_actor::schedule_source_step() {
-  if (step_scheduled_ || input_finished_ || done_)
+  if (step_scheduled_ || input_finished_ || done_ || stopped_)
     return;
   step_scheduled_ = true;
   send(this, continue_atom::value);
 }
 
 void subtask_actor::source_step() {
-  if (input_finished_ || !output_.available())
+  if (input_finished_ || stopped_ || !output_.available())
     return;
   auto budget = source_step_records;
   if (rate_per_subtask_ > 0) {
