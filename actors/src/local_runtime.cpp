@@ -49,9 +49,6 @@ public:
       throw config_error("the job needs " + std::to_string(plan->required_slots()) +
                          " slots, the task manager offers " + std::to_string(slots) +
                          " (--slots)");
-    if (config.checkpointing.aligned_timeout_ms > 0)
-      throw config_error("--aligned-checkpoint-timeout-ms: not supported by the runtime yet "
-                         "(--unaligned-checkpoints alone is)");
     savepoint_timeout_ = std::chrono::milliseconds(config.checkpointing.timeout_ms + 10000);
     auto tm_config = task_manager_config(config);
     auto tm = system_->spawn(task_manager,

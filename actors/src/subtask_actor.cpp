@@ -58,11 +58,13 @@ caf::behavior subtask_actor::make_behavior() {
       [this](const event_msg& msg) {
         guarded([&] {
           const auto kind = static_cast<event_kind>(msg.kind);
-          if (unaligned_ && kind == event_kind::barrier) {
+          if (kind == event_kind::barrier && takes_barrier_on_arrival(msg.channel, msg.value)) {
             if (!input_.ended(msg.channel)) // overtakes the queue
               apply(aligner_->on_barrier(msg.channel, msg.value, now_ms()));
           } else {
             input_.on_event(msg.channel, kind, msg.value);
+            if (kind == event_kind::barrier)
+              announce_barrier(msg.value);
           }
           process_input();
         });
@@ -101,6 +103,13 @@ caf::behavior subtask_actor::make_behavior() {
         if (!stopped_)
           guarded([&] { chain_->on_periodic_watermark(); });
         arm_watermark_timer();
+      },
+      [this](alignment_timeout_atom, std::int64_t id) {
+        guarded([&] {
+          if (aligner_->current_checkpoint() == id)
+            apply(aligner_->poll(now_ms()));
+          process_input();
+        });
       },
       [this](const trigger_checkpoint_msg& msg) { guarded([&] { on_trigger(msg); }); },
       [this](const checkpoint_ended_msg& msg) { guarded([&] { on_checkpoint_ended(msg); }); },

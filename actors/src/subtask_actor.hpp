@@ -79,6 +79,14 @@ private:
   /// A savepoint's trigger tells every subtask where its snapshot goes (and whether it stops
   /// the job); a source stopping with drain emits the maximum watermark before the barrier.
   void on_trigger(const trigger_checkpoint_msg& msg);
+  /// Whether barrier `id` arriving on `channel` goes to the aligner at once, ahead of the input
+  /// queued before it (unaligned; or switched to unaligned by the aligned timeout).
+  bool takes_barrier_on_arrival(int channel, std::int64_t id) const;
+  /// Barrier `id` was queued behind input (aligned with an aligned timeout): starts its
+  /// alignment clock and a timer for the switch to unaligned.
+  void announce_barrier(std::int64_t id);
+  /// Once checkpoint `id` switched to unaligned: its barriers still queued overtake the input.
+  void take_queued_barriers(std::int64_t id);
   /// Where the files of checkpoint or savepoint `id` go.
   std::filesystem::path snapshot_dir(std::int64_t id) const;
   /// After the snapshot of a stop with savepoint: no records, watermarks or timers follow.
@@ -137,9 +145,11 @@ private:
     std::string output;
   };
   std::optional<in_flight_capture> capture_;
-  /// Unaligned checkpoints: barriers are taken on arrival, and input is processed one batch per
-  /// message so that they do not wait behind the queued input.
+  /// Unaligned checkpoints: input is processed one batch per message so that barriers do not
+  /// wait behind the queued input; without an aligned timeout, barriers are taken on arrival.
   bool unaligned_ = false;
+  bool barriers_on_arrival_ = false;
+  std::int64_t alignment_timer_id_ = 0; ///< the checkpoint whose aligned timeout is armed
   bool input_scheduled_ = false;
   bool input_step_ = false; ///< handling input_atom
   std::vector<caf::actor> outputs_;

@@ -59,7 +59,32 @@ void subtask_actor::init_checkpointing() {
   if (input_.channel_count() > 0) {
     aligner_.emplace(input_.channel_count(), config);
     unaligned_ = config.unaligned;
+    barriers_on_arrival_ = config.unaligned && config.aligned_timeout_ms == 0;
   }
+}
+
+bool subtask_actor::takes_barrier_on_arrival(int channel, std::int64_t id) const {
+  return barriers_on_arrival_ ||
+         (aligner_->current_checkpoint() == id && aligner_->records_in_flight(channel));
+}
+
+void subtask_actor::announce_barrier(std::int64_t id) {
+  if (!unaligned_ || barriers_on_arrival_ || alignment_timer_id_ >= id)
+    return;
+  const auto now = now_ms();
+  aligner_->on_barrier_announced(id, now);
+  const auto deadline = aligner_->alignment_deadline_ms();
+  if (deadline && aligner_->current_checkpoint() == id) {
+    alignment_timer_id_ = id;
+    delayed_send(this, std::chrono::milliseconds(std::max<std::int64_t>(0, *deadline - now)),
+                 alignment_timeout_atom::value, id);
+  }
+}
+
+void subtask_actor::take_queued_barriers(std::int64_t id) {
+  for (int ch = 0; ch < input_.channel_count(); ++ch)
+    if (input_.remove_barrier(ch, id))
+      apply(aligner_->on_barrier(ch, id, now_ms()));
 }
 
 void subtask_actor::on_trigger(const trigger_checkpoint_msg& msg) {
@@ -169,12 +194,13 @@ void subtask_actor::take_unaligned_snapshot(std::int64_t id, std::int64_t alignm
   capture_ = in_flight_capture{
       id, chain_->snapshot(id, snapshot_dir(id)),
       checkpoint_ack_msg{setup_.vertex, setup_.subtask, id, {}, alignment_ms, 0, 0}, {}, {}};
-  input_.for_each_queued_batch([&](const input_item& item) {
+  input_.for_each_batch_before_barrier(id, [&](const input_item& item) {
     append_in_flight(capture_->data, item.channel, item.records, item.bytes.data(),
                      item.bytes.size());
   });
   emit_barrier(id, capture_->output);
   stop_if_savepoint_stops(id);
+  take_queued_barriers(id);
 }
 
 void subtask_actor::write_snapshot(operator_chain::snapshot_writer write, checkpoint_ack_msg ack,

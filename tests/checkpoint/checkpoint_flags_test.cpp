@@ -109,6 +109,10 @@ TEST_CASE("contradicting checkpoint and restart flags are errors naming the flag
         "flag --checkpoint-interval-ms: 5 is below the minimum 10");
   CHECK(error_of({"--unaligned-checkpoints", "--checkpointing-mode", "at-least-once"}) ==
         "flag --unaligned-checkpoints: needs --checkpointing-mode exactly-once");
+  CHECK(error_of({"--unaligned-checkpoints", "--aligned-checkpoint-timeout-ms", "20",
+                  "--checkpointing-mode", "at-least-once"}) ==
+        "flag --aligned-checkpoint-timeout-ms: needs --checkpointing-mode exactly-once "
+        "(at-least-once never aligns)");
   CHECK(error_of({"--restore", "latest"}) ==
         "flag --restore: latest needs --checkpoint-dir (where to look for checkpoints)");
   CHECK(error_of({"--restart-attempts", "3"}) ==

@@ -199,6 +199,8 @@ using watermark_tick_atom = caf::atom_constant<caf::atom("s_wmtick")>;
 using wakeup_atom = caf::atom_constant<caf::atom("s_wakeup")>;
 /// Process more input (a subtask to itself, with unaligned checkpoints).
 using input_atom = caf::atom_constant<caf::atom("s_input")>;
+/// The aligned checkpoint timeout of checkpoint N may have passed (a subtask to itself).
+using alignment_timeout_atom = caf::atom_constant<caf::atom("s_aligntmo")>;
 /// After the final checkpoint: close the operators and quit (job manager -> subtask).
 using close_subtask_atom = caf::atom_constant<caf::atom("s_close")>;
 /// The restart delay of attempt N passed (job manager -> itself).
