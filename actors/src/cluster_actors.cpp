@@ -38,6 +38,9 @@ void end_job(jm_actor self, const job_manager_setup& setup, job_result result) {
   for (const auto& tm : st.task_managers)
     self->send_exit(tm.actor, caf::exit_reason::user_shutdown);
   st.task_managers.clear();
+  if (st.checkpointing)
+    fail_savepoints(self, result.ok() ? "the job finished" : "the job failed: " + result.error(),
+                    true);
   result.duration = std::chrono::steady_clock::now() - st.started_at;
   if (result.ok())
     log()->info("job '{}' finished in {} ms", setup.job_name,
@@ -105,7 +108,7 @@ caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
   try {
     st.initial_restore = resolve_initial_restore(setup);
     if (setup.config->checkpointing.enabled())
-      st.checkpointing = std::make_shared<job_checkpointing>(setup);
+      st.checkpointing = std::make_shared<job_checkpointing>(setup, st.initial_restore);
   } catch (const std::exception& e) {
     end_job(self, setup, job_result::failure(e.what()));
     return {};
@@ -125,6 +128,8 @@ caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
           s.finished[i] = true;
           if (++s.done == s.subtasks.size())
             end_job(self, setup, job_result{});
+          else
+            on_subtask_finished(self, setup, msg.vertex, msg.subtask);
         }
       },
       [=](const subtask_failed_msg& msg) { on_job_failure(self, setup, msg.error); },
@@ -138,6 +143,9 @@ caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
       },
       [=](task_manager_ready_atom) { on_task_manager_ready(self, setup); },
       [=](slots_timeout_atom) { on_slots_timeout(self, setup); },
+      [=](const savepoint_request_msg& msg) -> caf::result<std::string> {
+        return on_savepoint_request(self, setup, msg);
+      },
       [=](cancel_job_atom) { end_job(self, setup, job_result::failure("job cancelled")); },
   };
 }

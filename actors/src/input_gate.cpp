@@ -1,5 +1,7 @@
 #include "sluice/actors/input_gate.hpp"
 
+#include <algorithm>
+
 #include <string>
 
 namespace sluice {
@@ -89,6 +91,18 @@ void input_gate::unblock_all() {
   }
   block_order_.clear();
   blocked_count_ = 0;
+}
+
+bool input_gate::remove_barrier(int ch, std::int64_t barrier_id) {
+  auto& queue = channels_.at(static_cast<std::size_t>(ch)).queue;
+  auto it = std::find_if(queue.begin(), queue.end(), [&](const input_item& item) {
+    return item.is_event && item.kind == event_kind::barrier && item.value == barrier_id;
+  });
+  if (it == queue.end())
+    return false;
+  queue.erase(it);
+  --queued_;
+  return true;
 }
 
 input_item input_gate::take(std::size_t ch) {

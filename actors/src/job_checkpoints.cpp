@@ -4,6 +4,7 @@
 
 #include "sluice/actors/checkpoint_names.hpp"
 #include "sluice/checkpoint/checkpoint_error.hpp"
+#include "sluice/checkpoint/metadata_file.hpp"
 #include "sluice/operators/logging.hpp"
 
 #include <algorithm>
@@ -14,12 +15,6 @@ namespace {
 
 /// The longest the checkpoint timer sleeps (a pending timer delays the actor system's shutdown).
 constexpr std::int64_t max_tick_ms = 100;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::vector<operator_layout> operator_layouts(const execution_plan& plan) {
   std::vector<operator_layout> out;
@@ -39,10 +34,10 @@ void broadcast(jm_actor self, const Message& msg) {
 
 void trigger(jm_actor self, const job_manager_setup& setup, bool final) {
   auto& ck = *self->state.checkpointing;
-  const auto now = now_ms();
+  const auto now = wall_clock_ms();
   const auto id = ck.core.trigger(now);
   try {
-    ck.storage.create_pending(id);
+    ck.storage->create_pending(id);
   } catch (const checkpoint_error& e) {
     end_job(self, setup, job_result::failure(e.what()));
     return;
@@ -52,27 +47,49 @@ void trigger(jm_actor self, const job_manager_setup& setup, bool final) {
   const auto& subtasks = self->state.subtasks;
   for (std::size_t i = 0; i < subtasks.size(); ++i)
     if (final || ck.is_source[i] || ck.input_finished[i])
-      self->send(subtasks[i], trigger_checkpoint_msg{id, now});
+      self->send(subtasks[i], trigger_checkpoint_msg{id, now, {}, false, false});
 }
 
-/// Triggers the final checkpoint once every subtask finished its input and none is pending.
+/// Triggers the final checkpoint once every subtask finished its input and nothing is pending
+/// or waiting (savepoints go first).
 void maybe_trigger_final(jm_actor self, const job_manager_setup& setup) {
   auto& ck = *self->state.checkpointing;
-  if (!self->state.restarting && ck.finished == ck.input_finished.size() && !ck.final_id &&
-      ck.core.pending_ids().empty())
+  if (!self->state.restarting && ck.core.config().enabled() &&
+      ck.finished == ck.input_finished.size() && !ck.final_id && ck.core.pending_ids().empty() &&
+      ck.savepoints.waiting.empty() && !ck.savepoints.stopping())
     trigger(self, setup, true);
 }
 
-void on_failure(jm_actor self, const job_manager_setup& setup, const checkpoint_failure& f) {
+/// Removes what checkpoint or savepoint `id` wrote (a warning if it cannot).
+void discard(jm_actor self, const job_manager_setup& setup, std::int64_t id) {
   auto& ck = *self->state.checkpointing;
-  log()->warn("[{}] checkpoint {} failed ({}): {}", setup.job_name, f.checkpoint_id,
-              to_string(f.reason), f.message);
   try {
-    ck.storage.discard(f.checkpoint_id);
+    if (auto dir = ck.savepoints.dir_of(id)) {
+      std::error_code ec;
+      std::filesystem::remove_all(*dir, ec);
+      if (ec)
+        throw checkpoint_error("savepoint directory '" + dir->string() +
+                               "' cannot be removed: " + ec.message());
+    } else if (ck.storage) {
+      ck.storage->discard(id);
+    }
   } catch (const checkpoint_error& e) {
     log()->warn("[{}] {}", setup.job_name, e.what());
   }
+}
+
+} // namespace
+
+void on_checkpoint_failure(jm_actor self, const job_manager_setup& setup,
+                           const checkpoint_failure& f) {
+  auto& ck = *self->state.checkpointing;
+  const auto what = ck.savepoints.dir_of(f.checkpoint_id) ? "savepoint" : "checkpoint";
+  log()->warn("[{}] {} {} failed ({}): {}", setup.job_name, what, f.checkpoint_id,
+              to_string(f.reason), f.message);
+  discard(self, setup, f.checkpoint_id);
   broadcast(self, checkpoint_ended_msg{f.checkpoint_id, false});
+  on_savepoint_failed(self, f.checkpoint_id,
+                      std::string(to_string(f.reason)) + ": " + f.message);
   if (ck.final_id == f.checkpoint_id)
     ck.final_id.reset();
   if (ck.core.job_should_fail()) {
@@ -83,46 +100,69 @@ void on_failure(jm_actor self, const job_manager_setup& setup, const checkpoint_
                        std::to_string(ck.core.config().tolerable_failures) + ")");
     return;
   }
+  maybe_trigger_savepoint(self, setup);
   maybe_trigger_final(self, setup);
   arm_checkpoint_tick(self);
 }
+
+namespace {
 
 /// Every subtask acknowledged: writes `_metadata`, completes, retires old checkpoints, notifies.
 void complete(jm_actor self, const job_manager_setup& setup, const checkpoint_metadata& m) {
   auto& ck = *self->state.checkpointing;
   const auto id = m.checkpoint_id;
+  const auto savepoint_dir = ck.savepoints.dir_of(id);
   try {
-    ck.storage.write_metadata(m);
+    if (savepoint_dir)
+      write_metadata_file(*savepoint_dir, m);
+    else
+      ck.storage->write_metadata(m);
   } catch (const checkpoint_error& e) {
-    if (auto f = ck.core.abort(id, failure_reason::finalize_failed, e.what(), now_ms()))
-      on_failure(self, setup, *f);
+    if (auto f = ck.core.abort(id, failure_reason::finalize_failed, e.what(), wall_clock_ms()))
+      on_checkpoint_failure(self, setup, *f);
     return;
   }
-  const auto now = now_ms();
+  const auto now = wall_clock_ms();
   auto stats = ck.core.complete(id, now);
   try {
-    ck.storage.apply_retention(ck.core.config().retained);
+    if (!savepoint_dir)
+      ck.storage->apply_retention(ck.core.config().retained);
   } catch (const checkpoint_error& e) {
     log()->warn("[{}] {}", setup.job_name, e.what());
   }
   log()->info("[{}] {}", setup.job_name, stats.to_string(now));
   broadcast(self, checkpoint_ended_msg{id, true});
-  if (ck.final_id == id)
+  if (ck.final_id == id) {
     broadcast(self, close_subtask_atom::value);
-  else
+  } else {
+    if (savepoint_dir)
+      on_savepoint_completed(self, id);
+    maybe_trigger_savepoint(self, setup);
     maybe_trigger_final(self, setup);
+  }
   arm_checkpoint_tick(self);
 }
 
 } // namespace
 
-job_checkpointing::job_checkpointing(const job_manager_setup& setup)
+std::int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+job_checkpointing::job_checkpointing(const job_manager_setup& setup,
+                                     const std::string& initial_restore)
     : core(setup.config->checkpointing, job_id_of(setup.job_name),
-           to_string(setup.config->state.kind), operator_layouts(*setup.plan), now_ms()),
-      storage(setup.config->checkpointing.checkpoint_dir, job_id_of(setup.job_name)) {
-  if (auto highest = storage.highest_checkpoint_id())
-    core.restore_from(*highest);
-  storage.discard_incomplete();
+           to_string(setup.config->state.kind), operator_layouts(*setup.plan), wall_clock_ms()) {
+  if (!initial_restore.empty())
+    core.restore_from(read_metadata_file(initial_restore).checkpoint_id);
+  if (!setup.config->checkpointing.checkpoint_dir.empty()) {
+    storage.emplace(setup.config->checkpointing.checkpoint_dir, job_id_of(setup.job_name));
+    if (auto highest = storage->highest_checkpoint_id())
+      core.restore_from(*highest);
+    storage->discard_incomplete();
+  }
   for (const auto& v : setup.plan->vertices()) {
     const bool source = setup.plan->graph().node(v.nodes.front()).is_source;
     is_source.insert(is_source.end(), static_cast<std::size_t>(v.parallelism), source);
@@ -134,7 +174,7 @@ void arm_checkpoint_tick(jm_actor self) {
   if (self->state.ended || !self->state.checkpointing)
     return;
   auto& ck = *self->state.checkpointing;
-  const auto now = now_ms();
+  const auto now = wall_clock_ms();
   auto due = now + max_tick_ms;
   if (auto next = ck.core.next_trigger_ms())
     due = std::clamp<std::int64_t>(*next, now + 1, due);
@@ -151,13 +191,15 @@ void on_checkpoint_tick(jm_actor self, const job_manager_setup& setup, std::int6
   if (ck.armed_tick_ms != due_ms)
     return;
   ck.armed_tick_ms.reset();
-  for (const auto& f : ck.core.check_timeouts(now_ms())) {
-    on_failure(self, setup, f);
+  for (const auto& f : ck.core.check_timeouts(wall_clock_ms())) {
+    on_checkpoint_failure(self, setup, f);
     if (self->state.ended)
       return;
   }
+  maybe_trigger_savepoint(self, setup);
   if (!self->state.restarting && ck.finished < ck.input_finished.size() &&
-      ck.core.should_trigger(now_ms()))
+      ck.savepoints.waiting.empty() && !ck.savepoints.stopping() &&
+      ck.core.should_trigger(wall_clock_ms()))
     trigger(self, setup, false);
   arm_checkpoint_tick(self);
 }
@@ -176,7 +218,7 @@ void on_checkpoint_ack(jm_actor self, const job_manager_setup& setup, checkpoint
     if (it != msg.states.end())
       state = subtask_state_from_text(it->second, msg.subtask, plan.max_parallelism());
     auto result = ck.core.acknowledge(msg.checkpoint_id, subtask_id{uid, msg.subtask},
-                                      checkpoint_ack{std::move(state), stats}, now_ms());
+                                      checkpoint_ack{std::move(state), stats}, wall_clock_ms());
     if (result.status == ack_status::all_acknowledged)
       complete(self, setup, *result.metadata);
   }
@@ -190,8 +232,8 @@ void on_checkpoint_decline(jm_actor self, const job_manager_setup& setup,
   const auto& vertex = setup.plan->vertices().at(static_cast<std::size_t>(msg.vertex));
   const auto uid = operator_uid(setup.plan->graph().node(vertex.nodes.front()));
   if (auto f = ck.core.decline(msg.checkpoint_id, subtask_id{uid, msg.subtask}, msg.reason,
-                               now_ms()))
-    on_failure(self, setup, *f);
+                               wall_clock_ms()))
+    on_checkpoint_failure(self, setup, *f);
 }
 
 void forget_finished_inputs(jm_actor self) {
@@ -202,13 +244,9 @@ void forget_finished_inputs(jm_actor self) {
 
 std::string restart_checkpointing(jm_actor self, const job_manager_setup& setup) {
   auto& ck = *self->state.checkpointing;
-  for (const auto& f : ck.core.on_job_restart(now_ms())) {
-    try {
-      ck.storage.discard(f.checkpoint_id);
-    } catch (const checkpoint_error& e) {
-      log()->warn("[{}] {}", setup.job_name, e.what());
-    }
-  }
+  for (const auto& f : ck.core.on_job_restart(wall_clock_ms()))
+    discard(self, setup, f.checkpoint_id);
+  fail_savepoints(self, "the job restarted before the savepoint completed", false);
   forget_finished_inputs(self);
   ck.final_id.reset();
   const auto latest = ck.core.latest_completed_id();
@@ -218,7 +256,7 @@ std::string restart_checkpointing(jm_actor self, const job_manager_setup& setup)
                 initial.empty() ? std::string("scratch") : initial);
     return initial;
   }
-  const auto metadata = ck.storage.checkpoint_path(*latest) / "_metadata";
+  const auto metadata = ck.storage->checkpoint_path(*latest) / "_metadata";
   log()->warn("[{}] restoring checkpoint {} ({})", setup.job_name, *latest, metadata.string());
   return metadata.string();
 }
@@ -235,7 +273,7 @@ void on_input_finished(jm_actor self, const job_manager_setup& setup,
   ++ck.finished;
   for (auto id : ck.core.pending_ids())
     self->send(self->state.subtasks[i],
-               trigger_checkpoint_msg{id, ck.core.pending_stats(id)->trigger_ms});
+               trigger_message(self, id, ck.core.pending_stats(id)->trigger_ms));
   maybe_trigger_final(self, setup);
 }
 

@@ -5,6 +5,7 @@
 // committed before the subtasks close).
 
 #include "cluster_actors.hpp"
+#include "job_savepoints.hpp"
 
 #include "sluice/checkpoint/checkpoint_coordinator_core.hpp"
 #include "sluice/checkpoint/checkpoint_storage.hpp"
@@ -14,19 +15,26 @@
 
 namespace sluice {
 
+/// With checkpointing on, or once a savepoint is requested of a job without it (then without
+/// periodic or final checkpoints).
 struct job_checkpointing {
-  /// Sets up the coordinator and the storage of the job's checkpoints; ids continue above any
-  /// chk-N on disk, whose incomplete directories are discarded.
-  explicit job_checkpointing(const job_manager_setup& setup);
+  /// Sets up the coordinator and the storage of the job's checkpoints (with --checkpoint-dir);
+  /// ids continue above the id of `initial_restore` (a `_metadata` file, or "") and any chk-N
+  /// on disk, whose incomplete directories are discarded.
+  job_checkpointing(const job_manager_setup& setup, const std::string& initial_restore);
 
   checkpoint_coordinator_core core;
-  checkpoint_storage storage;
+  std::optional<checkpoint_storage> storage; ///< with --checkpoint-dir
+  job_savepoints savepoints;
   std::vector<bool> is_source;      ///< by flat subtask index
   std::vector<bool> input_finished; ///< by flat subtask index
   std::size_t finished = 0;
   std::optional<std::int64_t> final_id; ///< the final checkpoint, once triggered
   std::optional<std::int64_t> armed_tick_ms; ///< when the armed timer fires
 };
+
+/// Milliseconds since the epoch: the coordinator's clock (trigger timestamps travel to subtasks).
+std::int64_t wall_clock_ms();
 
 /// Arms the checkpoint timer for the next trigger (at most 100 ms ahead), unless it is armed
 /// to fire earlier.
@@ -35,6 +43,10 @@ void arm_checkpoint_tick(jm_actor self);
 /// when due, re-arms. Ignored unless it is the armed one.
 void on_checkpoint_tick(jm_actor self, const job_manager_setup& setup, std::int64_t due_ms);
 void on_checkpoint_ack(jm_actor self, const job_manager_setup& setup, checkpoint_ack_msg& msg);
+/// Checkpoint or savepoint `f` ended without completing: discards it, tells the subtasks (and
+/// a savepoint's client); fails the job after too many checkpoint failures in a row.
+void on_checkpoint_failure(jm_actor self, const job_manager_setup& setup,
+                           const checkpoint_failure& f);
 void on_checkpoint_decline(jm_actor self, const job_manager_setup& setup,
                            const checkpoint_decline_msg& msg);
 /// The job failed: what its subtasks reported about finished inputs no longer holds.

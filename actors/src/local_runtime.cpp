@@ -23,9 +23,6 @@ public:
       throw config_error("the job needs " + std::to_string(plan->required_slots()) +
                          " slots, the task manager offers " + std::to_string(slots) +
                          " (--slots)");
-    if (config.checkpointing.aligned_timeout_ms > 0)
-      throw config_error("--aligned-checkpoint-timeout-ms: not supported by the runtime yet "
-                         "(--unaligned-checkpoints alone is)");
     auto tm_config = task_manager_config(config);
     task_manager_setup tm_setup;
     tm_setup.plan = plan;

@@ -6,6 +6,7 @@
 #include "runtime_config.hpp"
 #include "state_directory.hpp"
 
+#include "sluice/actors/messages.hpp"
 #include "sluice/operators/job_runner.hpp"
 
 #include <memory>
@@ -21,6 +22,10 @@ public:
   /// Sends cancel_job_atom to the main actor.
   void cancel() override;
   std::vector<subtask_metrics> metrics() const override { return status_->metrics(); }
+  /// Sends savepoint_request_msg to the main actor (the job manager) and waits for the
+  /// savepoint, at most the checkpoint timeout plus a margin.
+  std::string trigger_savepoint(const std::string& dir) override;
+  std::string stop_with_savepoint(const std::string& dir, bool drain) override;
 
 protected:
   process_job_client(const job_config& config, bool networked);
@@ -28,10 +33,13 @@ protected:
   caf::actor_system& system() { return *system_; }
 
 private:
+  std::string request_savepoint(const savepoint_request_msg& msg);
+
   // Declared first: removed after the actor system (and with it every backend) is gone.
   state_directory state_dir_;
   runtime_config caf_config_;
   std::unique_ptr<caf::actor_system> system_;
+  std::chrono::milliseconds savepoint_timeout_;
 
 protected:
   std::shared_ptr<job_status> status_ = std::make_shared<job_status>();

@@ -58,11 +58,13 @@ caf::behavior subtask_actor::make_behavior() {
       [this](const event_msg& msg) {
         guarded([&] {
           const auto kind = static_cast<event_kind>(msg.kind);
-          if (unaligned_ && kind == event_kind::barrier) {
+          if (kind == event_kind::barrier && takes_barrier_on_arrival(msg.channel, msg.value)) {
             if (!input_.ended(msg.channel)) // overtakes the queue
               apply(aligner_->on_barrier(msg.channel, msg.value, now_ms()));
           } else {
             input_.on_event(msg.channel, kind, msg.value);
+            if (kind == event_kind::barrier)
+              announce_barrier(msg.value);
           }
           process_input();
         });
@@ -92,13 +94,22 @@ caf::behavior subtask_actor::make_behavior() {
       [this](wakeup_atom, std::int64_t time_ms) {
         if (time_ms == next_wakeup_ms_)
           next_wakeup_ms_ = max_watermark;
-        guarded([&] { chain_->on_processing_time(now_ms()); });
+        if (!stopped_) // else resume() catches up
+          guarded([&] { chain_->on_processing_time(now_ms()); });
       },
       [this](watermark_tick_atom) {
         if (done_)
           return;
-        guarded([&] { chain_->on_periodic_watermark(); });
+        if (!stopped_)
+          guarded([&] { chain_->on_periodic_watermark(); });
         arm_watermark_timer();
+      },
+      [this](alignment_timeout_atom, std::int64_t id) {
+        guarded([&] {
+          if (aligner_->current_checkpoint() == id)
+            apply(aligner_->poll(now_ms()));
+          process_input();
+        });
       },
       [this](const trigger_checkpoint_msg& msg) { guarded([&] { on_trigger(msg); }); },
       [this](const checkpoint_ended_msg& msg) { guarded([&] { on_checkpoint_ended(msg); }); },
@@ -168,8 +179,7 @@ void subtask_actor::start(const start_msg& msg) {
   chain_.emplace(plan, setup_.vertex, setup_.subtask, setup_.job_name, output_, layout_,
                  static_cast<processing_time_service&>(*this), *setup_.config,
                  restored ? &*restored : nullptr);
-  if (setup_.config->checkpointing.enabled())
-    init_checkpointing();
+  init_checkpointing();
 
   chain_->open();
   if (restored)
@@ -252,14 +262,14 @@ void subtask_actor::on_input_event(const input_item& item) {
 }
 
 void subtask_actor::schedule_source_step() {
-  if (step_scheduled_ || input_finished_ || done_)
+  if (step_scheduled_ || input_finished_ || done_ || stopped_)
     return;
   step_scheduled_ = true;
   send(this, continue_atom::value);
 }
 
 void subtask_actor::source_step() {
-  if (input_finished_ || !output_.available())
+  if (input_finished_ || stopped_ || !output_.available())
     return;
   auto budget = source_step_records;
   if (rate_per_subtask_ > 0) {

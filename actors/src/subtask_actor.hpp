@@ -12,6 +12,8 @@
 #include "sluice/checkpoint/checkpoint_storage.hpp"
 
 #include <chrono>
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -70,10 +72,27 @@ private:
 
   // -- checkpoints (subtask_checkpoints.cpp) ---------------------------------------------------
 
-  /// Creates the barrier aligner and the checkpoint storage (checkpointing on).
+  /// Creates the barrier aligner (savepoints use it with checkpointing off too: aligned) and
+  /// the checkpoint storage (with --checkpoint-dir).
   void init_checkpointing();
   /// A source snapshots and emits the barrier; a subtask whose input finished only snapshots.
+  /// A savepoint's trigger tells every subtask where its snapshot goes (and whether it stops
+  /// the job); a source stopping with drain emits the maximum watermark before the barrier.
   void on_trigger(const trigger_checkpoint_msg& msg);
+  /// Whether barrier `id` arriving on `channel` goes to the aligner at once, ahead of the input
+  /// queued before it (unaligned; or switched to unaligned by the aligned timeout).
+  bool takes_barrier_on_arrival(int channel, std::int64_t id) const;
+  /// Barrier `id` was queued behind input (aligned with an aligned timeout): starts its
+  /// alignment clock and a timer for the switch to unaligned.
+  void announce_barrier(std::int64_t id);
+  /// Once checkpoint `id` switched to unaligned: its barriers still queued overtake the input.
+  void take_queued_barriers(std::int64_t id);
+  /// Where the files of checkpoint or savepoint `id` go.
+  std::filesystem::path snapshot_dir(std::int64_t id) const;
+  /// After the snapshot of a stop with savepoint: no records, watermarks or timers follow.
+  void stop_if_savepoint_stops(std::int64_t id);
+  /// The stop with savepoint failed: the job goes on.
+  void resume();
   void on_checkpoint_ended(const checkpoint_ended_msg& msg);
   /// Carries out what the barrier aligner decided, then blocks the channels it blocks.
   void apply(const barrier_actions& actions);
@@ -104,7 +123,18 @@ private:
   std::int64_t next_wakeup_ms_ = max_watermark; ///< the earliest processing-time wake-up armed
   std::optional<operator_chain> chain_;
   std::optional<barrier_aligner> aligner_; ///< over the input channels, with checkpointing
-  std::optional<checkpoint_storage> storage_; ///< where checkpoints go, with checkpointing
+  std::optional<checkpoint_storage> storage_; ///< where checkpoints go, with --checkpoint-dir
+  /// The savepoints in progress (by id): their directories, and whether they stop the job.
+  struct savepoint_target {
+    std::filesystem::path dir;
+    bool stop = false;
+  };
+  std::map<std::int64_t, savepoint_target> savepoints_;
+  /// Snapshotted for a stop with savepoint: sources emit nothing, no watermark or timer fires.
+  bool stopped_ = false;
+  /// Barriers overtake the output (unaligned checkpoints; savepoints of a job with
+  /// checkpointing off are aligned).
+  bool unaligned_barriers_ = false;
   std::int64_t last_snapshot_id_ = 0;
   /// The unaligned checkpoint whose in-flight data is being captured.
   struct in_flight_capture {
@@ -115,9 +145,11 @@ private:
     std::string output;
   };
   std::optional<in_flight_capture> capture_;
-  /// Unaligned checkpoints: barriers are taken on arrival, and input is processed one batch per
-  /// message so that they do not wait behind the queued input.
+  /// Unaligned checkpoints: input is processed one batch per message so that barriers do not
+  /// wait behind the queued input; without an aligned timeout, barriers are taken on arrival.
   bool unaligned_ = false;
+  bool barriers_on_arrival_ = false;
+  std::int64_t alignment_timer_id_ = 0; ///< the checkpoint whose aligned timeout is armed
   bool input_scheduled_ = false;
   bool input_step_ = false; ///< handling input_atom
   std::vector<caf::actor> outputs_;

@@ -48,24 +48,83 @@ void write_and_acknowledge(caf::event_based_actor* self, snapshot_job job) {
 } // namespace
 
 void subtask_actor::init_checkpointing() {
-  const auto& config = setup_.config->checkpointing;
-  storage_.emplace(config.checkpoint_dir, job_id_of(setup_.job_name));
+  auto config = setup_.config->checkpointing;
+  if (!config.checkpoint_dir.empty())
+    storage_.emplace(config.checkpoint_dir, job_id_of(setup_.job_name));
+  if (!config.enabled()) {
+    config.unaligned = false;
+    config.aligned_timeout_ms = 0;
+  }
+  unaligned_barriers_ = config.unaligned;
   if (input_.channel_count() > 0) {
     aligner_.emplace(input_.channel_count(), config);
     unaligned_ = config.unaligned;
+    barriers_on_arrival_ = config.unaligned && config.aligned_timeout_ms == 0;
   }
+}
+
+bool subtask_actor::takes_barrier_on_arrival(int channel, std::int64_t id) const {
+  return barriers_on_arrival_ ||
+         (aligner_->current_checkpoint() == id && aligner_->records_in_flight(channel));
+}
+
+void subtask_actor::announce_barrier(std::int64_t id) {
+  if (!unaligned_ || barriers_on_arrival_ || alignment_timer_id_ >= id)
+    return;
+  const auto now = now_ms();
+  aligner_->on_barrier_announced(id, now);
+  const auto deadline = aligner_->alignment_deadline_ms();
+  if (deadline && aligner_->current_checkpoint() == id) {
+    alignment_timer_id_ = id;
+    delayed_send(this, std::chrono::milliseconds(std::max<std::int64_t>(0, *deadline - now)),
+                 alignment_timeout_atom::value, id);
+  }
+}
+
+void subtask_actor::take_queued_barriers(std::int64_t id) {
+  for (int ch = 0; ch < input_.channel_count(); ++ch)
+    if (input_.remove_barrier(ch, id))
+      apply(aligner_->on_barrier(ch, id, now_ms()));
 }
 
 void subtask_actor::on_trigger(const trigger_checkpoint_msg& msg) {
   if (msg.checkpoint_id <= last_snapshot_id_ || !chain_)
     return;
+  if (!msg.target_dir.empty())
+    savepoints_[msg.checkpoint_id] = {msg.target_dir, msg.stop};
   auto delay = std::max<std::int64_t>(0, now_ms() - msg.timestamp_ms);
-  if (input_finished_)
+  if (input_finished_) {
     // Aligned, nothing may follow the end of input. Unaligned, the barrier still goes out (a
     // receiver takes it on arrival unless it has taken the end of input already).
-    take_snapshot(msg.checkpoint_id, 0, delay, setup_.config->checkpointing.unaligned);
-  else if (chain_->source())
+    take_snapshot(msg.checkpoint_id, 0, delay, unaligned_barriers_);
+  } else if (chain_->source()) {
+    if (msg.stop && msg.drain)
+      chain_->process_watermark(max_watermark); // every event-time window and timer fires
     take_snapshot(msg.checkpoint_id, 0, delay, true);
+  }
+}
+
+std::filesystem::path subtask_actor::snapshot_dir(std::int64_t id) const {
+  auto it = savepoints_.find(id);
+  if (it != savepoints_.end())
+    return it->second.dir;
+  if (!storage_)
+    throw std::logic_error("checkpoint " + std::to_string(id) +
+                           " has no directory: no --checkpoint-dir and not a savepoint");
+  return storage_->checkpoint_path(id);
+}
+
+void subtask_actor::stop_if_savepoint_stops(std::int64_t id) {
+  auto it = savepoints_.find(id);
+  if (it != savepoints_.end() && it->second.stop)
+    stopped_ = true;
+}
+
+void subtask_actor::resume() {
+  stopped_ = false;
+  if (chain_->source())
+    schedule_source_step();
+  chain_->on_processing_time(now_ms());
 }
 
 void subtask_actor::apply(const barrier_actions& actions) {
@@ -107,10 +166,11 @@ void subtask_actor::apply(const barrier_actions& actions) {
 void subtask_actor::take_snapshot(std::int64_t id, std::int64_t alignment_ms,
                                   std::int64_t start_delay_ms, bool emit_barrier) {
   last_snapshot_id_ = id;
-  auto write = chain_->snapshot(id, storage_->checkpoint_path(id));
+  auto write = chain_->snapshot(id, snapshot_dir(id));
   std::string overtaken;
   if (emit_barrier)
     this->emit_barrier(id, overtaken);
+  stop_if_savepoint_stops(id);
   write_snapshot(std::move(write),
                  checkpoint_ack_msg{setup_.vertex, setup_.subtask, id, {}, alignment_ms,
                                     start_delay_ms, 0},
@@ -118,7 +178,7 @@ void subtask_actor::take_snapshot(std::int64_t id, std::int64_t alignment_ms,
 }
 
 void subtask_actor::emit_barrier(std::int64_t id, std::string& overtaken) {
-  if (!setup_.config->checkpointing.unaligned) {
+  if (!unaligned_barriers_) {
     output_.emit_event(event_kind::barrier, id);
     return;
   }
@@ -132,13 +192,15 @@ void subtask_actor::emit_barrier(std::int64_t id, std::string& overtaken) {
 void subtask_actor::take_unaligned_snapshot(std::int64_t id, std::int64_t alignment_ms) {
   last_snapshot_id_ = id;
   capture_ = in_flight_capture{
-      id, chain_->snapshot(id, storage_->checkpoint_path(id)),
+      id, chain_->snapshot(id, snapshot_dir(id)),
       checkpoint_ack_msg{setup_.vertex, setup_.subtask, id, {}, alignment_ms, 0, 0}, {}, {}};
-  input_.for_each_queued_batch([&](const input_item& item) {
+  input_.for_each_batch_before_barrier(id, [&](const input_item& item) {
     append_in_flight(capture_->data, item.channel, item.records, item.bytes.data(),
                      item.bytes.size());
   });
   emit_barrier(id, capture_->output);
+  stop_if_savepoint_stops(id);
+  take_queued_barriers(id);
 }
 
 void subtask_actor::write_snapshot(operator_chain::snapshot_writer write, checkpoint_ack_msg ack,
@@ -185,6 +247,10 @@ void subtask_actor::replay_in_flight(const checkpoint_metadata& restored) {
 void subtask_actor::on_checkpoint_ended(const checkpoint_ended_msg& msg) {
   if (!chain_)
     return;
+  auto savepoint = savepoints_.find(msg.checkpoint_id);
+  const bool stopping = savepoint != savepoints_.end() && savepoint->second.stop;
+  if (savepoint != savepoints_.end())
+    savepoints_.erase(savepoint);
   if (msg.completed) {
     chain_->notify_checkpoint_complete(msg.checkpoint_id);
     return;
@@ -194,6 +260,8 @@ void subtask_actor::on_checkpoint_ended(const checkpoint_ended_msg& msg) {
   if (aligner_)
     apply(aligner_->abort(msg.checkpoint_id));
   chain_->notify_checkpoint_aborted(msg.checkpoint_id);
+  if (stopping && stopped_)
+    resume();
   process_input();
 }
 

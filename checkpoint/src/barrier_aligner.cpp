@@ -106,6 +106,14 @@ barrier_actions barrier_aligner::on_barrier(int channel, std::int64_t checkpoint
   return out;
 }
 
+void barrier_aligner::on_barrier_announced(std::int64_t checkpoint_id, std::int64_t now_ms) {
+  if (aligned_timeout_ms_ == 0 || current_ || checkpoint_id <= latest_id_)
+    return;
+  latest_id_ = checkpoint_id;
+  current_ = in_progress{checkpoint_id, phase::aligning, now_ms,
+                         std::vector<bool>(finished_.size(), false)};
+}
+
 barrier_actions barrier_aligner::on_end_of_partition(int channel, std::int64_t now_ms) {
   check_channel(channel);
   if (finished_[channel])

@@ -43,6 +43,9 @@ void checkpoint_config::validate() const {
   check_at_least("tolerable-checkpoint-failures", tolerable_failures, 0);
   check_at_least("retained-checkpoints", retained, 1);
   check_at_least("aligned-checkpoint-timeout-ms", aligned_timeout_ms, 0);
+  if (aligned_timeout_ms > 0 && mode != checkpointing_mode::exactly_once)
+    bad_flag("aligned-checkpoint-timeout-ms",
+             "needs --checkpointing-mode exactly-once (at-least-once never aligns)");
   if (unaligned && mode != checkpointing_mode::exactly_once)
     bad_flag("unaligned-checkpoints", "needs --checkpointing-mode exactly-once");
   if (aligned_timeout_ms > 0 && !unaligned)

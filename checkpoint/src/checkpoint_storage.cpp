@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <random>
 #include <system_error>
 
 namespace sluice {
@@ -146,24 +145,16 @@ std::vector<std::int64_t> checkpoint_storage::discard_incomplete() {
   return out;
 }
 
-fs::path create_savepoint_dir(const fs::path& parent, const std::string& job_id) {
+fs::path create_savepoint_dir(const fs::path& parent, const std::string& job_id,
+                              std::int64_t checkpoint_id) {
   check_job_id(job_id, parent);
   make_dirs(parent);
-  std::random_device seed;
-  std::mt19937_64 random(static_cast<std::uint64_t>(seed()) << 32 | seed());
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    char suffix[13];
-    std::snprintf(suffix, sizeof suffix, "%012llx",
-                  static_cast<unsigned long long>(random() & 0xffffffffffffULL));
-    const auto dir = parent / ("savepoint-" + job_id.substr(0, 6) + "-" + suffix);
-    std::error_code ec;
-    if (fs::create_directory(dir, ec))
-      return dir;
-    if (ec)
-      throw checkpoint_error("savepoint directory '" + dir.string() +
-                             "' cannot be created: " + ec.message());
-  }
-  throw checkpoint_error("no new savepoint directory name found under '" + parent.string() + "'");
+  const auto dir = parent / ("savepoint-" + job_id + "-" + std::to_string(checkpoint_id));
+  std::error_code ec;
+  if (!fs::create_directory(dir, ec))
+    throw checkpoint_error("savepoint directory '" + dir.string() + "' cannot be created: " +
+                           (ec ? ec.message() : std::string("it exists already")));
+  return dir;
 }
 
 } // namespace sluice

@@ -161,6 +161,12 @@ const std::vector<common_flag>& common_flags() {
            throw config_error("flag --checkpoint-dir: the path is empty");
          c.checkpointing.checkpoint_dir = v;
        }},
+      {"savepoint-dir", "where savepoints go when a request names no directory", false,
+       [](job_config& c, const std::string& v) {
+         if (v.empty())
+           throw config_error("flag --savepoint-dir: the path is empty");
+         c.checkpointing.savepoint_dir = v;
+       }},
       {"checkpointing-mode", "exactly-once|at-least-once (default exactly-once)", false,
        [](job_config& c, const std::string& v) {
          c.checkpointing.mode =

@@ -55,8 +55,10 @@ checkpoint_counts count_checkpoints(const fs::path& job_dir) {
   return out;
 }
 
-/// The backpressured job's configuration: deep queues, checkpoints every 50 ms into dir/chk.
-job_config backpressured_config(bool unaligned, const temp_dir& dir) {
+/// The backpressured job's configuration: deep queues, checkpoints every 50 ms into dir/chk;
+/// unaligned ones start aligned for `aligned_timeout_ms` if not 0.
+job_config backpressured_config(bool unaligned, const temp_dir& dir,
+                                std::int64_t aligned_timeout_ms = 0) {
   auto cfg = test_config(1, 1024);
   cfg.chaining = false;
   cfg.exclusive_credits = 30;
@@ -66,6 +68,7 @@ job_config backpressured_config(bool unaligned, const temp_dir& dir) {
   cfg.checkpointing.tolerable_failures = 1000;
   cfg.checkpointing.retained = 1000;
   cfg.checkpointing.unaligned = unaligned;
+  cfg.checkpointing.aligned_timeout_ms = aligned_timeout_ms;
   cfg.checkpointing.checkpoint_dir = dir / "chk";
   cfg.restart.kind = restart_strategy_kind::fixed_delay;
   cfg.restart.attempts = 2;
@@ -91,8 +94,8 @@ data_stream<std::int64_t> slow_stream(environment& env, std::int64_t fail_at,
 /// pre-commits fsync, so they are left out where checkpoint durations matter). Returns the
 /// checkpoint counts.
 checkpoint_counts run(bool unaligned, std::int64_t fail_at, bool file_output,
-                      const temp_dir& dir) {
-  auto cfg = backpressured_config(unaligned, dir);
+                      const temp_dir& dir, std::int64_t aligned_timeout_ms = 0) {
+  auto cfg = backpressured_config(unaligned, dir, aligned_timeout_ms);
   auto failed = std::make_shared<std::atomic<bool>>(false);
   environment env(cfg);
   auto slow = slow_stream(env, fail_at, failed);
@@ -132,6 +135,14 @@ TEST_CASE("under backpressure aligned checkpoints time out and unaligned ones co
 TEST_CASE("a job restored from unaligned checkpoints replays their in-flight data once") {
   temp_dir dir;
   const auto counts = run(true, 6000, true, dir);
+  CHECK(counts.with_in_flight_data >= 1);
+  CHECK(committed_lines(dir.path() / "out") == all_records());
+}
+
+TEST_CASE("with an aligned checkpoint timeout, backpressured checkpoints switch to unaligned") {
+  temp_dir dir;
+  const auto counts = run(true, 6000, true, dir, 5);
+  CHECK(counts.completed >= 3);
   CHECK(counts.with_in_flight_data >= 1);
   CHECK(committed_lines(dir.path() / "out") == all_records());
 }

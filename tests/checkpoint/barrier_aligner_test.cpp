@@ -233,6 +233,29 @@ TEST_CASE("aligned timeout: any event notices it, a completing barrier stays ali
         barrier_actions{unaligned_trigger(2, {1, 2}, 0, 150), simple(kind::unblock_all, 2)});
 }
 
+TEST_CASE("aligned timeout: the clock starts at a barrier queued behind input") {
+  auto g = unaligned(2, 100);
+  g.on_barrier_announced(1, 1000);
+  CHECK(g.current_checkpoint() == 1);
+  CHECK(g.alignment_deadline_ms() == 1101);
+  g.on_barrier_announced(1, 1050); // a later arrival does not restart it
+  CHECK(blocked(g) == std::vector<bool>{false, false});
+  CHECK(g.poll(1101) ==
+        barrier_actions{unaligned_trigger(1, {0, 1}, 1000, 101), simple(kind::unblock_all, 1)});
+  CHECK(g.on_barrier(0, 1, 1102) == none);
+  CHECK(g.on_barrier(1, 1, 1103) == barrier_actions{simple(kind::in_flight_complete, 1)});
+
+  auto in_time = unaligned(2, 100);
+  in_time.on_barrier_announced(1, 0);
+  in_time.on_barrier(0, 1, 40);
+  CHECK(in_time.on_barrier(1, 1, 60) ==
+        barrier_actions{trigger(1, 0, 60), simple(kind::unblock_all, 1)});
+
+  auto without_timeout = unaligned(2);
+  without_timeout.on_barrier_announced(1, 0);
+  CHECK_FALSE(without_timeout.current_checkpoint());
+}
+
 TEST_CASE("protocol violations and bad channels are errors") {
   auto g = aligned(2);
   g.on_barrier(0, 1, 0);

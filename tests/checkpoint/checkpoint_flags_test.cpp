@@ -37,13 +37,14 @@ TEST_CASE("without flags checkpointing is off and no restart strategy is chosen"
 
 TEST_CASE("checkpoint flags fill checkpoint_config") {
   const auto c = parse({"--checkpoint-interval-ms", "1000", "--checkpoint-dir=/ckpt",
-                        "--checkpoint-timeout-ms", "20000", "--min-pause-between-checkpoints-ms",
+                        "--savepoint-dir", "/sp", "--checkpoint-timeout-ms", "20000", "--min-pause-between-checkpoints-ms",
                         "250", "--tolerable-checkpoint-failures", "2", "--retained-checkpoints",
                         "5", "--unaligned-checkpoints", "--aligned-checkpoint-timeout-ms", "30",
                         "--restore", "latest", "--allow-non-restored-state"})
                      .checkpointing;
   CHECK(c.interval_ms == 1000);
   CHECK(c.checkpoint_dir == "/ckpt");
+  CHECK(c.savepoint_dir == "/sp");
   CHECK(c.timeout_ms == 20000);
   CHECK(c.min_pause_ms == 250);
   CHECK(c.tolerable_failures == 2);
@@ -97,6 +98,7 @@ TEST_CASE("bad checkpoint and restart flags are errors naming the flag") {
         "flag --restart-multiplier: 'fast' is not a non-negative number");
   CHECK(error_of({"--restore", ""}) == "flag --restore: the path is empty");
   CHECK(error_of({"--checkpoint-dir="}) == "flag --checkpoint-dir: the path is empty");
+  CHECK(error_of({"--savepoint-dir="}) == "flag --savepoint-dir: the path is empty");
   CHECK(error_of({"--unaligned-checkpoints=yes"}) == "flag --unaligned-checkpoints takes no value");
 }
 
@@ -107,6 +109,10 @@ TEST_CASE("contradicting checkpoint and restart flags are errors naming the flag
         "flag --checkpoint-interval-ms: 5 is below the minimum 10");
   CHECK(error_of({"--unaligned-checkpoints", "--checkpointing-mode", "at-least-once"}) ==
         "flag --unaligned-checkpoints: needs --checkpointing-mode exactly-once");
+  CHECK(error_of({"--unaligned-checkpoints", "--aligned-checkpoint-timeout-ms", "20",
+                  "--checkpointing-mode", "at-least-once"}) ==
+        "flag --aligned-checkpoint-timeout-ms: needs --checkpointing-mode exactly-once "
+        "(at-least-once never aligns)");
   CHECK(error_of({"--restore", "latest"}) ==
         "flag --restore: latest needs --checkpoint-dir (where to look for checkpoints)");
   CHECK(error_of({"--restart-attempts", "3"}) ==
@@ -120,7 +126,7 @@ TEST_CASE("contradicting checkpoint and restart flags are errors naming the flag
 TEST_CASE("--help lists the checkpoint and restart flags") {
   const auto text = usage("job", {});
   for (const char* flag :
-       {"--checkpoint-interval-ms", "--checkpoint-dir", "--checkpointing-mode",
+       {"--checkpoint-interval-ms", "--checkpoint-dir", "--savepoint-dir", "--checkpointing-mode",
         "--checkpoint-timeout-ms", "--min-pause-between-checkpoints-ms",
         "--tolerable-checkpoint-failures", "--retained-checkpoints", "--unaligned-checkpoints",
         "--aligned-checkpoint-timeout-ms", "--restore", "--allow-non-restored-state",

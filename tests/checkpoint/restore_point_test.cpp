@@ -124,7 +124,7 @@ TEST_CASE("an explicit path may be a checkpoint directory, a savepoint or a _met
   CHECK(by_file.metadata.checkpoint_id == 3);
   CHECK(by_file.warnings.empty());
 
-  const auto savepoint = create_savepoint_dir(dir.path() / "savepoints", "job-a");
+  const auto savepoint = create_savepoint_dir(dir.path() / "savepoints", "job-a", 8);
   auto m = sample_metadata(savepoint.string(), 8);
   m.kind = snapshot_kind::savepoint;
   for (const auto& path : m.referenced_paths())

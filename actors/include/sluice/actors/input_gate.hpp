@@ -55,14 +55,25 @@ public:
   /// Resumes every blocked channel.
   void unblock_all();
   bool is_blocked(int ch) const { return channels_[static_cast<std::size_t>(ch)].blocked; }
-  /// Calls f(item) for every batch queued, channel by channel, in order.
+  /// Calls f(item) for every batch queued on a channel that is not blocked, channel by channel,
+  /// in order, up to a queued barrier `barrier_id` (what an unaligned snapshot captures).
   template <class F>
-  void for_each_queued_batch(F&& f) const {
-    for (const auto& c : channels_)
-      for (const auto& item : c.queue)
+  void for_each_batch_before_barrier(std::int64_t barrier_id, F&& f) const {
+    for (const auto& c : channels_) {
+      if (c.blocked)
+        continue;
+      for (const auto& item : c.queue) {
+        if (item.is_event && item.kind == event_kind::barrier && item.value == barrier_id)
+          break;
         if (!item.is_event)
           f(item);
+      }
+    }
   }
+  /// Takes barrier `barrier_id` out of channel `ch`'s queue (it overtakes the input before
+  /// it); returns whether it was queued.
+  bool remove_barrier(int ch, std::int64_t barrier_id);
+
   /// Whether end of input arrived on every channel.
   bool all_ended() const { return ended_ == static_cast<int>(channels_.size()); }
   /// Whether the end of input of channel `ch` was taken.

@@ -144,16 +144,21 @@ typename Inspector::result_type inspect(Inspector& f, subtask_metrics& x) {
 // -- checkpoints --------------------------------------------------------------------------------
 
 /// Take checkpoint `checkpoint_id` (job manager -> sources; and -> every subtask whose input
-/// finished, which snapshots without emitting a barrier).
+/// finished, which snapshots without emitting a barrier). For a savepoint, the job manager
+/// first sends it as a request to every other subtask, which records where its snapshot goes
+/// and replies, and only then to the sources.
 struct trigger_checkpoint_msg {
   std::int64_t checkpoint_id = 0;
   std::int64_t timestamp_ms = 0; ///< when the coordinator triggered it
+  std::string target_dir;        ///< a savepoint's directory; "" for the job's chk-N
+  bool stop = false;             ///< stop with savepoint: sources emit nothing after the barrier
+  bool drain = false;            ///< with stop: sources emit the maximum watermark first
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, trigger_checkpoint_msg& x) {
   return f(caf::meta::type_name("sluice::trigger_checkpoint_msg"), x.checkpoint_id,
-           x.timestamp_ms);
+           x.timestamp_ms, x.target_dir, x.stop, x.drain);
 }
 
 /// A subtask wrote its part of a checkpoint: per operator uid of its chain, the operator
@@ -199,6 +204,23 @@ typename Inspector::result_type inspect(Inspector& f, checkpoint_ended_msg& x) {
   return f(caf::meta::type_name("sluice::checkpoint_ended_msg"), x.checkpoint_id, x.completed);
 }
 
+// -- client requests ----------------------------------------------------------------------------
+
+/// Take a savepoint (client -> job manager; also sent remotely by the `sluice` tool). Reply: the
+/// savepoint's directory, or an error saying why there is none. `dir`: the parent directory
+/// (empty: the job's --savepoint-dir). `stop`: then finish the job (successfully); `drain`: with
+/// stop, emit the maximum watermark first, so every event-time window and timer fires.
+struct savepoint_request_msg {
+  std::string dir;
+  bool stop = false;
+  bool drain = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, savepoint_request_msg& x) {
+  return f(caf::meta::type_name("sluice::savepoint_request_msg"), x.dir, x.stop, x.drain);
+}
+
 using continue_atom = caf::atom_constant<caf::atom("s_continue")>;
 using flush_tick_atom = caf::atom_constant<caf::atom("s_flush")>;
 using cancel_job_atom = caf::atom_constant<caf::atom("s_cancel")>;
@@ -206,6 +228,8 @@ using watermark_tick_atom = caf::atom_constant<caf::atom("s_wmtick")>;
 using wakeup_atom = caf::atom_constant<caf::atom("s_wakeup")>;
 /// Process more input (a subtask to itself, with unaligned checkpoints).
 using input_atom = caf::atom_constant<caf::atom("s_input")>;
+/// The aligned checkpoint timeout of checkpoint N may have passed (a subtask to itself).
+using alignment_timeout_atom = caf::atom_constant<caf::atom("s_aligntmo")>;
 /// After the final checkpoint: close the operators and quit (job manager -> subtask).
 using close_subtask_atom = caf::atom_constant<caf::atom("s_close")>;
 /// The restart delay of attempt N passed (job manager -> itself).

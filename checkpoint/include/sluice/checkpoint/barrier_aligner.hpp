@@ -66,6 +66,10 @@ public:
   /// Barrier `checkpoint_id` arrived on `channel` at `now_ms`. Throws std::logic_error for a
   /// blocked or finished channel or a second barrier of a checkpoint on one channel.
   barrier_actions on_barrier(int channel, std::int64_t checkpoint_id, std::int64_t now_ms);
+  /// Barrier `checkpoint_id` arrived at the gate at `now_ms`, queued behind input (aligned with
+  /// an aligned timeout): starts its alignment clock unless a checkpoint is in progress, so
+  /// that the timeout counts from the first barrier's arrival even before any is taken.
+  void on_barrier_announced(std::int64_t checkpoint_id, std::int64_t now_ms);
   /// `channel` delivered its last input (end of partition). Throws std::logic_error if it is
   /// blocked or finished before.
   barrier_actions on_end_of_partition(int channel, std::int64_t now_ms);

@@ -29,6 +29,7 @@ struct checkpoint_config {
   /// unaligned once alignment took this long; 0: unaligned from the first barrier.
   std::int64_t aligned_timeout_ms = 0;
   std::string checkpoint_dir;            ///< --checkpoint-dir
+  std::string savepoint_dir;             ///< --savepoint-dir: savepoints without a directory
   std::string restore;                   ///< --restore PATH|latest; empty: start fresh
   bool allow_non_restored_state = false; ///< --allow-non-restored-state
 

@@ -3,8 +3,8 @@
 //   <checkpoint-dir>/<job-id>/chk-N/{_metadata, state files}
 //   <checkpoint-dir>/<job-id>/shared/   (files several incremental checkpoints reference)
 // A checkpoint is completed when its chk-N directory holds a `_metadata`; one without is
-// pending or abandoned. Savepoints are directories `savepoint-<job-id prefix>-<random>` under a
-// directory the user names, holding the same `_metadata`.
+// pending or abandoned. Savepoints are self-contained directories `savepoint-<job-id>-<id>` under a
+// directory the user names, holding the same `_metadata` and their own state files.
 
 #include "sluice/checkpoint/checkpoint_metadata.hpp"
 
@@ -62,10 +62,11 @@ private:
   std::filesystem::path job_dir_;
 };
 
-/// Creates a new savepoint directory `savepoint-<first 6 characters of job_id>-<12 random hex
-/// digits>` under `parent` (created if missing); returns it. Throws checkpoint_error naming the
-/// directory when it cannot be created.
+/// Creates the directory of savepoint `checkpoint_id` of job `job_id`:
+/// `<parent>/savepoint-<job_id>-<checkpoint_id>` (`parent` created if missing); returns it.
+/// Throws checkpoint_error naming the directory when it exists already or cannot be created.
 std::filesystem::path create_savepoint_dir(const std::filesystem::path& parent,
-                                           const std::string& job_id);
+                                           const std::string& job_id,
+                                           std::int64_t checkpoint_id);
 
 } // namespace sluice

@@ -2,6 +2,7 @@
 // How execute() reaches the runtime without operators/ depending on it: the runtime (actors/)
 // installs a job_runner; the umbrella header <sluice/sluice.hpp> does that for job programs.
 
+#include "sluice/checkpoint/checkpoint_error.hpp"
 #include "sluice/operators/execution_plan.hpp"
 #include "sluice/operators/job_result.hpp"
 
@@ -21,6 +22,23 @@ public:
   virtual void cancel() = 0;
   /// The subtasks' counters now.
   virtual std::vector<subtask_metrics> metrics() const = 0;
+  /// Takes a savepoint into `dir` (empty: --savepoint-dir) and returns its directory
+  /// (`<dir>/savepoint-<job id>-<id>`); the job goes on. Blocks until it completed; throws
+  /// checkpoint_error saying why when there is none.
+  virtual std::string trigger_savepoint(const std::string& dir) {
+    (void)dir;
+    throw checkpoint_error("savepoints are not supported by this runtime");
+  }
+  /// Stops the job with a savepoint into `dir` (empty: --savepoint-dir): sources stop, the
+  /// savepoint is taken (with `drain`, after the maximum watermark fired every event-time
+  /// window and timer), sinks commit, and the job finishes successfully. Returns the
+  /// savepoint's directory; throws checkpoint_error saying why when there is none (the job
+  /// then goes on).
+  virtual std::string stop_with_savepoint(const std::string& dir, bool drain) {
+    (void)dir;
+    (void)drain;
+    throw checkpoint_error("savepoints are not supported by this runtime");
+  }
 };
 
 /// Starts jobs.

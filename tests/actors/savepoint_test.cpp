@@ -1,0 +1,481 @@
+// Savepoints on the embedded local cluster (issue 5): taken through job_client at a position
+// the test controls (a source that stops at record K until the test opens its gate), with and
+// without periodic checkpoints, restored at another parallelism, stop with savepoint with and
+// without drain, and the errors a request can meet. Expected outputs are computed here.
+
+#include "../temp_dir.hpp"
+#include "job_test_util.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+using namespace sluice;
+using sluice::test::committed_lines;
+using sluice::test::temp_dir;
+using sluice::test::test_config;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::int64_t records = 6000;
+constexpr std::int64_t gate_at = 2250; // the records before it precede the savepoint
+constexpr std::int64_t keys = 13;
+constexpr std::int64_t window_ms = 500; // record i has timestamp i
+
+std::int64_t key_of(std::int64_t i) { return (i * 7919) % keys; }
+std::int64_t value_of(std::int64_t i) { return i % 101; }
+
+/// Where the source waits: it emits the records before `at`, then nothing until opened.
+class gate {
+public:
+  explicit gate(std::int64_t at) : at_(at) {}
+  std::int64_t at() const { return at_; }
+  bool is_open() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return open_;
+  }
+  void mark_reached() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    reached_ = true;
+    changed_.notify_all();
+  }
+  void wait_reached() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return reached_; });
+  }
+  void open() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    open_ = true;
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::int64_t at_;
+  bool reached_ = false;
+  bool open_ = false;
+};
+
+/// The numbers 0..records-1 (a replayable sequence_source) that stop before gate.at() until
+/// the gate opens.
+class gated_numbers final : public copyable_source<gated_numbers, std::int64_t> {
+public:
+  explicit gated_numbers(std::shared_ptr<gate> g) : gate_(std::move(g)) {}
+
+  void open(const runtime_context& ctx) override { numbers_.open(ctx); }
+
+  source_status poll(collector<std::int64_t>& out, std::size_t max_records) override {
+    if (!gate_->is_open()) {
+      if (next_ >= gate_->at()) {
+        gate_->mark_reached();
+        return source_status::idle;
+      }
+      max_records = std::min<std::size_t>(max_records,
+                                          static_cast<std::size_t>(gate_->at() - next_));
+    }
+    tracking_collector tracking{out, next_};
+    return numbers_.poll(tracking, max_records);
+  }
+
+  bool replayable() const override { return true; }
+  void snapshot_state(std::int64_t id) override { numbers_.snapshot_state(id); }
+
+private:
+  /// Passes records on and remembers the next one.
+  struct tracking_collector final : collector<std::int64_t> {
+    tracking_collector(collector<std::int64_t>& o, std::int64_t& n) : out(o), next(n) {}
+    void collect(std::int64_t&& v) override {
+      next = v + 1;
+      out.collect(std::move(v));
+    }
+    void emit_watermark(std::int64_t wm) override { out.emit_watermark(wm); }
+    using collector<std::int64_t>::collect;
+    collector<std::int64_t>& out;
+    std::int64_t& next;
+  };
+
+  std::shared_ptr<gate> gate_;
+  sequence_source numbers_{0, records - 1};
+  std::int64_t next_ = 0;
+};
+
+/// A gate that never closes (a restored job runs to its end).
+std::shared_ptr<gate> open_gate() {
+  auto g = std::make_shared<gate>(0);
+  g->open();
+  return g;
+}
+
+// -- keyed running sums -------------------------------------------------------------------------
+
+struct summed {
+  std::int64_t index = 0;
+  std::int64_t key = 0;
+  std::int64_t sum = 0;
+  SLUICE_FIELDS(index, key, sum)
+};
+
+std::string line_of(std::int64_t index, std::int64_t key, std::int64_t sum) {
+  return std::to_string(index) + "," + std::to_string(key) + "," + std::to_string(sum);
+}
+
+/// "index,key,running sum of the key up to the record" for every record from `from` on.
+std::vector<std::string> expected_sums(std::int64_t from = 0) {
+  std::map<std::int64_t, std::int64_t> sum;
+  std::vector<std::string> lines;
+  for (std::int64_t i = 0; i < records; ++i) {
+    const auto s = sum[key_of(i)] += value_of(i);
+    if (i >= from)
+      lines.push_back(line_of(i, key_of(i), s));
+  }
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+/// Builds source (parallelism 1, so each key's records keep their order) -> keyed running sum
+/// (uid `uid`) -> "index,key,sum" lines into `env`.
+data_stream<std::string> sums(environment& env, std::shared_ptr<gate> g,
+                              const std::string& uid = "running-sum") {
+  return env.from_source(gated_numbers{std::move(g)}, "numbers")
+      .set_parallelism(1)
+      .map([](std::int64_t i) { return summed{i, key_of(i), value_of(i)}; }, "to summed")
+      .set_parallelism(1)
+      .key_by([](const summed& s) { return s.key; })
+      .reduce([](summed a, const summed& b) { return summed{b.index, b.key, a.sum + b.sum}; },
+              "running sum")
+      .uid(uid)
+      .map([](const summed& s) { return line_of(s.index, s.key, s.sum); }, "format");
+}
+
+/// Starts the running sums into `sink`.
+std::unique_ptr<job_client> start_sums(const job_config& cfg, std::shared_ptr<gate> g,
+                                       const collecting_sink<std::string>& sink,
+                                       const std::string& uid = "running-sum") {
+  environment env(cfg);
+  sums(env, std::move(g), uid).sink_to(sink);
+  return env.execute_async("savepoints");
+}
+
+std::vector<std::string> sorted(std::vector<std::string> lines) {
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+/// The index a line starts with.
+std::int64_t index_of(const std::string& line) { return std::stoll(line.substr(0, line.find(','))); }
+
+job_config sums_config(int p, state_backend_kind backend) {
+  auto cfg = test_config(p, 256);
+  cfg.state.kind = backend;
+  return cfg;
+}
+
+/// Runs the job at `before` until the gate, takes a savepoint, lets the job finish (its output
+/// is complete), then restores a job at `after` from the savepoint: its output and the first
+/// job's output before the savepoint make every expected line once.
+void check_savepoint_and_rescale(state_backend_kind backend, int before, int after,
+                                 const job_config& base) {
+  CAPTURE(before);
+  CAPTURE(after);
+  temp_dir dir;
+  auto cfg = base;
+  cfg.parallelism = before;
+  cfg.state.kind = backend;
+  auto g = std::make_shared<gate>(gate_at);
+  collecting_sink<std::string> first_out;
+  auto first = start_sums(cfg, g, first_out);
+  g->wait_reached();
+  const auto savepoint = first->trigger_savepoint(dir / "savepoints");
+  g->open();
+  auto result = first->wait();
+  REQUIRE_MESSAGE(result.ok(), result.error());
+  CHECK(fs::path(savepoint).parent_path() == dir.path() / "savepoints");
+  CHECK(fs::path(savepoint).filename().string().rfind("savepoint-savepoints-", 0) == 0);
+  CHECK(fs::exists(fs::path(savepoint) / "_metadata"));
+  CHECK(sorted(first_out.results()) == expected_sums());
+
+  auto second_cfg = base;
+  second_cfg.parallelism = after;
+  second_cfg.state.kind = backend;
+  second_cfg.checkpointing.restore = savepoint;
+  collecting_sink<std::string> second_out;
+  auto second = start_sums(second_cfg, open_gate(), second_out);
+  auto restored = second->wait();
+  REQUIRE_MESSAGE(restored.ok(), restored.error());
+  auto combined = second_out.results();
+  for (const auto& line : first_out.results())
+    if (index_of(line) < gate_at)
+      combined.push_back(line);
+  CHECK(sorted(combined) == expected_sums());
+}
+
+void check_rescaling(state_backend_kind backend, const job_config& base) {
+  for (auto [before, after] : {std::pair{2, 3}, std::pair{3, 2}})
+    check_savepoint_and_rescale(backend, before, after, base);
+}
+
+/// Counts the checkpoints and savepoints that completed (notified to a sink subtask) and lets
+/// a test wait for them.
+class completions {
+public:
+  void add(std::int64_t id) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    highest_ = std::max(highest_, id);
+    changed_.notify_all();
+  }
+  void wait_beyond(std::int64_t id) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return highest_ > id; });
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::int64_t highest_ = 0;
+};
+
+/// A sink that reports every completed checkpoint to `completions`.
+class completion_sink final : public copyable_sink<completion_sink, std::string> {
+public:
+  explicit completion_sink(std::shared_ptr<completions> c) : completions_(std::move(c)) {}
+  void write(std::string&&) override {}
+  void notify_checkpoint_complete(std::int64_t id) override { completions_->add(id); }
+
+private:
+  std::shared_ptr<completions> completions_;
+};
+
+/// The id in a savepoint directory's name (savepoint-<job>-<id>).
+std::int64_t savepoint_id(const std::string& dir) {
+  const auto name = fs::path(dir).filename().string();
+  return std::stoll(name.substr(name.rfind('-') + 1));
+}
+
+// -- windows ------------------------------------------------------------------------------------
+
+using keyed_value = std::pair<std::int64_t, std::int64_t>; // key, value
+
+/// "key,window start,records,sum" per window.
+class window_sum final : public process_window_function<std::int64_t, keyed_value, std::string> {
+public:
+  void process(const context& ctx, const std::vector<keyed_value>& elements,
+               collector<std::string>& out) override {
+    std::int64_t sum = 0;
+    for (const auto& e : elements)
+      sum += e.second;
+    out.collect(std::to_string(ctx.key()) + "," + std::to_string(ctx.window().start) + "," +
+                std::to_string(elements.size()) + "," + std::to_string(sum));
+  }
+};
+
+/// The window lines of the records before `end`.
+std::vector<std::string> expected_windows(std::int64_t end = records) {
+  std::map<std::pair<std::int64_t, std::int64_t>, std::pair<std::int64_t, std::int64_t>> windows;
+  for (std::int64_t i = 0; i < end; ++i) {
+    auto& [n, sum] = windows[{key_of(i), i / window_ms * window_ms}];
+    ++n;
+    sum += value_of(i);
+  }
+  std::vector<std::string> lines;
+  for (const auto& [kw, agg] : windows)
+    lines.push_back(std::to_string(kw.first) + "," + std::to_string(kw.second) + "," +
+                    std::to_string(agg.first) + "," + std::to_string(agg.second));
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+/// source -> timestamps -> keyed tumbling event-time windows at parallelism 2 -> the exactly-once
+/// file sink into `out`.
+std::unique_ptr<job_client> start_windows(const job_config& cfg, std::shared_ptr<gate> g,
+                                          const std::string& out) {
+  environment env(cfg);
+  env.from_source(gated_numbers{std::move(g)}, "numbers")
+      .set_parallelism(1)
+      .assign_timestamps_and_watermarks(
+          watermark_strategy<std::int64_t>::for_monotonous_timestamps().with_timestamp_assigner(
+              [](const std::int64_t& i, std::int64_t) { return i; }))
+      .set_parallelism(1)
+      .map([](std::int64_t i) { return keyed_value{key_of(i), value_of(i)}; })
+      .set_parallelism(1)
+      .key_by([](const keyed_value& v) { return v.first; })
+      .window(tumbling_windows{window_ms})
+      .process(window_sum{})
+      .sink_to(text_file_sink<std::string>{out});
+  return env.execute_async("windows");
+}
+
+job_config windows_config(state_backend_kind backend, const temp_dir& dir) {
+  auto cfg = test_config(2, 256);
+  cfg.state.kind = backend;
+  cfg.checkpointing.savepoint_dir = dir / "savepoints";
+  return cfg;
+}
+
+/// The window start of a window line.
+std::int64_t window_of(const std::string& line) {
+  const auto comma = line.find(',');
+  return std::stoll(line.substr(comma + 1, line.find(',', comma + 1) - comma - 1));
+}
+
+void check_stop_without_drain(state_backend_kind backend) {
+  temp_dir dir;
+  auto g = std::make_shared<gate>(gate_at);
+  auto first = start_windows(windows_config(backend, dir), g, dir / "out");
+  g->wait_reached();
+  const auto savepoint = first->stop_with_savepoint("", false);
+  auto result = first->wait();
+  REQUIRE_MESSAGE(result.ok(), result.error());
+  CHECK(fs::path(savepoint).parent_path() == dir.path() / "savepoints");
+  const auto before = committed_lines(dir.path() / "out");
+  // The window of the last records before the savepoint did not fire.
+  const auto open_window = (gate_at - 1) / window_ms * window_ms;
+  for (const auto& line : before)
+    CHECK(window_of(line) < open_window);
+
+  auto cfg = windows_config(backend, dir);
+  cfg.checkpointing.restore = savepoint;
+  auto second = start_windows(cfg, open_gate(), dir / "out");
+  auto restored = second->wait();
+  REQUIRE_MESSAGE(restored.ok(), restored.error());
+  CHECK(committed_lines(dir.path() / "out") == expected_windows());
+}
+
+void check_stop_with_drain(state_backend_kind backend) {
+  temp_dir dir;
+  auto g = std::make_shared<gate>(gate_at);
+  auto job = start_windows(windows_config(backend, dir), g, dir / "out");
+  g->wait_reached();
+  job->stop_with_savepoint(dir / "drained", true);
+  auto result = job->wait();
+  REQUIRE_MESSAGE(result.ok(), result.error());
+  CHECK(committed_lines(dir.path() / "out") == expected_windows(gate_at));
+}
+
+} // namespace
+
+TEST_CASE("a savepoint without periodic checkpoints restores at another parallelism (heap)") {
+  check_rescaling(state_backend_kind::heap, sums_config(1, state_backend_kind::heap));
+}
+
+TEST_CASE("a savepoint without periodic checkpoints restores at another parallelism (rocksdb)") {
+  check_rescaling(state_backend_kind::rocksdb, sums_config(1, state_backend_kind::rocksdb));
+}
+
+TEST_CASE("stop with savepoint without drain fires no window, and its restore fires them once") {
+  check_stop_without_drain(state_backend_kind::heap);
+  check_stop_without_drain(state_backend_kind::rocksdb);
+}
+
+TEST_CASE("stop with savepoint and drain fires every window before the job ends") {
+  check_stop_with_drain(state_backend_kind::heap);
+  check_stop_with_drain(state_backend_kind::rocksdb);
+}
+
+TEST_CASE("a savepoint request without a directory and without --savepoint-dir is refused") {
+  auto g = std::make_shared<gate>(gate_at);
+  collecting_sink<std::string> out;
+  auto job = start_sums(sums_config(1, state_backend_kind::heap), g, out);
+  g->wait_reached();
+  std::string error;
+  try {
+    job->trigger_savepoint("");
+  } catch (const checkpoint_error& e) {
+    error = e.what();
+  }
+  CHECK(error == "no savepoint of job 'savepoints': no savepoint directory: name one in the "
+                 "request or start the job with --savepoint-dir");
+  g->open();
+  auto result = job->wait();
+  REQUIRE_MESSAGE(result.ok(), result.error());
+  CHECK(sorted(out.results()) == expected_sums());
+  std::string after_end;
+  try {
+    job->trigger_savepoint("/nonexistent");
+  } catch (const checkpoint_error& e) {
+    after_end = e.what();
+  }
+  CHECK(after_end == "no savepoint: the job is not running");
+}
+
+TEST_CASE("a savepoint outlives checkpoint retention and its checkpoint directory (both "
+          "backends)") {
+  for (auto backend : {state_backend_kind::heap, state_backend_kind::rocksdb}) {
+    CAPTURE(to_string(backend));
+    temp_dir dir;
+    auto cfg = sums_config(2, backend);
+    cfg.checkpointing.interval_ms = 10;
+    cfg.checkpointing.retained = 1;
+    cfg.checkpointing.checkpoint_dir = dir / "chk";
+    cfg.checkpointing.savepoint_dir = dir / "savepoints";
+    auto g = std::make_shared<gate>(gate_at);
+    auto done = std::make_shared<completions>();
+    collecting_sink<std::string> out;
+    std::string savepoint;
+    {
+      environment env(cfg);
+      auto lines = sums(env, g);
+      lines.sink_to(out);
+      lines.sink_to(completion_sink{done});
+      auto job = env.execute_async("savepoints");
+      g->wait_reached();
+      savepoint = job->trigger_savepoint("");
+      // Periodic checkpoints go on while the source waits: two more than retained complete.
+      done->wait_beyond(savepoint_id(savepoint) + 1);
+      g->open();
+      auto result = job->wait();
+      REQUIRE_MESSAGE(result.ok(), result.error());
+      CHECK(sorted(out.results()) == expected_sums());
+    }
+    CHECK(fs::exists(fs::path(savepoint) / "_metadata"));
+    fs::remove_all(dir.path() / "chk");
+
+    auto restore = sums_config(3, backend);
+    restore.checkpointing.restore = savepoint;
+    collecting_sink<std::string> restored_out;
+    auto second = start_sums(restore, open_gate(), restored_out);
+    auto restored = second->wait();
+    REQUIRE_MESSAGE(restored.ok(), restored.error());
+    CHECK(sorted(restored_out.results()) == expected_sums(gate_at));
+  }
+}
+
+TEST_CASE("a savepoint whose operator uid matches no operator is refused unless "
+          "--allow-non-restored-state") {
+  temp_dir dir;
+  auto g = std::make_shared<gate>(gate_at);
+  collecting_sink<std::string> out;
+  auto first = start_sums(sums_config(2, state_backend_kind::heap), g, out);
+  g->wait_reached();
+  const auto savepoint = first->trigger_savepoint(dir / "savepoints");
+  g->open();
+  REQUIRE(first->wait().ok());
+
+  auto cfg = sums_config(2, state_backend_kind::heap);
+  cfg.checkpointing.restore = savepoint;
+  collecting_sink<std::string> refused_out;
+  auto refused = start_sums(cfg, open_gate(), refused_out, "renamed-sum")->wait();
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().find("the state of operator(s) 'running-sum' matches no operator") !=
+        std::string::npos);
+
+  cfg.checkpointing.allow_non_restored_state = true;
+  collecting_sink<std::string> fresh_out;
+  auto dropped = start_sums(cfg, open_gate(), fresh_out, "renamed-sum")->wait();
+  REQUIRE_MESSAGE(dropped.ok(), dropped.error());
+  // The sums restart from zero; the source still resumes after the savepoint.
+  std::map<std::int64_t, std::int64_t> sum;
+  std::vector<std::string> expected;
+  for (std::int64_t i = gate_at; i < records; ++i)
+    expected.push_back(line_of(i, key_of(i), sum[key_of(i)] += value_of(i)));
+  CHECK(sorted(fresh_out.results()) == sorted(expected));
+}
