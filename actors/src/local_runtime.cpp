@@ -81,6 +81,10 @@ public:
 
   std::vector<subtask_metrics> metrics() const override { return status_->metrics(); }
 
+  std::vector<checkpoint_stats> completed_checkpoints() const override {
+    return status_->completed_checkpoints();
+  }
+
   std::string trigger_savepoint(const std::string& dir) override {
     return request_savepoint(savepoint_request_msg{dir, false, false});
   }
