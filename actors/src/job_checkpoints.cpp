@@ -131,6 +131,7 @@ void complete(jm_actor self, const job_manager_setup& setup, const checkpoint_me
     log()->warn("[{}] {}", setup.job_name, e.what());
   }
   log()->info("[{}] {}", setup.job_name, stats.to_string(now));
+  setup.status->add_completed_checkpoint(stats);
   broadcast(self, checkpoint_ended_msg{id, true});
   if (ck.final_id == id) {
     broadcast(self, close_subtask_atom::value);
@@ -210,7 +211,11 @@ void on_checkpoint_ack(jm_actor self, const job_manager_setup& setup, checkpoint
   auto& ck = *self->state.checkpointing;
   const auto& plan = *setup.plan;
   const auto& vertex = plan.vertices().at(static_cast<std::size_t>(msg.vertex));
-  subtask_ack_stats stats{msg.alignment_ms, msg.start_delay_ms, msg.in_flight_bytes};
+  auto start_delay_ms = msg.start_delay_ms;
+  const auto* pending = ck.core.pending_stats(msg.checkpoint_id);
+  if (pending && msg.first_barrier_ms > 0)
+    start_delay_ms = std::max<std::int64_t>(0, msg.first_barrier_ms - pending->trigger_ms);
+  subtask_ack_stats stats{msg.alignment_ms, start_delay_ms, msg.in_flight_bytes};
   for (int node : vertex.nodes) {
     const auto uid = operator_uid(plan.graph().node(node));
     subtask_state state;

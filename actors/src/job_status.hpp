@@ -3,9 +3,11 @@
 // the counters of every subtask.
 
 #include "sluice/actors/subtask_counters.hpp"
+#include "sluice/checkpoint/checkpoint_stats.hpp"
 #include "sluice/operators/job_result.hpp"
 
 #include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -44,11 +46,28 @@ public:
     return out;
   }
 
+  /// How many completed checkpoints completed_checkpoints() keeps.
+  static constexpr std::size_t checkpoint_history = 100;
+
+  /// A checkpoint or savepoint completed (the oldest beyond checkpoint_history are dropped).
+  void add_completed_checkpoint(checkpoint_stats stats) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (checkpoints_.size() == checkpoint_history)
+      checkpoints_.pop_front();
+    checkpoints_.push_back(std::move(stats));
+  }
+
+  std::vector<checkpoint_stats> completed_checkpoints() const {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return {checkpoints_.begin(), checkpoints_.end()};
+  }
+
 private:
   mutable std::mutex mutex_;
   std::condition_variable done_;
   std::optional<job_result> result_;
   std::vector<std::shared_ptr<subtask_counters>> counters_;
+  std::deque<checkpoint_stats> checkpoints_;
 };
 
 } // namespace sluice

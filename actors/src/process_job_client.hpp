@@ -22,6 +22,9 @@ public:
   /// Sends cancel_job_atom to the main actor.
   void cancel() override;
   std::vector<subtask_metrics> metrics() const override { return status_->metrics(); }
+  std::vector<checkpoint_stats> completed_checkpoints() const override {
+    return status_->completed_checkpoints();
+  }
   /// Sends savepoint_request_msg to the main actor (the job manager) and waits for the
   /// savepoint, at most the checkpoint timeout plus a margin.
   std::string trigger_savepoint(const std::string& dir) override;

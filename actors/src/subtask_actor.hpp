@@ -99,10 +99,11 @@ private:
   /// Takes checkpoint `id` (synchronous part here, the files written by a helper actor that
   /// acknowledges to the job manager), then emits barrier `id` if `emit_barrier`.
   void take_snapshot(std::int64_t id, std::int64_t alignment_ms, std::int64_t start_delay_ms,
-                     bool emit_barrier);
+                     std::int64_t first_barrier_ms, bool emit_barrier);
   /// Unaligned: snapshots at the first barrier, emits it, and captures the queued batches and
   /// those arriving on a channel before its barrier; written once all barriers are in.
-  void take_unaligned_snapshot(std::int64_t id, std::int64_t alignment_ms);
+  void take_unaligned_snapshot(std::int64_t id, std::int64_t alignment_ms,
+                               std::int64_t first_barrier_ms);
   /// Emits barrier `id`; unaligned, ahead of the output waiting for credit, which is appended
   /// to `overtaken`.
   void emit_barrier(std::int64_t id, std::string& overtaken);

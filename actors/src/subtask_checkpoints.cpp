@@ -96,11 +96,11 @@ void subtask_actor::on_trigger(const trigger_checkpoint_msg& msg) {
   if (input_finished_) {
     // Aligned, nothing may follow the end of input. Unaligned, the barrier still goes out (a
     // receiver takes it on arrival unless it has taken the end of input already).
-    take_snapshot(msg.checkpoint_id, 0, delay, unaligned_barriers_);
+    take_snapshot(msg.checkpoint_id, 0, delay, 0, unaligned_barriers_);
   } else if (chain_->source()) {
     if (msg.stop && msg.drain)
       chain_->process_watermark(max_watermark); // every event-time window and timer fires
-    take_snapshot(msg.checkpoint_id, 0, delay, true);
+    take_snapshot(msg.checkpoint_id, 0, delay, 0, true);
   }
 }
 
@@ -132,9 +132,9 @@ void subtask_actor::apply(const barrier_actions& actions) {
     switch (a.what) {
       case barrier_action::kind::trigger_snapshot:
         if (a.unaligned)
-          take_unaligned_snapshot(a.checkpoint_id, a.alignment_ms);
+          take_unaligned_snapshot(a.checkpoint_id, a.alignment_ms, a.first_barrier_ms);
         else
-          take_snapshot(a.checkpoint_id, a.alignment_ms, 0, true);
+          take_snapshot(a.checkpoint_id, a.alignment_ms, 0, a.first_barrier_ms, true);
         break;
       case barrier_action::kind::unblock_all:
         input_.unblock_all();
@@ -164,7 +164,8 @@ void subtask_actor::apply(const barrier_actions& actions) {
 }
 
 void subtask_actor::take_snapshot(std::int64_t id, std::int64_t alignment_ms,
-                                  std::int64_t start_delay_ms, bool emit_barrier) {
+                                  std::int64_t start_delay_ms, std::int64_t first_barrier_ms,
+                                  bool emit_barrier) {
   last_snapshot_id_ = id;
   auto write = chain_->snapshot(id, snapshot_dir(id));
   std::string overtaken;
@@ -173,7 +174,7 @@ void subtask_actor::take_snapshot(std::int64_t id, std::int64_t alignment_ms,
   stop_if_savepoint_stops(id);
   write_snapshot(std::move(write),
                  checkpoint_ack_msg{setup_.vertex, setup_.subtask, id, {}, alignment_ms,
-                                    start_delay_ms, 0},
+                                    start_delay_ms, 0, first_barrier_ms},
                  {}, std::move(overtaken));
 }
 
@@ -189,11 +190,14 @@ void subtask_actor::emit_barrier(std::int64_t id, std::string& overtaken) {
       });
 }
 
-void subtask_actor::take_unaligned_snapshot(std::int64_t id, std::int64_t alignment_ms) {
+void subtask_actor::take_unaligned_snapshot(std::int64_t id, std::int64_t alignment_ms,
+                                            std::int64_t first_barrier_ms) {
   last_snapshot_id_ = id;
   capture_ = in_flight_capture{
       id, chain_->snapshot(id, snapshot_dir(id)),
-      checkpoint_ack_msg{setup_.vertex, setup_.subtask, id, {}, alignment_ms, 0, 0}, {}, {}};
+      checkpoint_ack_msg{setup_.vertex, setup_.subtask, id, {}, alignment_ms, 0, 0,
+                         first_barrier_ms},
+      {}, {}};
   input_.for_each_batch_before_barrier(id, [&](const input_item& item) {
     append_in_flight(capture_->data, item.channel, item.records, item.bytes.data(),
                      item.bytes.size());

@@ -261,6 +261,33 @@ std::int64_t savepoint_id(const std::string& dir) {
   return std::stoll(name.substr(name.rfind('-') + 1));
 }
 
+/// The statistics of a job with keyed state and periodic checkpoints that took savepoint
+/// `savepoint` (2 running-sum subtasks, and 1 subtask each of the other vertices).
+void check_statistics(const std::vector<checkpoint_stats>& stats, std::int64_t savepoint) {
+  REQUIRE(stats.size() >= 3);
+  bool savepoint_listed = false;
+  std::int64_t previous = 0;
+  for (const auto& s : stats) {
+    CAPTURE(s.checkpoint_id);
+    CHECK(s.checkpoint_id > previous);
+    previous = s.checkpoint_id;
+    CHECK(s.status == checkpoint_status::completed);
+    CHECK(s.kind == (s.checkpoint_id == savepoint ? snapshot_kind::savepoint
+                                                  : snapshot_kind::checkpoint));
+    savepoint_listed |= s.checkpoint_id == savepoint;
+    CHECK(s.duration_ms(0) >= 0);
+    CHECK(s.acks.size() == s.expected_acks);
+    CHECK(s.state_bytes() > 0); // the source's position and the running sums
+    CHECK(s.max_alignment_ms() >= 0);
+    CHECK(s.max_start_delay_ms() >= 0);
+    for (const auto& a : s.acks) {
+      CHECK(a.ack_ms >= a.measured.start_delay_ms);
+      CHECK(a.measured.in_flight_bytes == 0); // aligned
+    }
+  }
+  CHECK(savepoint_listed);
+}
+
 // -- windows ------------------------------------------------------------------------------------
 
 using keyed_value = std::pair<std::int64_t, std::int64_t>; // key, value
@@ -407,8 +434,8 @@ TEST_CASE("a savepoint request without a directory and without --savepoint-dir i
   CHECK(after_end == "no savepoint: the job is not running");
 }
 
-TEST_CASE("a savepoint outlives checkpoint retention and its checkpoint directory (both "
-          "backends)") {
+TEST_CASE("a savepoint outlives checkpoint retention and its checkpoint directory, and the "
+          "statistics list it among the checkpoints (both backends)") {
   for (auto backend : {state_backend_kind::heap, state_backend_kind::rocksdb}) {
     CAPTURE(to_string(backend));
     temp_dir dir;
@@ -435,6 +462,7 @@ TEST_CASE("a savepoint outlives checkpoint retention and its checkpoint director
       auto result = job->wait();
       REQUIRE_MESSAGE(result.ok(), result.error());
       CHECK(sorted(out.results()) == expected_sums());
+      check_statistics(job->completed_checkpoints(), savepoint_id(savepoint));
     }
     CHECK(fs::exists(fs::path(savepoint) / "_metadata"));
     fs::remove_all(dir.path() / "chk");

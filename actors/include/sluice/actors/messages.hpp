@@ -169,14 +169,18 @@ struct checkpoint_ack_msg {
   std::int64_t checkpoint_id = 0;
   std::map<std::string, std::string> states;
   std::int64_t alignment_ms = 0;
-  std::int64_t start_delay_ms = 0;
+  std::int64_t start_delay_ms = 0; ///< measured by sources and subtasks whose input finished
   std::uint64_t in_flight_bytes = 0;
+  /// When the first barrier arrived (ms since the epoch; 0 without barriers): the job manager
+  /// makes the start delay of it.
+  std::int64_t first_barrier_ms = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, checkpoint_ack_msg& x) {
   return f(caf::meta::type_name("sluice::checkpoint_ack_msg"), x.vertex, x.subtask,
-           x.checkpoint_id, x.states, x.alignment_ms, x.start_delay_ms, x.in_flight_bytes);
+           x.checkpoint_id, x.states, x.alignment_ms, x.start_delay_ms, x.in_flight_bytes,
+           x.first_barrier_ms);
 }
 
 /// A subtask cannot take part in a checkpoint (a newer barrier overtook it, its snapshot failed).

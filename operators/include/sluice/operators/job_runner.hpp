@@ -3,6 +3,7 @@
 // installs a job_runner; the umbrella header <sluice/sluice.hpp> does that for job programs.
 
 #include "sluice/checkpoint/checkpoint_error.hpp"
+#include "sluice/checkpoint/checkpoint_stats.hpp"
 #include "sluice/operators/execution_plan.hpp"
 #include "sluice/operators/job_result.hpp"
 
@@ -22,6 +23,9 @@ public:
   virtual void cancel() = 0;
   /// The subtasks' counters now.
   virtual std::vector<subtask_metrics> metrics() const = 0;
+  /// The statistics of the latest completed checkpoints and savepoints, oldest first: id,
+  /// duration, state size, and per subtask alignment time, start delay and in-flight bytes.
+  virtual std::vector<checkpoint_stats> completed_checkpoints() const { return {}; }
   /// Takes a savepoint into `dir` (empty: --savepoint-dir) and returns its directory
   /// (`<dir>/savepoint-<job id>-<id>`); the job goes on. Blocks until it completed; throws
   /// checkpoint_error saying why when there is none.
