@@ -4,14 +4,22 @@
 
 #include "sluice/checkpoint/checkpoint_error.hpp"
 
+#include "sluice/operators/logging.hpp"
+
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 namespace sluice {
 
 process_job_client::process_job_client(const job_config& config, bool networked)
     : state_dir_(config.state), caf_config_(config, networked),
       system_(std::make_unique<caf::actor_system>(caf_config_)),
-      savepoint_timeout_(config.checkpointing.timeout_ms + 10000) {}
+      savepoint_timeout_(config.checkpointing.timeout_ms + 10000), networked_(networked) {}
 
 process_job_client::~process_job_client() {
   if (system_ && main_) {
@@ -20,11 +28,48 @@ process_job_client::~process_job_client() {
   }
 }
 
+namespace {
+
+/// How long a cluster process waits for its actor system to shut down after its job ended.
+constexpr auto shutdown_grace = std::chrono::seconds(10);
+
+/// Runs `shut_down`; if it takes longer than shutdown_grace, ends the process with `exit_code`.
+/// A peer process that vanished without closing its connection (a network partition) can keep
+/// references to this process's actors that CAF's shutdown waits for, without end.
+template <class F>
+void shut_down_within_grace(F&& shut_down, int exit_code) {
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  bool done = false;
+  std::thread watchdog([&] {
+    std::unique_lock<std::mutex> lock(mutex);
+    if (!done_cv.wait_for(lock, shutdown_grace, [&] { return done; })) {
+      log()->error("the actor system did not shut down within {} s: exiting",
+                   shutdown_grace.count());
+      std::cout.flush();
+      std::fflush(nullptr);
+      std::_Exit(exit_code);
+    }
+  });
+  shut_down();
+  {
+    std::lock_guard<std::mutex> guard(mutex);
+    done = true;
+  }
+  done_cv.notify_all();
+  watchdog.join();
+}
+
+} // namespace
+
 job_result process_job_client::wait() {
   auto result = status_->wait();
   if (system_) {
     main_ = nullptr;
-    system_.reset();
+    if (networked_)
+      shut_down_within_grace([&] { system_.reset(); }, result.exit_code());
+    else
+      system_.reset();
   }
   result.metrics = status_->metrics();
   return result;

@@ -43,6 +43,7 @@ private:
   runtime_config caf_config_;
   std::unique_ptr<caf::actor_system> system_;
   std::chrono::milliseconds savepoint_timeout_;
+  bool networked_;
 
 protected:
   std::shared_ptr<job_status> status_ = std::make_shared<job_status>();

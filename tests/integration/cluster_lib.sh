@@ -1,6 +1,9 @@
 # Helpers for scripted cluster tests (sourced): start a job manager and task managers of a job
-# program as separate processes on 127.0.0.1, wait for them, clean up whatever is left.
-# The caller sets `work` (a scratch directory) before sourcing.
+# program as separate processes (on $jm_host, default 127.0.0.1), wait for them, clean up
+# whatever is left. The caller sets `work` (a scratch directory) before sourcing; a task manager
+# runs with the command prefix in the array tm_prefix (e.g. ip netns exec NS), if set.
+jm_host=${jm_host:-127.0.0.1}
+tm_prefix=()
 
 started_pids=()
 cluster_cleanup() {
@@ -9,11 +12,11 @@ cluster_cleanup() {
 }
 trap cluster_cleanup EXIT
 
-# start_job_manager NAME BIN ARGS...: starts BIN --jobmanager-bind 127.0.0.1:0 ARGS... with
+# start_job_manager NAME BIN ARGS...: starts BIN --jobmanager-bind $jm_host:0 ARGS... with
 # stdout/stderr in $work/NAME.{out,err}; sets jm_pid and jm_port once it listens.
 start_job_manager() {
   local name=$1 bin=$2; shift 2
-  "$bin" --jobmanager-bind 127.0.0.1:0 "$@" > "$work/$name.out" 2> "$work/$name.err" &
+  "$bin" --jobmanager-bind "$jm_host:0" "$@" > "$work/$name.out" 2> "$work/$name.err" &
   jm_pid=$!
   started_pids+=("$jm_pid")
   jm_port=
@@ -21,7 +24,7 @@ start_job_manager() {
     if ! kill -0 "$jm_pid" 2>/dev/null; then
       echo "job manager $name exited before listening:"; cat "$work/$name.err"; return 1
     fi
-    jm_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/$name.err" 2>/dev/null)
+    jm_port=$(sed -n "s/.*listening on $jm_host:\([0-9]*\).*/\1/p" "$work/$name.err" 2>/dev/null)
     [ -n "$jm_port" ] || sleep 0.02
   done
 }
@@ -29,7 +32,7 @@ start_job_manager() {
 # start_task_manager NAME BIN ARGS...: a task manager of the job manager on $jm_port; sets tm_pid.
 start_task_manager() {
   local name=$1 bin=$2; shift 2
-  "$bin" --taskmanager --jobmanager "127.0.0.1:$jm_port" "$@" > "$work/$name.out" \
+  "${tm_prefix[@]}" "$bin" --taskmanager --jobmanager "$jm_host:$jm_port" "$@" > "$work/$name.out" \
     2> "$work/$name.err" &
   tm_pid=$!
   started_pids+=("$tm_pid")
@@ -79,3 +82,25 @@ rolling_counts() {
 
 # committed DIR: the committed lines of a file sink's directory (non-dot files), sorted.
 committed() { cat "$1"/part-* | sort; }
+
+# window_events FILE: window_aggregate input: keys k0..k12, timestamps rising by 10 ms with up to
+# 49 ms of disorder, some records 2 s late.
+window_events() {
+  awk 'BEGIN { s = 7; for (i = 0; i < 20000; i++) { s = (s * 1103515245 + 12345) % 2147483648;
+    ts = i * 10 + s % 50 - (i % 997 == 0 ? 2000 : 0); printf "k%d,%d,%d\n", s % 13, ts, s % 1000 } }' \
+    > "$1"
+}
+
+# run_cluster BIN TASK_MANAGERS SLOTS ARGS...: the job on a job manager and TASK_MANAGERS task
+# managers of SLOTS slots, all given ARGS; every process must exit 0.
+run_cluster() {
+  local bin=$1 tms=$2 slots=$3; shift 3
+  start_job_manager jm "$bin" "$@" --taskmanagers "$tms"
+  local jm=$jm_pid pids=()
+  for i in $(seq "$tms"); do
+    start_task_manager "tm$i" "$bin" "$@" --slots "$slots"
+    pids+=("$tm_pid")
+  done
+  expect_status jm "$jm" 0
+  for i in $(seq "$tms"); do expect_status "tm$i" "${pids[$((i - 1))]}" 0; done
+}

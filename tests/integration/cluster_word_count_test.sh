@@ -14,20 +14,12 @@ rolling_counts "$work/input.txt" > "$work/expected"
 committed "$work/local" > "$work/local.sorted"
 diff -q "$work/expected" "$work/local.sorted"
 
-run_cluster() { # PARALLELISM SLOTS: one job manager, two task managers
-  local common=(--input "$work/input.txt" --parallelism "$1" --output "$work/cluster-$1")
-  start_job_manager jm "$bin" "${common[@]}" --taskmanagers 2
-  local jm=$jm_pid
-  start_task_manager tm1 "$bin" "${common[@]}" --slots "$2"
-  local tm1=$tm_pid
-  start_task_manager tm2 "$bin" "${common[@]}" --slots "$2"
-  local tm2=$tm_pid
-  expect_status jm "$jm" 0
-  expect_status tm1 "$tm1" 0
-  expect_status tm2 "$tm2" 0
+check_cluster() { # PARALLELISM SLOTS: two task managers
+  run_cluster "$bin" 2 "$2" --input "$work/input.txt" --parallelism "$1" \
+    --output "$work/cluster-$1"
   committed "$work/cluster-$1" > "$work/cluster-$1.sorted"
   diff -q "$work/expected" "$work/cluster-$1.sorted"
 }
-run_cluster 2 1
-run_cluster 4 2
+check_cluster 2 1
+check_cluster 4 2
 echo ok

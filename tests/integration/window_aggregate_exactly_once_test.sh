@@ -5,12 +5,9 @@
 set -euo pipefail
 bin=$1; shift
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/cluster_lib.sh"
 
-# Keys k0..k12, timestamps rising by 10 ms with up to 49 ms of disorder, some records 2 s late.
-awk 'BEGIN { s = 7; for (i = 0; i < 20000; i++) { s = (s * 1103515245 + 12345) % 2147483648;
-  ts = i * 10 + s % 50 - (i % 997 == 0 ? 2000 : 0); printf "k%d,%d,%d\n", s % 13, ts, s % 1000 } }' \
-  > "$work/in.csv"
+window_events "$work/in.csv"
 flags=(--input "$work/in.csv" --window tumbling --size 1000 --out-of-orderness 30 --parallelism 2 "$@")
 
 "$bin" "${flags[@]}" --output "$work/plain.txt" --late-output "$work/plain-late.txt"
