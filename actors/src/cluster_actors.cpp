@@ -83,6 +83,8 @@ void deploy_subtasks(jm_actor self, const job_manager_setup& setup, const std::s
                 if (++s.deployed == s.subtasks.size()) {
                   for (auto& sub : s.subtasks)
                     self->send(sub, start_msg{s.subtasks});
+                  log()->info("[{}] all {} subtasks deployed and started (attempt {})",
+                              setup.job_name, s.subtasks.size(), attempt + 1);
                   arm_checkpoint_tick(self);
                 }
               },

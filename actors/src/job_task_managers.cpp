@@ -125,6 +125,7 @@ void maybe_start(jm_actor self, const job_manager_setup& setup) {
   if (s.ended || s.deployed_once || !enough_slots(self, setup))
     return;
   s.deployed_once = true;
+  s.started_at = std::chrono::steady_clock::now(); // the job's duration: not the wait for slots
   log()->info("[{}] deploying {} subtasks\n{}", setup.job_name, s.subtasks.size(),
               setup.plan->describe());
   deploy_subtasks(self, setup, s.initial_restore);
