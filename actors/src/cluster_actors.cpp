@@ -3,6 +3,7 @@
 #include "job_checkpoints.hpp"
 #include "job_restarts.hpp"
 #include "error_text.hpp"
+#include "job_queries.hpp"
 #include "job_task_managers.hpp"
 
 #include "sluice/operators/logging.hpp"
@@ -149,6 +150,10 @@ caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
         return on_savepoint_request(self, setup, msg);
       },
       [=](cancel_job_atom) { end_job(self, setup, job_result::failure("job cancelled")); },
+      [=](cancel_job_atom, const std::string& job) { return on_cancel_request(self, setup, job); },
+      [=](list_jobs_atom) { return on_list_jobs(self, setup); },
+      [=](job_details_atom, const std::string& job) { return on_job_details(self, setup, job); },
+      [=](list_task_managers_atom) { return on_list_task_managers(self); },
   };
 }
 

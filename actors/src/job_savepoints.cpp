@@ -1,6 +1,7 @@
 #include "job_savepoints.hpp"
 
 #include "job_checkpoints.hpp"
+#include "job_queries.hpp"
 
 #include "sluice/actors/checkpoint_names.hpp"
 #include "sluice/checkpoint/checkpoint_error.hpp"
@@ -90,6 +91,10 @@ void on_announced(jm_actor self, std::int64_t id) {
 caf::response_promise on_savepoint_request(jm_actor self, const job_manager_setup& setup,
                                            const savepoint_request_msg& msg) {
   auto promise = self->make_response_promise();
+  if (!msg.job.empty() && !names_job(setup, msg.job)) {
+    promise.deliver(unknown_job(setup, msg.job));
+    return promise;
+  }
   auto& st = self->state;
   auto why = refusal(self, setup, msg);
   if (why.empty() && !st.checkpointing) {

@@ -19,6 +19,12 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<subtask_metrics>("sluice::subtask_metrics");
   cfg.add_message_type<std::vector<subtask_metrics>>("std::vector<sluice::subtask_metrics>");
   cfg.add_message_type<savepoint_request_msg>("sluice::savepoint_request_msg");
+  cfg.add_message_type<job_overview>("sluice::job_overview");
+  cfg.add_message_type<std::vector<job_overview>>("std::vector<sluice::job_overview>");
+  cfg.add_message_type<subtask_status>("sluice::subtask_status");
+  cfg.add_message_type<job_details>("sluice::job_details");
+  cfg.add_message_type<task_manager_info>("sluice::task_manager_info");
+  cfg.add_message_type<std::vector<task_manager_info>>("std::vector<sluice::task_manager_info>");
   cfg.add_message_type<std::vector<caf::actor>>("std::vector<caf::actor>");
 }
 

@@ -81,11 +81,11 @@ void process_job_client::cancel() {
 }
 
 std::string process_job_client::trigger_savepoint(const std::string& dir) {
-  return request_savepoint(savepoint_request_msg{dir, false, false});
+  return request_savepoint(savepoint_request_msg{dir, false, false, ""});
 }
 
 std::string process_job_client::stop_with_savepoint(const std::string& dir, bool drain) {
-  return request_savepoint(savepoint_request_msg{dir, true, drain});
+  return request_savepoint(savepoint_request_msg{dir, true, drain, ""});
 }
 
 std::string process_job_client::request_savepoint(const savepoint_request_msg& msg) {

@@ -1,0 +1,54 @@
+#pragma once
+// A client of a job manager process, as the `sluice` tool uses it: connects over CAF's
+// middleman and asks for the job, its subtasks, the task managers, cancels, takes savepoints.
+// The connection and every request wait at most the timeout given (a dead peer never answers).
+
+#include "sluice/actors/messages.hpp"
+#include "sluice/operators/cluster_config.hpp"
+
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sluice {
+
+/// Nothing listens there, the connection failed, or the job manager did not answer in time.
+class cluster_unreachable : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The job manager refused or failed the request (unknown job, the savepoint failed, ...).
+class cluster_request_failed : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+class cluster_client {
+public:
+  /// Connects to the job manager at `address`; throws cluster_unreachable.
+  cluster_client(const host_port& address, std::chrono::milliseconds timeout);
+  ~cluster_client();
+
+  std::vector<job_overview> list_jobs();
+  /// The job (its id or name) with every subtask: where it runs and its counters.
+  job_details job(const std::string& job);
+  std::vector<task_manager_info> task_managers();
+  /// Cancels the job; returns its id.
+  std::string cancel(const std::string& job);
+  /// Takes a savepoint under `dir` (empty: the job's --savepoint-dir); returns its directory.
+  std::string savepoint(const std::string& job, const std::string& dir);
+  /// Stops the job with a savepoint (see savepoint); `drain`: emit the maximum watermark first.
+  std::string stop(const std::string& job, const std::string& dir, bool drain);
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// The share (0..1) of the job's uptime subtask `s` spent backpressured.
+double backpressured_share(const job_details& job, const subtask_status& s);
+
+} // namespace sluice

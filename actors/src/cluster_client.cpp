@@ -1,0 +1,99 @@
+#include "sluice/actors/cluster_client.hpp"
+
+#include "error_text.hpp"
+#include "runtime_config.hpp"
+
+#include <caf/io/all.hpp>
+
+#include <algorithm>
+#include <optional>
+
+namespace sluice {
+
+struct cluster_client::impl {
+  impl(const host_port& address, std::chrono::milliseconds timeout)
+      : where(address.to_string()), timeout(timeout), config(job_config{}, true), system(config) {
+    std::optional<caf::error> failure;
+    {
+      caf::scoped_actor self{system};
+      self->request(system.middleman().actor_handle(), timeout, caf::connect_atom::value,
+                    address.host, address.port)
+          .receive(
+              [&](const caf::node_id&, caf::strong_actor_ptr& published,
+                  const std::set<std::string>&) {
+                job_manager = caf::actor_cast<caf::actor>(std::move(published));
+              },
+              [&](const caf::error& e) { failure = e; });
+    }
+    if (failure)
+      throw cluster_unreachable("cannot reach the job manager at " + where + ": " +
+                                error_text(*failure));
+    if (!job_manager)
+      throw cluster_unreachable("nothing is published at " + where + " (not a job manager)");
+  }
+
+  /// Sends `xs` to the job manager and returns its reply of type T.
+  template <class T, class... Ts>
+  T ask(Ts&&... xs) {
+    std::optional<T> reply;
+    std::optional<caf::error> failure;
+    {
+      caf::scoped_actor self{system};
+      self->request(job_manager, timeout, std::forward<Ts>(xs)...)
+          .receive([&](T& x) { reply = std::move(x); },
+                   [&](const caf::error& e) { failure = e; });
+    }
+    if (failure && *failure == caf::sec::request_timeout)
+      throw cluster_unreachable("the job manager at " + where + " did not answer within " +
+                                std::to_string(timeout.count()) + " ms (--timeout-ms)");
+    if (failure && *failure == caf::sec::request_receiver_down)
+      throw cluster_unreachable("the job manager at " + where + " has gone");
+    if (failure)
+      throw cluster_request_failed(error_text(*failure));
+    return std::move(*reply);
+  }
+
+  std::string where;
+  std::chrono::milliseconds timeout;
+  runtime_config config;
+  caf::actor_system system;
+  caf::actor job_manager;
+};
+
+cluster_client::cluster_client(const host_port& address, std::chrono::milliseconds timeout)
+    : impl_(std::make_unique<impl>(address, timeout)) {}
+
+cluster_client::~cluster_client() = default;
+
+std::vector<job_overview> cluster_client::list_jobs() {
+  return impl_->ask<std::vector<job_overview>>(list_jobs_atom::value);
+}
+
+job_details cluster_client::job(const std::string& job) {
+  return impl_->ask<job_details>(job_details_atom::value, job);
+}
+
+std::vector<task_manager_info> cluster_client::task_managers() {
+  return impl_->ask<std::vector<task_manager_info>>(list_task_managers_atom::value);
+}
+
+std::string cluster_client::cancel(const std::string& job) {
+  return impl_->ask<std::string>(cancel_job_atom::value, job);
+}
+
+std::string cluster_client::savepoint(const std::string& job, const std::string& dir) {
+  return impl_->ask<std::string>(savepoint_request_msg{dir, false, false, job});
+}
+
+std::string cluster_client::stop(const std::string& job, const std::string& dir, bool drain) {
+  return impl_->ask<std::string>(savepoint_request_msg{dir, true, drain, job});
+}
+
+double backpressured_share(const job_details& job, const subtask_status& s) {
+  if (job.job.uptime_ms <= 0)
+    return 0;
+  return std::min(1.0, static_cast<double>(s.backpressured_ms) /
+                           static_cast<double>(job.job.uptime_ms));
+}
+
+} // namespace sluice

@@ -1,0 +1,34 @@
+#pragma once
+// The job manager's answers to the `sluice` tool (cluster_client.hpp): its job, the job's
+// subtasks with where they run and their counters (asked of the ready task managers, each with
+// a finite timeout), its task managers, and cancelling the job by name.
+
+#include "cluster_actors.hpp"
+
+#include <string>
+#include <vector>
+
+namespace sluice {
+
+/// Whether `job` names the job manager's job: its id (job_id_of) or its name.
+bool names_job(const job_manager_setup& setup, const std::string& job);
+
+/// The error a request about another job than the job manager's gets.
+caf::error unknown_job(const job_manager_setup& setup, const std::string& job);
+
+/// The job manager's job (one: application mode).
+std::vector<job_overview> on_list_jobs(jm_actor self, const job_manager_setup& setup);
+
+/// The job's subtasks with their task manager, slot and counters: asks every ready task
+/// manager for its counters and answers once all replied or timed out (those subtasks then
+/// have `reported` false).
+caf::result<job_details> on_job_details(jm_actor self, const job_manager_setup& setup,
+                                        const std::string& job);
+
+std::vector<task_manager_info> on_list_task_managers(jm_actor self);
+
+/// Cancels the job named (the job ends with "job cancelled"); replies with its id first.
+caf::result<std::string> on_cancel_request(jm_actor self, const job_manager_setup& setup,
+                                           const std::string& job);
+
+} // namespace sluice
