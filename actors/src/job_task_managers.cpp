@@ -149,7 +149,13 @@ void on_slots_timeout(jm_actor self, const job_manager_setup& setup) {
                                               1, setup.config->cluster.task_managers)) +
                                      " task managers (--taskmanagers)") +
               ", " + std::to_string(ready_count(s)) + " task managers with " +
-              std::to_string(ready_slots(s)) + " slots registered"));
+              std::to_string(ready_slots(s)) + " slots registered" +
+              (static_cast<int>(s.task_managers.size()) > ready_count(s)
+                   ? " (and " +
+                         std::to_string(static_cast<int>(s.task_managers.size()) -
+                                        ready_count(s)) +
+                         " still connecting to their peers)"
+                   : std::string())));
 }
 
 } // namespace sluice

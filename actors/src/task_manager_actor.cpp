@@ -13,6 +13,11 @@ namespace sluice {
 
 namespace {
 
+/// How long connecting to the peers may take before the slots are offered anyway, checked
+/// every peer_tick (a short timer: a pending one would delay the process's shutdown).
+constexpr auto peer_connect_timeout = std::chrono::seconds(5);
+constexpr auto peer_tick = std::chrono::milliseconds(100);
+
 void stop_subtasks(tm_actor self) {
   for (auto& [subtask, counters] : self->state.subtasks)
     self->send_exit(subtask, caf::exit_reason::user_shutdown);
@@ -43,6 +48,16 @@ void connect_peers(caf::blocking_actor* self, std::vector<std::string> peers, ca
   self->send(tm, peers_connected_atom::value);
 }
 
+/// Offers the slots to the job manager (once).
+void offer_slots(tm_actor self, const task_manager_setup& setup) {
+  if (self->state.offered)
+    return;
+  self->state.offered = true;
+  self->send(setup.job_manager, task_manager_ready_atom::value);
+  log()->info("[{}] task manager {} registered {} slots", setup.job_name, setup.name,
+              setup.slots);
+}
+
 void register_with_job_manager(tm_actor self, const task_manager_setup& setup) {
   const auto& jm = setup.job_manager;
   self->monitor(jm);
@@ -54,6 +69,8 @@ void register_with_job_manager(tm_actor self, const task_manager_setup& setup) {
           [=](std::vector<std::string>& peers) {
             self->spawn(connect_peers, std::move(peers), caf::actor_cast<caf::actor>(self),
                         setup.job_name);
+            self->state.peers_deadline = std::chrono::steady_clock::now() + peer_connect_timeout;
+            self->delayed_send(self, peer_tick, peers_tick_atom::value);
           },
             [=](const caf::error& e) {
               leave(self, setup,
@@ -110,10 +127,19 @@ caf::behavior task_manager(tm_actor self, task_manager_setup setup) {
         self->state.subtasks.emplace_back(subtask, std::move(counters));
         return subtask;
       },
-      [=](peers_connected_atom) {
-        self->send(setup.job_manager, task_manager_ready_atom::value);
-        log()->info("[{}] task manager {} registered {} slots", setup.job_name, setup.name,
-                    setup.slots);
+      [=](peers_connected_atom) { offer_slots(self, setup); },
+      [=](peers_tick_atom) {
+        if (self->state.offered)
+          return;
+        if (std::chrono::steady_clock::now() < self->state.peers_deadline) {
+          self->delayed_send(self, peer_tick, peers_tick_atom::value);
+          return;
+        }
+        log()->warn("[{}] task manager {}: connecting to its peers takes longer than {} s; "
+                    "offering its slots anyway (data to them goes through the job manager "
+                    "until connected)",
+                    setup.job_name, setup.name, peer_connect_timeout.count());
+        offer_slots(self, setup);
       },
       [=](cancel_job_atom) { leave(self, setup, job_result::failure("task manager cancelled")); },
       [=](metrics_atom) {

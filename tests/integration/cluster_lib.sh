@@ -51,7 +51,7 @@ expect_status() {
 latest_checkpoint() {
   local ids
   ids=$(ls -d "$1"/*/chk-*/_metadata 2>/dev/null | sed -E 's|.*/chk-([0-9]+)/_metadata|\1|' |
-    sort -n | tail -1)
+    sort -n | tail -1 || true) # no checkpoint yet: ls fails
   echo "${ids:-0}"
 }
 
