@@ -17,6 +17,10 @@ runtime_config::runtime_config(const job_config& config, bool networked) {
   if (!networked)
     return;
   load<caf::io::middleman>();
+  // The broker deserializes incoming messages itself rather than handing each one to a worker
+  // actor: one thread hop less per batch and per credit. bench_cluster: 0.51-0.53 of the
+  // in-process throughput with one worker, 0.63-0.78 without.
+  set("middleman.workers", std::size_t{0});
   // Every node sends heartbeats; a connection silent for the timeout is closed, and the
   // monitors of the actors behind it get down messages.
   const auto timeout = std::chrono::milliseconds(config.cluster.heartbeat_timeout_ms);
