@@ -10,7 +10,7 @@
 #include <caf/io/all.hpp>
 
 #include <chrono>
-#include <iostream>
+#include <cstdio>
 #include <thread>
 
 #include <unistd.h>
@@ -35,8 +35,10 @@ public:
       wait();
       throw config_error(why);
     }
-    std::cerr << "job manager of '" << job_name << "' listening on " << bind.host << ':' << *port
-              << std::endl;
+    // One write: scripts read this line while the process runs.
+    const auto line = "job manager of '" + job_name + "' listening on " + bind.host + ":" +
+                      std::to_string(*port) + "\n";
+    std::fwrite(line.data(), 1, line.size(), stderr);
   }
 };
 

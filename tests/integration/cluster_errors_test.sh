@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cluster misconfigurations end with a clear error and a non-zero exit, never a hang: a task
 # manager of another job graph (refused on both sides), an unreachable job manager, a port in use,
-# contradictory flags, too few task managers within the registration timeout.
+# contradictory flags, too few task managers within the registration timeout (at the start, and
+# after the only task manager was killed).
 set -euo pipefail
 bin=$1
 work=$(mktemp -d)
@@ -31,6 +32,21 @@ expect_error jm "waited 3000 ms (--registration-timeout-ms) for task managers"
 start_task_manager lonely "$bin" --input "$work/in.txt" --registration-timeout-ms 300
 expect_status lonely "$tm_pid" 1
 expect_error lonely "cannot reach the job manager at 127.0.0.1:$jm_port within 300 ms"
+
+# The only task manager is killed after a checkpoint and none comes back: the job manager waits
+# --registration-timeout-ms for slots, then fails saying so.
+word_count_input "$work/long.txt" 30000
+job=(--input "$work/long.txt" --parallelism 1 --source-rate 10000 --checkpoint-interval-ms 100
+     --checkpoint-dir "$work/chk" --output "$work/out" --restart-delay-ms 1
+     --registration-timeout-ms 1000)
+start_job_manager lost "$bin" "${job[@]}"
+jm=$jm_pid
+start_task_manager lost-tm "$bin" "${job[@]}"
+wait_for_checkpoint "$work/chk" 0 "$jm"
+kill -9 "$tm_pid"
+expect_status lost "$jm" 1
+expect_error lost "task manager .* lost"
+expect_error lost "waited 1000 ms (--registration-timeout-ms) for task managers: the job needs 1 slots"
 
 check_flags() { # PATTERN FLAGS...: the flags are refused with PATTERN
   local pattern=$1; shift

@@ -7,7 +7,11 @@ tm_prefix=()
 
 started_pids=()
 cluster_cleanup() {
+  local status=$?
   for p in "${started_pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  if [ "$status" -ne 0 ] || [ -n "${SHOW_LOGS:-}" ]; then # show what the processes said
+    for f in "$work"/*.err; do [ -s "$f" ] && { echo "== $f"; tail -n 20 "$f"; }; done
+  fi
   rm -rf "$work"
 }
 trap cluster_cleanup EXIT
@@ -24,7 +28,8 @@ start_job_manager() {
     if ! kill -0 "$jm_pid" 2>/dev/null; then
       echo "job manager $name exited before listening:"; cat "$work/$name.err"; return 1
     fi
-    jm_port=$(sed -n "s/.*listening on $jm_host:\([0-9]*\).*/\1/p" "$work/$name.err" 2>/dev/null)
+    jm_port=$(sed -n "s/.*listening on $jm_host:\([0-9]*\)$/\1/p" "$work/$name.err" 2>/dev/null ||
+      true) # the file may not exist yet
     [ -n "$jm_port" ] || sleep 0.02
   done
 }
