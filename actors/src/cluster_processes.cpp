@@ -87,6 +87,8 @@ private:
                            cluster.job_manager.to_string() + " within " +
                            std::to_string(cluster.registration_timeout_ms) +
                            " ms (--registration-timeout-ms): " + error_text(jm.error()));
+      log()->debug("cannot reach the job manager at {} yet: {}", cluster.job_manager.to_string(),
+                   error_text(jm.error()));
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }

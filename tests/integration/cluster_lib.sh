@@ -20,6 +20,7 @@ trap cluster_cleanup EXIT
 # stdout/stderr in $work/NAME.{out,err}; sets jm_pid and jm_port once it listens.
 start_job_manager() {
   local name=$1 bin=$2; shift 2
+  rm -f "$work/$name.err" # not a line of an earlier job manager of that name
   "$bin" --jobmanager-bind "$jm_host:0" "$@" > "$work/$name.out" 2> "$work/$name.err" &
   jm_pid=$!
   started_pids+=("$jm_pid")
@@ -98,14 +99,16 @@ window_events() {
 
 # run_cluster BIN TASK_MANAGERS SLOTS ARGS...: the job on a job manager and TASK_MANAGERS task
 # managers of SLOTS slots, all given ARGS; every process must exit 0.
-run_cluster() {
+clusters=0
+run_cluster() { # (logs of the N-th call: jmN, tmN-1, ...)
   local bin=$1 tms=$2 slots=$3; shift 3
-  start_job_manager jm "$bin" "$@" --taskmanagers "$tms"
+  clusters=$((clusters + 1))
+  start_job_manager "jm$clusters" "$bin" "$@" --taskmanagers "$tms"
   local jm=$jm_pid pids=()
   for i in $(seq "$tms"); do
-    start_task_manager "tm$i" "$bin" "$@" --slots "$slots"
+    start_task_manager "tm$clusters-$i" "$bin" "$@" --slots "$slots"
     pids+=("$tm_pid")
   done
-  expect_status jm "$jm" 0
-  for i in $(seq "$tms"); do expect_status "tm$i" "${pids[$((i - 1))]}" 0; done
+  expect_status "jm$clusters" "$jm" 0
+  for i in $(seq "$tms"); do expect_status "tm$clusters-$i" "${pids[$((i - 1))]}" 0; done
 }
