@@ -264,16 +264,20 @@ std::string restart_checkpointing(jm_actor self, const job_manager_setup& setup)
   fail_savepoints(self, "the job restarted before the savepoint completed", false);
   forget_finished_inputs(self);
   ck.final_id.reset();
-  const auto latest = ck.core.latest_completed_id();
-  if (!latest) {
-    const auto& initial = self->state.initial_restore;
+  const auto restore = restore_on_restart(self);
+  if (const auto latest = ck.core.latest_completed_id())
+    log()->warn("[{}] restoring checkpoint {} ({})", setup.job_name, *latest, restore);
+  else
     log()->warn("[{}] no checkpoint completed in this run: restarting from {}", setup.job_name,
-                initial.empty() ? std::string("scratch") : initial);
-    return initial;
-  }
-  const auto metadata = ck.storage->checkpoint_path(*latest) / "_metadata";
-  log()->warn("[{}] restoring checkpoint {} ({})", setup.job_name, *latest, metadata.string());
-  return metadata.string();
+                restore.empty() ? std::string("scratch") : restore);
+  return restore;
+}
+
+std::string restore_on_restart(jm_actor self) {
+  const auto& ck = *self->state.checkpointing;
+  if (const auto latest = ck.core.latest_completed_id())
+    return (ck.storage->checkpoint_path(*latest) / "_metadata").string();
+  return self->state.initial_restore;
 }
 
 void on_input_finished(jm_actor self, const job_manager_setup& setup,
