@@ -24,7 +24,9 @@ start_job_manager() {
     if ! kill -0 "$jm_pid" 2>/dev/null; then
       echo "job manager $name exited before listening:"; cat "$work/$name.err"; return 1
     fi
-    jm_port=$(sed -n "s/.*listening on $jm_host:\([0-9]*\).*/\1/p" "$work/$name.err" 2>/dev/null)
+    # The background shell may not have created the file yet: sed fails then (set -e).
+    jm_port=$(sed -n "s/.*listening on $jm_host:\([0-9]*\).*/\1/p" "$work/$name.err" 2>/dev/null ||
+      true)
     [ -n "$jm_port" ] || sleep 0.02
   done
 }
