@@ -135,7 +135,7 @@ caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
             on_subtask_finished(self, setup, msg.vertex, msg.subtask);
         }
       },
-      [=](const subtask_failed_msg& msg) { on_job_failure(self, setup, msg.error); },
+      [=](const subtask_failed_msg& msg) { on_subtask_failed(self, setup, msg); },
       [=](restart_atom, int attempt) { on_restart_due(self, setup, attempt); },
       [=](checkpoint_tick_atom, std::int64_t due_ms) { on_checkpoint_tick(self, setup, due_ms); },
       [=](checkpoint_ack_msg& msg) { on_checkpoint_ack(self, setup, msg); },

@@ -13,8 +13,8 @@ namespace sluice {
 
 namespace {
 
-/// The longest the checkpoint timer sleeps (a pending timer delays the actor system's shutdown).
-constexpr std::int64_t max_tick_ms = 100;
+/// The longest the checkpoint timer sleeps while savepoints wait for their turn.
+constexpr std::int64_t savepoint_tick_ms = 100;
 
 std::vector<operator_layout> operator_layouts(const execution_plan& plan) {
   std::vector<operator_layout> out;
@@ -176,13 +176,23 @@ void arm_checkpoint_tick(jm_actor self) {
     return;
   auto& ck = *self->state.checkpointing;
   const auto now = wall_clock_ms();
-  auto due = now + max_tick_ms;
-  if (auto next = ck.core.next_trigger_ms())
-    due = std::clamp<std::int64_t>(*next, now + 1, due);
-  if (ck.armed_tick_ms && *ck.armed_tick_ms <= due)
+  // Wakes only when there is something to do: the next periodic trigger, the earliest timeout
+  // of a pending checkpoint, or a waiting savepoint. Every wake-up costs the running job
+  // throughput (a scheduler thread polls for work for a while after each message).
+  std::optional<std::int64_t> due = ck.core.next_trigger_ms();
+  auto earliest = [&](std::int64_t t) { due = due ? std::min(*due, t) : t; };
+  for (auto id : ck.core.pending_ids())
+    earliest(ck.core.pending_stats(id)->trigger_ms + ck.core.config().timeout_ms);
+  if (!ck.savepoints.waiting.empty())
+    earliest(now + savepoint_tick_ms);
+  if (!due)
+    return;
+  due = std::max(*due, now + 1);
+  if (ck.armed_tick_ms && *ck.armed_tick_ms <= *due)
     return;
   ck.armed_tick_ms = due;
-  self->delayed_send(self, std::chrono::milliseconds(due - now), checkpoint_tick_atom::value, due);
+  self->delayed_send(self, std::chrono::milliseconds(*due - now), checkpoint_tick_atom::value,
+                     *due);
 }
 
 void on_checkpoint_tick(jm_actor self, const job_manager_setup& setup, std::int64_t due_ms) {
@@ -254,16 +264,20 @@ std::string restart_checkpointing(jm_actor self, const job_manager_setup& setup)
   fail_savepoints(self, "the job restarted before the savepoint completed", false);
   forget_finished_inputs(self);
   ck.final_id.reset();
-  const auto latest = ck.core.latest_completed_id();
-  if (!latest) {
-    const auto& initial = self->state.initial_restore;
+  const auto restore = restore_on_restart(self);
+  if (const auto latest = ck.core.latest_completed_id())
+    log()->warn("[{}] restoring checkpoint {} ({})", setup.job_name, *latest, restore);
+  else
     log()->warn("[{}] no checkpoint completed in this run: restarting from {}", setup.job_name,
-                initial.empty() ? std::string("scratch") : initial);
-    return initial;
-  }
-  const auto metadata = ck.storage->checkpoint_path(*latest) / "_metadata";
-  log()->warn("[{}] restoring checkpoint {} ({})", setup.job_name, *latest, metadata.string());
-  return metadata.string();
+                restore.empty() ? std::string("scratch") : restore);
+  return restore;
+}
+
+std::string restore_on_restart(jm_actor self) {
+  const auto& ck = *self->state.checkpointing;
+  if (const auto latest = ck.core.latest_completed_id())
+    return (ck.storage->checkpoint_path(*latest) / "_metadata").string();
+  return self->state.initial_restore;
 }
 
 void on_input_finished(jm_actor self, const job_manager_setup& setup,

@@ -54,6 +54,9 @@ void forget_finished_inputs(jm_actor self);
 /// The job is redeployed: aborts what is pending; returns the `_metadata` file of the latest
 /// completed checkpoint to restore, or "" (start from scratch) when there is none.
 std::string restart_checkpointing(jm_actor self, const job_manager_setup& setup);
+/// The `_metadata` file a restart restores: the latest checkpoint completed in this run, else
+/// what the job started from ("": nothing).
+std::string restore_on_restart(jm_actor self);
 
 /// A subtask finished its input: it takes part in pending checkpoints directly (no barrier can
 /// reach it any more); once all did, the final checkpoint follows.

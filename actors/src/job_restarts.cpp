@@ -107,6 +107,19 @@ void on_job_failure(jm_actor self, const job_manager_setup& setup, const std::st
   self->delayed_send(self, std::chrono::milliseconds(*delay), restart_atom::value, s.attempt);
 }
 
+void on_subtask_failed(jm_actor self, const job_manager_setup& setup,
+                       const subtask_failed_msg& msg) {
+  const auto& s = self->state;
+  if (!msg.restoring.empty() && s.checkpointing && !s.ended && !s.restarting &&
+      msg.restoring == restore_on_restart(self)) {
+    end_job(self, setup,
+            job_result::failure(msg.error + " (restoring '" + msg.restoring +
+                                "'; not restarted: a restart would restore the same checkpoint)"));
+    return;
+  }
+  on_job_failure(self, setup, msg.error);
+}
+
 void on_subtask_down(jm_actor self, const job_manager_setup& setup, const caf::down_msg& dm) {
   auto& s = self->state;
   auto stopped = std::find_if(s.stopping.begin(), s.stopping.end(),

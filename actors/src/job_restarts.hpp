@@ -14,6 +14,9 @@ std::string resolve_initial_restore(const job_manager_setup& setup);
 
 /// A subtask failed (`cause`): restarts the job or, if the strategy gives up, fails it.
 void on_job_failure(jm_actor self, const job_manager_setup& setup, const std::string& cause);
+/// A subtask reported a failure: as on_job_failure, but a failure restoring the checkpoint a
+/// restart would restore again (a corrupt state file) fails the job.
+void on_subtask_failed(jm_actor self, const job_manager_setup& setup, const subtask_failed_msg& msg);
 /// A monitored subtask terminated.
 void on_subtask_down(jm_actor self, const job_manager_setup& setup, const caf::down_msg& dm);
 /// Redeploys once every cancelled subtask is gone, the delay passed and the slots are there.

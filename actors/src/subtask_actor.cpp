@@ -174,11 +174,13 @@ void subtask_actor::start(const start_msg& msg) {
   for (const auto& p : layout_.inputs)
     inputs_.push_back(handle(p));
   std::optional<checkpoint_metadata> restored;
-  if (!setup_.restore.empty())
+  restoring_ = !setup_.restore.empty();
+  if (restoring_)
     restored = read_metadata_file(setup_.restore);
   chain_.emplace(plan, setup_.vertex, setup_.subtask, setup_.job_name, output_, layout_,
                  static_cast<processing_time_service&>(*this), *setup_.config,
                  restored ? &*restored : nullptr);
+  restoring_ = false;
   init_checkpointing();
 
   chain_->open();
@@ -370,7 +372,8 @@ void subtask_actor::guarded(F&& f) {
 void subtask_actor::fail(const std::string& error) {
   done_ = true;
   log()->info("[{}] {}", setup_.job_name, error);
-  send(setup_.job_manager, subtask_failed_msg{setup_.vertex, setup_.subtask, error});
+  send(setup_.job_manager, subtask_failed_msg{setup_.vertex, setup_.subtask, error,
+                                              restoring_ ? setup_.restore : std::string()});
   quit(caf::sec::runtime_error);
 }
 

@@ -156,6 +156,7 @@ private:
   std::vector<caf::actor> outputs_;
   std::vector<caf::actor> inputs_;
   bool started_ = false;
+  bool restoring_ = false; ///< reading the state of setup_.restore (a failure says so)
   bool input_finished_ = false;
   bool done_ = false;
   bool finished_reported_ = false; ///< input_finished_msg sent (checkpointing on)

@@ -124,6 +124,25 @@ void check_state_files(const checkpoint_metadata& m, const fs::path& metadata_fi
       throw checkpoint_error("state file '" + path + "' referenced by '" + metadata_file.string() +
                              "' is missing");
   }
+  // A state file of another size is truncated or replaced (RocksDB checkpoint directories are
+  // only checked to exist; bytes changed in place are caught by the files' checksums on read).
+  auto check_size = [&](const std::string& path, std::uint64_t size) {
+    std::error_code ec;
+    const auto actual = fs::file_size(path, ec);
+    if (!ec && actual != size)
+      throw checkpoint_error("state file '" + path + "' referenced by '" + metadata_file.string() +
+                             "' is corrupt: " + std::to_string(actual) + " bytes, " +
+                             std::to_string(size) + " written");
+  };
+  for (const auto& [uid, op] : m.operators)
+    for (const auto& [index, s] : op.subtasks) {
+      if (s.keyed_state)
+        for (const auto& p : s.keyed_state->parts)
+          if (p.kind == keyed_state_part::format::heap_key_groups)
+            check_size(p.path, p.size_bytes);
+      if (s.operator_state && !s.operator_state->path.empty())
+        check_size(s.operator_state->path, s.operator_state->size_bytes);
+    }
 }
 
 } // namespace sluice

@@ -60,13 +60,24 @@ inline std::string read_file(const std::filesystem::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+/// Writes every state file `m` references (heap files only), each of the size it records.
+inline void write_state_files(const checkpoint_metadata& m) {
+  for (const auto& [uid, op] : m.operators)
+    for (const auto& [index, s] : op.subtasks) {
+      if (s.keyed_state)
+        for (const auto& p : s.keyed_state->parts)
+          write_file(p.path, std::string(p.size_bytes, 's'));
+      if (s.operator_state && !s.operator_state->path.empty())
+        write_file(s.operator_state->path, std::string(s.operator_state->size_bytes, 's'));
+    }
+}
+
 /// Completes checkpoint `id` of job-a in `storage`: its directory, the state files of
 /// sample_metadata, `_metadata`.
 inline void complete_checkpoint(checkpoint_storage& storage, std::int64_t id) {
   const auto dir = storage.create_pending(id);
   const auto m = sample_metadata(dir.string(), id);
-  for (const auto& path : m.referenced_paths())
-    write_file(path, "state");
+  write_state_files(m);
   storage.write_metadata(m);
 }
 

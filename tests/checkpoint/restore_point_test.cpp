@@ -80,6 +80,27 @@ TEST_CASE("latest falls back past checkpoints whose state files are missing") {
   CHECK(contains(point.warnings[1], op_state.string()));
 }
 
+TEST_CASE("a state file of another size than recorded is corrupt: latest falls back, a path fails") {
+  temp_dir dir;
+  auto storage = three_checkpoints(dir);
+  const auto cut = storage.checkpoint_path(5) / "count-0.kg"; // 100 bytes written
+  fs::resize_file(cut, 60);
+  const auto grown = storage.checkpoint_path(4) / "op-0-4.state"; // 40 bytes written
+  write_file(grown, std::string(41, 's'));
+  const auto point = resolve_restore("latest", dir.path(), "job-a");
+  CHECK(point.metadata.checkpoint_id == 3);
+  REQUIRE(point.warnings.size() == 2);
+  CHECK(contains(point.warnings[0], "chk-5 is unusable, falling back to chk-4"));
+  CHECK(contains(point.warnings[0], "state file '" + cut.string() + "' referenced by '" +
+                                        (storage.checkpoint_path(5) / "_metadata").string() +
+                                        "' is corrupt: 60 bytes, 100 written"));
+  CHECK(contains(point.warnings[1], "state file '" + grown.string() + "'"));
+  CHECK(contains(point.warnings[1], "is corrupt: 41 bytes, 40 written"));
+  CHECK(contains(
+      error_of([&] { resolve_restore(storage.checkpoint_path(5).string(), dir.path(), "job-a"); }),
+      "state file '" + cut.string() + "' referenced by"));
+}
+
 TEST_CASE("latest passes over a _metadata that describes another checkpoint") {
   temp_dir dir;
   auto storage = three_checkpoints(dir);
@@ -127,8 +148,7 @@ TEST_CASE("an explicit path may be a checkpoint directory, a savepoint or a _met
   const auto savepoint = create_savepoint_dir(dir.path() / "savepoints", "job-a", 8);
   auto m = sample_metadata(savepoint.string(), 8);
   m.kind = snapshot_kind::savepoint;
-  for (const auto& path : m.referenced_paths())
-    write_file(path, "state");
+  write_state_files(m);
   write_metadata_file(savepoint, m);
   const auto from_savepoint = resolve_restore(savepoint.string(), "", "job-b");
   CHECK(from_savepoint.metadata == m);

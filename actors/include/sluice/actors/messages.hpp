@@ -109,11 +109,14 @@ struct subtask_failed_msg {
   std::int32_t vertex = 0;
   std::int32_t subtask = 0;
   std::string error;
+  /// The `_metadata` whose state the subtask failed to restore; empty if it failed otherwise.
+  std::string restoring;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, subtask_failed_msg& x) {
-  return f(caf::meta::type_name("sluice::subtask_failed_msg"), x.vertex, x.subtask, x.error);
+  return f(caf::meta::type_name("sluice::subtask_failed_msg"), x.vertex, x.subtask, x.error,
+           x.restoring);
 }
 
 // -- cluster ------------------------------------------------------------------------------------

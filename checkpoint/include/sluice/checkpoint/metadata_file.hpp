@@ -23,7 +23,8 @@ void write_metadata_file(const std::filesystem::path& dir, const checkpoint_meta
 checkpoint_metadata read_metadata_file(const std::filesystem::path& file);
 
 /// Throws checkpoint_error naming the first state file or directory `m` references that does
-/// not exist, and `metadata_file`, which references it.
+/// not exist, or the first state file whose size is not the size recorded (truncated or
+/// replaced), and `metadata_file`, which references it.
 void check_state_files(const checkpoint_metadata& m, const std::filesystem::path& metadata_file);
 
 } // namespace sluice
