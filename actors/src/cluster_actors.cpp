@@ -21,6 +21,12 @@ std::size_t subtask_count(const execution_plan& plan) {
 
 } // namespace
 
+std::int64_t steady_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 std::size_t flat_subtask_index(const execution_plan& plan, int vertex, int subtask) {
   std::size_t offset = 0;
   for (int v = 0; v < vertex; ++v)

@@ -77,6 +77,9 @@ void end_job(jm_actor self, const job_manager_setup& setup, job_result result);
 /// checked that there are enough slots (enough_slots).
 void deploy_subtasks(jm_actor self, const job_manager_setup& setup, const std::string& restore);
 
+/// Milliseconds of the steady clock (the job manager's timers and restart strategy).
+std::int64_t steady_now_ms();
+
 /// The index of subtask `subtask` of vertex `vertex` among all subtasks (by vertex, then index).
 std::size_t flat_subtask_index(const execution_plan& plan, int vertex, int subtask);
 

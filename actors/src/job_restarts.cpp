@@ -15,12 +15,6 @@ namespace sluice {
 
 namespace {
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 } // namespace
 
 void maybe_redeploy(jm_actor self, const job_manager_setup& setup) {
@@ -83,7 +77,7 @@ void on_job_failure(jm_actor self, const job_manager_setup& setup, const std::st
   auto& s = self->state;
   if (s.ended || s.restarting)
     return;
-  auto delay = s.restarts->on_failure(now_ms());
+  auto delay = s.restarts->on_failure(steady_now_ms());
   if (!delay) {
     end_job(self, setup, job_result::failure(cause));
     return;

@@ -10,17 +10,9 @@ namespace sluice {
 
 namespace {
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-/// The wait timer never lies more than this far ahead, so it does not delay shutdown.
-constexpr std::int64_t max_tick_ms = 100;
-
-void arm_slots_tick(jm_actor self) {
-  auto delay = std::clamp<std::int64_t>(self->state.slots_deadline_ms - now_ms(), 0, max_tick_ms);
+/// Arms the wait timer for the deadline.
+void arm_slots_timer(jm_actor self) {
+  auto delay = std::max<std::int64_t>(self->state.slots_deadline_ms - steady_now_ms(), 0);
   self->delayed_send(self, std::chrono::milliseconds(delay), slots_timeout_atom::value);
 }
 
@@ -110,12 +102,12 @@ bool enough_slots(jm_actor self, const job_manager_setup& setup) {
     return true;
   }
   if (s.slots_deadline_ms == 0) {
-    s.slots_deadline_ms = now_ms() + setup.config->cluster.registration_timeout_ms;
+    s.slots_deadline_ms = steady_now_ms() + setup.config->cluster.registration_timeout_ms;
     log()->info("[{}] waiting for task managers: {} needed, {} ready with {} slots",
                 setup.job_name, s.deployed_once ? slots_wanted(setup)
                                                : std::to_string(wanted_tms) + " task managers",
                 ready_count(s), ready_slots(s));
-    arm_slots_tick(self);
+    arm_slots_timer(self);
   }
   return false;
 }
@@ -135,8 +127,8 @@ void on_slots_timeout(jm_actor self, const job_manager_setup& setup) {
   auto& s = self->state;
   if (s.ended || s.slots_deadline_ms == 0)
     return;
-  if (now_ms() < s.slots_deadline_ms) {
-    arm_slots_tick(self);
+  if (steady_now_ms() < s.slots_deadline_ms) { // the timer of an earlier wait
+    arm_slots_timer(self);
     return;
   }
   end_job(self, setup,

@@ -13,10 +13,8 @@ namespace sluice {
 
 namespace {
 
-/// How long connecting to the peers may take before the slots are offered anyway, checked
-/// every peer_tick (a short timer: a pending one would delay the process's shutdown).
+/// How long connecting to the peers may take before the slots are offered anyway.
 constexpr auto peer_connect_timeout = std::chrono::seconds(5);
-constexpr auto peer_tick = std::chrono::milliseconds(100);
 
 void stop_subtasks(tm_actor self) {
   for (auto& [subtask, counters] : self->state.subtasks)
@@ -69,8 +67,7 @@ void register_with_job_manager(tm_actor self, const task_manager_setup& setup) {
           [=](std::vector<std::string>& peers) {
             self->spawn(connect_peers, std::move(peers), caf::actor_cast<caf::actor>(self),
                         setup.job_name);
-            self->state.peers_deadline = std::chrono::steady_clock::now() + peer_connect_timeout;
-            self->delayed_send(self, peer_tick, peers_tick_atom::value);
+            self->delayed_send(self, peer_connect_timeout, peers_tick_atom::value);
           },
             [=](const caf::error& e) {
               leave(self, setup,
@@ -131,10 +128,6 @@ caf::behavior task_manager(tm_actor self, task_manager_setup setup) {
       [=](peers_tick_atom) {
         if (self->state.offered)
           return;
-        if (std::chrono::steady_clock::now() < self->state.peers_deadline) {
-          self->delayed_send(self, peer_tick, peers_tick_atom::value);
-          return;
-        }
         log()->warn("[{}] task manager {}: connecting to its peers takes longer than {} s; "
                     "offering its slots anyway (data to them goes through the job manager "
                     "until connected)",

@@ -8,7 +8,6 @@
 #include "sluice/actors/subtask_counters.hpp"
 #include "sluice/operators/execution_plan.hpp"
 
-#include <chrono>
 #include <memory>
 #include <string>
 #include <utility>
@@ -33,7 +32,6 @@ struct task_manager_state {
   /// The running subtasks with their counters.
   std::vector<std::pair<caf::actor, std::shared_ptr<subtask_counters>>> subtasks;
   bool offered = false; ///< task_manager_ready_atom sent
-  std::chrono::steady_clock::time_point peers_deadline; ///< then offer without all peers
 };
 
 using tm_actor = caf::stateful_actor<task_manager_state>*;

@@ -315,7 +315,7 @@ using checkpoint_tick_atom = caf::atom_constant<caf::atom("s_ckpttick")>;
 using task_manager_ready_atom = caf::atom_constant<caf::atom("s_tmready")>;
 /// A task manager's helper connected it to its peers (helper -> task manager).
 using peers_connected_atom = caf::atom_constant<caf::atom("s_peersok")>;
-/// A task manager's timer while it connects to its peers (task manager -> itself).
+/// Connecting to the peers took too long: offer the slots anyway (task manager -> itself).
 using peers_tick_atom = caf::atom_constant<caf::atom("s_peertick")>;
 /// The counters of the subtasks of a task manager (reply: std::vector<subtask_metrics>).
 using metrics_atom = caf::atom_constant<caf::atom("s_metrics")>;
