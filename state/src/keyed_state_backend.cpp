@@ -91,6 +91,9 @@ void keyed_state_backend::add_registered(const std::string& name, const std::str
 }
 
 std::size_t keyed_state_backend::entry_count(const std::string& name) {
+  if (const auto p = participants_.find(name); p != participants_.end())
+    if (const auto n = p->second->entry_count())
+      return *n;
   check_registered(name);
   return count_entries(name);
 }

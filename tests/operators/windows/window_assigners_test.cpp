@@ -15,8 +15,7 @@ namespace {
 using windows = std::vector<time_window>;
 
 /// The std::invalid_argument message `f` throws, or "" if it throws none.
-template <typename F>
-std::string invalid_argument_of(F f) {
+template <typename F> std::string invalid_argument_of(F f) {
   try {
     f();
   } catch (const std::invalid_argument& e) {
@@ -72,8 +71,7 @@ TEST_CASE("sliding_windows: slide not dividing size, latest start first") {
   // ts 300: last start 300; starts > -700: 300, 0, -300, -600
   CHECK(s.assign(300) == windows{{300, 1300}, {0, 1000}, {-300, 700}, {-600, 400}});
   // ts 1234: 1234 % 300 = 34, last start 1200; starts > 234: 1200, 900, 600, 300
-  CHECK(s.assign(1234) ==
-        windows{{1200, 2200}, {900, 1900}, {600, 1600}, {300, 1300}});
+  CHECK(s.assign(1234) == windows{{1200, 2200}, {900, 1900}, {600, 1600}, {300, 1300}});
 }
 
 TEST_CASE("sliding_windows: offsets, negative timestamps, gaps") {
@@ -135,4 +133,13 @@ TEST_CASE("window assigners: invalid parameters name the parameter") {
 
   CHECK(contains(invalid_argument_of([] { session_windows{0}; }), "gap"));
   CHECK(contains(invalid_argument_of([] { session_windows{-5}; }), "gap"));
+}
+
+TEST_CASE("window assigners: a window whose end overflows int64 is an error, not a wrap") {
+  constexpr auto max = std::numeric_limits<std::int64_t>::max();
+  // max - 2 lies in [max - 7, max + 3): the end is past INT64_MAX
+  CHECK_THROWS_AS(tumbling_windows(10).assign(max - 2), std::overflow_error);
+  CHECK_THROWS_AS(sliding_windows(10, 5).assign(max - 2), std::overflow_error);
+  // the last window that fits: [max - 7 - 10, max - 7)
+  CHECK(tumbling_windows(10).assign(max - 8) == windows{{max - 17, max - 7}});
 }

@@ -15,29 +15,6 @@ namespace {
 
 using lines = std::vector<std::string>;
 
-/// count and sum of ev values, as an aggregate function.
-struct count_sum {
-  struct acc {
-    std::int64_t count = 0;
-    std::int64_t sum = 0;
-    SLUICE_FIELDS(count, sum)
-  };
-  acc create_accumulator() const { return {}; }
-  acc add(const ev& e, acc a) const {
-    ++a.count;
-    a.sum += e.value;
-    return a;
-  }
-  acc merge(acc a, const acc& b) const {
-    a.count += b.count;
-    a.sum += b.sum;
-    return a;
-  }
-  std::string get_result(const acc& a) const {
-    return std::to_string(a.count) + "/" + std::to_string(a.sum);
-  }
-};
-
 /// Gets the aggregate's result; prefixes key and window.
 struct label final : process_window_function<std::string, std::string, std::string> {
   void process(const context& ctx, const std::vector<std::string>& results,
@@ -47,10 +24,6 @@ struct label final : process_window_function<std::string, std::string, std::stri
     out.collect(os.str());
   }
 };
-
-auto count_sum_contents() {
-  return aggregate_contents<ev, count_sum, windows_detail::pass_through<std::string>>({}, {});
-}
 
 } // namespace
 

@@ -102,9 +102,9 @@ template <class Op, class T, class Out = typename Op::output_type> struct harnes
 
 /// A harness over window_operator keyed by ev::key, on `backend`.
 template <class A, class C>
-auto make_harness(A assigner, C contents, window_settings<window_type_t<A, ev>> settings = {},
-                  std::unique_ptr<keyed_state_backend> backend =
-                      test::make_test_keyed_state_backend()) {
+auto make_harness(
+    A assigner, C contents, window_settings<window_type_t<A, ev>> settings = {},
+    std::unique_ptr<keyed_state_backend> backend = test::make_test_keyed_state_backend()) {
   using op_type = window_operator<std::string, ev, key_of, A, C>;
   return harness<op_type, ev>(std::make_unique<op_type>(key_of{}, std::move(assigner),
                                                         std::move(contents), std::move(settings)),
@@ -114,6 +114,34 @@ auto make_harness(A assigner, C contents, window_settings<window_type_t<A, ev>> 
 /// Incremental sum per window, emitted unchanged.
 inline auto sum_contents() {
   return reduce_contents<ev, sum_of, windows_detail::pass_through<ev>>(sum_of{}, {});
+}
+
+/// count and sum of ev values, as an aggregate function.
+struct count_sum {
+  struct acc {
+    std::int64_t count = 0;
+    std::int64_t sum = 0;
+    SLUICE_FIELDS(count, sum)
+  };
+  acc create_accumulator() const { return {}; }
+  acc add(const ev& e, acc a) const {
+    ++a.count;
+    a.sum += e.value;
+    return a;
+  }
+  acc merge(acc a, const acc& b) const {
+    a.count += b.count;
+    a.sum += b.sum;
+    return a;
+  }
+  std::string get_result(const acc& a) const {
+    return std::to_string(a.count) + "/" + std::to_string(a.sum);
+  }
+};
+
+/// Count and sum per window, emitted as "count/sum".
+inline auto count_sum_contents() {
+  return aggregate_contents<ev, count_sum, windows_detail::pass_through<std::string>>({}, {});
 }
 
 /// Describes the window: "key [start, end) wm=W: v1,v2,...".

@@ -27,6 +27,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,10 @@ public:
   virtual void write_snapshot(key_group_sink& out) = 0;
   /// Adds the entries of one key group's section (restore; called once per section owned).
   virtual void read_key_group(int key_group, byte_reader& in) = 0;
+  /// The entries held, for a participant that stands in for a state of its name (as the window
+  /// operator's accumulators on the heap do), so that entry_count(name) counts them; none by
+  /// default.
+  virtual std::optional<std::size_t> entry_count() const { return std::nullopt; }
 };
 
 /// The interface type a descriptor gives (value_state_descriptor<T> → value_state<T>, ...).
@@ -200,8 +205,10 @@ public:
   virtual void restore(const std::vector<keyed_state_handle>& handles) = 0;
 
   /// Live (unexpired) entries of state `name` over all keys and namespaces; a map state counts
-  /// its map entries, a list state its elements. Throws state_error naming the state unless it
-  /// is registered (restored but not registered yet counts as not registered).
+  /// its map entries, a list state its elements; a participant of that name that counts its
+  /// entries (keyed_snapshot_participant::entry_count) is counted instead. Throws state_error
+  /// naming the state unless it is registered (restored but not registered yet counts as not
+  /// registered).
   std::size_t entry_count(const std::string& name);
   /// Removes every expired entry now (heap: a full sweep; RocksDB: a compaction running the
   /// TTL filter).

@@ -31,6 +31,17 @@ inline bool offset_within(std::int64_t offset, std::int64_t period) {
   return offset > -period && offset < period;
 }
 
+/// The window [start, start + size); throws std::overflow_error if its end overflows int64
+/// (timestamps within a window size of INT64_MAX).
+inline time_window window_from(std::int64_t start, std::int64_t size) {
+  std::int64_t end = 0;
+  if (__builtin_add_overflow(start, size, &end)) {
+    throw std::overflow_error("window assigner: the end of the window starting at " +
+                              std::to_string(start) + " overflows int64");
+  }
+  return {start, end};
+}
+
 } // namespace windows_detail
 
 /// Non-overlapping windows of a fixed size, starting at `offset + k * size`.
@@ -48,9 +59,20 @@ public:
   }
 
   /// The one window containing `timestamp`.
-  std::vector<time_window> assign(std::int64_t timestamp) const {
-    const std::int64_t start = window_start_with_offset(timestamp, offset_, size_);
-    return {time_window{start, start + size_}};
+  std::vector<time_window> assign(std::int64_t timestamp) const { return {window_of(timestamp)}; }
+  time_window window_of(std::int64_t timestamp) const {
+    return windows_detail::window_from(window_start_with_offset(timestamp, offset_, size_), size_);
+  }
+  /// Calls f(window) for the window of `timestamp` (as sliding_windows::for_each_window).
+  template <class F> void for_each_window(std::int64_t timestamp, F&& f) const {
+    f(window_of(timestamp));
+  }
+  /// Window starts repeat every period(): timestamps in [s, s + period()), s the start of the
+  /// window of one of them, have the same windows, which for_each_window_from(s, ...) gives.
+  std::int64_t period() const { return size_; }
+  template <class F>
+  void for_each_window_from(std::int64_t period_start, std::int64_t, F&& f) const {
+    f(windows_detail::window_from(period_start, size_));
   }
 
   static constexpr bool is_merging() { return false; }
@@ -78,8 +100,7 @@ public:
                             "slide must be > 0 (got " + std::to_string(slide) + ")");
     windows_detail::require(windows_detail::offset_within(offset, slide), "sliding_windows",
                             "offset must satisfy |offset| < slide (got offset " +
-                                std::to_string(offset) + ", slide " + std::to_string(slide) +
-                                ")");
+                                std::to_string(offset) + ", slide " + std::to_string(slide) + ")");
   }
 
   /// All windows containing `timestamp`, in Flink's order: the latest start first, then each
@@ -87,11 +108,20 @@ public:
   std::vector<time_window> assign(std::int64_t timestamp) const {
     std::vector<time_window> windows;
     windows.reserve(static_cast<std::size_t>(size_ / slide_ + 1));
-    const std::int64_t last_start = window_start_with_offset(timestamp, offset_, slide_);
-    for (std::int64_t start = last_start; start > timestamp - size_; start -= slide_) {
-      windows.push_back({start, start + size_});
-    }
+    for_each_window(timestamp, [&](const time_window& w) { windows.push_back(w); });
     return windows;
+  }
+  /// Calls f(window) for each window assign(timestamp) returns, in its order, building nothing.
+  template <class F> void for_each_window(std::int64_t timestamp, F&& f) const {
+    for_each_window_from(window_start_with_offset(timestamp, offset_, slide_), timestamp, f);
+  }
+  /// As tumbling_windows::period: the latest window of `timestamp` starts at `period_start`.
+  std::int64_t period() const { return slide_; }
+  template <class F>
+  void for_each_window_from(std::int64_t period_start, std::int64_t timestamp, F&& f) const {
+    for (std::int64_t start = period_start; start > timestamp - size_; start -= slide_) {
+      f(windows_detail::window_from(start, size_));
+    }
   }
 
   static constexpr bool is_merging() { return false; }
@@ -133,8 +163,7 @@ private:
 
 /// Session windows whose gap is computed per element by `GapFn` (element -> int64 gap in ms),
 /// as Flink's DynamicEventTimeSessionWindows / DynamicProcessingTimeSessionWindows.
-template <typename GapFn>
-class dynamic_session_windows {
+template <typename GapFn> class dynamic_session_windows {
 public:
   explicit dynamic_session_windows(GapFn gap_of, time_domain domain = time_domain::event_time)
       : gap_of_(std::move(gap_of)), domain_(domain) {}

@@ -11,6 +11,12 @@
 //   std::optional<stored_type> take();          removes and returns them (merging windows)
 //   void absorb(stored_type&&);                 merges taken contents into the current window's
 //   void clear(const Ctx&);                     the window is gone: the function's clear
+// Incremental policies (reduce, aggregate) also offer the accumulator interface that
+// window_operator's heap fast path (window_accumulators.hpp) uses instead of their state:
+//   using accumulator_type; using state_descriptor;  the state's value and descriptor
+//   accumulator_type first(const T&);            the accumulator of a window's first element
+//   void accumulate(accumulator_type&, const T&); adds a later element
+//   void emit_accumulator(const Ctx&, const accumulator_type&, collector<output_type>&);
 
 #include "sluice/operators/collector.hpp"
 #include "sluice/operators/windows/window_functions.hpp"
@@ -76,6 +82,15 @@ public:
       final_.apply(ctx, std::move(*acc), out);
     }
   }
+
+  using accumulator_type = T;
+  using state_descriptor = reducing_state_descriptor<T>;
+  T first(const T& value) { return value; }
+  void accumulate(T& acc, const T& value) { acc = fn_(std::move(acc), value); }
+  template <class Ctx>
+  void emit_accumulator(const Ctx& ctx, const T& acc, collector<output_type>& out) {
+    final_.apply(ctx, T(acc), out);
+  }
   void purge() { state_->clear(); }
   std::optional<T> take() { return windows_detail::taken_from(*state_, state_->get()); }
   void absorb(T&& from) { state_->add(from); }
@@ -108,6 +123,15 @@ public:
     if (const auto acc = state_->value()) {
       final_.apply(ctx, agg_.get_result(*acc), out);
     }
+  }
+
+  using accumulator_type = stored_type;
+  using state_descriptor = value_state_descriptor<stored_type>;
+  stored_type first(const T& value) { return agg_.add(value, agg_.create_accumulator()); }
+  void accumulate(stored_type& acc, const T& value) { acc = agg_.add(value, std::move(acc)); }
+  template <class Ctx>
+  void emit_accumulator(const Ctx& ctx, const stored_type& acc, collector<output_type>& out) {
+    final_.apply(ctx, agg_.get_result(acc), out);
   }
   void purge() { state_->clear(); }
   std::optional<stored_type> take() { return windows_detail::taken_from(*state_, state_->value()); }

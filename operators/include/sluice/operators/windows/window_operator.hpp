@@ -5,10 +5,16 @@
 // late records to a side output. Everything it keeps per key is keyed state: window contents
 // and trigger state in the namespace of their window, the merging window set of session
 // windows outside any window, and the timers as a snapshot participant.
+//
+// On the heap backend, tumbling and sliding event-time windows with the default trigger and a
+// reduce or aggregate function take a fast path with the same results: the accumulators in
+// the operator's own typed table (window_accumulators.hpp), timers registered once per
+// (key, window) instead of per element.
 
 #include "sluice/operators/stream_operator.hpp"
 #include "sluice/operators/time/timer_queue_snapshot.hpp"
 #include "sluice/operators/windows/merge_windows.hpp"
+#include "sluice/operators/windows/window_accumulators.hpp"
 #include "sluice/operators/windows/window_contents.hpp"
 #include "sluice/operators/windows/window_functions.hpp"
 #include "sluice/operators/windows/window_operator_support.hpp"
@@ -32,6 +38,10 @@ class window_operator final : public one_input_operator<T, typename Contents::ou
   using W = window_type_t<Assigner, T>;
   using base = one_input_operator<T, Out>;
   static constexpr bool merging = Assigner::is_merging();
+  /// Whether the fast path may run (window_accumulators.hpp); open() decides whether it does.
+  static constexpr bool accumulator_capable =
+      (std::is_same_v<Assigner, tumbling_windows> ||
+       std::is_same_v<Assigner, sliding_windows>)&&windows_detail::accumulates<Contents>::value;
 
 public:
   using output_type = Out;
@@ -39,6 +49,7 @@ public:
   window_operator(KeySelector key, Assigner assigner, Contents contents,
                   window_settings<W> settings)
       : key_(std::move(key)), assigner_(std::move(assigner)), contents_(std::move(contents)),
+        default_trigger_(!settings.window_trigger),
         trigger_(settings.window_trigger ? std::move(settings.window_trigger)
                                          : windows_detail::default_trigger<W>(assigner_)),
         allowed_lateness_(settings.allowed_lateness), late_tag_(std::move(settings.late_data_tag)),
@@ -63,7 +74,15 @@ public:
     backend.set_key_type<K>();
     tctx_.clock = ctx.processing_time;
     tctx_.open(backend);
-    contents_.open(backend);
+    if constexpr (accumulator_capable) {
+      accumulating_ = default_trigger_ && event_time_ && backend.kind() == state_backend_kind::heap;
+      if (accumulating_) {
+        accumulators_.open(backend, assigner_.size());
+      }
+    }
+    if (!accumulating_) {
+      contents_.open(backend);
+    }
     if constexpr (merging) {
       merging_sets_ = &backend.get_state(merging_sets_descriptor("window-merging-sets"));
     }
@@ -77,16 +96,15 @@ public:
   void collect(T&& value) override {
     this->guard([&] { process_element(std::move(value)); });
   }
-  /// Tumbling event-time windows: the contents and the timer of the window of the record
-  /// prefetch_distance ahead start loading meanwhile, so state misses overlap.
+  /// Event-time windows of the fast path, and tumbling ones of the generic path: the state of
+  /// the windows of the record prefetch_distance ahead starts loading meanwhile, so state
+  /// misses overlap.
   void collect_all_stamped(T* first, T* last, const std::int64_t* stamps,
                            timestamp_slot& slot) override {
     constexpr std::ptrdiff_t prefetch_distance = 16;
     for (T* p = first; p != last; ++p, ++stamps) {
-      if constexpr (std::is_same_v<Assigner, tumbling_windows>) {
-        if (last - p > prefetch_distance && event_time_)
-          prefetch_window(p[prefetch_distance], stamps[prefetch_distance]);
-      }
+      if (last - p > prefetch_distance && event_time_)
+        prefetch_ahead(p[prefetch_distance], stamps[prefetch_distance]);
       slot.value = *stamps;
       collect(std::move(*p));
     }
@@ -115,6 +133,8 @@ public:
 
   /// Records dropped as late because no late-data side output consumed them.
   std::int64_t num_late_records_dropped() const { return late_dropped_; }
+  /// Whether the heap fast path runs (decided in open(); for tests and diagnostics).
+  bool accumulates() const { return accumulating_; }
 
 private:
   using trigger_context_type = windows_detail::window_trigger_context<K, W>;
@@ -125,6 +145,20 @@ private:
   struct key_of_timer {
     const K& operator()(const timer_key& t) const { return t.key; }
   };
+
+  void prefetch_ahead(const T& value, std::int64_t ts) {
+    if constexpr (accumulator_capable) {
+      if (accumulating_) {
+        const K key = key_(value);
+        for_each_accumulator_window(ts,
+                                    [&](const time_window& w) { accumulators_.prefetch(key, w); });
+        return;
+      }
+    }
+    if constexpr (std::is_same_v<Assigner, tumbling_windows>) {
+      prefetch_window(value, ts);
+    }
+  }
 
   /// Starts loading the contents and the cleanup timer of `value`'s window at `ts` (one
   /// window: tumbling assigners).
@@ -145,6 +179,12 @@ private:
     if (event_time_ && ts == no_timestamp) {
       throw std::runtime_error("window_operator: record has no timestamp; event-time windows "
                                "need timestamps (assign a watermark strategy)");
+    }
+    if constexpr (accumulator_capable) {
+      if (accumulating_) {
+        accumulate(std::move(value), ts);
+        return;
+      }
     }
     const std::int64_t assign_time = event_time_ ? ts : tctx_.service().now_ms();
     const auto windows = windows_detail::assign_windows(assigner_, value, assign_time);
@@ -195,11 +235,80 @@ private:
       }
     }
     if (skipped && is_element_late(ts)) {
-      if (output_base* late = late_tag_.empty() ? nullptr : this->side_output(late_tag_)) {
-        static_cast<collector<T>*>(late)->collect(std::move(value));
-      } else {
-        ++late_dropped_;
+      drop_late(std::move(value));
+    }
+  }
+
+  /// The fast path's process_element, with the generic path's results: the default event-time
+  /// trigger fires a window when the watermark passes its end (at once for an element of a
+  /// window already past it, within allowed lateness), and its timers are registered with
+  /// the window's first element, which the generic path's later registrations only repeat.
+  void accumulate(T&& value, std::int64_t ts) {
+    const K key = key_(static_cast<const T&>(value));
+    bool skipped = true;
+    for_each_accumulator_window(ts, [&](const time_window& window) {
+      if (is_window_late(window)) {
+        return;
       }
+      skipped = false;
+      auto* acc = accumulators_.find(key, window);
+      const bool first = acc == nullptr;
+      if (first) {
+        acc = accumulators_.insert(key, window, contents_.first(value));
+      } else {
+        contents_.accumulate(*acc, value);
+      }
+      if (window.max_timestamp() <= tctx_.watermark) {
+        emit_accumulator(key, window, *acc);
+      } else if (first) {
+        tctx_.event_timers.add({key, window}, window.max_timestamp());
+      }
+      if (first && cleanup_time(window) != std::numeric_limits<std::int64_t>::max()) {
+        tctx_.event_timers.add({key, window}, cleanup_time(window));
+      }
+    });
+    if (skipped && is_element_late(ts)) {
+      drop_late(std::move(value));
+    }
+  }
+
+  /// The fast path's window assignment: the start of the period of `ts` (a division) is
+  /// computed only when ts leaves the period of the element before, as few elements do.
+  template <class F> void for_each_accumulator_window(std::int64_t ts, F&& f) {
+    if (!period_known_ || ts < period_start_ ||
+        static_cast<std::uint64_t>(ts) - static_cast<std::uint64_t>(period_start_) >=
+            static_cast<std::uint64_t>(assigner_.period())) {
+      period_start_ = window_start_with_offset(ts, assigner_.offset(), assigner_.period());
+      period_known_ = true;
+    }
+    assigner_.for_each_window_from(period_start_, ts, f);
+  }
+
+  /// The fast path's on_timer: the timer at the window's end fires it, the cleanup timer
+  /// removes it (both at once without allowed lateness).
+  void accumulator_timer(const timer_key& t, std::int64_t time) {
+    if (const auto* acc = accumulators_.find(t.key, t.window);
+        acc != nullptr && time == t.window.max_timestamp()) {
+      emit_accumulator(t.key, t.window, *acc);
+    }
+    if (time == cleanup_time(t.window)) {
+      accumulators_.erase(t.key, t.window);
+      contents_.clear(window_context<K, W>(t.key, t.window, tctx_.watermark, tctx_.clock));
+    }
+  }
+
+  template <class Acc> void emit_accumulator(const K& key, const W& window, const Acc& acc) {
+    const slot_override timestamp(this->ctx_.element_time, window.max_timestamp());
+    contents_.emit_accumulator(window_context<K, W>(key, window, tctx_.watermark, tctx_.clock), acc,
+                               *this->out_);
+  }
+
+  /// A late element: to the late-data side output if one consumes it, else counted as dropped.
+  void drop_late(T&& value) {
+    if (output_base* late = late_tag_.empty() ? nullptr : this->side_output(late_tag_)) {
+      static_cast<collector<T>*>(late)->collect(std::move(value));
+    } else {
+      ++late_dropped_;
     }
   }
 
@@ -235,6 +344,12 @@ private:
   }
 
   void on_timer(const timer_key& t, std::int64_t time, bool event_timer) {
+    if constexpr (accumulator_capable) {
+      if (accumulating_) {
+        accumulator_timer(t, time);
+        return;
+      }
+    }
     tctx_.set_key(t.key);
     W state_window = t.window;
     merging_window_set in_flight;
@@ -329,12 +444,26 @@ private:
   KeySelector key_;
   Assigner assigner_;
   Contents contents_;
+  bool default_trigger_;
   std::shared_ptr<const trigger<W>> trigger_;
   std::int64_t allowed_lateness_;
   std::string late_tag_;
   bool event_time_;
   std::int64_t late_dropped_ = 0;
   trigger_context_type tctx_;
+  /// The fast path: whether it runs, and its table (an empty struct where it cannot run).
+  bool accumulating_ = false;
+  bool period_known_ = false;
+  std::int64_t period_start_ = 0;
+  struct no_accumulators {};
+  template <class C, bool = accumulator_capable> struct accumulators_of {
+    using type = no_accumulators;
+  };
+  template <class C> struct accumulators_of<C, true> {
+    using type = windows_detail::window_accumulators<K, typename C::accumulator_type,
+                                                     typename C::state_descriptor>;
+  };
+  typename accumulators_of<Contents>::type accumulators_;
   std::vector<char> prefetch_namespace_;
   value_state<std::map<time_window, time_window>>* merging_sets_ = nullptr;
   timer_queue_snapshot<timer_key, key_of_timer> timers_snapshot_{

@@ -31,9 +31,7 @@ auto assign_windows(const A& assigner, const T& element, std::int64_t timestamp)
   if constexpr (std::is_same_v<A, global_windows>) {
     return assigner.assign();
   } else if constexpr (std::is_same_v<A, tumbling_windows>) {
-    const std::int64_t start =
-        window_start_with_offset(timestamp, assigner.offset(), assigner.size());
-    return std::array<time_window, 1>{time_window{start, start + assigner.size()}};
+    return std::array<time_window, 1>{assigner.window_of(timestamp)};
   } else if constexpr (std::is_same_v<A, session_windows>) {
     return std::array<time_window, 1>{time_window{timestamp, timestamp + assigner.gap()}};
   } else if constexpr (assigns_by_element<A, T>::value) {
