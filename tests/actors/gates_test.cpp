@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,17 +20,19 @@ struct sent_item {
   bool is_event;
   std::uint32_t records;
   std::int32_t backlog;
+  std::size_t size = 0;
+  std::size_t capacity = 0;
 };
 
 class recording_transport final : public gate_transport {
 public:
   void send_batch(int channel, std::vector<char>&& bytes, std::uint32_t records,
                   std::int32_t backlog) override {
-    sent.push_back({channel, false, records, backlog});
+    sent.push_back({channel, false, records, backlog, bytes.size(), bytes.capacity()});
     bytes_sent += bytes.size();
   }
   void send_event(int channel, event_kind, std::int64_t) override {
-    sent.push_back({channel, true, 0, 0});
+    sent.push_back({channel, true, 0, 0, 0, 0});
   }
   std::vector<sent_item> sent;
   std::size_t bytes_sent = 0;
@@ -80,6 +83,50 @@ TEST_CASE("output gate with flush on every record ships one record per batch") {
   REQUIRE(t.sent.size() == 3);
   for (const auto& s : t.sent)
     CHECK(s.records == 1);
+}
+
+TEST_CASE("output gate: a channel's own batch size (a receiver in another process)") {
+  subtask_counters counters;
+  recording_transport t;
+  output_gate gate(2, 100, false, t, counters);
+  gate.set_batch_bytes(1, 200);
+  auto& edge = gate.edge_view(0, 2);
+  gate.add_credit(0, 10);
+  gate.add_credit(1, 10);
+  for (int i = 0; i < 4; ++i) {
+    write_record(edge, 0, 50);
+    write_record(edge, 1, 50);
+  }
+  REQUIRE(t.sent.size() == 3); // channel 0: 2 batches of 2 records; channel 1: 1 of 4
+  CHECK(t.sent[0].channel == 0);
+  CHECK(t.sent[0].records == 2);
+  CHECK(t.sent[1].channel == 0);
+  CHECK(t.sent[2].channel == 1);
+  CHECK(t.sent[2].records == 4);
+  CHECK(t.sent[2].size == 200);
+  write_record(edge, 1, 50);
+  CHECK_THROWS_AS(gate.set_batch_bytes(1, 300), std::logic_error); // holds a record
+}
+
+TEST_CASE("output gate: the record that fills a batch fits without reallocating, once seen") {
+  subtask_counters counters;
+  recording_transport t;
+  output_gate gate(1, 1000, false, t, counters);
+  auto& edge = gate.edge_view(0, 1);
+  gate.add_credit(0, 10);
+  for (int i = 0; i < 4; ++i)
+    write_record(edge, 0, 700); // 1400 bytes fill a batch: 400 past the batch size
+  REQUIRE(t.sent.size() == 2);
+  CHECK(t.sent[0].size == 1400);
+  CHECK(t.sent[0].capacity > 1400); // the first batch grew (1000 + 64 bytes were allocated)
+  CHECK(t.sent[1].size == 1400);
+  CHECK(t.sent[1].capacity == 1400); // then 1000 + 400: allocated once, exactly
+  // Buffer timeout and events still ship partial batches.
+  write_record(edge, 0, 700);
+  gate.flush_all();
+  REQUIRE(t.sent.size() == 3);
+  CHECK(t.sent[2].size == 700);
+  CHECK(t.sent[2].capacity == 1400);
 }
 
 TEST_CASE("input gate grants exclusive credits and regrants them as batches are taken") {
