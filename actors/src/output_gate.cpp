@@ -33,10 +33,10 @@ channel_gate& output_gate::edge_view(int first_channel, int channels,
 void output_gate::open_buffer(int ch) {
   const auto& c = channels_[static_cast<std::size_t>(ch)];
   auto& b = buffers_[static_cast<std::size_t>(ch)];
-  b.bytes = std::vector<char>(c.batch_bytes + c.slack);
+  b.flush_bytes = flush_every_record_ ? 0 : c.batch_bytes;
+  b.bytes = std::vector<char>(b.flush_bytes + c.slack);
   b.writer.reset(b.bytes, 0);
   b.records = 0;
-  b.flush_bytes = flush_every_record_ ? 0 : c.batch_bytes;
 }
 
 void output_gate::flush(int ch) {
@@ -45,8 +45,8 @@ void output_gate::flush(int ch) {
     return;
   auto& c = channels_[static_cast<std::size_t>(ch)];
   const auto size = b.writer.size();
-  if (size > c.batch_bytes)
-    c.slack = std::max(c.slack, std::min(size - c.batch_bytes, c.batch_bytes));
+  if (size > b.flush_bytes)
+    c.slack = std::max(c.slack, std::min(size - b.flush_bytes, c.batch_bytes));
   item it;
   b.writer.finish();
   it.bytes = std::move(b.bytes);

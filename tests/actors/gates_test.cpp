@@ -81,8 +81,15 @@ TEST_CASE("output gate with flush on every record ships one record per batch") {
   for (int i = 0; i < 3; ++i)
     write_record(edge, 0, 8);
   REQUIRE(t.sent.size() == 3);
-  for (const auto& s : t.sent)
+  for (const auto& s : t.sent) {
     CHECK(s.records == 1);
+    CHECK(s.capacity == 64); // room for a record, not for a whole batch
+  }
+  for (int i = 0; i < 2; ++i)
+    write_record(edge, 0, 100);
+  REQUIRE(t.sent.size() == 5);
+  CHECK(t.sent[3].capacity > 100); // grew
+  CHECK(t.sent[4].capacity == 100); // then allocated for the largest record seen
 }
 
 TEST_CASE("output gate: a channel's own batch size (a receiver in another process)") {

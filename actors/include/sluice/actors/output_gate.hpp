@@ -88,8 +88,9 @@ private:
     std::size_t queued_batches = 0;
     int credits = 0;
     std::size_t batch_bytes = 0;
-    /// Room beyond batch_bytes in a new batch: the record that fills a batch is written whole,
-    /// so the largest overshoot seen (at most batch_bytes) is kept free to avoid reallocating.
+    /// Room beyond the flush size in a new batch: the record that fills a batch is written
+    /// whole, so the largest overshoot seen (at most batch_bytes) is kept free to avoid
+    /// reallocating (when every record is flushed: room for the largest record).
     std::size_t slack = 64;
   };
 
