@@ -169,8 +169,12 @@ void subtask_actor::start(const start_msg& msg) {
     return msg.subtasks.at(offset[static_cast<std::size_t>(p.vertex)] +
                            static_cast<std::size_t>(p.subtask));
   };
-  for (const auto& p : layout_.outputs)
+  for (const auto& p : layout_.outputs) {
     outputs_.push_back(handle(p));
+    if (outputs_.back().node() != system().node())
+      output_.set_batch_bytes(static_cast<int>(outputs_.size() - 1),
+                              setup_.config->remote_batch_bytes);
+  }
   for (const auto& p : layout_.inputs)
     inputs_.push_back(handle(p));
   std::optional<checkpoint_metadata> restored;
