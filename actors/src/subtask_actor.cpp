@@ -218,6 +218,7 @@ void subtask_actor::process_input() {
     if (item.is_event) {
       on_input_event(item);
     } else {
+      input_.send_grants(); // the credit this batch freed travels before it is processed
       const auto& peer = layout_.inputs[static_cast<std::size_t>(item.channel)];
       counters_.records_in.add(chain_->process_batch(item.bytes.data(), item.bytes.size(),
                                                      peer.timestamped, peer.input));
@@ -364,6 +365,7 @@ void subtask_actor::guarded(F&& f) {
     return;
   try {
     f();
+    input_.send_grants();
   } catch (const operator_failure& e) {
     const auto& v = setup_.plan->vertices().at(static_cast<std::size_t>(setup_.vertex));
     fail("operator '" + e.operator_name + "' (subtask " + std::to_string(setup_.subtask + 1) +

@@ -9,6 +9,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace sluice;
@@ -141,6 +142,8 @@ TEST_CASE("input gate grants exclusive credits and regrants them as batches are 
   std::map<int, int> granted;
   input_gate gate(2, 2, 0, [&](int ch, int n) { granted[ch] += n; }, counters);
   gate.start();
+  CHECK(granted.empty()); // held until sent
+  gate.send_grants();
   CHECK(granted == std::map<int, int>{{0, 2}, {1, 2}});
   gate.on_batch(0, std::vector<char>(10), 1, 0);
   gate.on_batch(0, std::vector<char>(10), 1, 0);
@@ -148,6 +151,7 @@ TEST_CASE("input gate grants exclusive credits and regrants them as batches are 
   CHECK(gate.outstanding(0) == 0);
   auto item = gate.next();
   CHECK(item.channel == 0);
+  gate.send_grants();
   CHECK(granted[0] == 3);
   CHECK(gate.outstanding(0) == 1);
   CHECK(counters.max_in_flight.get() == 2);
@@ -161,6 +165,7 @@ TEST_CASE("floating credits go to channels with a backlog and return to the pool
   gate.start();
   // Channel 1's sender has 5 batches waiting: the gate hands it all 3 floating credits.
   gate.on_batch(1, std::vector<char>(4), 1, 5);
+  gate.send_grants();
   CHECK(granted[1] == 1 + 3);
   CHECK(gate.outstanding(1) == 3);
   CHECK(granted[0] == 1);
@@ -214,6 +219,7 @@ TEST_CASE("input gate skips blocked channels, holds their credits, and drains th
   CHECK(gate.is_blocked(0));
   CHECK(gate.next().channel == 1);
   CHECK_FALSE(gate.has_input()); // channel 0's batches wait
+  gate.send_grants();
   CHECK(granted[0] == 2);        // and keep their credits
   gate.on_batch(1, std::vector<char>(1), 1, 0);
   gate.on_batch(1, std::vector<char>(1), 1, 0);
@@ -222,7 +228,27 @@ TEST_CASE("input gate skips blocked channels, holds their credits, and drains th
   while (gate.has_input())
     order.push_back(gate.next().channel);
   CHECK(order == std::vector<int>{0, 0, 1, 1});
+  gate.send_grants();
   CHECK(granted[0] == 4);
+}
+
+TEST_CASE("credits granted between two sends travel as one grant per channel") {
+  subtask_counters counters;
+  std::vector<std::pair<int, int>> grants;
+  input_gate gate(2, 1, 1, [&](int ch, int n) { grants.emplace_back(ch, n); }, counters);
+  gate.start();
+  gate.send_grants();
+  CHECK(grants == std::vector<std::pair<int, int>>{{0, 1}, {1, 1}});
+  grants.clear();
+  // A batch arrives announcing 3 more waiting (the floating credit goes to its channel), and is
+  // taken at once (its credit returns, the backlog being larger): one grant of 2, not two of 1.
+  gate.on_batch(0, std::vector<char>(4), 1, 3);
+  gate.next();
+  CHECK(gate.outstanding(0) == 2);
+  gate.send_grants();
+  CHECK(grants == std::vector<std::pair<int, int>>{{0, 2}});
+  gate.send_grants(); // nothing new: nothing sent
+  CHECK(grants.size() == 1);
 }
 
 TEST_CASE("in-flight data of unaligned checkpoints round-trips and refuses truncation") {
