@@ -76,9 +76,15 @@ TEST_CASE("output gate ships full batches only against credit, in order with eve
 TEST_CASE("output gate with flush on every record ships one record per batch") {
   subtask_counters counters;
   recording_transport t;
-  output_gate gate(1, 1 << 20, true, t, counters);
-  auto& edge = gate.edge_view(0, 1);
+  output_gate gate(2, 1 << 15, true, t, counters);
+  gate.set_batch_bytes(1, 1 << 19); // a receiver in another process: still every record
+  auto& edge = gate.edge_view(0, 2);
   gate.add_credit(0, 10);
+  gate.add_credit(1, 10);
+  write_record(edge, 1, 8);
+  REQUIRE(t.sent.size() == 1);
+  CHECK(t.sent[0].channel == 1);
+  t.sent.clear();
   for (int i = 0; i < 3; ++i)
     write_record(edge, 0, 8);
   REQUIRE(t.sent.size() == 3);
@@ -114,6 +120,10 @@ TEST_CASE("output gate: a channel's own batch size (a receiver in another proces
   CHECK(t.sent[2].size == 200);
   write_record(edge, 1, 50);
   CHECK_THROWS_AS(gate.set_batch_bytes(1, 300), std::logic_error); // holds a record
+  gate.flush_all(); // the buffer timeout ships its partial batch as on any channel
+  REQUIRE(t.sent.size() == 4);
+  CHECK(t.sent[3].channel == 1);
+  CHECK(t.sent[3].records == 1);
 }
 
 TEST_CASE("output gate: the record that fills a batch fits without reallocating, once seen") {
