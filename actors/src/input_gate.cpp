@@ -3,17 +3,28 @@
 #include <algorithm>
 
 #include <string>
+#include <utility>
 
 namespace sluice {
 
 input_gate::input_gate(int channels, int exclusive_credits, int floating_credits, grant_fn grant,
                        subtask_counters& counters)
-    : channels_(static_cast<std::size_t>(channels)), exclusive_(exclusive_credits),
+    : channels_(static_cast<std::size_t>(channels)),
+      unsent_(static_cast<std::size_t>(channels)), exclusive_(exclusive_credits),
       free_floating_(floating_credits), grant_(std::move(grant)), counters_(counters) {}
 
 void input_gate::start() {
   for (int ch = 0; ch < channel_count(); ++ch)
     grant(ch, exclusive_);
+}
+
+void input_gate::send_grants() {
+  if (!any_unsent_)
+    return;
+  any_unsent_ = false;
+  for (std::size_t ch = 0; ch < unsent_.size(); ++ch)
+    if (auto n = std::exchange(unsent_[ch], 0); n > 0)
+      grant_(static_cast<int>(ch), n);
 }
 
 void input_gate::on_batch(int ch, std::vector<char>&& bytes, std::uint32_t records,
@@ -136,7 +147,8 @@ void input_gate::grant(int ch, int n) {
   c.outstanding += n;
   outstanding_total_ += static_cast<std::uint64_t>(n);
   counters_.max_credits.raise_to(static_cast<std::uint64_t>(c.outstanding + c.buffered));
-  grant_(ch, n);
+  unsent_[static_cast<std::size_t>(ch)] += n;
+  any_unsent_ = true;
 }
 
 void input_gate::distribute_floating() {

@@ -1,6 +1,25 @@
 #include "sluice/actors/messages.hpp"
 
+#include <caf/binary_deserializer.hpp>
+
 namespace sluice {
+
+caf::error inspect(caf::deserializer& f, batch_payload& x) {
+  std::size_t size = 0;
+  if (auto err = f.begin_sequence(size))
+    return err;
+  auto* in = dynamic_cast<caf::binary_deserializer*>(&f);
+  if (in && in->remaining() >= size) {
+    const auto* first = reinterpret_cast<const char*>(in->remainder().data());
+    x.bytes.assign(first, first + size);
+    in->skip(size);
+  } else {
+    x.bytes.resize(size);
+    if (auto err = size > 0 ? f.apply_raw(size, x.bytes.data()) : caf::error{})
+      return err;
+  }
+  return f.end_sequence();
+}
 
 void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<batch_msg>("sluice::batch_msg");

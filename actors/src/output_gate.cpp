@@ -1,26 +1,40 @@
 #include "sluice/actors/output_gate.hpp"
 
+#include <algorithm>
+#include <stdexcept>
+
 namespace sluice {
 
 output_gate::output_gate(int channels, std::size_t batch_bytes, bool flush_every_record,
                          gate_transport& transport, subtask_counters& counters)
     : channels_(static_cast<std::size_t>(channels)),
       buffers_(std::make_unique<channel_buffer[]>(static_cast<std::size_t>(channels))),
-      batch_bytes_(batch_bytes), flush_bytes_(flush_every_record ? 0 : batch_bytes),
-      transport_(transport), counters_(counters) {
-  for (int ch = 0; ch < channels; ++ch)
-    open_buffer(buffers_[static_cast<std::size_t>(ch)]);
+      flush_every_record_(flush_every_record), transport_(transport), counters_(counters) {
+  for (int ch = 0; ch < channels; ++ch) {
+    channels_[static_cast<std::size_t>(ch)].batch_bytes = batch_bytes;
+    open_buffer(ch);
+  }
+}
+
+void output_gate::set_batch_bytes(int ch, std::size_t bytes) {
+  if (buffers_[static_cast<std::size_t>(ch)].records != 0)
+    throw std::logic_error("output_gate::set_batch_bytes on a channel holding records");
+  channels_[static_cast<std::size_t>(ch)].batch_bytes = bytes;
+  open_buffer(ch);
 }
 
 channel_gate& output_gate::edge_view(int first_channel, int channels,
                                      const timestamp_slot* stamp) {
-  views_.push_back(std::make_unique<channel_gate>(buffers_.get(), first_channel, channels,
-                                                  flush_bytes_, *this, stamp));
+  views_.push_back(
+      std::make_unique<channel_gate>(buffers_.get(), first_channel, channels, *this, stamp));
   return *views_.back();
 }
 
-void output_gate::open_buffer(channel_buffer& b) {
-  b.bytes = std::vector<char>(batch_bytes_ + 64);
+void output_gate::open_buffer(int ch) {
+  const auto& c = channels_[static_cast<std::size_t>(ch)];
+  auto& b = buffers_[static_cast<std::size_t>(ch)];
+  b.flush_bytes = flush_every_record_ ? 0 : c.batch_bytes;
+  b.bytes = std::vector<char>(b.flush_bytes + c.slack);
   b.writer.reset(b.bytes, 0);
   b.records = 0;
 }
@@ -29,11 +43,15 @@ void output_gate::flush(int ch) {
   auto& b = buffers_[static_cast<std::size_t>(ch)];
   if (b.records == 0)
     return;
+  auto& c = channels_[static_cast<std::size_t>(ch)];
+  const auto size = b.writer.size();
+  if (size > b.flush_bytes)
+    c.slack = std::max(c.slack, std::min(size - b.flush_bytes, c.batch_bytes));
   item it;
   b.writer.finish();
   it.bytes = std::move(b.bytes);
   it.records = b.records;
-  open_buffer(b);
+  open_buffer(ch);
   counters_.records_out.add(it.records);
   enqueue(ch, std::move(it));
 }

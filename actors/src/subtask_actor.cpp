@@ -169,8 +169,12 @@ void subtask_actor::start(const start_msg& msg) {
     return msg.subtasks.at(offset[static_cast<std::size_t>(p.vertex)] +
                            static_cast<std::size_t>(p.subtask));
   };
-  for (const auto& p : layout_.outputs)
+  for (const auto& p : layout_.outputs) {
     outputs_.push_back(handle(p));
+    if (outputs_.back().node() != system().node())
+      output_.set_batch_bytes(static_cast<int>(outputs_.size() - 1),
+                              setup_.config->remote_batch_bytes);
+  }
   for (const auto& p : layout_.inputs)
     inputs_.push_back(handle(p));
   std::optional<checkpoint_metadata> restored;
@@ -214,6 +218,7 @@ void subtask_actor::process_input() {
     if (item.is_event) {
       on_input_event(item);
     } else {
+      input_.send_grants(); // the credit this batch freed travels before it is processed
       const auto& peer = layout_.inputs[static_cast<std::size_t>(item.channel)];
       counters_.records_in.add(chain_->process_batch(item.bytes.data(), item.bytes.size(),
                                                      peer.timestamped, peer.input));
@@ -360,6 +365,7 @@ void subtask_actor::guarded(F&& f) {
     return;
   try {
     f();
+    input_.send_grants();
   } catch (const operator_failure& e) {
     const auto& v = setup_.plan->vertices().at(static_cast<std::size_t>(setup_.vertex));
     fail("operator '" + e.operator_name + "' (subtask " + std::to_string(setup_.subtask + 1) +

@@ -63,7 +63,8 @@ private:
   void finish_input();
   void maybe_finish();
   void arm_flush_timer();
-  /// Runs f; on an exception reports the failure to the job manager and stops.
+  /// Runs f, then sends the credits it granted; on an exception reports the failure to the
+  /// job manager and stops.
   template <class F>
   void guarded(F&& f);
   void fail(const std::string& error);

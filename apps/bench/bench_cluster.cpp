@@ -4,11 +4,15 @@
 //   - on a job manager and two task manager processes, one slot each, so that the two subtasks
 //     of each vertex run in different processes and half of the records cross between them,
 //   - beside a raw TCP copy of the bytes that cross, over loopback between two processes;
-// then failure detection and recovery: kill -9 of a task manager of a checkpointed job with a
-// spare task manager registered, timed from the kill to the job manager noticing the loss and
-// to every subtask running again from the latest checkpoint.
+// all of it for the default small records (bound by per-record work) and for large ones
+// (--large-payload-bytes, --large-records: bound by moving bytes), at the default batch settings
+// unless the flags given say otherwise; then failure detection and recovery: kill -9 of a task
+// manager of a checkpointed job with a spare task manager registered, timed from the kill to
+// the job manager noticing the loss and to every subtask running again from the latest
+// checkpoint.
 //
-//   bench_cluster [--records N] [--keys K] [--payload-bytes B] [--repeat R] [--json]
+//   bench_cluster [--records N] [--keys K] [--payload-bytes B] [--large-records N]
+//                 [--large-payload-bytes B] [--repeat R] [--json]
 // The same binary is the job manager and the task managers it starts (application mode).
 
 #include "bench_util.hpp"
@@ -71,11 +75,11 @@ std::string self_path() { return fs::read_symlink("/proc/self/exe").string(); }
 /// The flags this run was given: the job manager and task managers get them too.
 std::vector<std::string> given_flags;
 
+/// The flags given, then this workload's (a later flag wins).
 std::vector<std::string> job_args(const options& o) {
   auto args = given_flags;
-  for (const auto& a : {"--parallelism", "2", "--records"})
-    args.emplace_back(a);
-  args.push_back(std::to_string(o.records));
+  args.insert(args.end(), {"--parallelism", "2", "--records", std::to_string(o.records),
+                           "--payload-bytes", std::to_string(o.payload)});
   return args;
 }
 
@@ -126,6 +130,38 @@ double cluster_records_per_s(const std::string& dir, const options& o) {
   auto ns = std::stod(bench::after(bench::read_file(dir + "/jm.out"), "job_ns="));
   return static_cast<double>(o.records) / (ns / 1e9);
 }
+
+/// One workload's figures, each the best of the interleaved runs.
+struct figures {
+  options workload;
+  double local = 0;  ///< records/s in one process
+  double remote = 0; ///< records/s on two task manager processes
+  double tcp = 0;    ///< bytes/s of the raw TCP copy of the bytes that cross
+
+  /// Bytes per second crossing between the task managers (half of the records).
+  double crossing_bytes_per_s() const {
+    return remote / 2 * static_cast<double>(record_bytes(workload));
+  }
+
+  /// One more run of each of the three, folded into the best.
+  void run(const sluice::job_config& config, const std::string& dir) {
+    const auto crossing = workload.records / 2 * record_bytes(workload);
+    local = std::max(local, in_process_records_per_s(config, workload));
+    remote = std::max(remote, cluster_records_per_s(dir, workload));
+    tcp = std::max(tcp, bench::tcp_copy_bytes_per_s(crossing));
+  }
+
+  void print(const char* title) const {
+    std::printf("%s: %llu records of %zu bytes on the wire\n", title,
+                static_cast<unsigned long long>(workload.records), record_bytes(workload));
+    std::printf("  one process, parallelism 2:   %12.0f records/s\n", local);
+    std::printf("  two task manager processes:   %12.0f records/s  (%.2f of one process)\n",
+                remote, remote / local);
+    std::printf("  bytes crossing processes:     %12.0f MB/s\n", crossing_bytes_per_s() / 1e6);
+    std::printf("  raw TCP copy over loopback:   %12.0f MB/s  (cluster: %.2f of it)\n", tcp / 1e6,
+                crossing_bytes_per_s() / tcp);
+  }
+};
 
 /// Milliseconds since midnight of a log line's "YYYY-MM-DD HH:MM:SS.mmm" local time stamp.
 double log_ms_of_day(const std::string& line) {
@@ -191,14 +227,16 @@ recovery_figures recovery(const std::string& dir, options o) {
 } // namespace
 
 int main(int argc, char** argv) {
-  sluice::environment env{argc, argv,
-                          {{"records", "records per run", std::string("20000000"), false},
-                           {"keys", "distinct keys", std::string("100000"), false},
-                           {"payload-bytes", "bytes of each record's string", std::string("16"),
-                            false},
-                           {"repeat", "runs per figure, the best is taken", std::string("3"),
-                            false},
-                           {"json", "print the figures as JSON on the last line", {}, true}}};
+  sluice::environment env{
+      argc, argv,
+      {{"records", "records per run", std::string("20000000"), false},
+       {"keys", "distinct keys", std::string("100000"), false},
+       {"payload-bytes", "bytes of each record's string", std::string("16"), false},
+       {"large-records", "records per run with large records", std::string("5000000"), false},
+       {"large-payload-bytes", "bytes of each large record's string", std::string("1000"),
+        false},
+       {"repeat", "runs per figure, the best is taken", std::string("3"), false},
+       {"json", "print the figures as JSON on the last line", {}, true}}};
   given_flags.assign(argv + 1, argv + argc);
   options o;
   o.records = std::stoull(env.flag_or("records", "20000000"));
@@ -215,41 +253,41 @@ int main(int argc, char** argv) {
   const auto dir = fs::temp_directory_path() / ("bench_cluster-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   try {
-    const double crossing_bytes =
-        static_cast<double>(o.records) / 2 * static_cast<double>(record_bytes(o));
-    const double tcp = bench::best_of(repeat, [&] {
-      return bench::tcp_copy_bytes_per_s(static_cast<std::uint64_t>(crossing_bytes));
-    });
-    double local = 0;
-    double remote = 0;
+    figures small{o};
+    options large_workload = o;
+    large_workload.records = std::stoull(env.flag_or("large-records", "5000000"));
+    large_workload.payload = std::stoull(env.flag_or("large-payload-bytes", "1000"));
+    figures large{large_workload};
     for (int r = 0; r < repeat; ++r) { // interleaved: the machine's load drifts
-      local = std::max(local, in_process_records_per_s(env.config(), o));
-      remote = std::max(remote, cluster_records_per_s(dir.string(), o));
+      small.run(env.config(), dir.string());
+      large.run(env.config(), dir.string());
     }
-    const double remote_bytes = remote / 2 * static_cast<double>(record_bytes(o));
     fs::remove_all(dir / "chk");
     const auto f = recovery(dir.string(), o);
     fs::remove_all(dir);
-    std::printf("records: %llu, keys: %llu, %zu bytes per record on the wire; best of %d "
-                "interleaved runs\n",
-                static_cast<unsigned long long>(o.records), static_cast<unsigned long long>(o.keys),
-                record_bytes(o), repeat);
-    std::printf("one process, parallelism 2:     %12.0f records/s\n", local);
-    std::printf("two task manager processes:     %12.0f records/s  (%.2f of one process)\n",
-                remote, remote / local);
-    std::printf("bytes crossing processes:       %12.0f MB/s\n", remote_bytes / 1e6);
-    std::printf("raw TCP copy over loopback:     %12.0f MB/s  (cluster: %.2f of it)\n", tcp / 1e6,
-                remote_bytes / tcp);
+    std::printf("keys: %llu; best of %d interleaved runs; bytes crossing = half of the records\n",
+                static_cast<unsigned long long>(o.keys), repeat);
+    small.print("records of --payload-bytes (bound by per-record CPU work; target: the cluster "
+                ">= 0.70 of one process)");
+    large.print("records of --large-payload-bytes (bound by moving bytes; target: bytes crossing "
+                ">= 0.50 of the raw TCP copy)");
     std::printf("kill -9 of a task manager: loss detected after %.0f ms, all subtasks running "
                 "again from the latest checkpoint after %.0f ms\n",
                 f.detection_ms, f.recovery_ms);
     if (env.flag("json"))
-      bench::print_json({{"records_per_s_in_process", local},
-                         {"records_per_s_cluster", remote},
-                         {"ratio_cluster", remote / local},
-                         {"cross_bytes_per_s", remote_bytes},
-                         {"tcp_bytes_per_s", tcp},
-                         {"ratio_tcp", remote_bytes / tcp},
+      bench::print_json({{"records_per_s_in_process", small.local},
+                         {"records_per_s_cluster", small.remote},
+                         {"ratio_cluster", small.remote / small.local},
+                         {"cross_bytes_per_s", small.crossing_bytes_per_s()},
+                         {"tcp_bytes_per_s", small.tcp},
+                         {"ratio_tcp", small.crossing_bytes_per_s() / small.tcp},
+                         {"large_record_bytes", static_cast<double>(record_bytes(large_workload))},
+                         {"large_records_per_s_in_process", large.local},
+                         {"large_records_per_s_cluster", large.remote},
+                         {"large_ratio_cluster", large.remote / large.local},
+                         {"large_cross_bytes_per_s", large.crossing_bytes_per_s()},
+                         {"large_tcp_bytes_per_s", large.tcp},
+                         {"large_ratio_tcp", large.crossing_bytes_per_s() / large.tcp},
                          {"failure_detection_ms", f.detection_ms},
                          {"recovery_ms", f.recovery_ms}});
   } catch (const std::exception& e) {

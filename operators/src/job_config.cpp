@@ -75,6 +75,12 @@ const std::vector<common_flag>& common_flags() {
        [](job_config& c, const std::string& v) {
          c.batch_bytes = static_cast<std::size_t>(parse_int("batch-bytes", v, 64, 64 << 20));
        }},
+      {"remote-batch-bytes",
+       "bytes per batch to a subtask in another process (default 524288)", false,
+       [](job_config& c, const std::string& v) {
+         c.remote_batch_bytes =
+             static_cast<std::size_t>(parse_int("remote-batch-bytes", v, 64, 64 << 20));
+       }},
       {"source-rate", "throttle each source to N records/s in total (default: unthrottled)",
        false,
        [](job_config& c, const std::string& v) { c.source_rate = parse_double("source-rate", v); }},

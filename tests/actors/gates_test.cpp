@@ -7,7 +7,9 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace sluice;
@@ -19,17 +21,19 @@ struct sent_item {
   bool is_event;
   std::uint32_t records;
   std::int32_t backlog;
+  std::size_t size = 0;
+  std::size_t capacity = 0;
 };
 
 class recording_transport final : public gate_transport {
 public:
   void send_batch(int channel, std::vector<char>&& bytes, std::uint32_t records,
                   std::int32_t backlog) override {
-    sent.push_back({channel, false, records, backlog});
+    sent.push_back({channel, false, records, backlog, bytes.size(), bytes.capacity()});
     bytes_sent += bytes.size();
   }
   void send_event(int channel, event_kind, std::int64_t) override {
-    sent.push_back({channel, true, 0, 0});
+    sent.push_back({channel, true, 0, 0, 0, 0});
   }
   std::vector<sent_item> sent;
   std::size_t bytes_sent = 0;
@@ -72,14 +76,75 @@ TEST_CASE("output gate ships full batches only against credit, in order with eve
 TEST_CASE("output gate with flush on every record ships one record per batch") {
   subtask_counters counters;
   recording_transport t;
-  output_gate gate(1, 1 << 20, true, t, counters);
-  auto& edge = gate.edge_view(0, 1);
+  output_gate gate(2, 1 << 15, true, t, counters);
+  gate.set_batch_bytes(1, 1 << 19); // a receiver in another process: still every record
+  auto& edge = gate.edge_view(0, 2);
   gate.add_credit(0, 10);
+  gate.add_credit(1, 10);
+  write_record(edge, 1, 8);
+  REQUIRE(t.sent.size() == 1);
+  CHECK(t.sent[0].channel == 1);
+  t.sent.clear();
   for (int i = 0; i < 3; ++i)
     write_record(edge, 0, 8);
   REQUIRE(t.sent.size() == 3);
-  for (const auto& s : t.sent)
+  for (const auto& s : t.sent) {
     CHECK(s.records == 1);
+    CHECK(s.capacity == 64); // room for a record, not for a whole batch
+  }
+  for (int i = 0; i < 2; ++i)
+    write_record(edge, 0, 100);
+  REQUIRE(t.sent.size() == 5);
+  CHECK(t.sent[3].capacity > 100); // grew
+  CHECK(t.sent[4].capacity == 100); // then allocated for the largest record seen
+}
+
+TEST_CASE("output gate: a channel's own batch size (a receiver in another process)") {
+  subtask_counters counters;
+  recording_transport t;
+  output_gate gate(2, 100, false, t, counters);
+  gate.set_batch_bytes(1, 200);
+  auto& edge = gate.edge_view(0, 2);
+  gate.add_credit(0, 10);
+  gate.add_credit(1, 10);
+  for (int i = 0; i < 4; ++i) {
+    write_record(edge, 0, 50);
+    write_record(edge, 1, 50);
+  }
+  REQUIRE(t.sent.size() == 3); // channel 0: 2 batches of 2 records; channel 1: 1 of 4
+  CHECK(t.sent[0].channel == 0);
+  CHECK(t.sent[0].records == 2);
+  CHECK(t.sent[1].channel == 0);
+  CHECK(t.sent[2].channel == 1);
+  CHECK(t.sent[2].records == 4);
+  CHECK(t.sent[2].size == 200);
+  write_record(edge, 1, 50);
+  CHECK_THROWS_AS(gate.set_batch_bytes(1, 300), std::logic_error); // holds a record
+  gate.flush_all(); // the buffer timeout ships its partial batch as on any channel
+  REQUIRE(t.sent.size() == 4);
+  CHECK(t.sent[3].channel == 1);
+  CHECK(t.sent[3].records == 1);
+}
+
+TEST_CASE("output gate: the record that fills a batch fits without reallocating, once seen") {
+  subtask_counters counters;
+  recording_transport t;
+  output_gate gate(1, 1000, false, t, counters);
+  auto& edge = gate.edge_view(0, 1);
+  gate.add_credit(0, 10);
+  for (int i = 0; i < 4; ++i)
+    write_record(edge, 0, 700); // 1400 bytes fill a batch: 400 past the batch size
+  REQUIRE(t.sent.size() == 2);
+  CHECK(t.sent[0].size == 1400);
+  CHECK(t.sent[0].capacity > 1400); // the first batch grew (1000 + 64 bytes were allocated)
+  CHECK(t.sent[1].size == 1400);
+  CHECK(t.sent[1].capacity == 1400); // then 1000 + 400: allocated once, exactly
+  // Buffer timeout and events still ship partial batches.
+  write_record(edge, 0, 700);
+  gate.flush_all();
+  REQUIRE(t.sent.size() == 3);
+  CHECK(t.sent[2].size == 700);
+  CHECK(t.sent[2].capacity == 1400);
 }
 
 TEST_CASE("input gate grants exclusive credits and regrants them as batches are taken") {
@@ -87,6 +152,8 @@ TEST_CASE("input gate grants exclusive credits and regrants them as batches are 
   std::map<int, int> granted;
   input_gate gate(2, 2, 0, [&](int ch, int n) { granted[ch] += n; }, counters);
   gate.start();
+  CHECK(granted.empty()); // held until sent
+  gate.send_grants();
   CHECK(granted == std::map<int, int>{{0, 2}, {1, 2}});
   gate.on_batch(0, std::vector<char>(10), 1, 0);
   gate.on_batch(0, std::vector<char>(10), 1, 0);
@@ -94,6 +161,7 @@ TEST_CASE("input gate grants exclusive credits and regrants them as batches are 
   CHECK(gate.outstanding(0) == 0);
   auto item = gate.next();
   CHECK(item.channel == 0);
+  gate.send_grants();
   CHECK(granted[0] == 3);
   CHECK(gate.outstanding(0) == 1);
   CHECK(counters.max_in_flight.get() == 2);
@@ -107,6 +175,7 @@ TEST_CASE("floating credits go to channels with a backlog and return to the pool
   gate.start();
   // Channel 1's sender has 5 batches waiting: the gate hands it all 3 floating credits.
   gate.on_batch(1, std::vector<char>(4), 1, 5);
+  gate.send_grants();
   CHECK(granted[1] == 1 + 3);
   CHECK(gate.outstanding(1) == 3);
   CHECK(granted[0] == 1);
@@ -160,6 +229,7 @@ TEST_CASE("input gate skips blocked channels, holds their credits, and drains th
   CHECK(gate.is_blocked(0));
   CHECK(gate.next().channel == 1);
   CHECK_FALSE(gate.has_input()); // channel 0's batches wait
+  gate.send_grants();
   CHECK(granted[0] == 2);        // and keep their credits
   gate.on_batch(1, std::vector<char>(1), 1, 0);
   gate.on_batch(1, std::vector<char>(1), 1, 0);
@@ -168,7 +238,27 @@ TEST_CASE("input gate skips blocked channels, holds their credits, and drains th
   while (gate.has_input())
     order.push_back(gate.next().channel);
   CHECK(order == std::vector<int>{0, 0, 1, 1});
+  gate.send_grants();
   CHECK(granted[0] == 4);
+}
+
+TEST_CASE("credits granted between two sends travel as one grant per channel") {
+  subtask_counters counters;
+  std::vector<std::pair<int, int>> grants;
+  input_gate gate(2, 1, 1, [&](int ch, int n) { grants.emplace_back(ch, n); }, counters);
+  gate.start();
+  gate.send_grants();
+  CHECK(grants == std::vector<std::pair<int, int>>{{0, 1}, {1, 1}});
+  grants.clear();
+  // A batch arrives announcing 3 more waiting (the floating credit goes to its channel), and is
+  // taken at once (its credit returns, the backlog being larger): one grant of 2, not two of 1.
+  gate.on_batch(0, std::vector<char>(4), 1, 3);
+  gate.next();
+  CHECK(gate.outstanding(0) == 2);
+  gate.send_grants();
+  CHECK(grants == std::vector<std::pair<int, int>>{{0, 2}});
+  gate.send_grants(); // nothing new: nothing sent
+  CHECK(grants.size() == 1);
 }
 
 TEST_CASE("in-flight data of unaligned checkpoints round-trips and refuses truncation") {

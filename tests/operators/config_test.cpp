@@ -45,6 +45,7 @@ TEST_CASE("defaults match the documented values") {
   CHECK(c.max_parallelism == 128);
   CHECK(c.buffer_timeout_ms == 100);
   CHECK(c.batch_bytes == 32768);
+  CHECK(c.remote_batch_bytes == 524288);
   CHECK(c.source_rate == 0);
   CHECK(c.chaining);
   CHECK(c.default_parallelism() >= 1);
@@ -83,6 +84,20 @@ TEST_CASE("bad flags are errors naming the flag") {
         std::string::npos);
   CHECK(error_of({"--parallelism", "99999999999999999999"}).find("--parallelism") !=
         std::string::npos);
+}
+
+TEST_CASE("--remote-batch-bytes sizes batches to other processes, within the batch limits") {
+  auto c = parse_args({"--remote-batch-bytes", "1048576", "--batch-bytes", "4096"}, {}).config;
+  CHECK(c.remote_batch_bytes == 1048576);
+  CHECK(c.batch_bytes == 4096);
+  CHECK(parse_args({"--remote-batch-bytes=64"}, {}).config.remote_batch_bytes == 64);
+  CHECK(parse_args({"--remote-batch-bytes=67108864"}, {}).config.remote_batch_bytes == 67108864);
+  for (const char* bad : {"63", "67108865", "-1", "256k", ""}) {
+    auto error = error_of({std::string("--remote-batch-bytes=") + bad});
+    CHECK(error.find("--remote-batch-bytes") != std::string::npos);
+  }
+  CHECK(error_of({"--remote-batch-bytes"}).find("needs a value") != std::string::npos);
+  CHECK(sluice::usage("prog", {}).find("--remote-batch-bytes") != std::string::npos);
 }
 
 TEST_CASE("state flags choose the backend, its directory and its memory") {

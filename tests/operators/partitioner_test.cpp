@@ -16,9 +16,11 @@ namespace {
 /// A gate that keeps each channel's bytes (no batch ever fills) and the watermarks.
 class recording_gate final : public gate_target {
 public:
-  explicit recording_gate(int n) : buffers_(static_cast<std::size_t>(n)), gate_(buffers_.data(), 0, n, 1 << 30, *this) {
-    for (auto& b : buffers_)
+  explicit recording_gate(int n) : buffers_(static_cast<std::size_t>(n)), gate_(buffers_.data(), 0, n, *this) {
+    for (auto& b : buffers_) {
       b.writer.reset(b.bytes, 0);
+      b.flush_bytes = 1 << 30;
+    }
   }
   void flush(int) override {}
   void emit_watermark(int, int, std::int64_t wm) override { watermarks.push_back(wm); }

@@ -1,7 +1,9 @@
 #pragma once
 // The input side of a subtask: one queue per input channel and the credits granted to the
 // senders (exclusive per channel, floating per gate, handed out by announced backlog).
-// No CAF here: credit grants go through a callback the subtask actor provides. A blocked channel
+// No CAF here: credit grants go through a callback the subtask actor provides, called by
+// send_grants() once per channel for all credits granted since (a batch's arrival and its
+// taking often grant twice on one channel: one message instead of two). A blocked channel
 // (barrier alignment) is skipped: its items stay queued, bounded by its credits, and once
 // resumed it is drained before the round robin goes on.
 
@@ -41,6 +43,9 @@ public:
 
   /// Grants every channel its exclusive credits.
   void start();
+  /// Sends the credits granted since the last call: one grant per channel. Call it before
+  /// processing a batch taken and at the end of every step that touched the gate.
+  void send_grants();
   /// A batch arrived; throws protocol_error if the channel had no credit.
   void on_batch(int ch, std::vector<char>&& bytes, std::uint32_t records, std::int32_t backlog);
   void on_event(int ch, event_kind kind, std::int64_t value);
@@ -100,6 +105,8 @@ private:
   void publish_outstanding();
 
   std::vector<channel> channels_;
+  std::vector<int> unsent_; ///< credits granted per channel and not yet sent
+  bool any_unsent_ = false;
   int exclusive_;
   int free_floating_;
   grant_fn grant_;

@@ -26,9 +26,25 @@ struct batch_msg {
   std::vector<char> bytes;
 };
 
+/// The bytes of a batch as CAF (de)serializes them between processes: the wire format of a
+/// std::vector<char> (a size, then the bytes), loaded with one copy out of the received buffer
+/// where CAF's own loading zero-fills the vector first and then copies.
+struct batch_payload {
+  std::vector<char>& bytes;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, batch_payload& x) {
+  return f(x.bytes);
+}
+
+/// Loading (a non-template overload: preferred to the template above for CAF's deserializer).
+caf::error inspect(caf::deserializer& f, batch_payload& x);
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, batch_msg& x) {
-  return f(caf::meta::type_name("sluice::batch_msg"), x.channel, x.backlog, x.records, x.bytes);
+  batch_payload payload{x.bytes};
+  return f(caf::meta::type_name("sluice::batch_msg"), x.channel, x.backlog, x.records, payload);
 }
 
 /// An in-band event (event_kind) on one channel, in order with its batches.

@@ -30,8 +30,14 @@ public:
   /// A channel is congested once this many finished batches wait for credit on it.
   static constexpr std::size_t congestion_limit = 1;
 
+  /// Every channel's batches hold `batch_bytes` (set_batch_bytes changes one channel's);
+  /// `flush_every_record` ships each record at once instead.
   output_gate(int channels, std::size_t batch_bytes, bool flush_every_record,
               gate_transport& transport, subtask_counters& counters);
+
+  /// Channel `ch`'s batches hold `bytes` from now on (a receiver in another process takes
+  /// larger ones); its open batch must be empty.
+  void set_batch_bytes(int ch, std::size_t bytes);
 
   /// The view the record writers of one edge use (channels [first, first + n)); with `stamp`
   /// the edge carries record timestamps.
@@ -81,9 +87,14 @@ private:
     std::deque<item> queue;
     std::size_t queued_batches = 0;
     int credits = 0;
+    std::size_t batch_bytes = 0;
+    /// Room beyond the flush size in a new batch: the record that fills a batch is written
+    /// whole, so the largest overshoot seen (at most batch_bytes) is kept free to avoid
+    /// reallocating (when every record is flushed: room for the largest record).
+    std::size_t slack = 64;
   };
 
-  void open_buffer(channel_buffer& b);
+  void open_buffer(int ch);
   void enqueue(int ch, item it);
   void send_ready(int ch);
   void update_congestion(channel& c, bool was_congested);
@@ -91,8 +102,7 @@ private:
   std::vector<channel> channels_;
   std::unique_ptr<channel_buffer[]> buffers_;
   std::vector<std::unique_ptr<channel_gate>> views_;
-  std::size_t batch_bytes_;
-  std::size_t flush_bytes_;
+  bool flush_every_record_;
   gate_transport& transport_;
   subtask_counters& counters_;
   int congested_ = 0;

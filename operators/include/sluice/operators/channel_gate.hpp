@@ -17,6 +17,7 @@ struct channel_buffer {
   std::vector<char> bytes;
   byte_writer writer; ///< over bytes, which are pre-sized: appending is a memcpy
   std::uint32_t records = 0;
+  std::size_t flush_bytes = 0; ///< the batch ships once it holds this many bytes (0: every record)
 };
 
 /// What the runtime does with full batches and events (implemented by the output gate).
@@ -33,12 +34,11 @@ public:
 
 class channel_gate {
 public:
-  /// Channels [first, first + n) of `buffers`; a batch ships once it holds `flush_bytes` bytes
-  /// (0: after every record). With `stamp`, each record is preceded by its timestamp.
-  channel_gate(channel_buffer* buffers, int first, int n, std::size_t flush_bytes,
-               gate_target& target, const timestamp_slot* stamp = nullptr)
-      : buffers_(buffers + first), first_(first), n_(n), flush_bytes_(flush_bytes),
-        target_(target), stamp_(stamp) {}
+  /// Channels [first, first + n) of `buffers`; a channel's batch ships once it holds its
+  /// buffer's `flush_bytes`. With `stamp`, each record is preceded by its timestamp.
+  channel_gate(channel_buffer* buffers, int first, int n, gate_target& target,
+               const timestamp_slot* stamp = nullptr)
+      : buffers_(buffers + first), first_(first), n_(n), target_(target), stamp_(stamp) {}
 
   /// The timestamp slot of the records written, if this edge carries timestamps.
   const timestamp_slot* stamp() const { return stamp_; }
@@ -49,7 +49,7 @@ public:
   void record_written(int ch) {
     auto& b = buffers_[ch];
     ++b.records;
-    if (b.writer.size() >= flush_bytes_)
+    if (b.writer.size() >= b.flush_bytes)
       target_.flush(first_ + ch);
   }
   /// Sends a watermark on every channel of this edge (after flushing their batches).
@@ -61,7 +61,6 @@ private:
   channel_buffer* buffers_;
   int first_;
   int n_;
-  std::size_t flush_bytes_;
   gate_target& target_;
   const timestamp_slot* stamp_;
 };

@@ -35,6 +35,10 @@ struct job_config {
   int max_parallelism = 128;
   std::int64_t buffer_timeout_ms = 100;
   std::size_t batch_bytes = 32768;
+  /// Bytes per batch on channels whose receiver runs in another process. Credits count
+  /// batches, so such a channel holds at most its credits (exclusive_credits, and floating ones
+  /// of its gate's floating_credits) times this in flight, plus the sender's open batch.
+  std::size_t remote_batch_bytes = 524288;
   double source_rate = 0; ///< records per second over all subtasks of a source; 0: unthrottled
   std::int64_t watermark_interval_ms = 200; ///< periodic watermarks; 0: after every record
   std::string log_level = "warn";
