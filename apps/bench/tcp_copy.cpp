@@ -14,9 +14,7 @@ namespace bench {
 
 namespace {
 
-constexpr std::size_t chunk = 32 * 1024;
-
-void send_all(std::uint16_t port, std::uint64_t bytes) {
+void send_all(std::uint16_t port, std::uint64_t bytes, std::size_t chunk) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -37,7 +35,7 @@ void send_all(std::uint16_t port, std::uint64_t bytes) {
 
 } // namespace
 
-double tcp_copy_bytes_per_s(std::uint64_t bytes) {
+double tcp_copy_bytes_per_s(std::uint64_t bytes, std::size_t chunk) {
   int listener = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -49,7 +47,7 @@ double tcp_copy_bytes_per_s(std::uint64_t bytes) {
     throw std::runtime_error("tcp copy: cannot listen on 127.0.0.1");
   auto child = ::fork();
   if (child == 0)
-    send_all(ntohs(addr.sin_port), bytes);
+    send_all(ntohs(addr.sin_port), bytes, chunk);
   int fd = ::accept(listener, nullptr, nullptr);
   auto start = std::chrono::steady_clock::now();
   std::vector<char> buffer(chunk);
