@@ -122,11 +122,13 @@ std::size_t operator_chain::process_batch(const char* data, std::size_t size, bo
                                           int input) {
   const auto& head = plan_.graph().node(vertex_.nodes.front());
   element_time_.value = no_timestamp;
-  const auto* type = input == 0 ? head.input_type : head.second_input_type;
+  auto& reader = readers_[input];
+  if (!reader)
+    reader = (input == 0 ? head.input_type : head.second_input_type)->make_batch_reader();
   auto& into = input == 0 ? *head_input_ : ops_.front()->second_input();
   std::size_t n = 0;
   run_naming(head.name, [&] {
-    n = type->read_batch(data, size, into, timestamped ? &element_time_ : nullptr);
+    n = reader->read(data, size, into, timestamped ? &element_time_ : nullptr);
   });
   return n;
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -173,4 +174,54 @@ TEST_CASE("collecting_sink shares one store between its copies") {
   proto.clear();
   CHECK(proto.results().empty());
   CHECK(proto.results_by_subtask().empty());
+}
+
+namespace {
+
+/// Records how each record arrived: by reference (write(const T&)) or handed over.
+struct arrival_sink final : copyable_sink<arrival_sink, std::string> {
+  std::shared_ptr<std::vector<std::string>> log = std::make_shared<std::vector<std::string>>();
+  void write(std::string&& s) override { log->push_back("taken " + s); }
+  void write(const std::string& s) override { log->push_back("read " + s); }
+};
+
+/// Overrides only write(T&&): records given by reference reach it as copies.
+struct taking_sink final : copyable_sink<taking_sink, std::string> {
+  std::shared_ptr<std::vector<std::string>> log = std::make_shared<std::vector<std::string>>();
+  void write(std::string&& s) override {
+    log->push_back(s);
+    s = "clobbered";
+  }
+};
+
+} // namespace
+
+TEST_CASE("sink operator: a record its producer keeps reaches the sink by reference") {
+  arrival_sink by_ref;
+  sink_operator<std::string> op(by_ref.clone());
+  op.open(subtask(0, 1));
+  const std::string kept(100, 'k');
+  op.collect(kept);
+  op.collect(std::string("moved"));
+  CHECK(*by_ref.log == std::vector<std::string>{"read " + kept, "taken moved"});
+
+  taking_sink taking;
+  sink_operator<std::string> copying(taking.clone());
+  copying.open(subtask(0, 1));
+  copying.collect(kept);
+  CHECK(*taking.log == std::vector<std::string>{kept});
+  CHECK(kept == std::string(100, 'k'));
+}
+
+TEST_CASE("fan-out: every output gets a kept record by reference, the last a moved one") {
+  arrival_sink first, second;
+  sink_operator<std::string> a(first.clone()), b(second.clone());
+  a.open(subtask(0, 1));
+  b.open(subtask(0, 1));
+  fanout_collector<std::string> fanout({&a, &b});
+  const std::string kept = "kept";
+  fanout.collect(kept);
+  fanout.collect(std::string("owned"));
+  CHECK(*first.log == std::vector<std::string>{"read kept", "read owned"});
+  CHECK(*second.log == std::vector<std::string>{"read kept", "taken owned"});
 }

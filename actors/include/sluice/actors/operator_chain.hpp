@@ -12,9 +12,11 @@
 #include "sluice/operators/job_config.hpp"
 #include "sluice/operators/operator_failure.hpp"
 #include "sluice/operators/source.hpp"
+#include "sluice/operators/stream_type.hpp"
 #include "sluice/state/keyed_state_backend.hpp"
 #include "sluice/state/operator_state_backend.hpp"
 
+#include <array>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -96,6 +98,8 @@ private:
   timestamp_slot element_time_;
   split_slot split_;
   output_base* head_input_ = nullptr;
+  /// The head's batch readers, by input (made at the first batch).
+  std::array<std::unique_ptr<batch_reader>, 2> readers_;
   source_operator_base* source_ = nullptr;
 };
 

@@ -46,13 +46,17 @@ public:
     }
   }
 
-  void collect(const T& value) {
+  /// Takes a record the caller keeps (a fan-out's copy, a rolling reduce's running value).
+  /// The default copies it for collect(T&&); outputs that only read records (network writers,
+  /// sinks that take them by reference, fan-outs) override it and copy nothing.
+  virtual void collect(const T& value) {
     T copy(value);
     collect(std::move(copy));
   }
 };
 
-/// Sends each record to several outputs (copies for all but the last).
+/// Sends each record to several outputs: all but the last get it by reference (each copies it
+/// only if it needs its own), the last gets it moved.
 template <class T>
 class fanout_collector final : public collector<T> {
 public:
@@ -63,6 +67,10 @@ public:
       outs_[i]->collect(static_cast<const T&>(value));
     outs_.back()->collect(std::move(value));
   }
+  void collect(const T& value) override {
+    for (auto* out : outs_)
+      out->collect(value);
+  }
 
   void emit_watermark(std::int64_t wm) override {
     for (auto* out : outs_)
@@ -72,8 +80,6 @@ public:
     for (auto* out : outs_)
       out->emit_watermark_status(idle);
   }
-
-  using collector<T>::collect;
 
 private:
   std::vector<collector<T>*> outs_;

@@ -102,8 +102,9 @@ class record_writer final : public collector<T> {
 public:
   record_writer(channel_gate& gate, Selector select) : gate_(gate), select_(std::move(select)) {}
 
-  void collect(T&& value) override {
-    int ch = select_(static_cast<const T&>(value));
+  void collect(T&& value) override { collect(static_cast<const T&>(value)); }
+  void collect(const T& value) override {
+    int ch = select_(value);
     auto& w = gate_.writer(ch);
     if (auto* stamp = gate_.stamp())
       serialize(w, stamp->value);
@@ -112,7 +113,6 @@ public:
   }
   void emit_watermark(std::int64_t wm) override { gate_.emit_watermark(wm); }
   void emit_watermark_status(bool idle) override { gate_.emit_watermark_status(idle); }
-  using collector<T>::collect;
 
 private:
   channel_gate& gate_;
@@ -125,7 +125,8 @@ class broadcast_writer final : public collector<T> {
 public:
   explicit broadcast_writer(channel_gate& gate) : gate_(gate) {}
 
-  void collect(T&& value) override {
+  void collect(T&& value) override { collect(static_cast<const T&>(value)); }
+  void collect(const T& value) override {
     scratch_.clear();
     {
       byte_writer w(scratch_);
@@ -140,7 +141,6 @@ public:
   }
   void emit_watermark(std::int64_t wm) override { gate_.emit_watermark(wm); }
   void emit_watermark_status(bool idle) override { gate_.emit_watermark_status(idle); }
-  using collector<T>::collect;
 
 private:
   channel_gate& gate_;

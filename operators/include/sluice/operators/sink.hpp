@@ -17,6 +17,9 @@ public:
 
   virtual void open(const runtime_context&) {}
   virtual void write(T&& value) = 0;
+  /// A record the sink must not keep (its producer keeps it, e.g. a rolling reduce's running
+  /// value): the default copies it for write(T&&); sinks that only read records override it.
+  virtual void write(const T& value) { write(T(value)); }
   /// All input has arrived: flush.
   virtual void finish() {}
   virtual void close() {}
@@ -52,6 +55,9 @@ public:
   void collect(T&& value) override {
     this->guard([&] { sink_->write(std::move(value)); });
   }
+  void collect(const T& value) override {
+    this->guard([&] { sink_->write(value); });
+  }
   void end_input() override { sink_->finish(); }
   void close() override { sink_->close(); }
   void snapshot_state(std::int64_t id) override { sink_->snapshot_state(id); }
@@ -59,7 +65,6 @@ public:
     sink_->notify_checkpoint_complete(id);
   }
   void notify_checkpoint_aborted(std::int64_t id) override { sink_->notify_checkpoint_aborted(id); }
-  using one_input_operator<T, no_output>::collect;
 
 private:
   std::unique_ptr<sink<T>> sink_;

@@ -15,6 +15,7 @@ template <class T>
 class discarding_sink final : public copyable_sink<discarding_sink<T>, T> {
 public:
   void write(T&&) override { ++count_; }
+  void write(const T&) override { ++count_; }
   void finish() override { publish(); }
   void close() override { publish(); }
 

@@ -32,7 +32,8 @@ public:
     prefix_ = ctx.parallelism > 1 ? std::to_string(ctx.subtask_index + 1) + "> " : std::string();
   }
 
-  void write(T&& value) override {
+  void write(T&& value) override { write(static_cast<const T&>(value)); }
+  void write(const T& value) override {
     line_.assign(prefix_);
     write_text(line_, value);
     line_ += '\n';
