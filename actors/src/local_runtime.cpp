@@ -40,9 +40,10 @@ public:
 
 } // namespace
 
-std::unique_ptr<job_client> local_runtime::start(std::shared_ptr<const execution_plan> plan,
-                                                 const job_config& config,
-                                                 const std::string& job_name) {
+namespace {
+
+std::unique_ptr<job_client> start_client(std::shared_ptr<const execution_plan> plan,
+                                         const job_config& config, const std::string& job_name) {
   switch (config.cluster.role()) {
     case process_role::job_manager:
       return start_job_manager_process(std::move(plan), config, job_name);
@@ -52,6 +53,16 @@ std::unique_ptr<job_client> local_runtime::start(std::shared_ptr<const execution
       break;
   }
   return std::make_unique<local_job_client>(std::move(plan), config, job_name);
+}
+
+} // namespace
+
+std::unique_ptr<job_client> local_runtime::start(std::shared_ptr<const execution_plan> plan,
+                                                 const job_config& config,
+                                                 const std::string& job_name) {
+  auto client = start_client(std::move(plan), config, job_name);
+  release_thread_logger(); // so that any thread may wait for the job
+  return client;
 }
 
 bool install_local_runtime() {

@@ -16,6 +16,8 @@
 
 namespace sluice {
 
+void release_thread_logger() { caf::logger::set_current_actor_system(nullptr); }
+
 process_job_client::process_job_client(const job_config& config, bool networked)
     : state_dir_(config.state), caf_config_(config, networked),
       system_(std::make_unique<caf::actor_system>(caf_config_)),
@@ -91,16 +93,19 @@ std::string process_job_client::stop_with_savepoint(const std::string& dir, bool
 std::string process_job_client::request_savepoint(const savepoint_request_msg& msg) {
   if (!system_ || !main_)
     throw checkpoint_error("no savepoint: the job is not running");
-  caf::scoped_actor self{*system_};
   std::string out;
   std::optional<std::string> error;
-  self->request(main_, savepoint_timeout_, msg)
-      .receive([&](std::string& dir) { out = std::move(dir); },
-               [&](caf::error& e) {
-                 error = e == caf::sec::request_receiver_down
-                             ? "no savepoint: the job is not running"
-                             : error_text(e);
-               });
+  {
+    caf::scoped_actor self{*system_};
+    self->request(main_, savepoint_timeout_, msg)
+        .receive([&](std::string& dir) { out = std::move(dir); },
+                 [&](caf::error& e) {
+                   error = e == caf::sec::request_receiver_down
+                               ? "no savepoint: the job is not running"
+                               : error_text(e);
+                 });
+  }
+  release_thread_logger();
   if (error)
     throw checkpoint_error(*error);
   return out;

@@ -13,6 +13,13 @@
 
 namespace sluice {
 
+/// CAF keeps a reference to the actor system's logger in a thread-local of every thread that
+/// constructs the system, spawns on it or makes a scoped_actor, and the system's destructor
+/// waits until the logger is gone: destroyed on another thread (a job waited for on another
+/// thread than the one that started it), it would wait for ever. The calling thread lets go of
+/// its reference; call it after such calls on threads that are not the system's own.
+void release_thread_logger();
+
 class process_job_client : public job_client {
 public:
   ~process_job_client() override;

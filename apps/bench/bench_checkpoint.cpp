@@ -430,9 +430,8 @@ fields measure_state(const sluice::job_config& base, const fs::path& parent,
   checkpoint_log_capture log;
   const auto started_ms = system_ms();
   auto client = env.execute_async("bench_checkpoint state");
-  // The job is waited for on this thread, the thread that started it: waiting for a job_client
-  // on another thread hangs in the actor system's shutdown. A watcher releases the source once
-  // enough checkpoints of the full state completed, or stops it when the time is up.
+  // A watcher releases the source once enough checkpoints of the full state completed, or stops
+  // it when the time is up; this thread waits for the job.
   std::atomic<bool> ended{false};
   std::string watch_error;
   std::thread watcher([&] {

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <map>
 #include <set>
+#include <thread>
 #include <utility>
 
 using namespace sluice;
@@ -233,5 +234,26 @@ TEST_CASE("tiny batches and flushing every record give the same results") {
     auto out = sink.results();
     CHECK(out.size() == 3000);
     CHECK(*std::max_element(out.begin(), out.end()) == (5 + 3000) * 600 / 2 /* 5 + 10 + ... + 3000 */);
+  }
+}
+
+TEST_CASE("a job started on one thread is waited for on another") {
+  const std::int64_t n = 5000;
+  for (int p : {1, 2}) {
+    CAPTURE(p);
+    environment env(test_config(p));
+    collecting_sink<std::int64_t> sink;
+    env.from_source(sequence_source{1, n}).map([](std::int64_t v) { return 2 * v; }).sink_to(sink);
+    auto client = env.execute_async("waited elsewhere");
+    job_result result;
+    std::thread waiter([&] { result = client->wait(); });
+    waiter.join();
+    REQUIRE_MESSAGE(result.ok(), result.error());
+    auto out = sink.results();
+    std::sort(out.begin(), out.end());
+    std::vector<std::int64_t> expected;
+    for (std::int64_t v = 1; v <= n; ++v)
+      expected.push_back(2 * v);
+    CHECK(out == expected);
   }
 }

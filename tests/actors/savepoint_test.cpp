@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -422,7 +423,10 @@ TEST_CASE("a savepoint request without a directory and without --savepoint-dir i
   CHECK(error == "no savepoint of job 'savepoints': no savepoint directory: name one in the "
                  "request or start the job with --savepoint-dir");
   g->open();
-  auto result = job->wait();
+  // Waited for on another thread than the one that asked for the savepoint.
+  job_result result;
+  std::thread waiter([&] { result = job->wait(); });
+  waiter.join();
   REQUIRE_MESSAGE(result.ok(), result.error());
   CHECK(sorted(out.results()) == expected_sums());
   std::string after_end;
