@@ -1,5 +1,7 @@
 #include "sluice/actors/messages.hpp"
 
+#include "sluice/actors/buffer_pool.hpp"
+
 #include <caf/binary_deserializer.hpp>
 
 namespace sluice {
@@ -11,6 +13,7 @@ caf::error inspect(caf::deserializer& f, batch_payload& x) {
   auto* in = dynamic_cast<caf::binary_deserializer*>(&f);
   if (in && in->remaining() >= size) {
     const auto* first = reinterpret_cast<const char*>(in->remainder().data());
+    x.bytes = buffer_pool::process().take(size);
     x.bytes.assign(first, first + size);
     in->skip(size);
   } else {

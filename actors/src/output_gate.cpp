@@ -1,5 +1,7 @@
 #include "sluice/actors/output_gate.hpp"
 
+#include "sluice/actors/buffer_pool.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -34,7 +36,8 @@ void output_gate::open_buffer(int ch) {
   const auto& c = channels_[static_cast<std::size_t>(ch)];
   auto& b = buffers_[static_cast<std::size_t>(ch)];
   b.flush_bytes = flush_every_record_ ? 0 : c.batch_bytes;
-  b.bytes = std::vector<char>(b.flush_bytes + c.slack);
+  b.bytes = buffer_pool::process().take(b.flush_bytes + c.slack);
+  b.bytes.resize(b.flush_bytes + c.slack);
   b.writer.reset(b.bytes, 0);
   b.records = 0;
 }

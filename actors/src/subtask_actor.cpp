@@ -1,5 +1,6 @@
 #include "subtask_actor.hpp"
 
+#include "sluice/actors/buffer_pool.hpp"
 #include "sluice/actors/in_flight_data.hpp"
 #include "sluice/checkpoint/metadata_file.hpp"
 #include "sluice/operators/logging.hpp"
@@ -222,6 +223,7 @@ void subtask_actor::process_input() {
       const auto& peer = layout_.inputs[static_cast<std::size_t>(item.channel)];
       counters_.records_in.add(chain_->process_batch(item.bytes.data(), item.bytes.size(),
                                                      peer.timestamped, peer.input));
+      buffer_pool::process().give(std::move(item.bytes));
       if (unaligned_) {
         schedule_input();
         break;

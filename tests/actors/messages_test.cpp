@@ -2,6 +2,8 @@
 
 #include "sluice/actors/messages.hpp"
 
+#include "sluice/actors/buffer_pool.hpp"
+
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
 #include <caf/stream_deserializer.hpp>
@@ -55,6 +57,22 @@ TEST_CASE("batch_msg loads from CAF's binary deserializer (copied out of the buf
   buf.resize(buf.size() - 1);
   caf::binary_deserializer truncated{nullptr, buf};
   CHECK(truncated(got));
+}
+
+TEST_CASE("batch_msg from CAF's binary deserializer is copied into a pooled buffer") {
+  auto m = sample_batch();
+  std::vector<char> buf;
+  caf::binary_serializer{nullptr, buf}(m);
+  buffer_pool::process().trim();
+  std::vector<char> recycled(2000, 'y'); // a batch some subtask has read
+  const char* memory = recycled.data();
+  buffer_pool::process().give(std::move(recycled));
+  batch_msg got;
+  caf::binary_deserializer in{nullptr, buf};
+  CHECK_FALSE(in(got));
+  check_equal(got, m); // the 1000 bytes sent, none of the recycled ones after them
+  CHECK(got.bytes.data() == memory);
+  CHECK(buffer_pool::process().kept_bytes() == 0);
 }
 
 TEST_CASE("batch_msg loads from any other CAF deserializer") {
