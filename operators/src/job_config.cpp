@@ -81,6 +81,12 @@ const std::vector<common_flag>& common_flags() {
          c.remote_batch_bytes =
              static_cast<std::size_t>(parse_int("remote-batch-bytes", v, 64, 64 << 20));
        }},
+      {"credits-per-channel",
+       "batches a sender may have in flight on one channel, besides floating ones (default 8)",
+       false,
+       [](job_config& c, const std::string& v) {
+         c.exclusive_credits = static_cast<int>(parse_int("credits-per-channel", v, 1, 1024));
+       }},
       {"source-rate", "throttle each source to N records/s in total (default: unthrottled)",
        false,
        [](job_config& c, const std::string& v) { c.source_rate = parse_double("source-rate", v); }},

@@ -46,6 +46,8 @@ TEST_CASE("defaults match the documented values") {
   CHECK(c.buffer_timeout_ms == 100);
   CHECK(c.batch_bytes == 32768);
   CHECK(c.remote_batch_bytes == 524288);
+  CHECK(c.exclusive_credits == 8);
+  CHECK(c.floating_credits == 8);
   CHECK(c.source_rate == 0);
   CHECK(c.chaining);
   CHECK(c.default_parallelism() >= 1);
@@ -84,6 +86,18 @@ TEST_CASE("bad flags are errors naming the flag") {
         std::string::npos);
   CHECK(error_of({"--parallelism", "99999999999999999999"}).find("--parallelism") !=
         std::string::npos);
+}
+
+TEST_CASE("--credits-per-channel sets each input channel's exclusive credits, 1 to 1024") {
+  CHECK(parse_args({"--credits-per-channel", "2"}, {}).config.exclusive_credits == 2);
+  CHECK(parse_args({"--credits-per-channel=1"}, {}).config.exclusive_credits == 1);
+  CHECK(parse_args({"--credits-per-channel=1024"}, {}).config.exclusive_credits == 1024);
+  for (const char* bad : {"0", "1025", "-2", "many", ""}) {
+    auto error = error_of({std::string("--credits-per-channel=") + bad});
+    CHECK(error.find("--credits-per-channel") != std::string::npos);
+  }
+  CHECK(error_of({"--credits-per-channel"}).find("needs a value") != std::string::npos);
+  CHECK(sluice::usage("prog", {}).find("--credits-per-channel") != std::string::npos);
 }
 
 TEST_CASE("--remote-batch-bytes sizes batches to other processes, within the batch limits") {
