@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,17 @@ std::string error_of(const std::vector<std::string>& args,
     return e.what();
   }
   return "";
+}
+
+/// A flag that takes a value: each bad value is an error naming the flag, a missing value is
+/// one too, and the usage lists the flag.
+void check_value_flag_errors(const std::string& flag, std::initializer_list<const char*> bad) {
+  for (const char* value : bad) {
+    auto error = error_of({flag + "=" + value});
+    CHECK(error.find(flag) != std::string::npos);
+  }
+  CHECK(error_of({flag}).find("needs a value") != std::string::npos);
+  CHECK(sluice::usage("prog", {}).find(flag) != std::string::npos);
 }
 
 } // namespace
@@ -92,12 +104,7 @@ TEST_CASE("--credits-per-channel sets each input channel's exclusive credits, 1 
   CHECK(parse_args({"--credits-per-channel", "2"}, {}).config.exclusive_credits == 2);
   CHECK(parse_args({"--credits-per-channel=1"}, {}).config.exclusive_credits == 1);
   CHECK(parse_args({"--credits-per-channel=1024"}, {}).config.exclusive_credits == 1024);
-  for (const char* bad : {"0", "1025", "-2", "many", ""}) {
-    auto error = error_of({std::string("--credits-per-channel=") + bad});
-    CHECK(error.find("--credits-per-channel") != std::string::npos);
-  }
-  CHECK(error_of({"--credits-per-channel"}).find("needs a value") != std::string::npos);
-  CHECK(sluice::usage("prog", {}).find("--credits-per-channel") != std::string::npos);
+  check_value_flag_errors("--credits-per-channel", {"0", "1025", "-2", "many", ""});
 }
 
 TEST_CASE("--remote-batch-bytes sizes batches to other processes, within the batch limits") {
@@ -106,12 +113,7 @@ TEST_CASE("--remote-batch-bytes sizes batches to other processes, within the bat
   CHECK(c.batch_bytes == 4096);
   CHECK(parse_args({"--remote-batch-bytes=64"}, {}).config.remote_batch_bytes == 64);
   CHECK(parse_args({"--remote-batch-bytes=67108864"}, {}).config.remote_batch_bytes == 67108864);
-  for (const char* bad : {"63", "67108865", "-1", "256k", ""}) {
-    auto error = error_of({std::string("--remote-batch-bytes=") + bad});
-    CHECK(error.find("--remote-batch-bytes") != std::string::npos);
-  }
-  CHECK(error_of({"--remote-batch-bytes"}).find("needs a value") != std::string::npos);
-  CHECK(sluice::usage("prog", {}).find("--remote-batch-bytes") != std::string::npos);
+  check_value_flag_errors("--remote-batch-bytes", {"63", "67108865", "-1", "256k", ""});
 }
 
 TEST_CASE("state flags choose the backend, its directory and its memory") {
