@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Installs what Sluice needs from Debian bookworm's packages. As root it runs apt-get for
 # whatever is missing; otherwise it prints the exact command to run.
+#   scripts/setup.sh          what building needs (the demo)
+#   scripts/setup.sh --tests  that, and the servers and tools the tests start (PostgreSQL, kcat)
 set -euo pipefail
-packages=(g++ cmake make libcaf-dev librocksdb-dev nlohmann-json3-dev doctest-dev libspdlog-dev)
+packages=(g++ cmake make ccache libcaf-dev librocksdb-dev nlohmann-json3-dev doctest-dev
+          libspdlog-dev librdkafka-dev libpq-dev libcpp-httplib-dev libyaml-cpp-dev)
+if [ "${1:-}" = "--tests" ]; then
+  packages+=(postgresql kcat)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
