@@ -28,4 +28,5 @@ target_link_libraries(rocksdb::rocksdb INTERFACE ${ROCKSDB_LIBRARY})
 
 find_package(nlohmann_json 3 REQUIRED)
 find_package(spdlog REQUIRED)
+find_package(yaml-cpp REQUIRED)
 find_package(doctest REQUIRED)

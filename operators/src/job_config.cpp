@@ -1,5 +1,8 @@
 #include "sluice/operators/job_config.hpp"
 
+#include "config_file.hpp"
+#include "nearest_name.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -294,12 +297,95 @@ void job_config::validate() const {
   }
 }
 
+namespace {
+
+/// A flag the program accepts: a common one or one of the job's own.
+struct known_flag {
+  const common_flag* common = nullptr;
+  const flag_spec* own = nullptr;
+
+  bool is_switch() const { return common ? common->is_switch : own->is_switch; }
+
+  /// Sets the flag's value in `config`; a bad value throws config_error naming the flag.
+  void apply(job_config& config, const std::string& value) const {
+    if (common)
+      common->apply(config, value);
+    else
+      config.job_flags[own->name] = own->is_switch ? "true" : value;
+  }
+};
+
+std::optional<known_flag> find_flag(const std::string& name,
+                                    const std::vector<flag_spec>& job_flags) {
+  for (const auto& f : common_flags())
+    if (name == f.name)
+      return known_flag{&f, nullptr};
+  for (const auto& f : job_flags)
+    if (name == f.name)
+      return known_flag{nullptr, &f};
+  return std::nullopt;
+}
+
+/// The names of the common flags and the job's own, in --help order.
+std::vector<std::string> flag_names(const std::vector<flag_spec>& job_flags) {
+  std::vector<std::string> names;
+  for (const auto& f : job_flags)
+    names.push_back(f.name);
+  for (const auto& f : common_flags())
+    names.emplace_back(f.name);
+  return names;
+}
+
+/// "; did you mean <open>NAME<close>?" for the known name nearest to `name`, or "".
+std::string did_you_mean(const std::string& name, const std::vector<std::string>& known,
+                         const std::string& open, const std::string& close) {
+  auto nearest = nearest_name(name, known);
+  return nearest ? "; did you mean " + open + *nearest + close + "?" : "";
+}
+
+/// Applies the entries of the configuration file at `path` to `config`: each key is the name
+/// of a flag (common or the job's own), its value what the flag would take; a switch takes
+/// true or false. Errors name the file, the line and the key.
+void apply_config_file(job_config& config, const std::string& path,
+                       const std::vector<flag_spec>& job_flags) {
+  for (const auto& entry : read_config_file(path)) {
+    const auto at = path + ":" + std::to_string(entry.line) + ": ";
+    auto flag = find_flag(entry.key, job_flags);
+    if (!flag)
+      throw config_error(at + "unknown key '" + entry.key + "'" +
+                         did_you_mean(entry.key, flag_names(job_flags), "'", "'") +
+                         " (keys are the flags' names, see --help)");
+    const auto key = at + "key '" + entry.key + "': ";
+    if (!entry.not_a_value.empty())
+      throw config_error(key + "expected a value, found " + entry.not_a_value);
+    if (flag->is_switch()) {
+      if (entry.value != "true" && entry.value != "false")
+        throw config_error(key + "'" + entry.value + "' is not true or false");
+      if (entry.value == "true")
+        flag->apply(config, {});
+      continue;
+    }
+    try {
+      flag->apply(config, entry.value);
+    } catch (const config_error& e) {
+      // The flags' errors read "flag --NAME: what is wrong"; here the key names the flag.
+      std::string what = e.what();
+      const auto named = "flag --" + entry.key + ": ";
+      throw config_error(key + (what.rfind(named, 0) == 0 ? what.substr(named.size()) : what));
+    }
+  }
+}
+
+} // namespace
+
 parsed_args parse_args(const std::vector<std::string>& args,
                        const std::vector<flag_spec>& job_flags) {
   parsed_args out;
   for (const auto& spec : job_flags)
     if (spec.default_value)
       out.config.job_flags[spec.name] = *spec.default_value;
+  std::optional<std::string> config_file;
+  std::vector<std::pair<known_flag, std::string>> given;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& arg = args[i];
     if (arg == "--help" || arg == "-h") {
@@ -326,20 +412,34 @@ parsed_args parse_args(const std::vector<std::string>& args,
         throw config_error("flag --" + name + " needs a value");
       return args[++i];
     };
-    auto common = std::find_if(common_flags().begin(), common_flags().end(),
-                               [&](const common_flag& f) { return name == f.name; });
-    if (common != common_flags().end()) {
-      common->apply(out.config, take_value(common->is_switch));
+    if (name == "config") {
+      if (config_file)
+        throw config_error("flag --config is given twice: one configuration file at most");
+      config_file = take_value(false);
+      if (config_file->empty())
+        throw config_error("flag --config: the path is empty");
       continue;
     }
-    auto own = std::find_if(job_flags.begin(), job_flags.end(),
-                            [&](const flag_spec& f) { return name == f.name; });
-    if (own == job_flags.end())
-      throw config_error("unknown flag --" + name + " (see --help)");
-    auto v = take_value(own->is_switch);
-    out.config.job_flags[name] = own->is_switch ? "true" : v;
+    auto flag = find_flag(name, job_flags);
+    if (!flag) {
+      auto known = flag_names(job_flags);
+      known.insert(known.end(), {"config", "help"});
+      throw config_error("unknown flag --" + name + did_you_mean(name, known, "--", "") +
+                         " (see --help)");
+    }
+    given.emplace_back(*flag, take_value(flag->is_switch()));
   }
-  out.config.validate();
+  if (config_file)
+    apply_config_file(out.config, *config_file, job_flags);
+  for (const auto& [flag, value] : given) // flags override the file
+    flag.apply(out.config, value);
+  try {
+    out.config.validate();
+  } catch (const config_error& e) {
+    if (!config_file)
+      throw;
+    throw config_error(*config_file + " and the flags: " + e.what());
+  }
   return out;
 }
 
@@ -361,6 +461,7 @@ std::string usage(const std::string& program, const std::vector<flag_spec>& job_
   os << "common flags:\n";
   for (const auto& f : common_flags())
     line(f.name, f.is_switch, f.help);
+  line("config", false, "a YAML file of flags (key: flag name), overridden by flags given here");
   line("help", true, "print this help");
   return os.str();
 }
