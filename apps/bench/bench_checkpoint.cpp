@@ -253,14 +253,10 @@ fields measure_throughput(const sluice::job_config& base, const fs::path& parent
     }
     return static_cast<double>(o.records) / secs;
   };
-  // Interleaved (without, with, without, ...), so that a change in the machine's load hits
-  // both alike; the best run of each counts.
-  double with = 0;
-  const double without = bench::best_of(o.repeat, [&] {
-    const double rate = run(false);
-    with = std::max(with, run(true));
-    return rate;
-  });
+  const auto best =
+      bench::best_of_interleaved(o.repeat, {[&] { return run(false); }, [&] { return run(true); }});
+  const double without = best[0];
+  const double with = best[1];
   const double loss = 1 - with / without;
   const auto fewest = *std::min_element(counts.begin(), counts.end());
   std::string per_run;
@@ -636,8 +632,7 @@ int main(int argc, char** argv) {
       argc, argv,
       {{"records", "records per throughput run", std::string("200000000"), false},
        {"keys", "distinct keys of the keyed-sum jobs", std::string("100000"), false},
-       {"repeat", "throughput runs each with and without checkpoints; the best counts",
-        std::string("3"), false},
+       bench::repeat_flag("3"),
        {"throughput-interval-ms", "checkpoint interval of the throughput runs",
         std::string("1000"), false},
        {"state-mb", "MiB of RocksDB state to checkpoint", std::string("1024"), false},
@@ -662,7 +657,7 @@ int main(int argc, char** argv) {
     if (selected(parts, "throughput"))
       add(measure_throughput(config, parent,
                              {std::stoull(env.flag_or("records", "200000000")), keys,
-                              std::max(1, std::stoi(env.flag_or("repeat", "3"))),
+                              bench::repeat_of(env),
                               std::stoll(env.flag_or("throughput-interval-ms", "1000"))}));
     if (selected(parts, "state"))
       add(measure_state(config, parent,

@@ -240,7 +240,7 @@ int main(int argc, char** argv) {
        {"large-records", "records per run with large records", std::string("5000000"), false},
        {"large-payload-bytes", "bytes of each large record's string", std::string("1000"),
         false},
-       {"repeat", "runs per figure, the best is taken", std::string("3"), false},
+       bench::repeat_flag("3"),
        {"json", "print the figures as JSON on the last line", {}, true}}};
   given_flags.assign(argv + 1, argv + argc);
   options o;
@@ -254,7 +254,7 @@ int main(int argc, char** argv) {
       std::printf("job_ns=%lld\n", static_cast<long long>(result.duration.count()));
     return result.exit_code();
   }
-  const int repeat = std::stoi(env.flag_or("repeat", "3"));
+  const int repeat = bench::repeat_of(env);
   const auto dir = fs::temp_directory_path() / ("bench_cluster-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   try {

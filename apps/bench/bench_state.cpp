@@ -82,18 +82,21 @@ int main(int argc, char** argv) {
   sluice::environment env{argc, argv,
                           {{"records", "records per run", std::string("4000000"), false},
                            {"keys", "distinct keys", std::string("1000000"), false},
-                           {"repeat", "runs of each; the best counts", std::string("3"), false},
+                           bench::repeat_flag("3"),
                            {"json", "print the figures as JSON on the last line", {}, true}}};
   const auto records = std::stoull(env.flag_or("records", "4000000"));
-  const int repeat = std::stoi(env.flag_or("repeat", "3"));
+  const int repeat = bench::repeat_of(env);
   const auto keys = std::stoull(env.flag_or("keys", "1000000"));
   const auto& config = env.config();
   const bool rocksdb = config.state.kind == sluice::state_backend_kind::rocksdb;
-  const double baseline = bench::best_of(repeat, [&] {
-    return rocksdb ? rocksdb_baseline(config, records, keys) : heap_baseline(records, keys);
-  });
-  const double engine =
-      bench::best_of(repeat, [&] { return engine_records_per_s(config, records, keys); });
+  const auto best = bench::best_of_interleaved(
+      repeat, {[&] {
+                 return rocksdb ? rocksdb_baseline(config, records, keys)
+                                : heap_baseline(records, keys);
+               },
+               [&] { return engine_records_per_s(config, records, keys); }});
+  const double baseline = best[0];
+  const double engine = best[1];
   std::printf("backend: %s, records: %llu, keys: %llu\n", sluice::to_string(config.state.kind),
               static_cast<unsigned long long>(records), static_cast<unsigned long long>(keys));
   std::printf("%-22s %12.0f read-modify-writes/s\n",

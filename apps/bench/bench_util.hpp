@@ -3,10 +3,12 @@
 
 #include <sluice/sluice.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,15 +23,34 @@ double seconds_of(F&& f) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-/// The highest of `runs` results of f() (a rate): on a shared, noisy machine the best run is the
-/// one least disturbed, and benchmarks take it for the engine and its baseline alike.
-template <class F>
-double best_of(int runs, F&& f) {
-  double best = 0;
-  for (int i = 0; i < runs; ++i) {
-    const double rate = f();
-    best = rate > best ? rate : best;
+/// The flag every benchmark declares for --repeat R: runs of each side, the best counts.
+inline sluice::flag_spec repeat_flag(const char* fallback) {
+  return {"repeat", "interleaved runs of each side (engine, baseline); the best counts",
+          std::string(fallback), false};
+}
+
+/// The value of --repeat (at least 1); exits with status 2 naming the flag otherwise.
+inline int repeat_of(const sluice::environment& env) {
+  const auto text = env.flag_or("repeat", "1");
+  char* end = nullptr;
+  const long r = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || r < 1 || r > 1000) {
+    std::fprintf(stderr, "error: flag --repeat: '%s' is not a number of runs in [1, 1000]\n",
+                 text.c_str());
+    std::exit(2);
   }
+  return static_cast<int>(r);
+}
+
+/// The best (highest) result of each of `sides` (functions returning a rate) over `repeat`
+/// rounds, each round running every side once in turn: the sides alternate, so a drift in the
+/// machine's load hits them alike, and the best run of each is the one least disturbed.
+inline std::vector<double> best_of_interleaved(int repeat,
+                                               const std::vector<std::function<double()>>& sides) {
+  std::vector<double> best(sides.size(), 0);
+  for (int r = 0; r < repeat; ++r)
+    for (std::size_t s = 0; s < sides.size(); ++s)
+      best[s] = std::max(best[s], sides[s]());
   return best;
 }
 

@@ -178,16 +178,11 @@ int main(int argc, char** argv) {
                            {"keys", "distinct keys", std::string("10000"), false},
                            {"kinds", "window kinds to run, comma-separated",
                             std::string("tumbling,sliding,session"), false},
-                           {"repeat", "runs of each figure; the best counts", std::string("1"),
-                            false},
+                           bench::repeat_flag("1"),
                            {"json", "print the figures as JSON on the last line", {}, true}}};
   const auto records = std::stoull(env.flag_or("records", "20000000"));
   const auto keys = std::stoull(env.flag_or("keys", "10000"));
-  const int repeat = std::stoi(env.flag_or("repeat", "1"));
-  if (repeat < 1) {
-    std::fprintf(stderr, "bench_windows: --repeat must be at least 1\n");
-    return 2;
-  }
+  const int repeat = bench::repeat_of(env);
   std::printf("records: %llu, keys: %llu, best of %d interleaved run(s)\n",
               static_cast<unsigned long long>(records), static_cast<unsigned long long>(keys),
               repeat);
@@ -197,14 +192,13 @@ int main(int argc, char** argv) {
     const std::string name = kind_names[static_cast<int>(k)];
     if (kinds.find("," + name + ",") == std::string::npos)
       continue;
-    double baseline = 0;
-    double p1 = 0;
-    double p2 = 0;
-    for (int r = 0; r < repeat; ++r) {
-      baseline = std::max(baseline, baseline_records_per_s(k, records, keys));
-      p1 = std::max(p1, engine_records_per_s(k, env.config(), 1, records, keys));
-      p2 = std::max(p2, engine_records_per_s(k, env.config(), 2, records, keys));
-    }
+    const auto best = bench::best_of_interleaved(
+        repeat, {[&] { return baseline_records_per_s(k, records, keys); },
+                 [&] { return engine_records_per_s(k, env.config(), 1, records, keys); },
+                 [&] { return engine_records_per_s(k, env.config(), 2, records, keys); }});
+    const double baseline = best[0];
+    const double p1 = best[1];
+    const double p2 = best[2];
     std::printf("%-8s  hand-written loop: %11.0f records/s\n", name.c_str(), baseline);
     std::printf("%-8s  parallelism 1:     %11.0f records/s  (%.2f of the loop)\n", name.c_str(),
                 p1, p1 / baseline);
