@@ -226,7 +226,7 @@ TEST_CASE("config file: unknown and repeated keys name the file, the line and th
   CHECK(e == path + ":3: key 'slots' is given twice (first on line 1)");
 }
 
-TEST_CASE("config file: bad syntax names the file and the line; a missing file its path") {
+TEST_CASE("config file: bad syntax names the file and the line, a missing file its path") {
   temp_dir dir;
   std::string path;
   auto e = file_error(dir, "parallelism: 2\nbatch-bytes: [4096\n", path);
