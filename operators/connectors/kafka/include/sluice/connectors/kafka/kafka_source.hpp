@@ -21,6 +21,7 @@
 #include "sluice/operators/sources/source_error.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -75,6 +76,11 @@ public:
       config_->discovery_interval_ms = std::stoll(value);
     else
       config_->props[key] = std::move(value);
+    return *this;
+  }
+  /// How long open() waits for metadata and offsets before it fails (10 s).
+  kafka_source& set_metadata_timeout(std::chrono::milliseconds timeout) {
+    config_->metadata_timeout_ms = static_cast<int>(timeout.count());
     return *this;
   }
   /// Turns the record's value into T.
