@@ -48,7 +48,12 @@ sluice::data_stream<std::string> read_lines(sluice::environment& env) {
 /// Writes the counts where the flags say.
 void sink_counts(sluice::environment& env, sluice::data_stream<word_count_t> counts) {
   auto topic = required_flag(env, "output-topic");
-  auto delivery = kafka::parse_delivery_guarantee(env.flag_or("delivery", "at-least-once"));
+  kafka::delivery_guarantee delivery;
+  try {
+    delivery = kafka::parse_delivery_guarantee(env.flag_or("delivery", "at-least-once"));
+  } catch (const std::invalid_argument& e) {
+    throw sluice::config_error(std::string("flag --delivery: ") + e.what());
+  }
   auto sink = kafka::kafka_sink<word_count_t>{}
                   .set_bootstrap_servers(required_flag(env, "bootstrap-servers"))
                   .set_topic(topic)
