@@ -117,7 +117,7 @@ TEST_CASE("at-least-once: a checkpoint returns once every record before it is ac
   CHECK(values == expected);
 }
 
-TEST_CASE("delivery none writes everything by the end of input; a partitioner places records") {
+TEST_CASE("delivery none writes everything by the end of input, and a partitioner places records") {
   mock_cluster c;
   c.create_topic("plain", 4);
   sluice::test::temp_dir dir;
