@@ -3,6 +3,8 @@
 //
 //   bench_kafka [--records N] [--value-bytes B] [--partitions P] [--repeat R] [--json] [flags]
 //
+// The mock keeps about 5 MB per partition, which bounds --records (checked at start).
+//
 // Source: a job kafka_source (bounded, parallelism 1) -> discarding sink, against one raw
 // consumer assigned all partitions polling until it has every record. Sink: a job generator ->
 // kafka_sink (at-least-once, flushed at the end), against one raw producer of the same values,
@@ -66,7 +68,7 @@ double raw_produce(const std::string& servers, const std::string& topic, const o
 double raw_consume(const std::string& servers, const std::string& topic, const options& o) {
   auto rk = kafka::make_handle(RD_KAFKA_CONSUMER,
                                {{"bootstrap.servers", servers}, {"group.id", "raw"},
-                                {"enable.auto.commit", "false"}},
+                                {"enable.auto.commit", "false"}, {"auto.offset.reset", "error"}},
                                "raw consumer");
   return static_cast<double>(o.records) / bench::seconds_of([&] {
     auto* list = rd_kafka_topic_partition_list_new(o.partitions);
@@ -80,11 +82,14 @@ double raw_consume(const std::string& servers, const std::string& topic, const o
       auto* m = rd_kafka_consumer_poll(rk.get(), 100);
       if (!m)
         continue;
-      if (!m->err) {
+      const auto err = m->err;
+      if (!err) {
         ++seen;
         bytes = bytes + m->len;
       }
       rd_kafka_message_destroy(m);
+      if (err && err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+        throw std::runtime_error(std::string("raw consumer: ") + rd_kafka_err2str(err));
     }
     rd_kafka_consumer_close(rk.get());
   });
@@ -129,15 +134,21 @@ double sluice_produce(sluice::job_config config, const std::string& servers,
 
 int main(int argc, char** argv) {
   sluice::environment env{argc, argv,
-                          {{"records", "records per run", std::string("300000"), false},
+                          {{"records", "records per run", std::string("180000"), false},
                            {"value-bytes", "bytes per record value", std::string("100"), false},
-                           {"partitions", "partitions of the topics", std::string("4"), false},
+                           {"partitions", "partitions of the topics", std::string("8"), false},
                            {"repeat", "interleaved runs, best kept", std::string("3"), false},
                            {"json", "print the figures as JSON on the last line", {}, true}}};
   try {
-    const options o{std::stoull(env.flag_or("records", "300000")),
+    const options o{std::stoull(env.flag_or("records", "180000")),
                     std::stoull(env.flag_or("value-bytes", "100")),
-                    std::stoi(env.flag_or("partitions", "4")), std::stoi(env.flag_or("repeat", "3"))};
+                    std::stoi(env.flag_or("partitions", "8")), std::stoi(env.flag_or("repeat", "3"))};
+    if (o.partitions < 1 || o.repeat < 1)
+      throw std::invalid_argument("--partitions and --repeat must be positive");
+    // The mock broker keeps about 5 MB per partition and drops older records.
+    if (o.records * (o.value_bytes + 70) / static_cast<std::uint64_t>(o.partitions) > (4u << 20))
+      throw std::invalid_argument("--records x (--value-bytes + 70) / --partitions must stay "
+                                  "under 4 MiB: the mock broker keeps about 5 MB per partition");
     auto owner = kafka::make_handle(RD_KAFKA_PRODUCER, {{"log_level", "3"}}, "mock");
     std::unique_ptr<rd_kafka_mock_cluster_t, mock_deleter> cluster(
         rd_kafka_mock_cluster_new(owner.get(), 1));
