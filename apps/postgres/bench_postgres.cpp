@@ -6,9 +6,12 @@
 //
 // Each run inserts N rows (key text, n bigint) into a fresh table through the prepared
 // statement INSERT INTO t (k, n) VALUES ($1, $2):
-//  - raw: libpq by hand, B rows pipelined per round trip, each batch its own transaction;
+//  - raw batches: libpq by hand, B rows pipelined per round trip, each batch its own
+//    transaction; the baseline of
 //  - at-least-once: postgres_sink with batch size B, driven as the runtime drives a sink;
-//  - exactly-once: the same with a checkpoint (PREPARE, then COMMIT PREPARED) every C rows.
+//  - raw transactions: libpq by hand, the same batches in one transaction per C rows
+//    (BEGIN ... COMMIT); the baseline of
+//  - exactly-once: the sink with a checkpoint (PREPARE, then COMMIT PREPARED) every C rows.
 // URL defaults to $POSTGRES_URL (scripts/services.sh start prints it).
 
 #include "raw_inserts.hpp"
@@ -123,16 +126,28 @@ double run_sink(const options& o, const std::string& table, sluice::postgres_del
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-double run_raw(const options& o, const std::string& table) {
+/// Seconds to write every row with libpq by hand; with `transactions`, in one transaction per
+/// `checkpoint_rows` rows.
+double run_raw(const options& o, const std::string& table, bool transactions) {
   const auto start = std::chrono::steady_clock::now();
   bench_postgres::raw_inserts raw(o.url, "INSERT INTO " + table + " (k, n) VALUES ($1, $2)");
+  bool open = false;
   for (std::int64_t i = 0; i < o.rows; i += o.batch) {
+    if (transactions && !open) {
+      raw.exec("BEGIN");
+      open = true;
+    }
     raw.begin_batch();
     for (std::int64_t j = i; j < std::min(o.rows, i + o.batch); ++j) {
       const auto r = row_of(j);
       raw.send(r.first, std::to_string(r.second));
     }
     raw.end_batch();
+    const auto written = std::min(o.rows, i + o.batch);
+    if (open && (written % o.checkpoint_rows < o.batch || written == o.rows)) {
+      raw.exec("COMMIT");
+      open = false;
+    }
   }
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -144,7 +159,7 @@ int main(int argc, char** argv) {
   try {
     const std::string table = "bench_postgres_rows";
     bench_postgres::admin db(o.url);
-    double raw = 1e300, alo = 1e300, eo = 1e300;
+    double raw = 1e300, raw_txn = 1e300, alo = 1e300, eo = 1e300;
     for (int r = 0; r < o.repeat; ++r) {
       auto fresh = [&] {
         db.exec("DROP TABLE IF EXISTS " + table);
@@ -158,7 +173,9 @@ int main(int argc, char** argv) {
         return seconds;
       };
       fresh();
-      raw = std::min(raw, checked(run_raw(o, table), "raw libpq"));
+      raw = std::min(raw, checked(run_raw(o, table, false), "raw libpq"));
+      fresh();
+      raw_txn = std::min(raw_txn, checked(run_raw(o, table, true), "raw libpq transactions"));
       fresh();
       alo = std::min(alo, checked(run_sink(o, table, sluice::postgres_delivery::at_least_once),
                                   "the at-least-once sink"));
@@ -170,19 +187,22 @@ int main(int argc, char** argv) {
     const double n = static_cast<double>(o.rows);
     std::cout << "rows " << o.rows << ", batch " << o.batch << ", checkpoint every "
               << o.checkpoint_rows << " rows, best of " << o.repeat << "\n"
-              << "raw libpq:      " << static_cast<std::int64_t>(n / raw) << " rows/s\n"
-              << "at-least-once:  " << static_cast<std::int64_t>(n / alo) << " rows/s ("
-              << raw / alo << " of raw)\n"
-              << "exactly-once:   " << static_cast<std::int64_t>(n / eo) << " rows/s ("
-              << raw / eo << " of raw)\n";
+              << "raw libpq batches:       " << static_cast<std::int64_t>(n / raw) << " rows/s\n"
+              << "at-least-once sink:      " << static_cast<std::int64_t>(n / alo) << " rows/s ("
+              << raw / alo << " of raw batches)\n"
+              << "raw libpq transactions:  " << static_cast<std::int64_t>(n / raw_txn)
+              << " rows/s\n"
+              << "exactly-once sink:       " << static_cast<std::int64_t>(n / eo) << " rows/s ("
+              << raw_txn / eo << " of raw transactions)\n";
     if (o.json)
       std::cout << "{\"rows\":" << o.rows << ",\"batch_size\":" << o.batch
                 << ",\"checkpoint_rows\":" << o.checkpoint_rows
                 << ",\"baseline_rows_per_s\":" << n / raw
+                << ",\"baseline_transactions_rows_per_s\":" << n / raw_txn
                 << ",\"at_least_once_rows_per_s\":" << n / alo
                 << ",\"exactly_once_rows_per_s\":" << n / eo
                 << ",\"ratio_at_least_once\":" << raw / alo
-                << ",\"ratio_exactly_once\":" << raw / eo << "}\n";
+                << ",\"ratio_exactly_once\":" << raw_txn / eo << "}\n";
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "bench_postgres: error: " << e.what() << '\n';

@@ -34,6 +34,8 @@ raw_inserts::raw_inserts(const std::string& url, const std::string& statement)
 
 raw_inserts::~raw_inserts() { PQfinish(conn_); }
 
+void raw_inserts::exec(const std::string& sql) { check(conn_, PQexec(conn_, sql.c_str()), sql); }
+
 void raw_inserts::begin_batch() {
   if (PQenterPipelineMode(conn_) != 1)
     throw std::runtime_error(PQerrorMessage(conn_));
@@ -62,7 +64,9 @@ void raw_inserts::end_batch() {
     throw std::runtime_error("pipeline: " + std::string(PQerrorMessage(conn_)));
 }
 
-admin::admin(const std::string& url) : conn_(connect(url)) {}
+admin::admin(const std::string& url) : conn_(connect(url)) {
+  exec("SET client_min_messages = warning");
+}
 admin::~admin() { PQfinish(conn_); }
 
 void admin::exec(const std::string& sql) { check(conn_, PQexec(conn_, sql.c_str()), sql); }

@@ -18,6 +18,8 @@ public:
   raw_inserts(const raw_inserts&) = delete;
   raw_inserts& operator=(const raw_inserts&) = delete;
 
+  /// A plain command (BEGIN, COMMIT).
+  void exec(const std::string& sql);
   void begin_batch();
   void send(const std::string& a, const std::string& b);
   /// Sends the batch and checks every row's result; throws std::runtime_error on an error.
