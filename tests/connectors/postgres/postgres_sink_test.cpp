@@ -302,3 +302,48 @@ TEST_CASE("a builder without a connection, statement or binder is refused") {
   CHECK(error_of([] { postgres_sink<row>::builder().connection("x").statement("y").build(); })
             .find("no binder") != std::string::npos);
 }
+
+namespace {
+
+/// Rows 1..40 with every fifth negative (refused by CHECK (n >= 0)); `good` and `bad` receive
+/// the rows the table must and must not hold, and the bad rows' text as the sink shows them.
+std::vector<row> mixed_rows(std::vector<row>& good, std::vector<std::string>& bad) {
+  std::vector<row> all;
+  for (int i = 1; i <= 40; ++i) {
+    row r{"m" + std::to_string(i % 3), i % 5 == 0 ? -i : i};
+    all.push_back(r);
+    if (r.second < 0)
+      bad.push_back("('" + r.first + "', '" + std::to_string(r.second) + "')");
+    else
+      good.push_back(r);
+  }
+  return all;
+}
+
+} // namespace
+
+TEST_CASE("refused rows go to the on_refused side output and the others are written") {
+  for (auto delivery : {postgres_delivery::at_least_once, postgres_delivery::exactly_once}) {
+    CAPTURE(static_cast<int>(delivery));
+    table_fixture t("CHECK (n >= 0)");
+    std::vector<row> good;
+    std::vector<std::string> bad;
+    const auto input = mixed_rows(good, bad);
+    std::vector<std::string> refused, errors;
+    auto b = t.builder(delivery, 6);
+    b.on_refused([&](const std::string& r, const std::string& error) {
+      refused.push_back(r);
+      errors.push_back(error);
+    });
+    temp_dir dir;
+    attempt a(b.build(), 1, dir.str());
+    a.write(0, input);
+    a.checkpoint(1);
+    a.complete(1);
+    CHECK(t.contents() == expected({good}));
+    CHECK(refused == bad);
+    REQUIRE(errors.size() == bad.size());
+    CHECK(errors.front().find("violates check constraint") != std::string::npos);
+    a.finish(2);
+  }
+}

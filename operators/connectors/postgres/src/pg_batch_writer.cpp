@@ -9,8 +9,8 @@ namespace sluice {
 
 pg_batch_writer::pg_batch_writer(const postgres_connection_options& options,
                                  std::string statement, std::size_t batch_size, mode m,
-                                 std::string who)
-    : session_(options, who), statement_(std::move(statement)), who_(std::move(who)),
+                                 std::string who, refused_handler on_refused)
+    : session_(options, who), on_refused_(std::move(on_refused)), statement_(std::move(statement)), who_(std::move(who)),
       batch_size_(std::max<std::size_t>(1, batch_size)), mode_(m) {}
 
 void pg_batch_writer::open() {
@@ -42,7 +42,7 @@ void pg_batch_writer::flush() {
       in_transaction_ = true;
     }
     try {
-      session_.execute_batch(rows_);
+      send();
     } catch (const postgres_connection_lost& e) {
       throw postgres_connection_lost(std::string(e.what()) +
                                          " (the server rolled back the rows written since the "
@@ -54,13 +54,32 @@ void pg_batch_writer::flush() {
   }
   for (;;) {
     try {
-      session_.execute_batch(rows_);
+      send();
       break;
     } catch (const postgres_connection_lost&) {
       session_.reconnect(); // throws once its attempts are spent
     }
   }
   rows_.clear();
+}
+
+void pg_batch_writer::send() {
+  if (!on_refused_)
+    return session_.execute_batch(rows_);
+  const bool savepoint = mode_ == mode::transaction;
+  while (!rows_.empty()) {
+    if (savepoint)
+      session_.exec("SAVEPOINT sluice_batch");
+    try {
+      session_.execute_batch(rows_);
+      return;
+    } catch (const postgres_refused_row& e) {
+      if (savepoint)
+        session_.exec("ROLLBACK TO SAVEPOINT sluice_batch");
+      on_refused_(rows_.describe(e.row()), e.server_message());
+      rows_ = rows_.without(e.row());
+    }
+  }
 }
 
 bool pg_batch_writer::prepare_transaction(const std::string& gid) {

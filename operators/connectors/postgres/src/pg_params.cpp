@@ -47,6 +47,22 @@ void pg_params::values(std::size_t row, std::vector<const char*>& out) const {
     out.push_back(offsets_[i] < 0 ? nullptr : chars_.data() + offsets_[i]);
 }
 
+pg_params pg_params::without(std::size_t skipped) const {
+  pg_params copy;
+  for (std::size_t r = 0; r < rows(); ++r) {
+    if (r == skipped)
+      continue;
+    for (auto i = row_start(r); i < row_ends_[r]; ++i) {
+      if (offsets_[i] < 0)
+        copy.add_null();
+      else
+        copy.add(std::string_view(chars_.data() + offsets_[i]));
+    }
+    copy.end_row();
+  }
+  return copy;
+}
+
 std::string pg_params::describe(std::size_t row) const {
   std::string s = "(";
   for (auto i = row_start(row); i < row_ends_[row]; ++i) {

@@ -137,11 +137,12 @@ void pg_session::execute_batch(const pg_params& rows) {
   }
   PQexitPipelineMode(conn_);
   if (refused) {
-    const auto what = *refused < rows.rows() ? "the server refused row " + rows.describe(*refused)
-                                             : std::string("the server refused a batch");
-    throw postgres_error("sink '" + who_ + "': " + what + " on PostgreSQL " + server() + ": " +
-                             message,
-                         sqlstate);
+    if (*refused >= rows.rows())
+      fail("writing a batch", message, sqlstate);
+    throw postgres_refused_row("sink '" + who_ + "': the server refused row " +
+                                   rows.describe(*refused) + " on PostgreSQL " + server() + ": " +
+                                   message,
+                               sqlstate, *refused, message);
   }
 }
 

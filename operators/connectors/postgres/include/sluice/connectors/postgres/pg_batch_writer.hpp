@@ -9,6 +9,7 @@
 #include "sluice/connectors/postgres/pg_session.hpp"
 
 #include <cstddef>
+#include <functional>
 #include <string>
 
 namespace sluice {
@@ -16,9 +17,13 @@ namespace sluice {
 class pg_batch_writer {
 public:
   enum class mode { batches, transaction };
+  /// Gets a refused row ("(v1, v2)") and the server's message; the other rows are written.
+  using refused_handler = std::function<void(const std::string& row, const std::string& error)>;
 
+  /// Without `on_refused`, a refused row fails (throws postgres_refused_row).
   pg_batch_writer(const postgres_connection_options& options, std::string statement,
-                  std::size_t batch_size, mode m, std::string who);
+                  std::size_t batch_size, mode m, std::string who,
+                  refused_handler on_refused = {});
 
   /// Connects and prepares the statement.
   void open();
@@ -39,7 +44,12 @@ public:
   pg_session& session() { return session_; }
 
 private:
+  /// Sends rows_ (a savepoint first in a transaction when refused rows are handled); a
+  /// refused row goes to on_refused_ and the others are sent again.
+  void send();
+
   pg_session session_;
+  refused_handler on_refused_;
   std::string statement_;
   std::string who_;
   std::size_t batch_size_;

@@ -30,6 +30,8 @@ public:
   /// Row `row`'s values as PQsendQueryPrepared takes them (null pointers for NULL).
   void values(std::size_t row, std::vector<const char*>& out) const;
   std::size_t params_of(std::size_t row) const;
+  /// These rows but row `row`.
+  pg_params without(std::size_t row) const;
   /// Row `row` as "(v1, v2, NULL)", for errors.
   std::string describe(std::size_t row) const;
   /// The number of parameters of the row being built (not yet ended).

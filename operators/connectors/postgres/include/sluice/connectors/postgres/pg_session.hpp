@@ -42,6 +42,22 @@ public:
   using postgres_error::postgres_error;
 };
 
+/// The server refused a row of a batch (constraint, type): the batch's transaction, or its
+/// last savepoint, is rolled back.
+class postgres_refused_row : public postgres_error {
+public:
+  postgres_refused_row(const std::string& what, std::string sqlstate, std::size_t row,
+                       std::string server_message)
+      : postgres_error(what, std::move(sqlstate)), row_(row),
+        server_message_(std::move(server_message)) {}
+  std::size_t row() const { return row_; }
+  const std::string& server_message() const { return server_message_; }
+
+private:
+  std::size_t row_;
+  std::string server_message_;
+};
+
 class pg_session {
 public:
   /// `who` names the sink subtask in errors ("Sink: rows (1/2)").
@@ -61,8 +77,8 @@ public:
   std::size_t prepare(const std::string& sql);
 
   /// Runs the prepared statement once per row of `rows`, pipelined, in one implicit
-  /// transaction unless a transaction block is open. A refused row throws postgres_error with
-  /// the server's message and the row; a broken connection, postgres_connection_lost.
+  /// transaction unless a transaction block is open. A refused row throws postgres_refused_row
+  /// with the server's message and the row; a broken connection, postgres_connection_lost.
   void execute_batch(const pg_params& rows);
 
   /// Runs a command; throws postgres_error (or postgres_connection_lost).

@@ -7,7 +7,8 @@
 //    (with backoff) and the batch sent again;
 //  - exactly-once: postgres_transactional_sink (prepared transactions committed with the
 //    checkpoints); needs max_prepared_transactions > 0 on the server.
-// A row the server refuses fails the job with the server's message and the row's values.
+// A row the server refuses fails the job with the server's message and the row's values, or
+// goes to the on_refused side output if one is given.
 //
 //   env...sink_to(sluice::postgres_sink<row>::builder()
 //                     .connection("postgresql://user@host:5432/db")
@@ -47,7 +48,7 @@ public:
       return;
     }
     writer_.emplace(config_->connection, config_->statement, config_->batch_size,
-                    pg_batch_writer::mode::batches, ctx.task_name());
+                    pg_batch_writer::mode::batches, ctx.task_name(), config_->on_refused);
     writer_->open();
   }
   void write(T&& value) override { write(static_cast<const T&>(value)); }
@@ -126,6 +127,15 @@ public:
   /// the sink's names; two sinks writing to one database need different ones).
   builder& transaction_prefix(std::string prefix) {
     config_.transaction_prefix = std::move(prefix);
+    return *this;
+  }
+
+  /// The side output of refused rows: `fn(row, error)` gets each row the server refuses (its
+  /// values as "('a', '1')" and the server's message) and the job goes on; called on the
+  /// sink subtask's thread. Without it a refused row fails the job. Exactly-once, each batch
+  /// then begins with a savepoint (one more round trip per batch).
+  builder& on_refused(std::function<void(const std::string& row, const std::string& error)> fn) {
+    config_.on_refused = std::move(fn);
     return *this;
   }
 

@@ -24,6 +24,9 @@ struct postgres_sink_config {
   std::size_t batch_size = 1000; ///< rows per round trip
   postgres_delivery delivery = postgres_delivery::at_least_once;
   std::string transaction_prefix; ///< exactly-once; empty: "sluice/<job>/<operator>"
+  /// Rows the server refuses go here (the row's values, the server's message) instead of
+  /// failing the job; empty: they fail it.
+  std::function<void(const std::string& row, const std::string& error)> on_refused;
 };
 
 } // namespace sluice

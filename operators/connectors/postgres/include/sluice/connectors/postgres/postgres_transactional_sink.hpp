@@ -46,7 +46,7 @@ public:
   void open(const runtime_context& ctx) override {
     const auto who = ctx.task_name();
     writer_.emplace(config_->connection, config_->statement, config_->batch_size,
-                    pg_batch_writer::mode::transaction, who);
+                    pg_batch_writer::mode::transaction, who, config_->on_refused);
     control_.emplace(config_->connection, who);
     writer_->open();
     control_->connect();
