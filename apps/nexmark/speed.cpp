@@ -76,13 +76,13 @@ void print_figures(std::ostream& out, const figures& f) {
       << f.baseline_rows << " lines\n";
   out << std::setprecision(2) << "  ratio:    " << ratio << '\n';
   if (f.has_latency)
-    out << std::setprecision(3) << "  latency:  p50 " << f.p50_ms << " ms, p99 " << f.p99_ms
+    out << std::setprecision(4) << "  latency:  p50 " << f.p50_ms << " ms, p99 " << f.p99_ms
         << " ms\n";
   out << std::setprecision(0) << "{\"query\":\"" << f.query << "\",\"events\":" << f.events
       << ",\"parallelism\":" << f.parallelism << ",\"events_per_s\":" << f.events_per_s
       << ",\"events_per_s_per_core\":" << per_core
       << ",\"baseline_events_per_s\":" << f.baseline_events_per_s << std::setprecision(3)
-      << ",\"ratio\":" << ratio;
+      << ",\"ratio\":" << ratio << std::setprecision(4);
   if (f.has_latency)
     out << ",\"p50_ms\":" << f.p50_ms << ",\"p99_ms\":" << f.p99_ms << "}\n";
   else

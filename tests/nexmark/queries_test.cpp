@@ -1,7 +1,9 @@
-// Every query at parallelism 1, 2 and 4 against an implementation written here: plain loops
-// over the whole list of generated events (a batch computation of the query's definition), so
-// nothing is shared with the streaming code but the event types.
+// Every query at parallelism 1, 2 and 4, and its single-threaded baseline, against an
+// implementation written here: plain loops over the whole list of generated events (a batch
+// computation of the query's definition), so nothing is shared with the streaming code but the
+// event types.
 
+#include "baselines.hpp"
 #include "generator.hpp"
 #include "job.hpp"
 #include "queries.hpp"
@@ -26,15 +28,21 @@ namespace {
 
 using lines = std::vector<std::string>;
 
+constexpr std::int64_t test_event_count = 20000;
+
 /// 20,000 events at 200 events/s of event time: 100 s, so ten 10 s windows and sessions.
+generator_config test_generator() {
+  generator_config config;
+  config.seed = 11;
+  config.first_event_rate = 200;
+  return config;
+}
+
 const std::vector<event>& test_events() {
   static const std::vector<event> events = [] {
-    generator_config config;
-    config.seed = 11;
-    config.first_event_rate = 200;
     std::vector<event> all;
-    for (std::int64_t id = 0; id < 20000; ++id)
-      all.push_back(generate_event(config, id));
+    for (std::int64_t id = 0; id < test_event_count; ++id)
+      all.push_back(generate_event(test_generator(), id));
     return all;
   }();
   return events;
@@ -86,8 +94,18 @@ lines sorted(lines l) {
   return l;
 }
 
+/// The lines of the query's single-threaded baseline (baselines.hpp) over the test events.
+lines run_baseline_of(const std::string& query) {
+  lines out;
+  REQUIRE(run_baseline(query, test_generator(), test_event_count,
+                       [&](std::string&& line) { out.push_back(std::move(line)); }));
+  return out;
+}
+
+/// The query at parallelism 1, 2 and 4, and its baseline, give `expected` (in any order).
 void check_query(const std::string& query, const lines& expected) {
   REQUIRE(!expected.empty());
+  CHECK(sorted(run_baseline_of(query)) == sorted(expected));
   for (int p : {1, 2, 4}) {
     CAPTURE(p);
     const auto got = sorted(run_query(query, p));
@@ -184,10 +202,10 @@ TEST_CASE("q4: average winning price per category, the last line of each categor
     totals[a.category].second += 1;
   }
   REQUIRE(totals.size() == 5);
-  for (int p : {1, 2, 4}) {
-    CAPTURE(p);
+  for (int p : {0, 1, 2, 4}) {
+    CAPTURE(p); // 0: the baseline
     std::map<std::string, std::string> last;
-    for (const auto& line : run_query("q4", p)) {
+    for (const auto& line : p == 0 ? run_baseline_of("q4") : run_query("q4", p)) {
       const auto comma = line.find(',');
       last[line.substr(0, comma)] = line.substr(comma + 1);
     }
