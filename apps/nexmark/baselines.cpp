@@ -1,0 +1,333 @@
+#include "baselines.hpp"
+
+#include "queries.hpp"
+
+#include <algorithm>
+#include <map>
+#include <queue>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace nexmark {
+namespace {
+
+constexpr std::int64_t out_of_orderness = 4000;
+
+/// Calls fn(event) for generator events 0..n-1 and watermark(w) whenever the watermark
+/// (newest date_time - 4 s - 1) rises, then watermark(max) at the end.
+template <class OnEvent, class OnWatermark>
+void replay(const generator_config& config, std::int64_t n, OnEvent on_event,
+            OnWatermark on_watermark) {
+  std::int64_t watermark = INT64_MIN;
+  for (std::int64_t id = 0; id < n; ++id) {
+    event e = generate_event(config, id);
+    const std::int64_t w = e.date_time() - out_of_orderness - 1;
+    on_event(std::move(e));
+    if (w > watermark)
+      on_watermark(watermark = w);
+  }
+  on_watermark(INT64_MAX);
+}
+
+void per_bid(const generator_config& config, std::int64_t n, bid_line_fn fn,
+             const line_consumer& out) {
+  for (std::int64_t id = 0; id < n; ++id) {
+    if (kind_of(id) != event_kind::bid)
+      continue;
+    if (auto line = fn(generate_event(config, id).new_bid))
+      out(std::move(*line));
+  }
+}
+
+void q3(const generator_config& config, std::int64_t n, const line_consumer& out) {
+  std::unordered_map<std::int64_t, person> sellers;
+  std::unordered_map<std::int64_t, std::vector<std::int64_t>> waiting;
+  for (std::int64_t id = 0; id < n; ++id) {
+    event e = generate_event(config, id);
+    if (e.is_person()) {
+      const auto& p = e.new_person;
+      if (p.state != "OR" && p.state != "ID" && p.state != "CA")
+        continue;
+      for (auto a : waiting[p.id])
+        out(csv(p.name, p.city, p.state, a));
+      waiting.erase(p.id);
+      sellers[p.id] = p;
+    } else if (e.is_auction() && e.new_auction.category == 10) {
+      const auto s = sellers.find(e.new_auction.seller);
+      if (s != sellers.end())
+        out(csv(s->second.name, s->second.city, s->second.state, e.new_auction.id));
+      else
+        waiting[e.new_auction.seller].push_back(e.new_auction.id);
+    }
+  }
+}
+
+/// The winning bids of q4 and q9: on_rise(auction, previous price or -1, bid) at every better
+/// bid, on_close(auction, bid) when the watermark passes expires. Generator bids never precede
+/// their auction in a single ordered stream by more than the same millisecond, so bids of
+/// unknown auctions are kept until the watermark passes them.
+template <class OnRise, class OnClose>
+void winning_bids(const generator_config& config, std::int64_t n, OnRise on_rise,
+                  OnClose on_close) {
+  struct open_auction {
+    auction terms;
+    bool has_best = false;
+    bid best;
+  };
+  std::unordered_map<std::int64_t, open_auction> open;
+  std::unordered_map<std::int64_t, std::vector<bid>> early;
+  using deadline = std::pair<std::int64_t, std::int64_t>; // time, auction id
+  std::priority_queue<deadline, std::vector<deadline>, std::greater<>> closes, early_ends;
+  const auto consider = [&](open_auction& a, const bid& b) {
+    if (b.date_time < a.terms.date_time || b.date_time > a.terms.expires)
+      return;
+    if (a.has_best && std::make_tuple(-b.price, b.date_time, b.bidder) >=
+                          std::make_tuple(-a.best.price, a.best.date_time, a.best.bidder))
+      return;
+    on_rise(a.terms, a.has_best ? a.best.price : -1, b);
+    a.has_best = true;
+    a.best = b;
+  };
+  replay(
+      config, n,
+      [&](event&& e) {
+        if (e.is_auction()) {
+          auto& a = open[e.new_auction.id];
+          a.terms = std::move(e.new_auction);
+          closes.push({a.terms.expires, a.terms.id});
+          const auto waiting = early.find(a.terms.id);
+          if (waiting != early.end()) {
+            for (const auto& b : waiting->second)
+              consider(a, b);
+            early.erase(waiting);
+          }
+        } else if (e.is_bid()) {
+          const auto a = open.find(e.new_bid.auction);
+          if (a != open.end()) {
+            consider(a->second, e.new_bid);
+          } else {
+            early_ends.push({e.new_bid.date_time, e.new_bid.auction});
+            early[e.new_bid.auction].push_back(std::move(e.new_bid));
+          }
+        }
+      },
+      [&](std::int64_t watermark) {
+        while (!closes.empty() && closes.top().first <= watermark) {
+          const auto a = open.find(closes.top().second);
+          if (a->second.has_best)
+            on_close(a->second.terms, a->second.best);
+          open.erase(a);
+          closes.pop();
+        }
+        while (!early_ends.empty() && early_ends.top().first <= watermark) {
+          const auto time = early_ends.top().first;
+          auto& bids = early[early_ends.top().second];
+          bids.erase(std::remove_if(bids.begin(), bids.end(),
+                                    [&](const bid& b) { return b.date_time <= time; }),
+                     bids.end());
+          if (bids.empty())
+            early.erase(early_ends.top().second);
+          early_ends.pop();
+        }
+      });
+}
+
+void q4(const generator_config& config, std::int64_t n, const line_consumer& out) {
+  std::unordered_map<std::int64_t, std::pair<std::int64_t, std::int64_t>> totals;
+  winning_bids(
+      config, n,
+      [&](const auction& a, std::int64_t previous, const bid& b) {
+        if (previous == b.price)
+          return;
+        auto& [sum, count] = totals[a.category];
+        sum += previous < 0 ? b.price : b.price - previous;
+        count += previous < 0 ? 1 : 0;
+        out(csv(a.category, sum / count));
+      },
+      [](const auction&, const bid&) {});
+}
+
+void q9(const generator_config& config, std::int64_t n, const line_consumer& out) {
+  winning_bids(
+      config, n, [](const auction&, std::int64_t, const bid&) {},
+      [&](const auction& a, const bid& b) {
+        out(csv(a.id, a.seller, a.category, a.initial_bid, a.reserve, a.date_time, a.expires,
+                b.bidder, b.price, b.date_time));
+      });
+}
+
+/// Windowed counts of q5 and q7, or stats of q17: per window start (ordered), per key.
+template <class Value> using windows_of = std::map<std::int64_t, std::unordered_map<std::int64_t, Value>>;
+
+void q5(const generator_config& config, std::int64_t n, const line_consumer& out) {
+  windows_of<std::int64_t> counts;
+  replay(
+      config, n,
+      [&](event&& e) {
+        if (!e.is_bid())
+          return;
+        const auto last = window_start(e.new_bid.date_time, 2000);
+        for (auto start = last; start > e.new_bid.date_time - 10000; start -= 2000)
+          ++counts[start][e.new_bid.auction];
+      },
+      [&](std::int64_t watermark) {
+        while (!counts.empty() && counts.begin()->first + 10000 - 1 <= watermark) {
+          const auto start = counts.begin()->first;
+          std::int64_t most = 0;
+          for (const auto& [auction, num] : counts.begin()->second)
+            most = std::max(most, num);
+          for (const auto& [auction, num] : counts.begin()->second)
+            if (num == most)
+              out(csv(start, start + 10000, auction, num));
+          counts.erase(counts.begin());
+        }
+      });
+}
+
+void q7(const generator_config& config, std::int64_t n, const line_consumer& out) {
+  std::map<std::int64_t, std::vector<bid>> highest; // window start -> bids at its top price
+  replay(
+      config, n,
+      [&](event&& e) {
+        if (!e.is_bid())
+          return;
+        auto& best = highest[window_start(e.new_bid.date_time, 10000)];
+        if (best.empty() || e.new_bid.price > best.front().price)
+          best.assign(1, std::move(e.new_bid));
+        else if (e.new_bid.price == best.front().price)
+          best.push_back(std::move(e.new_bid));
+      },
+      [&](std::int64_t watermark) {
+        while (!highest.empty() && highest.begin()->first + 10000 - 1 <= watermark) {
+          for (const auto& b : highest.begin()->second)
+            out(csv(b.auction, b.price, b.bidder, b.date_time));
+          highest.erase(highest.begin());
+        }
+      });
+}
+
+void q8(const generator_config& config, std::int64_t n, const line_consumer& out) {
+  struct person_window {
+    std::string name;
+    bool auctioned = false;
+  };
+  std::map<std::int64_t, std::unordered_map<std::int64_t, person_window>> windows;
+  replay(
+      config, n,
+      [&](event&& e) {
+        if (e.is_person()) {
+          const auto start = window_start(e.new_person.date_time, 10000);
+          auto& w = windows[start][e.new_person.id];
+          if (w.auctioned)
+            out(csv(e.new_person.id, e.new_person.name, start));
+          w.name = std::move(e.new_person.name);
+        } else if (e.is_auction()) {
+          const auto start = window_start(e.new_auction.date_time, 10000);
+          auto& w = windows[start][e.new_auction.seller];
+          if (!w.auctioned && !w.name.empty())
+            out(csv(e.new_auction.seller, w.name, start));
+          w.auctioned = true;
+        }
+      },
+      [&](std::int64_t watermark) {
+        while (!windows.empty() && windows.begin()->first + 10000 - 1 <= watermark)
+          windows.erase(windows.begin());
+      });
+}
+
+void q11(const generator_config& config, std::int64_t n, const line_consumer& out) {
+  struct session {
+    std::int64_t start = 0, last = 0, count = 0;
+  };
+  std::unordered_map<std::int64_t, session> open;
+  std::int64_t swept = INT64_MIN;
+  const auto close_before = [&](std::int64_t watermark) {
+    for (auto it = open.begin(); it != open.end();) {
+      if (it->second.last + 10000 - 1 <= watermark) {
+        out(csv(it->first, it->second.count, it->second.start, it->second.last + 10000));
+        it = open.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  };
+  replay(
+      config, n,
+      [&](event&& e) {
+        if (!e.is_bid())
+          return;
+        auto [it, fresh] = open.try_emplace(e.new_bid.bidder);
+        auto& s = it->second;
+        if (!fresh && e.new_bid.date_time > s.last + 10000) { // the gap ended the session
+          out(csv(it->first, s.count, s.start, s.last + 10000));
+          s = session{};
+          fresh = true;
+        }
+        if (fresh)
+          s.start = e.new_bid.date_time;
+        s.last = std::max(s.last, e.new_bid.date_time);
+        ++s.count;
+      },
+      [&](std::int64_t watermark) {
+        // Sessions end 10 s after their last bid: sweep once per second of event time.
+        if (watermark == INT64_MAX || watermark - swept >= 1000) {
+          close_before(watermark);
+          swept = watermark;
+        }
+      });
+}
+
+void q17(const generator_config& config, std::int64_t n, const line_consumer& out) {
+  struct stats {
+    std::int64_t total = 0, rank1 = 0, rank2 = 0, rank3 = 0, min = 0, max = 0, sum = 0;
+  };
+  constexpr std::int64_t day = 86400000;
+  windows_of<stats> days;
+  replay(
+      config, n,
+      [&](event&& e) {
+        if (!e.is_bid())
+          return;
+        const auto& b = e.new_bid;
+        auto& s = days[window_start(b.date_time, day)][b.auction];
+        s.min = s.total == 0 ? b.price : std::min(s.min, b.price);
+        s.max = s.total == 0 ? b.price : std::max(s.max, b.price);
+        ++s.total;
+        ++(b.price < 10000 ? s.rank1 : b.price < 1000000 ? s.rank2 : s.rank3);
+        s.sum += b.price;
+      },
+      [&](std::int64_t watermark) {
+        while (!days.empty() && days.begin()->first + day - 1 <= watermark) {
+          const auto date = utc_date(days.begin()->first);
+          for (const auto& [auction, s] : days.begin()->second)
+            out(csv(auction, date, s.total, s.rank1, s.rank2, s.rank3, s.min, s.max,
+                    s.sum / s.total, s.sum));
+          days.erase(days.begin());
+        }
+      });
+}
+
+} // namespace
+
+bool run_baseline(const std::string& name, const generator_config& config, std::int64_t events,
+                  const line_consumer& out) {
+  static const std::map<std::string, bid_line_fn> per_bid_queries{
+      {"q0", q0_line}, {"q1", q1_line}, {"q2", q2_line},
+      {"q14", q14_line}, {"q21", q21_line}, {"q22", q22_line}};
+  using baseline = void (*)(const generator_config&, std::int64_t, const line_consumer&);
+  static const std::map<std::string, baseline> stateful{
+      {"q3", q3}, {"q4", q4}, {"q5", q5}, {"q7", q7}, {"q8", q8}, {"q9", q9}, {"q11", q11},
+      {"q17", q17}};
+  if (const auto it = per_bid_queries.find(name); it != per_bid_queries.end()) {
+    per_bid(config, events, it->second, out);
+    return true;
+  }
+  if (const auto it = stateful.find(name); it != stateful.end()) {
+    it->second(config, events, out);
+    return true;
+  }
+  return false;
+}
+
+} // namespace nexmark
