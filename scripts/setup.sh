@@ -2,12 +2,13 @@
 # Installs what Sluice needs from Debian bookworm's packages. As root it runs apt-get for
 # whatever is missing; otherwise it prints the exact command to run.
 #   scripts/setup.sh          what building needs (the demo)
-#   scripts/setup.sh --tests  that, and the servers and tools the tests start (PostgreSQL, kcat)
+#   scripts/setup.sh --tests  that, and the servers and tools the tests start (PostgreSQL, kcat,
+#                            Prometheus, Chromium for the dashboard's browser tests, jq)
 set -euo pipefail
 packages=(g++ cmake make ccache libcaf-dev librocksdb-dev nlohmann-json3-dev doctest-dev
           libspdlog-dev librdkafka-dev libpq-dev libcpp-httplib-dev libyaml-cpp-dev)
 if [ "${1:-}" = "--tests" ]; then
-  packages+=(postgresql kcat)
+  packages+=(postgresql kcat prometheus chromium jq)
 fi
 missing=()
 for p in "${packages[@]}"; do
