@@ -11,9 +11,16 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# Starts the mock broker and waits for its first line (bootstrap.servers=...).
+# Starts the mock broker and waits for its first line (bootstrap.servers=...). With
+# mock_commands=1 its stdin is the fifo $work/mock.in, held open on fd 3: `mock_command CMD`.
 start_mock() {
-  "$bin/sluice_kafka_mock" "$@" > "$work/mock.out" 2> "$work/mock.err" < /dev/null &
+  local input=/dev/null
+  if [ "${mock_commands:-0}" = 1 ]; then
+    mkfifo "$work/mock.in"
+    exec 3<> "$work/mock.in"
+    input="$work/mock.in"
+  fi
+  "$bin/sluice_kafka_mock" "$@" > "$work/mock.out" 2> "$work/mock.err" < "$input" &
   mock_pid=$!
   bootstrap=
   while [ -z "$bootstrap" ]; do
@@ -41,3 +48,11 @@ expected_counts() { # INPUT -> lines word,count sorted
 }
 # Every record of TOPIC as "key value", read to the end.
 read_topic() { kcat -C -b "$bootstrap" -t "$1" -e -q -f '%k %s\n'; }
+# Sends a fault-injection command to the mock and waits for its "ok" reply.
+mock_command() {
+  echo "$1" >&3
+  until grep -qxF "ok $1" "$work/mock.out"; do
+    grep -q '^error' "$work/mock.out" && fail "mock: $(grep '^error' "$work/mock.out")"
+    sleep 0.02
+  done
+}

@@ -10,6 +10,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -188,6 +189,38 @@ TEST_CASE("exactly-once: transactions begin, pre-commit, commit, abort and fence
   // The producer of the failed attempt's open transaction was aborted by the restore: the old
   // sink cannot use it any more.
   CHECK_THROWS_AS(first_attempt->snapshot_state(3), kafka_error);
+}
+
+TEST_CASE("exactly-once restored at a lower parallelism resolves every old subtask's transactions") {
+  mock_cluster c;
+  c.create_topic("eo2", 2);
+  sluice::test::temp_dir dir;
+  std::vector<std::string> steps;
+  auto proto = keyed_sink(c, "eo2", delivery_guarantee::exactly_once)
+                   .set_transactional_id_prefix("job")
+                   .set_transaction_listener([&](std::string_view step, const std::string& id) {
+                     steps.push_back(std::string(step) + " " + id);
+                   });
+  std::vector<operator_state_handle> handles;
+  std::vector<std::unique_ptr<sink<keyed>>> old;
+  {
+    sink_subtask st(dir / "a", nullptr, 2);
+    for (int i = 0; i < 2; ++i) {
+      old.push_back(proto.clone());
+      old.back()->open(st.context(i));
+      old.back()->write(keyed{"k", std::to_string(i)});
+      old.back()->snapshot_state(1);
+      handles.push_back(st.state.snapshot(i, 1));
+    }
+  }
+  steps.clear();
+  sink_subtask restored(dir / "b", &handles, 1);
+  auto s = proto.clone();
+  s->open(restored.context());
+  CHECK(steps == std::vector<std::string>{"commit job-0-1", "commit job-1-1", "abort job-0-2",
+                                          "abort job-1-2", "fence job-0-3", "fence job-0-4",
+                                          "fence job-1-3", "fence job-1-4", "begin job-0-3"});
+  s->close();
 }
 
 TEST_CASE("exactly-once checks the transaction timeout against the checkpoint interval") {

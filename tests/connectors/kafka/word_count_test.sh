@@ -3,7 +3,8 @@
 # run bounded at each delivery guarantee, and the counts on the output topic (values word,count
 # keyed by word) compared with counts computed here by tr/sort/uniq/awk. Then at-least-once with
 # checkpoints every 200 ms, killed with kill -9 after checkpoints and restarted with
-# --restore latest until it completes: every count 1..n must be present, and nothing else.
+# --restore latest at parallelism 2, 3, 2, ... until it completes: every count 1..n must be
+# present, and nothing else.
 set -euo pipefail
 bin=$1
 . "$(dirname "$0")/kafka_lib.sh"
@@ -20,9 +21,8 @@ check_output() { # TOPIC: keys are the words, values exactly the expected counts
   diff -q "$work/expected" "$work/$1.sorted" || fail "topic $1 differs from the expected counts"
 }
 
-job=("$bin/kafka_word_count" --bootstrap-servers "$bootstrap" --input-topic lines --bounded
-  --parallelism 2)
-run() { "${job[@]}" "$@"; }
+job=("$bin/kafka_word_count" --bootstrap-servers "$bootstrap" --input-topic lines --bounded)
+run() { "${job[@]}" --parallelism 2 "$@"; }
 run --output-topic out-none --delivery none
 check_output out-none
 run --output-topic out-alo --delivery at-least-once
@@ -42,8 +42,10 @@ restore=()
 status=1
 for attempt in 1 2 3 4 5 6 7 8; do
   before=$(latest)
-  "${job[@]}" --output-topic out-killed --delivery at-least-once --checkpoint-interval-ms 200 \
-    --checkpoint-dir "$work/chk" --source-rate 1500 "${restore[@]}" 2> "$work/job-$attempt.err" &
+  # Parallelism 2, 3, 2, ...: each restore redistributes the partitions and the keyed state.
+  "${job[@]}" --parallelism $((2 + (attempt + 1) % 2)) --output-topic out-killed \
+    --delivery at-least-once --checkpoint-interval-ms 200 --checkpoint-dir "$work/chk" \
+    --source-rate 1500 "${restore[@]}" 2> "$work/job-$attempt.err" &
   job_pid=$!
   # Wait for one more completed checkpoint (or the end of the job).
   while kill -0 "$job_pid" 2>/dev/null && [ "$(latest)" -le "$before" ]; do sleep 0.02; done

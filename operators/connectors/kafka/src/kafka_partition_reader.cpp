@@ -75,7 +75,7 @@ void kafka_partition_reader::open(const runtime_context& ctx) {
   props.emplace("group.id", "sluice-kafka-source"); // librdkafka's consumer API needs one
   props["enable.auto.commit"] = "false";
   props["enable.auto.offset.store"] = "false";
-  props["enable.partition.eof"] = "true";
+  props["enable.partition.eof"] = config_->stop.bounded ? "true" : "false"; // ends of splits
   props.emplace("auto.offset.reset", "earliest");
   consumer_ = make_handle(RD_KAFKA_CONSUMER, props, "kafka_source '" + ctx_.task_name() + "'");
   state_ = ctx.operator_state ? &ctx.operator_state->get_union_list_state(

@@ -5,7 +5,10 @@
 //                  .set_bootstrap_servers(servers)
 //                  .set_topic("counts")
 //                  .set_serializer([](const auto& wc) {
-//                    return kafka::kafka_message{"", wc.first, wc.first + "," + ..., {}, {}};
+//                    kafka::kafka_message m;
+//                    m.key = wc.first;
+//                    m.value = wc.first + "," + std::to_string(wc.second);
+//                    return m;
 //                  })
 //                  .set_delivery(kafka::delivery_guarantee::exactly_once);
 //   out.validate(env.config()); // checks the transaction timeout against the interval
