@@ -52,14 +52,7 @@ void pg_batch_writer::flush() {
     rows_.clear();
     return;
   }
-  for (;;) {
-    try {
-      send();
-      break;
-    } catch (const postgres_connection_lost&) {
-      session_.reconnect(); // throws once its attempts are spent
-    }
-  }
+  session_.run_reconnecting([this] { send(); });
   rows_.clear();
 }
 

@@ -78,6 +78,18 @@ void pg_session::connect() {
 
 void pg_session::reconnect() { connect(); }
 
+void pg_session::run_reconnecting(const std::function<void()>& f) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return f();
+    } catch (const postgres_connection_lost&) {
+      if (attempt >= std::max(1, options_.connect_attempts))
+        throw;
+      reconnect(); // throws once its own attempts are spent
+    }
+  }
+}
+
 void pg_session::check_result(void* result, const std::string& what) {
   auto* r = static_cast<PGresult*>(result);
   const auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,6 +73,9 @@ public:
   /// Drops the connection and connects again (with the same retries).
   void reconnect();
   bool connected() const;
+  /// Runs `f`; if it loses the connection, reconnects and runs it again, at most
+  /// connect_attempts times (`f` must be safe to repeat); then the loss is thrown.
+  void run_reconnecting(const std::function<void()>& f);
 
   /// Prepares `sql` now and after every reconnection; returns its number of parameters.
   std::size_t prepare(const std::string& sql);
