@@ -143,6 +143,34 @@ TEST_CASE("at-least-once: a connection lost between batches is re-established, n
   s.close();
 }
 
+TEST_CASE("at-least-once: a connection that cannot be re-established fails after the attempts") {
+  table_fixture t;
+  const auto role = unique_name("writer");
+  t.db.exec("CREATE ROLE " + role + " LOGIN");
+  t.db.exec("GRANT INSERT ON " + t.table + " TO " + role);
+  auto b = t.builder(postgres_delivery::at_least_once, 1000);
+  auto url = test::postgres_url();
+  REQUIRE_MESSAGE(url.find("sluice@") != std::string::npos, "a URL of the services fixture");
+  url.replace(url.find("sluice@"), 7, role + "@");
+  b.connection(url + "?application_name=" + t.app)
+      .connect_retries(2, std::chrono::milliseconds(10), std::chrono::milliseconds(10));
+  auto s = b.build();
+  s.open(plain_context());
+  const auto first = rows_from(1, 5);
+  write_all(s, first);
+  s.snapshot_state(1);
+  t.db.exec("ALTER ROLE " + role + " NOLOGIN");
+  REQUIRE(t.db.terminate(t.app, "idle") == 1);
+  write_all(s, rows_from(6, 8));
+  const auto error = error_of([&] { s.snapshot_state(2); });
+  CHECK(error.find("cannot connect after 2 attempt(s)") != std::string::npos);
+  CHECK(error.find("\"" + role + "\" is not permitted to log in") != std::string::npos);
+  CHECK(t.contents() == expected({first}));
+  s.close();
+  t.db.exec("REVOKE ALL ON " + t.table + " FROM " + role);
+  t.db.exec("DROP ROLE " + role);
+}
+
 TEST_CASE("exactly-once: rows are prepared at a checkpoint and visible once it completes") {
   table_fixture t;
   temp_dir dir;
