@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -111,6 +112,26 @@ TEST_CASE("at-least-once: every row arrives, in batches, the last one at the end
   s.finish();
   s.close();
   CHECK(t.contents() == expected({input}));
+}
+
+TEST_CASE("an upsert statement: the table holds each key's last value") {
+  table_fixture t("");
+  t.db.exec("ALTER TABLE " + t.table + " ADD PRIMARY KEY (k)");
+  auto b = t.builder(postgres_delivery::exactly_once, 4);
+  b.statement("INSERT INTO " + t.table + " (k, n) VALUES ($1, $2) "
+              "ON CONFLICT (k) DO UPDATE SET n = excluded.n");
+  temp_dir dir;
+  attempt a(b.build(), 1, dir.str());
+  const auto input = rows_from(1, 30);
+  a.write(0, input);
+  a.finish(1);
+  std::map<std::string, std::int64_t> last;
+  for (const auto& r : input)
+    last[r.first] = r.second;
+  std::vector<std::string> want;
+  for (const auto& [k, n] : last)
+    want.push_back(k + "," + std::to_string(n));
+  CHECK(t.contents() == want);
 }
 
 TEST_CASE("at-least-once: a checkpoint sends the rows written before it") {
