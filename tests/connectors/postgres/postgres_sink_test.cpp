@@ -396,3 +396,42 @@ TEST_CASE("refused rows go to the on_refused side output and the others are writ
     a.finish(2);
   }
 }
+
+TEST_CASE("a COPY statement: rows with tabs, newlines and backslashes, refused rows") {
+  for (auto delivery : {postgres_delivery::at_least_once, postgres_delivery::exactly_once}) {
+    CAPTURE(static_cast<int>(delivery));
+    table_fixture t("CHECK (n >= 0)");
+    auto b = t.builder(delivery, 7);
+    b.statement("COPY " + t.table + " (k, n) FROM STDIN");
+    std::vector<row> input;
+    const char* separators[] = {"\t", "\n", "\\"};
+    for (int i = 1; i <= 30; ++i)
+      input.emplace_back(std::string(1, static_cast<char>('a' + i % 3)) + separators[i % 3] + "x", i);
+    SUBCASE("every row") {
+      temp_dir dir;
+      attempt a(b.build(), 1, dir.str());
+      a.write(0, input);
+      a.finish(1);
+      CHECK(t.contents() == expected({input}));
+    }
+    SUBCASE("refused rows to on_refused") {
+      std::vector<row> good;
+      std::vector<std::string> bad, refused;
+      const auto mixed = mixed_rows(good, bad);
+      b.on_refused([&](const std::string& r, const std::string&) { refused.push_back(r); });
+      temp_dir dir;
+      attempt a(b.build(), 1, dir.str());
+      a.write(0, mixed);
+      a.finish(1);
+      CHECK(t.contents() == expected({good}));
+      CHECK(refused == bad);
+    }
+    SUBCASE("a refused row fails the sink naming it") {
+      temp_dir dir;
+      attempt a(b.build(), 1, dir.str());
+      const auto error = error_of([&] { a.write(0, {{"ok", 1}, {"no", -2}, {"ok", 3}}); a.finish(1); });
+      CHECK(error.find("the server refused row ('no', '-2')") != std::string::npos);
+      CHECK(error.find("violates check constraint") != std::string::npos);
+    }
+  }
+}

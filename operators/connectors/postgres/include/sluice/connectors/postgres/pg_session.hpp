@@ -85,6 +85,12 @@ public:
   /// with the server's message and the row; a broken connection, postgres_connection_lost.
   void execute_batch(const pg_params& rows);
 
+  /// `COPY table (columns) FROM STDIN`: its number of columns (a COPY begun and cancelled).
+  std::size_t copy_columns(const std::string& copy_sql);
+  /// Sends `rows` through `copy_sql` (COPY ... FROM STDIN, text format) in one round trip; the
+  /// errors of execute_batch (the refused row from the line COPY names).
+  void copy_batch(const pg_params& rows, const std::string& copy_sql);
+
   /// Runs a command; throws postgres_error (or postgres_connection_lost).
   void exec(const std::string& sql);
   /// Runs a command; false if it failed with SQLSTATE `ignored` (other failures throw).
@@ -105,6 +111,7 @@ private:
   pg_conn* conn_ = nullptr;
   std::string statement_;
   std::vector<const char*> values_;
+  std::string copy_buffer_;
 };
 
 } // namespace sluice
