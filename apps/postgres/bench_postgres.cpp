@@ -11,7 +11,9 @@
 //  - at-least-once: postgres_sink with batch size B, driven as the runtime drives a sink;
 //  - raw transactions: libpq by hand, the same batches in one transaction per C rows
 //    (BEGIN ... COMMIT); the baseline of
-//  - exactly-once: the sink with a checkpoint (PREPARE, then COMMIT PREPARED) every C rows.
+//  - exactly-once: the sink with a checkpoint (PREPARE, then COMMIT PREPARED) every C rows;
+//  - raw COPY: libpq by hand, each batch of B rows one COPY ... FROM STDIN; the baseline of
+//  - COPY sink: the at-least-once sink with the statement COPY t (k, n) FROM STDIN.
 // URL defaults to $POSTGRES_URL (scripts/services.sh start prints it).
 
 #include "raw_inserts.hpp"
@@ -91,12 +93,12 @@ options parse(int argc, char** argv) {
 
 row row_of(std::int64_t i) { return {"key" + std::to_string(i % 1000), i}; }
 
-/// Seconds to write every row through a postgres_sink (a checkpoint every `checkpoint_rows`
-/// rows when exactly-once).
-double run_sink(const options& o, const std::string& table, sluice::postgres_delivery d) {
+/// Seconds to write every row through a postgres_sink with `statement` (a checkpoint every
+/// `checkpoint_rows` rows).
+double run_sink(const options& o, const std::string& statement, sluice::postgres_delivery d) {
   auto sink = sluice::postgres_sink<row>::builder()
                   .connection(o.url)
-                  .statement("INSERT INTO " + table + " (k, n) VALUES ($1, $2)")
+                  .statement(statement)
                   .binder([](const row& r, sluice::pg_params& p) {
                     p.add(r.first);
                     p.add(r.second);
@@ -152,6 +154,21 @@ double run_raw(const options& o, const std::string& table, bool transactions) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+double run_raw_copy(const options& o, const std::string& copy_sql) {
+  const auto start = std::chrono::steady_clock::now();
+  bench_postgres::raw_copy raw(o.url);
+  std::string text;
+  for (std::int64_t i = 0; i < o.rows; i += o.batch) {
+    text.clear();
+    for (std::int64_t j = i; j < std::min(o.rows, i + o.batch); ++j) {
+      const auto r = row_of(j);
+      text += r.first + '\t' + std::to_string(r.second) + '\n';
+    }
+    raw.batch(copy_sql, text);
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -159,7 +176,10 @@ int main(int argc, char** argv) {
   try {
     const std::string table = "bench_postgres_rows";
     bench_postgres::admin db(o.url);
-    double raw = 1e300, raw_txn = 1e300, alo = 1e300, eo = 1e300;
+    const std::string insert = "INSERT INTO " + table + " (k, n) VALUES ($1, $2)";
+    const std::string copy = "COPY " + table + " (k, n) FROM STDIN";
+    double raw = 1e300, raw_txn = 1e300, alo = 1e300, eo = 1e300, raw_copy = 1e300,
+           copy_sink = 1e300;
     for (int r = 0; r < o.repeat; ++r) {
       auto fresh = [&] {
         db.exec("DROP TABLE IF EXISTS " + table);
@@ -177,11 +197,17 @@ int main(int argc, char** argv) {
       fresh();
       raw_txn = std::min(raw_txn, checked(run_raw(o, table, true), "raw libpq transactions"));
       fresh();
-      alo = std::min(alo, checked(run_sink(o, table, sluice::postgres_delivery::at_least_once),
+      alo = std::min(alo, checked(run_sink(o, insert, sluice::postgres_delivery::at_least_once),
                                   "the at-least-once sink"));
       fresh();
-      eo = std::min(eo, checked(run_sink(o, table, sluice::postgres_delivery::exactly_once),
+      eo = std::min(eo, checked(run_sink(o, insert, sluice::postgres_delivery::exactly_once),
                                 "the exactly-once sink"));
+      fresh();
+      raw_copy = std::min(raw_copy, checked(run_raw_copy(o, copy), "raw COPY"));
+      fresh();
+      copy_sink = std::min(copy_sink,
+                           checked(run_sink(o, copy, sluice::postgres_delivery::at_least_once),
+                                   "the COPY sink"));
     }
     db.exec("DROP TABLE IF EXISTS " + table);
     const double n = static_cast<double>(o.rows);
@@ -193,7 +219,11 @@ int main(int argc, char** argv) {
               << "raw libpq transactions:  " << static_cast<std::int64_t>(n / raw_txn)
               << " rows/s\n"
               << "exactly-once sink:       " << static_cast<std::int64_t>(n / eo) << " rows/s ("
-              << raw_txn / eo << " of raw transactions)\n";
+              << raw_txn / eo << " of raw transactions)\n"
+              << "raw libpq COPY:          " << static_cast<std::int64_t>(n / raw_copy)
+              << " rows/s\n"
+              << "COPY sink:               " << static_cast<std::int64_t>(n / copy_sink)
+              << " rows/s (" << raw_copy / copy_sink << " of raw COPY)\n";
     if (o.json)
       std::cout << "{\"rows\":" << o.rows << ",\"batch_size\":" << o.batch
                 << ",\"checkpoint_rows\":" << o.checkpoint_rows
@@ -202,7 +232,10 @@ int main(int argc, char** argv) {
                 << ",\"at_least_once_rows_per_s\":" << n / alo
                 << ",\"exactly_once_rows_per_s\":" << n / eo
                 << ",\"ratio_at_least_once\":" << raw / alo
-                << ",\"ratio_exactly_once\":" << raw_txn / eo << "}\n";
+                << ",\"ratio_exactly_once\":" << raw_txn / eo
+                << ",\"baseline_copy_rows_per_s\":" << n / raw_copy
+                << ",\"copy_rows_per_s\":" << n / copy_sink
+                << ",\"ratio_copy\":" << raw_copy / copy_sink << "}\n";
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "bench_postgres: error: " << e.what() << '\n';

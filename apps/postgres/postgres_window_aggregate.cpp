@@ -76,9 +76,15 @@ void create_table(const std::string& url, const std::string& table) {
   sluice::pg_session session(options, "create table " + table);
   session.connect();
   session.exec("SET client_min_messages = warning");
-  session.exec("CREATE TABLE IF NOT EXISTS " + table +
-               " (key text, window_start bigint, window_end bigint, count bigint, sum bigint, "
-               "min bigint, max bigint)");
+  try {
+    session.exec("CREATE TABLE IF NOT EXISTS " + table +
+                 " (key text, window_start bigint, window_end bigint, count bigint, sum bigint, "
+                 "min bigint, max bigint)");
+  } catch (const sluice::postgres_error& e) {
+    // Processes of one cluster job creating it at once: one wins, the others see a duplicate.
+    if (e.sqlstate() != "23505" && e.sqlstate() != "42P07")
+      throw;
+  }
 }
 
 } // namespace

@@ -64,6 +64,20 @@ void raw_inserts::end_batch() {
     throw std::runtime_error("pipeline: " + std::string(PQerrorMessage(conn_)));
 }
 
+raw_copy::raw_copy(const std::string& url) : conn_(connect(url)) {}
+raw_copy::~raw_copy() { PQfinish(conn_); }
+
+void raw_copy::batch(const std::string& copy_sql, const std::string& text) {
+  PGresult* start = PQexec(conn_, copy_sql.c_str());
+  const bool copying = PQresultStatus(start) == PGRES_COPY_IN;
+  PQclear(start);
+  if (!copying || PQputCopyData(conn_, text.data(), static_cast<int>(text.size())) != 1 ||
+      PQputCopyEnd(conn_, nullptr) != 1)
+    throw std::runtime_error("copy: " + std::string(PQerrorMessage(conn_)));
+  while (PGresult* r = PQgetResult(conn_))
+    check(conn_, r, "copy");
+}
+
 admin::admin(const std::string& url) : conn_(connect(url)) {
   exec("SET client_min_messages = warning");
 }

@@ -30,6 +30,20 @@ private:
   std::size_t sent_ = 0;
 };
 
+/// Batches of rows sent with COPY ... FROM STDIN (text format), each batch its own transaction.
+class raw_copy {
+public:
+  explicit raw_copy(const std::string& url);
+  ~raw_copy();
+  raw_copy(const raw_copy&) = delete;
+  raw_copy& operator=(const raw_copy&) = delete;
+  /// Runs `copy_sql` with `text` (tab-separated lines); throws std::runtime_error on an error.
+  void batch(const std::string& copy_sql, const std::string& text);
+
+private:
+  pg_conn* conn_;
+};
+
 /// Plain commands for setting up and checking the tables.
 class admin {
 public:

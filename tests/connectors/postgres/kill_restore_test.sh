@@ -55,6 +55,7 @@ done
 [ "$kills" -ge 1 ] || { echo "the job was never killed"; exit 1; }
 table_rows "$table" > "$work/rows"
 diff "$work/expected" "$work/rows"
-left=$(sql "SELECT gid FROM pg_prepared_xacts WHERE gid LIKE 'sluice/postgres_window_aggregate/%'")
+# The sink's transactions: sluice/<job>/<operator "Sink: table NAME">/<subtask>/<checkpoint>.
+left=$(sql "SELECT gid FROM pg_prepared_xacts WHERE gid LIKE '%/Sink__table_$table/%'")
 [ -z "$left" ] || { echo "prepared transactions left: $left"; exit 1; }
 echo "ok after $kills kills"

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -113,6 +114,26 @@ TEST_CASE("at-least-once: every row arrives, in batches, the last one at the end
   CHECK(t.contents() == expected({input}));
 }
 
+TEST_CASE("an upsert statement: the table holds each key's last value") {
+  table_fixture t("");
+  t.db.exec("ALTER TABLE " + t.table + " ADD PRIMARY KEY (k)");
+  auto b = t.builder(postgres_delivery::exactly_once, 4);
+  b.statement("INSERT INTO " + t.table + " (k, n) VALUES ($1, $2) "
+              "ON CONFLICT (k) DO UPDATE SET n = excluded.n");
+  temp_dir dir;
+  attempt a(b.build(), 1, dir.str());
+  const auto input = rows_from(1, 30);
+  a.write(0, input);
+  a.finish(1);
+  std::map<std::string, std::int64_t> last;
+  for (const auto& r : input)
+    last[r.first] = r.second;
+  std::vector<std::string> want;
+  for (const auto& [k, n] : last)
+    want.push_back(k + "," + std::to_string(n));
+  CHECK(t.contents() == want);
+}
+
 TEST_CASE("at-least-once: a checkpoint sends the rows written before it") {
   table_fixture t;
   auto s = t.builder(postgres_delivery::at_least_once, 1000).build();
@@ -141,6 +162,34 @@ TEST_CASE("at-least-once: a connection lost between batches is re-established, n
   CHECK(t.db.rows("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + t.app +
                   "'") == std::vector<std::string>{"1"});
   s.close();
+}
+
+TEST_CASE("at-least-once: a connection that cannot be re-established fails after the attempts") {
+  table_fixture t;
+  const auto role = unique_name("writer");
+  t.db.exec("CREATE ROLE " + role + " LOGIN");
+  t.db.exec("GRANT INSERT ON " + t.table + " TO " + role);
+  auto b = t.builder(postgres_delivery::at_least_once, 1000);
+  auto url = test::postgres_url();
+  REQUIRE_MESSAGE(url.find("sluice@") != std::string::npos, "a URL of the services fixture");
+  url.replace(url.find("sluice@"), 7, role + "@");
+  b.connection(url + "?application_name=" + t.app)
+      .connect_retries(2, std::chrono::milliseconds(10), std::chrono::milliseconds(10));
+  auto s = b.build();
+  s.open(plain_context());
+  const auto first = rows_from(1, 5);
+  write_all(s, first);
+  s.snapshot_state(1);
+  t.db.exec("ALTER ROLE " + role + " NOLOGIN");
+  REQUIRE(t.db.terminate(t.app, "idle") == 1);
+  write_all(s, rows_from(6, 8));
+  const auto error = error_of([&] { s.snapshot_state(2); });
+  CHECK(error.find("cannot connect after 2 attempt(s)") != std::string::npos);
+  CHECK(error.find("\"" + role + "\" is not permitted to log in") != std::string::npos);
+  CHECK(t.contents() == expected({first}));
+  s.close();
+  t.db.exec("REVOKE ALL ON " + t.table + " FROM " + role);
+  t.db.exec("DROP ROLE " + role);
 }
 
 TEST_CASE("exactly-once: rows are prepared at a checkpoint and visible once it completes") {
@@ -345,5 +394,44 @@ TEST_CASE("refused rows go to the on_refused side output and the others are writ
     REQUIRE(errors.size() == bad.size());
     CHECK(errors.front().find("violates check constraint") != std::string::npos);
     a.finish(2);
+  }
+}
+
+TEST_CASE("a COPY statement: rows with tabs, newlines and backslashes, refused rows") {
+  for (auto delivery : {postgres_delivery::at_least_once, postgres_delivery::exactly_once}) {
+    CAPTURE(static_cast<int>(delivery));
+    table_fixture t("CHECK (n >= 0)");
+    auto b = t.builder(delivery, 7);
+    b.statement("COPY " + t.table + " (k, n) FROM STDIN");
+    std::vector<row> input;
+    const char* separators[] = {"\t", "\n", "\\"};
+    for (int i = 1; i <= 30; ++i)
+      input.emplace_back(std::string(1, static_cast<char>('a' + i % 3)) + separators[i % 3] + "x", i);
+    SUBCASE("every row") {
+      temp_dir dir;
+      attempt a(b.build(), 1, dir.str());
+      a.write(0, input);
+      a.finish(1);
+      CHECK(t.contents() == expected({input}));
+    }
+    SUBCASE("refused rows to on_refused") {
+      std::vector<row> good;
+      std::vector<std::string> bad, refused;
+      const auto mixed = mixed_rows(good, bad);
+      b.on_refused([&](const std::string& r, const std::string&) { refused.push_back(r); });
+      temp_dir dir;
+      attempt a(b.build(), 1, dir.str());
+      a.write(0, mixed);
+      a.finish(1);
+      CHECK(t.contents() == expected({good}));
+      CHECK(refused == bad);
+    }
+    SUBCASE("a refused row fails the sink naming it") {
+      temp_dir dir;
+      attempt a(b.build(), 1, dir.str());
+      const auto error = error_of([&] { a.write(0, {{"ok", 1}, {"no", -2}, {"ok", 3}}); a.finish(1); });
+      CHECK(error.find("the server refused row ('no', '-2')") != std::string::npos);
+      CHECK(error.find("violates check constraint") != std::string::npos);
+    }
   }
 }

@@ -3,6 +3,7 @@
 #include "sluice/connectors/postgres/prepared_transactions.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <utility>
 
 namespace sluice {
@@ -10,12 +11,16 @@ namespace sluice {
 pg_batch_writer::pg_batch_writer(const postgres_connection_options& options,
                                  std::string statement, std::size_t batch_size, mode m,
                                  std::string who, refused_handler on_refused)
-    : session_(options, who), on_refused_(std::move(on_refused)), statement_(std::move(statement)), who_(std::move(who)),
-      batch_size_(std::max<std::size_t>(1, batch_size)), mode_(m) {}
+    : session_(options, who), on_refused_(std::move(on_refused)),
+      statement_(std::move(statement)), who_(std::move(who)), batch_size_(std::max<std::size_t>(1, batch_size)), mode_(m) {}
 
 void pg_batch_writer::open() {
   session_.connect();
-  statement_params_ = session_.prepare(statement_);
+  std::string head = statement_.substr(0, 5);
+  for (auto& c : head)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  copy_ = head == "COPY ";
+  statement_params_ = copy_ ? session_.copy_columns(statement_) : session_.prepare(statement_);
 }
 
 void pg_batch_writer::end_row() {
@@ -52,26 +57,23 @@ void pg_batch_writer::flush() {
     rows_.clear();
     return;
   }
-  for (;;) {
-    try {
-      send();
-      break;
-    } catch (const postgres_connection_lost&) {
-      session_.reconnect(); // throws once its attempts are spent
-    }
-  }
+  session_.run_reconnecting([this] { send(); });
   rows_.clear();
+}
+
+void pg_batch_writer::execute() {
+  copy_ ? session_.copy_batch(rows_, statement_) : session_.execute_batch(rows_);
 }
 
 void pg_batch_writer::send() {
   if (!on_refused_)
-    return session_.execute_batch(rows_);
+    return execute();
   const bool savepoint = mode_ == mode::transaction;
   while (!rows_.empty()) {
     if (savepoint)
       session_.exec("SAVEPOINT sluice_batch");
     try {
-      session_.execute_batch(rows_);
+      execute();
       return;
     } catch (const postgres_refused_row& e) {
       if (savepoint)

@@ -47,6 +47,29 @@ void pg_params::values(std::size_t row, std::vector<const char*>& out) const {
     out.push_back(offsets_[i] < 0 ? nullptr : chars_.data() + offsets_[i]);
 }
 
+void pg_params::copy_text(std::string& out) const {
+  for (std::size_t r = 0; r < rows(); ++r) {
+    for (auto i = row_start(r); i < row_ends_[r]; ++i) {
+      if (i != row_start(r))
+        out += '\t';
+      if (offsets_[i] < 0) {
+        out += "\\N";
+        continue;
+      }
+      for (const char* c = chars_.data() + offsets_[i]; *c; ++c) {
+        switch (*c) {
+        case '\\': out += "\\\\"; break;
+        case '\t': out += "\\t"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        default: out += *c;
+        }
+      }
+    }
+    out += '\n';
+  }
+}
+
 pg_params pg_params::without(std::size_t skipped) const {
   pg_params copy;
   for (std::size_t r = 0; r < rows(); ++r) {

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <thread>
 #include <utility>
@@ -78,6 +79,18 @@ void pg_session::connect() {
 
 void pg_session::reconnect() { connect(); }
 
+void pg_session::run_reconnecting(const std::function<void()>& f) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return f();
+    } catch (const postgres_connection_lost&) {
+      if (attempt >= std::max(1, options_.connect_attempts))
+        throw;
+      reconnect(); // throws once its own attempts are spent
+    }
+  }
+}
+
 void pg_session::check_result(void* result, const std::string& what) {
   auto* r = static_cast<PGresult*>(result);
   const auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
@@ -144,6 +157,57 @@ void pg_session::execute_batch(const pg_params& rows) {
                                    message,
                                sqlstate, *refused, message);
   }
+}
+
+std::size_t pg_session::copy_columns(const std::string& copy_sql) {
+  result_ptr r{PQexec(conn_, copy_sql.c_str())};
+  if (!r || PQresultStatus(r.get()) != PGRES_COPY_IN) {
+    check_result(r.get(), "starting '" + copy_sql + "'");
+    fail("starting '" + copy_sql + "'", "not a COPY ... FROM STDIN", "");
+  }
+  const auto columns = static_cast<std::size_t>(PQnfields(r.get()));
+  if (PQputCopyEnd(conn_, "sluice: probing the columns") != 1)
+    fail("cancelling '" + copy_sql + "'", trimmed(PQerrorMessage(conn_)), "");
+  while (result_ptr end{PQgetResult(conn_)}) {
+  }
+  return columns;
+}
+
+void pg_session::copy_batch(const pg_params& rows, const std::string& copy_sql) {
+  if (rows.empty())
+    return;
+  result_ptr r{PQexec(conn_, copy_sql.c_str())};
+  if (!r || PQresultStatus(r.get()) != PGRES_COPY_IN)
+    check_result(r.get(), "starting '" + copy_sql + "'");
+  copy_buffer_.clear();
+  rows.copy_text(copy_buffer_);
+  if (PQputCopyData(conn_, copy_buffer_.data(), static_cast<int>(copy_buffer_.size())) != 1 ||
+      PQputCopyEnd(conn_, nullptr) != 1)
+    fail("sending a batch", trimmed(PQerrorMessage(conn_)), "");
+  std::string message, sqlstate, context;
+  bool failed = false;
+  while (result_ptr res{PQgetResult(conn_)}) {
+    if (PQresultStatus(res.get()) == PGRES_FATAL_ERROR && !failed) {
+      failed = true;
+      message = trimmed(PQresultErrorMessage(res.get()));
+      sqlstate = sqlstate_of(res.get());
+      const char* ctx = PQresultErrorField(res.get(), PG_DIAG_CONTEXT);
+      context = ctx ? ctx : "";
+    }
+  }
+  if (!failed)
+    return;
+  if (PQstatus(conn_) != CONNECTION_OK)
+    fail("writing a batch", message, sqlstate);
+  // The context names the line: "COPY t, line 3, column n: ...".
+  const auto at = context.find(", line ");
+  const auto line = at == std::string::npos ? 0 : std::strtoul(context.c_str() + at + 7, nullptr, 10);
+  if (line == 0 || line > rows.rows())
+    fail("writing a batch", message, sqlstate);
+  throw postgres_refused_row("sink '" + who_ + "': the server refused row " +
+                                 rows.describe(line - 1) + " on PostgreSQL " + server() + ": " +
+                                 message,
+                             sqlstate, line - 1, message);
 }
 
 void pg_session::exec(const std::string& sql) {

@@ -25,7 +25,7 @@ public:
                   std::size_t batch_size, mode m, std::string who,
                   refused_handler on_refused = {});
 
-  /// Connects and prepares the statement.
+  /// Connects and prepares the statement (a `COPY ... FROM STDIN` statement: finds its columns).
   void open();
   /// Where the binder appends the next row's parameters; end_row() closes it.
   pg_params& params() { return rows_; }
@@ -47,6 +47,8 @@ private:
   /// Sends rows_ (a savepoint first in a transaction when refused rows are handled); a
   /// refused row goes to on_refused_ and the others are sent again.
   void send();
+  /// Sends rows_ once: pipelined statements, or one COPY.
+  void execute();
 
   pg_session session_;
   refused_handler on_refused_;
@@ -55,6 +57,7 @@ private:
   std::size_t batch_size_;
   mode mode_;
   std::size_t statement_params_ = 0;
+  bool copy_ = false; ///< the statement is COPY ... FROM STDIN
   bool in_transaction_ = false;
   pg_params rows_;
 };

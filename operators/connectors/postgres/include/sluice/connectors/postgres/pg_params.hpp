@@ -30,6 +30,8 @@ public:
   /// Row `row`'s values as PQsendQueryPrepared takes them (null pointers for NULL).
   void values(std::size_t row, std::vector<const char*>& out) const;
   std::size_t params_of(std::size_t row) const;
+  /// Appends every row in COPY's text format (tab-separated, \N for NULL, one line per row).
+  void copy_text(std::string& out) const;
   /// These rows but row `row`.
   pg_params without(std::size_t row) const;
   /// Row `row` as "(v1, v2, NULL)", for errors.

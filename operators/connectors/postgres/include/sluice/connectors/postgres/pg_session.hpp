@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,6 +73,9 @@ public:
   /// Drops the connection and connects again (with the same retries).
   void reconnect();
   bool connected() const;
+  /// Runs `f`; if it loses the connection, reconnects and runs it again, at most
+  /// connect_attempts times (`f` must be safe to repeat); then the loss is thrown.
+  void run_reconnecting(const std::function<void()>& f);
 
   /// Prepares `sql` now and after every reconnection; returns its number of parameters.
   std::size_t prepare(const std::string& sql);
@@ -80,6 +84,12 @@ public:
   /// transaction unless a transaction block is open. A refused row throws postgres_refused_row
   /// with the server's message and the row; a broken connection, postgres_connection_lost.
   void execute_batch(const pg_params& rows);
+
+  /// `COPY table (columns) FROM STDIN`: its number of columns (a COPY begun and cancelled).
+  std::size_t copy_columns(const std::string& copy_sql);
+  /// Sends `rows` through `copy_sql` (COPY ... FROM STDIN, text format) in one round trip; the
+  /// errors of execute_batch (the refused row from the line COPY names).
+  void copy_batch(const pg_params& rows, const std::string& copy_sql);
 
   /// Runs a command; throws postgres_error (or postgres_connection_lost).
   void exec(const std::string& sql);
@@ -101,6 +111,7 @@ private:
   pg_conn* conn_ = nullptr;
   std::string statement_;
   std::vector<const char*> values_;
+  std::string copy_buffer_;
 };
 
 } // namespace sluice

@@ -114,14 +114,7 @@ private:
   /// Runs COMMIT/ROLLBACK PREPARED on the control connection, reconnecting if it was lost; a
   /// transaction the server no longer holds (resolved before) is fine.
   void resolve(const std::string& sql) {
-    for (;;) {
-      try {
-        control_->exec_unless(sql, "42704");
-        return;
-      } catch (const postgres_connection_lost&) {
-        control_->reconnect();
-      }
-    }
+    control_->run_reconnecting([&] { control_->exec_unless(sql, "42704"); });
   }
 
   void roll_back_leftovers(const runtime_context& ctx) {
