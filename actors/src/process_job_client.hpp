@@ -4,7 +4,7 @@
 
 #include "job_status.hpp"
 #include "runtime_config.hpp"
-#include "state_directory.hpp"
+#include "job_directories.hpp"
 
 #include "sluice/actors/messages.hpp"
 #include "sluice/operators/job_runner.hpp"
@@ -46,7 +46,7 @@ private:
   std::string request_savepoint(const savepoint_request_msg& msg);
 
   // Declared first: removed after the actor system (and with it every backend) is gone.
-  state_directory state_dir_;
+  job_directories directories_;
   runtime_config caf_config_;
   std::unique_ptr<caf::actor_system> system_;
   std::chrono::milliseconds savepoint_timeout_;
