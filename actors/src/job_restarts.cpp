@@ -5,6 +5,7 @@
 
 #include "sluice/actors/checkpoint_names.hpp"
 #include "sluice/checkpoint/checkpoint_error.hpp"
+#include "sluice/checkpoint/checkpoint_storage.hpp"
 #include "sluice/checkpoint/restore_point.hpp"
 #include "sluice/operators/logging.hpp"
 
@@ -48,7 +49,19 @@ std::string resolve_initial_restore(const job_manager_setup& setup) {
   const auto& config = setup.config->checkpointing;
   if (config.restore.empty())
     return {};
-  auto point = resolve_restore(config.restore, config.checkpoint_dir, job_id_of(setup.job_name));
+  const auto job_id = job_id_of(setup.job_name);
+  if (config.restore == "latest" && !config.checkpoint_dir.empty()) {
+    const checkpoint_storage storage(config.checkpoint_dir, job_id);
+    if (storage.completed_checkpoints().empty()) {
+      // A supervisor restarting a job killed before its first checkpoint completed: nothing
+      // was committed yet, so the job starts over (an explicit --restore PATH stays strict).
+      log()->warn("[{}] no completed checkpoint of job '{}' in '{}' yet: starting from scratch "
+                  "(--restore latest)",
+                  setup.job_name, job_id, storage.job_dir().string());
+      return {};
+    }
+  }
+  auto point = resolve_restore(config.restore, config.checkpoint_dir, job_id);
   for (const auto& w : point.warnings)
     log()->warn("[{}] {}", setup.job_name, w);
   std::set<std::string> uids;

@@ -84,9 +84,17 @@ bool on_task_manager_down(jm_actor self, const job_manager_setup& setup,
     return false;
   auto cause = "task manager " + it->name + " lost (" + self->system().render(dm.reason) + ")";
   s.metrics.lost_task_managers.insert(it->name);
+  const bool ran_subtasks =
+      std::any_of(s.locations.begin(), s.locations.end(),
+                  [&](const subtask_location& l) { return l.task_manager == it->name; });
   s.task_managers.erase(it);
   if (s.ended)
     return true;
+  if (s.deployed_once && !ran_subtasks) { // a spare: the job is unaffected
+    log()->warn("[{}] {}; no subtask of the job ran there: deregistered, the job goes on",
+                setup.job_name, cause);
+    return true;
+  }
   log()->warn("[{}] {}", setup.job_name, cause);
   if (s.deployed_once)
     on_job_failure(self, setup, cause);

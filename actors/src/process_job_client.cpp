@@ -26,7 +26,7 @@ namespace sluice {
 void release_thread_logger() { caf::logger::set_current_actor_system(nullptr); }
 
 process_job_client::process_job_client(const job_config& config, bool networked)
-    : state_dir_(config.state), caf_config_(config, networked),
+    : directories_(config), caf_config_(config, networked),
       system_(std::make_unique<caf::actor_system>(caf_config_)),
       savepoint_timeout_(config.checkpointing.timeout_ms + 10000), networked_(networked) {}
 

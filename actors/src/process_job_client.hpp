@@ -4,7 +4,7 @@
 
 #include "job_status.hpp"
 #include "runtime_config.hpp"
-#include "state_directory.hpp"
+#include "job_directories.hpp"
 #include "rest/rest_api.hpp"
 
 #include "sluice/actors/messages.hpp"
@@ -60,7 +60,7 @@ private:
   void stop_http();
 
   // Declared first: removed after the actor system (and with it every backend) is gone.
-  state_directory state_dir_;
+  job_directories directories_;
   runtime_config caf_config_;
   std::unique_ptr<caf::actor_system> system_;
   std::unique_ptr<rest::rest_api> rest_;

@@ -3,6 +3,7 @@
 #include "error_text.hpp"
 #include "process_resources.hpp"
 #include "subtask_actor.hpp"
+#include "tcp_probe.hpp"
 
 #include "sluice/actors/buffer_pool.hpp"
 
@@ -32,6 +33,23 @@ void leave(tm_actor self, const task_manager_setup& setup, job_result result) {
     log()->error("[{}] task manager {}: {}", setup.job_name, setup.name, result.error());
   setup.status->complete(std::move(result));
   self->quit();
+}
+
+/// Why the job manager's connection ended: it went away, or, if it still accepts connections,
+/// it dropped this task manager (its connection closes one that was silent past the heartbeat
+/// timeout: a stopped, overloaded or cut-off process). Blocks at most probe_timeout.
+std::string job_manager_lost(tm_actor self, const task_manager_setup& setup,
+                             const caf::down_msg& msg) {
+  constexpr auto probe_timeout = std::chrono::milliseconds(1000);
+  const auto& jm = setup.config->cluster.job_manager;
+  const auto reason = self->system().render(msg.reason);
+  if (accepts_connections(jm, probe_timeout))
+    return "the job manager at " + jm.to_string() + " dropped this task manager (" + reason +
+           "; it still accepts connections: this process was probably silent for longer than "
+           "--heartbeat-timeout-ms " +
+           std::to_string(setup.config->cluster.heartbeat_timeout_ms) +
+           ", stopped, overloaded or cut off)";
+  return "the job manager at " + jm.to_string() + " went away (" + reason + ")";
 }
 
 /// Connects to the task managers registered before this one (one connection per pair of
@@ -102,10 +120,7 @@ caf::behavior task_manager(tm_actor self, task_manager_setup setup) {
   }
   self->set_down_handler([=](const caf::down_msg& msg) {
     if (setup.job_manager && msg.source == setup.job_manager.address()) {
-      leave(self, setup,
-            job_result::failure("the job manager at " +
-                                setup.config->cluster.job_manager.to_string() + " went away (" +
-                                self->system().render(msg.reason) + ")"));
+      leave(self, setup, job_result::failure(job_manager_lost(self, setup, msg)));
       return;
     }
     auto& subtasks = self->state.subtasks;

@@ -37,15 +37,17 @@ struct window_stats {
 
 namespace window_aggregate {
 
-/// Parses numbered input lines: a malformed line throws std::runtime_error naming its line
-/// number, or with `skip` is counted in `skipped`.
+/// Parses numbered input lines: a malformed line throws std::runtime_error naming the input
+/// (`'path'` or `stdin`), its line number and the line (unprintable bytes escaped as \xNN), or
+/// with `skip` is counted in `skipped`.
 class event_parser {
 public:
-  event_parser(bool skip, std::shared_ptr<std::atomic<std::int64_t>> skipped)
-      : skip_(skip), skipped_(std::move(skipped)) {}
+  event_parser(std::string input, bool skip, std::shared_ptr<std::atomic<std::int64_t>> skipped)
+      : input_(std::move(input)), skip_(skip), skipped_(std::move(skipped)) {}
   void operator()(std::pair<std::int64_t, std::string> line, sluice::collector<event>& out);
 
 private:
+  std::string input_;
   bool skip_;
   std::shared_ptr<std::atomic<std::int64_t>> skipped_;
 };

@@ -30,11 +30,10 @@ namespace {
 using namespace window_aggregate;
 
 sluice::watermark_strategy<event> strategy_of(const options& o) {
-  auto strategy = sluice::watermark_strategy<event>::for_bounded_out_of_orderness(
-                      std::chrono::milliseconds(o.out_of_orderness))
-                      .with_timestamp_assigner([](const event& e, std::int64_t) {
-                        return e.timestamp;
-                      });
+  auto strategy =
+      sluice::watermark_strategy<event>::for_bounded_out_of_orderness(
+          std::chrono::milliseconds(o.out_of_orderness))
+          .with_timestamp_assigner([](const event& e, std::int64_t) { return e.timestamp; });
   if (o.idle_timeout)
     strategy = strategy.with_idleness(std::chrono::milliseconds(*o.idle_timeout));
   return strategy;
@@ -77,7 +76,9 @@ int main(int argc, char** argv) {
     const options o = read_options(env);
     auto skipped = std::make_shared<std::atomic<std::int64_t>>(0);
     auto events = env.from_source(line_source{o.input}, o.input.value_or("stdin"))
-                      .flat_map(event_parser{o.skip_malformed, skipped}, "parse")
+                      .flat_map(event_parser{o.input ? "'" + *o.input + "'" : "stdin",
+                                             o.skip_malformed, skipped},
+                                "parse")
                       .set_parallelism(1)
                       .assign_timestamps_and_watermarks(strategy_of(o))
                       .set_parallelism(1);

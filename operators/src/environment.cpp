@@ -1,5 +1,7 @@
 #include "sluice/operators/environment.hpp"
 
+#include "stop_signals.hpp"
+
 #include "sluice/operators/logging.hpp"
 
 #include <cstdlib>
@@ -78,7 +80,15 @@ std::unique_ptr<job_client> environment::execute_async(const std::string& job_na
 job_result environment::execute(const std::string& job_name) {
   job_result result;
   try {
-    result = execute_async(job_name)->wait();
+    stop_signals signals; // before the job's threads start: they inherit its mask
+    auto client = execute_async(job_name);
+    // A task manager's part of the job has no savepoint of its own: it leaves (cancels).
+    const bool savepoint = config_.cluster.role() != process_role::task_manager;
+    signals.watch(graceful_stop(
+        *client, job_name, savepoint ? config_.checkpointing.savepoint_on_stop : std::string()));
+    result = client->wait();
+    if (const int signo = signals.received(); signo != 0 && !result.ok())
+      result = job_result::cancelled_by_signal(signo, result.error());
   } catch (const std::exception& e) {
     result = job_result::failure(e.what());
   }

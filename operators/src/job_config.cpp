@@ -195,6 +195,12 @@ const std::vector<common_flag>& common_flags() {
            throw config_error("flag --savepoint-dir: the path is empty");
          c.checkpointing.savepoint_dir = v;
        }},
+      {"savepoint-on-stop", "on SIGTERM/SIGINT, stop the job with a savepoint into DIR", false,
+       [](job_config& c, const std::string& v) {
+         if (v.empty())
+           throw config_error("flag --savepoint-on-stop: the path is empty");
+         c.checkpointing.savepoint_on_stop = v;
+       }},
       {"checkpointing-mode", "exactly-once|at-least-once (default exactly-once)", false,
        [](job_config& c, const std::string& v) {
          c.checkpointing.mode =

@@ -94,8 +94,10 @@ namespace {
 /// starts at offset 0 or after a '\n'), up to the last line starting before `end`.
 class split_cursor {
 public:
-  split_cursor(const std::string& path, std::uint64_t offset, std::uint64_t end)
-      : path_(path), file_(open_file(path)), end_(end), buf_(read_buffer_size) {
+  split_cursor(const std::string& path, std::uint64_t offset, std::uint64_t end,
+               std::uint64_t max_line_bytes)
+      : path_(path), file_(open_file(path)), end_(end), max_line_bytes_(max_line_bytes),
+        buf_(read_buffer_size) {
     // From offset - 1, skip through the next '\n'.
     pos_ = offset == 0 ? 0 : offset - 1;
     if (fseeko(file_.get(), static_cast<off_t>(pos_), SEEK_SET) != 0)
@@ -120,7 +122,8 @@ public:
 
 private:
   /// Consumes the bytes up to and including the next '\n' (or to the end of the file), keeping
-  /// them without the '\n' in *line if given; false if the file had no bytes left.
+  /// them without the '\n' in *line if given; false if the file had no bytes left. Throws
+  /// source_error naming the file and the line's offset if a kept line grows past the limit.
   bool scan_line(std::string* line) {
     const std::uint64_t start = pos_;
     while (buf_pos_ < buf_len_ || fill()) {
@@ -128,6 +131,10 @@ private:
       const std::size_t avail = buf_len_ - buf_pos_;
       const auto* nl = static_cast<const char*>(std::memchr(begin, '\n', avail));
       const std::size_t take = nl ? static_cast<std::size_t>(nl - begin) : avail;
+      if (line && line->size() + take > max_line_bytes_)
+        throw source_error("text_file_source: the line at byte offset " + std::to_string(start) +
+                           " of " + in_quotes(path_) + " is longer than " +
+                           std::to_string(max_line_bytes_) + " bytes (max_line_bytes)");
       if (line)
         line->append(begin, take);
       const std::size_t consumed = nl ? take + 1 : take;
@@ -152,6 +159,7 @@ private:
   file_ptr file_;
   std::uint64_t pos_ = 0; ///< file offset of the next byte scan_line consumes
   std::uint64_t end_;     ///< lines starting at or after this offset belong to the next split
+  std::uint64_t max_line_bytes_;
   std::vector<char> buf_;
   std::size_t buf_pos_ = 0;
   std::size_t buf_len_ = 0;
@@ -166,14 +174,16 @@ class text_file_source::split_reader {
 public:
   static constexpr std::size_t open_splits = 4;
 
-  split_reader(std::vector<detail::text_split_position> splits, split_slot* slot)
-      : queued_(std::move(splits)), slot_(slot) {}
+  split_reader(std::vector<detail::text_split_position> splits, split_slot* slot,
+               std::uint64_t max_line_bytes)
+      : queued_(std::move(splits)), slot_(slot), max_line_bytes_(max_line_bytes) {}
 
   /// Emits at most max_records lines of one split; returns true once every split is read.
   bool read(collector<std::string>& out, std::size_t max_records) {
     while (open_.size() < open_splits && next_queued_ < queued_.size()) {
       const auto& split = queued_[next_queued_++];
-      open_.push_back({split, std::make_unique<split_cursor>(split.path, split.offset, split.end)});
+      open_.push_back({split, std::make_unique<split_cursor>(split.path, split.offset, split.end,
+                                                             max_line_bytes_)});
     }
     if (open_.empty())
       return true;
@@ -215,13 +225,18 @@ private:
   std::vector<detail::text_split_position> queued_;
   std::size_t next_queued_ = 0;
   split_slot* slot_;
+  std::uint64_t max_line_bytes_;
   std::vector<std::pair<detail::text_split_position, std::unique_ptr<split_cursor>>> open_;
   std::size_t turn_ = 0;
 };
 
-text_file_source::text_file_source(std::string path, std::uint64_t split_size) {
+text_file_source::text_file_source(std::string path, std::uint64_t split_size,
+                                   std::uint64_t max_line_bytes)
+    : max_line_bytes_(max_line_bytes) {
   if (split_size == 0)
     throw std::invalid_argument("text_file_source: split_size must be positive");
+  if (max_line_bytes == 0)
+    throw std::invalid_argument("text_file_source: max_line_bytes must be positive");
   std::error_code ec;
   const auto status = fs::status(path, ec);
   if (!fs::exists(status)) {
@@ -252,7 +267,8 @@ text_file_source::text_file_source(std::string path, std::uint64_t split_size) {
 }
 
 text_file_source::text_file_source(const text_file_source& other)
-    : copyable_source(other), plan_(other.plan_), owner_(other.owner_) {}
+    : copyable_source(other), plan_(other.plan_), max_line_bytes_(other.max_line_bytes_),
+      owner_(other.owner_) {}
 
 text_file_source::text_file_source(text_file_source&& other) noexcept = default;
 
@@ -267,7 +283,7 @@ void text_file_source::open(const runtime_context& ctx) {
                          list_state_descriptor<detail::text_split_position>("splits"))
                    : nullptr;
   if (ctx.restored) {
-    reader_ = std::make_unique<split_reader>(checked_positions().get(), ctx.split);
+    reader_ = std::make_unique<split_reader>(checked_positions().get(), ctx.split, max_line_bytes_);
     return;
   }
   // Split k is read by subtask k % parallelism.
@@ -278,7 +294,7 @@ void text_file_source::open(const runtime_context& ctx) {
     mine.push_back(
         {static_cast<std::int64_t>(k), plan_->files[split.file], split.end, split.begin});
   }
-  reader_ = std::make_unique<split_reader>(std::move(mine), ctx.split);
+  reader_ = std::make_unique<split_reader>(std::move(mine), ctx.split, max_line_bytes_);
 }
 
 void text_file_source::snapshot_state(std::int64_t) {

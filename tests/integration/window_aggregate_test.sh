@@ -65,4 +65,15 @@ if "$bin" "${extra[@]}" --input "$data/malformed.csv" --window tumbling --size 1
 fi
 grep -q "line 3: malformed record 'a,xx,1'" "$work/err" || { echo "FAIL: error names line 3"; exit 1; }
 
+# A binary line: the error names the file and the line, with unprintable bytes escaped (no raw
+# control bytes reach the terminal, and nothing after a NUL is lost).
+printf 'k,1,1\nab\000\001cd\377,2\n' > "$work/binary.csv"
+if "$bin" "${extra[@]}" --input "$work/binary.csv" --window tumbling --size 10000 > /dev/null 2> "$work/err"; then
+  echo "FAIL: a binary line must fail"; exit 1
+fi
+grep -qF "'$work/binary.csv' line 2: malformed record 'ab\x00\x01cd\xff,2': expected 3 comma-separated" "$work/err" ||
+  { cat -v "$work/err"; echo "FAIL: error names the file and escapes the line"; exit 1; }
+[ "$(tr -d '\n\t\040-\176' < "$work/err" | wc -c)" -eq 0 ] ||
+  { cat -v "$work/err"; echo "FAIL: unprintable bytes in the error"; exit 1; }
+
 echo "window_aggregate: all checks passed"

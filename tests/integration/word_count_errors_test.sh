@@ -24,6 +24,14 @@ expect_failure "--input needs a value" --input
 expect_failure "/proc/sluice-no-such-dir" --output /proc/sluice-no-such-dir
 expect_failure "cannot connect to 127.0.0.1:1" --socket 127.0.0.1:1
 expect_failure "--socket" --socket nowhere
+# An unusable checkpoint directory is found at start, not when the first checkpoint fails.
+touch "$work/a-file"
+expect_failure "flag --checkpoint-dir: '$work/a-file/chk' is unusable" \
+  --checkpoint-interval-ms 100 --checkpoint-dir "$work/a-file/chk"
+expect_failure "flag --checkpoint-dir: '$work/a-file' is unusable: not a directory" \
+  --checkpoint-interval-ms 100 --checkpoint-dir "$work/a-file"
+expect_failure "flag --checkpoint-dir: '/proc/sluice-chk' is unusable" \
+  --checkpoint-interval-ms 100 --checkpoint-dir /proc/sluice-chk
 "$bin" --help > "$work/help" || { echo "FAIL: --help exited non-zero"; failures=$((failures + 1)); }
 grep -q -- "--input" "$work/help" || { echo "FAIL: --help lacks --input"; failures=$((failures + 1)); }
 [ "$failures" -eq 0 ] && echo "word_count errors: all checks passed"

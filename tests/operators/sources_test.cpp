@@ -215,6 +215,28 @@ TEST_CASE("text_file_source: lines starting exactly on split borders") {
   CHECK(drain(text_file_source(dir.write("nl", "\n"))) == std::vector<std::string>{""});
 }
 
+TEST_CASE("text_file_source: a line longer than max_line_bytes fails naming the file and offset") {
+  temp_dir dir;
+  // Lines of 100 bytes pass a limit of 100; the third line (offset 202) has 101 bytes, the
+  // last one none of its bytes followed by a newline (a file without newlines).
+  const std::string ok(100, 'a');
+  const auto file = dir.write("f", ok + "\n" + ok + "\n" + std::string(101, 'b') + "\n");
+  CHECK_THROWS_WITH_AS(drain(text_file_source(file, text_file_source::default_split_size, 100)),
+                       ("text_file_source: the line at byte offset 202 of '" + file +
+                        "' is longer than 100 bytes (max_line_bytes)")
+                           .c_str(),
+                       source_error);
+  const auto unterminated = dir.write("g", std::string(300000, 'c'));
+  CHECK_THROWS_WITH_AS(
+      drain(text_file_source(unterminated, text_file_source::default_split_size, 200000)),
+      ("text_file_source: the line at byte offset 0 of '" + unterminated +
+       "' is longer than 200000 bytes (max_line_bytes)")
+          .c_str(),
+      source_error);
+  CHECK(drain(text_file_source(file, text_file_source::default_split_size, 101)).size() == 3);
+  CHECK_THROWS_AS(text_file_source(file, 1, 0), std::invalid_argument);
+}
+
 TEST_CASE("text_file_source reads the non-hidden files of a directory, sorted by name") {
   temp_dir dir;
   for (auto [name, text] :

@@ -30,6 +30,7 @@ struct checkpoint_config {
   std::int64_t aligned_timeout_ms = 0;
   std::string checkpoint_dir;            ///< --checkpoint-dir
   std::string savepoint_dir;             ///< --savepoint-dir: savepoints without a directory
+  std::string savepoint_on_stop;         ///< --savepoint-on-stop: SIGTERM/SIGINT stop with one
   std::string restore;                   ///< --restore PATH|latest; empty: start fresh
   bool allow_non_restored_state = false; ///< --allow-non-restored-state
 

@@ -41,14 +41,24 @@ public:
     return r;
   }
 
+  /// A job cancelled because the process received signal `signo` (SIGTERM, SIGINT).
+  static job_result cancelled_by_signal(int signo, std::string error) {
+    auto r = failure(std::move(error));
+    r.signal_ = signo;
+    return r;
+  }
+
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
-  int exit_code() const { return ok() ? 0 : 1; }
+  /// 0 on success; 128 + the signal for a job cancelled by SIGTERM (143) or SIGINT (130), as
+  /// shells report a process the signal ended; 1 for any other failure.
+  int exit_code() const { return ok() ? 0 : signal_ ? 128 + signal_ : 1; }
   std::chrono::nanoseconds duration{0};
   std::vector<subtask_metrics> metrics;
 
 private:
   std::string error_;
+  int signal_ = 0;
 };
 
 } // namespace sluice

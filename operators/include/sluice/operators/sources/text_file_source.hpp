@@ -23,6 +23,8 @@ struct text_split_position;
 /// split not starting at offset 0 skips the partial line it begins in, and a split reads past its
 /// end to finish its last line, so every line is emitted exactly once over all subtasks.
 /// The input is listed once, by the constructor, so all subtasks agree on the splits.
+/// A line longer than max_line_bytes fails the job (a file without newlines would otherwise be
+/// read into memory whole), naming the file and the line's byte offset.
 ///
 /// Replayable: snapshot_state stores, per split not read to the end, its file, its end and the
 /// byte offset of its next line in operator list state (even split); a restored source reads
@@ -31,11 +33,13 @@ struct text_split_position;
 class text_file_source final : public copyable_source<text_file_source, std::string> {
 public:
   static constexpr std::uint64_t default_split_size = std::uint64_t{4} << 20;
+  static constexpr std::uint64_t default_max_line_bytes = std::uint64_t{64} << 20;
 
   /// Lists the input and plans its splits. Throws source_error if `path` does not exist, is
   /// neither a regular file nor a directory, or cannot be read (nor listed); an empty directory
-  /// is fine (no records). Throws std::invalid_argument if split_size is 0.
-  explicit text_file_source(std::string path, std::uint64_t split_size = default_split_size);
+  /// is fine (no records). Throws std::invalid_argument if split_size or max_line_bytes is 0.
+  explicit text_file_source(std::string path, std::uint64_t split_size = default_split_size,
+                            std::uint64_t max_line_bytes = default_max_line_bytes);
   /// A copy reads the same splits and is not open.
   text_file_source(const text_file_source& other);
   text_file_source(text_file_source&& other) noexcept;
@@ -64,6 +68,7 @@ private:
   list_state<detail::text_split_position>& checked_positions() const;
 
   std::shared_ptr<const plan> plan_;
+  std::uint64_t max_line_bytes_;
   std::unique_ptr<split_reader> reader_;
   list_state<detail::text_split_position>* positions_ = nullptr;
   std::string owner_ = "source";

@@ -1,0 +1,63 @@
+#include "job_directories.hpp"
+
+#include "sluice/operators/logging.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+#include <unistd.h>
+
+namespace sluice {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Creates `dir` if missing and checks that a file can be written in it (as root, access()
+/// would say yes to any directory, so a file is written); throws config_error naming `flag`.
+/// Returns whether it existed.
+bool prepare_dir(const std::string& flag, const std::string& dir) {
+  auto unusable = [&](const std::string& why) {
+    return config_error("flag " + flag + ": '" + dir + "' is unusable: " + why);
+  };
+  std::error_code ec;
+  const bool existed = fs::exists(dir, ec);
+  if (!existed && !fs::create_directories(dir, ec) && ec)
+    throw unusable(ec.message());
+  if (!fs::is_directory(dir, ec))
+    throw unusable("not a directory");
+  const auto probe = fs::path(dir) / (".sluice-write-test-" + std::to_string(::getpid()));
+  bool written = false;
+  {
+    std::ofstream out(probe);
+    written = out && (out << "x") && out.flush();
+  }
+  fs::remove(probe, ec);
+  if (!written)
+    throw unusable("not writable");
+  return existed;
+}
+
+} // namespace
+
+job_directories::job_directories(const job_config& config) {
+  if (!config.checkpointing.checkpoint_dir.empty())
+    prepare_dir("--checkpoint-dir", config.checkpointing.checkpoint_dir);
+  if (config.state.kind != state_backend_kind::rocksdb)
+    return;
+  const auto& dir = config.state.state_dir;
+  if (!prepare_dir("--state-dir", dir) && dir == default_state_dir())
+    owned_state_dir_ = dir;
+}
+
+job_directories::~job_directories() {
+  if (owned_state_dir_.empty())
+    return;
+  std::error_code ec;
+  fs::remove_all(owned_state_dir_, ec);
+  if (ec)
+    log()->warn("could not remove the state dir '{}': {}", owned_state_dir_, ec.message());
+}
+
+} // namespace sluice

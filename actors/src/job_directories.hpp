@@ -1,0 +1,28 @@
+#pragma once
+// The directories of one job run, checked at job start so that an unusable one fails the job
+// before any subtask starts: --state-dir (created; removed at the end if it is the default
+// directory and this run created it — RocksDB instances live in subdirectories of it and remove
+// their own, so what is left is the empty default directory) and --checkpoint-dir (created,
+// and a file written and removed in it).
+
+#include "sluice/operators/job_config.hpp"
+
+#include <string>
+
+namespace sluice {
+
+class job_directories {
+public:
+  /// Prepares config.state.state_dir if the backend keeps files (rocksdb) and
+  /// config.checkpointing.checkpoint_dir if set; throws config_error naming the flag and the
+  /// path if one cannot be created or written.
+  explicit job_directories(const job_config& config);
+  ~job_directories();
+  job_directories(const job_directories&) = delete;
+  job_directories& operator=(const job_directories&) = delete;
+
+private:
+  std::string owned_state_dir_; ///< the directory to remove at the end; empty: none
+};
+
+} // namespace sluice

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Soak: soak_job (unbounded, keyed one-second tumbling windows) at half its maximum rate on a job
+# manager and two task managers, checkpoints every second; a task manager killed (kill -9) and
+# replaced every --kill-every-s seconds. Every 5 s it samples each process's resident memory and
+# the size of the latest completed checkpoint. After a warm-up (a process's first 40% of the run,
+# at most 60 s), a least-squares line through each series must not rise by more than
+#   memory:      1 MiB + 32 KiB per minute measured   (a leak of 64 KiB/min fails an hour's run)
+#   checkpoints: 64 KiB + 10% of their mean size
+# over the measured span. Samples go to $SOAK_SAMPLES (default: a file in the scratch dir).
+#   tests/soak/soak.sh --minutes M [--kill-every-s S] [--bin PATH/soak_job]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+minutes=2 kill_every=180 bin=$here/../../build/bin/soak_job
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --minutes) minutes=$2; shift 2 ;;
+    --kill-every-s) kill_every=$2; shift 2 ;;
+    --bin) bin=$2; shift 2 ;;
+    *) echo "soak.sh: unknown argument '$1' (--minutes M, --kill-every-s S, --bin PATH)" >&2; exit 2 ;;
+  esac
+done
+[ -x "$bin" ] || { echo "soak.sh: no soak_job at '$bin' (--bin PATH)" >&2; exit 2; }
+work=$(mktemp -d)
+source "$here/../integration/cluster_lib.sh"
+samples=${SOAK_SAMPLES:-$work/samples.csv}
+
+max=$("$bin" --records 3000000 --parallelism 2 | sed -n 's/^records\/s //p')
+rate=$((${max%.*} / 2))
+echo "soak: $minutes min; the job's maximum rate $max records/s, running at $rate"
+
+args=(--parallelism 2 --source-rate "$rate" --checkpoint-interval-ms 1000
+      --checkpoint-dir "$work/chk" --restart-delay-ms 100)
+start_job_manager jm "$bin" "${args[@]}" --taskmanagers 2
+jm=$jm_pid
+tms=0 live=() names=()
+start_tm() {
+  tms=$((tms + 1))
+  start_task_manager "tm$tms" "$bin" "${args[@]}"
+  live+=("$tm_pid") names+=("tm$tms")
+}
+start_tm
+start_tm
+wait_for_checkpoint "$work/chk" 0 "$jm"
+
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+echo "seconds,process,kb" > "$samples"
+t0=$(date +%s)
+next_kill=$kill_every
+while :; do
+  t=$(($(date +%s) - t0))
+  [ "$t" -lt $((minutes * 60)) ] || break
+  kill -0 "$jm" 2>/dev/null || { echo "the job manager exited"; exit 1; }
+  echo "$t,jm,$(rss_kb "$jm")" >> "$samples"
+  for i in "${!live[@]}"; do echo "$t,${names[$i]},$(rss_kb "${live[$i]}")" >> "$samples"; done
+  latest=$(latest_checkpoint "$work/chk")
+  [ "$latest" -gt 0 ] && echo "$t,checkpoint,$(du -sk "$work"/chk/*/chk-"$latest" | cut -f1)" >> "$samples"
+  if [ "$t" -ge "$next_kill" ]; then
+    echo "soak: kill -9 ${names[0]} at ${t} s"
+    kill -9 "${live[0]}"
+    wait "${live[0]}" 2>/dev/null || true
+    live=("${live[@]:1}") names=("${names[@]:1}")
+    start_tm
+    next_kill=$((next_kill + kill_every))
+  fi
+  sleep 5
+done
+kill -TERM "$jm"
+expect_status jm "$jm" 143
+for i in "${!live[@]}"; do expect_status "${names[$i]}" "${live[$i]}" 0; done
+
+# The trend of each series after its warm-up.
+warmup=$((minutes * 60 * 2 / 5)); [ "$warmup" -le 60 ] || warmup=60
+awk -F, -v warmup="$warmup" 'NR > 1 {
+    if (!($2 in first)) first[$2] = $1
+    if ($1 - first[$2] < warmup) next
+    n[$2]++; sx[$2] += $1; sy[$2] += $3; sxx[$2] += $1 * $1; sxy[$2] += $1 * $3
+    if (!($2 in lo)) lo[$2] = $1
+    hi[$2] = $1
+  }
+  END {
+    bad = 0
+    for (p in n) {
+      if (n[p] < 5) continue
+      d = n[p] * sxx[p] - sx[p] * sx[p]
+      slope = d == 0 ? 0 : (n[p] * sxy[p] - sx[p] * sy[p]) / d   # KiB per second
+      span = hi[p] - lo[p]; mean = sy[p] / n[p]
+      rise = slope * span
+      allowed = p == "checkpoint" ? 64 + 0.1 * mean : 1024 + 32 * span / 60
+      printf "soak: %-10s %3d samples over %4d s: mean %8.0f KiB, trend %+8.1f KiB/min, rise %+7.0f KiB (allowed %6.0f)\n",
+             p, n[p], span, mean, slope * 60, rise, allowed
+      if (rise > allowed) bad = 1
+    }
+    exit bad
+  }' "$samples" || { echo "soak: a series grew beyond its bound"; exit 1; }
+echo "soak: passed"
