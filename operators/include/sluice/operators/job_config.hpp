@@ -42,6 +42,8 @@ struct job_config {
   double source_rate = 0; ///< records per second over all subtasks of a source; 0: unthrottled
   std::int64_t watermark_interval_ms = 200; ///< periodic watermarks; 0: after every record
   std::string log_level = "warn";
+  std::string log_file;            ///< --log-file: rotating files instead of stderr
+  std::string log_format = "text"; ///< --log-format text|json
   bool chaining = true;
   /// Exclusive credits per input channel (--credits-per-channel): 8 keep a sender producing
   /// while its receiver's credits travel back (2, as Flink's buffers per channel, left
