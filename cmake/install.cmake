@@ -12,6 +12,9 @@ function(sluice_install_library target)
                              $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
                              $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
   target_compile_features(${target} PUBLIC cxx_std_17)
+  if(SLUICE_SANITIZE) # instrumented libraries need the sanitizers' runtimes wherever they link
+    target_link_options(${target} INTERFACE -fsanitize=address,undefined)
+  endif()
   install(TARGETS ${target} EXPORT SluiceTargets)
   install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 endfunction()

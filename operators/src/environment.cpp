@@ -9,6 +9,28 @@
 
 namespace sluice {
 
+namespace {
+
+/// The log's level, and its file and format if the flags ask for other than stderr and text
+/// (so that a process's later environments with the defaults keep the output it set).
+void configure_log(const job_config& config) {
+  set_log_level(config.log_level);
+  if (config.log_file.empty() && config.log_format == "text")
+    return;
+  try {
+    log_output out;
+    out.file = config.log_file;
+    out.format = config.log_format;
+    set_log_output(out);
+  } catch (const std::invalid_argument& e) {
+    throw config_error(std::string(config.log_file.empty() ? "flag --log-format: "
+                                                           : "flag --log-file: ") +
+                       e.what());
+  }
+}
+
+} // namespace
+
 environment::environment(int argc, char** argv, std::vector<flag_spec> job_flags) {
   std::string program = argc > 0 ? argv[0] : "job";
   try {
@@ -19,16 +41,16 @@ environment::environment(int argc, char** argv, std::vector<flag_spec> job_flags
       std::exit(0);
     }
     config_ = std::move(parsed.config);
+    configure_log(config_);
   } catch (const config_error& e) {
     std::cerr << program << ": error: " << e.what() << '\n';
     std::exit(2);
   }
-  set_log_level(config_.log_level);
 }
 
 environment::environment(job_config config) : config_(std::move(config)) {
   config_.validate();
-  set_log_level(config_.log_level);
+  configure_log(config_);
 }
 
 environment& environment::set_parallelism(int p) {

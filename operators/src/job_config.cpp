@@ -107,6 +107,19 @@ const std::vector<common_flag>& common_flags() {
                               "' is not one of trace, debug, info, warn, error, off");
          c.log_level = v;
        }},
+      {"log-file", "write logs to PATH instead of stderr, rotated at 10 MiB, 5 old files kept",
+       false,
+       [](job_config& c, const std::string& v) {
+         if (v.empty())
+           throw config_error("flag --log-file: the path is empty");
+         c.log_file = v;
+       }},
+      {"log-format", "text|json: json writes one object per line (default text)", false,
+       [](job_config& c, const std::string& v) {
+         if (v != "text" && v != "json")
+           throw config_error("flag --log-format: '" + v + "' is not text or json");
+         c.log_format = v;
+       }},
       {"disable-chaining", "run every operator in its own subtask", true,
        [](job_config& c, const std::string&) { c.chaining = false; }},
       {"slots", "slots of the task manager (default: enough for the job; cluster: 1)", false,

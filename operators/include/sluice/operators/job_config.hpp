@@ -44,6 +44,8 @@ struct job_config {
   /// How often the job manager collects metrics; 0: metrics off (no busy-time clock reads).
   std::int64_t metrics_interval_ms = 1000;
   std::string log_level = "warn";
+  std::string log_file;            ///< --log-file: rotating files instead of stderr
+  std::string log_format = "text"; ///< --log-format text|json
   bool chaining = true;
   /// Exclusive credits per input channel (--credits-per-channel): 8 keep a sender producing
   /// while its receiver's credits travel back (2, as Flink's buffers per channel, left
