@@ -30,7 +30,7 @@ run --input-topic events --table "${table}_b" --checkpoint-interval-ms 200 \
   --checkpoint-dir "$work/chk"
 table_rows "${table}_b" > "$work/b"
 diff -q "$work/expected" "$work/b" || fail "table ${table}_b differs from the expected windows"
-left=$(sql "SELECT gid FROM pg_prepared_xacts WHERE gid LIKE 'sluice/kafka_window_aggregate/%'")
+left=$(sql "SELECT gid FROM pg_prepared_xacts WHERE gid LIKE 'sluice/kafka_window_aggregate/%${table}_b/%'")
 [ -z "$left" ] || fail "prepared transactions left: $left"
 
 expect_error() { # TEXT ARGS...: the job fails and its stderr contains TEXT

@@ -68,6 +68,6 @@ done
 [ "$kills" -ge 1 ] || fail "the job was never killed"
 sql "SELECT word || ',' || count FROM $table" | sort > "$work/rows"
 diff -q "$work/expected" "$work/rows" || fail "table $table differs from the expected counts"
-left=$(sql "SELECT gid FROM pg_prepared_xacts WHERE gid LIKE 'sluice/kafka_word_count/%'")
+left=$(sql "SELECT gid FROM pg_prepared_xacts WHERE gid LIKE 'sluice/kafka_word_count/%${table}/%'")
 [ -z "$left" ] || fail "prepared transactions left: $left"
 echo "ok ($mode) after $kills kills"
