@@ -54,7 +54,13 @@ void create_table(const std::string& url, const std::string& table, const std::s
   sluice::pg_session session(options, "create table " + table);
   session.connect();
   session.exec("SET client_min_messages = warning");
-  session.exec("CREATE TABLE IF NOT EXISTS " + table + " (" + columns + ")");
+  try {
+    session.exec("CREATE TABLE IF NOT EXISTS " + table + " (" + columns + ")");
+  } catch (const sluice::postgres_error& e) {
+    // Processes of one cluster job creating it at once: one wins, the others see a duplicate.
+    if (e.sqlstate() != "23505" && e.sqlstate() != "42P07")
+      throw;
+  }
 }
 
 } // namespace pg_apps

@@ -24,7 +24,8 @@ sluice::postgres_delivery delivery_flag(const sluice::environment& env,
 /// --table: a [schema.]name of letters, digits and _ (it is spliced into SQL).
 std::string table_flag(const sluice::environment& env);
 
-/// CREATE TABLE IF NOT EXISTS `table` (`columns`) on the database at `url`.
+/// CREATE TABLE IF NOT EXISTS `table` (`columns`) on the database at `url`; the processes of a
+/// cluster job may run it at once (the duplicate they may see is not an error).
 void create_table(const std::string& url, const std::string& table, const std::string& columns);
 
 } // namespace pg_apps
