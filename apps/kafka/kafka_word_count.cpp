@@ -1,16 +1,20 @@
 // kafka_word_count: the rolling count of every word of the lines of a Kafka topic.
 //
-//   kafka_word_count --bootstrap-servers B --input-topic T --output-topic U [--bounded]
+//   kafka_word_count --bootstrap-servers B --input-topic T
+//                    (--output-topic U | --postgres URL --table NAME) [--bounded]
 //                    [--delivery exactly-once|at-least-once|none] [--group-id G] [flags]
 //
 // Record values are lines; words are split as word_count does. Each new count is written to U
-// as the value `word,count` keyed by the word. With --bounded the job stops at the end offsets
-// current at start. The output is chosen in one place (sink_counts), for further sinks.
+// as the value `word,count` keyed by the word, or appended as a row (word text, count bigint) to
+// the table (created if missing; --delivery exactly-once or at-least-once). With --bounded the
+// job stops at the end offsets current at start. The output is chosen in one place (sink_counts).
 
-#include "words.hpp"
+#include "../postgres/table_flags.hpp"
+#include "../word_count/split_words.hpp"
 
 #include <sluice/connectors/kafka/kafka_sink.hpp>
 #include <sluice/connectors/kafka/kafka_source.hpp>
+#include <sluice/connectors/postgres/postgres_sink.hpp>
 #include <sluice/sluice.hpp>
 
 #include <cstdint>
@@ -25,12 +29,7 @@ namespace {
 using word_count_t = std::pair<std::string, std::int64_t>;
 namespace kafka = sluice::kafka;
 
-std::string required_flag(const sluice::environment& env, const std::string& name) {
-  auto value = env.flag(name);
-  if (!value || value->empty())
-    throw sluice::config_error("flag --" + name + " is required");
-  return *value;
-}
+using pg_apps::required_flag;
 
 sluice::data_stream<std::string> read_lines(sluice::environment& env) {
   auto topic = required_flag(env, "input-topic");
@@ -45,8 +44,26 @@ sluice::data_stream<std::string> read_lines(sluice::environment& env) {
   return env.from_source(std::move(source), "topic " + topic);
 }
 
-/// Writes the counts where the flags say.
-void sink_counts(sluice::environment& env, sluice::data_stream<word_count_t> counts) {
+/// Appends the counts as rows (word, count) to the table of --table at --postgres.
+void counts_to_table(sluice::environment& env, sluice::data_stream<word_count_t> counts) {
+  const auto url = required_flag(env, "postgres");
+  const auto table = pg_apps::table_flag(env);
+  const auto delivery = pg_apps::delivery_flag(env, "at-least-once");
+  pg_apps::create_table(url, table, "word text, count bigint");
+  auto sink = sluice::postgres_sink<word_count_t>::builder()
+                  .connection(url)
+                  .statement("INSERT INTO " + table + " (word, count) VALUES ($1, $2)")
+                  .binder([](const word_count_t& wc, sluice::pg_params& p) {
+                    p.add(wc.first);
+                    p.add(wc.second);
+                  })
+                  .delivery(delivery)
+                  .build();
+  counts.sink_to(std::move(sink), "table " + table);
+}
+
+/// Writes the counts to the topic of --output-topic.
+void counts_to_topic(sluice::environment& env, sluice::data_stream<word_count_t> counts) {
   auto topic = required_flag(env, "output-topic");
   kafka::delivery_guarantee delivery;
   try {
@@ -69,6 +86,20 @@ void sink_counts(sluice::environment& env, sluice::data_stream<word_count_t> cou
   counts.sink_to(std::move(sink), "topic " + topic);
 }
 
+/// Writes the counts where the flags say: --output-topic or --postgres with --table.
+void sink_counts(sluice::environment& env, sluice::data_stream<word_count_t> counts) {
+  const bool to_topic = env.flag("output-topic").has_value();
+  const bool to_table = env.flag("postgres").has_value() || env.flag("table").has_value();
+  if (to_topic && to_table)
+    throw sluice::config_error("flags --output-topic and --postgres/--table exclude each other");
+  if (to_table)
+    counts_to_table(env, std::move(counts));
+  else if (to_topic)
+    counts_to_topic(env, std::move(counts));
+  else
+    throw sluice::config_error("flag --output-topic or flags --postgres and --table are required");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -78,13 +109,15 @@ int main(int argc, char** argv) {
         {{"bootstrap-servers", "Kafka bootstrap servers HOST:PORT[,...]", {}, false},
          {"input-topic", "topic of the lines to count", {}, false},
          {"output-topic", "topic of the counts (values word,count keyed by word)", {}, false},
+         {"postgres", "PostgreSQL URL, instead of --output-topic (with --table)", {}, false},
+         {"table", "table of the rows (word text, count bigint), created if missing", {}, false},
          {"bounded", "stop at the end offsets current at start", {}, true},
          {"delivery", "exactly-once|at-least-once|none", "at-least-once", false},
          {"group-id", "consumer group (committed offsets, for monitoring)", "kafka_word_count",
           false}}};
     auto counts = read_lines(env)
                       .flat_map([](std::string line, sluice::collector<std::string>& out) {
-                        kafka_apps::split_words(line, out);
+                        word_count::split_words(line, out);
                       }, "split words")
                       .map([](std::string word) { return word_count_t{std::move(word), 1}; },
                            "pair with 1")

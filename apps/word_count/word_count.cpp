@@ -6,10 +6,10 @@
 // built-in text; without --output it prints to stdout.
 
 #include "builtin_text.hpp"
+#include "split_words.hpp"
 
 #include <sluice/sluice.hpp>
 
-#include <cctype>
 #include <cstdlib>
 #include <cstdint>
 #include <iostream>
@@ -20,21 +20,6 @@
 namespace {
 
 using word_count_t = std::pair<std::string, std::int64_t>;
-
-void split_words(const std::string& line, sluice::collector<std::string>& out) {
-  std::string word;
-  for (char c : line) {
-    auto u = static_cast<unsigned char>(c);
-    if (std::isalpha(u)) {
-      word.push_back(static_cast<char>(std::tolower(u)));
-    } else if (!word.empty()) {
-      out.collect(std::move(word));
-      word.clear();
-    }
-  }
-  if (!word.empty())
-    out.collect(std::move(word));
-}
 
 /// The lines to count: a file or directory, a socket, or the built-in text.
 sluice::data_stream<std::string> read_lines(sluice::environment& env) {
@@ -66,7 +51,7 @@ int main(int argc, char** argv) {
     auto lines = read_lines(env);
     auto counts = lines
                       .flat_map([](std::string line, sluice::collector<std::string>& out) {
-                        split_words(line, out);
+                        word_count::split_words(line, out);
                       }, "split words")
                       .map([](std::string word) { return word_count_t{std::move(word), 1}; },
                            "pair with 1")

@@ -1,12 +1,12 @@
 #pragma once
-// Word splitting as word_count does it: runs of letters, lower-cased.
+// The word splitting of word_count (and kafka_word_count): runs of letters, lower-cased.
 
 #include <sluice/sluice.hpp>
 
 #include <cctype>
 #include <string>
 
-namespace kafka_apps {
+namespace word_count {
 
 inline void split_words(const std::string& line, sluice::collector<std::string>& out) {
   std::string word;
@@ -23,4 +23,4 @@ inline void split_words(const std::string& line, sluice::collector<std::string>&
     out.collect(std::move(word));
 }
 
-} // namespace kafka_apps
+} // namespace word_count
