@@ -34,3 +34,16 @@ if(NOT TARGET rocksdb::rocksdb)
   target_include_directories(rocksdb::rocksdb SYSTEM INTERFACE ${ROCKSDB_INCLUDE_DIR})
   target_link_libraries(rocksdb::rocksdb INTERFACE ${ROCKSDB_LIBRARY})
 endif()
+
+# cpp-httplib (the REST API's server, linked by sluice_actors): Debian's compiled library has a
+# pkg-config file and no CMake config.
+if(NOT TARGET PkgConfig::CPP_HTTPLIB)
+  find_package(PkgConfig QUIET)
+  if(PKG_CONFIG_FOUND)
+    pkg_check_modules(CPP_HTTPLIB QUIET IMPORTED_TARGET GLOBAL cpp-httplib)
+  endif()
+  if(NOT TARGET PkgConfig::CPP_HTTPLIB)
+    set(SLUICE_MISSING_DEPENDENCY "cpp-httplib not found (Debian: apt-get install libcpp-httplib-dev)")
+    return()
+  endif()
+endif()
