@@ -29,8 +29,9 @@ sluice::data_stream<event> event_stream(sluice::environment& env, const event_in
                          "nexmark generator", event_time_strategy());
 }
 
-void row_file_sink::open(const sluice::runtime_context&) {
-  file_ = std::shared_ptr<std::FILE>(std::fopen(path_.c_str(), "w"), [](std::FILE* f) {
+void row_file_sink::open(const sluice::runtime_context& ctx) {
+  const char* mode = ctx.restored ? "a" : "w";
+  file_ = std::shared_ptr<std::FILE>(std::fopen(path_.c_str(), mode), [](std::FILE* f) {
     if (f != nullptr)
       std::fclose(f);
   });

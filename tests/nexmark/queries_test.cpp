@@ -373,8 +373,112 @@ TEST_CASE("q22: the first three directories of the url") {
   check_query("q22", want);
 }
 
+TEST_CASE("q10: every bid with its UTC date and hour:minute (the file partition columns)") {
+  lines want;
+  for (const auto& b : test_bids()) {
+    const std::time_t seconds = b.date_time / 1000;
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char dt[48], hm[48];
+    std::snprintf(dt, sizeof dt, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    std::snprintf(hm, sizeof hm, "%02d:%02d", tm.tm_hour, tm.tm_min);
+    want.push_back(line_of(b.auction, b.bidder, b.price, b.date_time, dt, hm));
+  }
+  check_query("q10", want);
+}
+
+TEST_CASE("q13: bids joined with the side input by auction % 10000") {
+  lines want;
+  for (const auto& b : test_bids())
+    want.push_back(line_of(b.auction, b.bidder, b.price, b.date_time,
+                           "side-" + std::to_string(b.auction % 10000 * 7 % 1000)));
+  check_query("q13", want);
+}
+
+/// For an updating query: the last line of each key (key_of(line)) at parallelism 1, 2, 4 and
+/// of the baseline equals `expected` (key -> line).
+template <class KeyOf>
+void check_last_lines(const std::string& query, const std::map<std::string, std::string>& expected,
+                      KeyOf key_of) {
+  REQUIRE(!expected.empty());
+  for (int p : {0, 1, 2, 4}) {
+    CAPTURE(p); // 0: the baseline
+    std::map<std::string, std::string> last;
+    for (const auto& line : p == 0 ? run_baseline_of(query) : run_query(query, p))
+      last[key_of(line)] = line;
+    CHECK(last.size() == expected.size());
+    CHECK(last == expected);
+  }
+}
+
+/// The first `n` comma-separated fields of a line.
+std::string fields(const std::string& line, int n) {
+  std::size_t at = 0;
+  for (int i = 0; i < n; ++i)
+    at = line.find(',', at) + 1;
+  return line.substr(0, at - 1);
+}
+
+TEST_CASE("q18: the last bid of each bidder on each auction") {
+  std::map<std::pair<std::int64_t, std::int64_t>, bid> latest;
+  for (const auto& b : test_bids()) {
+    auto [it, fresh] = latest.try_emplace({b.bidder, b.auction}, b);
+    const auto& l = it->second;
+    if (!fresh && (b.date_time > l.date_time ||
+                   (b.date_time == l.date_time &&
+                    (b.price > l.price || (b.price == l.price && b.channel < l.channel)))))
+      it->second = b;
+  }
+  std::map<std::string, std::string> want;
+  for (const auto& [key, b] : latest)
+    want[line_of(b.auction, b.bidder)] =
+        line_of(b.auction, b.bidder, b.price, b.channel, b.date_time);
+  check_last_lines("q18", want, [](const std::string& line) { return fields(line, 2); });
+}
+
+TEST_CASE("q19: the 10 highest bids of each auction") {
+  std::map<std::int64_t, std::vector<bid>> per_auction;
+  for (const auto& b : test_bids())
+    per_auction[b.auction].push_back(b);
+  std::map<std::string, std::string> want;
+  for (auto& [auction, bids] : per_auction) {
+    std::sort(bids.begin(), bids.end(), [](const bid& a, const bid& b) {
+      if (a.price != b.price)
+        return a.price > b.price;
+      if (a.date_time != b.date_time)
+        return a.date_time < b.date_time;
+      if (a.bidder != b.bidder)
+        return a.bidder < b.bidder;
+      return a.channel < b.channel;
+    });
+    for (std::size_t r = 0; r < std::min<std::size_t>(10, bids.size()); ++r)
+      want[line_of(auction, r + 1)] =
+          line_of(auction, r + 1, bids[r].bidder, bids[r].price, bids[r].date_time);
+  }
+  check_last_lines("q19", want, [](const std::string& line) { return fields(line, 2); });
+}
+
+TEST_CASE("q20: bids of auctions of category 10 with the auction's fields") {
+  std::map<std::int64_t, auction> auctions;
+  for (const auto& e : test_events())
+    if (e.is_auction() && e.new_auction.category == 10)
+      auctions[e.new_auction.id] = e.new_auction;
+  lines want;
+  for (const auto& b : test_bids()) {
+    const auto a = auctions.find(b.auction);
+    if (a == auctions.end())
+      continue;
+    const auto& x = a->second;
+    want.push_back(line_of(b.auction, b.bidder, b.price, b.channel, b.url, b.date_time,
+                           x.item_name, x.description, x.initial_bid, x.reserve, x.date_time,
+                           x.expires, x.seller, x.category));
+  }
+  check_query("q20", want);
+}
+
 TEST_CASE("every query has a test here") {
-  CHECK(query_names() == std::vector<std::string>{"q0", "q1", "q2", "q3", "q4", "q5", "q7",
-                                                  "q8", "q9", "q11", "q14", "q17", "q21",
-                                                  "q22"});
+  CHECK(query_names() == std::vector<std::string>{"q0",  "q1",  "q2",  "q3",  "q4",
+                                                  "q5",  "q7",  "q8",  "q9",  "q10",
+                                                  "q11", "q13", "q14", "q17", "q18",
+                                                  "q19", "q20", "q21", "q22"});
 }
