@@ -385,6 +385,54 @@ void q20(const generator_config& config, std::int64_t n, const line_consumer& ou
   }
 }
 
+/// q15 (per day) and q16 (per channel and day): bids, distinct bidders, distinct auctions.
+void distinct_counts(const generator_config& config, std::int64_t n, bool per_channel,
+                     const line_consumer& out) {
+  struct group_state {
+    std::int64_t counts[12] = {};
+    std::string minute;
+    std::unordered_map<std::int64_t, int> bidders, auctions; // id -> bits of ranges seen
+  };
+  std::unordered_map<std::string, group_state> groups;
+  for (std::int64_t id = 0; id < n; ++id) {
+    if (kind_of(id) != event_kind::bid)
+      continue;
+    const bid b = generate_event(config, id).new_bid;
+    const auto date_time = utc_date_time(b.date_time);
+    std::string group =
+        per_channel ? b.channel + "," + date_time.substr(0, 10) : date_time.substr(0, 10);
+    auto& g = groups[group];
+    const int range = price_range(b.price);
+    const int bits = 1 | (1 << range);
+    ++g.counts[0];
+    ++g.counts[range];
+    int& bidder_seen = g.bidders[b.bidder];
+    int& auction_seen = g.auctions[b.auction];
+    for (int bit = 0; bit < 4; ++bit) {
+      g.counts[4 + bit] += (bits & ~bidder_seen) >> bit & 1;
+      g.counts[8 + bit] += (bits & ~auction_seen) >> bit & 1;
+    }
+    bidder_seen |= bits;
+    auction_seen |= bits;
+    if (per_channel)
+      g.minute = std::max(g.minute, date_time.substr(11, 5));
+    std::string line = std::move(group);
+    if (per_channel)
+      line += "," + g.minute;
+    for (auto c : g.counts)
+      line += "," + std::to_string(c);
+    out(std::move(line));
+  }
+}
+
+void q15(const generator_config& config, std::int64_t n, const line_consumer& out) {
+  distinct_counts(config, n, false, out);
+}
+
+void q16(const generator_config& config, std::int64_t n, const line_consumer& out) {
+  distinct_counts(config, n, true, out);
+}
+
 } // namespace
 
 bool run_baseline(const std::string& name, const generator_config& config, std::int64_t events,
@@ -395,7 +443,7 @@ bool run_baseline(const std::string& name, const generator_config& config, std::
   using baseline = void (*)(const generator_config&, std::int64_t, const line_consumer&);
   static const std::map<std::string, baseline> stateful{
       {"q3", q3}, {"q4", q4},   {"q5", q5},   {"q7", q7},   {"q8", q8},  {"q9", q9},
-      {"q11", q11}, {"q17", q17}, {"q18", q18}, {"q19", q19}, {"q20", q20}};
+      {"q11", q11}, {"q15", q15}, {"q16", q16}, {"q17", q17}, {"q18", q18}, {"q19", q19}, {"q20", q20}};
   if (const auto it = per_bid_queries.find(name); it != per_bid_queries.end()) {
     per_bid(config, events, it->second, out);
     return true;

@@ -56,6 +56,9 @@ std::string euros(std::int64_t price);
 std::string utc_date(std::int64_t epoch_ms);
 std::string utc_date_time(std::int64_t epoch_ms);
 
+/// The price range of q15, q16 and q17: 1 below 10,000, 2 below 1,000,000, else 3.
+std::int32_t price_range(std::int64_t price);
+
 /// q13's side input: the value of key 0..9999 (a bounded table joined by auction % 10000).
 std::string side_input_value(std::int64_t key);
 
@@ -92,6 +95,8 @@ sluice::data_stream<row> query_q10(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q11(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q13(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q14(sluice::data_stream<event> events);
+sluice::data_stream<row> query_q15(sluice::data_stream<event> events);
+sluice::data_stream<row> query_q16(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q17(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q18(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q19(sluice::data_stream<event> events);

@@ -476,9 +476,69 @@ TEST_CASE("q20: bids of auctions of category 10 with the auction's fields") {
   check_query("q20", want);
 }
 
+/// q15 and q16's expected last lines: per group (group_of(bid)), bids, distinct bidders and
+/// distinct auctions, in total and per price range.
+template <class GroupOf>
+std::map<std::string, std::string> distinct_counts(GroupOf group_of, bool with_minute) {
+  struct sets {
+    std::int64_t bids[4] = {};
+    std::set<std::int64_t> bidders[4], auctions[4];
+    std::string minute;
+  };
+  std::map<std::string, sets> groups;
+  for (const auto& b : test_bids()) {
+    auto& g = groups[group_of(b)];
+    const int range = b.price < 10000 ? 1 : b.price < 1000000 ? 2 : 3;
+    for (int r : {0, range}) {
+      ++g.bids[r];
+      g.bidders[r].insert(b.bidder);
+      g.auctions[r].insert(b.auction);
+    }
+    const std::time_t seconds = b.date_time / 1000;
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char minute[48];
+    std::snprintf(minute, sizeof minute, "%02d:%02d", tm.tm_hour, tm.tm_min);
+    g.minute = std::max(g.minute, std::string(minute));
+  }
+  std::map<std::string, std::string> want;
+  for (const auto& [group, g] : groups) {
+    std::string line = group + (with_minute ? "," + g.minute : "");
+    for (int r = 0; r < 4; ++r)
+      line += "," + std::to_string(g.bids[r]);
+    for (int r = 0; r < 4; ++r)
+      line += "," + std::to_string(g.bidders[r].size());
+    for (int r = 0; r < 4; ++r)
+      line += "," + std::to_string(g.auctions[r].size());
+    want[group] = line;
+  }
+  return want;
+}
+
+std::string utc_day(std::int64_t ms) {
+  const std::time_t seconds = ms / 1000;
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char day[48];
+  std::snprintf(day, sizeof day, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+  return day;
+}
+
+TEST_CASE("q15: bids, distinct bidders and auctions per day, per price range") {
+  const auto want = distinct_counts([](const bid& b) { return utc_day(b.date_time); }, false);
+  check_last_lines("q15", want, [](const std::string& line) { return fields(line, 1); });
+}
+
+TEST_CASE("q16: the same per channel and day, with the latest minute") {
+  const auto want = distinct_counts(
+      [](const bid& b) { return b.channel + "," + utc_day(b.date_time); }, true);
+  REQUIRE(want.size() > 100);
+  check_last_lines("q16", want, [](const std::string& line) { return fields(line, 2); });
+}
+
 TEST_CASE("every query has a test here") {
-  CHECK(query_names() == std::vector<std::string>{"q0",  "q1",  "q2",  "q3",  "q4",
-                                                  "q5",  "q7",  "q8",  "q9",  "q10",
-                                                  "q11", "q13", "q14", "q17", "q18",
-                                                  "q19", "q20", "q21", "q22"});
+  CHECK(query_names() == std::vector<std::string>{"q0",  "q1",  "q2",  "q3",  "q4",  "q5",
+                                                  "q7",  "q8",  "q9",  "q10", "q11", "q13",
+                                                  "q14", "q15", "q16", "q17", "q18", "q19",
+                                                  "q20", "q21", "q22"});
 }
