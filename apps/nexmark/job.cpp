@@ -42,14 +42,11 @@ void row_file_sink::open(const sluice::runtime_context& ctx) {
 void row_file_sink::write(row&& r) {
   buffer_ += r.line;
   buffer_ += '\n';
-  if (buffer_.size() < (1 << 16))
-    return;
-  if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_.get()) != buffer_.size())
-    throw sluice::sink_error("cannot write to '" + path_ + "'");
-  buffer_.clear();
+  if (buffer_.size() >= (1 << 16))
+    write_out();
 }
 
-void row_file_sink::finish() {
+void row_file_sink::write_out() {
   if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_.get()) != buffer_.size() ||
       std::fflush(file_.get()) != 0)
     throw sluice::sink_error("cannot write to '" + path_ + "'");

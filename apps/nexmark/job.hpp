@@ -39,11 +39,14 @@ public:
   explicit row_file_sink(std::string path) : path_(std::move(path)) {}
   void open(const sluice::runtime_context&) override;
   void write(row&& r) override;
-  void finish() override;
+  /// Everything before the checkpoint reaches the file (the restored run starts after it).
+  void snapshot_state(std::int64_t) override { write_out(); }
+  void finish() override { write_out(); }
   void close() override { file_.reset(); }
   int max_sink_parallelism() const override { return 1; }
 
 private:
+  void write_out();
   std::string path_;
   std::shared_ptr<std::FILE> file_;
   std::string buffer_;
