@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <queue>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -308,17 +309,141 @@ void q17(const generator_config& config, std::int64_t n, const line_consumer& ou
       });
 }
 
+void q18(const generator_config& config, std::int64_t n, const line_consumer& out) {
+  struct pair_hash {
+    std::size_t operator()(const std::pair<std::int64_t, std::int64_t>& p) const {
+      return std::hash<std::int64_t>{}(p.first * 1000003 + p.second);
+    }
+  };
+  std::unordered_map<std::pair<std::int64_t, std::int64_t>, bid, pair_hash> latest;
+  for (std::int64_t id = 0; id < n; ++id) {
+    if (kind_of(id) != event_kind::bid)
+      continue;
+    bid b = generate_event(config, id).new_bid;
+    auto [it, fresh] = latest.try_emplace({b.bidder, b.auction});
+    auto& l = it->second;
+    if (!fresh && std::make_tuple(l.date_time, l.price, b.channel) >=
+                      std::make_tuple(b.date_time, b.price, l.channel))
+      continue;
+    out(csv(b.auction, b.bidder, b.price, b.channel, b.date_time));
+    l = std::move(b);
+  }
+}
+
+void q19(const generator_config& config, std::int64_t n, const line_consumer& out) {
+  const auto before = [](const bid& a, const bid& b) {
+    return std::make_tuple(-a.price, a.date_time, a.bidder, a.channel) <
+           std::make_tuple(-b.price, b.date_time, b.bidder, b.channel);
+  };
+  std::unordered_map<std::int64_t, std::vector<bid>> tops;
+  for (std::int64_t id = 0; id < n; ++id) {
+    if (kind_of(id) != event_kind::bid)
+      continue;
+    bid b = generate_event(config, id).new_bid;
+    auto& top = tops[b.auction];
+    const auto at = std::upper_bound(top.begin(), top.end(), b, before);
+    const auto rank = at - top.begin();
+    if (rank >= 10)
+      continue;
+    top.insert(at, std::move(b));
+    if (top.size() > 10)
+      top.pop_back();
+    for (auto r = rank; r < static_cast<std::ptrdiff_t>(top.size()); ++r) {
+      const auto& t = top[static_cast<std::size_t>(r)];
+      out(csv(t.auction, static_cast<std::int64_t>(r + 1), t.bidder, t.price, t.date_time));
+    }
+  }
+}
+
+void q20(const generator_config& config, std::int64_t n, const line_consumer& out) {
+  std::unordered_map<std::int64_t, auction> auctions; // category 10 only
+  std::unordered_map<std::int64_t, bool> seen;         // auction id -> of category 10
+  std::unordered_map<std::int64_t, std::vector<bid>> waiting;
+  const auto line = [&](const bid& b, const auction& a) {
+    out(csv(b.auction, b.bidder, b.price, b.channel, b.url, b.date_time, a.item_name,
+            a.description, a.initial_bid, a.reserve, a.date_time, a.expires, a.seller,
+            a.category));
+  };
+  for (std::int64_t id = 0; id < n; ++id) {
+    event e = generate_event(config, id);
+    if (e.is_auction()) {
+      const auto& a = e.new_auction;
+      seen[a.id] = a.category == 10;
+      if (a.category == 10)
+        for (const auto& b : waiting[a.id])
+          line(b, a);
+      waiting.erase(a.id);
+      if (a.category == 10)
+        auctions[a.id] = std::move(e.new_auction);
+    } else if (e.is_bid()) {
+      const auto s = seen.find(e.new_bid.auction);
+      if (s == seen.end())
+        waiting[e.new_bid.auction].push_back(std::move(e.new_bid));
+      else if (s->second)
+        line(e.new_bid, auctions.at(e.new_bid.auction));
+    }
+  }
+}
+
+/// q15 (per day) and q16 (per channel and day): bids, distinct bidders, distinct auctions.
+void distinct_counts(const generator_config& config, std::int64_t n, bool per_channel,
+                     const line_consumer& out) {
+  struct group_state {
+    std::int64_t counts[12] = {};
+    std::string minute;
+    std::unordered_map<std::int64_t, int> bidders, auctions; // id -> bits of ranges seen
+  };
+  std::unordered_map<std::string, group_state> groups;
+  for (std::int64_t id = 0; id < n; ++id) {
+    if (kind_of(id) != event_kind::bid)
+      continue;
+    const bid b = generate_event(config, id).new_bid;
+    const auto date_time = utc_date_time(b.date_time);
+    std::string group =
+        per_channel ? b.channel + "," + date_time.substr(0, 10) : date_time.substr(0, 10);
+    auto& g = groups[group];
+    const int range = price_range(b.price);
+    const int bits = 1 | (1 << range);
+    ++g.counts[0];
+    ++g.counts[range];
+    int& bidder_seen = g.bidders[b.bidder];
+    int& auction_seen = g.auctions[b.auction];
+    for (int bit = 0; bit < 4; ++bit) {
+      g.counts[4 + bit] += (bits & ~bidder_seen) >> bit & 1;
+      g.counts[8 + bit] += (bits & ~auction_seen) >> bit & 1;
+    }
+    bidder_seen |= bits;
+    auction_seen |= bits;
+    if (per_channel)
+      g.minute = std::max(g.minute, date_time.substr(11, 5));
+    std::string line = std::move(group);
+    if (per_channel)
+      line += "," + g.minute;
+    for (auto c : g.counts)
+      line += "," + std::to_string(c);
+    out(std::move(line));
+  }
+}
+
+void q15(const generator_config& config, std::int64_t n, const line_consumer& out) {
+  distinct_counts(config, n, false, out);
+}
+
+void q16(const generator_config& config, std::int64_t n, const line_consumer& out) {
+  distinct_counts(config, n, true, out);
+}
+
 } // namespace
 
 bool run_baseline(const std::string& name, const generator_config& config, std::int64_t events,
                   const line_consumer& out) {
   static const std::map<std::string, bid_line_fn> per_bid_queries{
-      {"q0", q0_line}, {"q1", q1_line}, {"q2", q2_line},
-      {"q14", q14_line}, {"q21", q21_line}, {"q22", q22_line}};
+      {"q0", q0_line},   {"q1", q1_line},   {"q2", q2_line},   {"q10", q10_line},
+      {"q13", q13_line}, {"q14", q14_line}, {"q21", q21_line}, {"q22", q22_line}};
   using baseline = void (*)(const generator_config&, std::int64_t, const line_consumer&);
   static const std::map<std::string, baseline> stateful{
-      {"q3", q3}, {"q4", q4}, {"q5", q5}, {"q7", q7}, {"q8", q8}, {"q9", q9}, {"q11", q11},
-      {"q17", q17}};
+      {"q3", q3}, {"q4", q4},   {"q5", q5},   {"q7", q7},   {"q8", q8},  {"q9", q9},
+      {"q11", q11}, {"q15", q15}, {"q16", q16}, {"q17", q17}, {"q18", q18}, {"q19", q19}, {"q20", q20}};
   if (const auto it = per_bid_queries.find(name); it != per_bid_queries.end()) {
     per_bid(config, events, it->second, out);
     return true;

@@ -29,8 +29,9 @@ sluice::data_stream<event> event_stream(sluice::environment& env, const event_in
                          "nexmark generator", event_time_strategy());
 }
 
-void row_file_sink::open(const sluice::runtime_context&) {
-  file_ = std::shared_ptr<std::FILE>(std::fopen(path_.c_str(), "w"), [](std::FILE* f) {
+void row_file_sink::open(const sluice::runtime_context& ctx) {
+  const char* mode = ctx.restored ? "a" : "w";
+  file_ = std::shared_ptr<std::FILE>(std::fopen(path_.c_str(), mode), [](std::FILE* f) {
     if (f != nullptr)
       std::fclose(f);
   });
@@ -41,14 +42,11 @@ void row_file_sink::open(const sluice::runtime_context&) {
 void row_file_sink::write(row&& r) {
   buffer_ += r.line;
   buffer_ += '\n';
-  if (buffer_.size() < (1 << 16))
-    return;
-  if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_.get()) != buffer_.size())
-    throw sluice::sink_error("cannot write to '" + path_ + "'");
-  buffer_.clear();
+  if (buffer_.size() >= (1 << 16))
+    write_out();
 }
 
-void row_file_sink::finish() {
+void row_file_sink::write_out() {
   if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_.get()) != buffer_.size() ||
       std::fflush(file_.get()) != 0)
     throw sluice::sink_error("cannot write to '" + path_ + "'");

@@ -30,17 +30,23 @@ sluice::data_stream<event> event_stream(sluice::environment& env, const event_in
 /// Steady-clock nanoseconds (the clock of event::emitted_ns).
 std::int64_t now_ns();
 
-/// Appends each row's line and '\n' to `path` (truncated when the job starts); one subtask.
+/// Appends each row's line and '\n' to `path`; one subtask. The file is truncated when the job
+/// starts and appended to when it is restored from a checkpoint: the lines after the
+/// checkpoint come again (at-least-once), so a restored run's distinct lines, or the last line
+/// of each key of an updating query, are those of a run without failure.
 class row_file_sink final : public sluice::copyable_sink<row_file_sink, row> {
 public:
   explicit row_file_sink(std::string path) : path_(std::move(path)) {}
   void open(const sluice::runtime_context&) override;
   void write(row&& r) override;
-  void finish() override;
+  /// Everything before the checkpoint reaches the file (the restored run starts after it).
+  void snapshot_state(std::int64_t) override { write_out(); }
+  void finish() override { write_out(); }
   void close() override { file_.reset(); }
   int max_sink_parallelism() const override { return 1; }
 
 private:
+  void write_out();
   std::string path_;
   std::shared_ptr<std::FILE> file_;
   std::string buffer_;

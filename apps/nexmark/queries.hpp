@@ -52,8 +52,15 @@ template <class... Ts> std::string csv(const Ts&... values) {
 /// price * 0.908 with three decimals, in integers: price*908/1000 "." price*908%1000.
 std::string euros(std::int64_t price);
 
-/// The UTC date of `epoch_ms` as YYYY-MM-DD.
+/// The UTC date of `epoch_ms` as YYYY-MM-DD, and with the time as YYYY-MM-DD HH:MM:SS.
 std::string utc_date(std::int64_t epoch_ms);
+std::string utc_date_time(std::int64_t epoch_ms);
+
+/// The price range of q15, q16 and q17: 1 below 10,000, 2 below 1,000,000, else 3.
+std::int32_t price_range(std::int64_t price);
+
+/// q13's side input: the value of key 0..9999 (a bounded table joined by auction % 10000).
+std::string side_input_value(std::int64_t key);
 
 /// Start of the tumbling window of `size` ms holding `ts`.
 inline std::int64_t window_start(std::int64_t ts, std::int64_t size) {
@@ -65,6 +72,8 @@ using bid_line_fn = std::optional<std::string> (*)(const bid&);
 std::optional<std::string> q0_line(const bid& b);
 std::optional<std::string> q1_line(const bid& b);
 std::optional<std::string> q2_line(const bid& b);
+std::optional<std::string> q10_line(const bid& b);
+std::optional<std::string> q13_line(const bid& b);
 std::optional<std::string> q14_line(const bid& b);
 std::optional<std::string> q21_line(const bid& b);
 std::optional<std::string> q22_line(const bid& b);
@@ -82,9 +91,16 @@ sluice::data_stream<row> query_q5(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q7(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q8(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q9(sluice::data_stream<event> events);
+sluice::data_stream<row> query_q10(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q11(sluice::data_stream<event> events);
+sluice::data_stream<row> query_q13(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q14(sluice::data_stream<event> events);
+sluice::data_stream<row> query_q15(sluice::data_stream<event> events);
+sluice::data_stream<row> query_q16(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q17(sluice::data_stream<event> events);
+sluice::data_stream<row> query_q18(sluice::data_stream<event> events);
+sluice::data_stream<row> query_q19(sluice::data_stream<event> events);
+sluice::data_stream<row> query_q20(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q21(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q22(sluice::data_stream<event> events);
 

@@ -1,4 +1,5 @@
-// The joins of persons and auctions: q3 (local item suggestion) and q8 (new users in a window).
+// The regular and windowed joins: q3 (local item suggestion) and q8 (new users in a window) of
+// persons and auctions, q20 (bids with their auction's details) of bids and auctions.
 
 #include "queries.hpp"
 
@@ -99,7 +100,53 @@ private:
   sluice::value_state<bool>* auctioned_ = nullptr;
 };
 
+/// q20: per auction id, the auction (if of category 10) and the bids that came before it; each
+/// bid of a category-10 auction written once, with the auction's fields.
+class q20_join final : public sluice::keyed_co_process_function<std::int64_t, auction, bid, row> {
+public:
+  void open(const sluice::runtime_context& ctx) override {
+    auction_ = &ctx.get_state(sluice::value_state_descriptor<auction>("auction"));
+    waiting_ = &ctx.get_state(sluice::list_state_descriptor<bid>("waiting bids"));
+  }
+  void process_element1(auction&& a, context&, sluice::collector<row>& out) override {
+    a.extra.clear();
+    if (a.category == 10)
+      for (const auto& b : waiting_->get())
+        out.collect(row{line(b, a), 0});
+    waiting_->clear();
+    auction_->update(a);
+  }
+  void process_element2(bid&& b, context&, sluice::collector<row>& out) override {
+    if (auto a = auction_->value()) {
+      if (a->category == 10)
+        out.collect(row{line(b, *a), 0});
+      return;
+    }
+    b.extra.clear();
+    waiting_->add(b);
+  }
+
+private:
+  static std::string line(const bid& b, const auction& a) {
+    return csv(b.auction, b.bidder, b.price, b.channel, b.url, b.date_time, a.item_name,
+               a.description, a.initial_bid, a.reserve, a.date_time, a.expires, a.seller,
+               a.category);
+  }
+  sluice::value_state<auction>* auction_ = nullptr;
+  sluice::list_state<bid>* waiting_ = nullptr;
+};
+
 } // namespace
+
+sluice::data_stream<row> query_q20(sluice::data_stream<event> events) {
+  auto auctions = events.filter([](const event& e) { return e.is_auction(); }, "auctions")
+                      .map([](event e) { return std::move(e.new_auction); }, "auction records");
+  auto bids = events.filter([](const event& e) { return e.is_bid(); }, "bids")
+                  .map([](event e) { return std::move(e.new_bid); }, "bid records");
+  return auctions.connect(bids)
+      .key_by([](const auction& a) { return a.id; }, [](const bid& b) { return b.auction; })
+      .process(q20_join{}, "q20 join");
+}
 
 sluice::data_stream<row> query_q3(sluice::data_stream<event> events) {
   auto sellers =

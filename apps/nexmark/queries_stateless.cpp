@@ -1,4 +1,4 @@
-// The queries that look at one bid at a time: q0, q1, q2, q14, q21, q22.
+// The queries that look at one bid at a time: q0, q1, q2, q10, q13, q14, q21, q22.
 
 #include "queries.hpp"
 
@@ -72,6 +72,18 @@ std::optional<std::string> q2_line(const bid& b) {
   return csv(b.auction, b.price);
 }
 
+std::optional<std::string> q10_line(const bid& b) {
+  const std::string date_time = utc_date_time(b.date_time);
+  return csv(b.auction, b.bidder, b.price, b.date_time, date_time.substr(0, 10),
+             date_time.substr(11, 5));
+}
+
+std::string side_input_value(std::int64_t key) { return "side-" + std::to_string(key * 7 % 1000); }
+
+std::optional<std::string> q13_line(const bid& b) {
+  return csv(b.auction, b.bidder, b.price, b.date_time, side_input_value(b.auction % 10000));
+}
+
 std::optional<std::string> q14_line(const bid& b) {
   const std::int64_t milli_euros = b.price * 908; // 1000 * 0.908 * price
   if (milli_euros <= 1000000LL * 1000 || milli_euros >= 50000000LL * 1000)
@@ -112,6 +124,12 @@ sluice::data_stream<row> query_q1(sluice::data_stream<event> events) {
 }
 sluice::data_stream<row> query_q2(sluice::data_stream<event> events) {
   return per_bid_query(std::move(events), q2_line, "q2");
+}
+sluice::data_stream<row> query_q10(sluice::data_stream<event> events) {
+  return per_bid_query(std::move(events), q10_line, "q10");
+}
+sluice::data_stream<row> query_q13(sluice::data_stream<event> events) {
+  return per_bid_query(std::move(events), q13_line, "q13");
 }
 sluice::data_stream<row> query_q14(sluice::data_stream<event> events) {
   return per_bid_query(std::move(events), q14_line, "q14");

@@ -4,7 +4,6 @@
 #include "queries.hpp"
 
 #include <algorithm>
-#include <ctime>
 #include <utility>
 
 namespace nexmark {
@@ -183,14 +182,6 @@ public:
 
 } // namespace
 
-std::string utc_date(std::int64_t epoch_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(epoch_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[16];
-  std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
-  return text;
-}
 
 sluice::data_stream<row> query_q5(sluice::data_stream<event> events) {
   return bid_facts(std::move(events))

@@ -32,7 +32,7 @@ std::vector<event> generate(const generator_config& config, int n) {
 
 } // namespace
 
-TEST_CASE("the same seed gives the same events, another seed others; ids in any order") {
+TEST_CASE("the same seed gives the same events in any id order, another seed others") {
   generator_config a;
   a.seed = 7;
   generator_config b = a;
@@ -47,7 +47,7 @@ TEST_CASE("the same seed gives the same events, another seed others; ids in any 
   CHECK(differing == 2000);
 }
 
-TEST_CASE("1 person, 3 auctions, 46 bids in every 50 event ids; ids consecutive from 1000") {
+TEST_CASE("1 person, 3 auctions, 46 bids in every 50 event ids, ids consecutive from 1000") {
   generator_config config;
   const auto events = generate(config, 50000);
   std::int64_t next_person = 1000, next_auction = 1000;

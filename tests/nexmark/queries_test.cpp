@@ -1,135 +1,18 @@
 // Every query at parallelism 1, 2 and 4, and its single-threaded baseline, against an
 // implementation written here: plain loops over the whole list of generated events (a batch
 // computation of the query's definition), so nothing is shared with the streaming code but the
-// event types.
+// event types. This file: the queries whose every line is a result; updating_queries_test.cpp:
+// the queries whose last line per key is.
 
-#include "baselines.hpp"
-#include "generator.hpp"
-#include "job.hpp"
-#include "queries.hpp"
+#include "query_checks.hpp"
 
-#include <doctest/doctest.h>
-
-#include <algorithm>
-#include <iterator>
-#include <cstdio>
-#include <ctime>
-#include <map>
 #include <regex>
 #include <set>
-#include <sstream>
-#include <string>
 #include <tuple>
-#include <vector>
 
 using namespace nexmark;
+using namespace nexmark::test;
 
-namespace {
-
-using lines = std::vector<std::string>;
-
-constexpr std::int64_t test_event_count = 20000;
-
-/// 20,000 events at 200 events/s of event time: 100 s, so ten 10 s windows and sessions.
-generator_config test_generator() {
-  generator_config config;
-  config.seed = 11;
-  config.first_event_rate = 200;
-  return config;
-}
-
-const std::vector<event>& test_events() {
-  static const std::vector<event> events = [] {
-    std::vector<event> all;
-    for (std::int64_t id = 0; id < test_event_count; ++id)
-      all.push_back(generate_event(test_generator(), id));
-    return all;
-  }();
-  return events;
-}
-
-std::vector<bid> test_bids() {
-  std::vector<bid> bids;
-  for (const auto& e : test_events())
-    if (e.is_bid())
-      bids.push_back(e.new_bid);
-  return bids;
-}
-
-std::string join(const std::vector<std::string>& fields) {
-  std::string s;
-  for (const auto& f : fields)
-    s += (s.empty() ? "" : ",") + f;
-  return s;
-}
-
-template <class... Ts> std::string line_of(const Ts&... values) {
-  std::ostringstream out;
-  ((out << values << ','), ...);
-  auto s = out.str();
-  s.pop_back();
-  return s;
-}
-
-/// The query's lines at `parallelism`, in the order the (single) sink received them.
-lines run_query(const std::string& query, int parallelism) {
-  sluice::job_config config;
-  config.parallelism = parallelism;
-  config.batch_bytes = 4096;
-  sluice::environment env(config);
-  event_input input;
-  input.file_events = std::make_shared<const std::vector<event>>(test_events());
-  sluice::collecting_sink<row> sink;
-  build_query(query, event_stream(env, input)).sink_to(sink).set_parallelism(1);
-  const auto result = env.execute("test " + query);
-  REQUIRE_MESSAGE(result.ok(), result.error());
-  lines out;
-  for (auto& r : sink.results())
-    out.push_back(r.line);
-  return out;
-}
-
-lines sorted(lines l) {
-  std::sort(l.begin(), l.end());
-  return l;
-}
-
-/// The lines of the query's single-threaded baseline (baselines.hpp) over the test events.
-lines run_baseline_of(const std::string& query) {
-  lines out;
-  REQUIRE(run_baseline(query, test_generator(), test_event_count,
-                       [&](std::string&& line) { out.push_back(std::move(line)); }));
-  return out;
-}
-
-/// The query at parallelism 1, 2 and 4, and its baseline, give `expected` (in any order).
-void check_query(const std::string& query, const lines& expected) {
-  REQUIRE(!expected.empty());
-  CHECK(sorted(run_baseline_of(query)) == sorted(expected));
-  for (int p : {1, 2, 4}) {
-    CAPTURE(p);
-    const auto got = sorted(run_query(query, p));
-    const auto want = sorted(expected);
-    lines missing, extra;
-    std::set_difference(want.begin(), want.end(), got.begin(), got.end(),
-                        std::back_inserter(missing));
-    std::set_difference(got.begin(), got.end(), want.begin(), want.end(),
-                        std::back_inserter(extra));
-    CHECK(got.size() == want.size());
-    CHECK_MESSAGE(missing.empty(), "missing: " << (missing.empty() ? "" : missing.front()));
-    CHECK_MESSAGE(extra.empty(), "unexpected: " << (extra.empty() ? "" : extra.front()));
-  }
-}
-
-std::string euro_text(long long price) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%lld.%03lld", price * 908 / 1000, price * 908 % 1000);
-  return text;
-}
-
-std::int64_t floor_to(std::int64_t t, std::int64_t size) { return t / size * size; }
-
-} // namespace
 
 TEST_CASE("q0: every bid") {
   lines want;
@@ -373,8 +256,25 @@ TEST_CASE("q22: the first three directories of the url") {
   check_query("q22", want);
 }
 
-TEST_CASE("every query has a test here") {
-  CHECK(query_names() == std::vector<std::string>{"q0", "q1", "q2", "q3", "q4", "q5", "q7",
-                                                  "q8", "q9", "q11", "q14", "q17", "q21",
-                                                  "q22"});
+TEST_CASE("q10: every bid with its UTC date and hour:minute (the file partition columns)") {
+  lines want;
+  for (const auto& b : test_bids()) {
+    const std::time_t seconds = b.date_time / 1000;
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char dt[48], hm[48];
+    std::snprintf(dt, sizeof dt, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    std::snprintf(hm, sizeof hm, "%02d:%02d", tm.tm_hour, tm.tm_min);
+    want.push_back(line_of(b.auction, b.bidder, b.price, b.date_time, dt, hm));
+  }
+  check_query("q10", want);
 }
+
+TEST_CASE("q13: bids joined with the side input by auction % 10000") {
+  lines want;
+  for (const auto& b : test_bids())
+    want.push_back(line_of(b.auction, b.bidder, b.price, b.date_time,
+                           "side-" + std::to_string(b.auction % 10000 * 7 % 1000)));
+  check_query("q13", want);
+}
+
