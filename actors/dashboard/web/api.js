@@ -39,10 +39,11 @@ export const api = {
   taskManagers: () => get('/taskmanagers'),
   taskManager: (tmid) => get(`/taskmanagers/${encodeURIComponent(tmid)}`),
   cancel: (id) => request('PATCH', `${job(id)}?mode=cancel`),
-  triggerSavepoint: (id, dir) =>
-    request('POST', `${job(id)}/savepoints`, { 'target-directory': dir, 'cancel-job': false }),
-  stop: (id, dir, drain) =>
-    request('POST', `${job(id)}/stop`, { targetDirectory: dir, drain }),
+  /// Without a directory, the job's configured one (--checkpoint-dir).
+  triggerSavepoint: (id, dir) => request('POST', `${job(id)}/savepoints`,
+    { 'cancel-job': false, ...(dir ? { 'target-directory': dir } : {}) }),
+  stop: (id, dir, drain) => request('POST', `${job(id)}/stop`,
+    { drain, ...(dir ? { targetDirectory: dir } : {}) }),
   savepointStatus: (id, triggerId) =>
     get(`${job(id)}/savepoints/${encodeURIComponent(triggerId)}`),
 };

@@ -54,7 +54,7 @@ export function jobActions(jobId, say) {
   const savepoint = el('button', { id: 'savepoint-button', onclick: () => run(async () => {
     const values = await confirmDialog(`Trigger a savepoint of job ${jobId}?`, [directory]);
     if (!values) return;
-    const { 'request-id': trigger } = await api.triggerSavepoint(jobId, values.directory || null);
+    const { 'request-id': trigger } = await api.triggerSavepoint(jobId, values.directory);
     say(`Savepoint ${trigger} triggered…`);
     say(`Savepoint written to ${savepointResult(await awaitSavepoint(jobId, trigger))}`);
   }) }, 'Savepoint');
@@ -62,7 +62,7 @@ export function jobActions(jobId, say) {
     const values = await confirmDialog(`Stop job ${jobId} with a savepoint?`,
       [directory, { name: 'drain', label: 'Drain (emit the maximum watermark first)', type: 'checkbox' }]);
     if (!values) return;
-    const { 'request-id': trigger } = await api.stop(jobId, values.directory || null, values.drain);
+    const { 'request-id': trigger } = await api.stop(jobId, values.directory, values.drain);
     say(`Stopping job ${jobId}…`);
     say(`Job stopped; savepoint at ${savepointResult(await awaitSavepoint(jobId, trigger))}`);
   }) }, 'Stop');

@@ -65,7 +65,7 @@ export function linePlot(container, name, xLabel, yLabel) {
       y1: HEIGHT - MARGIN.bottom, y2: HEIGHT - MARGIN.bottom }));
     series.forEach((s, i) => {
       const line = svg('polyline', { stroke: COLORS[i % COLORS.length], 'data-series': s.name,
-        'data-count': s.points.length,
+        'data-count': s.points.length, 'data-last': s.points.length ? s.points[s.points.length - 1][1] : '',
         points: s.points.map((p) => `${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`).join(' ') });
       line.append(svg('title', {}, s.name));
       root.append(line);
