@@ -47,11 +47,12 @@ export function checkpointsPanel(container) {
     const entries = [...(checkpoints.history || [])].sort((a, b) => b.id - a.id);
     const size = (h) => h.checkpointed_size ?? h.state_size;
     history.replaceChildren(entries.length === 0 ? el('p', { class: 'empty' }, 'No checkpoints yet.')
-      : table(['ID', 'Status', 'Type', 'Triggered', 'Duration', 'State size', 'Processed',
-        'In-flight persisted', 'Acknowledged'], entries.map((h) => [
-        h.id, stateBadge(h.status), h.is_savepoint ? 'savepoint' : (h.checkpoint_type || 'checkpoint'),
+      : table(['ID', 'Status', 'Type', 'Triggered', 'Duration', 'State size', 'Alignment',
+        'Start delay', 'In-flight data', 'Acknowledged'], entries.map((h) => [
+        h.id, stateBadge(h.status), h.is_savepoint ? 'savepoint' : 'checkpoint',
         time(h.trigger_timestamp), duration(h.end_to_end_duration), bytes(size(h)),
-        bytes(h.processed_data), bytes(h.persisted_data),
+        duration(h.alignment_duration), duration(h.start_delay),
+        bytes(h.processed_in_flight_data ?? h.processed_data),
         `${h.num_acknowledged_subtasks ?? '–'}/${h.num_subtasks ?? '–'}`]),
       { class: 'checkpoints-table' }));
     const completed = entries.filter((h) => h.status === 'COMPLETED').reverse();

@@ -77,7 +77,6 @@ export function jobPage(root, jobId) {
   let graph = null;
   let dag = null;
   let selected = null;
-  let previous = null; // {now, records: Map vertex id → records counted}
   let firstNow = null;
 
   function select(id) {
@@ -85,17 +84,16 @@ export function jobPage(root, jobId) {
     dag.select(id);
   }
 
+  /// Records per second of each vertex: numRecordsInPerSecond, numRecordsOutPerSecond for
+  /// sources (summed over the vertex's subtasks by the API).
   function plotThroughput(job, now) {
-    const records = new Map((job.vertices || []).map((v) => {
-      const m = v.metrics || {};
-      return [String(v.id), graph.sources.has(String(v.id)) ? m['write-records'] : m['read-records']];
-    }));
-    if (previous && now > previous.now && job.state === 'RUNNING')
-      for (const [id, n] of records)
-        if (previous.records.has(id))
-          append(throughput, id, [(now - firstNow) / 1000,
-            Math.max(0, (n - previous.records.get(id)) * 1000 / (now - previous.now))]);
-    previous = { now, records };
+    if (job.state !== 'RUNNING') return;
+    for (const v of job.vertices || []) {
+      const id = String(v.id);
+      const rate = (v.metrics || {})[graph.sources.has(id) ? 'numRecordsOutPerSecond'
+        : 'numRecordsInPerSecond'];
+      if (typeof rate === 'number') append(throughput, id, [(now - firstNow) / 1000, rate]);
+    }
     throughputPlot.set(graph.vertices.map((v) => ({ name: v.name, points: throughput.get(v.id) || [] })));
   }
 

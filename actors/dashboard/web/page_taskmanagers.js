@@ -1,7 +1,7 @@
 // The task managers page: GET /taskmanagers, and each one's metrics from GET /taskmanagers/{id}.
 
 import { api } from './api.js';
-import { el, table, bytes, count, duration } from './format.js';
+import { el, table, bytes, count, time } from './format.js';
 
 const looksLikeBytes = (name) => /bytes|memory|rss|heap|cache|memtable/i.test(name);
 
@@ -29,12 +29,9 @@ export function taskManagersPage(root) {
     const answer = await api.taskManagers();
     const managers = answer.taskmanagers || [];
     list.replaceChildren(managers.length === 0 ? el('p', { class: 'empty' }, 'No task managers.')
-      : table(['Id', 'Address', 'Slots', 'Free slots', 'CPU cores', 'Physical memory',
-        'Last heartbeat'], managers.map((tm) => [
-        el('code', {}, tm.id), tm.path || tm.address || '–', tm.slotsNumber ?? '–',
-        tm.freeSlots ?? '–', tm.hardware ? tm.hardware.cpuCores : '–',
-        tm.hardware ? bytes(tm.hardware.physicalMemory) : '–',
-        tm.timeSinceLastHeartbeat === undefined ? '–' : `${duration(tm.timeSinceLastHeartbeat)} ago`]),
+      : table(['Id', 'Address', 'State', 'Slots', 'Free slots', 'Last report'],
+        managers.map((tm) => [el('code', {}, tm.id), tm.path || '–', tm.lost ? 'LOST' : 'ACTIVE',
+          tm.slotsNumber ?? '–', tm.freeSlots ?? '–', time(tm.lastReportTime)]),
       { class: 'taskmanagers-table' }));
     const detail = await Promise.all(managers.map((tm) => api.taskManager(tm.id).catch(() => null)));
     details.replaceChildren(...managers.map((tm, i) => el('section', { class: 'panel' },
