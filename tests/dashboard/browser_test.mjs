@@ -8,6 +8,7 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFeeder, startWordCount, launchBrowser, temporaryDirectory, getJson } from './job_harness.mjs';
 
@@ -19,14 +20,15 @@ async function until(page, predicate, arg) {
   return handle.jsonValue();
 }
 
-/// word_count's vertices on a socket with --parallelism 2, as its source code builds them: the
-/// socket source cannot run in parallel, so the rest is a vertex of its own behind a
-/// rebalance; key_by makes a hash edge; map after flat_map and the sink after sum are chained.
+/// word_count's vertices on a socket with --parallelism 2, as its source code builds them (and
+/// as Flink names them: "Source: " and "Sink: " before the names given): the socket source
+/// cannot run in parallel, so the rest is a vertex of its own behind a rebalance; key_by makes
+/// a hash edge; map after flat_map and the sink after sum are chained.
 function expectedGraph(job, feeder) {
   const vertices = [
-    { name: `socket 127.0.0.1:${feeder.port}`, parallelism: 1 },
+    { name: `Source: socket 127.0.0.1:${feeder.port}`, parallelism: 1 },
     { name: 'split words -> pair with 1', parallelism: 2 },
-    { name: `sum -> files in ${job.outputDir}`, parallelism: 2 },
+    { name: `sum -> Sink: files in ${job.outputDir}`, parallelism: 2 },
   ];
   const edges = [
     { source: vertices[0].name, target: vertices[1].name, partitioner: 'REBALANCE' },
@@ -133,6 +135,36 @@ const scenarios = {
     assert.deepEqual(patches, [`${job.url}/jobs/${job.jobId}?mode=cancel`]);
   },
 
+  async savepoint({ page, job, dir }) {
+    const target = path.join(dir, 'savepoints');
+    await page.goto(jobPage(job));
+    await until(page, () => { const b = document.querySelector('#savepoint-button'); return b && !b.disabled; });
+    await page.click('#savepoint-button');
+    await page.fill('#confirm-directory', target);
+    await page.click('#confirm-yes');
+    const written = await until(page, () => {
+      const m = document.querySelector('#job-message').textContent.match(/^Savepoint written to (.+)$/);
+      return m && m[1];
+    });
+    assert.equal(path.dirname(written), target);
+    assert.ok(fs.existsSync(path.join(written, '_metadata')), `${written}/_metadata`);
+    assert.equal((await getJson(job.url, `/jobs/${job.jobId}`)).state, 'RUNNING');
+  },
+
+  async stop({ page, job, dir }) {
+    const target = path.join(dir, 'savepoints');
+    await page.goto(jobPage(job));
+    await until(page, () => { const b = document.querySelector('#stop-button'); return b && !b.disabled; });
+    await page.click('#stop-button');
+    await page.fill('#confirm-directory', target);
+    await page.click('#confirm-yes');
+    const { code, stderr } = await job.exited;
+    assert.equal(code, 0, `a stopped job ends successfully:\n${stderr}`);
+    const savepoints = fs.readdirSync(target);
+    assert.equal(savepoints.length, 1, `${savepoints}`);
+    assert.ok(fs.existsSync(path.join(target, savepoints[0], '_metadata')));
+  },
+
   async taskmanagers({ page, job }) {
     const { taskmanagers } = await getJson(job.url, '/taskmanagers');
     assert.ok(taskmanagers.length > 0);
@@ -170,7 +202,7 @@ async function main() {
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await scenario({ page, job, feeder, screenshot: values.screenshot });
+    await scenario({ page, job, feeder, dir, screenshot: values.screenshot });
     assert.deepEqual(errors, [], 'errors in the page');
     console.log(`dashboard ${values.scenario}: ok`);
   } finally {

@@ -126,7 +126,10 @@ export function jobPage(root, jobId) {
     }
     plotThroughput(job, now);
 
-    const settled = (promise) => promise.catch(() => null);
+    // One failed request leaves its part as it was; the others still update. Failures show in
+    // the header (app.js) once all is drawn.
+    const failures = [];
+    const settled = (promise) => promise.catch((e) => { failures.push(e.message); return null; });
     const [load, watermarks, vertex, checkpoints, exceptions] = await Promise.all([
       Promise.all(graph.vertices.map((v) => settled(api.backpressure(jobId, v.id)))),
       Promise.all(graph.vertices.map((v) => settled(api.watermarks(jobId, v.id)))),
@@ -146,6 +149,7 @@ export function jobPage(root, jobId) {
     }
     if (checkpoints) updateCheckpoints(checkpoints);
     if (exceptions) exceptionsBox.replaceChildren(exceptionList(exceptions));
+    if (failures.length > 0) throw new Error(failures.join('; '));
   }
   return { refresh };
 }
