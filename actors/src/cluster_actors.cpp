@@ -4,6 +4,7 @@
 #include "job_restarts.hpp"
 #include "error_text.hpp"
 #include "job_queries.hpp"
+#include "job_reports.hpp"
 #include "job_task_managers.hpp"
 
 #include "sluice/operators/logging.hpp"
@@ -61,6 +62,7 @@ void end_job(jm_actor self, const job_manager_setup& setup, job_result result) {
 void deploy_subtasks(jm_actor self, const job_manager_setup& setup, const std::string& restore) {
   auto& st = self->state;
   const auto attempt = st.attempt;
+  st.restored_from = restore;
   std::vector<const task_manager_entry*> ready;
   std::vector<int> offers;
   for (const auto& tm : st.task_managers) {
@@ -77,6 +79,7 @@ void deploy_subtasks(jm_actor self, const job_manager_setup& setup, const std::s
       const auto& slot = placement.at(static_cast<std::size_t>(i));
       const auto& tm = *ready[static_cast<std::size_t>(slot.task_manager)];
       st.locations[index] = subtask_location{tm.name, slot.slot};
+      st.metrics.lost_task_managers.erase(tm.name);
       self->request(tm.actor, timeout, deploy_msg{v.id, i, slot.slot, restore})
           .then(
               [=](caf::actor& a) {
@@ -114,6 +117,8 @@ caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
   st.locations.resize(st.subtasks.size());
   st.finished.assign(st.subtasks.size(), false);
   st.restarts = setup.config->restart.make(setup.config->checkpointing.enabled());
+  st.metrics.start_time_ms = wall_clock_ms();
+  st.metrics.subtasks.resize(st.subtasks.size());
   try {
     st.initial_restore = resolve_initial_restore(setup);
     if (setup.config->checkpointing.enabled())
@@ -129,6 +134,8 @@ caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
       on_subtask_down(self, setup, dm);
   });
   maybe_start(self, setup);
+  if (setup.config->metrics_interval_ms > 0)
+    self->send(self, metrics_tick_atom::value);
   return {
       [=](const subtask_done_msg& msg) {
         auto& s = self->state;
@@ -160,6 +167,8 @@ caf::behavior job_manager(jm_actor self, job_manager_setup setup) {
       [=](list_jobs_atom) { return on_list_jobs(self, setup); },
       [=](job_details_atom, const std::string& job) { return on_job_details(self, setup, job); },
       [=](list_task_managers_atom) { return on_list_task_managers(self); },
+      [=](metrics_tick_atom) { on_metrics_tick(self, setup); },
+      [=](rest_state_atom) { return job_state_document(self, setup); },
   };
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The job manager actor.
 
+#include "job_metrics.hpp"
 #include "job_status.hpp"
 #include "slot_placement.hpp"
 #include "sluice/actors/messages.hpp"
@@ -62,6 +63,9 @@ struct job_manager_state {
   bool deployed_once = false;
   /// Until when to wait for enough slots (steady clock ms); 0: not waiting.
   std::int64_t slots_deadline_ms = 0;
+  // -- metrics (job_reports.hpp) --
+  job_metrics_view metrics;
+  std::string restored_from; ///< `_metadata` the latest deployment restored, or ""
 };
 
 using jm_actor = caf::stateful_actor<job_manager_state>*;

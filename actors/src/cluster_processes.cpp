@@ -39,6 +39,7 @@ public:
     const auto line = "job manager of '" + job_name + "' listening on " + bind.host + ":" +
                       std::to_string(*port) + "\n";
     std::fwrite(line.data(), 1, line.size(), stderr);
+    start_rest_api(config);
   }
 };
 
@@ -61,7 +62,7 @@ public:
       throw config_error("flag --taskmanager-bind: cannot listen on " + cluster.task_manager_bind +
                          ": " + error_text(peer_port.error()));
     task_manager_setup setup;
-    setup.plan = std::move(plan);
+    setup.plan = plan;
     setup.config = task_manager_config(config);
     setup.job_name = job_name;
     setup.status = status_;
@@ -69,7 +70,9 @@ public:
     setup.job_manager = std::move(job_manager);
     setup.name = process_name();
     setup.peer_address = cluster.task_manager_bind + ":" + std::to_string(*peer_port);
+    const auto name = setup.name;
     main_ = system().spawn(task_manager, std::move(setup));
+    start_metrics_endpoint(config, std::move(plan), job_name, name);
   }
 
 private:

@@ -83,6 +83,7 @@ void discard(jm_actor self, const job_manager_setup& setup, std::int64_t id) {
 void on_checkpoint_failure(jm_actor self, const job_manager_setup& setup,
                            const checkpoint_failure& f) {
   auto& ck = *self->state.checkpointing;
+  ++self->state.metrics.checkpoints_failed;
   const auto what = ck.savepoints.dir_of(f.checkpoint_id) ? "savepoint" : "checkpoint";
   log()->warn("[{}] {} {} failed ({}): {}", setup.job_name, what, f.checkpoint_id,
               to_string(f.reason), f.message);
@@ -124,6 +125,7 @@ void complete(jm_actor self, const job_manager_setup& setup, const checkpoint_me
   }
   const auto now = wall_clock_ms();
   auto stats = ck.core.complete(id, now);
+  ++self->state.metrics.checkpoints_completed;
   try {
     if (!savepoint_dir)
       ck.storage->apply_retention(ck.core.config().retained);

@@ -9,8 +9,6 @@
 
 namespace sluice {
 
-namespace {
-
 std::string job_state(const job_manager_state& st) {
   if (st.ended)
     return "FINISHED";
@@ -26,6 +24,8 @@ std::string job_state(const job_manager_state& st) {
     return "FINISHING";
   return "RUNNING";
 }
+
+namespace {
 
 job_overview overview(jm_actor self, const job_manager_setup& setup) {
   const auto& st = self->state;

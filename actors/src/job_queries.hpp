@@ -10,6 +10,9 @@
 
 namespace sluice {
 
+/// CREATED, DEPLOYING, RUNNING, RESTARTING, STOPPING, FINISHING or FINISHED.
+std::string job_state(const job_manager_state& st);
+
 /// Whether `job` names the job manager's job: its id (job_id_of) or its name.
 bool names_job(const job_manager_setup& setup, const std::string& job);
 

@@ -73,10 +73,12 @@ std::string resolve_initial_restore(const job_manager_setup& setup) {
   return point.metadata_file.string();
 }
 
-void on_job_failure(jm_actor self, const job_manager_setup& setup, const std::string& cause) {
+void on_job_failure(jm_actor self, const job_manager_setup& setup, const std::string& cause,
+                    std::pair<int, int> task) {
   auto& s = self->state;
   if (s.ended || s.restarting)
     return;
+  s.metrics.add_failure(job_failure_record{wall_clock_ms(), cause, task.first, task.second});
   auto delay = s.restarts->on_failure(steady_now_ms());
   if (!delay) {
     end_job(self, setup, job_result::failure(cause));
@@ -111,7 +113,7 @@ void on_subtask_failed(jm_actor self, const job_manager_setup& setup,
                                 "'; not restarted: a restart would restore the same checkpoint)"));
     return;
   }
-  on_job_failure(self, setup, msg.error);
+  on_job_failure(self, setup, msg.error, {msg.vertex, msg.subtask});
 }
 
 void on_subtask_down(jm_actor self, const job_manager_setup& setup, const caf::down_msg& dm) {

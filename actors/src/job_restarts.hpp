@@ -13,7 +13,9 @@ namespace sluice {
 std::string resolve_initial_restore(const job_manager_setup& setup);
 
 /// A subtask failed (`cause`): restarts the job or, if the strategy gives up, fails it.
-void on_job_failure(jm_actor self, const job_manager_setup& setup, const std::string& cause);
+/// `task`: the failed subtask's (vertex, subtask index), for the failure history.
+void on_job_failure(jm_actor self, const job_manager_setup& setup, const std::string& cause,
+                    std::pair<int, int> task = {-1, -1});
 /// A subtask reported a failure: as on_job_failure, but a failure restoring the checkpoint a
 /// restart would restore again (a corrupt state file) fails the job.
 void on_subtask_failed(jm_actor self, const job_manager_setup& setup, const subtask_failed_msg& msg);

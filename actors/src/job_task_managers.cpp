@@ -83,6 +83,7 @@ bool on_task_manager_down(jm_actor self, const job_manager_setup& setup,
   if (it == s.task_managers.end())
     return false;
   auto cause = "task manager " + it->name + " lost (" + self->system().render(dm.reason) + ")";
+  s.metrics.lost_task_managers.insert(it->name);
   s.task_managers.erase(it);
   if (s.ended)
     return true;

@@ -35,6 +35,7 @@ public:
     job_manager_setup jm_setup{plan, tm_config, job_name, status_,
                                task_manager_entry{tm, "local", "", slots, true}};
     main_ = system().spawn(job_manager, std::move(jm_setup));
+    start_rest_api(config);
   }
 };
 

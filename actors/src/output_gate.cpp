@@ -66,6 +66,8 @@ void output_gate::flush_all() {
 
 void output_gate::emit_event(int first_channel, int channels, event_kind kind,
                              std::int64_t value) {
+  if (kind == event_kind::watermark)
+    counters_.output_watermark.set(value);
   for (int ch = first_channel; ch < first_channel + channels; ++ch) {
     flush(ch);
     item it;
@@ -125,12 +127,14 @@ void output_gate::send_ready(int ch) {
       --c.credits;
       --c.queued_batches;
       counters_.batches_out.add();
+      counters_.bytes_out.add(front.bytes.size());
       transport_.send_batch(ch, std::move(front.bytes), front.records,
                             static_cast<std::int32_t>(c.queued_batches));
     }
     c.queue.pop_front();
     --queued_items_;
   }
+  counters_.batches_waiting.set(queued_items_);
   update_congestion(c, was_congested);
 }
 

@@ -1,6 +1,12 @@
 #include "process_job_client.hpp"
 
 #include "error_text.hpp"
+#include "job_reports.hpp"
+#include "process_resources.hpp"
+#include "rest/prometheus.hpp"
+
+#include "sluice/actors/buffer_pool.hpp"
+#include "sluice/actors/checkpoint_names.hpp"
 
 #include "sluice/checkpoint/checkpoint_error.hpp"
 
@@ -12,6 +18,7 @@
 #include <iostream>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 namespace sluice {
@@ -62,10 +69,47 @@ void shut_down_within_grace(F&& shut_down, int exit_code) {
   watchdog.join();
 }
 
+/// Prints "<what> listening on http://HOST:PORT" on stderr in one write (tests read it).
+void announce_http(const std::string& what, const std::string& host, std::uint16_t port) {
+  const auto line = what + " listening on http://" + host + ":" + std::to_string(port) + "\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+/// A task manager's own metrics as a state document without the job's part (prometheus.hpp).
+nlohmann::json task_manager_document(const execution_plan& plan, const std::string& job_name,
+                                     const std::string& name, int slots,
+                                     const std::vector<subtask_metrics>& metrics) {
+  nlohmann::json vertices = nlohmann::json::array();
+  for (const auto& v : plan.vertices())
+    vertices.push_back({{"id", v.id}, {"name", v.name}});
+  nlohmann::json subtasks = nlohmann::json::array();
+  for (const auto& m : metrics) {
+    auto s = subtask_counters_json(m);
+    s["task_manager"] = name;
+    s["status"] = m.finished ? "FINISHED" : "RUNNING";
+    subtasks.push_back(std::move(s));
+  }
+  const auto& pool = buffer_pool::process();
+  nlohmann::json tm{{"id", name},
+                    {"slotsNumber", slots},
+                    {"freeSlots", nlohmann::json()},
+                    {"lost", false},
+                    {"metrics",
+                     {{"rssBytes", process_rss_bytes()},
+                      {"cpuTimeMs", process_cpu_ms()},
+                      {"bufferPoolKeptBytes", pool.kept_bytes()},
+                      {"bufferPoolMaxBytes", pool.max_bytes()}}}};
+  return nlohmann::json{{"jid", job_id_of(job_name)},
+                        {"plan", {{"vertices", std::move(vertices)}}},
+                        {"subtasks", std::move(subtasks)},
+                        {"taskmanagers", nlohmann::json::array({std::move(tm)})}};
+}
+
 } // namespace
 
 job_result process_job_client::wait() {
   auto result = status_->wait();
+  stop_http();
   if (system_) {
     main_ = nullptr;
     if (networked_)
@@ -75,6 +119,57 @@ job_result process_job_client::wait() {
   }
   result.metrics = status_->metrics();
   return result;
+}
+
+void process_job_client::start_rest_api(const job_config& config) {
+  const auto& bind = config.cluster.rest_bind;
+  if (bind.host.empty())
+    return;
+  rest_ = std::make_unique<rest::rest_api>(*system_, main_, savepoint_timeout_);
+  try {
+    announce_http("REST API", bind.host, rest_->start(bind));
+  } catch (const std::exception& e) {
+    rest_.reset();
+    if (config.cluster.rest_bind_given) {
+      cancel();
+      wait();
+      throw config_error(std::string("flag --rest-bind: ") + e.what());
+    }
+    log()->warn("no REST API: {} (another job may use it; pass --rest-bind HOST:PORT, port 0 "
+                "for any free one, or --rest-bind off)",
+                e.what());
+  }
+}
+
+void process_job_client::start_metrics_endpoint(const job_config& config,
+                                                std::shared_ptr<const execution_plan> plan,
+                                                const std::string& job_name,
+                                                const std::string& name) {
+  const auto& bind = config.cluster.metrics_bind;
+  if (bind.host.empty())
+    return;
+  metrics_endpoint_ = std::make_unique<rest::http_endpoint>();
+  auto status = status_;
+  const int slots = config.slots > 0 ? config.slots : 1;
+  metrics_endpoint_->route("GET", "/metrics", [=](const rest::http_request&) {
+    return rest::http_response{
+        200, rest::prometheus_text(task_manager_document(*plan, job_name, name, slots,
+                                                         status->metrics())),
+        rest::prometheus_content_type};
+  });
+  try {
+    announce_http("metrics", bind.host, metrics_endpoint_->start(bind));
+  } catch (const std::exception& e) {
+    metrics_endpoint_.reset();
+    throw config_error(std::string("flag --metrics-bind: ") + e.what());
+  }
+}
+
+void process_job_client::stop_http() {
+  if (rest_)
+    rest_->stop();
+  if (metrics_endpoint_)
+    metrics_endpoint_->stop();
 }
 
 void process_job_client::cancel() {

@@ -5,6 +5,7 @@
 #include "job_status.hpp"
 #include "runtime_config.hpp"
 #include "state_directory.hpp"
+#include "rest/rest_api.hpp"
 
 #include "sluice/actors/messages.hpp"
 #include "sluice/operators/job_runner.hpp"
@@ -42,13 +43,28 @@ protected:
 
   caf::actor_system& system() { return *system_; }
 
+  /// Serves the REST API of the job manager main_ on --rest-bind (unless off) and prints
+  /// "REST API listening on http://HOST:PORT" on stderr. If it cannot listen: with --rest-bind
+  /// given, ends the job and throws config_error naming the flag; on the default address (in
+  /// use by another job), warns and goes on without.
+  void start_rest_api(const job_config& config);
+  /// A task manager with --metrics-bind: serves `GET /metrics` with its own subtasks' counters
+  /// and its process's resources; `name` is its task manager name. Throws config_error.
+  void start_metrics_endpoint(const job_config& config, std::shared_ptr<const execution_plan> plan,
+                              const std::string& job_name, const std::string& name);
+
 private:
   std::string request_savepoint(const savepoint_request_msg& msg);
+
+  /// Stops the HTTP servers (before the actor system goes).
+  void stop_http();
 
   // Declared first: removed after the actor system (and with it every backend) is gone.
   state_directory state_dir_;
   runtime_config caf_config_;
   std::unique_ptr<caf::actor_system> system_;
+  std::unique_ptr<rest::rest_api> rest_;
+  std::unique_ptr<rest::http_endpoint> metrics_endpoint_;
   std::chrono::milliseconds savepoint_timeout_;
   bool networked_;
 

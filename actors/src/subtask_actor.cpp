@@ -22,7 +22,7 @@ constexpr std::size_t source_poll_records = 1024;
 subtask_actor::subtask_actor(caf::actor_config& cfg, subtask_setup setup)
     : caf::event_based_actor(cfg), setup_(std::move(setup)),
       layout_(channel_layout::of(*setup_.plan, setup_.vertex, setup_.subtask)),
-      counters_(*setup_.counters),
+      counters_(*setup_.counters), metrics_on_(setup_.config->metrics_interval_ms > 0),
       output_(static_cast<int>(layout_.outputs.size()), setup_.config->batch_bytes,
               setup_.config->buffer_timeout_ms == 0, *this, counters_),
       input_(static_cast<int>(layout_.inputs.size()), setup_.config->exclusive_credits,
@@ -193,6 +193,9 @@ void subtask_actor::start(const start_msg& msg) {
     replay_in_flight(*restored);
   started_ = true;
   started_at_ = std::chrono::steady_clock::now();
+  counters_.started_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
   log()->debug("{}: started with {} input and {} output channels", log_prefix_,
                inputs_.size(), outputs_.size());
   input_.start();
@@ -221,6 +224,8 @@ void subtask_actor::process_input() {
     } else {
       input_.send_grants(); // the credit this batch freed travels before it is processed
       const auto& peer = layout_.inputs[static_cast<std::size_t>(item.channel)];
+      busy_clock busy(metrics_on_, counters_);
+      counters_.bytes_in.add(item.bytes.size());
       counters_.records_in.add(chain_->process_batch(item.bytes.data(), item.bytes.size(),
                                                      peer.timestamped, peer.input));
       buffer_pool::process().give(std::move(item.bytes));
@@ -264,8 +269,10 @@ void subtask_actor::on_input_event(const input_item& item) {
   }
   if (change.idle)
     chain_->process_watermark_status(*change.idle);
-  if (change.watermark)
+  if (change.watermark) {
+    counters_.input_watermark.set(*change.watermark);
     chain_->process_watermark(*change.watermark);
+  }
   if (item.kind == event_kind::end_of_input && input_.all_ended())
     finish_input();
 }
@@ -294,6 +301,7 @@ void subtask_actor::source_step() {
     }
     budget = std::min<std::size_t>(budget, allowed - emitted_);
   }
+  busy_clock busy(metrics_on_, counters_);
   auto* src = chain_->source();
   auto status = source_status::more;
   auto first = src->emitted();

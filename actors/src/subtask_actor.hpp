@@ -118,6 +118,7 @@ private:
   subtask_setup setup_;
   channel_layout layout_;
   subtask_counters& counters_;
+  const bool metrics_on_; ///< --metrics-interval-ms > 0: busy time is measured
   std::string log_prefix_; ///< "[job] task (i/n)"
   output_gate output_;
   input_gate input_;

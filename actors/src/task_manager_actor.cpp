@@ -1,7 +1,10 @@
 #include "task_manager_actor.hpp"
 
 #include "error_text.hpp"
+#include "process_resources.hpp"
 #include "subtask_actor.hpp"
+
+#include "sluice/actors/buffer_pool.hpp"
 
 #include "sluice/operators/logging.hpp"
 
@@ -77,6 +80,14 @@ void register_with_job_manager(tm_actor self, const task_manager_setup& setup) {
             });
 }
 
+/// The counters of the running subtasks, as read now.
+std::vector<subtask_metrics> subtask_snapshots(tm_actor self) {
+  std::vector<subtask_metrics> out;
+  for (const auto& [subtask, counters] : self->state.subtasks)
+    out.push_back(counters->snapshot());
+  return out;
+}
+
 } // namespace
 
 caf::behavior task_manager(tm_actor self, task_manager_setup setup) {
@@ -135,11 +146,12 @@ caf::behavior task_manager(tm_actor self, task_manager_setup setup) {
         offer_slots(self, setup);
       },
       [=](cancel_job_atom) { leave(self, setup, job_result::failure("task manager cancelled")); },
-      [=](metrics_atom) {
-        std::vector<subtask_metrics> out;
-        for (const auto& [subtask, counters] : self->state.subtasks)
-          out.push_back(counters->snapshot());
-        return out;
+      [=](metrics_atom) { return subtask_snapshots(self); },
+      [=](report_atom) {
+        const auto& pool = buffer_pool::process();
+        return task_manager_report{setup.slots,        process_rss_bytes(),
+                                   process_cpu_ms(),   pool.kept_bytes(),
+                                   pool.max_bytes(),   subtask_snapshots(self)};
       },
   };
 }

@@ -37,6 +37,9 @@ void cluster_config::validate() const {
                        "register with)");
   if (!task_manager && !job_manager.host.empty())
     throw config_error("flag --jobmanager is for task managers: add --taskmanager");
+  if (!metrics_bind.host.empty() && !task_manager)
+    throw config_error("flag --metrics-bind is for task managers (add --taskmanager); a job "
+                       "manager or a local job serves /metrics on --rest-bind");
   if (task_managers > 0 && job_manager_bind.host.empty())
     throw config_error("flag --taskmanagers is for the job manager: add --jobmanager-bind "
                        "HOST:PORT");

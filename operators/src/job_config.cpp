@@ -134,6 +134,19 @@ const std::vector<common_flag>& common_flags() {
            throw config_error("flag --taskmanager-bind: the address is empty");
          c.cluster.task_manager_bind = v;
        }},
+      {"rest-bind", "REST API and /metrics on HOST:PORT, or off (default 127.0.0.1:8081)", false,
+       [](job_config& c, const std::string& v) {
+         c.cluster.rest_bind = v == "off" ? host_port{} : parse_host_port("rest-bind", v, 0);
+         c.cluster.rest_bind_given = true;
+       }},
+      {"metrics-bind", "task manager: serve its own /metrics on HOST:PORT", false,
+       [](job_config& c, const std::string& v) {
+         c.cluster.metrics_bind = parse_host_port("metrics-bind", v, 0);
+       }},
+      {"metrics-interval-ms", "collect metrics every MS (default 1000; 0 = metrics off)", false,
+       [](job_config& c, const std::string& v) {
+         c.metrics_interval_ms = parse_int("metrics-interval-ms", v, 0, max_duration_ms);
+       }},
       {"heartbeat-timeout-ms", "a silent peer process is lost after MS (default 5000)", false,
        [](job_config& c, const std::string& v) {
          c.cluster.heartbeat_timeout_ms = parse_int("heartbeat-timeout-ms", v, 50, max_duration_ms);

@@ -35,6 +35,8 @@ public:
 
   /// Capacity of the buffers kept, in bytes.
   std::size_t kept_bytes() const;
+  /// The most capacity it keeps.
+  std::size_t max_bytes() const { return max_bytes_; }
 
   /// The pool of this process's batches (32 MiB).
   static buffer_pool& process();

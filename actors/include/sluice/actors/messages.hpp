@@ -157,7 +157,25 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, subtask_metrics& x) {
   return f(caf::meta::type_name("sluice::subtask_metrics"), x.task, x.vertex, x.subtask,
            x.records_in, x.records_out, x.batches_in, x.batches_out, x.backpressured_ns,
-           x.credits_outstanding, x.max_in_flight, x.max_credits, x.finished);
+           x.credits_outstanding, x.max_in_flight, x.max_credits, x.bytes_in, x.bytes_out, x.busy_ns,
+           x.batches_waiting, x.input_watermark, x.output_watermark, x.started_ms, x.finished);
+}
+
+/// A task manager's periodic report to the job manager (reply to report_atom): its process's
+/// resources and the counters of its running subtasks.
+struct task_manager_report {
+  std::int32_t slots = 0;
+  std::uint64_t rss_bytes = 0;
+  std::uint64_t cpu_ms = 0; ///< user + system CPU time of the process
+  std::uint64_t pool_kept_bytes = 0; ///< batch buffers kept by the process's buffer pool
+  std::uint64_t pool_max_bytes = 0;
+  std::vector<subtask_metrics> subtasks;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, task_manager_report& x) {
+  return f(caf::meta::type_name("sluice::task_manager_report"), x.slots, x.rss_bytes, x.cpu_ms,
+           x.pool_kept_bytes, x.pool_max_bytes, x.subtasks);
 }
 
 // -- checkpoints --------------------------------------------------------------------------------
@@ -335,6 +353,11 @@ using peers_connected_atom = caf::atom_constant<caf::atom("s_peersok")>;
 using peers_tick_atom = caf::atom_constant<caf::atom("s_peertick")>;
 /// The counters of the subtasks of a task manager (reply: std::vector<subtask_metrics>).
 using metrics_atom = caf::atom_constant<caf::atom("s_metrics")>;
+/// A task manager's report (reply: task_manager_report); the job manager's metrics timer.
+using report_atom = caf::atom_constant<caf::atom("s_report")>;
+using metrics_tick_atom = caf::atom_constant<caf::atom("s_mtick")>;
+/// The job manager's whole state as a JSON document for the REST API (reply: std::string).
+using rest_state_atom = caf::atom_constant<caf::atom("s_rest")>;
 /// The job manager waited long enough for task managers' slots (attempt).
 using slots_timeout_atom = caf::atom_constant<caf::atom("s_slotwait")>;
 /// Queries of the `sluice` tool (job manager replies: std::vector<job_overview>;

@@ -4,7 +4,9 @@
 #include "sluice/operators/job_result.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <limits>
 #include <string>
 
 namespace sluice {
@@ -24,6 +26,16 @@ private:
   std::atomic<std::uint64_t> v_{0};
 };
 
+/// A signed value with a single writer (a watermark), readable from other threads.
+class signed_gauge {
+public:
+  void set(std::int64_t n) { v_.store(n, std::memory_order_relaxed); }
+  std::int64_t get() const { return v_.load(std::memory_order_relaxed); }
+
+private:
+  std::atomic<std::int64_t> v_{std::numeric_limits<std::int64_t>::min()};
+};
+
 struct subtask_counters {
   std::string task;
   int vertex = 0;
@@ -36,6 +48,13 @@ struct subtask_counters {
   counter credits_outstanding;
   counter max_in_flight;
   counter max_credits;
+  counter bytes_in;
+  counter bytes_out;
+  counter busy_ns; ///< processing input or emitting from a source (with metrics on)
+  counter batches_waiting; ///< batches queued at the output gate for lack of credit
+  signed_gauge input_watermark;  ///< the combined watermark of the inputs (min: none yet)
+  signed_gauge output_watermark; ///< the latest watermark emitted (min: none yet)
+  std::atomic<std::int64_t> started_ms{0}; ///< when it started (ms since the epoch)
   std::atomic<bool> finished{false};
 
   subtask_metrics snapshot() const {
@@ -51,9 +70,39 @@ struct subtask_counters {
     m.credits_outstanding = credits_outstanding.get();
     m.max_in_flight = max_in_flight.get();
     m.max_credits = max_credits.get();
+    m.bytes_in = bytes_in.get();
+    m.bytes_out = bytes_out.get();
+    m.busy_ns = busy_ns.get();
+    m.batches_waiting = batches_waiting.get();
+    m.input_watermark = input_watermark.get();
+    m.output_watermark = output_watermark.get();
+    m.started_ms = started_ms.load(std::memory_order_relaxed);
     m.finished = finished.load();
     return m;
   }
+};
+
+/// Adds the time from its construction to its destruction to `counters.busy_ns` when `on`
+/// (two clock reads per batch or source step; none with metrics off).
+class busy_clock {
+public:
+  busy_clock(bool on, subtask_counters& counters) : counters_(on ? &counters : nullptr) {
+    if (counters_)
+      start_ = std::chrono::steady_clock::now();
+  }
+  ~busy_clock() {
+    if (counters_)
+      counters_->busy_ns.add(static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                               start_)
+              .count()));
+  }
+  busy_clock(const busy_clock&) = delete;
+  busy_clock& operator=(const busy_clock&) = delete;
+
+private:
+  subtask_counters* counters_;
+  std::chrono::steady_clock::time_point start_{};
 };
 
 } // namespace sluice

@@ -33,6 +33,11 @@ struct cluster_config {
   /// How long a job manager waits for task managers' slots (at start and after losing one),
   /// and how long a task manager tries to reach its job manager.
   std::int64_t registration_timeout_ms = 60000;
+  /// --rest-bind: where the REST API listens (job manager, local job); host "" when `off`.
+  host_port rest_bind{"127.0.0.1", 8081};
+  bool rest_bind_given = false; ///< given on the command line: failing to listen is an error
+  /// --metrics-bind: where a task manager serves its own /metrics; host "": not served.
+  host_port metrics_bind;
 
   process_role role() const;
   /// Throws config_error naming the flags that contradict each other.

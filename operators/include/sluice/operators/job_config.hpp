@@ -41,6 +41,8 @@ struct job_config {
   std::size_t remote_batch_bytes = 524288;
   double source_rate = 0; ///< records per second over all subtasks of a source; 0: unthrottled
   std::int64_t watermark_interval_ms = 200; ///< periodic watermarks; 0: after every record
+  /// How often the job manager collects metrics; 0: metrics off (no busy-time clock reads).
+  std::int64_t metrics_interval_ms = 1000;
   std::string log_level = "warn";
   bool chaining = true;
   /// Exclusive credits per input channel (--credits-per-channel): 8 keep a sender producing

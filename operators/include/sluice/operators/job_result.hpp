@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,13 @@ struct subtask_metrics {
   std::uint64_t credits_outstanding = 0; ///< credits granted to upstreams, not yet used
   std::uint64_t max_in_flight = 0;      ///< most batches ever in flight on one input channel
   std::uint64_t max_credits = 0;        ///< most credits ever granted on one input channel
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+  std::uint64_t busy_ns = 0;         ///< processing (counted only with metrics on)
+  std::uint64_t batches_waiting = 0; ///< output batches waiting for credit
+  std::int64_t input_watermark = std::numeric_limits<std::int64_t>::min();  ///< min: none
+  std::int64_t output_watermark = std::numeric_limits<std::int64_t>::min(); ///< min: none
+  std::int64_t started_ms = 0;       ///< ms since the epoch; 0: not started
   bool finished = false;
 };
 

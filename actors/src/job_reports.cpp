@@ -1,0 +1,277 @@
+#include "job_reports.hpp"
+
+#include "job_checkpoints.hpp"
+#include "job_queries.hpp"
+
+#include "sluice/actors/checkpoint_names.hpp"
+#include "sluice/operators/time/watermark.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <limits>
+#include <memory>
+
+namespace sluice {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr auto no_watermark = std::numeric_limits<std::int64_t>::min();
+
+/// Stores task manager `name`'s report: its own samples, and those of the subtasks the latest
+/// deployment placed on it.
+void store_report(jm_actor self, const execution_plan& plan, const std::string& name,
+                  task_manager_report report, std::int64_t now_ms) {
+  auto& st = self->state;
+  for (auto& m : report.subtasks) {
+    if (m.vertex < 0 || static_cast<std::size_t>(m.vertex) >= plan.vertices().size())
+      continue;
+    const auto i = flat_subtask_index(plan, m.vertex, m.subtask);
+    if (i >= st.locations.size() || st.locations[i].task_manager != name)
+      continue;
+    st.metrics.subtasks[i].add(std::move(m), now_ms);
+  }
+  report.subtasks.clear();
+  st.metrics.task_managers[name].add(std::move(report), now_ms);
+}
+
+json watermark_json(std::int64_t wm) {
+  return wm == no_watermark ? json(nullptr) : json(wm);
+}
+
+json subtask_json(const job_manager_state& st, const plan_vertex& v, int index, std::size_t flat,
+                  std::int64_t now_ms) {
+  const auto& samples = st.metrics.subtasks[flat];
+  const auto& m = samples.latest;
+  const auto& where = st.locations[flat];
+  std::string status = "CREATED";
+  if (st.deployed_once) {
+    if (st.metrics.lost_task_managers.count(where.task_manager))
+      status = "LOST";
+    else if (st.finished[flat] || m.finished)
+      status = "FINISHED";
+    else if (st.restarting)
+      status = "CANCELING";
+    else if (st.subtasks[flat])
+      status = "RUNNING";
+    else
+      status = "DEPLOYING";
+  }
+  const auto lag = [&](std::int64_t wm) {
+    return wm == no_watermark || wm == max_watermark ? json(nullptr) : json(now_ms - wm);
+  };
+  const auto per_s = [&](auto field) { return samples.rate(field); };
+  const double busy =
+      std::min(1000.0, per_s([](const subtask_metrics& x) { return x.busy_ns; }) / 1e6);
+  const double backpressured =
+      std::min(1000.0, per_s([](const subtask_metrics& x) { return x.backpressured_ns; }) / 1e6);
+  const bool has_rates = samples.previous_ms != 0 && status == "RUNNING";
+  auto out = subtask_counters_json(m);
+  out.update(json{
+      {"vertex", v.id},
+      {"subtask", index},
+      {"task_manager", st.deployed_once ? where.task_manager : ""},
+      {"slot", where.slot},
+      {"status", status},
+      {"reported", samples.latest_ms != 0},
+      {"sample_time", samples.latest_ms},
+      {"numRecordsInPerSecond", per_s([](const subtask_metrics& x) { return x.records_in; })},
+      {"numRecordsOutPerSecond", per_s([](const subtask_metrics& x) { return x.records_out; })},
+      {"numBytesInPerSecond", per_s([](const subtask_metrics& x) { return x.bytes_in; })},
+      {"numBytesOutPerSecond", per_s([](const subtask_metrics& x) { return x.bytes_out; })},
+      {"busyTimeMsPerSecond", busy},
+      {"backPressuredTimeMsPerSecond", backpressured},
+      {"idleTimeMsPerSecond", has_rates ? std::max(0.0, 1000.0 - busy - backpressured) : 0.0},
+      {"watermarkLagMs", lag(m.output_watermark)},
+  });
+  return out;
+}
+
+json plan_json(const execution_plan& plan) {
+  json vertices = json::array();
+  for (const auto& v : plan.vertices()) {
+    json operators = json::array();
+    for (int node : v.nodes) {
+      const auto& n = plan.graph().node(node);
+      operators.push_back({{"id", node}, {"name", n.name}, {"uid", operator_uid(n)}});
+    }
+    vertices.push_back({{"id", v.id},
+                        {"name", v.name},
+                        {"parallelism", v.parallelism},
+                        {"is_source", v.is_source},
+                        {"operators", std::move(operators)}});
+  }
+  json edges = json::array();
+  for (const auto& e : plan.edges())
+    edges.push_back({{"source", e.source_vertex},
+                     {"target", e.target_vertex},
+                     {"ship_strategy", to_string(e.kind)}});
+  return json{{"vertices", std::move(vertices)}, {"edges", std::move(edges)}};
+}
+
+json checkpoint_json(const checkpoint_stats& c, std::int64_t now_ms) {
+  static const char* const states[] = {"IN_PROGRESS", "COMPLETED", "FAILED"};
+  std::int64_t in_flight = 0;
+  for (const auto& a : c.acks)
+    in_flight += static_cast<std::int64_t>(a.measured.in_flight_bytes);
+  return json{{"id", c.checkpoint_id},
+              {"status", states[static_cast<int>(c.status)]},
+              {"is_savepoint", c.kind == snapshot_kind::savepoint},
+              {"trigger_timestamp", c.trigger_ms},
+              {"latest_ack_timestamp", c.end_ms.value_or(0)},
+              {"end_to_end_duration", c.duration_ms(now_ms)},
+              {"state_size", c.state_bytes()},
+              {"alignment_duration", c.max_alignment_ms()},
+              {"start_delay", c.max_start_delay_ms()},
+              {"processed_in_flight_data", in_flight},
+              {"num_subtasks", c.expected_acks},
+              {"num_acknowledged_subtasks", c.acks.size()},
+              {"failure_message", c.failure}};
+}
+
+json checkpoints_json(const job_manager_state& st, std::int64_t now_ms) {
+  json history = json::array();
+  json latest_completed = nullptr;
+  json latest_failed = nullptr;
+  std::int64_t in_progress = 0;
+  if (st.checkpointing) {
+    const auto& core = st.checkpointing->core;
+    for (auto id : core.pending_ids()) {
+      if (const auto* p = core.pending_stats(id))
+        history.push_back(checkpoint_json(*p, now_ms));
+      ++in_progress;
+    }
+    const auto& entries = core.history().entries();
+    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+      auto c = checkpoint_json(*it, now_ms);
+      if (it->status == checkpoint_status::completed && latest_completed.is_null())
+        latest_completed = c;
+      if (it->status == checkpoint_status::failed && latest_failed.is_null())
+        latest_failed = c;
+      history.push_back(std::move(c));
+    }
+  }
+  const auto& m = st.metrics;
+  return json{{"counts",
+               {{"completed", m.checkpoints_completed},
+                {"failed", m.checkpoints_failed},
+                {"in_progress", in_progress},
+                {"total", m.checkpoints_completed + m.checkpoints_failed + in_progress},
+                {"restored", st.restored_from.empty() ? 0 : 1}}},
+              {"latest",
+               {{"completed", std::move(latest_completed)},
+                {"failed", std::move(latest_failed)},
+                {"restored", st.restored_from.empty()
+                                 ? json(nullptr)
+                                 : json{{"external_path", st.restored_from}}}}},
+              {"history", std::move(history)}};
+}
+
+json task_managers_json(const job_manager_state& st) {
+  json out = json::array();
+  auto add = [&](const std::string& name, const std::string& address, int slots, bool ready,
+                 bool lost) {
+    std::set<int> used;
+    for (const auto& l : st.locations)
+      if (st.deployed_once && l.task_manager == name)
+        used.insert(l.slot);
+    json tm{{"id", name},   {"path", address},          {"slotsNumber", slots},
+            {"freeSlots", lost ? 0 : slots - static_cast<int>(used.size())},
+            {"ready", ready}, {"lost", lost}};
+    auto it = st.metrics.task_managers.find(name);
+    if (it != st.metrics.task_managers.end()) {
+      const auto& r = it->second.latest;
+      tm["lastReportTime"] = it->second.latest_ms;
+      tm["metrics"] = {
+          {"rssBytes", r.rss_bytes},
+          {"cpuTimeMs", r.cpu_ms},
+          {"cpuLoad", it->second.rate([](const task_manager_report& x) { return x.cpu_ms; }) / 1000},
+          {"bufferPoolKeptBytes", r.pool_kept_bytes},
+          {"bufferPoolMaxBytes", r.pool_max_bytes}};
+    }
+    out.push_back(std::move(tm));
+  };
+  for (const auto& tm : st.task_managers)
+    add(tm.name, tm.peer_address, tm.slots, tm.ready, false);
+  for (const auto& name : st.metrics.lost_task_managers)
+    add(name, "", 0, false, true);
+  return out;
+}
+
+} // namespace
+
+json subtask_counters_json(const subtask_metrics& m) {
+  return json{
+      {"vertex", m.vertex},
+      {"subtask", m.subtask},
+      {"start_time", m.started_ms},
+      {"numRecordsIn", m.records_in},
+      {"numRecordsOut", m.records_out},
+      {"numBytesIn", m.bytes_in},
+      {"numBytesOut", m.bytes_out},
+      {"accumulatedBusyTimeMs", m.busy_ns / 1000000},
+      {"accumulatedBackPressuredTimeMs", m.backpressured_ns / 1000000},
+      {"currentInputWatermark", watermark_json(m.input_watermark)},
+      {"currentOutputWatermark", watermark_json(m.output_watermark)},
+      {"numBatchesIn", m.batches_in},
+      {"numBatchesOut", m.batches_out},
+      {"inputCreditsOutstanding", m.credits_outstanding},
+      {"outputQueueLength", m.batches_waiting},
+      {"maxInputBatchesInFlight", m.max_in_flight},
+  };
+}
+
+void on_metrics_tick(jm_actor self, const job_manager_setup& setup) {
+  auto& st = self->state;
+  const auto interval = std::chrono::milliseconds(setup.config->metrics_interval_ms);
+  for (const auto& tm : st.task_managers) {
+    if (!tm.ready)
+      continue;
+    const auto name = tm.name;
+    self->request(tm.actor, interval, report_atom::value)
+        .then(
+            [=](task_manager_report& r) {
+              store_report(self, *setup.plan, name, std::move(r), wall_clock_ms());
+            },
+              [](const caf::error&) {});
+  }
+  self->delayed_send(self, interval, metrics_tick_atom::value);
+}
+
+std::string job_state_document(jm_actor self, const job_manager_setup& setup) {
+  const auto& st = self->state;
+  const auto& plan = *setup.plan;
+  const auto now = wall_clock_ms();
+  json subtasks = json::array();
+  for (const auto& v : plan.vertices())
+    for (int i = 0; i < v.parallelism; ++i)
+      subtasks.push_back(subtask_json(st, v, i, flat_subtask_index(plan, v.id, i), now));
+  json failures = json::array();
+  for (const auto& f : st.metrics.failures) {
+    json e{{"timestamp", f.time_ms}, {"exception", f.cause}};
+    if (f.vertex >= 0) {
+      e["vertex"] = f.vertex;
+      e["subtask"] = f.subtask;
+      e["taskName"] = plan.vertices().at(static_cast<std::size_t>(f.vertex)).name;
+    }
+    failures.push_back(std::move(e));
+  }
+  json doc{{"jid", job_id_of(setup.job_name)},
+           {"name", setup.job_name},
+           {"state", job_state(st)},
+           {"start-time", st.metrics.start_time_ms},
+           {"now", now},
+           {"duration", now - st.metrics.start_time_ms},
+           {"numRestarts", st.attempt},
+           {"metrics_interval_ms", setup.config->metrics_interval_ms},
+           {"plan", plan_json(plan)},
+           {"subtasks", std::move(subtasks)},
+           {"taskmanagers", task_managers_json(st)},
+           {"checkpoints", checkpoints_json(st, now)},
+           {"exceptions", std::move(failures)}};
+  return doc.dump();
+}
+
+} // namespace sluice

@@ -1,0 +1,24 @@
+#pragma once
+// The job manager's side of metrics: the periodic reports of the task managers (job_metrics.hpp)
+// and its whole state as one JSON document, which the REST API (rest/) answers from.
+
+#include "cluster_actors.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace sluice {
+
+/// One subtask's counters and watermarks (no rates), with the names of the state document.
+nlohmann::json subtask_counters_json(const subtask_metrics& m);
+
+/// With --metrics-interval-ms > 0: asks every ready task manager for its report now and arms
+/// the next round one interval later.
+void on_metrics_tick(jm_actor self, const job_manager_setup& setup);
+
+/// The job, its plan, every subtask's latest metrics and rates, the task managers, the
+/// checkpoints and the failures, as JSON (fields: docs/observability.md, "The state document").
+std::string job_state_document(jm_actor self, const job_manager_setup& setup);
+
+} // namespace sluice

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The cost of metrics: bench_keyed_sum and bench_windows with metrics on (the default: the job
+# manager collects every second, subtasks time their work, the REST API listens) and off
+# (--metrics-interval-ms 0 --rest-bind off), interleaved R times, the best of each. Prints
+# records/s and the ratio on/off per figure, then one JSON object as the last line.
+#
+#   scripts/bench_metrics.sh BUILD_DIR [--repeat R] [--records N] [--json]
+set -euo pipefail
+build=${1:?usage: bench_metrics.sh BUILD_DIR [--repeat R] [--records N] [--json]}
+shift
+repeat=3 records=5000000 json=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --repeat) repeat=$2; shift 2 ;;
+    --records) records=$2; shift 2 ;;
+    --json) json=1; shift ;;
+    *) echo "bench_metrics.sh: unknown flag $1" >&2; exit 2 ;;
+  esac
+done
+off=(--metrics-interval-ms 0 --rest-bind off)
+on=(--rest-bind 127.0.0.1:0)
+declare -A best
+# run NAME MODE ARGS...: the bench's JSON figures, each kept as best[MODE:key] if higher.
+run() {
+  local name=$1 mode=$2; shift 2
+  local line
+  line=$("$build/bin/$name" --records "$records" --json "$@" 2>/dev/null | tail -1)
+  while IFS='=' read -r key value; do
+    local k="$mode:$key"
+    if [ -z "${best[$k]:-}" ] || awk -v a="$value" -v b="${best[$k]}" 'BEGIN { exit !(a > b) }'; then
+      best[$k]=$value
+    fi
+  done < <(python3 -c 'import json,sys; [print(f"{k}={v}") for k,v in json.loads(sys.argv[1]).items() if k.startswith("records_per_s")]' "$line")
+}
+for _ in $(seq "$repeat"); do
+  run bench_keyed_sum on "${on[@]}"
+  run bench_keyed_sum off "${off[@]}"
+  run bench_windows on --kinds tumbling,session "${on[@]}"
+  run bench_windows off --kinds tumbling,session "${off[@]}"
+done
+echo "records: $records, best of $repeat interleaved runs; metrics on vs off"
+out="{"
+for k in $(printf '%s\n' "${!best[@]}" | sed -n 's/^on://p' | sort); do
+  ratio=$(awk -v a="${best[on:$k]}" -v b="${best[off:$k]}" 'BEGIN { printf "%.3f", a / b }')
+  printf '%-36s on %12.0f  off %12.0f  ratio %s\n' "$k" "${best[on:$k]}" "${best[off:$k]}" "$ratio"
+  out+="\"${k}_on\":${best[on:$k]},\"${k}_off\":${best[off:$k]},\"ratio_${k#records_per_s_}\":$ratio,"
+done
+[ -n "$json" ] && echo "${out%,}}"
+exit 0
