@@ -36,7 +36,8 @@ export async function startFeeder() {
 }
 
 /// Starts `wordCount` on the feeder with its REST API on a free port; resolves once the API
-/// answers with the job. {url, jobId, outputDir, exited: Promise<{code, stderr}>, kill()}.
+/// answers with the job. {url, jobId, outputDir, exited: Promise<{code, signal, stderr}>,
+/// kill(): SIGKILL unless it has exited, resolving once it has}.
 export async function startWordCount(wordCount, feederPort, dir, extraFlags = []) {
   const outputDir = path.join(dir, 'out');
   const args = ['--socket', `127.0.0.1:${feederPort}`, '--parallelism', '2',
@@ -59,7 +60,11 @@ export async function startWordCount(wordCount, feederPort, dir, extraFlags = []
   })]);
   const { jobs } = await getJson(url, '/jobs');
   if (!jobs || jobs.length !== 1) throw new Error(`GET /jobs: expected one job, got ${JSON.stringify(jobs)}`);
-  return { url, jobId: jobs[0].id, outputDir, exited, kill: () => child.kill('SIGKILL') };
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    return exited;
+  };
+  return { url, jobId: jobs[0].id, outputDir, exited, kill };
 }
 
 export async function getJson(url, resource) {

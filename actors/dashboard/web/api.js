@@ -38,7 +38,8 @@ export const api = {
   exceptions: (id) => get(`${job(id)}/exceptions`),
   taskManagers: () => get('/taskmanagers'),
   taskManager: (tmid) => get(`/taskmanagers/${encodeURIComponent(tmid)}`),
-  cancel: (id) => request('PATCH', `${job(id)}?mode=cancel`),
+  // An empty JSON body: cpp-httplib refuses a PATCH without Content-Length (400).
+  cancel: (id) => request('PATCH', `${job(id)}?mode=cancel`, {}),
   /// Without a directory, the job's configured one (--checkpoint-dir).
   triggerSavepoint: (id, dir) => request('POST', `${job(id)}/savepoints`,
     { 'cancel-job': false, ...(dir ? { 'target-directory': dir } : {}) }),
