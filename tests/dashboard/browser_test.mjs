@@ -179,8 +179,8 @@ const scenarios = {
   /// Not a test: the job page once its plots have a few points, for docs/dashboard.md.
   async screenshot({ page, job, screenshot }) {
     await page.goto(jobPage(job));
-    await until(page, () => Number(document.querySelector('svg.plot.throughput').dataset.points) >= 24
-      && document.querySelectorAll('.checkpoints-table tbody tr').length >= 5);
+    await until(page, () => Number(document.querySelector('svg.plot.throughput').dataset.points) >= 12
+      && document.querySelectorAll('.checkpoints-table tbody tr').length >= 3);
     await page.screenshot({ path: screenshot, fullPage: true });
   },
 };

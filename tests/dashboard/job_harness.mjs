@@ -76,7 +76,7 @@ export async function getJson(url, resource) {
 /// Headless Chromium (Debian's) driven by playwright-core from `nodeModules`, with a fresh
 /// profile in `dir`: a browser context (newPage(), close()).
 export async function launchBrowser(nodeModules, dir) {
-  const require = createRequire(path.join(nodeModules, 'package.json'));
+  const require = createRequire(path.resolve(nodeModules, 'package.json'));
   const { chromium } = require('playwright-core');
   const profile = path.join(dir, 'chromium-profile');
   fs.mkdirSync(profile);
