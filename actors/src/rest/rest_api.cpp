@@ -7,6 +7,7 @@
 #include "../process_job_client.hpp"
 
 #include "sluice/actors/messages.hpp"
+#include "sluice/dashboard/assets.hpp"
 
 #include <atomic>
 #include <map>
@@ -140,6 +141,13 @@ struct rest_api::impl {
   }
 
   void add_routes() {
+    // The web dashboard (docs/dashboard.md): / and its files, compiled into the binary.
+    endpoint.route("GET", R"(/|/[a-z_]+\.(html|css|js))", [](const http_request& r) {
+      auto asset = dashboard::find_asset(r.path);
+      if (!asset)
+        throw http_error(404, "no such resource: " + r.path);
+      return http_response{200, std::string(asset->content), std::string(asset->mime_type)};
+    });
     endpoint.route("GET", "/overview", [this](const http_request&) {
       return json_response(overview(state()));
     });
