@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
     auto skipped = std::make_shared<std::atomic<std::int64_t>>(0);
     auto events =
         env.from_source(window_aggregate::line_source{input}, input)
-            .flat_map(window_aggregate::event_parser{false, skipped}, "parse")
+            .flat_map(window_aggregate::event_parser{"'" + input + "'", false, skipped}, "parse")
             .set_parallelism(1)
             .assign_timestamps_and_watermarks(
                 sluice::watermark_strategy<event>::for_bounded_out_of_orderness(
