@@ -47,9 +47,9 @@ diff "$work/expected" "$work/committed" > /dev/null ||
 
 # An explicit path stays strict.
 status=0
-"$bin" "${common[@]}" --checkpoint-interval-ms 100 --restore "$work/chk/word_count/chk-1" \
+"$bin" "${common[@]}" --checkpoint-interval-ms 100 --restore "$work/chk/word_count/chk-999999" \
   2> "$work/explicit.err" || status=$?
 [ "$status" -ne 0 ] || { echo "an explicit missing --restore path was accepted"; exit 1; }
-grep -q "restore path '$work/chk/word_count/chk-1' does not exist" "$work/explicit.err" ||
+grep -q "restore path '$work/chk/word_count/chk-999999' does not exist" "$work/explicit.err" ||
   { cat "$work/explicit.err"; echo "the error does not name the path"; exit 1; }
 echo "ok"
