@@ -35,7 +35,11 @@ public:
     job_manager_setup jm_setup{plan, tm_config, job_name, status_,
                                task_manager_entry{tm, "local", "", slots, true}};
     main_ = system().spawn(job_manager, std::move(jm_setup));
-    start_rest_api(config);
+    // The embedded cluster serves the REST API only when --rest-bind is given: with it on by
+    // default, window_all_test's "allowed lateness" job hung in about 2 of 5 runs (not yet
+    // explained; see docs/observability.md), so it stays opt-in for local jobs until found.
+    if (config.cluster.rest_bind_given)
+      start_rest_api(config);
   }
 };
 
