@@ -23,7 +23,12 @@ public:
       throw config_error("the job needs " + std::to_string(plan->required_slots()) +
                          " slots, the task manager offers " + std::to_string(slots) +
                          " (--slots)");
-    auto tm_config = task_manager_config(config);
+    // Task managers' reports are read only through the REST API: a local job without it
+    // collects none (and its subtasks read no busy-time clocks).
+    auto local_config = config;
+    if (!config.cluster.rest_bind_given)
+      local_config.metrics_interval_ms = 0;
+    auto tm_config = task_manager_config(local_config);
     task_manager_setup tm_setup;
     tm_setup.plan = plan;
     tm_setup.config = tm_config;
