@@ -1,6 +1,9 @@
 #include "process_resources.hpp"
 
+#include <cstdlib>
 #include <fstream>
+
+#include <malloc.h>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -14,6 +17,13 @@ std::uint64_t process_rss_bytes() {
   if (!(statm >> size >> resident))
     return 0;
   return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+void bound_allocator_retention() {
+#ifdef M_MMAP_THRESHOLD
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr)
+    ::mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+#endif
 }
 
 std::uint64_t process_cpu_ms() {

@@ -1,5 +1,7 @@
 #include "runtime_config.hpp"
 
+#include "process_resources.hpp"
+
 #include "sluice/actors/messages.hpp"
 
 #include <caf/io/all.hpp>
@@ -11,6 +13,7 @@ namespace sluice {
 
 runtime_config::runtime_config(const job_config& config, bool networked) {
   register_messages(*this);
+  bound_allocator_retention();
   auto cores = std::max(1u, std::thread::hardware_concurrency());
   set("scheduler.max-threads", static_cast<std::size_t>(cores));
   set("scheduler.max-throughput", static_cast<std::size_t>(64));

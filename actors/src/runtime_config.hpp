@@ -1,6 +1,7 @@
 #pragma once
 // CAF's configuration for a Sluice process: every message registered under the same name, the
-// scheduler sized to the cores, and for cluster processes the middleman with heartbeats.
+// scheduler sized to the cores, and for cluster processes the middleman with heartbeats; and the
+// process's allocator told to return batches' memory (process_resources.hpp).
 
 #include "sluice/operators/job_config.hpp"
 

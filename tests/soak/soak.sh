@@ -4,8 +4,8 @@
 # replaced every --kill-every-s seconds. Every 5 s it samples each process's resident memory and
 # the size of the latest completed checkpoint. After a warm-up (a process's first 40% of the run,
 # at most 60 s), a least-squares line through each series must not rise by more than
-#   memory:      4 MiB + 32 KiB per minute measured (a task manager still grows by up to 1 MiB
-#                in the first minutes of a 2-minute run, more on a loaded machine)
+#   memory:      4 MiB + 32 KiB per minute measured (a task manager's resident memory moves by
+#                ±3 MiB between samples as batches come and go; see docs/operations.md, Soak)
 #   checkpoints: 64 KiB + 10% of their mean size
 # over the measured span. Samples go to $SOAK_SAMPLES (default: a file in the scratch dir).
 #   tests/soak/soak.sh --minutes M [--kill-every-s S] [--bin PATH/soak_job]
