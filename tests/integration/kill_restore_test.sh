@@ -6,6 +6,7 @@
 # With --alternate-backends A,B first, attempts run on --state-backend A, B, A, ... so each
 # restore reads a checkpoint of the other backend.
 set -euo pipefail
+source "$(dirname "$0")/kill_restore_lib.sh"
 bin=$1; shift
 backends=()
 if [ "${1:-}" = --alternate-backends ]; then
@@ -43,42 +44,16 @@ common=(--input "$work/input.txt" --parallelism 2 --checkpoint-interval-ms 50 "$
 committed "$work/reference" > "$work/reference.sorted"
 diff -q "$work/expected" "$work/reference.sorted"
 
-latest() { # the highest id of a completed checkpoint, 0 without one
-  local ids
-  ids=$(ls -d "$work"/chk/word_count/chk-*/_metadata 2>/dev/null |
-    sed -E 's|.*/chk-([0-9]+)/_metadata|\1|' | sort -n | tail -1)
-  echo "${ids:-0}"
-}
-
-kills=0
-restore=()
-for attempt in 1 2 3 4 5 6 7 8; do
-  before=$(latest)
-  backend=()
+launch() { # attempt N alternates the backends, if asked
+  local backend=()
   if [ "${#backends[@]}" -gt 0 ]; then
-    backend=(--state-backend "${backends[$(((attempt - 1) % ${#backends[@]}))]}")
+    backend=(--state-backend "${backends[$((($1 - 1) % ${#backends[@]}))]}")
   fi
   "$bin" "${common[@]}" "${backend[@]}" --source-rate 20000 --output "$work/out" \
-    --checkpoint-dir "$work/chk" --state-dir "$work/state-$attempt" "${restore[@]}" &
+    --checkpoint-dir "$work/chk" --state-dir "$work/state-$1" "${@:2}" &
   pid=$!
-  # Wait for one more completed checkpoint (or the end of the job).
-  while kill -0 "$pid" 2>/dev/null && [ "$(latest)" -le "$before" ]; do sleep 0.02; done
-  if [ "$kills" -lt 3 ] && kill -0 "$pid" 2>/dev/null; then
-    sleep "0.$((RANDOM % 300))"
-    if kill -9 "$pid" 2>/dev/null; then
-      kills=$((kills + 1))
-      echo "killed attempt $attempt after checkpoint $(latest)"
-    fi
-  fi
-  status=0
-  wait "$pid" || status=$?
-  pid=
-  restore=(--restore latest)
-  [ "$status" -eq 0 ] && break
-  [ "$status" -eq 137 ] || { echo "attempt $attempt failed with status $status"; exit 1; }
-done
-[ "$status" -eq 0 ] || { echo "the job did not complete"; exit 1; }
-[ "$kills" -ge 1 ] || { echo "the job was never killed"; exit 1; }
+}
+kill_until_done "$work/chk" 3 300
 committed "$work/out" > "$work/out.sorted"
 diff -q "$work/reference.sorted" "$work/out.sorted"
 if ls -A "$work/out" | grep -q '^\.'; then

@@ -4,6 +4,7 @@
 # distinct lines (q5, q11; q4: the last line of each category) equal a failure-free run's.
 # The output file is at-least-once: lines after the restored checkpoint are written again.
 set -euo pipefail
+source "$(dirname "$0")/../integration/kill_restore_lib.sh"
 nexmark=$1; shift
 extra=("$@") # more flags for every run, e.g. --state-backend rocksdb
 work=$(mktemp -d)
@@ -22,11 +23,10 @@ result() { # the comparable result of an output file
   fi
 }
 
-latest() { # the highest id of a completed checkpoint of query $1, 0 without one
-  local ids
-  ids=$(ls -d "$work/chk-$1"/nexmark_"$1"/chk-*/_metadata 2>/dev/null |
-    sed -E 's|.*/chk-([0-9]+)/_metadata|\1|' | sort -n | tail -1)
-  echo "${ids:-0}"
+launch() {
+  "$nexmark" "${common[@]}" --source-rate 20000 --checkpoint-interval-ms 100 \
+    --checkpoint-dir "$work/chk-$q" --output "$work/$q.out" "${@:2}" &
+  pid=$!
 }
 
 for q in q4 q5 q11; do
@@ -34,28 +34,7 @@ for q in q4 q5 q11; do
   "$nexmark" "${common[@]}" --output "$work/$q.reference"
   result "$q" "$work/$q.reference" > "$work/$q.want"
   [ -s "$work/$q.want" ] || { echo "$q: no reference output"; exit 1; }
-  kills=0
-  restore=()
-  for attempt in 1 2 3 4 5 6; do
-    before=$(latest "$q")
-    "$nexmark" "${common[@]}" --source-rate 20000 --checkpoint-interval-ms 100 \
-      --checkpoint-dir "$work/chk-$q" --output "$work/$q.out" "${restore[@]}" &
-    pid=$!
-    # Wait for one more completed checkpoint (or the end of the job), then kill it.
-    while kill -0 "$pid" 2>/dev/null && [ "$(latest "$q")" -le "$before" ]; do sleep 0.02; done
-    if [ "$kills" -lt 2 ] && kill -9 "$pid" 2>/dev/null; then
-      kills=$((kills + 1))
-      echo "$q: killed attempt $attempt after checkpoint $(latest "$q")"
-    fi
-    status=0
-    wait "$pid" || status=$?
-    pid=
-    restore=(--restore latest)
-    [ "$status" -eq 0 ] && break
-    [ "$status" -eq 137 ] || { echo "$q: attempt $attempt failed with status $status"; exit 1; }
-  done
-  [ "$status" -eq 0 ] || { echo "$q: the job did not complete"; exit 1; }
-  [ "$kills" -ge 1 ] || { echo "$q: the job was never killed"; exit 1; }
+  kill_until_done "$work/chk-$q" 2 0 6 || { echo "$q: the kill-and-restore runs failed"; exit 1; }
   result "$q" "$work/$q.out" | diff -q "$work/$q.want" - > /dev/null ||
     { echo "$q: the restored runs' result differs from the failure-free run's"; exit 1; }
   echo "$q: same result after $kills kills"
