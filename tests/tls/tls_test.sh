@@ -9,7 +9,8 @@
 #                            sluice with a foreign certificate are refused and logged
 #   plain_tcp_client         plain TCP clients (bytes, or none) are refused and logged; no crash
 #   bind_rules               binds beyond loopback need TLS or --insecure; bad TLS files named;
-#                            a TLS job manager on 0.0.0.0 runs the job
+#                            a job manager on 0.0.0.0 with TLS keys in its --config file runs
+#                            the job
 #   rest_https               REST and a task manager's /metrics serve HTTPS to clients with a
 #                            certificate of the CA; plain HTTP and clients without one fail
 # Every job's committed output is every word's rolling counts (computed here with tr/sort/awk).
@@ -182,8 +183,12 @@ case "$mode" in
     jm_host=0.0.0.0
     start_job_manager insecure "$bin" "${job[@]}" --rest-bind off --insecure
     kill -9 "$jm_pid"
-    # TLS: a job manager on every address runs the job (the task managers reach it on loopback)
-    start_job_manager jm "$bin" "${job[@]}" "${tls[@]}" --taskmanagers 2 --rest-bind off
+    # TLS: a job manager on every address runs the job (the task managers reach it on
+    # loopback); its TLS files come from the configuration file's keys
+    printf 'tls-cert: %s\ntls-key: %s\ntls-ca: %s\n' "$work/certs/node.crt" \
+      "$work/certs/node.key" "$ca" > "$work/tls.yaml"
+    start_job_manager jm "$bin" "${job[@]}" --config "$work/tls.yaml" --taskmanagers 2 \
+      --rest-bind off
     jm=$jm_pid jm_host=127.0.0.1
     start_task_manager tm1 "$bin" "${job[@]}" "${tls[@]}"
     tm1=$tm_pid
