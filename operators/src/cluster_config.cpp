@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <utility>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 namespace sluice {
 
 host_port parse_host_port(const std::string& flag, const std::string& text, int min_port) {
@@ -22,7 +25,16 @@ host_port parse_host_port(const std::string& flag, const std::string& text, int 
 }
 
 bool is_loopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+  if (host == "localhost")
+    return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1)
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  const auto bare = host.size() > 2 && host.front() == '[' && host.back() == ']'
+                        ? host.substr(1, host.size() - 2)
+                        : host;
+  in6_addr v6{};
+  return ::inet_pton(AF_INET6, bare.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 void tls_files::validate() const {

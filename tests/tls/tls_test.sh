@@ -103,6 +103,9 @@ case "$mode" in
     cli "${tls[@]}" taskmanagers | awk 'NR > 1' | wc -l | grep -qx 2 || fail "not 2 task managers"
     [ "$(refusals)" -eq 0 ] || fail "a handshake of the cluster itself was refused"
     finish_cluster
+    # the task managers connected to each other directly, over TLS too
+    ! grep -q 'cannot connect to the task manager\|TLS' "$work/tm1.err" "$work/tm2.err" ||
+      fail "task managers: $(cat "$work/tm1.err" "$work/tm2.err")"
     ;;
   rogue_taskmanager)
     start_cluster --rest-bind off
