@@ -20,6 +20,9 @@ work=$(mktemp -d)
 source "$(dirname "$0")/../integration/cluster_lib.sh"
 
 fail() { echo "FAILED: $*"; exit 1; }
+# has PATTERN: stdin has a line matching PATTERN. It reads all of stdin (grep -q would stop at
+# the first match, and the writer's SIGPIPE would fail the pipeline under pipefail).
+has() { grep -c -- "$1" > /dev/null; }
 
 bash "$make_certs" "$work/certs" > /dev/null
 ca=$work/certs/ca.crt
@@ -56,7 +59,7 @@ finish_cluster() {
 cli() { "$sluice" --jobmanager "127.0.0.1:$jm_port" --timeout-ms 20000 "$@"; }
 # Deployed and not ended (FINISHING: a subtask, e.g. the idle second source, is done).
 job_running() {
-  cli "${tls[@]}" list 2> /dev/null | grep -q '^word_count  *\(RUNNING\|FINISHING\) '
+  cli "${tls[@]}" list 2> /dev/null | has '^word_count  *\(RUNNING\|FINISHING\) '
 }
 
 # wait_until COMMAND...: polls COMMAND until it succeeds; fails if the job manager ended first.
@@ -200,6 +203,7 @@ case "$mode" in
     finish_cluster
     ;;
   rest_https)
+    job+=(--metrics-interval-ms 100)
     start_job_manager jm "$bin" "${job[@]}" "${tls[@]}" --taskmanagers 2 --rest-bind 127.0.0.1:0
     jm=$jm_pid
     start_task_manager tm1 "$bin" "${job[@]}" "${tls[@]}" --metrics-bind 127.0.0.1:0
@@ -211,10 +215,15 @@ case "$mode" in
     rest=$(rest_url "REST API" jm)
     client=(--cacert "$ca" --cert "$work/certs/node.crt" --key "$work/certs/node.key")
     running() {
-      curl -sf "${client[@]}" "$rest/jobs" | grep -q '"status":"\(RUNNING\|FINISHING\)"'
+      curl -sf "${client[@]}" "$rest/jobs" | has '"status":"\(RUNNING\|FINISHING\)"'
     }
     wait_until running
-    curl -sf "${client[@]}" "$rest/jobs/overview" | grep -q '"name":"word count"' ||
+    # a task manager's /metrics over HTTPS, once it has its first sample
+    wait_until grep -q '^metrics listening on https://' "$work/tm1.err"
+    metrics=$(rest_url metrics tm1)
+    tm_metrics() { curl -sf "${client[@]}" "$metrics/metrics" | has '^sluice_'; }
+    wait_until tm_metrics
+    curl -sf "${client[@]}" "$rest/jobs/overview" | has '"name":"word count"' ||
       fail "GET /jobs/overview over HTTPS"
     before=$(refusals)
     ! curl -s "http://127.0.0.1:${rest##*:}/jobs" > "$work/http.out" 2>&1 ||
@@ -227,10 +236,6 @@ case "$mode" in
       > /dev/null 2>&1 || fail "a client with a self-signed certificate was served"
     ! curl -s "${client[@]}" --cacert "$work/rogue.crt" "$rest/jobs" > /dev/null 2>&1 ||
       fail "curl trusted the job manager without its CA"
-    wait_until grep -q '^metrics listening on https://' "$work/tm1.err"
-    metrics=$(rest_url metrics tm1)
-    curl -sf "${client[@]}" "$metrics/metrics" | grep -q '^sluice_' ||
-      fail "GET /metrics of a task manager over HTTPS"
     finish_cluster
     ;;
   *) fail "unknown mode '$mode'" ;;
