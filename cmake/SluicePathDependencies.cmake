@@ -47,3 +47,17 @@ if(NOT TARGET PkgConfig::CPP_HTTPLIB)
     return()
   endif()
 endif()
+
+# CAF's OpenSSL module (libcaf_openssl, in libcaf-dev) and OpenSSL (libssl-dev): mutual TLS
+# between a cluster's processes (docs/security.md).
+if(NOT TARGET caf::openssl)
+  find_library(CAF_OPENSSL_LIBRARY NAMES caf_openssl)
+  find_package(OpenSSL QUIET)
+  if(NOT CAF_OPENSSL_LIBRARY OR NOT OPENSSL_FOUND)
+    set(SLUICE_MISSING_DEPENDENCY "CAF's OpenSSL module or OpenSSL not found (Debian: apt-get install libcaf-dev libssl-dev)")
+    return()
+  endif()
+  add_library(caf::openssl INTERFACE IMPORTED)
+  target_link_libraries(caf::openssl INTERFACE ${CAF_OPENSSL_LIBRARY} caf::caf OpenSSL::SSL
+                        OpenSSL::Crypto)
+endif()

@@ -2,6 +2,7 @@
 
 #include "error_text.hpp"
 #include "runtime_config.hpp"
+#include "tls_transport.hpp"
 
 #include <caf/io/all.hpp>
 
@@ -10,13 +11,34 @@
 
 namespace sluice {
 
+namespace {
+
+job_config with_tls(const tls_files& tls) {
+  job_config c;
+  c.cluster.tls = tls;
+  return c;
+}
+
+/// What a connection closed during CAF's handshake most likely means.
+std::string handshake_hint(const caf::error& failure, const tls_files& tls) {
+  if (failure != caf::sec::disconnect_during_handshake)
+    return "";
+  return tls.enabled() ? " (the job manager refused this client's TLS certificate, or it runs "
+                         "without TLS)"
+                       : " (if the job manager runs with TLS, give --tls-cert, --tls-key and "
+                         "--tls-ca)";
+}
+
+} // namespace
+
 struct cluster_client::impl {
-  impl(const host_port& address, std::chrono::milliseconds timeout)
-      : where(address.to_string()), timeout(timeout), config(job_config{}, true), system(config) {
+  impl(const host_port& address, std::chrono::milliseconds timeout, const tls_files& tls)
+      : where(address.to_string()), timeout(timeout), config(with_tls(tls), true),
+        system(config) {
     std::optional<caf::error> failure;
     {
       caf::scoped_actor self{system};
-      self->request(system.middleman().actor_handle(), timeout, caf::connect_atom::value,
+      self->request(transport(system), timeout, caf::connect_atom::value,
                     address.host, address.port)
           .receive(
               [&](const caf::node_id&, caf::strong_actor_ptr& published,
@@ -27,7 +49,8 @@ struct cluster_client::impl {
     }
     if (failure)
       throw cluster_unreachable("cannot reach the job manager at " + where + ": " +
-                                error_text(*failure));
+                                connect_error_text(*failure, address) +
+                                handshake_hint(*failure, tls));
     if (!job_manager)
       throw cluster_unreachable("nothing is published at " + where + " (not a job manager)");
   }
@@ -60,8 +83,9 @@ struct cluster_client::impl {
   caf::actor job_manager;
 };
 
-cluster_client::cluster_client(const host_port& address, std::chrono::milliseconds timeout)
-    : impl_(std::make_unique<impl>(address, timeout)) {}
+cluster_client::cluster_client(const host_port& address, std::chrono::milliseconds timeout,
+                               const tls_files& tls)
+    : impl_(std::make_unique<impl>(address, timeout, tls)) {}
 
 cluster_client::~cluster_client() = default;
 

@@ -4,6 +4,7 @@
 #include "error_text.hpp"
 #include "process_job_client.hpp"
 #include "task_manager_actor.hpp"
+#include "tls_transport.hpp"
 
 #include "sluice/operators/logging.hpp"
 
@@ -27,7 +28,7 @@ public:
     const auto& bind = config.cluster.job_manager_bind;
     main_ = system().spawn(job_manager, job_manager_setup{plan, task_manager_config(config),
                                                           job_name, status_, std::nullopt});
-    auto port = system().middleman().publish(main_, bind.port, bind.host.c_str(), true);
+    auto port = publish_actor(system(), main_, bind);
     if (!port) {
       auto why = "flag --jobmanager-bind: cannot listen on " + bind.to_string() + ": " +
                  error_text(port.error());
@@ -57,7 +58,7 @@ public:
       : process_job_client(config, true) {
     const auto& cluster = config.cluster;
     auto job_manager = reach_job_manager(cluster);
-    auto peer_port = system().middleman().open(0, cluster.task_manager_bind.c_str(), true);
+    auto peer_port = open_port(system(), cluster.task_manager_bind);
     if (!peer_port)
       throw config_error("flag --taskmanager-bind: cannot listen on " + cluster.task_manager_bind +
                          ": " + error_text(peer_port.error()));
@@ -81,17 +82,21 @@ private:
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(cluster.registration_timeout_ms);
     for (;;) {
-      auto jm = system().middleman().remote_actor(cluster.job_manager.host,
-                                                  cluster.job_manager.port);
+      auto jm = connect_actor(system(), cluster.job_manager);
       if (jm)
         return *jm;
+      const auto why = connect_error_text(jm.error(), cluster.job_manager);
+      if (why.find("(TLS: ") != std::string::npos) // a refused handshake stays refused
+        throw config_error("flag --jobmanager: the TLS handshake with the job manager at " +
+                           cluster.job_manager.to_string() + " failed: " + why +
+                           "; check --tls-cert, --tls-key and --tls-ca on both sides");
       if (std::chrono::steady_clock::now() >= deadline)
         throw config_error("flag --jobmanager: cannot reach the job manager at " +
                            cluster.job_manager.to_string() + " within " +
                            std::to_string(cluster.registration_timeout_ms) +
-                           " ms (--registration-timeout-ms): " + error_text(jm.error()));
+                           " ms (--registration-timeout-ms): " + why);
       log()->debug("cannot reach the job manager at {} yet: {}", cluster.job_manager.to_string(),
-                   error_text(jm.error()));
+                   why);
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }

@@ -70,8 +70,10 @@ void shut_down_within_grace(F&& shut_down, int exit_code) {
 }
 
 /// Prints "<what> listening on http://HOST:PORT" on stderr in one write (tests read it).
-void announce_http(const std::string& what, const std::string& host, std::uint16_t port) {
-  const auto line = what + " listening on http://" + host + ":" + std::to_string(port) + "\n";
+void announce_http(const std::string& what, const std::string& host, std::uint16_t port,
+                   const tls_files& tls) {
+  const auto line = what + " listening on " + (tls.enabled() ? "https://" : "http://") + host +
+                    ":" + std::to_string(port) + "\n";
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
@@ -127,7 +129,8 @@ void process_job_client::start_rest_api(const job_config& config) {
     return;
   rest_ = std::make_unique<rest::rest_api>(*system_, main_, savepoint_timeout_);
   try {
-    announce_http("REST API", bind.host, rest_->start(bind));
+    announce_http("REST API", bind.host, rest_->start(bind, config.cluster.tls),
+                  config.cluster.tls);
   } catch (const std::exception& e) {
     rest_.reset();
     if (config.cluster.rest_bind_given) {
@@ -158,7 +161,8 @@ void process_job_client::start_metrics_endpoint(const job_config& config,
         rest::prometheus_content_type};
   });
   try {
-    announce_http("metrics", bind.host, metrics_endpoint_->start(bind));
+    announce_http("metrics", bind.host, metrics_endpoint_->start(bind, config.cluster.tls),
+                  config.cluster.tls);
   } catch (const std::exception& e) {
     metrics_endpoint_.reset();
     throw config_error(std::string("flag --metrics-bind: ") + e.what());

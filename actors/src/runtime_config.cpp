@@ -1,6 +1,7 @@
 #include "runtime_config.hpp"
 
 #include "process_resources.hpp"
+#include "tls_transport.hpp"
 
 #include "sluice/actors/messages.hpp"
 
@@ -35,6 +36,8 @@ runtime_config::runtime_config(const job_config& config, bool networked) {
   const auto timeout = std::chrono::milliseconds(config.cluster.heartbeat_timeout_ms);
   set("middleman.heartbeat-interval", caf::timespan{std::max(timeout / 10, std::chrono::milliseconds(5))});
   set("middleman.connection-timeout", caf::timespan{timeout});
+  if (config.cluster.tls.enabled())
+    enable_tls(*this, config.cluster.tls);
 }
 
 std::shared_ptr<const job_config> task_manager_config(const job_config& config) {

@@ -13,7 +13,8 @@ namespace sluice {
 
 class runtime_config : public caf::actor_system_config {
 public:
-  /// `networked`: loads the middleman; peers silent for --heartbeat-timeout-ms are lost.
+  /// `networked`: loads the middleman; peers silent for --heartbeat-timeout-ms are lost; with
+  /// --tls-* CAF's OpenSSL module too (throws config_error for a bad TLS file).
   runtime_config(const job_config& config, bool networked);
 };
 

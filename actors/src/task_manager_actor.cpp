@@ -4,6 +4,7 @@
 #include "process_resources.hpp"
 #include "subtask_actor.hpp"
 #include "tcp_probe.hpp"
+#include "tls_transport.hpp"
 
 #include "sluice/actors/buffer_pool.hpp"
 
@@ -56,13 +57,13 @@ std::string job_manager_lost(tm_actor self, const task_manager_setup& setup,
 /// processes, so data between them goes directly), then tells `tm`. Blocking: its own thread.
 void connect_peers(caf::blocking_actor* self, std::vector<std::string> peers, caf::actor tm,
                    std::string job_name) {
-  auto& middleman = self->system().middleman();
   for (const auto& peer : peers) {
     auto colon = peer.rfind(':');
-    auto port = static_cast<std::uint16_t>(std::stoi(peer.substr(colon + 1)));
-    if (auto node = middleman.connect(peer.substr(0, colon), port); !node)
+    const host_port where{peer.substr(0, colon),
+                          static_cast<std::uint16_t>(std::stoi(peer.substr(colon + 1)))};
+    if (auto node = connect_node(self->system(), where); !node)
       log()->warn("[{}] cannot connect to the task manager at {}: {}", job_name, peer,
-                  error_text(node.error()));
+                  connect_error_text(node.error(), where));
   }
   self->send(tm, peers_connected_atom::value);
 }

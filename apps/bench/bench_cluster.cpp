@@ -11,10 +11,11 @@
 // unless the flags given say otherwise; then failure detection and recovery: kill -9 of a task
 // manager of a checkpointed job with a spare task manager registered, timed from the kill to
 // the job manager noticing the loss and to every subtask running again from the latest
-// checkpoint.
+// checkpoint. With --tls, every workload also runs on a cluster whose connections are mutual TLS
+// (certificates of scripts/make-certs.sh), interleaved with the runs without.
 //
 //   bench_cluster [--records N] [--keys K] [--payload-bytes B] [--large-records N]
-//                 [--large-payload-bytes B] [--repeat R] [--json]
+//                 [--large-payload-bytes B] [--tls] [--repeat R] [--json]
 // The same binary is the job manager and the task managers it starts (application mode).
 
 #include "bench_util.hpp"
@@ -26,6 +27,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <stdexcept>
@@ -123,8 +125,22 @@ double in_process_records_per_s(sluice::job_config config, const options& o) {
   return bench::records_per_s(env, "bench_cluster", o.records);
 }
 
-double cluster_records_per_s(const std::string& dir, const options& o) {
-  cluster c(dir, job_args(o), 2);
+/// The flags that turn on mutual TLS with the certificates of scripts/make-certs.sh in `dir`
+/// (made there first).
+std::vector<std::string> make_tls_flags(const std::string& dir) {
+  const auto command = std::string("bash '") + SLUICE_MAKE_CERTS + "' '" + dir + "' > /dev/null";
+  if (std::system(command.c_str()) != 0)
+    throw std::runtime_error("cannot make certificates: " + command);
+  return {"--tls-cert", dir + "/node.crt", "--tls-key", dir + "/node.key", "--tls-ca",
+          dir + "/ca.crt"};
+}
+
+/// Records/s of the workload on a job manager and two task managers, all given `extra` flags.
+double cluster_records_per_s(const std::string& dir, const options& o,
+                             const std::vector<std::string>& extra) {
+  auto args = job_args(o);
+  args.insert(args.end(), extra.begin(), extra.end());
+  cluster c(dir, args, 2);
   c.add_task_manager();
   c.add_task_manager();
   if (c.job_manager->wait() != 0)
@@ -138,6 +154,7 @@ struct figures {
   options workload;
   double local = 0;  ///< records/s in one process
   double remote = 0; ///< records/s on two task manager processes
+  double remote_tls = 0; ///< the same with mutual TLS (--tls; else 0)
   double tcp = 0;    ///< bytes/s of the raw TCP copy of the bytes that cross
   std::size_t tcp_write_bytes = 0; ///< its writes: the engine's remote batch size
 
@@ -146,11 +163,14 @@ struct figures {
     return remote / 2 * static_cast<double>(record_bytes(workload));
   }
 
-  /// One more run of each of the three, folded into the best.
-  void run(const sluice::job_config& config, const std::string& dir) {
+  /// One more run of each, folded into the best; the cluster with TLS too if `tls` has flags.
+  void run(const sluice::job_config& config, const std::string& dir,
+           const std::vector<std::string>& tls) {
     const auto crossing = workload.records / 2 * record_bytes(workload);
     local = std::max(local, in_process_records_per_s(config, workload));
-    remote = std::max(remote, cluster_records_per_s(dir, workload));
+    remote = std::max(remote, cluster_records_per_s(dir, workload, {}));
+    if (!tls.empty())
+      remote_tls = std::max(remote_tls, cluster_records_per_s(dir, workload, tls));
     tcp_write_bytes = config.remote_batch_bytes;
     tcp = std::max(tcp, bench::tcp_copy_bytes_per_s(crossing, tcp_write_bytes));
   }
@@ -161,6 +181,9 @@ struct figures {
     std::printf("  one process, parallelism 2:   %12.0f records/s\n", local);
     std::printf("  two task manager processes:   %12.0f records/s  (%.2f of one process)\n",
                 remote, remote / local);
+    if (remote_tls > 0)
+      std::printf("  the same with mutual TLS:      %12.0f records/s  (%.2f of without TLS)\n",
+                  remote_tls, remote_tls / remote);
     std::printf("  bytes crossing processes:     %12.0f MB/s\n", crossing_bytes_per_s() / 1e6);
     std::printf("  raw TCP copy over loopback:   %12.0f MB/s  (cluster: %.2f of it; %zu-byte "
                 "writes, as the engine's remote batches)\n",
@@ -240,6 +263,7 @@ int main(int argc, char** argv) {
        {"large-records", "records per run with large records", std::string("5000000"), false},
        {"large-payload-bytes", "bytes of each large record's string", std::string("1000"),
         false},
+       {"tls", "also run the cluster with mutual TLS, beside without", {}, true},
        bench::repeat_flag("3"),
        {"json", "print the figures as JSON on the last line", {}, true}}};
   given_flags.assign(argv + 1, argv + argc);
@@ -263,9 +287,11 @@ int main(int argc, char** argv) {
     large_workload.records = std::stoull(env.flag_or("large-records", "5000000"));
     large_workload.payload = std::stoull(env.flag_or("large-payload-bytes", "1000"));
     figures large{large_workload};
+    const auto tls = env.flag("tls") ? make_tls_flags((dir / "certs").string())
+                                     : std::vector<std::string>{};
     for (int r = 0; r < repeat; ++r) { // interleaved: the machine's load drifts
-      small.run(env.config(), dir.string());
-      large.run(env.config(), dir.string());
+      small.run(env.config(), dir.string(), tls);
+      large.run(env.config(), dir.string(), tls);
     }
     fs::remove_all(dir / "chk");
     const auto f = recovery(dir.string(), o);
@@ -279,22 +305,30 @@ int main(int argc, char** argv) {
     std::printf("kill -9 of a task manager: loss detected after %.0f ms, all subtasks running "
                 "again from the latest checkpoint after %.0f ms\n",
                 f.detection_ms, f.recovery_ms);
-    if (env.flag("json"))
-      bench::print_json({{"records_per_s_in_process", small.local},
-                         {"records_per_s_cluster", small.remote},
-                         {"ratio_cluster", small.remote / small.local},
-                         {"cross_bytes_per_s", small.crossing_bytes_per_s()},
-                         {"tcp_bytes_per_s", small.tcp},
-                         {"ratio_tcp", small.crossing_bytes_per_s() / small.tcp},
-                         {"large_record_bytes", static_cast<double>(record_bytes(large_workload))},
-                         {"large_records_per_s_in_process", large.local},
-                         {"large_records_per_s_cluster", large.remote},
-                         {"large_ratio_cluster", large.remote / large.local},
-                         {"large_cross_bytes_per_s", large.crossing_bytes_per_s()},
-                         {"large_tcp_bytes_per_s", large.tcp},
-                         {"large_ratio_tcp", large.crossing_bytes_per_s() / large.tcp},
-                         {"failure_detection_ms", f.detection_ms},
-                         {"recovery_ms", f.recovery_ms}});
+    if (env.flag("json")) {
+      std::vector<std::pair<std::string, double>> json{
+          {"records_per_s_in_process", small.local},
+          {"records_per_s_cluster", small.remote},
+          {"ratio_cluster", small.remote / small.local},
+          {"cross_bytes_per_s", small.crossing_bytes_per_s()},
+          {"tcp_bytes_per_s", small.tcp},
+          {"ratio_tcp", small.crossing_bytes_per_s() / small.tcp},
+          {"large_record_bytes", static_cast<double>(record_bytes(large_workload))},
+          {"large_records_per_s_in_process", large.local},
+          {"large_records_per_s_cluster", large.remote},
+          {"large_ratio_cluster", large.remote / large.local},
+          {"large_cross_bytes_per_s", large.crossing_bytes_per_s()},
+          {"large_tcp_bytes_per_s", large.tcp},
+          {"large_ratio_tcp", large.crossing_bytes_per_s() / large.tcp},
+          {"failure_detection_ms", f.detection_ms},
+          {"recovery_ms", f.recovery_ms}};
+      if (!tls.empty())
+        json.insert(json.end(), {{"records_per_s_cluster_tls", small.remote_tls},
+                                 {"ratio_tls", small.remote_tls / small.remote},
+                                 {"large_records_per_s_cluster_tls", large.remote_tls},
+                                 {"large_ratio_tls", large.remote_tls / large.remote}});
+      bench::print_json(json);
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_cluster: %s\n", e.what());
     fs::remove_all(dir);

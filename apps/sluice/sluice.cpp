@@ -27,6 +27,7 @@ constexpr int exit_unreachable = 3;
 
 const char* const usage_text =
     R"(usage: sluice --jobmanager HOST:PORT COMMAND [ARGS] [--json] [--timeout-ms MS]
+              [--tls-cert FILE --tls-key FILE --tls-ca FILE]
 
 Commands (JOB: the job's id, or its name):
   list                                 jobs: id, state, uptime, name
@@ -45,12 +46,16 @@ Flags:
   --json                  print one JSON object instead of tables
   --timeout-ms MS         how long to wait for the connection and for each answer
                           (default 60000; savepoints of large state may need more)
+  --tls-cert FILE         with --tls-key and --tls-ca: mutual TLS, needed when the job
+  --tls-key FILE          manager runs with TLS (a certificate signed by the CA, its
+  --tls-ca FILE           key, the CA's certificate; PEM files; docs/security.md)
   --help                  this text
 
 Exit codes:
   0  success
   1  the command failed (unknown job, the savepoint failed, ...); the reason on stderr
-  2  usage error (unknown command or flag, missing argument); named on stderr
+  2  usage error (unknown command or flag, missing argument, a bad TLS file); named on
+     stderr
   3  the job manager cannot be reached (connection refused, no answer within --timeout-ms)
 )";
 
@@ -68,6 +73,7 @@ struct invocation {
   bool json = false;
   bool help = false;
   std::chrono::milliseconds timeout{60000};
+  tls_files tls;
 };
 
 /// What a command prints: a text for people, a JSON object for scripts.
@@ -173,6 +179,12 @@ invocation parse(const std::vector<std::string>& args) {
       inv.timeout = parse_timeout(flag_value(args, i, flag, inline_value));
     else if (flag == "--savepoint")
       inv.savepoint_dir = flag_value(args, i, flag, inline_value);
+    else if (flag == "--tls-cert")
+      inv.tls.cert = flag_value(args, i, flag, inline_value);
+    else if (flag == "--tls-key")
+      inv.tls.key = flag_value(args, i, flag, inline_value);
+    else if (flag == "--tls-ca")
+      inv.tls.ca = flag_value(args, i, flag, inline_value);
     else
       throw usage_error("unknown flag " + flag);
     if (inline_value && (flag == "--help" || flag == "-h" || flag == "--json" || flag == "--drain"))
@@ -197,6 +209,11 @@ invocation parse(const std::vector<std::string>& args) {
                       " applies to 'stop' only");
   if (!inv.job_manager)
     throw usage_error("missing flag --jobmanager HOST:PORT");
+  try {
+    inv.tls.validate();
+  } catch (const config_error& e) {
+    throw usage_error(e.what());
+  }
   return inv;
 }
 
@@ -215,7 +232,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   try {
-    cluster_client client(*inv.job_manager, inv.timeout);
+    cluster_client client(*inv.job_manager, inv.timeout, inv.tls);
     auto out = commands().at(inv.command).run(client, inv);
     if (inv.json)
       std::cout << out.json.dump() << std::endl;
@@ -228,5 +245,8 @@ int main(int argc, char** argv) {
   } catch (const cluster_request_failed& e) {
     std::cerr << "sluice: " << inv.command << " failed: " << e.what() << std::endl;
     return exit_failed;
+  } catch (const config_error& e) { // a TLS file that cannot be used
+    std::cerr << "sluice: " << e.what() << std::endl;
+    return exit_usage;
   }
 }

@@ -37,6 +37,13 @@ double parse_double(const std::string& flag, const std::string& text) {
   return v;
 }
 
+/// `text`, unless empty (then a config_error naming `flag`).
+const std::string& non_empty(const std::string& flag, const std::string& text) {
+  if (text.empty())
+    throw config_error("flag --" + flag + ": the path is empty");
+  return text;
+}
+
 /// Runs `parse`, turning its std::invalid_argument into a config_error naming `flag`.
 template <class Parse>
 auto parse_named(const char* flag, Parse&& parse) -> decltype(parse()) {
@@ -163,6 +170,15 @@ const std::vector<common_flag>& common_flags() {
        [](job_config& c, const std::string& v) {
          c.metrics_interval_ms = parse_int("metrics-interval-ms", v, 0, max_duration_ms);
        }},
+      {"tls-cert", "mutual TLS: this process's certificate (PEM), signed by --tls-ca", false,
+       [](job_config& c, const std::string& v) { c.cluster.tls.cert = non_empty("tls-cert", v); }},
+      {"tls-key", "mutual TLS: the certificate's private key (PEM, unencrypted)", false,
+       [](job_config& c, const std::string& v) { c.cluster.tls.key = non_empty("tls-key", v); }},
+      {"tls-ca", "mutual TLS: the CA certificate (PEM) every peer's certificate is signed by",
+       false,
+       [](job_config& c, const std::string& v) { c.cluster.tls.ca = non_empty("tls-ca", v); }},
+      {"insecure", "listen beyond loopback without TLS (job and task managers, HTTP)", true,
+       [](job_config& c, const std::string&) { c.cluster.insecure = true; }},
       {"heartbeat-timeout-ms", "a silent peer process is lost after MS (default 5000)", false,
        [](job_config& c, const std::string& v) {
          c.cluster.heartbeat_timeout_ms = parse_int("heartbeat-timeout-ms", v, 50, max_duration_ms);

@@ -53,6 +53,7 @@ if [ "$mode" = partition-tm ]; then
   jm_host=$subnet.1
   tm2_prefix=(ip netns exec "$ns")
   tm2_flags=(--taskmanager-bind "$subnet.2")
+  common+=(--insecure) # the processes listen on the veth pair's addresses, without TLS
 fi
 
 # Waits for one more completed checkpoint, then a random moment (up to 0.3 s).

@@ -123,6 +123,7 @@ TEST_CASE("config file: cluster keys, switches set to false, unaligned checkpoin
                                   "taskmanager: true\n"
                                   "jobmanager: 10.0.0.1:6123\n"
                                   "taskmanager-bind: 10.0.0.2\n"
+                                  "insecure: true\n"
                                   "heartbeat-timeout-ms: 700\n"
                                   "registration-timeout-ms: 800\n"
                                   "disable-chaining: false\n"));
@@ -130,6 +131,7 @@ TEST_CASE("config file: cluster keys, switches set to false, unaligned checkpoin
   CHECK(tm.cluster.job_manager.host == "10.0.0.1");
   CHECK(tm.cluster.job_manager.port == 6123);
   CHECK(tm.cluster.task_manager_bind == "10.0.0.2");
+  CHECK(tm.cluster.insecure);
   CHECK(tm.cluster.heartbeat_timeout_ms == 700);
   CHECK(tm.cluster.registration_timeout_ms == 800);
   CHECK(tm.chaining);
@@ -141,13 +143,47 @@ TEST_CASE("config file: cluster keys, switches set to false, unaligned checkpoin
                                   "unaligned-checkpoints: true\n"
                                   "aligned-checkpoint-timeout-ms: 30\n"
                                   "restart-strategy: fixed-delay\n"
-                                  "restart-attempts: 4\n"));
+                                  "restart-attempts: 4\n"
+                                  "tls-cert: /etc/n.crt\n"
+                                  "tls-key: /etc/n.key\n"
+                                  "tls-ca: /etc/ca.crt\n"));
   CHECK(jm.cluster.job_manager_bind.host == "127.0.0.1");
   CHECK(jm.cluster.task_managers == 3);
   CHECK(jm.checkpointing.unaligned);
   CHECK(jm.checkpointing.aligned_timeout_ms == 30);
   CHECK(jm.restart.kind == sluice::restart_strategy_kind::fixed_delay);
   CHECK(jm.restart.attempts == 4);
+  CHECK(jm.cluster.tls.cert == "/etc/n.crt");
+  CHECK(jm.cluster.tls.key == "/etc/n.key");
+  CHECK(jm.cluster.tls.ca == "/etc/ca.crt");
+  CHECK(jm.cluster.tls.enabled());
+}
+
+TEST_CASE("binds beyond loopback need TLS or --insecure; the TLS flags go together") {
+  const std::vector<std::string> tls = {"--tls-cert", "n.crt", "--tls-key", "n.key",
+                                        "--tls-ca", "ca.crt"};
+  const std::string refused = " is not a loopback address and TLS is off";
+  CHECK(contains(error_of({"--jobmanager-bind", "0.0.0.0:0"}),
+                 "flag --jobmanager-bind: 0.0.0.0" + refused));
+  CHECK(contains(error_of({"--jobmanager-bind", "127.evil.com:0"}),
+                 "flag --jobmanager-bind: 127.evil.com" + refused));
+  CHECK(contains(error_of({"--jobmanager-bind", "127.0.0.1:0", "--rest-bind", "10.1.2.3:80"}),
+                 "flag --rest-bind: 10.1.2.3" + refused));
+  CHECK(contains(error_of({"--taskmanager", "--jobmanager", "127.0.0.1:1", "--taskmanager-bind",
+                           "::"}),
+                 "flag --taskmanager-bind: ::" + refused));
+  CHECK(contains(error_of({"--rest-bind", "0.0.0.0:0"}), "flag --rest-bind: 0.0.0.0" + refused));
+  for (const char* loopback : {"127.0.0.1:0", "127.1.2.3:0", "localhost:0", "[::1]:0"})
+    CHECK(error_of({"--jobmanager-bind", loopback}).empty());
+  CHECK(error_of({"--jobmanager-bind", "0.0.0.0:0", "--insecure"}).empty());
+  auto with_tls = tls;
+  with_tls.insert(with_tls.end(), {"--jobmanager-bind", "0.0.0.0:0", "--rest-bind", "0.0.0.0:0"});
+  CHECK(error_of(with_tls).empty());
+  CHECK(error_of({"--tls-cert", "n.crt", "--tls-ca", "ca.crt"}) ==
+        "flags --tls-cert, --tls-key and --tls-ca go together (mutual TLS needs this process's "
+        "certificate, its key and the CA of its peers): --tls-cert --tls-ca given without "
+        "--tls-key");
+  CHECK(error_of({"--tls-ca", ""}) == "flag --tls-ca: the path is empty");
 }
 
 TEST_CASE("config file: flags on the command line override the file, before or after --config") {

@@ -27,6 +27,22 @@ void exclusive_socket_options(socket_t sock) {
   ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
 }
 
+/// An HTTPS server that, like the cluster's connections, accepts only clients with a
+/// certificate signed by the CA of `tls`.
+std::unique_ptr<httplib::Server> make_https_server(const tls_files& tls) {
+  auto server = std::make_unique<httplib::SSLServer>([tls](SSL_CTX& ctx) {
+    SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+    SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    return SSL_CTX_use_certificate_chain_file(&ctx, tls.cert.c_str()) == 1 &&
+           SSL_CTX_use_PrivateKey_file(&ctx, tls.key.c_str(), SSL_FILETYPE_PEM) == 1 &&
+           SSL_CTX_load_verify_locations(&ctx, tls.ca.c_str(), nullptr) == 1;
+  });
+  if (!server->is_valid())
+    throw std::runtime_error("cannot serve HTTPS with --tls-cert '" + tls.cert + "', --tls-key '" +
+                             tls.key + "' and --tls-ca '" + tls.ca + "'");
+  return server;
+}
+
 } // namespace
 
 std::optional<std::string> http_request::param(const std::string& name) const {
@@ -41,9 +57,30 @@ std::string error_body(const std::string& message) {
 }
 
 struct http_endpoint::impl {
-  httplib::Server server;
+  std::unique_ptr<httplib::Server> server;
   std::vector<route_entry> routes;
   std::thread thread;
+
+  /// Creates the server (HTTPS with `tls` enabled) and routes every request to dispatch().
+  void make_server(const tls_files& tls) {
+    server = tls.enabled() ? make_https_server(tls) : std::make_unique<httplib::Server>();
+    auto handler = [this](const httplib::Request& req, httplib::Response& res) {
+      dispatch(req, res);
+    };
+    server->Get(".*", handler);
+    server->Post(".*", handler);
+    server->Put(".*", handler);
+    server->Patch(".*", handler);
+    server->Delete(".*", handler);
+    server->Options(".*", handler);
+    server->set_socket_options(exclusive_socket_options);
+    // Four request threads (httplib's default is at least eight): a job's API serves few
+    // clients.
+    server->new_task_queue = [] { return new httplib::ThreadPool(4); };
+    server->set_read_timeout(5, 0);
+    server->set_write_timeout(5, 0);
+    server->set_payload_max_length(1 << 20);
+  }
 
   void dispatch(const httplib::Request& req, httplib::Response& res) {
     http_response out;
@@ -86,22 +123,7 @@ struct http_endpoint::impl {
   }
 };
 
-http_endpoint::http_endpoint() : impl_(std::make_unique<impl>()) {
-  auto* i = impl_.get();
-  auto handler = [i](const httplib::Request& req, httplib::Response& res) { i->dispatch(req, res); };
-  i->server.Get(".*", handler);
-  i->server.Post(".*", handler);
-  i->server.Put(".*", handler);
-  i->server.Patch(".*", handler);
-  i->server.Delete(".*", handler);
-  i->server.Options(".*", handler);
-  i->server.set_socket_options(exclusive_socket_options);
-  // Four request threads (httplib's default is at least eight): a job's API serves few clients.
-  i->server.new_task_queue = [] { return new httplib::ThreadPool(4); };
-  i->server.set_read_timeout(5, 0);
-  i->server.set_write_timeout(5, 0);
-  i->server.set_payload_max_length(1 << 20);
-}
+http_endpoint::http_endpoint() : impl_(std::make_unique<impl>()) {}
 
 http_endpoint::~http_endpoint() { stop(); }
 
@@ -110,8 +132,9 @@ void http_endpoint::route(const std::string& method, const std::string& pattern,
   impl_->routes.push_back(route_entry{method, std::regex(pattern), std::move(handler)});
 }
 
-std::uint16_t http_endpoint::start(const host_port& bind) {
-  auto& server = impl_->server;
+std::uint16_t http_endpoint::start(const host_port& bind, const tls_files& tls) {
+  impl_->make_server(tls);
+  auto& server = *impl_->server;
   int port = bind.port;
   if (bind.port == 0)
     port = server.bind_to_any_port(bind.host);
@@ -135,7 +158,7 @@ std::uint16_t http_endpoint::start(const host_port& bind) {
 void http_endpoint::stop() {
   if (!impl_->thread.joinable())
     return;
-  impl_->server.stop();
+  impl_->server->stop();
   impl_->thread.join();
 }
 

@@ -56,8 +56,9 @@ public:
   void route(const std::string& method, const std::string& pattern, http_handler handler);
 
   /// Listens on `bind` (port 0: a free one; the port is exclusive to this process) and serves
-  /// on its own threads; returns the port. Throws std::runtime_error saying why it cannot.
-  std::uint16_t start(const host_port& bind);
+  /// on its own threads, HTTPS for clients with a certificate of the CA when `tls` is enabled;
+  /// returns the port. Throws std::runtime_error saying why it cannot.
+  std::uint16_t start(const host_port& bind, const tls_files& tls = {});
 
   /// Stops serving and waits for the requests being handled. Idempotent.
   void stop();

@@ -240,7 +240,9 @@ rest_api::rest_api(caf::actor_system& system, caf::actor job_manager,
 
 rest_api::~rest_api() { stop(); }
 
-std::uint16_t rest_api::start(const host_port& bind) { return impl_->endpoint.start(bind); }
+std::uint16_t rest_api::start(const host_port& bind, const tls_files& tls) {
+  return impl_->endpoint.start(bind, tls);
+}
 
 void rest_api::stop() { impl_->endpoint.stop(); }
 

@@ -20,9 +20,9 @@ public:
            std::chrono::milliseconds savepoint_timeout);
   ~rest_api();
 
-  /// Listens on `bind` (port 0: a free one) and returns the port; throws std::runtime_error
-  /// saying why it cannot.
-  std::uint16_t start(const host_port& bind);
+  /// Listens on `bind` (port 0: a free one), HTTPS with `tls` enabled, and returns the port;
+  /// throws std::runtime_error saying why it cannot.
+  std::uint16_t start(const host_port& bind, const tls_files& tls);
   /// Stops serving (before the actor system goes).
   void stop();
 

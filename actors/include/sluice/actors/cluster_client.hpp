@@ -28,8 +28,10 @@ public:
 
 class cluster_client {
 public:
-  /// Connects to the job manager at `address`; throws cluster_unreachable.
-  cluster_client(const host_port& address, std::chrono::milliseconds timeout);
+  /// Connects to the job manager at `address` (with mutual TLS if `tls` is enabled); throws
+  /// cluster_unreachable, or config_error for a bad TLS file.
+  cluster_client(const host_port& address, std::chrono::milliseconds timeout,
+                 const tls_files& tls = {});
   ~cluster_client();
 
   std::vector<job_overview> list_jobs();

@@ -17,6 +17,21 @@ struct host_port {
 /// Parses HOST:PORT (PORT in [min_port, 65535]); throws config_error naming `flag`.
 host_port parse_host_port(const std::string& flag, const std::string& text, int min_port);
 
+/// True for an address only this host can reach: localhost, 127.0.0.0/8, ::1.
+bool is_loopback(const std::string& host);
+
+/// Mutual TLS for every connection of the cluster (--tls-cert, --tls-key, --tls-ca): PEM files,
+/// all three or none. Peers must present a certificate signed by the CA.
+struct tls_files {
+  std::string cert; ///< this process's certificate (chain)
+  std::string key;  ///< its private key (unencrypted)
+  std::string ca;   ///< the CA that signs every peer's certificate
+
+  bool enabled() const { return !cert.empty(); }
+  /// Throws config_error naming the missing flag unless all three or none are given.
+  void validate() const;
+};
+
 enum class process_role {
   local,        ///< the embedded cluster (default)
   job_manager,  ///< --jobmanager-bind HOST:PORT
@@ -38,9 +53,13 @@ struct cluster_config {
   bool rest_bind_given = false; ///< given on the command line: failing to listen is an error
   /// --metrics-bind: where a task manager serves its own /metrics; host "": not served.
   host_port metrics_bind;
+  tls_files tls;
+  /// --insecure: a job or task manager may listen beyond loopback without TLS.
+  bool insecure = false;
 
   process_role role() const;
-  /// Throws config_error naming the flags that contradict each other.
+  /// Throws config_error naming the flags that contradict each other, or the bind flag that
+  /// listens beyond loopback without TLS and without --insecure.
   void validate() const;
 };
 
