@@ -20,6 +20,7 @@ start_mock() {
     exec 3<> "$work/mock.in"
     input="$work/mock.in"
   fi
+  : > "$work/mock.out" # exists before the loop below reads it (the child opens it later)
   "$bin/sluice_kafka_mock" "$@" > "$work/mock.out" 2> "$work/mock.err" < "$input" &
   mock_pid=$!
   bootstrap=

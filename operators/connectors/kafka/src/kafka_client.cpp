@@ -56,6 +56,39 @@ std::pair<std::int64_t, std::int64_t> watermark_offsets(rd_kafka_t* rk, const st
   return {low, high};
 }
 
+std::optional<committed_position> committed_offset(const properties& props, const std::string& group,
+                                             const std::string& topic, std::int32_t partition,
+                                             int timeout_ms, const std::string& who) {
+  properties consumer;
+  for (const auto& key : {"bootstrap.servers", "security.protocol", "sasl.mechanisms",
+                          "sasl.username", "sasl.password", "ssl.ca.location",
+                          "ssl.certificate.location", "ssl.key.location", "ssl.key.password"})
+    if (auto it = props.find(key); it != props.end())
+      consumer.insert(*it);
+  consumer["group.id"] = group;
+  consumer["isolation.level"] = "read_committed"; // OffsetFetch with RequireStable
+  consumer["enable.auto.commit"] = "false";
+  auto rk = make_handle(RD_KAFKA_CONSUMER, consumer, who);
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topic.c_str(), partition);
+  rd_kafka_resp_err_t err = rd_kafka_committed(rk.get(), list, timeout_ms);
+  if (!err)
+    err = list->elems[0].err;
+  const auto& got = list->elems[0];
+  committed_position position{got.offset,
+                              got.metadata ? std::string(static_cast<const char*>(got.metadata),
+                                                         got.metadata_size)
+                                           : std::string()};
+  rd_kafka_topic_partition_list_destroy(list);
+  rd_kafka_consumer_close(rk.get());
+  if (err)
+    throw kafka_error(who + ": cannot read the offset group '" + group + "' committed on " +
+                      partition_name(topic, partition) + ": " + rd_kafka_err2str(err));
+  if (position.offset < 0)
+    return std::nullopt;
+  return position;
+}
+
 std::string partition_name(const std::string& topic, std::int32_t partition) {
   return "topic '" + topic + "' partition " + std::to_string(partition);
 }

@@ -1,5 +1,6 @@
 #include "sluice/connectors/kafka/kafka_producer.hpp"
 
+#include <cstring>
 
 namespace sluice::kafka {
 namespace {
@@ -105,6 +106,28 @@ void kafka_producer::commit_transaction() {
 void kafka_producer::abort_transaction() {
   if (auto* e = rd_kafka_abort_transaction(rk_.get(), transaction_timeout_ms))
     fail_with(e, "cannot abort its transaction");
+}
+
+void kafka_producer::send_offset_to_transaction(const std::string& group,
+                                                const std::string& topic, std::int32_t partition,
+                                                std::int64_t offset,
+                                                const std::string& metadata) {
+  rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_t* p =
+      rd_kafka_topic_partition_list_add(offsets, topic.c_str(), partition);
+  p->offset = offset;
+  p->metadata = rd_kafka_mem_malloc(nullptr, metadata.size()); // freed with the list
+  std::memcpy(p->metadata, metadata.data(), metadata.size());
+  p->metadata_size = metadata.size();
+  rd_kafka_consumer_group_metadata_t* group_metadata =
+      rd_kafka_consumer_group_metadata_new(group.c_str());
+  rd_kafka_error_t* e = rd_kafka_send_offsets_to_transaction(rk_.get(), offsets, group_metadata,
+                                                             transaction_timeout_ms);
+  rd_kafka_consumer_group_metadata_destroy(group_metadata);
+  rd_kafka_topic_partition_list_destroy(offsets);
+  if (e)
+    fail_with(e, "cannot commit the offset of group '" + group + "' on " +
+                     partition_name(topic, partition) + " in its transaction");
 }
 
 } // namespace sluice::kafka

@@ -29,6 +29,9 @@ void kafka_sink_config::validate(const job_config& job) const {
     return;
   if (transactional_id_prefix.empty())
     throw config_error("kafka_sink: exactly-once needs a transactional id prefix");
+  if (topic.empty())
+    throw config_error("kafka_sink: exactly-once needs a topic (set_topic): its commit markers "
+                       "are stored on the topic's partition 0");
   if (!job.checkpointing.enabled())
     return;
   auto it = props.find("transaction.timeout.ms");

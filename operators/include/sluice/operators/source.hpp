@@ -5,6 +5,7 @@
 // (snapshot_state) and resumes from the restored position in open(), so that after a failure
 // the job replays exactly what followed the checkpoint.
 
+#include "sluice/operators/output_tag.hpp"
 #include "sluice/operators/stream_operator.hpp"
 
 #include <cstddef>
@@ -43,6 +44,18 @@ public:
   virtual void snapshot_state(std::int64_t /*checkpoint_id*/) {}
   virtual void notify_checkpoint_complete(std::int64_t /*checkpoint_id*/) {}
   virtual void notify_checkpoint_aborted(std::int64_t /*checkpoint_id*/) {}
+
+  /// Set by the hosting operator before open(): the side outputs of the source's stream
+  /// (data_stream::get_side_output on the stream from_source returned).
+  void set_side_outputs(side_output_context* outputs) { side_outputs_ = outputs; }
+
+protected:
+  /// Where the source emits records besides its main output (e.g. ones it cannot read), with
+  /// side_outputs()->output(tag, value); nullptr before open().
+  side_output_context* side_outputs() const { return side_outputs_; }
+
+private:
+  side_output_context* side_outputs_ = nullptr;
 };
 
 /// CRTP helper implementing clone() by copy.
@@ -77,6 +90,7 @@ public:
   void open(const runtime_context& ctx) override {
     stream_operator::open(ctx);
     warn_if_not_replayable(*this, ctx);
+    src_->set_side_outputs(&side_outputs_);
     src_->open(ctx);
   }
   void close() override { src_->close(); }
@@ -105,8 +119,16 @@ private:
     std::uint64_t count = 0;
   };
 
+  /// The operator's side outputs, as the hosted source sees them.
+  struct operator_side_outputs final : side_output_context {
+    explicit operator_side_outputs(const stream_operator& op) : op(op) {}
+    output_base* side_output(const std::string& tag_id) override { return op.side_output(tag_id); }
+    const stream_operator& op;
+  };
+
   std::unique_ptr<source<T>> src_;
   counting_collector counting_;
+  operator_side_outputs side_outputs_{*this};
 };
 
 } // namespace sluice

@@ -4,7 +4,7 @@
 // Records from a source that reads several splits carry their split (runtime_context::split):
 // each split then has its own generator, and the output watermark is the minimum over the
 // splits that are not idle; a split read to the end stops counting (Flink's per-split
-// watermarks).
+// watermarks). A source's own idleness is forwarded while it has emitted no record.
 
 #include "sluice/operators/stream_operator.hpp"
 #include "sluice/operators/time/watermark.hpp"
@@ -48,7 +48,12 @@ public:
     if (wm == max_watermark)
       emit(wm);
   }
-  void process_watermark_status(bool) override {}
+  /// A source subtask that reads nothing (e.g. no Kafka partition assigned) says it is idle;
+  /// that is forwarded until records arrive, whose splits then decide (Flink's idle readers).
+  void process_watermark_status(bool idle) override {
+    if (splits_.empty())
+      set_idle(idle);
+  }
 
   using one_input_operator<T, T>::collect;
 

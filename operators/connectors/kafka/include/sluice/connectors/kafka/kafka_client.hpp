@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -46,6 +47,19 @@ std::map<std::string, int> list_topics(rd_kafka_t* rk, int timeout_ms, const std
 std::pair<std::int64_t, std::int64_t> watermark_offsets(rd_kafka_t* rk, const std::string& topic,
                                                         std::int32_t partition, int timeout_ms,
                                                         const std::string& who);
+
+/// An offset a consumer group committed, with its metadata.
+struct committed_position {
+  std::int64_t offset = 0;
+  std::string metadata;
+};
+
+/// The offset group `group` committed on `topic` partition `partition` (OffsetFetch, waiting for
+/// pending transactional commits to settle), or nullopt if it committed none. `props` give the
+/// cluster (bootstrap.servers and security settings).
+std::optional<committed_position> committed_offset(const properties& props, const std::string& group,
+                                             const std::string& topic, std::int32_t partition,
+                                             int timeout_ms, const std::string& who);
 
 /// "topic 't' partition 3": how errors name a partition.
 std::string partition_name(const std::string& topic, std::int32_t partition);

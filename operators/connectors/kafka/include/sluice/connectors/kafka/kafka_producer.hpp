@@ -3,6 +3,8 @@
 // transactional (a transactional.id in its properties).
 
 #include "sluice/connectors/kafka/kafka_client.hpp"
+#include "sluice/state/serializer_fields.hpp"
+#include "sluice/state/serializer_std.hpp"
 
 #include <cstdint>
 #include <map>
@@ -21,6 +23,7 @@ struct kafka_message {
   std::string value;
   std::vector<std::pair<std::string, std::string>> headers;
   std::optional<std::int32_t> partition; ///< none: the sink's partitioner decides
+  SLUICE_FIELDS(topic, key, value, headers, partition)
 };
 
 class kafka_producer {
@@ -45,6 +48,12 @@ public:
   void begin_transaction();
   void commit_transaction();
   void abort_transaction();
+  /// Commits offset `offset` (with `metadata`) of `topic` partition `partition` for consumer
+  /// group `group` as part of the open transaction (AddOffsetsToTxn + TxnOffsetCommit): visible
+  /// only if the transaction commits.
+  void send_offset_to_transaction(const std::string& group, const std::string& topic,
+                                  std::int32_t partition, std::int64_t offset,
+                                  const std::string& metadata);
 
   rd_kafka_t* handle() const { return rk_.get(); }
 

@@ -19,10 +19,12 @@
 //   (a failed delivery fails the checkpoint and the job), so a restore replays at most
 //   duplicates.
 // - exactly_once: a two_phase_commit_sink whose transactions are Kafka transactions (see
-//   kafka_transactions.hpp): pre-commit flushes at the checkpoint, commit when it completes;
-//   after a restore the pending ones are committed, the open ones aborted, and the
-//   transactional.ids the failed attempt may have used after the checkpoint
-//   (lingering_probe of them per old subtask) fenced.
+//   kafka_transactions.hpp): pre-commit adds a commit marker and flushes at the checkpoint,
+//   commit when it completes; each transaction's records are kept in the checkpoint until it
+//   commits. After a restore the pending ones are committed (sent again from the checkpoint if
+//   their process died before committing them), the open ones aborted, and the
+//   transactional.ids the failed attempt may have used after the checkpoint (lingering_probe of
+//   them per old subtask) fenced.
 // The default partitioner is Kafka's (murmur2 of the key, librdkafka's murmur2_random).
 
 #include "sluice/connectors/kafka/kafka_producer.hpp"
@@ -73,13 +75,15 @@ struct kafka_sink_parts {
   std::function<kafka_message(const T&)> serialize;
   std::function<std::int32_t(const kafka_message&, std::int32_t)> partition;
 
-  void write(kafka_producer& p, const T& value) const {
+  /// Produces `value` and returns the message produced (topic and custom partition resolved).
+  kafka_message write(kafka_producer& p, const T& value) const {
     kafka_message m = serialize(value);
     if (m.topic.empty())
       m.topic = config->topic;
     if (partition && !m.partition)
       m.partition = partition(m, p.partition_count(m.topic));
     p.produce(m);
+    return m;
   }
 };
 
@@ -118,10 +122,15 @@ public:
   kafka_transactional_sink(const kafka_transactional_sink& o) : base(), parts_(o.parts_) {}
 
   void open(const runtime_context& ctx) override {
-    who_ = "kafka_sink '" + ctx.task_name() + "'";
-    props_ = parts_.config->producer_properties();
+    const auto& config = *parts_.config;
+    settings_ = {config.producer_properties(), config.transactional_id_prefix, config.topic,
+                 "kafka_sink '" + ctx.task_name() + "'", config.listener};
+    if (settings_.marker_topic.empty())
+      throw kafka_error(settings_.who + ": exactly-once needs a topic (set_topic): its commit "
+                                        "markers are stored on the topic's partition 0");
     last_checkpoint_ = 0;
     last_sequence_ = 0;
+    run_ = new_run_name(); // a restore takes the restored one (finish_recovery)
     base::open(ctx);
   }
   void snapshot_state(std::int64_t checkpoint_id) override {
@@ -137,39 +146,38 @@ protected:
     const int subtask = this->context().subtask_index;
     const auto seq = std::max(last_sequence_, last_checkpoint_) + 1;
     last_sequence_ = seq;
-    kafka_transaction txn{
-        transactional_id(parts_.config->transactional_id_prefix, subtask, seq), subtask, seq};
-    producer_ = kafka::begin_transaction(txn, props_, who_, parts_.config->listener);
+    kafka_transaction txn{transactional_id(settings_.prefix, subtask, seq), subtask, seq, run_,
+                          {}};
+    producer_ = kafka::begin_transaction(txn, settings_);
     return txn;
   }
-  void invoke(kafka_transaction&, T&& value) override { parts_.write(*producer_, value); }
-  void pre_commit(kafka_transaction& txn) override {
-    kafka::pre_commit_transaction(txn, who_, parts_.config->listener);
+  void invoke(kafka_transaction& txn, T&& value) override {
+    txn.records.push_back(parts_.write(*producer_, value));
   }
-  void commit(const kafka_transaction& txn) override {
-    kafka::commit_transaction(txn, props_, who_, parts_.config->listener);
-  }
-  void abort(const kafka_transaction& txn) override {
-    kafka::abort_transaction(txn, props_, who_, parts_.config->listener);
-  }
+  void pre_commit(kafka_transaction& txn) override { kafka::pre_commit_transaction(txn, settings_); }
+  void commit(const kafka_transaction& txn) override { kafka::commit_transaction(txn, settings_); }
+  void abort(const kafka_transaction& txn) override { kafka::abort_transaction(txn, settings_); }
   /// Fences the transactional.ids after the restored checkpoint that this subtask's share of
   /// the old subtasks may have used, and names the next transaction after the checkpoint.
   void finish_recovery(const std::vector<kafka_transaction>& recorded) override {
     const auto& ctx = this->context();
     std::set<std::int32_t> old_subtasks;
     std::int64_t restored = 0;
+    std::string restored_run;
     for (const auto& t : recorded) {
       old_subtasks.insert(t.subtask);
       restored = std::max(restored, t.sequence);
+      restored_run = std::max(restored_run, t.run);
     }
+    if (!restored_run.empty())
+      run_ = restored_run;
     for (auto s : old_subtasks) {
       if (s % ctx.parallelism != ctx.subtask_index)
         continue;
       for (int k = 1; k <= parts_.config->lingering_probe; ++k) {
         const auto seq = restored + k;
-        kafka::fence_transaction(
-            {transactional_id(parts_.config->transactional_id_prefix, s, seq), s, seq}, props_,
-            who_, parts_.config->listener);
+        kafka::fence_transaction({transactional_id(settings_.prefix, s, seq), s, seq, run_, {}},
+                                 settings_);
       }
     }
     last_sequence_ = restored;
@@ -177,8 +185,8 @@ protected:
 
 private:
   kafka_sink_parts<T> parts_;
-  std::string who_;
-  properties props_;
+  transaction_settings settings_;
+  std::string run_; ///< see kafka_transaction::run
   std::int64_t last_checkpoint_ = 0; ///< the last checkpoint taken
   /// Sequences strictly increase: the transaction begun after checkpoint C is named
   /// max(previous + 1, C + 1), so names never repeat, also when checkpoint ids restart at the

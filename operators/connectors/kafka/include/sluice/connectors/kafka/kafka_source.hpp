@@ -13,8 +13,9 @@
 // Partitions, offsets, restore and polling: see kafka_partition_reader.hpp. Each record carries
 // its Kafka timestamp (no_timestamp if it has none) and its partition as split, so a watermark
 // strategy given to from_source keeps one watermark per partition, the subtask's being the
-// minimum over partitions not idle (with_idleness). A record the deserializer throws on fails
-// the job naming topic, partition and offset, or with skip_malformed() is skipped and counted.
+// minimum over partitions not idle (with_idleness); a subtask without partitions marks itself
+// idle. A record the deserializer throws on fails the job naming topic, partition and offset, or
+// with skip_malformed() is skipped and counted (and sent to a side output if a tag is given).
 
 #include "sluice/connectors/kafka/kafka_partition_reader.hpp"
 #include "sluice/operators/logging.hpp"
@@ -42,7 +43,7 @@ public:
   /// A copy shares the configuration and the skipped-record count, and is not open.
   kafka_source(const kafka_source& o)
       : config_(o.config_), deserialize_(o.deserialize_), skip_malformed_(o.skip_malformed_),
-        skipped_(o.skipped_) {}
+        malformed_tag_(o.malformed_tag_), skipped_(o.skipped_) {}
 
   kafka_source& set_bootstrap_servers(std::string servers) {
     return set_property("bootstrap.servers", std::move(servers));
@@ -98,6 +99,14 @@ public:
     skip_malformed_ = skip;
     return *this;
   }
+  /// Skips and counts malformed records as skip_malformed(), and sends each to side output
+  /// `tag` (topic, partition, offset, key and value bytes, the error): get it with
+  /// get_side_output(tag) on the stream from_source(src, name) returned.
+  kafka_source& skip_malformed(output_tag<malformed_kafka_record> tag) {
+    skip_malformed_ = true;
+    malformed_tag_ = std::move(tag);
+    return *this;
+  }
 
   /// Records skipped by all subtasks of this process (skip_malformed).
   std::uint64_t skipped_records() const { return skipped_->load(); }
@@ -107,10 +116,12 @@ public:
     if (!deserialize_)
       throw source_error("kafka_source '" + ctx.task_name() +
                          "': no deserializer (set_value_deserializer or set_deserializer)");
+    marked_idle_ = false;
     reader_ = std::make_unique<kafka_partition_reader>(config_, ctx.operator_name);
     reader_->open(ctx);
   }
   source_status poll(collector<T>& out, std::size_t max_records) override {
+    mark_idle_without_splits(out);
     return reader_->poll(max_records, [&](const kafka_record& r) { deserialize(r, out); });
   }
   void close() override { reader_.reset(); }
@@ -135,14 +146,33 @@ private:
                            e.what());
       ++*skipped_;
       log()->warn("kafka_source: skipped the record at {}: {}", where, e.what());
+      if (malformed_tag_ && this->side_outputs())
+        this->side_outputs()->output(
+            *malformed_tag_,
+            malformed_kafka_record{std::string(r.topic), r.partition, r.offset,
+                                   r.key ? std::optional<std::string>(*r.key) : std::nullopt,
+                                   std::string(r.value), e.what()});
       return;
     }
     out.collect(std::move(*value));
   }
 
+  /// A subtask without partitions (more subtasks than partitions) is idle, so that it does not
+  /// hold back the watermarks downstream (as Flink's readers without splits); it is active
+  /// again once discovery gives it one.
+  void mark_idle_without_splits(collector<T>& out) {
+    const bool idle = reader_->splits().empty();
+    if (idle != marked_idle_) {
+      marked_idle_ = idle;
+      out.emit_watermark_status(idle);
+    }
+  }
+
   std::shared_ptr<kafka_source_config> config_ = std::make_shared<kafka_source_config>();
   record_deserializer deserialize_;
   bool skip_malformed_ = false;
+  std::optional<output_tag<malformed_kafka_record>> malformed_tag_;
+  bool marked_idle_ = false;
   std::shared_ptr<std::atomic<std::uint64_t>> skipped_ =
       std::make_shared<std::atomic<std::uint64_t>>(0);
   std::unique_ptr<kafka_partition_reader> reader_;
