@@ -25,8 +25,8 @@ std::string watch_text(const nlohmann::json& frame);
 
 /// How `sluice status JOB --watch` refreshes.
 struct watch_options {
-  host_port job_manager;                     ///< --jobmanager
-  std::chrono::milliseconds timeout{60000};  ///< --timeout-ms
+  host_port job_manager;                    ///< --jobmanager
+  std::chrono::milliseconds timeout{60000}; ///< --timeout-ms
   std::chrono::milliseconds interval{1000}; ///< --interval-ms
   long count = 0;                           ///< --count: refreshes, then exit; 0: until it ends
   bool json = false;                        ///< one JSON object per line instead of screens
@@ -36,8 +36,8 @@ struct watch_options {
 /// its job manager has gone: the job manager process exits when its job ends) or `count`
 /// refreshes were printed. Each request waits at most max(2 s, 2 intervals) (at most the
 /// timeout); one unanswered in that time is followed by a new connection: refused, the job
-/// manager has gone; made, the watch goes on. On a terminal (and without json) each refresh clears the screen
-/// first, like top. Returns the exit code: 0. Throws cluster_unreachable if the first request
+/// manager has gone; made, the watch goes on. On a terminal (and without json) each refresh
+/// clears the screen first, like top. Returns the exit code: 0. Throws cluster_unreachable if the first request
 /// fails, cluster_request_failed if the job is unknown.
 int watch_job(cluster_client& client, const std::string& job, const watch_options& options,
               std::ostream& out);

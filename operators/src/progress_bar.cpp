@@ -104,7 +104,8 @@ std::string format_bytes(std::uint64_t bytes) {
 std::string progress_line(const input_progress& p, double records_per_s, double units_per_s,
                           std::chrono::milliseconds elapsed, bool finished, std::size_t width) {
   const double fraction =
-      p.total == 0 ? 1.0 : std::min(1.0, static_cast<double>(p.done) / static_cast<double>(p.total));
+      p.total == 0 ? 1.0
+                   : std::min(1.0, static_cast<double>(p.done) / static_cast<double>(p.total));
   const auto amount = [&](std::uint64_t n) {
     return p.bytes ? format_bytes(n) : std::to_string(n) + " records";
   };

@@ -13,8 +13,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startFeeder, startWordCount, startClusterWordCount, launchBrowser, temporaryDirectory, getJson }
-  from './job_harness.mjs';
+import {
+  startFeeder, startWordCount, startClusterWordCount, launchBrowser, temporaryDirectory, getJson,
+} from './job_harness.mjs';
 
 const WAIT_MS = 30000;
 
