@@ -58,17 +58,24 @@ struct cluster_client::impl {
   /// Sends `xs` to the job manager and returns its reply of type T.
   template <class T, class... Ts>
   T ask(Ts&&... xs) {
+    return ask_within<T>(timeout, std::forward<Ts>(xs)...);
+  }
+
+  /// ask, waiting at most `limit` for the reply.
+  template <class T, class... Ts>
+  T ask_within(std::chrono::milliseconds limit, Ts&&... xs) {
     std::optional<T> reply;
     std::optional<caf::error> failure;
     {
       caf::scoped_actor self{system};
-      self->request(job_manager, timeout, std::forward<Ts>(xs)...)
+      self->request(job_manager, limit, std::forward<Ts>(xs)...)
           .receive([&](T& x) { reply = std::move(x); },
                    [&](const caf::error& e) { failure = e; });
     }
     if (failure && *failure == caf::sec::request_timeout)
       throw cluster_unreachable("the job manager at " + where + " did not answer within " +
-                                std::to_string(timeout.count()) + " ms (--timeout-ms)");
+                                std::to_string(limit.count()) +
+                                (limit == timeout ? " ms (--timeout-ms)" : " ms"));
     if (failure && *failure == caf::sec::request_receiver_down)
       throw cluster_unreachable("the job manager at " + where + " has gone");
     if (failure)
@@ -99,6 +106,15 @@ job_details cluster_client::job(const std::string& job) {
 
 std::vector<task_manager_info> cluster_client::task_managers() {
   return impl_->ask<std::vector<task_manager_info>>(list_task_managers_atom::value);
+}
+
+nlohmann::json cluster_client::job_document(const std::string& job,
+                                            std::chrono::milliseconds timeout) {
+  auto doc = nlohmann::json::parse(impl_->ask_within<std::string>(timeout, rest_state_atom::value));
+  if (job != doc.value("jid", "") && job != doc.value("name", ""))
+    throw cluster_request_failed("unknown job '" + job + "': this job manager runs '" +
+                                 doc.value("jid", "") + "'");
+  return doc;
 }
 
 std::string cluster_client::cancel(const std::string& job) {

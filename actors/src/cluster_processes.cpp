@@ -70,10 +70,12 @@ public:
     setup.slots = config.slots > 0 ? config.slots : 1;
     setup.job_manager = std::move(job_manager);
     setup.name = process_name();
+    set_log_process("taskmanager " + setup.name);
     setup.peer_address = cluster.task_manager_bind + ":" + std::to_string(*peer_port);
     const auto name = setup.name;
+    auto tm_config = setup.config;
     main_ = system().spawn(task_manager, std::move(setup));
-    start_metrics_endpoint(config, std::move(plan), job_name, name);
+    start_metrics_endpoint(config, std::move(tm_config), std::move(plan), job_name, name);
   }
 
 private:

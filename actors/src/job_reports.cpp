@@ -184,12 +184,9 @@ json task_managers_json(const job_manager_state& st) {
     if (it != st.metrics.task_managers.end()) {
       const auto& r = it->second.latest;
       tm["lastReportTime"] = it->second.latest_ms;
-      tm["metrics"] = {
-          {"rssBytes", r.rss_bytes},
-          {"cpuTimeMs", r.cpu_ms},
-          {"cpuLoad", it->second.rate([](const task_manager_report& x) { return x.cpu_ms; }) / 1000},
-          {"bufferPoolKeptBytes", r.pool_kept_bytes},
-          {"bufferPoolMaxBytes", r.pool_max_bytes}};
+      tm["metrics"] = task_manager_metrics_json(r);
+      tm["metrics"]["cpuLoad"] =
+          it->second.rate([](const task_manager_report& x) { return x.cpu_ms; }) / 1000;
     }
     out.push_back(std::move(tm));
   };
@@ -220,7 +217,22 @@ json subtask_counters_json(const subtask_metrics& m) {
       {"inputCreditsOutstanding", m.credits_outstanding},
       {"outputQueueLength", m.batches_waiting},
       {"maxInputBatchesInFlight", m.max_in_flight},
+      {"pendingRecords", m.pending_records >= 0 ? json(m.pending_records) : json(nullptr)},
+      {"pendingBytes", m.pending_bytes >= 0 ? json(m.pending_bytes) : json(nullptr)},
+      {"inputBytes", m.input_bytes >= 0 ? json(m.input_bytes) : json(nullptr)},
   };
+}
+
+json task_manager_metrics_json(const task_manager_report& r) {
+  json out{{"rssBytes", r.rss_bytes},
+           {"cpuTimeMs", r.cpu_ms},
+           {"bufferPoolKeptBytes", r.pool_kept_bytes},
+           {"bufferPoolMaxBytes", r.pool_max_bytes}};
+  if (r.rocksdb) {
+    out["rocksdbBlockCacheUsageBytes"] = r.rocksdb_block_cache_bytes;
+    out["rocksdbMemTablesBytes"] = r.rocksdb_memtable_bytes;
+  }
+  return out;
 }
 
 void on_metrics_tick(jm_actor self, const job_manager_setup& setup) {

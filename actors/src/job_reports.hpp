@@ -13,6 +13,11 @@ namespace sluice {
 /// One subtask's counters and watermarks (no rates), with the names of the state document.
 nlohmann::json subtask_counters_json(const subtask_metrics& m);
 
+/// A task manager's process metrics from its report (no rates), with the names of the state
+/// document: rssBytes, cpuTimeMs, bufferPool*, and with RocksDB rocksdbBlockCacheUsageBytes and
+/// rocksdbMemTablesBytes.
+nlohmann::json task_manager_metrics_json(const task_manager_report& r);
+
 /// With --metrics-interval-ms > 0: asks every ready task manager for its report now and arms
 /// the next round one interval later.
 void on_metrics_tick(jm_actor self, const job_manager_setup& setup);

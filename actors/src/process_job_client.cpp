@@ -5,7 +5,6 @@
 #include "process_resources.hpp"
 #include "rest/prometheus.hpp"
 
-#include "sluice/actors/buffer_pool.hpp"
 #include "sluice/actors/checkpoint_names.hpp"
 
 #include "sluice/checkpoint/checkpoint_error.hpp"
@@ -79,7 +78,7 @@ void announce_http(const std::string& what, const std::string& host, std::uint16
 
 /// A task manager's own metrics as a state document without the job's part (prometheus.hpp).
 nlohmann::json task_manager_document(const execution_plan& plan, const std::string& job_name,
-                                     const std::string& name, int slots,
+                                     const std::string& name, const job_config& config, int slots,
                                      const std::vector<subtask_metrics>& metrics) {
   nlohmann::json vertices = nlohmann::json::array();
   for (const auto& v : plan.vertices())
@@ -91,16 +90,11 @@ nlohmann::json task_manager_document(const execution_plan& plan, const std::stri
     s["status"] = m.finished ? "FINISHED" : "RUNNING";
     subtasks.push_back(std::move(s));
   }
-  const auto& pool = buffer_pool::process();
   nlohmann::json tm{{"id", name},
                     {"slotsNumber", slots},
                     {"freeSlots", nlohmann::json()},
                     {"lost", false},
-                    {"metrics",
-                     {{"rssBytes", process_rss_bytes()},
-                      {"cpuTimeMs", process_cpu_ms()},
-                      {"bufferPoolKeptBytes", pool.kept_bytes()},
-                      {"bufferPoolMaxBytes", pool.max_bytes()}}}};
+                    {"metrics", task_manager_metrics_json(process_report(config, slots))}};
   return nlohmann::json{{"jid", job_id_of(job_name)},
                         {"plan", {{"vertices", std::move(vertices)}}},
                         {"subtasks", std::move(subtasks)},
@@ -145,6 +139,7 @@ void process_job_client::start_rest_api(const job_config& config) {
 }
 
 void process_job_client::start_metrics_endpoint(const job_config& config,
+                                                std::shared_ptr<const job_config> tm_config,
                                                 std::shared_ptr<const execution_plan> plan,
                                                 const std::string& job_name,
                                                 const std::string& name) {
@@ -156,8 +151,8 @@ void process_job_client::start_metrics_endpoint(const job_config& config,
   const int slots = config.slots > 0 ? config.slots : 1;
   metrics_endpoint_->route("GET", "/metrics", [=](const rest::http_request&) {
     return rest::http_response{
-        200, rest::prometheus_text(task_manager_document(*plan, job_name, name, slots,
-                                                         status->metrics())),
+        200, rest::prometheus_text(task_manager_document(*plan, job_name, name, *tm_config,
+                                                         slots, status->metrics())),
         rest::prometheus_content_type};
   });
   try {

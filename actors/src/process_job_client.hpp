@@ -49,8 +49,10 @@ protected:
   /// use by another job), warns and goes on without.
   void start_rest_api(const job_config& config);
   /// A task manager with --metrics-bind: serves `GET /metrics` with its own subtasks' counters
-  /// and its process's resources; `name` is its task manager name. Throws config_error.
-  void start_metrics_endpoint(const job_config& config, std::shared_ptr<const execution_plan> plan,
+  /// and its process's resources (`tm_config`: its task manager's configuration, with the
+  /// shared RocksDB resources); `name` is its task manager name. Throws config_error.
+  void start_metrics_endpoint(const job_config& config, std::shared_ptr<const job_config> tm_config,
+                              std::shared_ptr<const execution_plan> plan,
                               const std::string& job_name, const std::string& name);
 
 private:

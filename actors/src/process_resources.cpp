@@ -1,5 +1,8 @@
 #include "process_resources.hpp"
 
+#include "sluice/actors/buffer_pool.hpp"
+#include "sluice/state/rocksdb_keyed_state_backend.hpp"
+
 #include <cstdlib>
 #include <fstream>
 
@@ -34,6 +37,23 @@ std::uint64_t process_cpu_ms() {
     return static_cast<std::uint64_t>(t.tv_sec) * 1000 + static_cast<std::uint64_t>(t.tv_usec) / 1000;
   };
   return ms(usage.ru_utime) + ms(usage.ru_stime);
+}
+
+task_manager_report process_report(const job_config& config, int slots) {
+  const auto& pool = buffer_pool::process();
+  task_manager_report r;
+  r.slots = slots;
+  r.rss_bytes = process_rss_bytes();
+  r.cpu_ms = process_cpu_ms();
+  r.pool_kept_bytes = pool.kept_bytes();
+  r.pool_max_bytes = pool.max_bytes();
+  if (const auto& rocksdb = config.state.rocksdb_resources) {
+    const auto memory = rocksdb_memory(*rocksdb);
+    r.rocksdb = true;
+    r.rocksdb_block_cache_bytes = memory.block_cache_bytes;
+    r.rocksdb_memtable_bytes = memory.memtable_bytes;
+  }
+  return r;
 }
 
 } // namespace sluice

@@ -1,6 +1,9 @@
 #pragma once
 // What this process uses of the machine: resident memory and CPU time (Linux /proc, getrusage),
-// and how much freed memory its allocator keeps.
+// its buffer pool and its RocksDB instances' memory; and how much freed memory its allocator keeps.
+
+#include "sluice/actors/messages.hpp"
+#include "sluice/operators/job_config.hpp"
 
 #include <cstdint>
 
@@ -22,5 +25,10 @@ void bound_allocator_retention();
 
 /// User plus system CPU time of every thread of the process, in milliseconds.
 std::uint64_t process_cpu_ms();
+
+/// A task manager's report of its process without the subtasks: `slots`, RSS, CPU time, the
+/// buffer pool, and, when `config` keeps state in RocksDB, the shared block cache's usage and
+/// the memtables of every instance.
+task_manager_report process_report(const job_config& config, int slots);
 
 } // namespace sluice

@@ -202,9 +202,10 @@ void subtask_actor::start(const start_msg& msg) {
   arm_flush_timer();
   if (plan.assigns_timestamps(setup_.vertex))
     arm_watermark_timer();
-  if (chain_->source())
+  if (chain_->source()) {
+    record_backlog();
     schedule_source_step();
-  else if (input_.channel_count() == 0)
+  } else if (input_.channel_count() == 0)
     finish_input();
 }
 
@@ -314,6 +315,7 @@ void subtask_actor::source_step() {
   }
   emitted_ = src->emitted();
   counters_.records_in.add(emitted_ - first);
+  record_backlog();
   if (status == source_status::finished) {
     finish_input();
   } else if (status == source_status::idle) {
@@ -322,6 +324,13 @@ void subtask_actor::source_step() {
   } else if (output_.available()) {
     schedule_source_step();
   }
+}
+
+void subtask_actor::record_backlog() {
+  const auto backlog = chain_->source()->backlog();
+  counters_.pending_records.set(backlog.pending_records);
+  counters_.pending_bytes.set(backlog.pending_bytes);
+  counters_.input_bytes.set(backlog.input_bytes);
 }
 
 void subtask_actor::finish_input() {

@@ -59,6 +59,8 @@ private:
   /// Sends input_atom to itself unless sent already (unaligned checkpoints).
   void schedule_input();
   void source_step();
+  /// Stores the source's backlog in its counters (pendingRecords, pendingBytes).
+  void record_backlog();
   void schedule_source_step();
   void finish_input();
   void maybe_finish();

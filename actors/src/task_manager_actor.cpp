@@ -6,7 +6,6 @@
 #include "tcp_probe.hpp"
 #include "tls_transport.hpp"
 
-#include "sluice/actors/buffer_pool.hpp"
 
 #include "sluice/operators/logging.hpp"
 
@@ -164,10 +163,9 @@ caf::behavior task_manager(tm_actor self, task_manager_setup setup) {
       [=](cancel_job_atom) { leave(self, setup, job_result::failure("task manager cancelled")); },
       [=](metrics_atom) { return subtask_snapshots(self); },
       [=](report_atom) {
-        const auto& pool = buffer_pool::process();
-        return task_manager_report{setup.slots,        process_rss_bytes(),
-                                   process_cpu_ms(),   pool.kept_bytes(),
-                                   pool.max_bytes(),   subtask_snapshots(self)};
+        auto report = process_report(*setup.config, setup.slots);
+        report.subtasks = subtask_snapshots(self);
+        return report;
       },
   };
 }

@@ -4,6 +4,7 @@
 
 #include "json_output.hpp"
 #include "tables.hpp"
+#include "watch.hpp"
 
 #include "sluice/actors/cluster_client.hpp"
 #include "sluice/operators/job_config.hpp"
@@ -33,6 +34,12 @@ Commands (JOB: the job's id, or its name):
   list                                 jobs: id, state, uptime, name
   status JOB                           the job's subtasks: task manager and slot, records
                                        in and out, time backpressured; latest checkpoint
+  status JOB --watch [--interval-ms MS] [--count N]
+                                       refreshes like top every MS (default 1000): per
+                                       vertex records and records/s in and out, busy and
+                                       backpressured time, watermark lag; the latest
+                                       checkpoint. Ends when the job ends, or after N
+                                       refreshes (--json: one object per line)
   taskmanagers                         task managers: name, peer address, slots, slots in
                                        use, ready
   cancel JOB                           cancels the job (its job manager exits non-zero)
@@ -49,6 +56,9 @@ Flags:
   --tls-cert FILE         with --tls-key and --tls-ca: mutual TLS, needed when the job
   --tls-key FILE          manager runs with TLS (a certificate signed by the CA, its
   --tls-ca FILE           key, the CA's certificate; PEM files; docs/security.md)
+  --watch                 status: refresh until the job ends (see above)
+  --interval-ms MS        status --watch: time between refreshes (default 1000)
+  --count N               status --watch: stop after N refreshes
   --help                  this text
 
 Exit codes:
@@ -71,6 +81,9 @@ struct invocation {
   std::optional<std::string> savepoint_dir; ///< stop --savepoint DIR
   bool drain = false;
   bool json = false;
+  bool watch = false;                       ///< status --watch
+  std::optional<std::chrono::milliseconds> interval; ///< --interval-ms
+  std::optional<long> count;                ///< --count
   bool help = false;
   std::chrono::milliseconds timeout{60000};
   tls_files tls;
@@ -139,12 +152,13 @@ std::string flag_value(const std::vector<std::string>& args, std::size_t& i,
   return args[++i];
 }
 
-std::chrono::milliseconds parse_timeout(const std::string& text) {
+/// A positive whole number given to `flag`.
+std::chrono::milliseconds parse_positive(const std::string& flag, const std::string& text) {
   char* end = nullptr;
-  const auto ms = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || ms <= 0)
-    throw usage_error("flag --timeout-ms: '" + text + "' is not a positive number");
-  return std::chrono::milliseconds(ms);
+  const auto n = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || n <= 0)
+    throw usage_error("flag " + flag + ": '" + text + "' is not a positive number");
+  return std::chrono::milliseconds(n);
 }
 
 invocation parse(const std::vector<std::string>& args) {
@@ -176,7 +190,7 @@ invocation parse(const std::vector<std::string>& args) {
         throw usage_error(e.what());
       }
     else if (flag == "--timeout-ms")
-      inv.timeout = parse_timeout(flag_value(args, i, flag, inline_value));
+      inv.timeout = parse_positive(flag, flag_value(args, i, flag, inline_value));
     else if (flag == "--savepoint")
       inv.savepoint_dir = flag_value(args, i, flag, inline_value);
     else if (flag == "--tls-cert")
@@ -185,9 +199,16 @@ invocation parse(const std::vector<std::string>& args) {
       inv.tls.key = flag_value(args, i, flag, inline_value);
     else if (flag == "--tls-ca")
       inv.tls.ca = flag_value(args, i, flag, inline_value);
+    else if (flag == "--watch")
+      inv.watch = true;
+    else if (flag == "--interval-ms")
+      inv.interval = parse_positive(flag, flag_value(args, i, flag, inline_value));
+    else if (flag == "--count")
+      inv.count = parse_positive(flag, flag_value(args, i, flag, inline_value)).count();
     else
       throw usage_error("unknown flag " + flag);
-    if (inline_value && (flag == "--help" || flag == "-h" || flag == "--json" || flag == "--drain"))
+    if (inline_value && (flag == "--help" || flag == "-h" || flag == "--json" || flag == "--drain" ||
+                         flag == "--watch"))
       throw usage_error("flag " + flag + " takes no value");
   }
   if (inv.help)
@@ -207,6 +228,11 @@ invocation parse(const std::vector<std::string>& args) {
   if (inv.command != "stop" && (inv.savepoint_dir || inv.drain))
     throw usage_error(std::string("flag ") + (inv.drain ? "--drain" : "--savepoint") +
                       " applies to 'stop' only");
+  if (inv.command != "status" && inv.watch)
+    throw usage_error("flag --watch applies to 'status' only");
+  if (!inv.watch && (inv.interval || inv.count))
+    throw usage_error(std::string("flag ") + (inv.interval ? "--interval-ms" : "--count") +
+                      " applies to 'status --watch' only");
   if (!inv.job_manager)
     throw usage_error("missing flag --jobmanager HOST:PORT");
   try {
@@ -233,6 +259,12 @@ int main(int argc, char** argv) {
   }
   try {
     cluster_client client(*inv.job_manager, inv.timeout, inv.tls);
+    if (inv.watch)
+      return cli::watch_job(client, inv.operands[0],
+                            {*inv.job_manager, inv.timeout,
+                             inv.interval.value_or(std::chrono::milliseconds(1000)),
+                             inv.count.value_or(0), inv.json, inv.tls},
+                            std::cout);
     auto out = commands().at(inv.command).run(client, inv);
     if (inv.json)
       std::cout << out.json.dump() << std::endl;

@@ -1,11 +1,14 @@
 #include "sluice/operators/environment.hpp"
 
+#include "progress_bar.hpp"
 #include "stop_signals.hpp"
 
 #include "sluice/operators/logging.hpp"
 
 #include <cstdlib>
 #include <iostream>
+#include <optional>
+#include <set>
 
 namespace sluice {
 
@@ -27,6 +30,15 @@ void configure_log(const job_config& config) {
                                                            : "flag --log-file: ") +
                        e.what());
   }
+}
+
+/// The ids of the plan's source vertices (what the progress bar measures).
+std::set<int> source_vertices(const execution_plan& plan) {
+  std::set<int> out;
+  for (const auto& v : plan.vertices())
+    if (v.is_source)
+      out.insert(v.id);
+  return out;
 }
 
 } // namespace
@@ -108,7 +120,12 @@ job_result environment::execute(const std::string& job_name) {
     const bool savepoint = config_.cluster.role() != process_role::task_manager;
     signals.watch(graceful_stop(
         *client, job_name, savepoint ? config_.checkpointing.savepoint_on_stop : std::string()));
+    std::optional<progress_bar> bar;
+    if (progress_wanted(config_))
+      bar.emplace(*client, source_vertices(*plan()));
     result = client->wait();
+    if (bar)
+      bar->finish(result);
     if (const int signo = signals.received(); signo != 0 && !result.ok())
       result = job_result::cancelled_by_signal(signo, result.error());
   } catch (const std::exception& e) {

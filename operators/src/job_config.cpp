@@ -127,6 +127,8 @@ const std::vector<common_flag>& common_flags() {
            throw config_error("flag --log-format: '" + v + "' is not text or json");
          c.log_format = v;
        }},
+      {"no-progress", "no progress bar on stderr (a local job shows one when stderr is a terminal)",
+       true, [](job_config& c, const std::string&) { c.progress = false; }},
       {"disable-chaining", "run every operator in its own subtask", true,
        [](job_config& c, const std::string&) { c.chaining = false; }},
       {"slots", "slots of the task manager (default: enough for the job; cluster: 1)", false,

@@ -176,12 +176,17 @@ public:
 
   split_reader(std::vector<detail::text_split_position> splits, split_slot* slot,
                std::uint64_t max_line_bytes)
-      : queued_(std::move(splits)), slot_(slot), max_line_bytes_(max_line_bytes) {}
+      : queued_(std::move(splits)), slot_(slot), max_line_bytes_(max_line_bytes) {
+    for (const auto& split : queued_)
+      queued_bytes_ += remaining(split, split.offset);
+    input_bytes_ = queued_bytes_;
+  }
 
   /// Emits at most max_records lines of one split; returns true once every split is read.
   bool read(collector<std::string>& out, std::size_t max_records) {
     while (open_.size() < open_splits && next_queued_ < queued_.size()) {
       const auto& split = queued_[next_queued_++];
+      queued_bytes_ -= remaining(split, split.offset);
       open_.push_back({split, std::make_unique<split_cursor>(split.path, split.offset, split.end,
                                                              max_line_bytes_)});
     }
@@ -221,8 +226,24 @@ public:
     return out;
   }
 
+  /// The bytes of its splits not read yet, and of its splits in all (as at open()).
+  source_backlog backlog() const {
+    std::uint64_t pending = queued_bytes_;
+    for (const auto& [split, cursor] : open_)
+      pending += remaining(split, cursor->position());
+    return {-1, static_cast<std::int64_t>(pending), static_cast<std::int64_t>(input_bytes_)};
+  }
+
 private:
+  /// The bytes of `split` from `offset` on (0 once its last line, which may end past its end,
+  /// was read).
+  static std::uint64_t remaining(const detail::text_split_position& split, std::uint64_t offset) {
+    return split.end > offset ? split.end - offset : 0;
+  }
+
   std::vector<detail::text_split_position> queued_;
+  std::uint64_t queued_bytes_ = 0; ///< remaining() of the splits not opened yet
+  std::uint64_t input_bytes_ = 0;
   std::size_t next_queued_ = 0;
   split_slot* slot_;
   std::uint64_t max_line_bytes_;
@@ -317,6 +338,10 @@ source_status text_file_source::poll(collector<std::string>& out, std::size_t ma
 }
 
 void text_file_source::close() { reader_.reset(); }
+
+source_backlog text_file_source::backlog() const {
+  return reader_ ? reader_->backlog() : source_backlog{};
+}
 
 const std::string& text_file_source::path() const { return plan_->path; }
 

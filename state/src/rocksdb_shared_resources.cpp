@@ -13,6 +13,8 @@
 
 #include "rocksdb_internal.hpp"
 
+#include "sluice/state/rocksdb_keyed_state_backend.hpp"
+
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 
@@ -57,6 +59,10 @@ std::size_t rocksdb_memory_budget(const rocksdb_shared_resources& resources) {
 
 std::size_t rocksdb_memory_usage(const rocksdb_shared_resources& resources) {
   return resources.cache()->GetUsage();
+}
+
+rocksdb_memory_stats rocksdb_memory(const rocksdb_shared_resources& resources) {
+  return {resources.cache()->GetUsage(), resources.write_buffers()->memory_usage()};
 }
 
 rocksdb::DBOptions make_db_options(const rocksdb_shared_resources& resources) {

@@ -2,6 +2,9 @@
 // socket, checkpointing every 300 ms). One scenario per run:
 //
 //   node browser_test.mjs --word-count PATH --node-modules DIR --scenario NAME [--screenshot PNG]
+//                         [--cluster]
+//
+// --cluster: word_count as a job manager with two task managers of one slot each.
 //
 // Expected values come from the job's known structure and from the test's own counts, never
 // from the page's code; every wait is for an element or a value, bounded by WAIT_MS.
@@ -10,7 +13,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startFeeder, startWordCount, launchBrowser, temporaryDirectory, getJson } from './job_harness.mjs';
+import {
+  startFeeder, startWordCount, startClusterWordCount, launchBrowser, temporaryDirectory, getJson,
+} from './job_harness.mjs';
 
 const WAIT_MS = 30000;
 
@@ -189,17 +194,19 @@ const scenarios = {
 
 async function main() {
   const { values } = parseArgs({ options: { 'word-count': { type: 'string' },
-    'node-modules': { type: 'string' }, scenario: { type: 'string' }, screenshot: { type: 'string' } } });
+    'node-modules': { type: 'string' }, scenario: { type: 'string' }, screenshot: { type: 'string' },
+    cluster: { type: 'boolean' } } });
   const scenario = scenarios[values.scenario];
   if (!scenario || !values['word-count'] || !values['node-modules'])
     throw new Error(`usage: browser_test.mjs --word-count PATH --node-modules DIR --scenario ` +
-      `${Object.keys(scenarios).join('|')} [--screenshot PNG]`);
+      `${Object.keys(scenarios).join('|')} [--screenshot PNG] [--cluster]`);
   const dir = temporaryDirectory();
   const feeder = await startFeeder();
   let job = null;
   let browser = null;
   try {
-    job = await startWordCount(values['word-count'], feeder.port, dir);
+    job = await (values.cluster ? startClusterWordCount : startWordCount)(values['word-count'],
+      feeder.port, dir);
     browser = await launchBrowser(values['node-modules'], dir);
     const page = await browser.newPage();
     const errors = [];

@@ -67,6 +67,54 @@ export async function startWordCount(wordCount, feederPort, dir, extraFlags = []
   return { url, jobId: jobs[0].id, outputDir, exited, kill };
 }
 
+/// Starts `wordCount` as a job manager (REST API on a free port) with two task managers of one
+/// slot each, all on the feeder; resolves once both task managers are ready. The same fields
+/// as startWordCount; kill() ends all three.
+export async function startClusterWordCount(wordCount, feederPort, dir) {
+  const jobFlags = ['--socket', `127.0.0.1:${feederPort}`, '--parallelism', '2',
+    '--output', path.join(dir, 'out'), '--checkpoint-interval-ms', '300',
+    '--checkpoint-dir', path.join(dir, 'checkpoints')];
+  const children = [];
+  const start = (args) => {
+    const child = spawn(wordCount, [...args, ...jobFlags], { stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(child);
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    const exited = new Promise((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+    /// The first group of `pattern` in its stderr, once there.
+    const line = (pattern) => new Promise((resolve, reject) => {
+      const look = () => {
+        const m = stderr.match(pattern);
+        if (m) resolve(m[1]);
+      };
+      look();
+      child.stderr.on('data', look);
+      exited.then(({ code }) => reject(new Error(`${args[0]} exited (${code}):\n${stderr}`)));
+    });
+    return { exited, line };
+  };
+  const jm = start(['--jobmanager-bind', '127.0.0.1:0', '--taskmanagers', '2',
+    '--rest-bind', '127.0.0.1:0']);
+  const jmPort = jm.line(/listening on 127\.0\.0\.1:([0-9]+)\n/);
+  const url = await jm.line(/REST API listening on (http:\/\/[^\s]+)/);
+  for (let i = 0; i < 2; i++)
+    start(['--taskmanager', '--jobmanager', `127.0.0.1:${await jmPort}`, '--slots', '1']);
+  const kill = () => Promise.all(children.map((child) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null
+      ? resolve() : child.on('exit', resolve)));
+  })).then(() => jm.exited);
+  for (;;) {
+    const { taskmanagers } = await getJson(url, '/taskmanagers');
+    if (taskmanagers.length === 2 && taskmanagers.every((t) => t.ready)) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const { jobs } = await getJson(url, '/jobs');
+  return { url, jobId: jobs[0].id, outputDir: path.join(dir, 'out'), exited: jm.exited, kill };
+}
+
 export async function getJson(url, resource) {
   const response = await fetch(url + resource);
   if (!response.ok) throw new Error(`GET ${resource}: HTTP ${response.status}`);

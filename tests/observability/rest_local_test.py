@@ -43,7 +43,10 @@ def jid_of(base):
     return jobs[0]["id"]
 
 
-def run_checks(base, job, words, work):
+def run_checks(base, job, words, work, task_managers=None):
+    """Every endpoint; `task_managers`: the task managers' ids and slots ({"local": 2} for the
+    embedded cluster; rest_cluster_endpoints_test.py passes a job manager's two)."""
+    task_managers = task_managers or {"local": 2}
     jid = jid_of(base)
     plan = get_json(f"{base}/jobs/{jid}/plan")["plan"]
     v = plan_vertices(plan)
@@ -75,8 +78,10 @@ def run_checks(base, job, words, work):
     vertex = get_json(f"{base}/jobs/{jid}/vertices/{v['sum']}")
     check(len(vertex["subtasks"]) == 2, "two subtasks")
     for s in vertex["subtasks"]:
-        check(s["taskmanager-id"] == "local" and s["status"] == "RUNNING", f"subtask {s}")
-    check(sorted(s["slot"] for s in vertex["subtasks"]) == [0, 1], "one slot each")
+        check(s["taskmanager-id"] in task_managers and s["status"] == "RUNNING", f"subtask {s}")
+    places = {(s["taskmanager-id"], s["slot"]) for s in vertex["subtasks"]}
+    check(len(places) == 2 and all(0 <= slot < task_managers[tm] for tm, slot in places),
+          f"one slot each: {places}")
 
     bp = get_json(f"{base}/jobs/{jid}/vertices/{v['sum']}/backpressure")
     check(bp["status"] == "ok" and len(bp["subtasks"]) == 2, f"backpressure: {bp}")
@@ -86,13 +91,18 @@ def run_checks(base, job, words, work):
     check(isinstance(wm, list), f"watermarks: {wm}")
 
     overview = get_json(f"{base}/overview")
-    check(overview["taskmanagers"] == 1 and overview["jobs-running"] == 1, f"overview {overview}")
-    check(overview["slots-total"] == 2 and overview["slots-available"] == 0, f"overview {overview}")
+    check(overview["taskmanagers"] == len(task_managers) and overview["jobs-running"] == 1,
+          f"overview {overview}")
+    check(overview["slots-total"] == sum(task_managers.values()) and
+          overview["slots-available"] == 0, f"overview {overview}")
     tms = get_json(f"{base}/taskmanagers")["taskmanagers"]
-    check([t["id"] for t in tms] == ["local"] and tms[0]["slotsNumber"] == 2, f"tms {tms}")
-    tm = get_json(f"{base}/taskmanagers/local")
-    check(tm["metrics"]["rssBytes"] > 0 and len(tm["subtasks"]) == sum(parallelism),
-          f"task manager {tm}")
+    check({t["id"]: t["slotsNumber"] for t in tms} == task_managers, f"tms {tms}")
+    placed = 0
+    for tm_id in task_managers:
+        tm = get_json(f"{base}/taskmanagers/{tm_id}")
+        check(tm["metrics"]["rssBytes"] > 0 and tm["subtasks"], f"task manager {tm}")
+        placed += len(tm["subtasks"])
+    check(placed == sum(parallelism), f"{placed} subtasks on the task managers")
 
     # Checkpoints every 200 ms: wait for two completed ones.
     wait_until(lambda: get_json(f"{base}/jobs/{jid}/checkpoints")["counts"]["completed"] >= 2,

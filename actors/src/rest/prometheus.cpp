@@ -114,6 +114,14 @@ const std::vector<family>& subtask_families() {
       {"sluice_task_output_queue_length", "gauge",
        "Batches and events queued at the output for lack of credit.",
        [](const json& s) { return field(s, "outputQueueLength"); }},
+      {"sluice_source_pending_records", "gauge",
+       "Records the source subtask has not read yet (pendingRecords; Kafka: end offset minus "
+       "position, summed over its partitions); absent where not known.",
+       [](const json& s) { return field(s, "pendingRecords"); }},
+      {"sluice_source_pending_bytes", "gauge",
+       "Bytes of its input the source subtask has not read yet (pendingBytes; files); absent "
+       "where not known.",
+       [](const json& s) { return field(s, "pendingBytes"); }},
       {"sluice_task_up", "gauge",
        "1 while the subtask runs; 0 when finished, not deployed or on a lost task manager.",
        [](const json& s) { return json(s.value("status", "") == "RUNNING" ? 1 : 0); }},
@@ -170,6 +178,17 @@ const std::vector<family>& task_manager_families() {
       {"sluice_taskmanager_buffer_pool_max_bytes", "gauge", "The most its buffer pool keeps.",
        [](const json& t) {
          return t.contains("metrics") ? t["metrics"]["bufferPoolMaxBytes"] : json();
+       }},
+      {"sluice_taskmanager_rocksdb_block_cache_usage_bytes", "gauge",
+       "rocksdb.block-cache-usage of the block cache its RocksDB instances share (with the "
+       "memtables charged to it); absent without RocksDB.",
+       [](const json& t) {
+         return t.contains("metrics") ? field(t["metrics"], "rocksdbBlockCacheUsageBytes") : json();
+       }},
+      {"sluice_taskmanager_rocksdb_memtables_bytes", "gauge",
+       "rocksdb.cur-size-all-mem-tables summed over its RocksDB instances; absent without RocksDB.",
+       [](const json& t) {
+         return t.contains("metrics") ? field(t["metrics"], "rocksdbMemTablesBytes") : json();
        }},
   };
   return families;

@@ -83,6 +83,9 @@ json subtask_entry(const json& doc, const json& s) {
         "currentInputWatermark", "currentOutputWatermark", "watermarkLagMs",
         "inputCreditsOutstanding", "outputQueueLength"})
     metrics[name] = s[name];
+  for (const char* name : {"pendingRecords", "pendingBytes", "inputBytes"}) // a source's backlog
+    if (!s.value(name, json()).is_null())
+      metrics[name] = s[name];
   const auto start = s["start_time"].get<std::int64_t>();
   return json{{"subtask", s["subtask"]},
               {"status", s["status"]},

@@ -6,6 +6,8 @@
 #include "sluice/actors/messages.hpp"
 #include "sluice/operators/cluster_config.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <memory>
 #include <stdexcept>
@@ -38,6 +40,11 @@ public:
   /// The job (its id or name) with every subtask: where it runs and its counters.
   job_details job(const std::string& job);
   std::vector<task_manager_info> task_managers();
+  /// The job manager's state document of the job (what its REST API answers from: every
+  /// subtask's latest metrics and rates, the checkpoints; docs/observability.md). Throws
+  /// cluster_request_failed if the job manager runs another job. Waits at most `timeout` (a
+  /// job manager whose process exited may leave a request unanswered until then).
+  nlohmann::json job_document(const std::string& job, std::chrono::milliseconds timeout);
   /// Cancels the job; returns its id.
   std::string cancel(const std::string& job);
   /// Takes a savepoint under `dir` (empty: the job's --savepoint-dir); returns its directory.

@@ -158,7 +158,8 @@ typename Inspector::result_type inspect(Inspector& f, subtask_metrics& x) {
   return f(caf::meta::type_name("sluice::subtask_metrics"), x.task, x.vertex, x.subtask,
            x.records_in, x.records_out, x.batches_in, x.batches_out, x.backpressured_ns,
            x.credits_outstanding, x.max_in_flight, x.max_credits, x.bytes_in, x.bytes_out, x.busy_ns,
-           x.batches_waiting, x.input_watermark, x.output_watermark, x.started_ms, x.finished);
+           x.batches_waiting, x.input_watermark, x.output_watermark, x.started_ms, x.finished,
+           x.pending_records, x.pending_bytes, x.input_bytes);
 }
 
 /// A task manager's periodic report to the job manager (reply to report_atom): its process's
@@ -170,12 +171,16 @@ struct task_manager_report {
   std::uint64_t pool_kept_bytes = 0; ///< batch buffers kept by the process's buffer pool
   std::uint64_t pool_max_bytes = 0;
   std::vector<subtask_metrics> subtasks;
+  bool rocksdb = false; ///< its subtasks keep state in RocksDB: the two values below are known
+  std::uint64_t rocksdb_block_cache_bytes = 0; ///< rocksdb.block-cache-usage of the shared cache
+  std::uint64_t rocksdb_memtable_bytes = 0;    ///< rocksdb.cur-size-all-mem-tables, all instances
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, task_manager_report& x) {
   return f(caf::meta::type_name("sluice::task_manager_report"), x.slots, x.rss_bytes, x.cpu_ms,
-           x.pool_kept_bytes, x.pool_max_bytes, x.subtasks);
+           x.pool_kept_bytes, x.pool_max_bytes, x.subtasks, x.rocksdb, x.rocksdb_block_cache_bytes,
+           x.rocksdb_memtable_bytes);
 }
 
 // -- checkpoints --------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 
 #include "sluice/operators/job_result.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -54,6 +55,10 @@ struct subtask_counters {
   counter batches_waiting; ///< batches queued at the output gate for lack of credit
   signed_gauge input_watermark;  ///< the combined watermark of the inputs (min: none yet)
   signed_gauge output_watermark; ///< the latest watermark emitted (min: none yet)
+  /// A source's backlog after its latest step (source_backlog; min: not known yet).
+  signed_gauge pending_records;
+  signed_gauge pending_bytes;
+  signed_gauge input_bytes;
   std::atomic<std::int64_t> started_ms{0}; ///< when it started (ms since the epoch)
   std::atomic<bool> finished{false};
 
@@ -78,6 +83,10 @@ struct subtask_counters {
     m.output_watermark = output_watermark.get();
     m.started_ms = started_ms.load(std::memory_order_relaxed);
     m.finished = finished.load();
+    const auto known = [](const signed_gauge& g) { return std::max<std::int64_t>(g.get(), -1); };
+    m.pending_records = known(pending_records);
+    m.pending_bytes = known(pending_bytes);
+    m.input_bytes = known(input_bytes);
     return m;
   }
 };

@@ -3,6 +3,7 @@
 #include "sluice/operators/logging.hpp"
 #include "sluice/operators/sources/source_error.hpp"
 
+#include <algorithm>
 #include <regex>
 #include <stdexcept>
 #include <utility>
@@ -307,6 +308,24 @@ source_status kafka_partition_reader::poll(std::size_t max_records,
   if (open_splits_ == 0 && config_->stop.bounded)
     return source_status::finished;
   return emitted > 0 ? source_status::more : source_status::idle;
+}
+
+std::int64_t kafka_partition_reader::pending_records() const {
+  std::int64_t pending = 0;
+  for (const auto& s : splits_) {
+    if (s.finished())
+      continue;
+    std::int64_t end = s.stop;
+    if (end < 0) {
+      std::int64_t low = 0;
+      if (!consumer_ || rd_kafka_get_watermark_offsets(consumer_.get(), s.topic.c_str(),
+                                                       s.partition, &low, &end) ||
+          end < 0)
+        return -1;
+    }
+    pending += std::max<std::int64_t>(end - s.offset, 0);
+  }
+  return pending;
 }
 
 void kafka_partition_reader::snapshot(std::int64_t checkpoint_id) {

@@ -46,6 +46,8 @@ struct job_config {
   std::string log_level = "warn";
   std::string log_file;            ///< --log-file: rotating files instead of stderr
   std::string log_format = "text"; ///< --log-format text|json
+  /// A local job shows a progress bar on stderr when stderr is a terminal (--no-progress: off).
+  bool progress = true;
   bool chaining = true;
   /// Exclusive credits per input channel (--credits-per-channel): 8 keep a sender producing
   /// while its receiver's credits travel back (2, as Flink's buffers per channel, left

@@ -29,6 +29,12 @@ struct subtask_metrics {
   std::int64_t output_watermark = std::numeric_limits<std::int64_t>::min(); ///< min: none
   std::int64_t started_ms = 0;       ///< ms since the epoch; 0: not started
   bool finished = false;
+  /// A source's backlog where its source knows it (source_backlog), -1 where not: records not
+  /// read yet (Kafka: end offset - position, summed over its partitions), bytes of its input
+  /// not read yet, and the size of its input (files).
+  std::int64_t pending_records = -1;
+  std::int64_t pending_bytes = -1;
+  std::int64_t input_bytes = -1;
 };
 
 /// What execute() returns: success, or the failure naming operator and subtask.

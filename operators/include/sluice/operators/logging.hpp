@@ -29,4 +29,15 @@ struct log_output {
 /// wrong (a format other than text or json, a file that cannot be written).
 void set_log_output(const log_output& out);
 
+/// Names this process in every log line from now on: "[NAME] " after the level in text,
+/// "process":"NAME" in JSON (a task manager: "taskmanager host:pid"). Empty: none.
+void set_log_process(const std::string& name);
+
+/// Shows `line` as a status line (a progress bar) at the bottom of stderr, replacing the
+/// previous one (it must fit the terminal's width and hold no newline). While one is shown, a
+/// log line written to stderr first clears it and then draws it again below, so neither tears.
+void show_status_line(const std::string& line);
+/// Ends the status line shown (a newline after it, so it stays on the screen); none from now on.
+void keep_status_line();
+
 } // namespace sluice

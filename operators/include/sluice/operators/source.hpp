@@ -21,6 +21,13 @@ enum class source_status {
   finished, ///< the source is exhausted
 };
 
+/// How far behind its input one subtask of a source is, where the source knows it (-1: not).
+struct source_backlog {
+  std::int64_t pending_records = -1; ///< records not read yet (Kafka: end offset - position)
+  std::int64_t pending_bytes = -1;   ///< bytes of the input not read yet (files)
+  std::int64_t input_bytes = -1;     ///< the size of the input this subtask reads (files)
+};
+
 /// A source of records of type T. Each subtask gets its own copy (made by clone()).
 template <class T>
 class source {
@@ -44,6 +51,8 @@ public:
   virtual void snapshot_state(std::int64_t /*checkpoint_id*/) {}
   virtual void notify_checkpoint_complete(std::int64_t /*checkpoint_id*/) {}
   virtual void notify_checkpoint_aborted(std::int64_t /*checkpoint_id*/) {}
+  /// Its backlog now (called by the subtask's thread after each step; keep it cheap).
+  virtual source_backlog backlog() const { return {}; }
 
   /// Set by the hosting operator before open(): the side outputs of the source's stream
   /// (data_stream::get_side_output on the stream from_source returned).
@@ -75,6 +84,8 @@ public:
   virtual std::uint64_t emitted() const = 0;
   /// Whether the hosted source can replay its input after a failure (source<T>::replayable).
   virtual bool replayable() const = 0;
+  /// The hosted source's backlog (source<T>::backlog).
+  virtual source_backlog backlog() const = 0;
 };
 
 /// With checkpointing on (ctx.checkpointing), logs a warning that `source` cannot replay its
@@ -100,6 +111,7 @@ public:
   }
   void notify_checkpoint_aborted(std::int64_t id) override { src_->notify_checkpoint_aborted(id); }
   bool replayable() const override { return src_->replayable(); }
+  source_backlog backlog() const override { return src_->backlog(); }
   void set_output(output_base& out) override { counting_.out = &static_cast<collector<T>&>(out); }
   source_status emit(std::size_t max_records) override { return src_->poll(counting_, max_records); }
   std::uint64_t emitted() const override { return counting_.count; }

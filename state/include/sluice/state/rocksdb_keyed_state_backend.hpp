@@ -24,6 +24,16 @@ std::size_t rocksdb_memory_budget(const rocksdb_shared_resources& resources);
 /// Bytes now charged to the shared cache (blocks and memtables of every instance sharing it).
 std::size_t rocksdb_memory_usage(const rocksdb_shared_resources& resources);
 
+/// What the instances sharing `resources` hold in memory, as RocksDB's properties say.
+struct rocksdb_memory_stats {
+  /// rocksdb.block-cache-usage of the shared cache: data, index and filter blocks, and the
+  /// memtables the write buffer manager charges to it.
+  std::size_t block_cache_bytes = 0;
+  /// rocksdb.cur-size-all-mem-tables summed over the instances (the write buffer manager's count).
+  std::size_t memtable_bytes = 0;
+};
+rocksdb_memory_stats rocksdb_memory(const rocksdb_shared_resources& resources);
+
 class rocksdb_keyed_state_backend final : public keyed_state_backend {
 public:
   /// Opens a fresh instance in a new directory under config.state_dir (created with its

@@ -55,6 +55,9 @@ public:
   /// Stores the position of every split not read to the end; throws std::logic_error if the
   /// source was opened without an operator state backend.
   void snapshot_state(std::int64_t checkpoint_id) override;
+  /// pending_bytes: the bytes of this subtask's splits not read yet; input_bytes: of its
+  /// splits in all (from the restored positions after a restore).
+  source_backlog backlog() const override;
 
   /// The path given to the constructor.
   const std::string& path() const;

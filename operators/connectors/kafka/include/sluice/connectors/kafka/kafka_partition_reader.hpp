@@ -77,6 +77,10 @@ public:
   void close();
 
   const std::vector<kafka_split>& splits() const { return splits_; }
+  /// Records not read yet, summed over its partitions (Flink's pendingRecords): a bounded split
+  /// up to its stop offset, an unbounded one up to the end offset librdkafka last fetched (no
+  /// request). -1 if the end of an unbounded partition is not known yet.
+  std::int64_t pending_records() const;
   /// The subtask of `parallelism` that reads `partition` of `topic`.
   static int owner(const std::string& topic, std::int32_t partition, int parallelism);
   /// The split's id in the split slot (per-partition watermarks): stable across restores.

@@ -128,6 +128,10 @@ public:
   bool replayable() const override { return true; }
   void snapshot_state(std::int64_t id) override { reader_->snapshot(id); }
   void notify_checkpoint_complete(std::int64_t id) override { reader_->checkpoint_complete(id); }
+  /// pending_records: end offset - position, summed over its partitions (kafka_partition_reader).
+  source_backlog backlog() const override {
+    return {reader_ ? reader_->pending_records() : -1, -1, -1};
+  }
 
   /// The splits this subtask reads (after open).
   const std::vector<kafka_split>& splits() const { return reader_->splits(); }
