@@ -3,12 +3,13 @@
 # whatever is missing; otherwise it prints the exact command to run.
 #   scripts/setup.sh          what building needs (the demo)
 #   scripts/setup.sh --tests  that, and the servers and tools the tests start (PostgreSQL, kcat,
-#                            Prometheus, Chromium for the dashboard's browser tests, jq)
+#                            Prometheus, Chromium for the dashboard's browser tests, jq, and
+#                            openssl and curl for the TLS tests)
 set -euo pipefail
 packages=(g++ cmake make ccache libcaf-dev librocksdb-dev nlohmann-json3-dev doctest-dev
-          libspdlog-dev librdkafka-dev libpq-dev libcpp-httplib-dev libyaml-cpp-dev)
+          libspdlog-dev librdkafka-dev libpq-dev libcpp-httplib-dev libyaml-cpp-dev libssl-dev)
 if [ "${1:-}" = "--tests" ]; then
-  packages+=(postgresql kcat prometheus chromium jq)
+  packages+=(postgresql kcat prometheus chromium jq openssl curl)
 fi
 missing=()
 for p in "${packages[@]}"; do
