@@ -2,6 +2,7 @@
 # program as separate processes (on $jm_host, default 127.0.0.1), wait for them, clean up
 # whatever is left. The caller sets `work` (a scratch directory) before sourcing; a task manager
 # runs with the command prefix in the array tm_prefix (e.g. ip netns exec NS), if set.
+source "$(dirname "${BASH_SOURCE[0]}")/checkpoint_lib.sh"
 jm_host=${jm_host:-127.0.0.1}
 tm_prefix=()
 
@@ -51,20 +52,6 @@ expect_status() {
   if [ "$status" -ne "$3" ]; then
     echo "$1 exited with $status, expected $3:"; cat "$work/$1.err"; return 1
   fi
-}
-
-# latest_checkpoint DIR: the highest id of a completed checkpoint under DIR/*/chk-N, 0 without.
-latest_checkpoint() {
-  local ids
-  ids=$(ls -d "$1"/*/chk-*/_metadata 2>/dev/null | sed -E 's|.*/chk-([0-9]+)/_metadata|\1|' |
-    sort -n | tail -1 || true) # no checkpoint yet: ls fails
-  echo "${ids:-0}"
-}
-
-# wait_for_checkpoint DIR ABOVE PID: waits until a checkpoint above ABOVE completed under DIR
-# (or PID ended).
-wait_for_checkpoint() {
-  while kill -0 "$3" 2>/dev/null && [ "$(latest_checkpoint "$1")" -le "$2" ]; do sleep 0.02; done
 }
 
 # word_count_input FILE LINES: a deterministic text of LINES lines over 11 words.

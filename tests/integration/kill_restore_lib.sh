@@ -2,14 +2,7 @@
 #   launch ATTEMPT [--restore latest]: starts attempt ATTEMPT of the job in the background
 #                                      (the restore flag from the second attempt on), sets pid;
 # and sets `pid=` before, killing "$pid" in its cleanup.
-
-# latest_completed DIR: the highest id of a completed checkpoint under DIR/*/chk-N, 0 without one.
-latest_completed() {
-  local ids
-  ids=$(ls -d "$1"/*/chk-*/_metadata 2>/dev/null | sed -E 's|.*/chk-([0-9]+)/_metadata|\1|' |
-    sort -n | tail -1 || true) # no checkpoint yet: ls fails
-  echo "${ids:-0}"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/checkpoint_lib.sh"
 
 # kill_until_done CHECKPOINT_DIR MAX_KILLS MAX_DELAY_MS [ATTEMPTS]: runs attempts of the job until
 # one exits 0 (at most ATTEMPTS, default 8). Each attempt waits for one more completed checkpoint
@@ -21,16 +14,14 @@ kill_until_done() {
   local restore=()
   kills=0
   for ((attempt = 1; attempt <= attempts; attempt++)); do
-    before=$(latest_completed "$dir")
+    before=$(latest_checkpoint "$dir")
     launch "$attempt" "${restore[@]}"
-    while kill -0 "$pid" 2>/dev/null && [ "$(latest_completed "$dir")" -le "$before" ]; do
-      sleep 0.02
-    done
+    wait_for_checkpoint "$dir" "$before" "$pid"
     if [ "$kills" -lt "$max_kills" ] && kill -0 "$pid" 2>/dev/null; then
       [ "$max_delay_ms" -eq 0 ] || sleep "$(awk -v ms=$((RANDOM % max_delay_ms)) 'BEGIN { print ms / 1000 }')"
       if kill -9 "$pid" 2>/dev/null; then
         kills=$((kills + 1))
-        echo "killed attempt $attempt after checkpoint $(latest_completed "$dir")"
+        echo "killed attempt $attempt after checkpoint $(latest_checkpoint "$dir")"
       fi
     fi
     status=0

@@ -5,7 +5,6 @@ it shows as lost, its subtasks as LOST, the failure in the exceptions and numRes
 restart waits); a cancel through the API ends the job manager."""
 
 import os
-import shutil
 import sys
 import tempfile
 
@@ -23,7 +22,7 @@ def main(binary):
                 "--metrics-interval-ms", "200", "--restart-strategy", "fixed-delay",
                 "--restart-attempts", "1", "--restart-delay-ms", "600000"]
     procs = []
-    try:
+    with cleaned_up(procs, server, work):
         jm = Process([binary, "--jobmanager-bind", "127.0.0.1:0", "--taskmanagers", "2",
                       "--rest-bind", "127.0.0.1:0"] + job_args, os.path.join(work, "jm.err"))
         procs.append(jm)
@@ -42,15 +41,6 @@ def main(binary):
         status, _, body = http("PATCH", f"{base}/jobs/{jid}?mode=cancel")
         check(status == 202, f"cancel: {status} {body}")
         check(jm.wait() != 0, "the cancelled job manager exits non-zero")
-    except SystemExit:
-        for p in procs:
-            print(f"== {p.log_path}\n{p.stderr_text()[-3000:]}", file=sys.stderr)
-        raise
-    finally:
-        for p in procs:
-            p.close()
-        server.close()
-        shutil.rmtree(work, ignore_errors=True)
     print("ok")
 
 

@@ -2,11 +2,14 @@
 HTTP requests with JSON answers, a TCP server feeding lines to word_count --socket, and the
 counts word_count must report, computed here independently of the engine."""
 
+import contextlib
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -80,6 +83,24 @@ class Process:
             self.proc.wait()
         self.err.close()
         self.out.close()
+
+
+@contextlib.contextmanager
+def cleaned_up(procs, server, work):
+    """Around a test's body: when a check fails, shows each process's stderr; at the end closes
+    the processes (a list the body may still append to), the line server and the scratch
+    directory."""
+    try:
+        yield
+    except SystemExit:
+        for p in procs:
+            print(f"== {p.log_path}\n{p.stderr_text()[-3000:]}", file=sys.stderr)
+        raise
+    finally:
+        for p in procs:
+            p.close()
+        server.close()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def rest_url(process):

@@ -4,12 +4,11 @@ the words it counted, the status codes and error bodies, a savepoint through the
 cancel through the API ends the job manager and both task managers."""
 
 import os
-import shutil
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "observability"))
-from rest_lib import LineServer, Process, check, get_json, http, rest_url, text_lines, \
+from rest_lib import LineServer, Process, check, cleaned_up, get_json, http, rest_url, text_lines, \
     wait_until, word_count  # noqa: E402
 from rest_local_test import N, jid_of, run_checks  # noqa: E402
 
@@ -22,7 +21,7 @@ def main(binary):
                 "--checkpoint-interval-ms", "200", "--checkpoint-dir", os.path.join(work, "ckpt"),
                 "--savepoint-dir", os.path.join(work, "sp")]
     procs = []
-    try:
+    with cleaned_up(procs, server, work):
         jm = Process([binary, "--jobmanager-bind", "127.0.0.1:0", "--taskmanagers", "2",
                       "--rest-bind", "127.0.0.1:0"] + job_args, os.path.join(work, "jm.err"))
         procs.append(jm)
@@ -44,15 +43,6 @@ def main(binary):
         check(jm.wait() != 0, "the cancelled job manager exits non-zero")
         for tm in procs[1:]:
             tm.wait()
-    except SystemExit:
-        for p in procs:
-            print(f"== {p.log_path}\n{p.stderr_text()[-3000:]}", file=sys.stderr)
-        raise
-    finally:
-        for p in procs:
-            p.close()
-        server.close()
-        shutil.rmtree(work, ignore_errors=True)
     print("ok")
 
 

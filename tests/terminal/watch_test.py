@@ -8,13 +8,12 @@ errors; and a watch without --count ends by itself when the job ends (the socket
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "observability"))
-from rest_lib import (Process, LineServer, check, get_json, plan_vertices, rest_url,  # noqa: E402
+from rest_lib import (Process, LineServer, check, cleaned_up, get_json, plan_vertices, rest_url,  # noqa: E402
                       text_lines, vertex_sum, wait_until, word_count)
 
 N = 2500
@@ -48,7 +47,7 @@ def main(binary, cli):
                 "--metrics-interval-ms", "100", "--checkpoint-interval-ms", "200",
                 "--checkpoint-dir", os.path.join(work, "ckpt")]
     procs = []
-    try:
+    with cleaned_up(procs, server, work):
         jm = Process([binary, "--jobmanager-bind", "127.0.0.1:0", "--taskmanagers", "2",
                       "--rest-bind", "127.0.0.1:0"] + job_args, os.path.join(work, "jm.err"))
         procs.append(jm)
@@ -112,15 +111,6 @@ def main(binary, cli):
             logged = [l for l in tm.stderr_text().splitlines() if re.match(r"\d{4}-\d\d-\d\d ", l)]
             check(logged and all(f":{tm.proc.pid}] " in l and "[taskmanager " in l for l in logged),
                   f"task manager log lines without its name: {logged[:5]}")
-    except SystemExit:
-        for p in procs:
-            print(f"== {p.log_path}\n{p.stderr_text()[-3000:]}", file=sys.stderr)
-        raise
-    finally:
-        for p in procs:
-            p.close()
-        server.close()
-        shutil.rmtree(work, ignore_errors=True)
     print("ok")
 
 
