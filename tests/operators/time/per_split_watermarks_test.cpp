@@ -102,3 +102,22 @@ TEST_CASE("a punctuated strategy emits the watermarks its function finds in the 
   op.on_periodic_watermark(); // a punctuated strategy emits nothing periodically
   CHECK(out.watermarks == std::vector<std::int64_t>{10, 20}); // 9 would go back: dropped
 }
+
+TEST_CASE("an assigned split holds the watermark back before its first record") {
+  harness h;
+  h.split.assigned = {0, 1}; // both partitions assigned; only split 0 has records yet
+  h.record(0, 100);
+  h.record(0, 200);
+  CHECK(h.out.watermarks.empty()); // split 1 is still at the minimum
+  h.record(1, 150); // min(199, 149) = 149
+  CHECK(h.out.watermarks == std::vector<std::int64_t>{149});
+  h.split.finished.push_back(1);
+  h.record(0, 300); // split 1 done: only split 0 counts
+  CHECK(h.out.watermarks == std::vector<std::int64_t>{149, 299});
+}
+
+TEST_CASE("without assignment a split counts from its first record") {
+  harness h;
+  h.record(0, 100);
+  CHECK(h.out.watermarks == std::vector<std::int64_t>{99});
+}

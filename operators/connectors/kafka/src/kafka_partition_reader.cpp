@@ -205,6 +205,9 @@ kafka_partition_reader::add_discovered(const std::map<std::string, int>& topics)
 void kafka_partition_reader::assign(const std::vector<kafka_split>& splits) {
   if (splits.empty())
     return;
+  if (ctx_.split) // each partition holds the watermark back from now on, records or not
+    for (const auto& s : splits)
+      ctx_.split->assigned.push_back(split_id(s.topic, s.partition));
   auto list = to_list(splits);
   if (auto* error = rd_kafka_incremental_assign(consumer_.get(), list.get())) {
     std::string text = rd_kafka_error_string(error);

@@ -26,6 +26,11 @@ struct split_slot {
   static constexpr std::int64_t none = -1;
   std::int64_t current = none;
   std::vector<std::int64_t> finished; ///< splits read to the end, not yet taken into account
+  /// Splits assigned to the subtask, not yet taken into account: from then on each holds the
+  /// watermark back until it emits one or goes idle (Flink's per-split outputs, created at
+  /// assignment). A source that reads its splits concurrently (Kafka partitions) adds them;
+  /// one that reads them one after another (files) does not.
+  std::vector<std::int64_t> assigned;
 };
 
 /// The subtask's processing-time clock and wake-ups (implemented by the runtime).

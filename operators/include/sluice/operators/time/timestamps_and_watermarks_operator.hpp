@@ -2,9 +2,9 @@
 // assign_timestamps_and_watermarks: gives every record its event timestamp and generates
 // watermarks from them with a watermark_strategy (Flink's TimestampsAndWatermarksOperator).
 // Records from a source that reads several splits carry their split (runtime_context::split):
-// each split then has its own generator, and the output watermark is the minimum over the
-// splits that are not idle; a split read to the end stops counting (Flink's per-split
-// watermarks). A source's own idleness is forwarded while it has emitted no record.
+// each split then has its own generator (from its first record, or from its assignment for
+// sources that announce it), and the output watermark is the minimum over the splits that are
+// not idle; a split read to the end stops counting (Flink's per-split watermarks). A source's own idleness is forwarded while it has emitted no record.
 
 #include "sluice/operators/stream_operator.hpp"
 #include "sluice/operators/time/watermark.hpp"
@@ -71,17 +71,23 @@ private:
     bool idle = false;
   };
 
-  split_watermarks& current_split() {
-    auto id = this->ctx_.split ? this->ctx_.split->current : split_slot::none;
+  split_watermarks& split(std::int64_t id) {
     auto [it, inserted] = splits_.try_emplace(id);
     if (inserted)
       it->second.generator = strategy_.create_generator();
     return it->second;
   }
 
+  split_watermarks& current_split() {
+    return split(this->ctx_.split ? this->ctx_.split->current : split_slot::none);
+  }
+
   /// Emits the minimum over the splits that are not idle, or idleness if all are.
   void emit_combined() {
     if (auto* slot = this->ctx_.split) {
+      for (auto id : slot->assigned)
+        split(id);
+      slot->assigned.clear();
       for (auto id : slot->finished)
         splits_.erase(id);
       slot->finished.clear();
