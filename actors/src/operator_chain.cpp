@@ -24,6 +24,7 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
     ctx.processing_time = &processing_time;
     ctx.watermark_interval_ms = config.watermark_interval_ms;
     ctx.checkpointing = config.checkpointing.enabled();
+    ctx.checkpoint_interval_ms = config.checkpointing.enabled() ? config.checkpointing.interval_ms : 0;
     ctx.restored = restored != nullptr;
     contexts_.push_back(std::move(ctx));
     uids_.push_back(operator_uid(n));

@@ -241,6 +241,20 @@ TEST_CASE("exactly-once checks the transaction timeout against the checkpoint in
   CHECK_NOTHROW(keyed_sink(c, "t", delivery_guarantee::at_least_once).validate(job));
 }
 
+TEST_CASE("exactly-once checks the transaction timeout when it opens, without validate()") {
+  mock_cluster c;
+  auto sink = keyed_sink(c, "t", delivery_guarantee::exactly_once);
+  sink.set_property("transaction.timeout.ms", "5000");
+  sluice::test::temp_dir dir;
+  sink_subtask subtask(dir.str());
+  auto ctx = subtask.context();
+  ctx.checkpoint_interval_ms = 5000;
+  CHECK_THROWS_WITH_AS(sink.open(ctx),
+                       doctest::Contains("transaction.timeout.ms (5000) must be greater than "
+                                         "--checkpoint-interval-ms (5000)"),
+                       config_error);
+}
+
 TEST_CASE("broker errors fail the sink naming the topic and partition") {
   mock_cluster c;
   c.create_topic("denied", 1);

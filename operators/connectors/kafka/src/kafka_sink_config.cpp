@@ -25,6 +25,10 @@ properties kafka_sink_config::producer_properties() const {
 }
 
 void kafka_sink_config::validate(const job_config& job) const {
+  validate(job.checkpointing.enabled() ? job.checkpointing.interval_ms : 0);
+}
+
+void kafka_sink_config::validate(std::int64_t checkpoint_interval_ms) const {
   if (delivery != delivery_guarantee::exactly_once)
     return;
   if (transactional_id_prefix.empty())
@@ -32,7 +36,7 @@ void kafka_sink_config::validate(const job_config& job) const {
   if (topic.empty())
     throw config_error("kafka_sink: exactly-once needs a topic (set_topic): its commit markers "
                        "are stored on the topic's partition 0");
-  if (!job.checkpointing.enabled())
+  if (checkpoint_interval_ms <= 0)
     return;
   auto it = props.find("transaction.timeout.ms");
   std::int64_t timeout = librdkafka_default_transaction_timeout_ms;
@@ -44,10 +48,10 @@ void kafka_sink_config::validate(const job_config& job) const {
                          "' is not a number");
     }
   }
-  if (timeout <= job.checkpointing.interval_ms)
+  if (timeout <= checkpoint_interval_ms)
     throw config_error("kafka_sink: transaction.timeout.ms (" + std::to_string(timeout) +
                        ") must be greater than --checkpoint-interval-ms (" +
-                       std::to_string(job.checkpointing.interval_ms) +
+                       std::to_string(checkpoint_interval_ms) +
                        "): a transaction stays open from one checkpoint until the next "
                        "completes, and the broker aborts it after its timeout");
 }

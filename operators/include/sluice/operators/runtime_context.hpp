@@ -36,6 +36,8 @@ struct runtime_context {
   /// instead of at the end of input, the text file sink writes exactly-once, and sources that
   /// cannot replay their input warn (warn_if_not_replayable).
   bool checkpointing = false;
+  /// --checkpoint-interval-ms when checkpointing (e.g. for transaction timeouts to outlast).
+  std::int64_t checkpoint_interval_ms = 0;
 
   /// The keyed state `d` describes, scoped to the current key. Throws state_error naming the
   /// operator and the state if the operator is not on a keyed stream.

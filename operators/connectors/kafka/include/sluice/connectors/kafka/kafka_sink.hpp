@@ -62,8 +62,11 @@ struct kafka_sink_config {
   /// Throws config_error if exactly-once is asked for with checkpoints and a
   /// transaction.timeout.ms not above --checkpoint-interval-ms (transactions would time out
   /// before they commit), or without a transactional id prefix. (Without checkpoints an
-  /// exactly-once sink commits at the end of input.)
+  /// exactly-once sink commits at the end of input.) The sink checks it when it opens; call it
+  /// before execute() to fail before the job starts.
   void validate(const job_config& job) const;
+  /// The same with the interval (0: checkpointing off).
+  void validate(std::int64_t checkpoint_interval_ms) const;
 };
 
 namespace detail {
@@ -254,6 +257,7 @@ public:
   void open(const runtime_context& ctx) override {
     if (!serialize_)
       throw kafka_error("kafka_sink '" + ctx.task_name() + "': no serializer (set_serializer)");
+    config_->validate(ctx.checkpoint_interval_ms);
     detail::kafka_sink_parts<T> parts{config_, serialize_, partition_};
     if (config_->delivery == delivery_guarantee::exactly_once)
       impl_ = std::make_unique<detail::kafka_transactional_sink<T>>(std::move(parts));
