@@ -23,12 +23,7 @@ public:
       throw config_error("the job needs " + std::to_string(plan->required_slots()) +
                          " slots, the task manager offers " + std::to_string(slots) +
                          " (--slots)");
-    // Task managers' reports are read only through the REST API: a local job without it
-    // collects none (and its subtasks read no busy-time clocks).
-    auto local_config = config;
-    if (!config.cluster.rest_bind_given)
-      local_config.metrics_interval_ms = 0;
-    auto tm_config = task_manager_config(local_config);
+    auto tm_config = task_manager_config(config);
     task_manager_setup tm_setup;
     tm_setup.plan = plan;
     tm_setup.config = tm_config;
@@ -40,11 +35,7 @@ public:
     job_manager_setup jm_setup{plan, tm_config, job_name, status_,
                                task_manager_entry{tm, "local", "", slots, true}};
     main_ = system().spawn(job_manager, std::move(jm_setup));
-    // The embedded cluster serves the REST API only when --rest-bind is given: with it on by
-    // default, window_all_test's "allowed lateness" job hung in about 2 of 5 runs (not yet
-    // explained; see docs/observability.md), so it stays opt-in for local jobs until found.
-    if (config.cluster.rest_bind_given)
-      start_rest_api(config);
+    start_rest_api(config);
   }
 };
 

@@ -59,7 +59,9 @@ caf::behavior subtask_actor::make_behavior() {
       [this](const event_msg& msg) {
         guarded([&] {
           const auto kind = static_cast<event_kind>(msg.kind);
-          if (kind == event_kind::barrier && takes_barrier_on_arrival(msg.channel, msg.value)) {
+          // Before start_msg (no aligner yet) a barrier queues like any event.
+          if (kind == event_kind::barrier && started_ &&
+              takes_barrier_on_arrival(msg.channel, msg.value)) {
             if (!input_.ended(msg.channel)) // overtakes the queue
               apply(aligner_->on_barrier(msg.channel, msg.value, now_ms()));
           } else {
@@ -207,6 +209,8 @@ void subtask_actor::start(const start_msg& msg) {
     schedule_source_step();
   } else if (input_.channel_count() == 0)
     finish_input();
+  else // events upstream subtasks sent before the job manager's start_msg reached this one
+    process_input();
 }
 
 void subtask_actor::process_input() {

@@ -370,12 +370,18 @@ void check_stop_without_drain(state_backend_kind backend) {
   for (const auto& line : before)
     CHECK(window_of(line) < open_window);
 
+  // Without checkpointing the file sink truncates its part files when it opens: the restored
+  // job writes elsewhere, so that the windows the first job fired (those a periodic watermark
+  // closed before the stop) stay.
   auto cfg = windows_config(backend, dir);
   cfg.checkpointing.restore = savepoint;
-  auto second = start_windows(cfg, open_gate(), dir / "out");
+  auto second = start_windows(cfg, open_gate(), dir / "restored");
   auto restored = second->wait();
   REQUIRE_MESSAGE(restored.ok(), restored.error());
-  CHECK(committed_lines(dir.path() / "out") == expected_windows());
+  auto all = committed_lines(dir.path() / "restored");
+  all.insert(all.end(), before.begin(), before.end());
+  std::sort(all.begin(), all.end());
+  CHECK(all == expected_windows()); // every window fired once, by one of the two jobs
 }
 
 void check_stop_with_drain(state_backend_kind backend) {

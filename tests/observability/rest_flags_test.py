@@ -1,6 +1,6 @@
 """--rest-bind and --metrics-bind: a given port in use or a malformed value is an error naming
-the flag (exit 1); `off` serves nothing, and neither does a local job without the flag (the job
-still runs to its correct result); --metrics-bind is for task managers."""
+the flag (exit 1); `off` serves nothing; the default 127.0.0.1:8081 taken by another process
+only warns and the job still runs to its correct result; --metrics-bind is for task managers."""
 
 import os
 import shutil
@@ -43,10 +43,23 @@ def main(binary):
         check(code == 0 and "REST API" not in err and counts(out) == expected,
               f"--rest-bind off: {code} {err}")
 
-        # A local job serves the REST API only when --rest-bind is given (docs/observability.md).
+        default = socket.socket()
+        try:
+            default.bind(("127.0.0.1", 8081))
+            default.listen(1)
+            held = True
+        except OSError:
+            held = False  # another process has it: the job must warn all the same
+        # A local job serves the REST API on the default address too, or warns and runs without.
         code, out, err = run(binary, work)
-        check(code == 0 and "REST API" not in err and counts(out) == expected,
-              f"local job without --rest-bind: {code} {err}")
+        check(code == 0 and counts(out) == expected, f"default bind: {code} {err}")
+        warned = "no REST API: cannot listen on 127.0.0.1:8081" in err
+        if held:
+            check(warned, f"warning: {err}")
+        else:  # free once this test looked, or another job's: served, or the warning
+            check(warned or "REST API listening on http://127.0.0.1:8081" in err,
+                  f"default bind tried: {err}")
+        default.close()
         taken.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
