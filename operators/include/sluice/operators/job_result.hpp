@@ -1,5 +1,7 @@
 #pragma once
 
+#include "sluice/operators/metrics/operator_metrics.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -29,6 +31,9 @@ struct subtask_metrics {
   std::int64_t output_watermark = std::numeric_limits<std::int64_t>::min(); ///< min: none
   std::int64_t started_ms = 0;       ///< ms since the epoch; 0: not started
   bool finished = false;
+  /// The operators of its chain, head first (published by the subtask once per metrics interval
+  /// and when it finishes).
+  std::vector<operator_metrics> operators;
 };
 
 /// What execute() returns: success, or the failure naming operator and subtask.
