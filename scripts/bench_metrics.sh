@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The cost of metrics: bench_keyed_sum and bench_windows with metrics on (the default: the job
 # manager collects every second, subtasks time their work, the REST API listens) and off
-# (--metrics-interval-ms 0 --rest-bind off), interleaved R times, the best of each. Prints
-# records/s and the ratio on/off per figure, then one JSON object as the last line.
+# (--metrics-interval-ms 0 --rest-bind off: no collection, no busy-time clock, no per-operator
+# record counting), interleaved R times, the best of each. Prints records/s, the ratio on/off
+# and the throughput lost with metrics on (1 - ratio, in %) per figure, then the worst loss, and
+# with --json one JSON object as the last line.
 #
 #   scripts/bench_metrics.sh BUILD_DIR [--repeat R] [--records N] [--json]
 set -euo pipefail
@@ -42,8 +44,13 @@ echo "records: $records, best of $repeat interleaved runs; metrics on vs off"
 out="{"
 for k in $(printf '%s\n' "${!best[@]}" | sed -n 's/^on://p' | sort); do
   ratio=$(awk -v a="${best[on:$k]}" -v b="${best[off:$k]}" 'BEGIN { printf "%.3f", a / b }')
-  printf '%-36s on %12.0f  off %12.0f  ratio %s\n' "$k" "${best[on:$k]}" "${best[off:$k]}" "$ratio"
+  loss=$(awk -v r="$ratio" 'BEGIN { printf "%.1f", (1 - r) * 100 }')
+  printf '%-36s on %12.0f  off %12.0f  ratio %s  loss %5s %%\n' "$k" "${best[on:$k]}" \
+    "${best[off:$k]}" "$ratio" "$loss"
   out+="\"${k}_on\":${best[on:$k]},\"${k}_off\":${best[off:$k]},\"ratio_${k#records_per_s_}\":$ratio,"
+  worst=$(awk -v a="${worst:--1000}" -v b="$loss" 'BEGIN { print (b > a) ? b : a }')
 done
+echo "worst throughput loss with metrics on: ${worst} %"
+out+="\"worst_loss_pct\":${worst},"
 [ -n "$json" ] && echo "${out%,}}"
 exit 0

@@ -2,6 +2,7 @@
 
 #include "job_checkpoints.hpp"
 #include "job_queries.hpp"
+#include "operator_metrics_json.hpp"
 
 #include "sluice/actors/checkpoint_names.hpp"
 #include "sluice/operators/time/watermark.hpp"
@@ -69,6 +70,7 @@ json subtask_json(const job_manager_state& st, const plan_vertex& v, int index, 
       std::min(1000.0, per_s([](const subtask_metrics& x) { return x.backpressured_ns; }) / 1e6);
   const bool has_rates = samples.previous_ms != 0 && status == "RUNNING";
   auto out = subtask_counters_json(m);
+  add_meter_rates(out["operators"], samples);
   out.update(json{
       {"vertex", v.id},
       {"subtask", index},
@@ -200,6 +202,9 @@ json task_managers_json(const job_manager_state& st) {
 } // namespace
 
 json subtask_counters_json(const subtask_metrics& m) {
+  std::uint64_t late = 0;
+  for (const auto& op : m.operators)
+    late += op.late_records_dropped;
   return json{
       {"vertex", m.vertex},
       {"subtask", m.subtask},
@@ -220,6 +225,8 @@ json subtask_counters_json(const subtask_metrics& m) {
       {"pendingRecords", m.pending_records >= 0 ? json(m.pending_records) : json(nullptr)},
       {"pendingBytes", m.pending_bytes >= 0 ? json(m.pending_bytes) : json(nullptr)},
       {"inputBytes", m.input_bytes >= 0 ? json(m.input_bytes) : json(nullptr)},
+      {"numLateRecordsDropped", late},
+      {"operators", operators_json(m)},
   };
 }
 

@@ -117,6 +117,12 @@ caf::behavior subtask_actor::make_behavior() {
       [this](const trigger_checkpoint_msg& msg) { guarded([&] { on_trigger(msg); }); },
       [this](const checkpoint_ended_msg& msg) { guarded([&] { on_checkpoint_ended(msg); }); },
       [this](close_subtask_atom) { guarded([&] { close_and_quit(); }); },
+      [this](publish_metrics_atom) {
+        if (done_)
+          return;
+        guarded([&] { publish_metrics(); });
+        arm_publish_timer();
+      },
       [this](flush_tick_atom) {
         if (done_)
           return;
@@ -191,6 +197,8 @@ void subtask_actor::start(const start_msg& msg) {
   init_checkpointing();
 
   chain_->open();
+  publish_metrics();
+  arm_publish_timer();
   if (restored)
     replay_in_flight(*restored);
   started_ = true;
@@ -361,6 +369,7 @@ void subtask_actor::maybe_finish() {
 }
 
 void subtask_actor::close_and_quit() {
+  publish_metrics();
   done_ = true;
   chain_->close();
   counters_.finished = true;
@@ -374,6 +383,16 @@ void subtask_actor::arm_watermark_timer() {
   auto ms = setup_.config->watermark_interval_ms;
   if (!done_)
     delayed_send(this, std::chrono::milliseconds(ms > 0 ? ms : 200), watermark_tick_atom::value);
+}
+
+void subtask_actor::publish_metrics() {
+  counters_.publish(chain_->metrics(counters_.records_in.get()));
+}
+
+void subtask_actor::arm_publish_timer() {
+  if (metrics_on_ && !done_)
+    delayed_send(this, std::chrono::milliseconds(setup_.config->metrics_interval_ms),
+                 publish_metrics_atom::value);
 }
 
 void subtask_actor::arm_flush_timer() {

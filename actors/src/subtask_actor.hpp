@@ -65,6 +65,11 @@ private:
   void finish_input();
   void maybe_finish();
   void arm_flush_timer();
+  /// Publishes the operators' metrics (records in and out, user metrics) to the counters the
+  /// task manager reports, read here on the subtask's thread.
+  void publish_metrics();
+  /// With metrics on: publish_metrics once per --metrics-interval-ms.
+  void arm_publish_timer();
   /// Runs f, then sends the credits it granted; on an exception reports the failure to the
   /// job manager and stops.
   template <class F>

@@ -1,8 +1,10 @@
 #include "prometheus.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <vector>
 
 namespace sluice::rest {
@@ -122,11 +124,89 @@ const std::vector<family>& subtask_families() {
        "Bytes of its input the source subtask has not read yet (pendingBytes; files); absent "
        "where not known.",
        [](const json& s) { return field(s, "pendingBytes"); }},
+      {"sluice_task_late_records_dropped_total", "counter",
+       "Records the subtask's window operators dropped as late (numLateRecordsDropped).",
+       [](const json& s) { return field(s, "numLateRecordsDropped"); }},
       {"sluice_task_up", "gauge",
        "1 while the subtask runs; 0 when finished, not deployed or on a lost task manager.",
        [](const json& s) { return json(s.value("status", "") == "RUNNING" ? 1 : 0); }},
   };
   return families;
+}
+
+const std::vector<family>& operator_families() {
+  static const std::vector<family> families = {
+      {"sluice_operator_records_in_total", "counter",
+       "Records the chained operator took in (its numRecordsIn).",
+       [](const json& op) { return field(op, "numRecordsIn"); }},
+      {"sluice_operator_records_out_total", "counter",
+       "Records the chained operator emitted (its numRecordsOut).",
+       [](const json& op) { return field(op, "numRecordsOut"); }},
+  };
+  return families;
+}
+
+using label_list = std::vector<std::pair<const char*, std::string>>;
+
+/// User metrics' families by name: their type and samples.
+struct user_family {
+  std::string type;
+  std::string samples;
+};
+
+/// "sluice_user_" and `name` with every character other than [a-zA-Z0-9_] made '_'.
+std::string user_metric_name(const std::string& name) {
+  std::string out = "sluice_user_";
+  for (char c : name)
+    out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return out;
+}
+
+/// Adds `value` to family `name` of `type` (a sample whose family has another type is left out).
+void add_sample(std::map<std::string, user_family>& families, const std::string& name,
+                const char* type, const std::string& label_text, const json& value) {
+  auto& f = families[name];
+  if (f.type.empty())
+    f.type = type;
+  if (f.type == type && !value.is_null())
+    f.samples += name + label_text + " " + number(value) + "\n";
+}
+
+/// The samples of one user metric of an operator (see docs/observability.md).
+void add_user_metric(std::map<std::string, user_family>& families, const json& m,
+                     const label_list& kv) {
+  const auto base = user_metric_name(m["name"].get<std::string>());
+  const auto type = m["type"].get<std::string>();
+  const auto text = labels(kv);
+  if (type == "counter") {
+    add_sample(families, base, "gauge", text, m["count"]);
+  } else if (type == "gauge") {
+    add_sample(families, base, "gauge", text, m["value"]);
+  } else if (type == "meter") {
+    add_sample(families, base + "_total", "counter", text, m["count"]);
+    add_sample(families, base + "_per_second", "gauge", text, m.value("rate", json(nullptr)));
+  } else {
+    for (const auto& [q, key] : {std::pair<const char*, const char*>{"0.5", "p50"},
+                                 {"0.75", "p75"}, {"0.9", "p90"}, {"0.95", "p95"},
+                                 {"0.98", "p98"}, {"0.99", "p99"}, {"0.999", "p999"}}) {
+      auto with_quantile = kv;
+      with_quantile.emplace_back("quantile", q);
+      add_sample(families, base, "summary", labels(with_quantile), m.value(key, json(nullptr)));
+    }
+    auto& f = families[base];
+    if (f.type == "summary")
+      f.samples += base + "_sum" + text + " " + number(m["sum"]) + "\n" + base + "_count" +
+                   text + " " + number(m["count"]) + "\n";
+  }
+}
+
+std::string user_families_text(const std::map<std::string, user_family>& families) {
+  std::string out;
+  for (const auto& [name, f] : families)
+    if (!f.samples.empty())
+      out += "# HELP " + name + " A user metric (metric_group).\n# TYPE " + name + " " + f.type +
+             "\n" + f.samples;
+  return out;
 }
 
 const std::vector<family>& job_families() {
@@ -224,6 +304,22 @@ std::string prometheus_text(const json& doc) {
                                   {"task_manager", s["task_manager"].get<std::string>()}}),
                           &s);
   }
+  std::vector<std::pair<std::string, const json*>> operators;
+  std::map<std::string, user_family> user;
+  for (const auto& s : doc["subtasks"]) {
+    if (!s.contains("operators"))
+      continue;
+    for (const auto& op : s["operators"]) {
+      const label_list kv{{"job", job},
+                          {"vertex", std::to_string(s["vertex"].get<int>())},
+                          {"operator", op["name"].get<std::string>()},
+                          {"subtask", std::to_string(s["subtask"].get<int>())},
+                          {"task_manager", s["task_manager"].get<std::string>()}};
+      operators.emplace_back(labels(kv), &op);
+      for (const auto& m : op["user"])
+        add_user_metric(user, m, kv);
+    }
+  }
   std::vector<std::pair<std::string, const json*>> task_managers;
   for (const auto& t : doc["taskmanagers"])
     task_managers.emplace_back(labels({{"job", job}, {"task_manager", t["id"].get<std::string>()}}),
@@ -244,6 +340,9 @@ std::string prometheus_text(const json& doc) {
   }
   for (const auto& f : subtask_families())
     write_family(out, f, subtasks);
+  for (const auto& f : operator_families())
+    write_family(out, f, operators);
+  out += user_families_text(user);
   for (const auto& f : task_manager_families())
     write_family(out, f, task_managers);
   return out;

@@ -1,5 +1,7 @@
 #include "rest_views.hpp"
 
+#include "operator_views.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -86,6 +88,7 @@ json subtask_entry(const json& doc, const json& s) {
   for (const char* name : {"pendingRecords", "pendingBytes", "inputBytes"}) // a source's backlog
     if (!s.value(name, json()).is_null())
       metrics[name] = s[name];
+  metrics["numLateRecordsDropped"] = s.value("numLateRecordsDropped", std::uint64_t{0});
   const auto start = s["start_time"].get<std::int64_t>();
   return json{{"subtask", s["subtask"]},
               {"status", s["status"]},
@@ -98,14 +101,17 @@ json subtask_entry(const json& doc, const json& s) {
               {"duration", start > 0 ? doc["now"].get<std::int64_t>() - start : -1},
               {"reported", s["reported"]},
               {"metrics-time", s["sample_time"]},
-              {"metrics", std::move(metrics)}};
+              {"metrics", std::move(metrics)},
+              {"operators", subtask_operators(s)}};
 }
 
 json vertex_summary(const json& doc, const json& v) {
   const auto subtasks = subtasks_of(doc, v["id"].get<int>());
   const auto counts = status_counts(subtasks);
   double in_rate = 0, out_rate = 0, busy = 0, bp = 0;
+  std::uint64_t late = 0;
   for (const auto& s : subtasks) {
+    late += s.value("numLateRecordsDropped", std::uint64_t{0});
     in_rate += s["numRecordsInPerSecond"].get<double>();
     out_rate += s["numRecordsOutPerSecond"].get<double>();
     busy = std::max(busy, s["busyTimeMsPerSecond"].get<double>());
@@ -116,6 +122,7 @@ json vertex_summary(const json& doc, const json& v) {
   metrics["numRecordsOutPerSecond"] = out_rate;
   metrics["busyTimeMsPerSecond"] = busy;
   metrics["backPressuredTimeMsPerSecond"] = bp;
+  metrics["numLateRecordsDropped"] = late;
   return json{{"id", std::to_string(v["id"].get<int>())},
               {"name", v["name"]},
               {"parallelism", v["parallelism"]},
@@ -124,7 +131,8 @@ json vertex_summary(const json& doc, const json& v) {
               {"end-time", -1},
               {"duration", doc["duration"]},
               {"tasks", counts},
-              {"metrics", std::move(metrics)}};
+              {"metrics", std::move(metrics)},
+              {"operators", vertex_operators(subtasks)}};
 }
 
 /// Flink's job metrics by name, as strings.
@@ -132,7 +140,7 @@ std::map<std::string, std::string> job_metric_values(const json& doc) {
   const auto& ck = doc["checkpoints"];
   const auto& latest = ck["latest"]["completed"];
   auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
-  return {
+  std::map<std::string, std::string> values{
       {"uptime", text(doc["duration"])},
       {"numRestarts", text(doc["numRestarts"])},
       {"fullRestarts", text(doc["numRestarts"])},
@@ -147,6 +155,8 @@ std::map<std::string, std::string> job_metric_values(const json& doc) {
        ck["latest"]["restored"].is_null() ? "n/a"
                                           : text(ck["latest"]["restored"]["external_path"])},
   };
+  add_operator_metric_values(doc, values);
+  return values;
 }
 
 json min_max_avg(const std::vector<std::int64_t>& values) {

@@ -154,12 +154,30 @@ typename Inspector::result_type inspect(Inspector& f, register_task_manager_msg&
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, histogram_statistics& x) {
+  return f(caf::meta::type_name("sluice::histogram_statistics"), x.min, x.max, x.mean, x.stddev,
+           x.quantiles);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, user_metric_value& x) {
+  return f(caf::meta::type_name("sluice::user_metric_value"), x.name, x.kind, x.count, x.value,
+           x.statistics);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, operator_metrics& x) {
+  return f(caf::meta::type_name("sluice::operator_metrics"), x.name, x.records_in, x.records_out,
+           x.late_records_dropped, x.user);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, subtask_metrics& x) {
   return f(caf::meta::type_name("sluice::subtask_metrics"), x.task, x.vertex, x.subtask,
            x.records_in, x.records_out, x.batches_in, x.batches_out, x.backpressured_ns,
            x.credits_outstanding, x.max_in_flight, x.max_credits, x.bytes_in, x.bytes_out, x.busy_ns,
            x.batches_waiting, x.input_watermark, x.output_watermark, x.started_ms, x.finished,
-           x.pending_records, x.pending_bytes, x.input_bytes);
+           x.pending_records, x.pending_bytes, x.input_bytes, x.operators);
 }
 
 /// A task manager's periodic report to the job manager (reply to report_atom): its process's
@@ -339,6 +357,8 @@ using flush_tick_atom = caf::atom_constant<caf::atom("s_flush")>;
 using cancel_job_atom = caf::atom_constant<caf::atom("s_cancel")>;
 using watermark_tick_atom = caf::atom_constant<caf::atom("s_wmtick")>;
 using wakeup_atom = caf::atom_constant<caf::atom("s_wakeup")>;
+/// A subtask's timer: publish its operators' metrics (once per --metrics-interval-ms).
+using publish_metrics_atom = caf::atom_constant<caf::atom("s_publish")>;
 /// Process more input (a subtask to itself, with unaligned checkpoints).
 using input_atom = caf::atom_constant<caf::atom("s_input")>;
 /// The aligned checkpoint timeout of checkpoint N may have passed (a subtask to itself).

@@ -17,6 +17,7 @@
 #include "sluice/state/operator_state_backend.hpp"
 
 #include <array>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -59,6 +60,10 @@ public:
   const std::string& head_name() const;
   /// The uid of the head operator in checkpoints.
   const std::string& head_uid() const { return uids_.front(); }
+  /// Every operator's metrics as read now, head first: records in and out (counted with metrics
+  /// on; the head's records in are `head_records_in`, the subtask's), late records dropped and
+  /// user metrics. On the subtask's thread.
+  std::vector<operator_metrics> metrics(std::uint64_t head_records_in) const;
 
   // -- checkpoints (operator_chain_checkpoints.cpp) --------------------------------------------
 
@@ -101,6 +106,14 @@ private:
   /// The head's batch readers, by input (made at the first batch).
   std::array<std::unique_ptr<batch_reader>, 2> readers_;
   source_operator_base* source_ = nullptr;
+  /// Records operator `op` emitted on output `tag`, counted on its way out (with metrics on).
+  struct output_count {
+    std::size_t op = 0;
+    std::string tag;
+    std::uint64_t records = 0;
+  };
+  std::deque<output_count> output_counts_; ///< a deque: the counting collectors point into it
+  bool count_records_ = false;             ///< --metrics-interval-ms > 0
 };
 
 } // namespace sluice

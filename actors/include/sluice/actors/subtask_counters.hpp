@@ -8,7 +8,9 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
+#include <mutex>
 #include <string>
+#include <vector>
 
 namespace sluice {
 
@@ -62,6 +64,12 @@ struct subtask_counters {
   std::atomic<std::int64_t> started_ms{0}; ///< when it started (ms since the epoch)
   std::atomic<bool> finished{false};
 
+  /// The subtask's thread publishes what its operators' metrics read (operator_chain::metrics).
+  void publish(std::vector<operator_metrics> operators) {
+    std::lock_guard<std::mutex> lock(operators_mutex_);
+    operators_ = std::move(operators);
+  }
+
   subtask_metrics snapshot() const {
     subtask_metrics m;
     m.task = task;
@@ -87,8 +95,14 @@ struct subtask_counters {
     m.pending_records = known(pending_records);
     m.pending_bytes = known(pending_bytes);
     m.input_bytes = known(input_bytes);
+    std::lock_guard<std::mutex> lock(operators_mutex_);
+    m.operators = operators_;
     return m;
   }
+
+private:
+  mutable std::mutex operators_mutex_;
+  std::vector<operator_metrics> operators_; ///< the latest published
 };
 
 /// Adds the time from its construction to its destruction to `counters.busy_ns` when `on`

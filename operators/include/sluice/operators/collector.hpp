@@ -85,4 +85,36 @@ private:
   std::vector<collector<T>*> outs_;
 };
 
+/// Counts the records passing to `next` (an operator's records out, with metrics on) into a
+/// plain counter the subtask's thread owns.
+template <class T>
+class counting_collector final : public collector<T> {
+public:
+  counting_collector(collector<T>& next, std::uint64_t& count) : next_(next), count_(count) {}
+
+  void collect(T&& value) override {
+    ++count_;
+    next_.collect(std::move(value));
+  }
+  void collect(const T& value) override {
+    ++count_;
+    next_.collect(value);
+  }
+  void collect_all(T* first, T* last) override {
+    count_ += static_cast<std::uint64_t>(last - first);
+    next_.collect_all(first, last);
+  }
+  void collect_all_stamped(T* first, T* last, const std::int64_t* stamps,
+                           timestamp_slot& slot) override {
+    count_ += static_cast<std::uint64_t>(last - first);
+    next_.collect_all_stamped(first, last, stamps, slot);
+  }
+  void emit_watermark(std::int64_t wm) override { next_.emit_watermark(wm); }
+  void emit_watermark_status(bool idle) override { next_.emit_watermark_status(idle); }
+
+private:
+  collector<T>& next_;
+  std::uint64_t& count_;
+};
+
 } // namespace sluice

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "sluice/operators/metrics/operator_metrics.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -35,6 +37,9 @@ struct subtask_metrics {
   std::int64_t pending_records = -1;
   std::int64_t pending_bytes = -1;
   std::int64_t input_bytes = -1;
+  /// The operators of its chain, head first (published by the subtask once per metrics interval
+  /// and when it finishes).
+  std::vector<operator_metrics> operators;
 };
 
 /// What execute() returns: success, or the failure naming operator and subtask.

@@ -1,10 +1,12 @@
 #pragma once
 
+#include "sluice/operators/metrics/metric_group.hpp"
 #include "sluice/operators/time/timestamps.hpp"
 #include "sluice/state/keyed_state_backends.hpp"
 #include "sluice/state/operator_state_backend.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace sluice {
@@ -38,6 +40,12 @@ struct runtime_context {
   bool checkpointing = false;
   /// --checkpoint-interval-ms when checkpointing (e.g. for transaction timeouts to outlast).
   std::int64_t checkpoint_interval_ms = 0;
+  /// The operator's metrics (shared by the copies of this context); see metric_group().
+  std::shared_ptr<sluice::metric_group> metrics = std::make_shared<sluice::metric_group>();
+
+  /// The operator's metric group (Flink's getMetricGroup()): user metrics registered here, in
+  /// open(), are reported with the subtask's metrics under the operator's name.
+  sluice::metric_group& metric_group() const { return *metrics; }
 
   /// The keyed state `d` describes, scoped to the current key. Throws state_error naming the
   /// operator and the state if the operator is not on a keyed stream.

@@ -40,6 +40,9 @@ public:
   virtual std::unique_ptr<output_base> make_fanout(const std::vector<output_base*>& outs) const = 0;
   /// A collector that drops records (an operator whose output nobody consumes).
   virtual std::unique_ptr<output_base> make_discard() const = 0;
+  /// A collector counting the records it passes to `next` (a collector of this type) in `count`.
+  virtual std::unique_ptr<output_base> make_counting(output_base& next,
+                                                     std::uint64_t& count) const = 0;
 };
 
 template <class T>
@@ -120,6 +123,11 @@ public:
       void emit_watermark_status(bool) override {}
     };
     return std::make_unique<discard>();
+  }
+
+  std::unique_ptr<output_base> make_counting(output_base& next,
+                                             std::uint64_t& count) const override {
+    return std::make_unique<counting_collector<T>>(static_cast<collector<T>&>(next), count);
   }
 };
 

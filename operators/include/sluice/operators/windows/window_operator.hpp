@@ -74,6 +74,7 @@ public:
     backend.set_key_type<K>();
     tctx_.clock = ctx.processing_time;
     tctx_.open(backend);
+    late_dropped_ = &ctx.metric_group().late_records_dropped();
     if constexpr (accumulator_capable) {
       accumulating_ = default_trigger_ && event_time_ && backend.kind() == state_backend_kind::heap;
       if (accumulating_) {
@@ -132,7 +133,7 @@ public:
   }
 
   /// Records dropped as late because no late-data side output consumed them.
-  std::int64_t num_late_records_dropped() const { return late_dropped_; }
+  std::int64_t num_late_records_dropped() const { return late_dropped_->count(); }
   /// Whether the heap fast path runs (decided in open(); for tests and diagnostics).
   bool accumulates() const { return accumulating_; }
 
@@ -308,7 +309,7 @@ private:
     if (output_base* late = late_tag_.empty() ? nullptr : this->side_output(late_tag_)) {
       static_cast<collector<T>*>(late)->collect(std::move(value));
     } else {
-      ++late_dropped_;
+      late_dropped_->inc();
     }
   }
 
@@ -449,7 +450,7 @@ private:
   std::int64_t allowed_lateness_;
   std::string late_tag_;
   bool event_time_;
-  std::int64_t late_dropped_ = 0;
+  metric_counter* late_dropped_ = nullptr; ///< numLateRecordsDropped, in the operator's group
   trigger_context_type tctx_;
   /// The fast path: whether it runs, and its table (an empty struct where it cannot run).
   bool accumulating_ = false;
