@@ -20,11 +20,20 @@ namespace sluice {
 
 namespace {
 
+/// This host's name and the process id: how a task manager is named in messages
+/// (and a job manager in its log lines).
+std::string process_name() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(::getpid());
+}
+
 class job_manager_process final : public process_job_client {
 public:
   job_manager_process(std::shared_ptr<const execution_plan> plan, const job_config& config,
                       const std::string& job_name)
       : process_job_client(config, true) {
+    set_log_process("jobmanager " + process_name());
     const auto& bind = config.cluster.job_manager_bind;
     main_ = system().spawn(job_manager, job_manager_setup{plan, task_manager_config(config),
                                                           job_name, status_, std::nullopt});
@@ -43,13 +52,6 @@ public:
     start_rest_api(config);
   }
 };
-
-/// This host's name and the process id: how a task manager is named in messages.
-std::string process_name() {
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  return std::string(host) + ":" + std::to_string(::getpid());
-}
 
 class task_manager_process final : public process_job_client {
 public:

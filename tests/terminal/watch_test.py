@@ -49,7 +49,8 @@ def main(binary, cli):
     procs = []
     with cleaned_up(procs, server, work):
         jm = Process([binary, "--jobmanager-bind", "127.0.0.1:0", "--taskmanagers", "2",
-                      "--rest-bind", "127.0.0.1:0"] + job_args, os.path.join(work, "jm.err"))
+                      "--rest-bind", "127.0.0.1:0", "--log-level", "info"] + job_args,
+                     os.path.join(work, "jm.err"))
         procs.append(jm)
         port = jm.wait_for_line(r"listening on 127\.0\.0\.1:([0-9]+)\n", "job manager").group(1)
         base = rest_url(jm)
@@ -105,12 +106,12 @@ def main(binary, cli):
         check(jm.wait() == 0, "the job finished")
         check(out.rstrip().endswith("the job manager has gone: the job ended") or
               "): FINISHED" in out, f"the watch's last words: {out[-500:]}")
-        for tm in procs[1:]:
-            # On a cluster every log line names its task manager.
-            tm.wait()
-            logged = [l for l in tm.stderr_text().splitlines() if re.match(r"\d{4}-\d\d-\d\d ", l)]
-            check(logged and all(f":{tm.proc.pid}] " in l and "[taskmanager " in l for l in logged),
-                  f"task manager log lines without its name: {logged[:5]}")
+        for p, role in [(jm, "jobmanager")] + [(tm, "taskmanager") for tm in procs[1:]]:
+            # On a cluster every log line names its process.
+            p.wait()
+            logged = [l for l in p.stderr_text().splitlines() if re.match(r"\d{4}-\d\d-\d\d ", l)]
+            check(logged and all(f":{p.proc.pid}] " in l and f"[{role} " in l for l in logged),
+                  f"{role} log lines without its name: {logged[:5]}")
     print("ok")
 
 
