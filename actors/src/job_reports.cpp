@@ -225,6 +225,7 @@ json subtask_counters_json(const subtask_metrics& m) {
       {"pendingRecords", m.pending_records >= 0 ? json(m.pending_records) : json(nullptr)},
       {"pendingBytes", m.pending_bytes >= 0 ? json(m.pending_bytes) : json(nullptr)},
       {"inputBytes", m.input_bytes >= 0 ? json(m.input_bytes) : json(nullptr)},
+      {"numBytesRead", m.bytes_read >= 0 ? json(m.bytes_read) : json(nullptr)},
       {"numLateRecordsDropped", late},
       {"operators", operators_json(m)},
   };

@@ -343,6 +343,7 @@ void subtask_actor::record_backlog() {
   counters_.pending_records.set(backlog.pending_records);
   counters_.pending_bytes.set(backlog.pending_bytes);
   counters_.input_bytes.set(backlog.input_bytes);
+  counters_.bytes_read.set(backlog.bytes_read);
 }
 
 void subtask_actor::finish_input() {

@@ -226,12 +226,13 @@ public:
     return out;
   }
 
-  /// The bytes of its splits not read yet, and of its splits in all (as at open()).
+  /// The bytes of its splits not read yet, of its splits in all (as at open()), and read.
   source_backlog backlog() const {
     std::uint64_t pending = queued_bytes_;
     for (const auto& [split, cursor] : open_)
       pending += remaining(split, cursor->position());
-    return {-1, static_cast<std::int64_t>(pending), static_cast<std::int64_t>(input_bytes_)};
+    return {-1, static_cast<std::int64_t>(pending), static_cast<std::int64_t>(input_bytes_),
+            static_cast<std::int64_t>(input_bytes_ - std::min(pending, input_bytes_))};
   }
 
 private:

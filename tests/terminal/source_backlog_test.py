@@ -71,6 +71,8 @@ def main(binary):
                   f"pendingBytes {m['pendingBytes']}, expected {size} - {prefix[read]}")
             check("pendingRecords" not in m, f"a file source knows no pending records: {m}")
             check(m["inputBytes"] == size, f"inputBytes {m['inputBytes']}, the file has {size}")
+            check(m["numBytesRead"] == prefix[read],
+                  f"numBytesRead {m['numBytesRead']}, the first {read} lines have {prefix[read]}")
             text, _ = pending_series()
             counting = [l for l in text.splitlines() if l.startswith("sluice_source_pending_records")]
             check(counting == [], f"no pending-records series for a file source: {counting}")

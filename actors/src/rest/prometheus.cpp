@@ -124,6 +124,10 @@ const std::vector<family>& subtask_families() {
        "Bytes of its input the source subtask has not read yet (pendingBytes; files); absent "
        "where not known.",
        [](const json& s) { return field(s, "pendingBytes"); }},
+      {"sluice_source_bytes_read_total", "counter",
+       "Bytes the source subtask read from its input (numBytesRead; files, Kafka keys and "
+       "values); absent where not known.",
+       [](const json& s) { return field(s, "numBytesRead"); }},
       {"sluice_task_late_records_dropped_total", "counter",
        "Records the subtask's window operators dropped as late (numLateRecordsDropped).",
        [](const json& s) { return field(s, "numLateRecordsDropped"); }},

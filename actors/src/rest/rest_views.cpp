@@ -85,7 +85,8 @@ json subtask_entry(const json& doc, const json& s) {
         "currentInputWatermark", "currentOutputWatermark", "watermarkLagMs",
         "inputCreditsOutstanding", "outputQueueLength"})
     metrics[name] = s[name];
-  for (const char* name : {"pendingRecords", "pendingBytes", "inputBytes"}) // a source's backlog
+  // a source's backlog and what it read
+  for (const char* name : {"pendingRecords", "pendingBytes", "inputBytes", "numBytesRead"})
     if (!s.value(name, json()).is_null())
       metrics[name] = s[name];
   metrics["numLateRecordsDropped"] = s.value("numLateRecordsDropped", std::uint64_t{0});

@@ -61,3 +61,17 @@ TEST_CASE("an unbounded source's pending records: the partition's end offset min
   s.poll_until(0, 31);
   CHECK(pending(s, 0) == 0);
 }
+
+TEST_CASE("a source's bytes read: the keys and values of the records it read") {
+  mock_cluster c;
+  fill(c, "read", 1, 25); // values "0-0" .. "0-24", no keys
+  sluice::test::temp_dir dir;
+  source_subtasks s(string_source(c, {"read"}), 1, dir.str());
+  CHECK(s.source(0).backlog().bytes_read == 0);
+  s.poll_until(0, 25);
+  REQUIRE(s.records(0).size() == 25);
+  std::int64_t expected = 0;
+  for (int i = 0; i < 25; ++i)
+    expected += static_cast<std::int64_t>(("0-" + std::to_string(i)).size());
+  CHECK(s.source(0).backlog().bytes_read == expected);
+}

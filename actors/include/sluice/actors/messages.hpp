@@ -177,7 +177,8 @@ typename Inspector::result_type inspect(Inspector& f, subtask_metrics& x) {
            x.records_in, x.records_out, x.batches_in, x.batches_out, x.backpressured_ns,
            x.credits_outstanding, x.max_in_flight, x.max_credits, x.bytes_in, x.bytes_out, x.busy_ns,
            x.batches_waiting, x.input_watermark, x.output_watermark, x.started_ms, x.finished,
-           x.pending_records, x.pending_bytes, x.input_bytes, x.operators);
+           x.pending_records, x.pending_bytes, x.input_bytes, x.bytes_read,
+           x.operators);
 }
 
 /// A task manager's periodic report to the job manager (reply to report_atom): its process's

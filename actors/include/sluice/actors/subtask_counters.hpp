@@ -61,6 +61,7 @@ struct subtask_counters {
   signed_gauge pending_records;
   signed_gauge pending_bytes;
   signed_gauge input_bytes;
+  signed_gauge bytes_read;
   std::atomic<std::int64_t> started_ms{0}; ///< when it started (ms since the epoch)
   std::atomic<bool> finished{false};
 
@@ -95,6 +96,7 @@ struct subtask_counters {
     m.pending_records = known(pending_records);
     m.pending_bytes = known(pending_bytes);
     m.input_bytes = known(input_bytes);
+    m.bytes_read = known(bytes_read);
     std::lock_guard<std::mutex> lock(operators_mutex_);
     m.operators = operators_;
     return m;

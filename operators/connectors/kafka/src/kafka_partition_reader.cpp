@@ -303,6 +303,7 @@ source_status kafka_partition_reader::poll(std::size_t max_records,
     if (ctx_.element_time)
       ctx_.element_time->value = rec.timestamp >= 0 ? rec.timestamp : no_timestamp;
     split.offset = msg->offset + 1;
+    bytes_read_ += static_cast<std::int64_t>(msg->len + msg->key_len);
     ++emitted;
     emit(rec);
     if (split.finished())

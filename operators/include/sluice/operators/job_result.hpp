@@ -33,10 +33,11 @@ struct subtask_metrics {
   bool finished = false;
   /// A source's backlog where its source knows it (source_backlog), -1 where not: records not
   /// read yet (Kafka: end offset - position, summed over its partitions), bytes of its input
-  /// not read yet, and the size of its input (files).
+  /// not read yet, the size of its input (files), and the bytes it read (files, Kafka).
   std::int64_t pending_records = -1;
   std::int64_t pending_bytes = -1;
   std::int64_t input_bytes = -1;
+  std::int64_t bytes_read = -1;
   /// The operators of its chain, head first (published by the subtask once per metrics interval
   /// and when it finishes).
   std::vector<operator_metrics> operators;

@@ -26,6 +26,7 @@ struct source_backlog {
   std::int64_t pending_records = -1; ///< records not read yet (Kafka: end offset - position)
   std::int64_t pending_bytes = -1;   ///< bytes of the input not read yet (files)
   std::int64_t input_bytes = -1;     ///< the size of the input this subtask reads (files)
+  std::int64_t bytes_read = -1;      ///< bytes read from the input (files, Kafka keys and values)
 };
 
 /// A source of records of type T. Each subtask gets its own copy (made by clone()).

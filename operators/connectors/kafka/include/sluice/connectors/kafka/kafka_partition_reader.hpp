@@ -81,6 +81,8 @@ public:
   /// up to its stop offset, an unbounded one up to the end offset librdkafka last fetched (no
   /// request). -1 if the end of an unbounded partition is not known yet.
   std::int64_t pending_records() const;
+  /// Bytes of the keys and values of the records it read since open().
+  std::int64_t bytes_read() const { return bytes_read_; }
   /// The subtask of `parallelism` that reads `partition` of `topic`.
   static int owner(const std::string& topic, std::int32_t partition, int parallelism);
   /// The split's id in the split slot (per-partition watermarks): stable across restores.
@@ -108,6 +110,7 @@ private:
   std::set<topic_partition> known_;              ///< every partition seen, whoever reads it
   std::map<std::int64_t, std::vector<kafka_split>> to_commit_; ///< by checkpoint
   std::size_t open_splits_ = 0;
+  std::int64_t bytes_read_ = 0;
   std::chrono::steady_clock::time_point next_discovery_;
   bool group_given_ = false;
 };

@@ -128,9 +128,12 @@ public:
   bool replayable() const override { return true; }
   void snapshot_state(std::int64_t id) override { reader_->snapshot(id); }
   void notify_checkpoint_complete(std::int64_t id) override { reader_->checkpoint_complete(id); }
-  /// pending_records: end offset - position, summed over its partitions (kafka_partition_reader).
+  /// pending_records: end offset - position, summed over its partitions (kafka_partition_reader);
+  /// bytes_read: of the keys and values it read.
   source_backlog backlog() const override {
-    return {reader_ ? reader_->pending_records() : -1, -1, -1};
+    if (!reader_)
+      return {};
+    return {reader_->pending_records(), -1, -1, reader_->bytes_read()};
   }
 
   /// The splits this subtask reads (after open).
