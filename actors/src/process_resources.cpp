@@ -3,10 +3,7 @@
 #include "sluice/actors/buffer_pool.hpp"
 #include "sluice/state/rocksdb_keyed_state_backend.hpp"
 
-#include <cstdlib>
 #include <fstream>
-
-#include <malloc.h>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -20,13 +17,6 @@ std::uint64_t process_rss_bytes() {
   if (!(statm >> size >> resident))
     return 0;
   return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-}
-
-void bound_allocator_retention() {
-#ifdef M_MMAP_THRESHOLD
-  if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr)
-    ::mallopt(M_MMAP_THRESHOLD, 64 * 1024);
-#endif
 }
 
 std::uint64_t process_cpu_ms() {

@@ -1,6 +1,5 @@
 #include "runtime_config.hpp"
 
-#include "process_resources.hpp"
 #include "tls_transport.hpp"
 
 #include "sluice/actors/messages.hpp"
@@ -14,7 +13,6 @@ namespace sluice {
 
 runtime_config::runtime_config(const job_config& config, bool networked) {
   register_messages(*this);
-  bound_allocator_retention();
   auto cores = std::max(1u, std::thread::hardware_concurrency());
   set("scheduler.max-threads", static_cast<std::size_t>(cores));
   set("scheduler.max-throughput", static_cast<std::size_t>(64));

@@ -1,7 +1,6 @@
 #pragma once
 // CAF's configuration for a Sluice process: every message registered under the same name, the
-// scheduler sized to the cores, and for cluster processes the middleman with heartbeats; and the
-// process's allocator told to return batches' memory (process_resources.hpp).
+// scheduler sized to the cores, and for cluster processes the middleman with heartbeats.
 
 #include "sluice/operators/job_config.hpp"
 
