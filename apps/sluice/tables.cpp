@@ -10,7 +10,14 @@ namespace {
 
 using row = std::vector<std::string>;
 
-/// Columns padded to their widest cell, two spaces apart; the last one unpadded.
+std::string percent(double share) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%.1f%%", share * 100);
+  return text;
+}
+
+} // namespace
+
 std::string aligned(const std::vector<row>& rows) {
   std::vector<std::size_t> widths;
   for (const auto& r : rows) {
@@ -29,14 +36,6 @@ std::string aligned(const std::vector<row>& rows) {
   }
   return out.str();
 }
-
-std::string percent(double share) {
-  char text[16];
-  std::snprintf(text, sizeof text, "%.1f%%", share * 100);
-  return text;
-}
-
-} // namespace
 
 std::string format_duration(std::int64_t ms) {
   char text[32];

@@ -61,23 +61,6 @@ std::string fixed(const char* format, double value) {
   return text;
 }
 
-/// Aligned columns, two spaces apart, the last one unpadded.
-std::string table(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> widths;
-  for (const auto& r : rows) {
-    widths.resize(std::max(widths.size(), r.size()));
-    for (std::size_t i = 0; i < r.size(); ++i)
-      widths[i] = std::max(widths[i], r[i].size());
-  }
-  std::ostringstream out;
-  for (const auto& r : rows) {
-    for (std::size_t i = 0; i < r.size(); ++i)
-      out << r[i] << (i + 1 < r.size() ? std::string(widths[i] - r[i].size() + 2, ' ') : "");
-    out << '\n';
-  }
-  return out.str();
-}
-
 bool job_ended(const json& doc) { return doc.value("state", "") == "FINISHED"; }
 
 /// Whether a new connection to the job manager can be made (after a request went unanswered).
@@ -141,7 +124,7 @@ std::string watch_text(const json& frame) {
                     lag.is_null() ? "-" : format_duration(lag.get<std::int64_t>()),
                     v["name"].get<std::string>()});
   }
-  return out.str() + table(rows);
+  return out.str() + aligned(rows);
 }
 
 int watch_job(cluster_client& client, const std::string& job, const watch_options& options,
