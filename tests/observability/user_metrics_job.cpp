@@ -4,6 +4,7 @@
 // all chained at --parallelism 1 unless the flags say otherwise.
 
 #include <sluice/sluice.hpp>
+#include "letter_words.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -50,19 +51,7 @@ int main(int argc, char** argv) {
     const auto port = static_cast<std::uint16_t>(std::atoi(socket.c_str() + colon + 1));
     env.from_source(sluice::socket_text_source{socket.substr(0, colon), port}, "socket")
         .map(measured_lines{}, "measure")
-        .flat_map(
-            [](std::string line, sluice::collector<std::string>& out) {
-              std::string word;
-              for (char c : line + " ") {
-                if (std::isalpha(static_cast<unsigned char>(c))) {
-                  word += c;
-                } else if (!word.empty()) {
-                  out.collect(std::move(word));
-                  word.clear();
-                }
-              }
-            },
-            "split")
+        .flat_map(sluice::test::letter_words, "split")
         .filter([](const std::string& w) { return w.size() > 4; }, "long only")
         .sink_to(sluice::print_sink<std::string>{}, "stdout");
     return env.execute("user metrics").exit_code();

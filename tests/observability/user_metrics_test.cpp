@@ -3,6 +3,7 @@
 // last). Every expected value is computed here from the input with plain loops.
 
 #include "../actors/job_test_util.hpp"
+#include "letter_words.hpp"
 
 #include <doctest/doctest.h>
 
@@ -233,19 +234,7 @@ TEST_CASE("metrics.records_in_and_out_per_chained_operator") {
     environment env(metrics_config(p));
     collecting_sink<std::size_t> sink;
     env.from_source(collection_source<std::string>{text}, "text")
-        .flat_map(
-            [](std::string line, collector<std::string>& out) {
-              std::string word;
-              for (char c : line + " ") {
-                if (std::isalpha(static_cast<unsigned char>(c))) {
-                  word += c;
-                } else if (!word.empty()) {
-                  out.collect(std::move(word));
-                  word.clear();
-                }
-              }
-            },
-            "split")
+        .flat_map(sluice::test::letter_words, "split")
         .filter([](const std::string& w) { return w.size() > 4; }, "long only")
         .map([](std::string w) { return w.size(); }, "length")
         .sink_to(sink, "collect");
