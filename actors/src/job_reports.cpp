@@ -38,6 +38,19 @@ void store_report(jm_actor self, const execution_plan& plan, const std::string& 
   st.metrics.task_managers[name].add(std::move(report), now_ms);
 }
 
+/// A job manager process (no embedded task manager, whose subtasks' counters the job's status
+/// holds already): hands the latest reported counters of every subtask to the job's status,
+/// where its progress bar reads them.
+void publish_reported(jm_actor self, const job_manager_setup& setup) {
+  if (setup.local_task_manager || !setup.status)
+    return;
+  std::vector<subtask_metrics> reported;
+  for (const auto& samples : self->state.metrics.subtasks)
+    if (samples.latest_ms != 0)
+      reported.push_back(samples.latest);
+  setup.status->set_reported(std::move(reported));
+}
+
 json watermark_json(std::int64_t wm) {
   return wm == no_watermark ? json(nullptr) : json(wm);
 }
@@ -254,6 +267,7 @@ void on_metrics_tick(jm_actor self, const job_manager_setup& setup) {
         .then(
             [=](task_manager_report& r) {
               store_report(self, *setup.plan, name, std::move(r), wall_clock_ms());
+              publish_reported(self, setup);
             },
               [](const caf::error&) {});
   }

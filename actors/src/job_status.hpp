@@ -46,6 +46,18 @@ public:
     return out;
   }
 
+  /// A job manager process: the latest counters its task managers reported of every subtask
+  /// (job_metrics.hpp; at most one --metrics-interval-ms plus a round trip old).
+  void set_reported(std::vector<subtask_metrics> reported) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    reported_ = std::move(reported);
+  }
+
+  std::vector<subtask_metrics> reported() const {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return reported_;
+  }
+
   /// How many completed checkpoints completed_checkpoints() keeps.
   static constexpr std::size_t checkpoint_history = 100;
 
@@ -67,6 +79,7 @@ private:
   std::condition_variable done_;
   std::optional<job_result> result_;
   std::vector<std::shared_ptr<subtask_counters>> counters_;
+  std::vector<subtask_metrics> reported_;
   std::deque<checkpoint_stats> checkpoints_;
 };
 

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -115,6 +116,14 @@ job_result process_job_client::wait() {
   }
   result.metrics = status_->metrics();
   return result;
+}
+
+std::vector<subtask_metrics> process_job_client::metrics() const {
+  auto out = status_->metrics();
+  auto reported = status_->reported();
+  out.insert(out.end(), std::make_move_iterator(reported.begin()),
+             std::make_move_iterator(reported.end()));
+  return out;
 }
 
 void process_job_client::start_rest_api(const job_config& config) {

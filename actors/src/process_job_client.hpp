@@ -29,7 +29,9 @@ public:
   job_result wait() override;
   /// Sends cancel_job_atom to the main actor.
   void cancel() override;
-  std::vector<subtask_metrics> metrics() const override { return status_->metrics(); }
+  /// The process's own subtasks' counters, and on a job manager those its task managers
+  /// reported last.
+  std::vector<subtask_metrics> metrics() const override;
   std::vector<checkpoint_stats> completed_checkpoints() const override {
     return status_->completed_checkpoints();
   }

@@ -130,7 +130,7 @@ std::string progress_line(const input_progress& p, double records_per_s, double 
 }
 
 bool progress_wanted(const job_config& config) {
-  return config.progress && config.cluster.role() == process_role::local &&
+  return config.progress && config.cluster.role() != process_role::task_manager &&
          ::isatty(STDERR_FILENO) == 1;
 }
 
@@ -162,14 +162,18 @@ void progress_bar::finish(const job_result& result) {
   if (thread_.joinable())
     thread_.join();
   std::lock_guard<std::mutex> guard(mutex_);
-  draw(result.metrics, result.ok());
+  // A job manager's result holds no subtask's counters: what its task managers reported last.
+  draw(measure_progress(result.metrics, sources_) ? result.metrics : client_.metrics(),
+       result.ok());
   keep_status_line();
 }
 
 void progress_bar::draw(const std::vector<subtask_metrics>& metrics, bool finished) {
-  const auto p = measure_progress(metrics, sources_);
+  auto p = measure_progress(metrics, sources_);
   if (!p)
     return;
+  if (finished) // a bounded job that succeeded read all its input (a report may be older)
+    p->done = p->total;
   const auto now = std::chrono::steady_clock::now();
   samples_.push_back({now, p->records, p->done});
   while (samples_.size() > 2 && now - samples_[1].at >= rate_window)

@@ -1,6 +1,6 @@
 #pragma once
-// The progress bar of a bounded local job run in a terminal (docs/terminal.md): how much of its
-// sources' input is read (bytes of files; records of bounded Kafka partitions), records per
+// The progress bar of a bounded job run in a terminal, locally or as a job manager process
+// (docs/terminal.md): how much of its sources' input is read (bytes of files; records of bounded Kafka partitions), records per
 // second, elapsed time and ETA, redrawn on stderr as a status line (logging.hpp) so log lines
 // do not tear it.
 
@@ -44,8 +44,8 @@ std::string progress_line(const input_progress& p, double records_per_s, double 
 /// "512 B", "3.4 KiB", "12.0 MiB", "1.5 GiB".
 std::string format_bytes(std::uint64_t bytes);
 
-/// Whether a job run with `config` shows a bar: a local job, without --no-progress, whose
-/// stderr is a terminal.
+/// Whether a job run with `config` shows a bar: a local job or a job manager (whose task
+/// managers' reports it shows), without --no-progress, whose stderr is a terminal.
 bool progress_wanted(const job_config& config);
 
 /// Draws the bar of a running job every 250 ms on its own thread until finish().
@@ -56,8 +56,8 @@ public:
   progress_bar(const progress_bar&) = delete;
   progress_bar& operator=(const progress_bar&) = delete;
 
-  /// Stops redrawing; draws the final state from `result`'s counters and leaves it on the
-  /// screen.
+  /// Stops redrawing; draws the final state from `result`'s counters (a job manager's: the
+  /// latest reported) and leaves it on the screen.
   void finish(const job_result& result);
 
 private:

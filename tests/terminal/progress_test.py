@@ -49,15 +49,28 @@ def run_on_pty(args, out_path):
     return proc.wait(timeout=120), data.replace(b"\r\n", b"\n")
 
 
-def check_bar(data, size, lines):
-    # What each line start or clear-line starts, in order: a bar or a log line must begin one
-    # (drawn over a cleared line, or on a line of its own), and never hold the other.
+def bar_segments(data):
+    """What each line start or clear-line starts in data, in order; the indexes of the bars
+    among them, each at the start of its segment and holding no log line; their percentages,
+    checked never to go back."""
     segments = [part for physical in data.split(b"\n") for part in physical.split(CLEAR) if part]
     bars = [i for i, s in enumerate(segments) if BAR.search(s)]
     check(bars, f"no progress bar in {data[-2000:]!r}")
     for i in bars:
         check(BAR.match(segments[i]), f"a bar not at the start of a line: {segments[i]!r}")
         check(not LOG.search(segments[i]), f"a log line inside a bar: {segments[i]!r}")
+    percents = [int(re.search(rb"(\d+)%", segments[i]).group(1)) for i in bars]
+    check(percents == sorted(percents), f"the percentage never goes back: {percents}")
+    last = segments[bars[-1]]
+    check(data[data.rfind(last) + len(last):].startswith(b"\n"),
+          "the last bar stays on the screen (a newline after it)")
+    return segments, bars, percents
+
+
+def check_bar(data, size, lines):
+    # A bar or a log line must begin a segment (drawn over a cleared line, or on a line of its
+    # own), and never hold the other.
+    segments, bars, _ = bar_segments(data)
     logs = [i for i, s in enumerate(segments) if LOG.search(s)]
     for i in logs:
         check(LOG.match(segments[i]), f"a log line not at the start of a line: {segments[i]!r}")
@@ -67,11 +80,6 @@ def check_bar(data, size, lines):
     expected = f"{size_text(size)}/{size_text(size)}"
     check("100%" in final and expected in final and f" {lines} records" in final and "done" in final,
           f"the last bar {final!r}: expected 100%, {expected}, {lines} records, done")
-    last = segments[bars[-1]]
-    check(data[data.rfind(last) + len(last):].startswith(b"\n"),
-          "the last bar stays on the screen (a newline after it)")
-    percents = [int(re.search(rb"(\d+)%", segments[i]).group(1)) for i in bars]
-    check(percents == sorted(percents), f"the percentage never goes back: {percents}")
 
 
 def main(binary):
