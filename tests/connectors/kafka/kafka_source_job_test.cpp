@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <chrono>
 #include <string>
-#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -68,10 +67,8 @@ TEST_CASE("a source subtask without partitions is idle: a window downstream fire
       .sink_to(windows);
   auto job = env.execute_async("idle subtask");
   // The source is unbounded: only watermarks fire the window. A subtask holding the watermark
-  // back would keep it from firing (the loop ends after 60 s only so that the test fails).
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (windows.results().empty() && std::chrono::steady_clock::now() < give_up)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  // back would keep it from firing (the wait ends after 60 s only so that the test fails).
+  CHECK(windows.wait_for(1, std::chrono::seconds(60)));
   job->cancel();
   job->wait();
   CHECK(windows.results() == std::vector<std::pair<std::int64_t, std::int64_t>>{{0, 3}});

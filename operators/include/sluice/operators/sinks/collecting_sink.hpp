@@ -4,6 +4,8 @@
 #include "sluice/operators/sink.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -25,8 +27,20 @@ public:
   }
 
   void write(T&& value) override {
-    std::lock_guard<std::mutex> guard(store_->mutex);
-    store_->records.emplace_back(subtask_, std::move(value));
+    {
+      std::lock_guard<std::mutex> guard(store_->mutex);
+      store_->records.emplace_back(subtask_, std::move(value));
+    }
+    store_->arrived.notify_all();
+  }
+
+  /// Waits until at least `count` records arrived (true), or `timeout` passed (false): a test
+  /// of a running job synchronises on its output with it.
+  template <class Rep, class Period>
+  bool wait_for(std::size_t count, std::chrono::duration<Rep, Period> timeout) const {
+    std::unique_lock<std::mutex> lock(store_->mutex);
+    return store_->arrived.wait_for(lock, timeout,
+                                    [&] { return store_->records.size() >= count; });
   }
 
   /// Every record collected, by all subtasks, in arrival order.
@@ -62,6 +76,7 @@ public:
 private:
   struct store {
     mutable std::mutex mutex;
+    mutable std::condition_variable arrived;
     std::vector<std::pair<int, T>> records;
     int subtasks = 0;
   };
