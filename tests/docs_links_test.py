@@ -9,7 +9,8 @@ Checks, outside fenced code blocks:
 - a link to an anchor of the same document (#anchor) names one of its headings;
 - no link or path leaves the repository (a target resolving outside SOURCE_DIR, /work/...);
 - every path written as plain text in backticks that names a Markdown document
-  (`docs/x.md`, `state/README.md`) exists.
+  (`docs/x.md`, `state/README.md`) exists;
+- the top-level README.md links every docs/*.md (its map of the documentation).
 Web links (http, https, mailto) are not followed. Exit 0 when all hold, else 1 with one line per
 problem: file:line: what is wrong.
 """
@@ -87,6 +88,13 @@ def check(root):
                     continue
                 if not (os.path.exists(os.path.join(root, p)) or os.path.exists(os.path.join(here, p))):
                     problems.append(f"{rel}:{n}: names {p}, which does not exist")
+    readme = os.path.join(root, "README.md")
+    docs = os.path.join(root, "docs")
+    if os.path.isfile(readme) and os.path.isdir(docs):
+        linked = set(LINK.findall(open(readme, encoding="utf-8").read()))
+        for f in sorted(os.listdir(docs)):
+            if f.endswith(".md") and f"docs/{f}" not in linked:
+                problems.append(f"README.md: the map of docs/ does not list docs/{f}")
     return problems
 
 
