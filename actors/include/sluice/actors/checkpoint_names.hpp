@@ -12,7 +12,7 @@ namespace sluice {
 /// [A-Za-z0-9._-] replaced by '_' ("job" for an empty name or "." / ".."). Stable across runs.
 std::string job_id_of(const std::string& job_name);
 
-/// An operator's uid in checkpoints: the uid set on it (set_uid), else "<node id>-<name>" (node
+/// An operator's uid in checkpoints: the uid set on it (`.uid(s)`), else "<node id>-<name>" (node
 /// ids count the operators in the order the program adds them, so the same program gives the
 /// same uids).
 std::string operator_uid(const stream_node& node);

@@ -1,6 +1,6 @@
 #pragma once
 // Restores across backends: each backend reads the other's snapshot, so every checkpoint and
-// savepoint is portable (state/README.md). Values, list elements and map entries carry the same
+// savepoint is portable (docs/state-backends.md). Values, list elements and map entries carry the same
 // serializer<T> bytes and the same TTL stamps (milliseconds, int64 in host order) in both; what
 // differs is around them:
 //
