@@ -34,8 +34,10 @@ expect_status lonely "$tm_pid" 1
 expect_error lonely "cannot reach the job manager at 127.0.0.1:$jm_port within 300 ms"
 
 # The only task manager is killed after a checkpoint and none comes back: the job manager waits
-# --registration-timeout-ms for slots, then fails saying so.
-word_count_input "$work/long.txt" 30000
+# --registration-timeout-ms for slots, then fails saying so. The input lasts 30 s, so that the
+# task manager is still running its part when killed however slowly a loaded machine reaches
+# the first checkpoint (the job ends at the kill).
+word_count_input "$work/long.txt" 300000
 job=(--input "$work/long.txt" --parallelism 1 --source-rate 10000 --checkpoint-interval-ms 100
      --checkpoint-dir "$work/chk" --output "$work/out" --restart-delay-ms 1
      --registration-timeout-ms 1000)
