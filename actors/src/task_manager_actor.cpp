@@ -19,20 +19,44 @@ namespace {
 
 /// How long connecting to the peers may take before the slots are offered anyway.
 constexpr auto peer_connect_timeout = std::chrono::seconds(5);
+/// How long a leaving task manager waits for its stopped subtasks before it quits anyway (a
+/// subtask stuck in a blocking call; the process's shutdown is bounded after that).
+constexpr auto subtasks_stop_timeout = std::chrono::seconds(10);
+using leave_timeout_atom = caf::atom_constant<caf::atom("tmleave")>;
 
-void stop_subtasks(tm_actor self) {
-  for (auto& [subtask, counters] : self->state.subtasks)
-    self->send_exit(subtask, caf::exit_reason::user_shutdown);
-  self->state.subtasks.clear();
-}
-
-/// Ends a task manager process's part of the job: the process exits with `result`.
+/// Ends a task manager process's part of the job: the process exits with `result`. The task
+/// manager stops its subtasks and quits once their down messages arrived; the job status gets
+/// `result` at the end of its cleanup (complete_on_exit). Completing it earlier lets the process
+/// destroy its actor system while a subtask is still announcing its exit: in CAF 0.17.6 the
+/// down message a subtask sends the BASP broker (which monitors every actor a peer process
+/// holds a handle of) can then arrive after the middleman stopped. A stopped broker never
+/// closes its mailbox (abstract_broker::cleanup skips scheduled_actor::cleanup), so the
+/// message stays in it, and with it a strong reference to its sender: the subtask, a detached
+/// actor, is never destroyed, and ~actor_system waits for its thread without end
+/// (await_detached_threads). docs/operations.md, "Shutdown".
 void leave(tm_actor self, const task_manager_setup& setup, job_result result) {
-  stop_subtasks(self);
+  if (*self->state.leaving)
+    return;
   if (!result.ok())
     log()->error("[{}] task manager {}: {}", setup.job_name, setup.name, result.error());
-  setup.status->complete(std::move(result));
-  self->quit();
+  *self->state.leaving = std::move(result);
+  for (auto& [subtask, counters] : self->state.subtasks)
+    self->send_exit(subtask, caf::exit_reason::user_shutdown);
+  if (self->state.subtasks.empty())
+    self->quit();
+  else
+    self->delayed_send(self, subtasks_stop_timeout, leave_timeout_atom::value);
+}
+
+/// Hands the result leave() stored to the job status when the task manager's cleanup runs its
+/// attachables. Attached first, it runs last (CAF runs them newest first): after the down
+/// messages of the task manager's monitors (the BASP broker's among them) went out, so they
+/// reach a running middleman.
+void complete_on_exit(tm_actor self, const task_manager_setup& setup) {
+  self->attach_functor([leaving = self->state.leaving, status = setup.status] {
+    if (*leaving)
+      status->complete(std::move(**leaving));
+  });
 }
 
 /// Why the job manager's connection ended: it went away, or, if it still accepts connections,
@@ -109,6 +133,7 @@ std::vector<subtask_metrics> subtask_snapshots(tm_actor self) {
 } // namespace
 
 caf::behavior task_manager(tm_actor self, task_manager_setup setup) {
+  complete_on_exit(self, setup);
   if (setup.job_manager) {
     register_with_job_manager(self, setup);
     self->set_exit_handler([=](const caf::exit_msg& msg) {
@@ -127,9 +152,14 @@ caf::behavior task_manager(tm_actor self, task_manager_setup setup) {
     subtasks.erase(std::remove_if(subtasks.begin(), subtasks.end(),
                                   [&](const auto& s) { return s.first.address() == msg.source; }),
                    subtasks.end());
+    if (*self->state.leaving && subtasks.empty())
+      self->quit();
   });
   return {
       [=](const deploy_msg& msg) -> caf::result<caf::actor> {
+        if (*self->state.leaving)
+          return caf::make_error(caf::sec::runtime_error,
+                                 "task manager " + setup.name + " is leaving the job");
         if (msg.slot < 0 || msg.slot >= setup.slots)
           return caf::make_error(caf::sec::runtime_error,
                                  "task manager " + setup.name + " has " +
@@ -161,6 +191,12 @@ caf::behavior task_manager(tm_actor self, task_manager_setup setup) {
         offer_slots(self, setup);
       },
       [=](cancel_job_atom) { leave(self, setup, job_result::failure("task manager cancelled")); },
+      [=](leave_timeout_atom) {
+        log()->warn("[{}] task manager {}: {} subtasks did not stop within {} s; leaving",
+                    setup.job_name, setup.name, self->state.subtasks.size(),
+                    subtasks_stop_timeout.count());
+        self->quit();
+      },
       [=](metrics_atom) { return subtask_snapshots(self); },
       [=](report_atom) {
         auto report = process_report(*setup.config, setup.slots);

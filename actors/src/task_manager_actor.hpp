@@ -9,6 +9,7 @@
 #include "sluice/operators/execution_plan.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,9 +30,14 @@ struct task_manager_setup {
 };
 
 struct task_manager_state {
-  /// The running subtasks with their counters.
+  /// The running subtasks with their counters (and, once leaving, the stopped ones until their
+  /// down messages arrive).
   std::vector<std::pair<caf::actor, std::shared_ptr<subtask_counters>>> subtasks;
   bool offered = false; ///< task_manager_ready_atom sent
+  /// Set when the task manager leaves: this process's result, handed to the job status once
+  /// the subtasks are gone and the task manager's own exit has been announced (see leave()).
+  std::shared_ptr<std::optional<job_result>> leaving =
+      std::make_shared<std::optional<job_result>>();
 };
 
 using tm_actor = caf::stateful_actor<task_manager_state>*;
