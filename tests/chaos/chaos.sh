@@ -7,6 +7,8 @@
 #            (--restore latest) and three new task managers continue the job
 #   stop-tm  SIGSTOP of a random task manager past --heartbeat-timeout-ms; a replacement joins;
 #            once the job manager dropped it, it is resumed and must exit 1
+# A task manager that exits on its own (dropped for a late heartbeat on a loaded machine) is
+# replaced as a supervisor would, and named on the round's line.
 # At the end the committed output must equal a failure-free run's. Prints each round's recovery
 # time (failure to the next completed checkpoint).
 #   tests/chaos/chaos.sh [--rounds N] [--seed S] [--bin PATH/window_aggregate]
@@ -65,6 +67,31 @@ forget() {
   live=("${live[@]:0:$1}" "${live[@]:$(($1 + 1))}")
   names=("${names[@]:0:$1}" "${names[@]:$(($1 + 1))}")
 }
+# replace_exited: a task manager of the current job manager that exited on its own is replaced,
+# as a supervisor would: one the job manager dropped for a late heartbeat (a loaded machine
+# starves a process past --heartbeat-timeout-ms; status 1, said on the round's line) or one done
+# with the job (status 0, not replaced). Any other status fails the run.
+replace_exited() {
+  local i status
+  for ((i = ${#live[@]} - 1; i >= 0; i--)); do
+    kill -0 "${live[$i]}" 2>/dev/null && continue
+    status=0
+    wait "${live[$i]}" || status=$?
+    case $status in
+      0) forget "$i" ;;
+      1) replaced+=("${names[$i]}"); forget "$i"; start_tm ;;
+      *) echo "task manager ${names[$i]} exited with $status:"; cat "$work/${names[$i]}.err"; exit 1 ;;
+    esac
+  done
+}
+# supervise_until_checkpoint ABOVE: waits for a completed checkpoint above ABOVE (or the job
+# manager's end), replacing task managers that exit meanwhile.
+supervise_until_checkpoint() {
+  while kill -0 "$jm" 2>/dev/null && [ "$(latest_checkpoint "$work/chk")" -le "$1" ]; do
+    replace_exited
+    sleep 0.02
+  done
+}
 # resume_dropped: resumes the stopped task managers the job manager has dropped; each exits 1.
 resume_dropped() {
   local rest=() entry pid name
@@ -83,8 +110,8 @@ resume_dropped() {
 start_jm
 recoveries=()
 for round in $(seq "$rounds"); do
-  before=$(latest_checkpoint "$work/chk")
-  wait_for_checkpoint "$work/chk" "$before" "$jm"
+  replaced=()
+  supervise_until_checkpoint "$(latest_checkpoint "$work/chk")"
   kill -0 "$jm" 2>/dev/null || { echo "the job ended after $((round - 1)) rounds: too little input"; exit 1; }
   sleep "0.$((RANDOM % 500))"
   at=$(latest_checkpoint "$work/chk")
@@ -112,13 +139,16 @@ for round in $(seq "$rounds"); do
       forget "$victim"
       start_tm ;;
   esac
-  wait_for_checkpoint "$work/chk" "$at" "$jm"
+  supervise_until_checkpoint "$at"
   recovery=$(($(now_ms) - start))
   recoveries+=("$recovery")
   resume_dropped
-  echo "round $round: $action after checkpoint $at, next checkpoint $(latest_checkpoint "$work/chk") after ${recovery} ms"
+  echo "round $round: $action after checkpoint $at, next checkpoint $(latest_checkpoint "$work/chk") after ${recovery} ms${replaced[*]:+; dropped by the job manager and replaced: ${replaced[*]}}"
 done
 
+replaced=()
+while kill -0 "$jm" 2>/dev/null; do replace_exited; sleep 0.05; done
+[ ${#replaced[@]} -eq 0 ] || echo "after the rounds: dropped by the job manager and replaced: ${replaced[*]}"
 expect_status "jm$jms" "$jm" 0
 for pid in "${live[@]}"; do wait "$pid" || { echo "a task manager exited with $?"; exit 1; }; done
 resume_dropped

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# A full disk under a running window_aggregate job (exactly-once part files, checkpoints every
+# 200 ms), on a small tmpfs filled by a filler file while the job runs:
+#   checkpoint-dir  the checkpoint directory fills: checkpoints fail with an error naming a path
+#                   in it and "No space left on device", the job runs on (no restart) within
+#                   --tolerable-checkpoint-failures, and checkpoints complete again once the
+#                   filler is removed.
+#   state-dir       RocksDB's --state-dir fills: the job fails with an error naming a path in it
+#                   and restarts from its latest checkpoint; once the filler is removed it
+#                   completes.
+# Either way the committed output must equal a run's without a full disk. Needs root (mount).
+#   tests/chaos/disks_test.sh checkpoint-dir|state-dir BIN/window_aggregate
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+mode=${1:-} bin=${2:-}
+case "$mode" in checkpoint-dir | state-dir) ;; *)
+  echo "usage: disks_test.sh checkpoint-dir|state-dir BIN/window_aggregate" >&2; exit 2 ;;
+esac
+[ -x "$bin" ] || { echo "disks_test.sh: no window_aggregate at '$bin'" >&2; exit 2; }
+source "$here/../integration/checkpoint_lib.sh"
+
+work=$(mktemp -d)
+pid= mounted=()
+cleanup() {
+  local status=$?
+  [ -z "$pid" ] || kill -9 "$pid" 2>/dev/null || true
+  [ -z "$pid" ] || wait "$pid" 2>/dev/null || true
+  for m in "${mounted[@]}"; do umount "$m" || echo "cannot unmount $m"; done
+  [ "$status" -eq 0 ] || { [ -s "$work/job.err" ] && { echo "== job.err"; tail -n 30 "$work/job.err"; }; }
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# small_tmpfs DIR SIZE: a tmpfs of SIZE at DIR (unmounted on exit); fails saying why if it cannot.
+small_tmpfs() {
+  mkdir -p "$1"
+  mount -t tmpfs -o "size=$2" tmpfs "$1" 2> "$work/mount.err" ||
+    { echo "cannot mount a $2 tmpfs at $1 (this test needs root): $(cat "$work/mount.err")"; exit 1; }
+  mounted+=("$1")
+}
+# fill DIR: writes DIR/filler until the file system is full.
+fill() {
+  dd if=/dev/zero of="$1/filler" bs=4k 2> /dev/null || true # ends with "No space left"
+  [ "$(df --output=avail "$1" | tail -1)" -eq 0 ] || { echo "$1 is not full after filling"; exit 1; }
+}
+# wait_for_line PATTERN: waits until job.err has a line matching PATTERN (grep -E) while the job
+# runs; fails if it ended first.
+wait_for_line() {
+  until grep -Eq "$1" "$work/job.err"; do
+    kill -0 "$pid" 2>/dev/null || { echo "the job ended before logging /$1/"; exit 1; }
+    sleep 0.02
+  done
+}
+
+awk 'BEGIN { s = 23; for (i = 0; i < 20000; i++) { s = (s * 1103515245 + 12345) % 2147483648;
+  printf "k%d,%d,%d\n", s % 17, i * 2 + s % 40, s % 1000 } }' > "$work/in.csv"
+flags=(--input "$work/in.csv" --window tumbling --size 1000 --out-of-orderness 50 --parallelism 2
+       --checkpoint-interval-ms 200 --rest-bind off)
+reference=(--output "$work/reference" --checkpoint-dir "$work/chk-reference")
+[ "$mode" = checkpoint-dir ] ||
+  { flags+=(--state-backend rocksdb); reference+=(--state-dir "$work/state-reference"); }
+
+"$bin" "${flags[@]}" "${reference[@]}" 2> "$work/reference.err" ||
+  { echo "the run without a full disk failed:"; cat "$work/reference.err"; exit 1; }
+cat "$work/reference"/part-* | sort > "$work/expected"
+[ -s "$work/expected" ] || { echo "the run without a full disk committed nothing"; exit 1; }
+
+if [ "$mode" = checkpoint-dir ]; then
+  full=$work/chk
+  small_tmpfs "$full" 1m
+  job=(--checkpoint-dir "$full" --tolerable-checkpoint-failures 100000)
+else
+  full=$work/state
+  small_tmpfs "$full" 16m
+  job=(--checkpoint-dir "$work/chk" --state-dir "$full" --restart-strategy fixed-delay
+       --restart-attempts 100000 --restart-delay-ms 100)
+fi
+"$bin" "${flags[@]}" "${job[@]}" --source-rate 4000 --output "$work/out" 2> "$work/job.err" &
+pid=$!
+chk=${job[1]}
+wait_for_checkpoint "$chk" 0 "$pid"
+before=$(latest_checkpoint "$chk")
+[ "$before" -gt 0 ] || { echo "the job ended before its first checkpoint"; exit 1; }
+fill "$full"
+echo "filled $full after checkpoint $before"
+
+nospace="'$full/[^']*'.*No space left on device|$full/[^ ]*: No space left on device"
+if [ "$mode" = checkpoint-dir ]; then
+  # Three failed checkpoints, each naming a file under the full directory; no restart.
+  until [ "$(grep -Ec "checkpoint [0-9]+ failed .*($nospace)" "$work/job.err")" -ge 3 ]; do
+    kill -0 "$pid" 2>/dev/null || { echo "the job ended while its checkpoint directory was full"; exit 1; }
+    sleep 0.02
+  done
+  grep -E "checkpoint [0-9]+ failed" "$work/job.err" | head -1
+  failed=$(grep -Eo "checkpoint [0-9]+ failed" "$work/job.err" | grep -Eo "[0-9]+" | sort -n | tail -1)
+  rm "$full/filler"
+  wait_for_checkpoint "$chk" "$failed" "$pid"
+  echo "space returned: checkpoint $(latest_checkpoint "$chk") completed after failed checkpoint $failed"
+  [ "$(latest_checkpoint "$chk")" -gt "$failed" ] ||
+    { echo "no checkpoint completed after the space returned"; exit 1; }
+  ! grep -Eq "restarting the job|restoring checkpoint" "$work/job.err" ||
+    { echo "the job restarted although the failures were tolerated"; exit 1; }
+else
+  # The job fails naming a file under the full state directory, and restarts.
+  wait_for_line "failed: .*($nospace).*restarting the job"
+  grep -E "failed: .*restarting the job" "$work/job.err" | head -1
+  rm "$full/filler"
+fi
+
+status=0
+wait "$pid" || status=$?
+pid=
+[ "$status" -eq 0 ] || { echo "the job exited with $status after the space returned"; exit 1; }
+if [ "$mode" = state-dir ]; then
+  restored=$(sed -En 's/.*restoring checkpoint ([0-9]+) .*/\1/p' "$work/job.err" | head -1)
+  [ -n "$restored" ] && [ "$restored" -ge "$before" ] ||
+    { echo "the job did not restore its latest checkpoint (>= $before), restored '${restored}'"; exit 1; }
+  echo "restored checkpoint $restored (the latest before filling: $before)"
+fi
+cat "$work/out"/part-* | sort > "$work/got"
+diff -q "$work/expected" "$work/got" > /dev/null ||
+  { echo "committed output differs from the run without a full disk:"; diff "$work/expected" "$work/got" | head; exit 1; }
+echo "disks $mode: $(wc -l < "$work/got") committed lines equal the run without a full disk"
