@@ -87,7 +87,9 @@ void on_checkpoint_failure(jm_actor self, const job_manager_setup& setup,
                            const checkpoint_failure& f) {
   auto& ck = *self->state.checkpointing;
   ++self->state.metrics.checkpoints_failed;
-  const auto what = ck.savepoints.dir_of(f.checkpoint_id) ? "savepoint" : "checkpoint";
+  const auto what = ck.savepoints.dir_of(f.checkpoint_id) ? "savepoint"
+                    : ck.final_id == f.checkpoint_id      ? "final checkpoint"
+                                                          : "checkpoint";
   log()->warn("[{}] {} {} failed ({}): {}", setup.job_name, what, f.checkpoint_id,
               to_string(f.reason), f.message);
   discard(self, setup, f.checkpoint_id);
