@@ -5,7 +5,8 @@
 #                   in it and "No space left on device", the job runs on (no restart) within
 #                   --tolerable-checkpoint-failures, also once its input ended (the final
 #                   checkpoint is retried at the interval), and checkpoints complete again once
-#                   the filler is removed.
+#                   the filler is removed; a job started on the full directory is refused,
+#                   naming it.
 #   state-dir       RocksDB's --state-dir fills: the job fails with an error naming a path in it
 #                   and restarts from its latest checkpoint; once the filler is removed it
 #                   completes.
@@ -129,3 +130,13 @@ cat "$work/out"/part-* | sort > "$work/got"
 diff -q "$work/expected" "$work/got" > /dev/null ||
   { echo "committed output differs from the run without a full disk:"; diff "$work/expected" "$work/got" | head; exit 1; }
 echo "disks $mode: $(wc -l < "$work/got") committed lines equal the run without a full disk"
+if [ "$mode" = checkpoint-dir ]; then
+  # A job started on the full directory is refused at start, naming it and why.
+  fill "$full"
+  status=0
+  "$bin" "${flags[@]}" "${job[@]}" --output "$work/refused" 2> "$work/job.err" || status=$?
+  want="flag --checkpoint-dir: '$full' is unusable: a file cannot be written in it: No space left on device"
+  [ "$status" -ne 0 ] && grep -qF "$want" "$work/job.err" ||
+    { echo "a start on the full directory exited with $status, expected an error saying: $want"; exit 1; }
+  echo "a start on the full directory is refused: $want"
+fi
