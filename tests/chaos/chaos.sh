@@ -35,7 +35,12 @@ lines=$((rounds * rate * 4 + 5 * rate))
 awk -v n="$lines" 'BEGIN { s = 11; for (i = 0; i < n; i++) { s = (s * 1103515245 + 12345) % 2147483648;
   printf "k%d,%d,%d\n", s % 17, i * 2 + s % 40, s % 1000 } }' > "$work/in.csv"
 flags=(--input "$work/in.csv" --window tumbling --size 1000 --out-of-orderness 50 --parallelism 3)
+# The exponential restart delay doubles with every failure of one job manager's run (reset after
+# an hour without failure): capped at 1 s, a recovery time measures the recovery, not the
+# backoff (uncapped, 100 ms x 2^n: rounds took tens of seconds once one job manager had seen
+# eight or nine failures).
 ckpt=(--checkpoint-interval-ms 500 --checkpoint-dir "$work/chk" --restart-delay-ms 100
+      --restart-max-delay-ms 1000
       --heartbeat-timeout-ms 1000)
 
 "$bin" "${flags[@]}" --output "$work/reference" --checkpoint-interval-ms 500 \
