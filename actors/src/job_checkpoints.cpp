@@ -136,6 +136,10 @@ void complete(jm_actor self, const job_manager_setup& setup, const checkpoint_me
   try {
     if (!savepoint_dir)
       ck.storage->apply_retention(ck.core.config().retained);
+    // A failed checkpoint's directory outlives its discard when a subtask still wrote into it
+    // (a slow writer, a full disk): removed with the next completed one.
+    if (!savepoint_dir && ck.core.pending_ids().empty())
+      ck.storage->discard_incomplete();
   } catch (const checkpoint_error& e) {
     log()->warn("[{}] {}", setup.job_name, e.what());
   }

@@ -131,6 +131,9 @@ diff -q "$work/expected" "$work/got" > /dev/null ||
   { echo "committed output differs from the run without a full disk:"; diff "$work/expected" "$work/got" | head; exit 1; }
 echo "disks $mode: $(wc -l < "$work/got") committed lines equal the run without a full disk"
 if [ "$mode" = checkpoint-dir ]; then
+  # Nothing of the failed checkpoints is left behind.
+  left=$(find "$full" -mindepth 2 -maxdepth 2 -name 'chk-*' '!' -exec test -e '{}/_metadata' ';' -print)
+  [ -z "$left" ] || { echo "failed checkpoints left behind:"; echo "$left"; exit 1; }
   # A job started on the full directory is refused at start, naming it and why.
   fill "$full"
   status=0
