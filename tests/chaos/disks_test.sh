@@ -45,8 +45,8 @@ small_tmpfs() {
 fill() {
   dd if=/dev/zero of="$1/filler" bs=4k oflag=append conv=notrunc 2> /dev/null || true
 }
-# keep_full_until COMMAND...: keeps $full full until COMMAND succeeds; fails if the job ended or
-# restarted first.
+# keep_full_until COMMAND...: keeps $full full until COMMAND succeeds; fails if the job ended (or,
+# for the checkpoint directory, restarted) first.
 keep_full_until() {
   until "$@"; do
     kill -0 "$pid" 2>/dev/null || { echo "the job ended while $full was full"; exit 1; }
