@@ -103,7 +103,7 @@ resume_dropped() {
   for entry in "${dropped[@]}"; do
     read -r pid name <<< "$entry"
     if grep -q "task manager [^ ]*:$pid lost" "$work/jm$jms.err" 2>/dev/null || ! kill -0 "$jm" 2>/dev/null; then
-      kill -CONT "$pid"
+      kill -CONT "$pid" 2>/dev/null || true # it may have exited before the SIGSTOP (not yet reaped)
       expect_status "$name" "$pid" 1
     else
       rest+=("$entry")
@@ -125,7 +125,7 @@ for round in $(seq "$rounds"); do
     0 | 1)
       action=kill-tm
       victim=$((RANDOM % ${#live[@]}))
-      kill -9 "${live[$victim]}"
+      kill -9 "${live[$victim]}" 2>/dev/null || true # or it exited just now, dropped
       wait "${live[$victim]}" 2>/dev/null || true
       forget "$victim"
       start_tm ;;
@@ -139,10 +139,13 @@ for round in $(seq "$rounds"); do
     3)
       action=stop-tm
       victim=$((RANDOM % ${#live[@]}))
-      kill -STOP "${live[$victim]}"
-      dropped+=("${live[$victim]} ${names[$victim]}")
-      forget "$victim"
-      start_tm ;;
+      if kill -STOP "${live[$victim]}" 2>/dev/null; then
+        dropped+=("${live[$victim]} ${names[$victim]}")
+        forget "$victim"
+        start_tm
+      else # it exited just now, dropped by the job manager: replaced below
+        action="stop-tm (${names[$victim]} had exited)"
+      fi ;;
   esac
   supervise_until_checkpoint "$at"
   recovery=$(($(now_ms) - start))
