@@ -36,14 +36,16 @@ void trigger(jm_actor self, const job_manager_setup& setup, bool final) {
   auto& ck = *self->state.checkpointing;
   const auto now = wall_clock_ms();
   const auto id = ck.core.trigger(now);
+  if (final)
+    ck.final_id = id;
   try {
     ck.storage->create_pending(id);
   } catch (const checkpoint_error& e) {
-    end_job(self, setup, job_result::failure(e.what()));
+    // A full or failing disk: a failed checkpoint, counted against the tolerable failures.
+    if (auto f = ck.core.abort(id, failure_reason::start_failed, e.what(), wall_clock_ms()))
+      on_checkpoint_failure(self, setup, *f);
     return;
   }
-  if (final)
-    ck.final_id = id;
   const auto& subtasks = self->state.subtasks;
   for (std::size_t i = 0; i < subtasks.size(); ++i)
     if (final || ck.is_source[i] || ck.input_finished[i])
@@ -56,7 +58,8 @@ void maybe_trigger_final(jm_actor self, const job_manager_setup& setup) {
   auto& ck = *self->state.checkpointing;
   if (!self->state.restarting && ck.core.config().enabled() &&
       ck.finished == ck.input_finished.size() && !ck.final_id && ck.core.pending_ids().empty() &&
-      ck.savepoints.waiting.empty() && !ck.savepoints.stopping())
+      ck.savepoints.waiting.empty() && !ck.savepoints.stopping() &&
+      (!ck.final_failed || ck.core.should_trigger(wall_clock_ms())))
     trigger(self, setup, true);
 }
 
@@ -84,15 +87,19 @@ void on_checkpoint_failure(jm_actor self, const job_manager_setup& setup,
                            const checkpoint_failure& f) {
   auto& ck = *self->state.checkpointing;
   ++self->state.metrics.checkpoints_failed;
-  const auto what = ck.savepoints.dir_of(f.checkpoint_id) ? "savepoint" : "checkpoint";
+  const auto what = ck.savepoints.dir_of(f.checkpoint_id) ? "savepoint"
+                    : ck.final_id == f.checkpoint_id      ? "final checkpoint"
+                                                          : "checkpoint";
   log()->warn("[{}] {} {} failed ({}): {}", setup.job_name, what, f.checkpoint_id,
               to_string(f.reason), f.message);
   discard(self, setup, f.checkpoint_id);
   broadcast(self, checkpoint_ended_msg{f.checkpoint_id, false});
   on_savepoint_failed(self, f.checkpoint_id,
                       std::string(to_string(f.reason)) + ": " + f.message);
-  if (ck.final_id == f.checkpoint_id)
+  if (ck.final_id == f.checkpoint_id) {
     ck.final_id.reset();
+    ck.final_failed = true;
+  }
   if (ck.core.job_should_fail()) {
     on_job_failure(self, setup,
                    "checkpoint " + std::to_string(f.checkpoint_id) + " failed (" +
@@ -129,6 +136,10 @@ void complete(jm_actor self, const job_manager_setup& setup, const checkpoint_me
   try {
     if (!savepoint_dir)
       ck.storage->apply_retention(ck.core.config().retained);
+    // A failed checkpoint's directory outlives its discard when a subtask still wrote into it
+    // (a slow writer, a full disk): removed with the next completed one.
+    if (!savepoint_dir && ck.core.pending_ids().empty())
+      ck.storage->discard_incomplete();
   } catch (const checkpoint_error& e) {
     log()->warn("[{}] {}", setup.job_name, e.what());
   }
@@ -214,6 +225,7 @@ void on_checkpoint_tick(jm_actor self, const job_manager_setup& setup, std::int6
       ck.savepoints.waiting.empty() && !ck.savepoints.stopping() &&
       ck.core.should_trigger(wall_clock_ms()))
     trigger(self, setup, false);
+  maybe_trigger_final(self, setup);
   arm_checkpoint_tick(self);
 }
 
@@ -266,6 +278,7 @@ std::string restart_checkpointing(jm_actor self, const job_manager_setup& setup)
   fail_savepoints(self, "the job restarted before the savepoint completed", false);
   forget_finished_inputs(self);
   ck.final_id.reset();
+  ck.final_failed = false;
   const auto restore = restore_on_restart(self);
   if (const auto latest = ck.core.latest_completed_id())
     log()->warn("[{}] restoring checkpoint {} ({})", setup.job_name, *latest, restore);

@@ -30,6 +30,9 @@ struct job_checkpointing {
   std::vector<bool> input_finished; ///< by flat subtask index
   std::size_t finished = 0;
   std::optional<std::int64_t> final_id; ///< the final checkpoint, once triggered
+  /// A final checkpoint failed: the next one waits for the periodic interval, as a periodic
+  /// checkpoint does (retried at once, a full disk burnt every tolerable failure in a moment).
+  bool final_failed = false;
   std::optional<std::int64_t> armed_tick_ms; ///< when the armed timer fires
 };
 

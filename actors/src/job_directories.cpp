@@ -2,10 +2,12 @@
 
 #include "sluice/operators/logging.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <system_error>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace sluice {
@@ -28,14 +30,19 @@ bool prepare_dir(const std::string& flag, const std::string& dir) {
   if (!fs::is_directory(dir, ec))
     throw unusable("not a directory");
   const auto probe = fs::path(dir) / (".sluice-write-test-" + std::to_string(::getpid()));
-  bool written = false;
-  {
-    std::ofstream out(probe);
-    written = out && (out << "x") && out.flush();
+  int error = 0;
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) {
+    error = errno;
+  } else {
+    if (::write(fd, "x", 1) != 1)
+      error = errno;
+    if (::close(fd) != 0 && error == 0)
+      error = errno;
   }
   fs::remove(probe, ec);
-  if (!written)
-    throw unusable("not writable");
+  if (error != 0)
+    throw unusable("a file cannot be written in it: " + std::string(std::strerror(error)));
   return existed;
 }
 

@@ -2,6 +2,10 @@
 
 #include "sluice/actors/operator_chain.hpp"
 
+#include "sluice/checkpoint/checkpoint_error.hpp"
+
+#include <system_error>
+
 namespace sluice {
 
 void operator_chain::restore_state(std::size_t i, const checkpoint_metadata& restored) {
@@ -25,6 +29,18 @@ void operator_chain::restore_state(std::size_t i, const checkpoint_metadata& res
 operator_chain::snapshot_writer operator_chain::snapshot(std::int64_t checkpoint_id,
                                                          const std::filesystem::path& dir) {
   for_each_operator([&](stream_operator& op) { op.snapshot_state(checkpoint_id); });
+  // `dir` is the job manager's (it creates it before the trigger): gone, the checkpoint failed
+  // already (another subtask declined it) and must not be created again as debris; a full disk
+  // refuses the subdirectories. Either declines the checkpoint (the writer throws), it fails no
+  // operator.
+  for (std::size_t i = 0; i < ops_.size(); ++i) {
+    const auto target = dir / ("n" + std::to_string(vertex_.nodes[i]));
+    std::error_code ec;
+    std::filesystem::create_directory(target, ec);
+    if (ec)
+      return [error = "directory '" + target.string() + "' cannot be created: " + ec.message()]()
+                 -> std::map<std::string, subtask_state> { throw checkpoint_error(error); };
+  }
   struct part {
     std::string uid;
     std::function<operator_state_handle()> operator_state;
@@ -35,7 +51,6 @@ operator_chain::snapshot_writer operator_chain::snapshot(std::int64_t checkpoint
     const auto& ctx = contexts_[i];
     run_naming(ctx.operator_name, [&] {
       const auto target = dir / ("n" + std::to_string(vertex_.nodes[i]));
-      std::filesystem::create_directories(target);
       part p{uids_[i], ctx.operator_state->snapshot_sync(checkpoint_id, target.string(), subtask_),
              nullptr};
       if (ctx.keyed_state)

@@ -36,6 +36,8 @@ const char* to_string(failure_reason reason) {
     return "finalize failed";
   case failure_reason::job_failover:
     return "job failover";
+  case failure_reason::start_failed:
+    return "start failed";
   }
   return "?";
 }

@@ -19,10 +19,26 @@
 #include <rocksdb/table.h>
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
 
 namespace sluice {
 
 namespace {
+
+/// RocksDB's own log, errors only, to stderr instead of a LOG file in the instance directory:
+/// once a write to that file failed (a full disk), RocksDB's file writer asserts on the next
+/// one and aborts the process, where the failed operation's status is the error to report.
+class stderr_error_log final : public rocksdb::Logger {
+public:
+  stderr_error_log() : rocksdb::Logger(rocksdb::InfoLogLevel::ERROR_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    std::fprintf(stderr, "RocksDB: %s\n", line);
+  }
+};
 
 constexpr std::size_t mib = std::size_t{1} << 20;
 constexpr double cache_ratio = 0.75;
@@ -74,8 +90,8 @@ rocksdb::DBOptions make_db_options(const rocksdb_shared_resources& resources) {
   // The instance directory is deleted on close, and checkpoints hold the durable copy: flushing
   // memtables on the way out would only cost time.
   o.avoid_flush_during_shutdown = true;
-  o.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
-  o.keep_log_file_num = 2;
+  static const auto log = std::make_shared<stderr_error_log>();
+  o.info_log = log;
   o.stats_dump_period_sec = 0;
   o.stats_persist_period_sec = 0;
   return o;

@@ -7,6 +7,8 @@
 #            (--restore latest) and three new task managers continue the job
 #   stop-tm  SIGSTOP of a random task manager past --heartbeat-timeout-ms; a replacement joins;
 #            once the job manager dropped it, it is resumed and must exit 1
+# A task manager that exits on its own (dropped for a late heartbeat on a loaded machine) is
+# replaced as a supervisor would, and named on the round's line.
 # At the end the committed output must equal a failure-free run's. Prints each round's recovery
 # time (failure to the next completed checkpoint).
 #   tests/chaos/chaos.sh [--rounds N] [--seed S] [--bin PATH/window_aggregate]
@@ -33,7 +35,12 @@ lines=$((rounds * rate * 4 + 5 * rate))
 awk -v n="$lines" 'BEGIN { s = 11; for (i = 0; i < n; i++) { s = (s * 1103515245 + 12345) % 2147483648;
   printf "k%d,%d,%d\n", s % 17, i * 2 + s % 40, s % 1000 } }' > "$work/in.csv"
 flags=(--input "$work/in.csv" --window tumbling --size 1000 --out-of-orderness 50 --parallelism 3)
+# The exponential restart delay doubles with every failure of one job manager's run (reset after
+# an hour without failure): capped at 1 s, a recovery time measures the recovery, not the
+# backoff (uncapped, 100 ms x 2^n: rounds took tens of seconds once one job manager had seen
+# eight or nine failures).
 ckpt=(--checkpoint-interval-ms 500 --checkpoint-dir "$work/chk" --restart-delay-ms 100
+      --restart-max-delay-ms 1000
       --heartbeat-timeout-ms 1000)
 
 "$bin" "${flags[@]}" --output "$work/reference" --checkpoint-interval-ms 500 \
@@ -65,13 +72,38 @@ forget() {
   live=("${live[@]:0:$1}" "${live[@]:$(($1 + 1))}")
   names=("${names[@]:0:$1}" "${names[@]:$(($1 + 1))}")
 }
+# replace_exited: a task manager of the current job manager that exited on its own is replaced,
+# as a supervisor would: one the job manager dropped for a late heartbeat (a loaded machine
+# starves a process past --heartbeat-timeout-ms; status 1, said on the round's line) or one done
+# with the job (status 0, not replaced). Any other status fails the run.
+replace_exited() {
+  local i status
+  for ((i = ${#live[@]} - 1; i >= 0; i--)); do
+    kill -0 "${live[$i]}" 2>/dev/null && continue
+    status=0
+    wait "${live[$i]}" || status=$?
+    case $status in
+      0) forget "$i" ;;
+      1) replaced+=("${names[$i]}"); forget "$i"; start_tm ;;
+      *) echo "task manager ${names[$i]} exited with $status:"; cat "$work/${names[$i]}.err"; exit 1 ;;
+    esac
+  done
+}
+# supervise_until_checkpoint ABOVE: waits for a completed checkpoint above ABOVE (or the job
+# manager's end), replacing task managers that exit meanwhile.
+supervise_until_checkpoint() {
+  while kill -0 "$jm" 2>/dev/null && [ "$(latest_checkpoint "$work/chk")" -le "$1" ]; do
+    replace_exited
+    sleep 0.02
+  done
+}
 # resume_dropped: resumes the stopped task managers the job manager has dropped; each exits 1.
 resume_dropped() {
   local rest=() entry pid name
   for entry in "${dropped[@]}"; do
     read -r pid name <<< "$entry"
     if grep -q "task manager [^ ]*:$pid lost" "$work/jm$jms.err" 2>/dev/null || ! kill -0 "$jm" 2>/dev/null; then
-      kill -CONT "$pid"
+      kill -CONT "$pid" 2>/dev/null || true # it may have exited before the SIGSTOP (not yet reaped)
       expect_status "$name" "$pid" 1
     else
       rest+=("$entry")
@@ -83,8 +115,8 @@ resume_dropped() {
 start_jm
 recoveries=()
 for round in $(seq "$rounds"); do
-  before=$(latest_checkpoint "$work/chk")
-  wait_for_checkpoint "$work/chk" "$before" "$jm"
+  replaced=()
+  supervise_until_checkpoint "$(latest_checkpoint "$work/chk")"
   kill -0 "$jm" 2>/dev/null || { echo "the job ended after $((round - 1)) rounds: too little input"; exit 1; }
   sleep "0.$((RANDOM % 500))"
   at=$(latest_checkpoint "$work/chk")
@@ -93,7 +125,7 @@ for round in $(seq "$rounds"); do
     0 | 1)
       action=kill-tm
       victim=$((RANDOM % ${#live[@]}))
-      kill -9 "${live[$victim]}"
+      kill -9 "${live[$victim]}" 2>/dev/null || true # or it exited just now, dropped
       wait "${live[$victim]}" 2>/dev/null || true
       forget "$victim"
       start_tm ;;
@@ -107,18 +139,24 @@ for round in $(seq "$rounds"); do
     3)
       action=stop-tm
       victim=$((RANDOM % ${#live[@]}))
-      kill -STOP "${live[$victim]}"
-      dropped+=("${live[$victim]} ${names[$victim]}")
-      forget "$victim"
-      start_tm ;;
+      if kill -STOP "${live[$victim]}" 2>/dev/null; then
+        dropped+=("${live[$victim]} ${names[$victim]}")
+        forget "$victim"
+        start_tm
+      else # it exited just now, dropped by the job manager: replaced below
+        action="stop-tm (${names[$victim]} had exited)"
+      fi ;;
   esac
-  wait_for_checkpoint "$work/chk" "$at" "$jm"
+  supervise_until_checkpoint "$at"
   recovery=$(($(now_ms) - start))
   recoveries+=("$recovery")
   resume_dropped
-  echo "round $round: $action after checkpoint $at, next checkpoint $(latest_checkpoint "$work/chk") after ${recovery} ms"
+  echo "round $round: $action after checkpoint $at, next checkpoint $(latest_checkpoint "$work/chk") after ${recovery} ms${replaced[*]:+; dropped by the job manager and replaced: ${replaced[*]}}"
 done
 
+replaced=()
+while kill -0 "$jm" 2>/dev/null; do replace_exited; sleep 0.05; done
+[ ${#replaced[@]} -eq 0 ] || echo "after the rounds: dropped by the job manager and replaced: ${replaced[*]}"
 expect_status "jm$jms" "$jm" 0
 for pid in "${live[@]}"; do wait "$pid" || { echo "a task manager exited with $?"; exit 1; }; done
 resume_dropped

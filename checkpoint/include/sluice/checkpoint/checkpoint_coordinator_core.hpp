@@ -55,10 +55,11 @@ enum class failure_reason {
   expired,         ///< not acknowledged by all within the timeout
   declined,        ///< a subtask declined it
   finalize_failed, ///< its metadata could not be written
-  job_failover     ///< the job failed or restarted meanwhile (not the checkpoint's fault)
+  job_failover,    ///< the job failed or restarted meanwhile (not the checkpoint's fault)
+  start_failed     ///< its directory could not be created
 };
 
-/// "expired", "declined", "finalize failed" or "job failover".
+/// "expired", "declined", "finalize failed", "job failover" or "start failed".
 const char* to_string(failure_reason reason);
 
 /// A checkpoint that was aborted: the caller discards its directory and tells the subtasks.
