@@ -13,7 +13,7 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
                                processing_time_service& processing_time,
                                const job_config& config, const checkpoint_metadata* restored)
     : plan_(plan), vertex_(plan.vertices().at(static_cast<std::size_t>(vertex))),
-      subtask_(subtask), count_records_(config.metrics_interval_ms > 0) {
+      subtask_(subtask), report_records_(config.metrics_interval_ms > 0) {
   const auto& graph = plan.graph();
   for (int node : vertex_.nodes) {
     const auto& n = graph.node(node);
@@ -94,35 +94,35 @@ output_base& operator_chain::wire_output(std::size_t i, const std::string& tag,
     outputs_.push_back(outs.empty() ? type.make_discard() : type.make_fanout(outs));
     out = outputs_.back().get();
   }
-  if (!count_records_)
-    return *out;
-  output_counts_.push_back(output_count{i, tag, 0});
-  outputs_.push_back(type.make_counting(*out, output_counts_.back().records));
-  return *outputs_.back();
+  wired_outputs_.push_back(wired_output{i, tag, out});
+  return *out;
 }
 
-std::vector<operator_metrics> operator_chain::metrics(std::uint64_t head_records_in) const {
-  std::vector<operator_metrics> out(ops_.size());
+void operator_chain::metrics(std::uint64_t head_records_in,
+                             std::vector<operator_metrics>& out) const {
+  out.resize(ops_.size());
   for (std::size_t i = 0; i < ops_.size(); ++i) {
     out[i].name = contexts_[i].operator_name;
+    out[i].records_in = 0;
+    out[i].records_out = 0;
     out[i].late_records_dropped =
         static_cast<std::uint64_t>(contexts_[i].metric_group().late_records_dropped().count());
     out[i].user = contexts_[i].metric_group().snapshot();
   }
-  if (!count_records_)
-    return out;
+  if (!report_records_)
+    return;
   out.front().records_in = head_records_in;
-  for (const auto& c : output_counts_) {
-    out[c.op].records_out += c.records;
-    const int source = vertex_.nodes[c.op];
+  for (const auto& w : wired_outputs_) {
+    const auto records = w.out->records_taken();
+    out[w.op].records_out += records;
+    const int source = vertex_.nodes[w.op];
     for (const auto& ce : plan_.chained_edges()) {
-      if (ce.source_node != source || ce.source_output != c.tag)
+      if (ce.source_node != source || ce.source_output != w.tag)
         continue;
       auto target = std::find(vertex_.nodes.begin(), vertex_.nodes.end(), ce.target_node);
-      out[static_cast<std::size_t>(target - vertex_.nodes.begin())].records_in += c.records;
+      out[static_cast<std::size_t>(target - vertex_.nodes.begin())].records_in += records;
     }
   }
-  return out;
 }
 
 void operator_chain::process_watermark(std::int64_t wm) {

@@ -387,7 +387,8 @@ void subtask_actor::arm_watermark_timer() {
 }
 
 void subtask_actor::publish_metrics() {
-  counters_.publish(chain_->metrics(counters_.records_in.get()));
+  chain_->metrics(counters_.records_in.get(), metrics_scratch_);
+  counters_.publish(metrics_scratch_);
 }
 
 void subtask_actor::arm_publish_timer() {

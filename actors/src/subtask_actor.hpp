@@ -132,6 +132,8 @@ private:
   std::optional<input_watermarks> watermarks_; ///< over the input channels (none for sources)
   std::int64_t next_wakeup_ms_ = max_watermark; ///< the earliest processing-time wake-up armed
   std::optional<operator_chain> chain_;
+  /// The operators' metrics being read; it trades places with the published ones.
+  std::vector<operator_metrics> metrics_scratch_;
   std::optional<barrier_aligner> aligner_; ///< over the input channels, with checkpointing
   std::optional<checkpoint_storage> storage_; ///< where checkpoints go, with --checkpoint-dir
   /// The savepoints in progress (by id): their directories, and whether they stop the job.

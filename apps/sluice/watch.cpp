@@ -21,7 +21,14 @@ constexpr const char* clear_screen = "\033[H\033[2J";
 
 double number(const json& v) { return v.is_number() ? v.get<double>() : 0.0; }
 
-json vertex_json(const json& doc, const json& v) {
+std::string fixed(const char* format, double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, format, value);
+  return text;
+}
+
+/// A vertex's row; with metrics off (nothing collected) its metrics are null, not zeros.
+json vertex_json(const json& doc, const json& v, bool metrics_on) {
   const int id = v["id"].get<int>();
   std::uint64_t in = 0, out = 0;
   double in_rate = 0, out_rate = 0, busy = 0, backpressured = 0;
@@ -42,23 +49,23 @@ json vertex_json(const json& doc, const json& v) {
     if (s["status"] != "FINISHED")
       status = s["status"].get<std::string>();
   }
-  return json{{"id", id},
-              {"name", v["name"]},
-              {"parallelism", v["parallelism"]},
-              {"status", status},
-              {"records_in", in},
-              {"records_out", out},
-              {"records_in_per_s", in_rate},
-              {"records_out_per_s", out_rate},
-              {"busy", busy},
-              {"backpressured", backpressured},
-              {"watermark_lag_ms", lag}};
+  json row{{"id", id}, {"name", v["name"]}, {"parallelism", v["parallelism"]}, {"status", status}};
+  const auto metric = [&](const char* name, json value) {
+    row[name] = metrics_on ? std::move(value) : json(nullptr);
+  };
+  metric("records_in", in);
+  metric("records_out", out);
+  metric("records_in_per_s", in_rate);
+  metric("records_out_per_s", out_rate);
+  metric("busy", busy);
+  metric("backpressured", backpressured);
+  metric("watermark_lag_ms", lag);
+  return row;
 }
 
-std::string fixed(const char* format, double value) {
-  char text[64];
-  std::snprintf(text, sizeof text, format, value);
-  return text;
+/// `format` applied to `scale * value`, or "-" for null (metrics off, no watermark).
+std::string cell(const json& value, const char* format, double scale = 1) {
+  return value.is_null() ? "-" : fixed(format, value.get<double>() * scale);
 }
 
 bool job_ended(const json& doc) { return doc.value("state", "") == "FINISHED"; }
@@ -76,9 +83,10 @@ bool job_manager_reachable(const watch_options& options) {
 } // namespace
 
 json watch_json(const json& doc) {
+  const bool metrics_on = doc["metrics_interval_ms"].get<std::int64_t>() > 0;
   json vertices = json::array();
   for (const auto& v : doc["plan"]["vertices"])
-    vertices.push_back(vertex_json(doc, v));
+    vertices.push_back(vertex_json(doc, v, metrics_on));
   json checkpoint = nullptr;
   const auto& latest = doc["checkpoints"]["latest"]["completed"];
   if (!latest.is_null())
@@ -91,6 +99,7 @@ json watch_json(const json& doc) {
               {"state", doc["state"]},
               {"uptime_ms", doc["duration"]},
               {"restarts", doc["numRestarts"]},
+              {"metrics", metrics_on},
               {"latest_checkpoint", std::move(checkpoint)},
               {"vertices", std::move(vertices)}};
 }
@@ -107,7 +116,11 @@ std::string watch_text(const json& frame) {
   else
     out << c["id"].get<std::int64_t>() << " (" << c["duration_ms"].get<std::int64_t>()
         << " ms, " << c["state_size"].get<std::int64_t>() << " bytes)";
-  out << "\n\n";
+  out << "\n";
+  if (!frame["metrics"].get<bool>())
+    out << "metrics are off (the job runs with --metrics-interval-ms 0): no records, rates, "
+           "busy time or watermarks to show\n";
+  out << "\n";
   std::vector<std::vector<std::string>> rows{{"VERTEX", "PARALLELISM", "STATUS", "RECORDS_IN",
                                               "RECORDS_OUT", "IN/S", "OUT/S", "BUSY",
                                               "BACKPRESSURED", "WM_LAG", "NAME"}};
@@ -115,12 +128,9 @@ std::string watch_text(const json& frame) {
     const auto& lag = v["watermark_lag_ms"];
     rows.push_back({std::to_string(v["id"].get<int>()), std::to_string(v["parallelism"].get<int>()),
                     v["status"].get<std::string>(),
-                    std::to_string(v["records_in"].get<std::uint64_t>()),
-                    std::to_string(v["records_out"].get<std::uint64_t>()),
-                    fixed("%.0f", v["records_in_per_s"].get<double>()),
-                    fixed("%.0f", v["records_out_per_s"].get<double>()),
-                    fixed("%.1f%%", v["busy"].get<double>() * 100),
-                    fixed("%.1f%%", v["backpressured"].get<double>() * 100),
+                    cell(v["records_in"], "%.0f"), cell(v["records_out"], "%.0f"),
+                    cell(v["records_in_per_s"], "%.0f"), cell(v["records_out_per_s"], "%.0f"),
+                    cell(v["busy"], "%.1f%%", 100), cell(v["backpressured"], "%.1f%%", 100),
                     lag.is_null() ? "-" : format_duration(lag.get<std::int64_t>()),
                     v["name"].get<std::string>()});
   }

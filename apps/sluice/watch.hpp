@@ -13,14 +13,16 @@
 namespace sluice::cli {
 
 /// One refresh of the job in `doc` (a state document) for scripts: {"job", "name", "state",
-/// "uptime_ms", "restarts", "latest_checkpoint": {"id", "duration_ms", "state_size",
-/// "completed_at"} or null, "vertices": [{"id", "name", "parallelism", "records_in",
-/// "records_out", "records_in_per_s", "records_out_per_s", "busy", "backpressured",
-/// "watermark_lag_ms" (null: no watermark), "status"}]}. busy and backpressured are the highest
-/// share of time of the vertex's subtasks.
+/// "uptime_ms", "restarts", "metrics" (false: the job runs with --metrics-interval-ms 0),
+/// "latest_checkpoint": {"id", "duration_ms", "state_size", "completed_at"} or null,
+/// "vertices": [{"id", "name", "parallelism", "records_in", "records_out", "records_in_per_s",
+/// "records_out_per_s", "busy", "backpressured", "watermark_lag_ms" (null: no watermark),
+/// "status"}]}. busy and backpressured are the highest share of time of the vertex's subtasks.
+/// With metrics off every vertex metric is null (nothing is collected), not zero.
 nlohmann::json watch_json(const nlohmann::json& doc);
 
-/// The same as a screen for people: a line about the job, then a table of its vertices.
+/// The same as a screen for people: a line about the job (and one saying metrics are off, if
+/// they are), then a table of its vertices ("-" where a metric is null).
 std::string watch_text(const nlohmann::json& frame);
 
 /// How `sluice status JOB --watch` refreshes.

@@ -8,9 +8,11 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -206,6 +208,34 @@ TEST_CASE("interval join buffers and cleanup timers survive a snapshot and resto
     CHECK(after.backend->entry_count("interval-join-left") == 0);
     CHECK(after.backend->entry_count("interval-join-right") == 0);
   }
+}
+
+TEST_CASE("metrics.late_records_dropped_by_an_interval_join") {
+  // Elements on both sides, timestamps rising by 3 with one in five delayed by up to 150, and a
+  // watermark (the highest timestamp so far - 40) after every seventh element. An element is
+  // late, dropped and counted when the watermark is set and its timestamp is below it.
+  std::mt19937_64 rnd(7);
+  interval_harness h(-5, 5);
+  std::int64_t expected = 0;
+  std::int64_t watermark = min_watermark;
+  std::int64_t max_ts = 0;
+  for (std::int64_t i = 0; i < 3000; ++i) {
+    const std::int64_t ts =
+        1000 + 3 * i - (rnd() % 5 == 0 ? static_cast<std::int64_t>(rnd() % 150) : 0);
+    max_ts = std::max(max_ts, ts);
+    if (watermark != min_watermark && ts < watermark)
+      ++expected;
+    if (rnd() % 2 == 0)
+      feed1(h, {i % 4, "a"}, ts);
+    else
+      feed2(h, {i % 4, "b"}, ts);
+    if (i % 7 == 6) {
+      watermark = max_ts - 40;
+      h.op.process_watermark(watermark);
+    }
+  }
+  REQUIRE(expected > 0);
+  CHECK(h.op.context().metric_group().late_records_dropped().count() == expected);
 }
 
 TEST_CASE("interval join rejects elements without timestamps and lower > upper") {

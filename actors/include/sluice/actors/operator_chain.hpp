@@ -17,7 +17,6 @@
 #include "sluice/state/operator_state_backend.hpp"
 
 #include <array>
-#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -60,10 +59,11 @@ public:
   const std::string& head_name() const;
   /// The uid of the head operator in checkpoints.
   const std::string& head_uid() const { return uids_.front(); }
-  /// Every operator's metrics as read now, head first: records in and out (counted with metrics
-  /// on; the head's records in are `head_records_in`, the subtask's), late records dropped and
-  /// user metrics. On the subtask's thread.
-  std::vector<operator_metrics> metrics(std::uint64_t head_records_in) const;
+  /// Every operator's metrics as read now, head first: records in and out (reported with
+  /// metrics on; the head's records in are `head_records_in`, the subtask's), late records
+  /// dropped and user metrics, into `out` (its storage reused: publishing them every interval
+  /// allocates nothing but what user metrics need). On the subtask's thread.
+  void metrics(std::uint64_t head_records_in, std::vector<operator_metrics>& out) const;
 
   // -- checkpoints (operator_chain_checkpoints.cpp) --------------------------------------------
 
@@ -106,14 +106,14 @@ private:
   /// The head's batch readers, by input (made at the first batch).
   std::array<std::unique_ptr<batch_reader>, 2> readers_;
   source_operator_base* source_ = nullptr;
-  /// Records operator `op` emitted on output `tag`, counted on its way out (with metrics on).
-  struct output_count {
+  /// Output `tag` of operator `op`: what takes its records counts them (records_taken).
+  struct wired_output {
     std::size_t op = 0;
     std::string tag;
-    std::uint64_t records = 0;
+    const output_base* out = nullptr;
   };
-  std::deque<output_count> output_counts_; ///< a deque: the counting collectors point into it
-  bool count_records_ = false;             ///< --metrics-interval-ms > 0
+  std::vector<wired_output> wired_outputs_;
+  bool report_records_ = false; ///< --metrics-interval-ms > 0
 };
 
 } // namespace sluice

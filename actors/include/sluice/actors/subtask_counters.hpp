@@ -65,10 +65,12 @@ struct subtask_counters {
   std::atomic<std::int64_t> started_ms{0}; ///< when it started (ms since the epoch)
   std::atomic<bool> finished{false};
 
-  /// The subtask's thread publishes what its operators' metrics read (operator_chain::metrics).
-  void publish(std::vector<operator_metrics> operators) {
+  /// The subtask's thread publishes what its operators' metrics read (operator_chain::metrics):
+  /// `operators` and the previous publication trade places, so the next read reuses the
+  /// previous one's storage.
+  void publish(std::vector<operator_metrics>& operators) {
     std::lock_guard<std::mutex> lock(operators_mutex_);
-    operators_ = std::move(operators);
+    operators_.swap(operators);
   }
 
   subtask_metrics snapshot() const {

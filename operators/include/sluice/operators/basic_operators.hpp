@@ -25,9 +25,11 @@ public:
   explicit map_operator(F fn, Keying keying = {})
       : function_operator<In, Out, F, Keying>(std::move(fn), std::move(keying)) {}
   void collect(In&& value) override {
+    this->count_taken();
     this->guard([&] { map(std::move(value)); });
   }
   void collect_all(In* first, In* last) override {
+    this->count_taken(static_cast<std::uint64_t>(last - first));
     this->guard([&] { this->for_all(first, last, [&](In&& value) { map(std::move(value)); }); });
   }
   using one_input_operator<In, Out>::collect;
@@ -46,6 +48,7 @@ public:
   explicit filter_operator(F fn, Keying keying = {})
       : function_operator<T, T, F, Keying>(std::move(fn), std::move(keying)) {}
   void collect(T&& value) override {
+    this->count_taken();
     this->guard([&] {
       this->enter(value);
       if (this->fn_(static_cast<const T&>(value)))
@@ -62,6 +65,7 @@ public:
   explicit flat_map_operator(F fn, Keying keying = {})
       : function_operator<In, Out, F, Keying>(std::move(fn), std::move(keying)) {}
   void collect(In&& value) override {
+    this->count_taken();
     this->guard([&] {
       this->enter(value);
       this->fn_(std::move(value), *this->out_);
@@ -140,6 +144,7 @@ public:
     fn_.open(ctx);
   }
   void collect(In&& value) override {
+    this->count_taken();
     this->guard([&] { fn_.process_element(std::move(value), ctx_, *this->out_); });
   }
   void process_watermark(std::int64_t wm) override {

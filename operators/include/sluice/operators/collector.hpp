@@ -20,6 +20,18 @@ public:
   /// Forwards a change of watermark status: an idle stream does not hold watermarks back.
   /// Collectors that pass records on override it; end points may ignore it.
   virtual void emit_watermark_status(bool) {}
+
+  /// The records this output has taken. Every output the runtime wires (an operator's input, a
+  /// network writer, a fan-out, a discard) counts them as it takes them, in a call that happens
+  /// anyway: a plain counter of the subtask's thread, from which the subtask reads each
+  /// operator's records in and out (no wrapper, no second call per record).
+  std::uint64_t records_taken() const { return records_taken_; }
+
+protected:
+  void count_taken(std::uint64_t n = 1) { records_taken_ += n; }
+
+private:
+  std::uint64_t records_taken_ = 0;
 };
 
 /// Receives the records of type T an operator emits.
@@ -63,11 +75,13 @@ public:
   explicit fanout_collector(std::vector<collector<T>*> outs) : outs_(std::move(outs)) {}
 
   void collect(T&& value) override {
+    this->count_taken();
     for (std::size_t i = 0; i + 1 < outs_.size(); ++i)
       outs_[i]->collect(static_cast<const T&>(value));
     outs_.back()->collect(std::move(value));
   }
   void collect(const T& value) override {
+    this->count_taken();
     for (auto* out : outs_)
       out->collect(value);
   }
@@ -83,38 +97,6 @@ public:
 
 private:
   std::vector<collector<T>*> outs_;
-};
-
-/// Counts the records passing to `next` (an operator's records out, with metrics on) into a
-/// plain counter the subtask's thread owns.
-template <class T>
-class counting_collector final : public collector<T> {
-public:
-  counting_collector(collector<T>& next, std::uint64_t& count) : next_(next), count_(count) {}
-
-  void collect(T&& value) override {
-    ++count_;
-    next_.collect(std::move(value));
-  }
-  void collect(const T& value) override {
-    ++count_;
-    next_.collect(value);
-  }
-  void collect_all(T* first, T* last) override {
-    count_ += static_cast<std::uint64_t>(last - first);
-    next_.collect_all(first, last);
-  }
-  void collect_all_stamped(T* first, T* last, const std::int64_t* stamps,
-                           timestamp_slot& slot) override {
-    count_ += static_cast<std::uint64_t>(last - first);
-    next_.collect_all_stamped(first, last, stamps, slot);
-  }
-  void emit_watermark(std::int64_t wm) override { next_.emit_watermark(wm); }
-  void emit_watermark_status(bool idle) override { next_.emit_watermark_status(idle); }
-
-private:
-  collector<T>& next_;
-  std::uint64_t& count_;
 };
 
 } // namespace sluice

@@ -39,11 +39,13 @@ public:
       running_ = &ctx.get_state(value_state_descriptor<T>("_reduce"));
   }
   void collect(T&& value) override {
+    this->count_taken();
     this->guard([&] { reduce(value); });
   }
   /// Batch-at-a-time: on the heap, the table slot of the record `prefetch_distance` ahead is
   /// loaded into the cache while this one is reduced, so state misses overlap.
   void collect_all(T* first, T* last) override {
+    this->count_taken(static_cast<std::uint64_t>(last - first));
     this->guard([&] {
       constexpr std::ptrdiff_t prefetch_distance = 8;
       for (auto* p = first; p != last; ++p) {
@@ -112,6 +114,7 @@ public:
   }
   bool is_keyed() const override { return true; }
   void collect(In&& value) override {
+    this->count_taken();
     this->guard([&] {
       const K key = key_(static_cast<const In&>(value));
       fn_.process_element(std::move(value), timers_.enter(key), *this->out_);

@@ -104,6 +104,7 @@ public:
 
   void collect(T&& value) override { collect(static_cast<const T&>(value)); }
   void collect(const T& value) override {
+    this->count_taken();
     int ch = select_(value);
     auto& w = gate_.writer(ch);
     if (auto* stamp = gate_.stamp())
@@ -127,6 +128,7 @@ public:
 
   void collect(T&& value) override { collect(static_cast<const T&>(value)); }
   void collect(const T& value) override {
+    this->count_taken();
     scratch_.clear();
     {
       byte_writer w(scratch_);

@@ -53,9 +53,11 @@ public:
     sink_->open(ctx);
   }
   void collect(T&& value) override {
+    this->count_taken();
     this->guard([&] { sink_->write(std::move(value)); });
   }
   void collect(const T& value) override {
+    this->count_taken();
     this->guard([&] { sink_->write(value); });
   }
   void end_input() override { sink_->finish(); }

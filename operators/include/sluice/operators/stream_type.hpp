@@ -38,11 +38,8 @@ public:
   virtual std::unique_ptr<batch_reader> make_batch_reader() const = 0;
   /// A collector that copies each record to all of `outs` (collectors of this type).
   virtual std::unique_ptr<output_base> make_fanout(const std::vector<output_base*>& outs) const = 0;
-  /// A collector that drops records (an operator whose output nobody consumes).
+  /// A collector that drops records (an operator whose output nobody consumes), counting them.
   virtual std::unique_ptr<output_base> make_discard() const = 0;
-  /// A collector counting the records it passes to `next` (a collector of this type) in `count`.
-  virtual std::unique_ptr<output_base> make_counting(output_base& next,
-                                                     std::uint64_t& count) const = 0;
 };
 
 template <class T>
@@ -117,17 +114,12 @@ public:
 
   std::unique_ptr<output_base> make_discard() const override {
     struct discard final : collector<T> {
-      void collect(T&&) override {}
-      void collect(const T&) override {}
+      void collect(T&&) override { this->count_taken(); }
+      void collect(const T&) override { this->count_taken(); }
       void emit_watermark(std::int64_t) override {}
       void emit_watermark_status(bool) override {}
     };
     return std::make_unique<discard>();
-  }
-
-  std::unique_ptr<output_base> make_counting(output_base& next,
-                                             std::uint64_t& count) const override {
-    return std::make_unique<counting_collector<T>>(static_cast<collector<T>&>(next), count);
   }
 };
 

@@ -26,7 +26,10 @@ private:
   template <class In, void (two_input_operator::*Process)(In&&)>
   struct input_collector final : collector<In> {
     explicit input_collector(two_input_operator& op) : op_(op) {}
-    void collect(In&& value) override { (op_.*Process)(std::move(value)); }
+    void collect(In&& value) override {
+      this->count_taken();
+      (op_.*Process)(std::move(value));
+    }
     /// Watermarks reach the operator combined, through process_watermark.
     void emit_watermark(std::int64_t) override {}
     using collector<In>::collect;

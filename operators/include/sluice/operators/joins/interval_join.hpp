@@ -3,8 +3,8 @@
 // .between(lower, upper).process(fn) calls fn(a, b, out) for every pair with equal keys and
 // lower <= b.ts - a.ts <= upper (either bound exclusive on request). Both sides are buffered per
 // key and timestamp (in keyed state) until the combined watermark passes the time after which
-// they can no longer match; elements behind the watermark are dropped as late. Results carry
-// max(a.ts, b.ts).
+// they can no longer match; elements behind the watermark are dropped as late (counted in the
+// operator's numLateRecordsDropped, as windows count theirs). Results carry max(a.ts, b.ts).
 
 #include "sluice/operators/data_stream.hpp"
 #include "sluice/operators/time/timer_queue_snapshot.hpp"
@@ -48,6 +48,7 @@ public:
     right_ = &backend_->get_state(
         map_state_descriptor<std::int64_t, std::vector<B>>("interval-join-right"));
     timers_snapshot_.register_with(*backend_, "interval-join-timers");
+    late_dropped_ = &ctx.metric_group().late_records_dropped();
   }
 
   /// Buffers `a`, joins it with the buffered b in [a.ts + lower, a.ts + upper].
@@ -135,7 +136,13 @@ private:
     return ts;
   }
 
-  bool is_late(std::int64_t ts) const { return watermark_ != min_watermark && ts < watermark_; }
+  /// Whether an element at `ts` is behind the watermark; counts it as dropped if so.
+  bool is_late(std::int64_t ts) {
+    if (watermark_ == min_watermark || ts >= watermark_)
+      return false;
+    late_dropped_->inc();
+    return true;
+  }
 
   void emit(const A& a, const B& b, std::int64_t ts) {
     const slot_override stamp(this->ctx_.element_time, ts);
@@ -154,6 +161,7 @@ private:
   timer_queue<K> right_cleanup_;
   timer_queue_snapshot<K, same_key> timers_snapshot_{{&left_cleanup_, &right_cleanup_}, same_key{}};
   std::int64_t watermark_ = min_watermark;
+  metric_counter* late_dropped_ = nullptr; ///< numLateRecordsDropped, in the operator's group
 };
 
 /// An interval join with its bounds; process(fn) adds the operator.

@@ -86,7 +86,7 @@ public:
   /// A group nested in this one: its metrics are named "name.metric".
   metric_group add_group(const std::string& name) const;
 
-  /// Records a window operator dropped as late (numLateRecordsDropped).
+  /// Records a window operator or an interval join dropped as late (numLateRecordsDropped).
   metric_counter& late_records_dropped() { return registry_->late_records_dropped; }
   const metric_counter& late_records_dropped() const { return registry_->late_records_dropped; }
 

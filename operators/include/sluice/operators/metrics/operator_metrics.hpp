@@ -39,7 +39,7 @@ struct operator_metrics {
   std::string name;
   std::uint64_t records_in = 0;
   std::uint64_t records_out = 0; ///< on its main and side outputs
-  std::uint64_t late_records_dropped = 0; ///< window operators: numLateRecordsDropped
+  std::uint64_t late_records_dropped = 0; ///< windows and interval joins: numLateRecordsDropped
   std::vector<user_metric_value> user;
 };
 

@@ -23,6 +23,7 @@ public:
       : strategy_(std::move(strategy)) {}
 
   void collect(T&& value) override {
+    this->count_taken();
     this->guard([&] {
       auto& slot = *this->ctx_.element_time;
       slot.value = strategy_.extract_timestamp(static_cast<const T&>(value), slot.value);

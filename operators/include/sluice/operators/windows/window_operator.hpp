@@ -95,6 +95,7 @@ public:
   }
 
   void collect(T&& value) override {
+    this->count_taken();
     this->guard([&] { process_element(std::move(value)); });
   }
   /// Event-time windows of the fast path, and tumbling ones of the generic path: the state of
