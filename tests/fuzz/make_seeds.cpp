@@ -1,18 +1,17 @@
 // Writes the seed corpora of tests/fuzz/corpus/<target>/ with the real serializers and
-// snapshot writers (hand-written text for the text formats). Usage: fuzz_make_seeds DIR
+// snapshot writers (hand-written text for the text formats, and CAF's binary layout of the
+// in-band messages spelled out below). Usage: fuzz_make_seeds DIR
 // (scripts/fuzz.sh --seeds runs it on tests/fuzz/corpus).
 
 #include "fuzz_records.hpp"
 
 #include "sluice/actors/in_flight_data.hpp"
-#include "sluice/actors/messages.hpp"
 #include "sluice/checkpoint/metadata_file.hpp"
-#include "sluice/state/heap_keyed_state_backend.hpp"
+#include "sluice/state/keyed_state_backends.hpp"
 #include "sluice/state/operator_state_backend.hpp"
 #include "sluice/state/serialization.hpp"
 
-#include <caf/binary_serializer.hpp>
-
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -73,26 +72,42 @@ void batch_seeds() {
   seed("batch_fields", "external", batch<fuzz::external>(4, {{7, {r, r}}}));
 }
 
+/// Little-endian bytes of `v`, as CAF's binary_serializer writes integers.
 template <class T>
-std::string caf_bytes(std::uint8_t tag, T msg) {
-  std::vector<char> buf;
-  caf::binary_serializer out(static_cast<caf::execution_unit*>(nullptr), buf);
-  if (out(tag, msg))
-    throw std::runtime_error("cannot serialize a message");
-  return std::string(buf.begin(), buf.end());
+std::string le(T v) {
+  std::string out(sizeof v, '\0');
+  std::memcpy(out.data(), &v, sizeof v);
+  return out;
+}
+
+/// The events target's input for an event_msg: tag 1, then channel, kind, value as CAF's
+/// binary form has them (this program does not link CAF, to keep the fuzz build small).
+std::string event_bytes(std::int32_t channel, std::uint8_t kind, std::int64_t value) {
+  return "\x01" + le(channel) + le(kind) + le(value);
+}
+
+/// A batch_msg: tag 0, channel, backlog, records, then the bytes as a sequence (a varbyte
+/// length, then the bytes).
+std::string batch_bytes(std::int32_t channel, std::int32_t backlog, std::uint32_t records,
+                        const std::string& bytes) {
+  std::string out = std::string(1, '\0') + le(channel) + le(backlog) + le(records);
+  for (auto n = static_cast<std::uint32_t>(bytes.size()); ; n >>= 7) {
+    out += static_cast<char>((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
+    if (n < 0x80)
+      break;
+  }
+  return out + bytes;
 }
 
 void event_seeds() {
-  const std::vector<char> records{'\x01', 'a', '\x01', 'b'};
-  seed("events", "batches",
-       caf_bytes(0, batch_msg{0, 1, 2, records}) + caf_bytes(0, batch_msg{3, 0, 2, records}));
-  seed("events", "watermark", caf_bytes(1, event_msg{1, 0, 12345}));
+  const std::string records("\x01" "a" "\x01" "b", 4);
+  seed("events", "batches", batch_bytes(0, 1, 2, records) + batch_bytes(3, 0, 2, records));
+  seed("events", "watermark", event_bytes(1, 0, 12345));
   std::string barriers;
   for (std::int32_t ch = 0; ch < 4; ++ch)
-    barriers += caf_bytes(1, event_msg{ch, 1, 7});
-  seed("events", "barriers", caf_bytes(0, batch_msg{2, 0, 2, records}) + barriers);
-  seed("events", "idle-end", caf_bytes(1, event_msg{0, 3, 0}) + caf_bytes(1, event_msg{0, 4, 0}) +
-                                 caf_bytes(1, event_msg{0, 2, 0}));
+    barriers += event_bytes(ch, 1, 7);
+  seed("events", "barriers", batch_bytes(2, 0, 2, records) + barriers);
+  seed("events", "idle-end", event_bytes(0, 3, 0) + event_bytes(0, 4, 0) + event_bytes(0, 2, 0));
   std::string blob;
   append_in_flight(blob, 0, 2, records.data(), records.size());
   append_in_flight(blob, 3, 1, records.data(), 2);
