@@ -67,7 +67,7 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 # build-fuzz/logs/TARGET.result ("... ok" or a finding). Always returns 0.
 run_target() {
   local t=$1 bin="$build/fuzz/fuzz_$1" log="$build/logs/$1.log" findings="$build/findings/$1"
-  local work="$build/corpus/$1" result regressions limit execs rate
+  local work="$build/corpus/$1" result regressions limit corpora execs rate
   mkdir -p "$findings" "$work"
   shopt -s nullglob
   regressions=("$root/tests/fuzz/regressions/$t"/*)
@@ -79,8 +79,10 @@ run_target() {
   fi
   limit=(-max_total_time="$seconds")
   [[ -n $runs ]] && limit+=(-runs="$runs")
+  corpora=("$work")
+  [[ -d $root/tests/fuzz/corpus/$t ]] && corpora+=("$root/tests/fuzz/corpus/$t")
   if "$bin" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-      -artifact_prefix="$findings/" "$work" "$root/tests/fuzz/corpus/$t" >"$log" 2>&1; then
+      -artifact_prefix="$findings/" "${corpora[@]}" >"$log" 2>&1; then
     result=ok
   else
     result="FINDING (see $log and $findings/)"
