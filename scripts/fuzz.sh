@@ -74,7 +74,7 @@ run_target() {
   shopt -u nullglob
   if [[ ${#regressions[@]} -gt 0 ]] &&
       ! "$bin" -timeout=10 "${regressions[@]}" >"$log.regressions" 2>&1; then
-    echo "fuzz $t: FINDING: a regression input fails again (see $log.regressions)" >"$log.result"
+    echo "fuzz $t: FINDING: a regression input fails again (see $log.regressions)" >"$build/logs/$t.result"
     return 0
   fi
   limit=(-max_total_time="$seconds")
@@ -90,7 +90,7 @@ run_target() {
   execs=$(sed -n 's/^stat::number_of_executed_units: //p' "$log" | tail -n 1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
   echo "fuzz $t: ${execs:-?} executions, ${rate:-?} exec/s," \
-    "${#regressions[@]} regression input(s) replayed: $result" >"$log.result"
+    "${#regressions[@]} regression input(s) replayed: $result" >"$build/logs/$t.result"
 }
 
 running=0
