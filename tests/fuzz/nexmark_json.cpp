@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::require(!once.empty() && once.back() == '\n', "an event is written as one line");
   once.pop_back();
   const auto input = nlohmann::json::parse(line);
-  for (const auto& [name, value] : nlohmann::json::parse(once).items())
+  const auto written = nlohmann::json::parse(once);
+  for (const auto& [name, value] : written.items())
     fuzz::require(input.at(name) == value, "every field written equals the input's");
   std::string twice;
   nexmark::append_json_line(twice, nexmark::parse_json_line(once));
