@@ -4,12 +4,13 @@
 #   scripts/setup.sh          what building needs (the demo)
 #   scripts/setup.sh --tests  that, and the servers and tools the tests start (PostgreSQL, kcat,
 #                            Prometheus, Chromium for the dashboard's browser tests, jq, and
-#                            openssl and curl for the TLS tests)
+#                            openssl and curl for the TLS tests, clang-14 and libFuzzer for
+#                            the fuzz targets)
 set -euo pipefail
 packages=(g++ cmake make ccache libcaf-dev librocksdb-dev nlohmann-json3-dev doctest-dev
           libspdlog-dev librdkafka-dev libpq-dev libcpp-httplib-dev libyaml-cpp-dev libssl-dev)
 if [ "${1:-}" = "--tests" ]; then
-  packages+=(postgresql kcat prometheus chromium jq openssl curl)
+  packages+=(postgresql kcat prometheus chromium jq openssl curl clang-14 libclang-rt-14-dev)
 fi
 missing=()
 for p in "${packages[@]}"; do

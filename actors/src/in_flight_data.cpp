@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <stdexcept>
+#include <string>
 
 namespace sluice {
 
@@ -32,12 +33,18 @@ void append_in_flight(std::string& blob, int channel, std::uint32_t records, con
   blob.append(data, size);
 }
 
-std::vector<in_flight_batch> read_in_flight(const std::string& blob) {
+std::vector<in_flight_batch> read_in_flight(const std::string& blob, int channels,
+                                            const char* side) {
   std::vector<in_flight_batch> out;
   std::size_t at = 0;
   while (at < blob.size()) {
     in_flight_batch b;
     b.channel = get<std::int32_t>(blob, at);
+    if (b.channel < 0 || b.channel >= channels)
+      throw std::runtime_error("in-flight data of a checkpoint holds a batch of " +
+                               std::string(side) + " channel " + std::to_string(b.channel) +
+                               ", but the subtask has " + std::to_string(channels) + " " + side +
+                               " channels");
     b.records = get<std::uint32_t>(blob, at);
     const auto size = get<std::uint64_t>(blob, at);
     if (blob.size() - at < size)

@@ -27,9 +27,25 @@ void input_gate::send_grants() {
       grant_(static_cast<int>(ch), n);
 }
 
+void input_gate::check_channel(int ch, const char* what) const {
+  if (ch < 0 || ch >= channel_count())
+    throw protocol_error(std::string(what) + " on input channel " + std::to_string(ch) +
+                         ", which does not exist (the gate has " +
+                         std::to_string(channel_count()) + " channels)");
+}
+
+event_kind input_gate::event_kind_of(int ch, std::uint8_t kind) const {
+  check_channel(ch, "event");
+  if (kind > static_cast<std::uint8_t>(event_kind::active))
+    throw protocol_error("event of unknown kind " + std::to_string(kind) + " on input channel " +
+                         std::to_string(ch));
+  return static_cast<event_kind>(kind);
+}
+
 void input_gate::on_batch(int ch, std::vector<char>&& bytes, std::uint32_t records,
                           std::int32_t backlog) {
-  auto& c = channels_.at(static_cast<std::size_t>(ch));
+  check_channel(ch, "batch");
+  auto& c = channels_[static_cast<std::size_t>(ch)];
   if (c.outstanding == 0)
     throw protocol_error("batch on input channel " + std::to_string(ch) + " without credit");
   --c.outstanding;
@@ -54,7 +70,8 @@ void input_gate::on_event(int ch, event_kind kind, std::int64_t value) {
   it.is_event = true;
   it.kind = kind;
   it.value = value;
-  channels_.at(static_cast<std::size_t>(ch)).queue.push_back(std::move(it));
+  check_channel(ch, "event");
+  channels_[static_cast<std::size_t>(ch)].queue.push_back(std::move(it));
   ++queued_;
 }
 

@@ -11,7 +11,9 @@ caf::error inspect(caf::deserializer& f, batch_payload& x) {
   if (auto err = f.begin_sequence(size))
     return err;
   auto* in = dynamic_cast<caf::binary_deserializer*>(&f);
-  if (in && in->remaining() >= size) {
+  if (in && in->remaining() < size) // a corrupt size: never allocate more than was received
+    return caf::sec::end_of_stream;
+  if (in) {
     const auto* first = reinterpret_cast<const char*>(in->remainder().data());
     x.bytes = buffer_pool::process().take(size);
     x.bytes.assign(first, first + size);

@@ -49,6 +49,7 @@ caf::behavior subtask_actor::make_behavior() {
       [this](start_msg& msg) { guarded([&] { start(msg); }); },
       [this](batch_msg& msg) {
         guarded([&] {
+          input_.check_channel(msg.channel, "batch");
           if (capture_ && aligner_->records_in_flight(msg.channel))
             append_in_flight(capture_->data, msg.channel, msg.records, msg.bytes.data(),
                              msg.bytes.size());
@@ -58,7 +59,7 @@ caf::behavior subtask_actor::make_behavior() {
       },
       [this](const event_msg& msg) {
         guarded([&] {
-          const auto kind = static_cast<event_kind>(msg.kind);
+          const auto kind = input_.event_kind_of(msg.channel, msg.kind);
           // Before start_msg (no aligner yet) a barrier queues like any event.
           if (kind == event_kind::barrier && started_ &&
               takes_barrier_on_arrival(msg.channel, msg.value)) {

@@ -238,11 +238,12 @@ void subtask_actor::replay_in_flight(const checkpoint_metadata& restored) {
                              std::to_string(v.parallelism) + ")");
   // What was produced before the checkpoint goes out first, then what its input produces.
   if (output != blobs.end())
-    for (auto& b : read_in_flight(output->second))
+    for (auto& b : read_in_flight(output->second, output_.channel_count(), "output"))
       output_.enqueue_batch(b.channel, std::move(b.bytes), b.records);
   if (input != blobs.end())
-    for (const auto& b : read_in_flight(input->second)) {
-      const auto& peer = layout_.inputs.at(static_cast<std::size_t>(b.channel));
+    for (const auto& b : read_in_flight(input->second, static_cast<int>(layout_.inputs.size()),
+                                        "input")) {
+      const auto& peer = layout_.inputs[static_cast<std::size_t>(b.channel)];
       counters_.records_in.add(
           chain_->process_batch(b.bytes.data(), b.bytes.size(), peer.timestamped, peer.input));
     }

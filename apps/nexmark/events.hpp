@@ -2,7 +2,7 @@
 // The three Nexmark record types (persons, auctions, bids) and the event that carries one of them,
 // as the nexmark/nexmark suite defines them; date_time and expires in epoch milliseconds.
 
-#include <sluice/sluice.hpp>
+#include <sluice/state/serialization.hpp>
 
 #include <cstdint>
 #include <string>

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <stdexcept>
 
 namespace nexmark {
@@ -64,6 +65,12 @@ template <class T> T get_field(const nlohmann::json& j, const char* name) {
       throw std::runtime_error(std::string("field \"") + name + "\" is not a string");
   } else if (!it->is_number_integer()) {
     throw std::runtime_error(std::string("field \"") + name + "\" is not an integer");
+  } else if (it->is_number_unsigned() &&
+             it->template get<std::uint64_t>() >
+                 static_cast<std::uint64_t>(std::numeric_limits<T>::max())) {
+    // nlohmann holds integers past int64's range as unsigned: get<int64_t> would wrap them.
+    throw std::runtime_error(std::string("field \"") + name + "\" is " + it->dump() +
+                             ", out of range for a 64-bit integer");
   }
   return it->get<T>();
 }

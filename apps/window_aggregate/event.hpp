@@ -1,7 +1,8 @@
 #pragma once
 // The records of window_aggregate: input events parsed from CSV lines, and window statistics.
 
-#include <sluice/sluice.hpp>
+#include <sluice/operators/collector.hpp>
+#include <sluice/state/serialization.hpp>
 
 #include <atomic>
 #include <cstdint>

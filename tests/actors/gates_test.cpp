@@ -312,12 +312,18 @@ TEST_CASE("in-flight data of unaligned checkpoints round-trips and refuses trunc
   std::string blob;
   append_in_flight(blob, 2, 3, "abc", 3);
   append_in_flight(blob, 0, 1, "", 0);
-  auto batches = read_in_flight(blob);
+  auto batches = read_in_flight(blob, 3, "input");
   REQUIRE(batches.size() == 2);
   CHECK(batches[0].channel == 2);
   CHECK(batches[0].records == 3);
   CHECK(std::string(batches[0].bytes.begin(), batches[0].bytes.end()) == "abc");
   CHECK(batches[1].channel == 0);
   CHECK(batches[1].bytes.empty());
-  CHECK_THROWS_AS(read_in_flight(blob.substr(0, blob.size() - 20)), std::runtime_error);
+  CHECK_THROWS_AS(read_in_flight(blob.substr(0, blob.size() - 20), 3, "input"),
+                  std::runtime_error);
+  // A batch of a channel the subtask does not have (another downstream parallelism, a
+  // corrupt blob) is refused, naming it, instead of being queued out of bounds.
+  CHECK_THROWS_WITH(read_in_flight(blob, 2, "output"),
+                    "in-flight data of a checkpoint holds a batch of output channel 2, but the "
+                    "subtask has 2 output channels");
 }

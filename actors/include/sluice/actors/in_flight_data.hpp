@@ -23,7 +23,10 @@ struct in_flight_batch {
 /// Appends one batch of input channel `channel` to `blob`.
 void append_in_flight(std::string& blob, int channel, std::uint32_t records, const char* data,
                       std::size_t size);
-/// The batches of `blob`, in the order appended; throws std::runtime_error if it is truncated.
-std::vector<in_flight_batch> read_in_flight(const std::string& blob);
+/// The batches of `blob`, in the order appended, for a subtask with `channels` channels on that
+/// side (`side`: "input" or "output", for the error); throws std::runtime_error if it is
+/// truncated or a batch's channel is not one of them.
+std::vector<in_flight_batch> read_in_flight(const std::string& blob, int channels,
+                                            const char* side);
 
 } // namespace sluice

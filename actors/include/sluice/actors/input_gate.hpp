@@ -46,9 +46,17 @@ public:
   /// Sends the credits granted since the last call: one grant per channel. Call it before
   /// processing a batch taken and at the end of every step that touched the gate.
   void send_grants();
-  /// A batch arrived; throws protocol_error if the channel had no credit.
+  /// A batch arrived; throws protocol_error if the channel had no credit or is not one of
+  /// the gate's.
   void on_batch(int ch, std::vector<char>&& bytes, std::uint32_t records, std::int32_t backlog);
+  /// An event arrived; throws protocol_error if the channel is not one of the gate's.
   void on_event(int ch, event_kind kind, std::int64_t value);
+  /// Throws protocol_error naming `what` (a batch, an event) and `ch` unless channel `ch`
+  /// exists: a message's channel index comes from the network.
+  void check_channel(int ch, const char* what) const;
+  /// The event_kind of an event_msg's kind byte received on channel `ch`; throws
+  /// protocol_error naming the byte and the channel if either is invalid.
+  event_kind event_kind_of(int ch, std::uint8_t kind) const;
 
   /// Whether an item can be taken (from a channel that is not blocked).
   bool has_input() const;

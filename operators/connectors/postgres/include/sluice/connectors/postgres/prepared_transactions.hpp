@@ -6,6 +6,7 @@
 #include "sluice/connectors/postgres/pg_session.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,11 @@ struct prepared_transaction {
   int subtask = 0;
   std::int64_t checkpoint_id = 0;
 };
+
+/// The transaction a name read from the server stands for, if it is one transaction_name
+/// writes under `prefix` (anything else, e.g. another sink's or a hand-made one, is not ours).
+std::optional<prepared_transaction> parse_transaction_name(const std::string& gid,
+                                                          const std::string& prefix);
 
 /// The transactions prepared under `prefix` in the session's database.
 std::vector<prepared_transaction> list_prepared(pg_session& session, const std::string& prefix);

@@ -1,0 +1,58 @@
+// Record batches of every built-in serializer (arithmetic types, bool, std::string and the
+// standard containers of serializer_std.hpp), read as a subtask reads a received batch.
+// The first byte picks the record type (and whether records carry timestamps); the rest is
+// the batch.
+
+#include "fuzz_util.hpp"
+
+#include <array>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <set>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+namespace {
+
+using read_fn = void (*)(const char*, std::size_t, bool);
+
+const read_fn readers[] = {
+    fuzz::read_batch<std::int8_t>,
+    fuzz::read_batch<std::uint16_t>,
+    fuzz::read_batch<std::int32_t>,
+    fuzz::read_batch<std::int64_t>,
+    fuzz::read_batch<std::uint64_t>,
+    fuzz::read_batch<float>,
+    fuzz::read_batch<double>,
+    fuzz::read_batch<std::pair<bool, std::int8_t>>,
+    fuzz::read_batch<char>,
+    fuzz::read_batch<std::string>,
+    fuzz::read_batch<std::pair<std::string, std::int64_t>>,
+    fuzz::read_batch<std::tuple<std::int32_t, std::string, double>>,
+    fuzz::read_batch<std::optional<std::string>>,
+    fuzz::read_batch<std::array<std::int16_t, 3>>,
+    fuzz::read_batch<std::vector<std::string>>,
+    fuzz::read_batch<std::vector<std::vector<std::int64_t>>>,
+    fuzz::read_batch<std::vector<bool>>,
+    fuzz::read_batch<std::set<std::string>>,
+    fuzz::read_batch<std::unordered_set<std::int64_t>, true>,
+    fuzz::read_batch<std::map<std::string, std::int64_t>>,
+    fuzz::read_batch<std::unordered_map<std::int32_t, std::vector<std::string>>, true>,
+    fuzz::read_batch<std::chrono::milliseconds>,
+    fuzz::read_batch<std::map<std::int64_t, std::optional<std::pair<std::string, bool>>>>,
+};
+constexpr std::size_t reader_count = sizeof readers / sizeof readers[0];
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0)
+    return 0;
+  const auto pick = data[0];
+  readers[(pick >> 1) % reader_count](reinterpret_cast<const char*>(data + 1), size - 1,
+                                      (pick & 1) != 0);
+  return 0;
+}

@@ -1,0 +1,89 @@
+#pragma once
+// Shared by the fuzz targets: a property check that aborts (libFuzzer reports it as a crash,
+// with the input), a scratch file per process, and a batch reader's round trip.
+
+#include "sluice/operators/stream_type.hpp"
+#include "sluice/state/serialization.hpp"
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace fuzz {
+
+/// Aborts with `what` unless `ok`: a broken property is a finding like a crash.
+inline void require(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "fuzz property violated: %s\n", what);
+    std::abort();
+  }
+}
+
+/// A file of this process under $TMPDIR (or /tmp), rewritten for every input.
+inline const std::string& scratch_path(const char* name) {
+  static const std::string path = [&] {
+    const char* dir = std::getenv("TMPDIR");
+    return std::string(dir && *dir ? dir : "/tmp") + "/sluice-fuzz-" + std::to_string(getpid()) +
+           "-" + name;
+  }();
+  return path;
+}
+
+inline void write_file(const std::string& path, const char* data, std::size_t size) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(data, static_cast<std::streamsize>(size));
+  require(static_cast<bool>(out), "the scratch file can be written");
+}
+
+/// Collects every record of a batch.
+template <class T>
+struct record_sink final : sluice::collector<T> {
+  std::vector<T> records;
+  void collect(T&& v) override { records.push_back(std::move(v)); }
+  void emit_watermark(std::int64_t) override {}
+};
+
+/// Reads `data` as one batch of T records (with timestamps if `stamped`), as a subtask reads a
+/// received batch. A malformed batch must throw serialization_error; a batch that reads must
+/// give records whose byte form reads back to the same records: the same bytes, or with
+/// `by_value` (unordered containers, whose byte order follows their buckets) equal records.
+template <class T, bool by_value = false>
+void read_batch(const char* data, std::size_t size, bool stamped) {
+  auto reader = sluice::stream_type_of<T>().make_batch_reader();
+  record_sink<T> sink;
+  sluice::timestamp_slot slot;
+  std::size_t n = 0;
+  try {
+    n = reader->read(data, size, sink, stamped ? &slot : nullptr);
+  } catch (const sluice::serialization_error&) {
+    return;
+  }
+  require(n == sink.records.size(), "read() counts the records it collects");
+  // The records' byte form (canonical, unlike the input's varints) reads back the same.
+  std::vector<char> once;
+  {
+    sluice::byte_writer w(once);
+    for (const auto& r : sink.records)
+      sluice::serialize(w, r);
+  }
+  record_sink<T> again;
+  const auto m = reader->read(once.data(), once.size(), again, nullptr);
+  require(m == n, "the records' byte form reads back as as many records");
+  if constexpr (by_value) {
+    require(again.records == sink.records, "the records' byte form reads back to equal records");
+  } else {
+    std::vector<char> twice;
+    {
+      sluice::byte_writer w(twice);
+      for (const auto& r : again.records)
+        sluice::serialize(w, r);
+    }
+    require(once == twice, "the records' byte form reads back to the same records");
+  }
+}
+
+} // namespace fuzz
