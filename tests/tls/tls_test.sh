@@ -73,11 +73,13 @@ wait_until() {
 # The job manager's log lines of refused handshakes (with the peer's numeric address).
 refused_pattern='TLS handshake with 127\.0\.0\.1:[0-9][0-9]* refused: '
 refusals() { grep -c "$refused_pattern" "$work/jm.err" || true; }
+# more_refusals_than N: the job manager has logged more than N refusals (counted anew per call).
+more_refusals_than() { test "$(refusals)" -gt "$1"; }
 
 # expect_refusal BEFORE REASON: waits until the job manager logged a refusal beyond the BEFORE
 # first ones, and checks the newest says REASON (a grep pattern).
 expect_refusal() {
-  wait_until test "$(refusals)" -gt "$1"
+  wait_until more_refusals_than "$1"
   grep "$refused_pattern" "$work/jm.err" | tail -n 1 | grep -q "$2" ||
     fail "the refusal does not say '$2': $(grep "$refused_pattern" "$work/jm.err" | tail -n 1)"
 }
