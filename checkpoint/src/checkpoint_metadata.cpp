@@ -340,7 +340,7 @@ checkpoint_metadata metadata_from_text(const std::string& text, const std::strin
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) { // a syntax error, or a number past a double's range
     throw checkpoint_error(prefix + "is not valid JSON (truncated or corrupt): " + e.what());
   }
   try {

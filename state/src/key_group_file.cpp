@@ -29,6 +29,10 @@ key_group_sections read_sections(byte_reader& r, const std::string& path, key_gr
   key_group_range file_range;
   file_range.first = deserialize<std::int32_t>(r);
   file_range.last = deserialize<std::int32_t>(r);
+  if (file_range.first < 0)
+    throw_malformed_file(path, "its key group range starts at " +
+                                   std::to_string(file_range.first) +
+                                   ", but key groups are never negative");
   key_group_sections out;
   int previous = file_range.first - 1;
   for (auto n = r.read_length(); n > 0; --n) {
