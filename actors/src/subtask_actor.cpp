@@ -1,7 +1,6 @@
 #include "subtask_actor.hpp"
 
 #include "sluice/actors/buffer_pool.hpp"
-#include "sluice/actors/in_flight_data.hpp"
 #include "sluice/checkpoint/metadata_file.hpp"
 #include "sluice/operators/logging.hpp"
 #include "sluice/operators/operator_failure.hpp"
@@ -50,9 +49,8 @@ caf::behavior subtask_actor::make_behavior() {
       [this](batch_msg& msg) {
         guarded([&] {
           input_.check_channel(msg.channel, "batch");
-          if (capture_ && aligner_->records_in_flight(msg.channel))
-            append_in_flight(capture_->data, msg.channel, msg.records, msg.bytes.data(),
-                             msg.bytes.size());
+          if (checkpointer_)
+            checkpointer_->on_batch_arrived(msg.channel, msg.bytes, msg.records);
           input_.on_batch(msg.channel, std::move(msg.bytes), msg.records, msg.backlog);
           process_input();
         });
@@ -60,16 +58,11 @@ caf::behavior subtask_actor::make_behavior() {
       [this](const event_msg& msg) {
         guarded([&] {
           const auto kind = input_.event_kind_of(msg.channel, msg.kind);
-          // Before start_msg (no aligner yet) a barrier queues like any event.
-          if (kind == event_kind::barrier && started_ &&
-              takes_barrier_on_arrival(msg.channel, msg.value)) {
-            if (!input_.ended(msg.channel)) // overtakes the queue
-              apply(aligner_->on_barrier(msg.channel, msg.value, now_ms()));
-          } else {
+          // Before start_msg (no checkpointer yet) a barrier queues like any event.
+          if (kind == event_kind::barrier && checkpointer_)
+            checkpointer_->on_barrier_arrived(msg.channel, msg.value, now_ms());
+          else
             input_.on_event(msg.channel, kind, msg.value);
-            if (kind == event_kind::barrier)
-              announce_barrier(msg.value);
-          }
           process_input();
         });
       },
@@ -87,9 +80,7 @@ caf::behavior subtask_actor::make_behavior() {
       },
       [this](input_atom) {
         input_scheduled_ = false;
-        input_step_ = true;
-        guarded([&] { process_input(); });
-        input_step_ = false;
+        guarded([&] { take_input(); });
       },
       [this](continue_atom) {
         step_scheduled_ = false;
@@ -98,20 +89,19 @@ caf::behavior subtask_actor::make_behavior() {
       [this](wakeup_atom, std::int64_t time_ms) {
         if (time_ms == next_wakeup_ms_)
           next_wakeup_ms_ = max_watermark;
-        if (!stopped_) // else resume() catches up
+        if (!stopped()) // else the checkpointer's resume catches up
           guarded([&] { chain_->on_processing_time(now_ms()); });
       },
       [this](watermark_tick_atom) {
         if (done_)
           return;
-        if (!stopped_)
+        if (!stopped())
           guarded([&] { chain_->on_periodic_watermark(); });
         arm_watermark_timer();
       },
       [this](alignment_timeout_atom, std::int64_t id) {
         guarded([&] {
-          if (aligner_->current_checkpoint() == id)
-            apply(aligner_->poll(now_ms()));
+          checkpointer_->on_alignment_timeout(id, now_ms());
           process_input();
         });
       },
@@ -225,12 +215,16 @@ void subtask_actor::start(const start_msg& msg) {
 void subtask_actor::process_input() {
   if (!started_)
     return;
-  if (unaligned_ && !input_step_) {
+  if (checkpointer_->paces_input()) {
     // Input is taken one batch per input_atom, queued behind the messages (barriers) that
     // arrived before it, so that a barrier never waits for the batches queued ahead of it.
     schedule_input();
     return;
   }
+  take_input();
+}
+
+void subtask_actor::take_input() {
   while (!input_finished_ && output_.available() && input_.has_input()) {
     auto item = input_.next();
     if (item.is_event) {
@@ -243,7 +237,7 @@ void subtask_actor::process_input() {
       counters_.records_in.add(chain_->process_batch(item.bytes.data(), item.bytes.size(),
                                                      peer.timestamped, peer.input));
       buffer_pool::process().give(std::move(item.bytes));
-      if (unaligned_) {
+      if (checkpointer_->paces_input()) {
         schedule_input();
         break;
       }
@@ -273,12 +267,11 @@ void subtask_actor::on_input_event(const input_item& item) {
       change = watermarks.on_active(item.channel);
       break;
     case event_kind::end_of_input:
-      if (aligner_)
-        apply(aligner_->on_end_of_partition(item.channel, now_ms()));
+      checkpointer_->on_end_of_partition(item.channel, now_ms());
       change = watermarks.on_end_of_input(item.channel);
       break;
     case event_kind::barrier:
-      apply(aligner_->on_barrier(item.channel, item.value, now_ms()));
+      checkpointer_->on_barrier_taken(item.channel, item.value, now_ms());
       break;
   }
   if (change.idle)
@@ -292,14 +285,14 @@ void subtask_actor::on_input_event(const input_item& item) {
 }
 
 void subtask_actor::schedule_source_step() {
-  if (step_scheduled_ || input_finished_ || done_ || stopped_)
+  if (step_scheduled_ || input_finished_ || done_ || stopped())
     return;
   step_scheduled_ = true;
   send(this, continue_atom::value);
 }
 
 void subtask_actor::source_step() {
-  if (input_finished_ || stopped_ || !output_.available())
+  if (input_finished_ || stopped() || !output_.available())
     return;
   auto budget = source_step_records;
   if (rate_per_subtask_ > 0) {
