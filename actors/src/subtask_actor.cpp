@@ -93,7 +93,7 @@ caf::behavior subtask_actor::make_behavior() {
           guarded([&] { chain_->on_processing_time(now_ms()); });
       },
       [this](watermark_tick_atom) {
-        if (done_)
+        if (done())
           return;
         if (!stopped())
           guarded([&] { chain_->on_periodic_watermark(); });
@@ -109,13 +109,13 @@ caf::behavior subtask_actor::make_behavior() {
       [this](const checkpoint_ended_msg& msg) { guarded([&] { on_checkpoint_ended(msg); }); },
       [this](close_subtask_atom) { guarded([&] { close_and_quit(); }); },
       [this](publish_metrics_atom) {
-        if (done_)
+        if (done())
           return;
         guarded([&] { publish_metrics(); });
         arm_publish_timer();
       },
       [this](flush_tick_atom) {
-        if (done_)
+        if (done())
           return;
         guarded([&] { output_.flush_all(); });
         arm_flush_timer();
@@ -137,7 +137,7 @@ std::int64_t subtask_actor::now_ms() const {
 }
 
 void subtask_actor::wake_at(std::int64_t time_ms) {
-  if (time_ms >= next_wakeup_ms_ || done_)
+  if (time_ms >= next_wakeup_ms_ || done())
     return;
   next_wakeup_ms_ = time_ms;
   auto delay = std::max<std::int64_t>(0, time_ms - now_ms());
@@ -178,13 +178,14 @@ void subtask_actor::start(const start_msg& msg) {
   for (const auto& p : layout_.inputs)
     inputs_.push_back(handle(p));
   std::optional<checkpoint_metadata> restored;
-  restoring_ = !setup_.restore.empty();
-  if (restoring_)
+  if (!setup_.restore.empty()) {
+    phase_ = lifecycle::restoring;
     restored = read_metadata_file(setup_.restore);
+  }
   chain_.emplace(plan, setup_.vertex, setup_.subtask, setup_.job_name, output_, layout_,
                  static_cast<processing_time_service&>(*this), *setup_.config,
                  restored ? &*restored : nullptr);
-  restoring_ = false;
+  phase_ = lifecycle::opening;
   init_checkpointing();
 
   chain_->open();
@@ -192,7 +193,7 @@ void subtask_actor::start(const start_msg& msg) {
   arm_publish_timer();
   if (restored)
     replay_in_flight(*restored);
-  started_ = true;
+  phase_ = lifecycle::running;
   started_at_ = std::chrono::steady_clock::now();
   counters_.started_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
@@ -213,7 +214,7 @@ void subtask_actor::start(const start_msg& msg) {
 }
 
 void subtask_actor::process_input() {
-  if (!started_)
+  if (phase_ < lifecycle::running)
     return;
   if (checkpointer_->paces_input()) {
     // Input is taken one batch per input_atom, queued behind the messages (barriers) that
@@ -225,7 +226,7 @@ void subtask_actor::process_input() {
 }
 
 void subtask_actor::take_input() {
-  while (!input_finished_ && output_.available() && input_.has_input()) {
+  while (!input_finished() && output_.available() && input_.has_input()) {
     auto item = input_.next();
     if (item.is_event) {
       on_input_event(item);
@@ -247,7 +248,7 @@ void subtask_actor::take_input() {
 }
 
 void subtask_actor::schedule_input() {
-  if (input_scheduled_ || input_finished_ || !input_.has_input())
+  if (input_scheduled_ || input_finished() || !input_.has_input())
     return;
   input_scheduled_ = true;
   send(this, input_atom::value);
@@ -285,14 +286,14 @@ void subtask_actor::on_input_event(const input_item& item) {
 }
 
 void subtask_actor::schedule_source_step() {
-  if (step_scheduled_ || input_finished_ || done_ || stopped())
+  if (step_scheduled_ || input_finished() || done() || stopped())
     return;
   step_scheduled_ = true;
   send(this, continue_atom::value);
 }
 
 void subtask_actor::source_step() {
-  if (input_finished_ || stopped() || !output_.available())
+  if (input_finished() || stopped() || !output_.available())
     return;
   auto budget = source_step_records;
   if (rate_per_subtask_ > 0) {
@@ -341,9 +342,9 @@ void subtask_actor::record_backlog() {
 }
 
 void subtask_actor::finish_input() {
-  if (input_finished_)
+  if (input_finished())
     return;
-  input_finished_ = true;
+  phase_ = lifecycle::input_finished;
   if (chain_->source())
     chain_->process_watermark(max_watermark); // a finished source: no later record follows
   chain_->end_input();
@@ -352,20 +353,20 @@ void subtask_actor::finish_input() {
 }
 
 void subtask_actor::maybe_finish() {
-  if (done_ || !input_finished_ || !output_.drained())
+  if (phase_ != lifecycle::input_finished || !output_.drained())
     return;
   if (!setup_.config->checkpointing.enabled()) {
     close_and_quit();
-  } else if (!finished_reported_) {
+  } else {
     // The final checkpoint commits what the sinks wrote last; the job manager then closes us.
-    finished_reported_ = true;
+    phase_ = lifecycle::finish_reported;
     send(setup_.job_manager, input_finished_msg{setup_.vertex, setup_.subtask});
   }
 }
 
 void subtask_actor::close_and_quit() {
   publish_metrics();
-  done_ = true;
+  phase_ = lifecycle::done;
   chain_->close();
   counters_.finished = true;
   log()->debug("{}: finished", log_prefix_);
@@ -376,7 +377,7 @@ void subtask_actor::close_and_quit() {
 void subtask_actor::arm_watermark_timer() {
   // Idleness is detected on this timer too, so it runs even when watermarks follow every record.
   auto ms = setup_.config->watermark_interval_ms;
-  if (!done_)
+  if (!done())
     delayed_send(this, std::chrono::milliseconds(ms > 0 ? ms : 200), watermark_tick_atom::value);
 }
 
@@ -386,20 +387,20 @@ void subtask_actor::publish_metrics() {
 }
 
 void subtask_actor::arm_publish_timer() {
-  if (metrics_on_ && !done_)
+  if (metrics_on_ && !done())
     delayed_send(this, std::chrono::milliseconds(setup_.config->metrics_interval_ms),
                  publish_metrics_atom::value);
 }
 
 void subtask_actor::arm_flush_timer() {
   auto ms = setup_.config->buffer_timeout_ms;
-  if (ms > 0 && output_.channel_count() > 0 && !done_)
+  if (ms > 0 && output_.channel_count() > 0 && !done())
     delayed_send(this, std::chrono::milliseconds(ms), flush_tick_atom::value);
 }
 
 template <class F>
 void subtask_actor::guarded(F&& f) {
-  if (done_)
+  if (done())
     return;
   try {
     f();
@@ -414,10 +415,11 @@ void subtask_actor::guarded(F&& f) {
 }
 
 void subtask_actor::fail(const std::string& error) {
-  done_ = true;
+  const bool restoring = phase_ == lifecycle::restoring;
+  phase_ = lifecycle::done;
   log()->info("[{}] {}", setup_.job_name, error);
   send(setup_.job_manager, subtask_failed_msg{setup_.vertex, setup_.subtask, error,
-                                              restoring_ ? setup_.restore : std::string()});
+                                              restoring ? setup_.restore : std::string()});
   quit(caf::sec::runtime_error);
 }
 

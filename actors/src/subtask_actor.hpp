@@ -97,6 +97,19 @@ private:
   /// Processes the in-flight data an unaligned checkpoint stored for this subtask.
   void replay_in_flight(const checkpoint_metadata& restored);
 
+  /// Where the subtask is in its life, in this order (a failure goes to done from any phase).
+  enum class lifecycle {
+    created,         ///< before start_msg: input and barriers queue
+    restoring,       ///< reading the state of setup_.restore (a failure says so)
+    opening,         ///< operators opening, in-flight data of the restored checkpoint replayed
+    running,         ///< processing input or emitting (a source)
+    input_finished,  ///< end of input processed; output may still wait for credit
+    finish_reported, ///< input_finished_msg sent (checkpointing on): the job manager closes us
+    done             ///< closed or failed: nothing is handled any more
+  };
+  bool input_finished() const { return phase_ >= lifecycle::input_finished; }
+  bool done() const { return phase_ == lifecycle::done; }
+
   subtask_setup setup_;
   channel_layout layout_;
   subtask_counters& counters_;
@@ -114,11 +127,7 @@ private:
   bool input_scheduled_ = false;
   std::vector<caf::actor> outputs_;
   std::vector<caf::actor> inputs_;
-  bool started_ = false;
-  bool restoring_ = false; ///< reading the state of setup_.restore (a failure says so)
-  bool input_finished_ = false;
-  bool done_ = false;
-  bool finished_reported_ = false; ///< input_finished_msg sent (checkpointing on)
+  lifecycle phase_ = lifecycle::created;
   bool step_scheduled_ = false;
   double rate_per_subtask_ = 0;
   std::uint64_t emitted_ = 0;

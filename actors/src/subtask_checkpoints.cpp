@@ -80,7 +80,7 @@ void subtask_actor::on_trigger(const trigger_checkpoint_msg& msg) {
   if (checkpointer_)
     checkpointer_->on_trigger(
         {msg.checkpoint_id, msg.timestamp_ms, msg.target_dir, msg.stop, msg.drain},
-        input_finished_, now_ms());
+        input_finished(), now_ms());
 }
 
 void subtask_actor::replay_in_flight(const checkpoint_metadata& restored) {
