@@ -106,6 +106,8 @@ public:
   std::vector<std::pair<std::int64_t, std::string>> declines;
   std::vector<std::pair<std::int64_t, std::int64_t>> timers; ///< (checkpoint, delay ms)
   std::vector<std::int64_t> barriers_sent;                   ///< on the output channel
+  /// For each barrier sent (right after its snapshot): how many batches were processed before.
+  std::vector<std::size_t> processed_at_barrier;
 
 private:
   static constexpr int relay_vertex = 1;
@@ -130,8 +132,10 @@ private:
 
   void send_batch(int, std::vector<char>&&, std::uint32_t, std::int32_t) override {}
   void send_event(int, event_kind kind, std::int64_t value) override {
-    if (kind == event_kind::barrier)
-      barriers_sent.push_back(value);
+    if (kind != event_kind::barrier)
+      return;
+    barriers_sent.push_back(value);
+    processed_at_barrier.push_back(processed.size());
   }
   std::int64_t now_ms() const override { return 0; }
   void wake_at(std::int64_t) override {}
@@ -198,6 +202,7 @@ TEST_CASE("subtask_checkpointer: aligned exactly-once blocks each channel at its
   CHECK(s.acks[0].in_flight.empty());
   CHECK(s.acks[0].in_flight_output.empty());
   CHECK(s.barriers_sent == ids{1});
+  CHECK(s.processed_at_barrier == std::vector<std::size_t>{3}); // a1, b1, c1
   // The input held back follows the snapshot.
   CHECK(s.processed == strings{"a1", "b1", "c1", "a2"});
   CHECK(s.timers.empty());
@@ -240,6 +245,7 @@ TEST_CASE("subtask_checkpointer: unaligned snapshots at the first barrier and ca
   s.batch(0, "a1");
   s.barrier(0, 7, 200);
   CHECK(s.barriers_sent == ids{7});
+  CHECK(s.processed_at_barrier == std::vector<std::size_t>{0});
   CHECK(s.acks.empty()); // not until the other channels' barriers are in
   CHECK(s.blocked().empty());
 
@@ -292,6 +298,7 @@ TEST_CASE("subtask_checkpointer: the aligned timeout switches a checkpoint to un
   // overtakes c1.
   CHECK(s.blocked().empty());
   CHECK(s.barriers_sent == ids{3});
+  CHECK(s.processed_at_barrier == std::vector<std::size_t>{2}); // a1, b1
   CHECK(s.acks.empty());
   s.batch(1, "b3"); // channel 1's barrier is still out: captured
 
@@ -364,4 +371,30 @@ TEST_CASE("subtask_checkpointer: an abort during alignment unblocks and ignores 
   s.take_input(32);
   CHECK(s.acknowledged() == ids{5});
   CHECK(s.barriers_sent == ids{5});
+}
+
+TEST_CASE("subtask_checkpointer: a finished subtask snapshots a stopping savepoint on its "
+          "trigger and emits again once it is aborted") {
+  test::temp_dir dir;
+  subtask_stand_in s(checkpointing(dir.path(), checkpointing_mode::exactly_once, false, 0));
+  checkpoint_trigger savepoint;
+  savepoint.checkpoint_id = 9;
+  savepoint.timestamp_ms = 100;
+  savepoint.target_dir = dir.path() / "savepoint-9";
+  savepoint.stop = true;
+
+  s.checkpointer().on_trigger(savepoint, false, 130); // input not finished: barriers bring it
+  CHECK(s.acks.empty());
+
+  s.checkpointer().on_trigger(savepoint, true, 130);
+  REQUIRE(s.acknowledged() == ids{9});
+  CHECK(s.acks[0].start_delay_ms == 30);
+  CHECK(s.barriers_sent.empty()); // aligned: nothing follows the end of input
+  CHECK(s.checkpointer().state() == subtask_checkpointer::emission::stopped_for_savepoint);
+
+  s.checkpointer().on_trigger(savepoint, true, 140); // taken already
+  CHECK(s.acknowledged() == ids{9});
+
+  CHECK(s.checkpointer().on_checkpoint_ended(9, false, 150));
+  CHECK(s.checkpointer().state() == subtask_checkpointer::emission::running);
 }
