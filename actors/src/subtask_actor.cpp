@@ -1,7 +1,6 @@
 #include "subtask_actor.hpp"
 
 #include "sluice/actors/buffer_pool.hpp"
-#include "sluice/actors/in_flight_data.hpp"
 #include "sluice/checkpoint/metadata_file.hpp"
 #include "sluice/operators/logging.hpp"
 #include "sluice/operators/operator_failure.hpp"
@@ -50,9 +49,8 @@ caf::behavior subtask_actor::make_behavior() {
       [this](batch_msg& msg) {
         guarded([&] {
           input_.check_channel(msg.channel, "batch");
-          if (capture_ && aligner_->records_in_flight(msg.channel))
-            append_in_flight(capture_->data, msg.channel, msg.records, msg.bytes.data(),
-                             msg.bytes.size());
+          if (checkpointer_)
+            checkpointer_->on_batch_arrived(msg.channel, msg.bytes, msg.records);
           input_.on_batch(msg.channel, std::move(msg.bytes), msg.records, msg.backlog);
           process_input();
         });
@@ -60,16 +58,11 @@ caf::behavior subtask_actor::make_behavior() {
       [this](const event_msg& msg) {
         guarded([&] {
           const auto kind = input_.event_kind_of(msg.channel, msg.kind);
-          // Before start_msg (no aligner yet) a barrier queues like any event.
-          if (kind == event_kind::barrier && started_ &&
-              takes_barrier_on_arrival(msg.channel, msg.value)) {
-            if (!input_.ended(msg.channel)) // overtakes the queue
-              apply(aligner_->on_barrier(msg.channel, msg.value, now_ms()));
-          } else {
+          // Before start_msg (no checkpointer yet) a barrier queues like any event.
+          if (kind == event_kind::barrier && checkpointer_)
+            checkpointer_->on_barrier_arrived(msg.channel, msg.value, now_ms());
+          else
             input_.on_event(msg.channel, kind, msg.value);
-            if (kind == event_kind::barrier)
-              announce_barrier(msg.value);
-          }
           process_input();
         });
       },
@@ -87,9 +80,7 @@ caf::behavior subtask_actor::make_behavior() {
       },
       [this](input_atom) {
         input_scheduled_ = false;
-        input_step_ = true;
-        guarded([&] { process_input(); });
-        input_step_ = false;
+        guarded([&] { take_input(); });
       },
       [this](continue_atom) {
         step_scheduled_ = false;
@@ -98,20 +89,19 @@ caf::behavior subtask_actor::make_behavior() {
       [this](wakeup_atom, std::int64_t time_ms) {
         if (time_ms == next_wakeup_ms_)
           next_wakeup_ms_ = max_watermark;
-        if (!stopped_) // else resume() catches up
+        if (!stopped()) // else the checkpointer's resume catches up
           guarded([&] { chain_->on_processing_time(now_ms()); });
       },
       [this](watermark_tick_atom) {
-        if (done_)
+        if (done())
           return;
-        if (!stopped_)
+        if (!stopped())
           guarded([&] { chain_->on_periodic_watermark(); });
         arm_watermark_timer();
       },
       [this](alignment_timeout_atom, std::int64_t id) {
         guarded([&] {
-          if (aligner_->current_checkpoint() == id)
-            apply(aligner_->poll(now_ms()));
+          checkpointer_->on_alignment_timeout(id, now_ms());
           process_input();
         });
       },
@@ -119,13 +109,13 @@ caf::behavior subtask_actor::make_behavior() {
       [this](const checkpoint_ended_msg& msg) { guarded([&] { on_checkpoint_ended(msg); }); },
       [this](close_subtask_atom) { guarded([&] { close_and_quit(); }); },
       [this](publish_metrics_atom) {
-        if (done_)
+        if (done())
           return;
         guarded([&] { publish_metrics(); });
         arm_publish_timer();
       },
       [this](flush_tick_atom) {
-        if (done_)
+        if (done())
           return;
         guarded([&] { output_.flush_all(); });
         arm_flush_timer();
@@ -147,7 +137,7 @@ std::int64_t subtask_actor::now_ms() const {
 }
 
 void subtask_actor::wake_at(std::int64_t time_ms) {
-  if (time_ms >= next_wakeup_ms_ || done_)
+  if (time_ms >= next_wakeup_ms_ || done())
     return;
   next_wakeup_ms_ = time_ms;
   auto delay = std::max<std::int64_t>(0, time_ms - now_ms());
@@ -188,13 +178,14 @@ void subtask_actor::start(const start_msg& msg) {
   for (const auto& p : layout_.inputs)
     inputs_.push_back(handle(p));
   std::optional<checkpoint_metadata> restored;
-  restoring_ = !setup_.restore.empty();
-  if (restoring_)
+  if (!setup_.restore.empty()) {
+    phase_ = lifecycle::restoring;
     restored = read_metadata_file(setup_.restore);
+  }
   chain_.emplace(plan, setup_.vertex, setup_.subtask, setup_.job_name, output_, layout_,
                  static_cast<processing_time_service&>(*this), *setup_.config,
                  restored ? &*restored : nullptr);
-  restoring_ = false;
+  phase_ = lifecycle::opening;
   init_checkpointing();
 
   chain_->open();
@@ -202,7 +193,7 @@ void subtask_actor::start(const start_msg& msg) {
   arm_publish_timer();
   if (restored)
     replay_in_flight(*restored);
-  started_ = true;
+  phase_ = lifecycle::running;
   started_at_ = std::chrono::steady_clock::now();
   counters_.started_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
@@ -223,15 +214,19 @@ void subtask_actor::start(const start_msg& msg) {
 }
 
 void subtask_actor::process_input() {
-  if (!started_)
+  if (phase_ < lifecycle::running)
     return;
-  if (unaligned_ && !input_step_) {
+  if (checkpointer_->paces_input()) {
     // Input is taken one batch per input_atom, queued behind the messages (barriers) that
     // arrived before it, so that a barrier never waits for the batches queued ahead of it.
     schedule_input();
     return;
   }
-  while (!input_finished_ && output_.available() && input_.has_input()) {
+  take_input();
+}
+
+void subtask_actor::take_input() {
+  while (!input_finished() && output_.available() && input_.has_input()) {
     auto item = input_.next();
     if (item.is_event) {
       on_input_event(item);
@@ -243,7 +238,7 @@ void subtask_actor::process_input() {
       counters_.records_in.add(chain_->process_batch(item.bytes.data(), item.bytes.size(),
                                                      peer.timestamped, peer.input));
       buffer_pool::process().give(std::move(item.bytes));
-      if (unaligned_) {
+      if (checkpointer_->paces_input()) {
         schedule_input();
         break;
       }
@@ -253,7 +248,7 @@ void subtask_actor::process_input() {
 }
 
 void subtask_actor::schedule_input() {
-  if (input_scheduled_ || input_finished_ || !input_.has_input())
+  if (input_scheduled_ || input_finished() || !input_.has_input())
     return;
   input_scheduled_ = true;
   send(this, input_atom::value);
@@ -273,12 +268,11 @@ void subtask_actor::on_input_event(const input_item& item) {
       change = watermarks.on_active(item.channel);
       break;
     case event_kind::end_of_input:
-      if (aligner_)
-        apply(aligner_->on_end_of_partition(item.channel, now_ms()));
+      checkpointer_->on_end_of_partition(item.channel, now_ms());
       change = watermarks.on_end_of_input(item.channel);
       break;
     case event_kind::barrier:
-      apply(aligner_->on_barrier(item.channel, item.value, now_ms()));
+      checkpointer_->on_barrier_taken(item.channel, item.value, now_ms());
       break;
   }
   if (change.idle)
@@ -292,14 +286,14 @@ void subtask_actor::on_input_event(const input_item& item) {
 }
 
 void subtask_actor::schedule_source_step() {
-  if (step_scheduled_ || input_finished_ || done_ || stopped_)
+  if (step_scheduled_ || input_finished() || done() || stopped())
     return;
   step_scheduled_ = true;
   send(this, continue_atom::value);
 }
 
 void subtask_actor::source_step() {
-  if (input_finished_ || stopped_ || !output_.available())
+  if (input_finished() || stopped() || !output_.available())
     return;
   auto budget = source_step_records;
   if (rate_per_subtask_ > 0) {
@@ -348,9 +342,9 @@ void subtask_actor::record_backlog() {
 }
 
 void subtask_actor::finish_input() {
-  if (input_finished_)
+  if (input_finished())
     return;
-  input_finished_ = true;
+  phase_ = lifecycle::input_finished;
   if (chain_->source())
     chain_->process_watermark(max_watermark); // a finished source: no later record follows
   chain_->end_input();
@@ -359,20 +353,20 @@ void subtask_actor::finish_input() {
 }
 
 void subtask_actor::maybe_finish() {
-  if (done_ || !input_finished_ || !output_.drained())
+  if (phase_ != lifecycle::input_finished || !output_.drained())
     return;
   if (!setup_.config->checkpointing.enabled()) {
     close_and_quit();
-  } else if (!finished_reported_) {
+  } else {
     // The final checkpoint commits what the sinks wrote last; the job manager then closes us.
-    finished_reported_ = true;
+    phase_ = lifecycle::finish_reported;
     send(setup_.job_manager, input_finished_msg{setup_.vertex, setup_.subtask});
   }
 }
 
 void subtask_actor::close_and_quit() {
   publish_metrics();
-  done_ = true;
+  phase_ = lifecycle::done;
   chain_->close();
   counters_.finished = true;
   log()->debug("{}: finished", log_prefix_);
@@ -383,7 +377,7 @@ void subtask_actor::close_and_quit() {
 void subtask_actor::arm_watermark_timer() {
   // Idleness is detected on this timer too, so it runs even when watermarks follow every record.
   auto ms = setup_.config->watermark_interval_ms;
-  if (!done_)
+  if (!done())
     delayed_send(this, std::chrono::milliseconds(ms > 0 ? ms : 200), watermark_tick_atom::value);
 }
 
@@ -393,20 +387,20 @@ void subtask_actor::publish_metrics() {
 }
 
 void subtask_actor::arm_publish_timer() {
-  if (metrics_on_ && !done_)
+  if (metrics_on_ && !done())
     delayed_send(this, std::chrono::milliseconds(setup_.config->metrics_interval_ms),
                  publish_metrics_atom::value);
 }
 
 void subtask_actor::arm_flush_timer() {
   auto ms = setup_.config->buffer_timeout_ms;
-  if (ms > 0 && output_.channel_count() > 0 && !done_)
+  if (ms > 0 && output_.channel_count() > 0 && !done())
     delayed_send(this, std::chrono::milliseconds(ms), flush_tick_atom::value);
 }
 
 template <class F>
 void subtask_actor::guarded(F&& f) {
-  if (done_)
+  if (done())
     return;
   try {
     f();
@@ -421,10 +415,11 @@ void subtask_actor::guarded(F&& f) {
 }
 
 void subtask_actor::fail(const std::string& error) {
-  done_ = true;
+  const bool restoring = phase_ == lifecycle::restoring;
+  phase_ = lifecycle::done;
   log()->info("[{}] {}", setup_.job_name, error);
   send(setup_.job_manager, subtask_failed_msg{setup_.vertex, setup_.subtask, error,
-                                              restoring_ ? setup_.restore : std::string()});
+                                              restoring ? setup_.restore : std::string()});
   quit(caf::sec::runtime_error);
 }
 
