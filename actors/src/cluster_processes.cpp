@@ -1,6 +1,6 @@
 #include "cluster_processes.hpp"
 
-#include "cluster_actors.hpp"
+#include "job_manager.hpp"
 #include "error_text.hpp"
 #include "process_job_client.hpp"
 #include "task_manager_actor.hpp"
@@ -35,7 +35,7 @@ public:
       : process_job_client(config, true) {
     set_log_process("jobmanager " + process_name());
     const auto& bind = config.cluster.job_manager_bind;
-    main_ = system().spawn(job_manager, job_manager_setup{plan, task_manager_config(config),
+    main_ = system().spawn<job_manager>(job_manager_setup{plan, task_manager_config(config),
                                                           job_name, status_, std::nullopt});
     auto port = publish_actor(system(), main_, bind);
     if (!port) {

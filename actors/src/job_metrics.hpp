@@ -3,8 +3,8 @@
 // 1000) it asks each ready task manager for a report (its resources and its subtasks'
 // counters, with a timeout of one interval) and keeps the latest two samples of every subtask
 // and task manager, so rates are computed when read from the difference. A value is at most
-// one interval plus the report's round trip old. Also the job's failure history and checkpoint
-// counts, which the REST API (rest/) renders.
+// one interval plus the report's round trip old. Also the job's failure history and the task
+// managers lost, which the REST API (rest/) renders.
 
 #include "sluice/actors/messages.hpp"
 
@@ -60,9 +60,6 @@ struct job_metrics_view {
   std::map<std::string, metric_samples<task_manager_report>> task_managers; ///< by name
   std::set<std::string> lost_task_managers;
   std::deque<job_failure_record> failures;
-  std::int64_t checkpoints_completed = 0;
-  std::int64_t checkpoints_failed = 0;
-  std::int64_t restored_checkpoint_id = 0; ///< what the job started from; 0: nothing
 
   void add_failure(job_failure_record f) {
     if (failures.size() == failure_history)

@@ -1,7 +1,5 @@
 #include "job_queries.hpp"
 
-#include "job_checkpoints.hpp"
-
 #include "sluice/actors/checkpoint_names.hpp"
 
 #include <memory>
@@ -9,28 +7,29 @@
 
 namespace sluice {
 
-std::string job_state(const job_manager_state& st) {
-  if (st.ended)
+std::string job_state(const job_view& view) {
+  const auto& d = view.deployment;
+  if (d.ended)
     return "FINISHED";
-  if (!st.deployed_once)
+  if (!d.deployed_once)
     return "CREATED";
-  if (st.restarting)
+  if (d.restarting)
     return "RESTARTING";
-  if (st.deployed < st.subtasks.size())
+  if (!d.all_deployed())
     return "DEPLOYING";
-  if (st.checkpointing && st.checkpointing->savepoints.stopping())
+  if (view.checkpoints.stopping)
     return "STOPPING";
-  if ((st.checkpointing && st.checkpointing->final_id) || st.done > 0)
+  if (view.checkpoints.finishing || d.done > 0)
     return "FINISHING";
   return "RUNNING";
 }
 
 namespace {
 
-job_overview overview(jm_actor self, const job_manager_setup& setup) {
-  const auto& st = self->state;
-  const auto uptime = std::chrono::steady_clock::now() - st.started_at;
-  return job_overview{job_id_of(setup.job_name), setup.job_name, job_state(st),
+job_overview overview(const job_view& view) {
+  const auto& setup = view.setup;
+  const auto uptime = std::chrono::steady_clock::now() - view.deployment.started_at;
+  return job_overview{job_id_of(setup.job_name), setup.job_name, job_state(view),
                       std::chrono::duration_cast<std::chrono::milliseconds>(uptime).count()};
 }
 
@@ -76,45 +75,47 @@ caf::error unknown_job(const job_manager_setup& setup, const std::string& job) {
                                                       job_id_of(setup.job_name) + "'");
 }
 
-std::vector<job_overview> on_list_jobs(jm_actor self, const job_manager_setup& setup) {
-  return {overview(self, setup)};
+std::vector<job_overview> on_list_jobs(const job_view& view) {
+  return {overview(view)};
 }
 
-caf::result<job_details> on_job_details(jm_actor self, const job_manager_setup& setup,
+caf::result<job_details> on_job_details(caf::event_based_actor& self, const job_view& view,
                                         const std::string& job) {
+  const auto& setup = view.setup;
   if (!names_job(setup, job))
     return unknown_job(setup, job);
-  const auto& st = self->state;
+  const auto& d = view.deployment;
   const auto& plan = *setup.plan;
   auto c = std::make_shared<details_collector>();
-  c->details.job = overview(self, setup);
-  if (st.checkpointing)
-    c->details.latest_checkpoint = st.checkpointing->core.latest_completed_id().value_or(0);
+  c->details.job = overview(view);
+  if (view.checkpoints.core)
+    c->details.latest_checkpoint = view.checkpoints.core->latest_completed_id().value_or(0);
   for (const auto& v : plan.vertices()) {
     for (int i = 0; i < v.parallelism; ++i) {
-      const auto& where = st.locations[flat_subtask_index(plan, v.id, i)];
+      const auto& where = d.locations[flat_subtask_index(plan, v.id, i)];
       subtask_status s;
       s.vertex = v.name;
       s.vertex_id = v.id;
       s.subtask = i;
       s.parallelism = v.parallelism;
-      s.task_manager = st.deployed_once ? where.task_manager : std::string();
+      s.task_manager = d.deployed_once ? where.task_manager : std::string();
       s.slot = where.slot;
       c->details.subtasks.push_back(std::move(s));
     }
   }
-  c->promise = self->make_response_promise();
+  c->promise = self.make_response_promise();
   c->waiting = 1; // released below, after every request is out
   const auto timeout = std::chrono::milliseconds(setup.config->cluster.heartbeat_timeout_ms);
-  for (const auto& tm : st.task_managers) {
+  for (const auto& tm : view.task_managers) {
     if (!tm.ready)
       continue;
     ++c->waiting;
     const auto name = tm.name;
-    self->request(tm.actor, timeout, metrics_atom::value)
+    const auto shared_plan = setup.plan;
+    self.request(tm.actor, timeout, metrics_atom::value)
         .then(
             [=](const std::vector<subtask_metrics>& metrics) {
-              c->add(*setup.plan, name, metrics);
+              c->add(*shared_plan, name, metrics);
               c->one_done();
             },
             [=](const caf::error&) { c->one_done(); });
@@ -123,28 +124,18 @@ caf::result<job_details> on_job_details(jm_actor self, const job_manager_setup& 
   return c->promise;
 }
 
-std::vector<task_manager_info> on_list_task_managers(jm_actor self) {
-  const auto& st = self->state;
+std::vector<task_manager_info> on_list_task_managers(const job_view& view) {
+  const auto& d = view.deployment;
   std::vector<task_manager_info> out;
-  for (const auto& tm : st.task_managers) {
+  for (const auto& tm : view.task_managers) {
     std::set<int> used; // slots shared by subtasks of several vertices count once
-    for (const auto& l : st.locations)
-      if (st.deployed_once && l.task_manager == tm.name)
+    for (const auto& l : d.locations)
+      if (d.deployed_once && l.task_manager == tm.name)
         used.insert(l.slot);
     out.push_back(task_manager_info{tm.name, tm.peer_address, tm.slots,
                                     static_cast<std::int32_t>(used.size()), tm.ready});
   }
   return out;
-}
-
-caf::result<std::string> on_cancel_request(jm_actor self, const job_manager_setup& setup,
-                                           const std::string& job) {
-  if (!names_job(setup, job))
-    return unknown_job(setup, job);
-  auto promise = self->make_response_promise();
-  promise.deliver(job_id_of(setup.job_name));
-  end_job(self, setup, job_result::failure("job cancelled"));
-  return promise;
 }
 
 } // namespace sluice

@@ -1,6 +1,5 @@
 #include "job_reports.hpp"
 
-#include "job_checkpoints.hpp"
 #include "job_queries.hpp"
 #include "operator_metrics_json.hpp"
 
@@ -23,29 +22,31 @@ constexpr auto no_watermark = std::numeric_limits<std::int64_t>::min();
 
 /// Stores task manager `name`'s report: its own samples, and those of the subtasks the latest
 /// deployment placed on it.
-void store_report(jm_actor self, const execution_plan& plan, const std::string& name,
+void store_report(const job_view& view, job_metrics_view& metrics, const std::string& name,
                   task_manager_report report, std::int64_t now_ms) {
-  auto& st = self->state;
+  const auto& plan = *view.setup.plan;
+  const auto& locations = view.deployment.locations;
   for (auto& m : report.subtasks) {
     if (m.vertex < 0 || static_cast<std::size_t>(m.vertex) >= plan.vertices().size())
       continue;
     const auto i = flat_subtask_index(plan, m.vertex, m.subtask);
-    if (i >= st.locations.size() || st.locations[i].task_manager != name)
+    if (i >= locations.size() || locations[i].task_manager != name)
       continue;
-    st.metrics.subtasks[i].add(std::move(m), now_ms);
+    metrics.subtasks[i].add(std::move(m), now_ms);
   }
   report.subtasks.clear();
-  st.metrics.task_managers[name].add(std::move(report), now_ms);
+  metrics.task_managers[name].add(std::move(report), now_ms);
 }
 
 /// A job manager process (no embedded task manager, whose subtasks' counters the job's status
 /// holds already): hands the latest reported counters of every subtask to the job's status,
 /// where its progress bar reads them.
-void publish_reported(jm_actor self, const job_manager_setup& setup) {
+void publish_reported(const job_view& view) {
+  const auto& setup = view.setup;
   if (setup.local_task_manager || !setup.status)
     return;
   std::vector<subtask_metrics> reported;
-  for (const auto& samples : self->state.metrics.subtasks)
+  for (const auto& samples : view.metrics.subtasks)
     if (samples.latest_ms != 0)
       reported.push_back(samples.latest);
   setup.status->set_reported(std::move(reported));
@@ -55,14 +56,15 @@ json watermark_json(std::int64_t wm) {
   return wm == no_watermark ? json(nullptr) : json(wm);
 }
 
-json subtask_json(const job_manager_state& st, const plan_vertex& v, int index, std::size_t flat,
+json subtask_json(const job_view& view, const plan_vertex& v, int index, std::size_t flat,
                   std::int64_t now_ms) {
-  const auto& samples = st.metrics.subtasks[flat];
+  const auto& st = view.deployment;
+  const auto& samples = view.metrics.subtasks[flat];
   const auto& m = samples.latest;
   const auto& where = st.locations[flat];
   std::string status = "CREATED";
   if (st.deployed_once) {
-    if (st.metrics.lost_task_managers.count(where.task_manager))
+    if (view.metrics.lost_task_managers.count(where.task_manager))
       status = "LOST";
     else if (st.finished[flat] || m.finished)
       status = "FINISHED";
@@ -146,13 +148,14 @@ json checkpoint_json(const checkpoint_stats& c, std::int64_t now_ms) {
               {"failure_message", c.failure}};
 }
 
-json checkpoints_json(const job_manager_state& st, std::int64_t now_ms) {
+json checkpoints_json(const job_view& view, std::int64_t now_ms) {
   json history = json::array();
   json latest_completed = nullptr;
   json latest_failed = nullptr;
   std::int64_t in_progress = 0;
-  if (st.checkpointing) {
-    const auto& core = st.checkpointing->core;
+  const auto& ck = view.checkpoints;
+  if (ck.core) {
+    const auto& core = *ck.core;
     for (auto id : core.pending_ids()) {
       if (const auto* p = core.pending_stats(id))
         history.push_back(checkpoint_json(*p, now_ms));
@@ -168,23 +171,24 @@ json checkpoints_json(const job_manager_state& st, std::int64_t now_ms) {
       history.push_back(std::move(c));
     }
   }
-  const auto& m = st.metrics;
+  const auto& restored_from = view.deployment.restored_from;
   return json{{"counts",
-               {{"completed", m.checkpoints_completed},
-                {"failed", m.checkpoints_failed},
+               {{"completed", ck.completed},
+                {"failed", ck.failed},
                 {"in_progress", in_progress},
-                {"total", m.checkpoints_completed + m.checkpoints_failed + in_progress},
-                {"restored", st.restored_from.empty() ? 0 : 1}}},
+                {"total", ck.completed + ck.failed + in_progress},
+                {"restored", restored_from.empty() ? 0 : 1}}},
               {"latest",
                {{"completed", std::move(latest_completed)},
                 {"failed", std::move(latest_failed)},
-                {"restored", st.restored_from.empty()
+                {"restored", restored_from.empty()
                                  ? json(nullptr)
-                                 : json{{"external_path", st.restored_from}}}}},
+                                 : json{{"external_path", restored_from}}}}},
               {"history", std::move(history)}};
 }
 
-json task_managers_json(const job_manager_state& st) {
+json task_managers_json(const job_view& view) {
+  const auto& st = view.deployment;
   json out = json::array();
   auto add = [&](const std::string& name, const std::string& address, int slots, bool ready,
                  bool lost) {
@@ -195,8 +199,8 @@ json task_managers_json(const job_manager_state& st) {
     json tm{{"id", name},   {"path", address},          {"slotsNumber", slots},
             {"freeSlots", lost ? 0 : slots - static_cast<int>(used.size())},
             {"ready", ready}, {"lost", lost}};
-    auto it = st.metrics.task_managers.find(name);
-    if (it != st.metrics.task_managers.end()) {
+    auto it = view.metrics.task_managers.find(name);
+    if (it != view.metrics.task_managers.end()) {
       const auto& r = it->second.latest;
       tm["lastReportTime"] = it->second.latest_ms;
       tm["metrics"] = task_manager_metrics_json(r);
@@ -205,9 +209,9 @@ json task_managers_json(const job_manager_state& st) {
     }
     out.push_back(std::move(tm));
   };
-  for (const auto& tm : st.task_managers)
+  for (const auto& tm : view.task_managers)
     add(tm.name, tm.peer_address, tm.slots, tm.ready, false);
-  for (const auto& name : st.metrics.lost_task_managers)
+  for (const auto& name : view.metrics.lost_task_managers)
     add(name, "", 0, false, true);
   return out;
 }
@@ -256,34 +260,37 @@ json task_manager_metrics_json(const task_manager_report& r) {
   return out;
 }
 
-void on_metrics_tick(jm_actor self, const job_manager_setup& setup) {
-  auto& st = self->state;
-  const auto interval = std::chrono::milliseconds(setup.config->metrics_interval_ms);
-  for (const auto& tm : st.task_managers) {
+void on_metrics_tick(caf::event_based_actor& self, const job_view& view,
+                     job_metrics_view& metrics) {
+  const auto interval = std::chrono::milliseconds(view.setup.config->metrics_interval_ms);
+  for (const auto& tm : view.task_managers) {
     if (!tm.ready)
       continue;
     const auto name = tm.name;
-    self->request(tm.actor, interval, report_atom::value)
+    // `view` refers to the job manager's state, which outlives its requests.
+    self.request(tm.actor, interval, report_atom::value)
         .then(
-            [=](task_manager_report& r) {
-              store_report(self, *setup.plan, name, std::move(r), wall_clock_ms());
-              publish_reported(self, setup);
+            [=, &metrics](task_manager_report& r) {
+              store_report(view, metrics, name, std::move(r), wall_clock_ms());
+              publish_reported(view);
             },
-              [](const caf::error&) {});
+            [](const caf::error&) {});
   }
-  self->delayed_send(self, interval, metrics_tick_atom::value);
+  self.delayed_send(&self, interval, metrics_tick_atom::value);
 }
 
-std::string job_state_document(jm_actor self, const job_manager_setup& setup) {
-  const auto& st = self->state;
+std::string job_state_document(const job_view& view) {
+  const auto& setup = view.setup;
+  const auto& st = view.deployment;
   const auto& plan = *setup.plan;
   const auto now = wall_clock_ms();
   json subtasks = json::array();
   for (const auto& v : plan.vertices())
     for (int i = 0; i < v.parallelism; ++i)
-      subtasks.push_back(subtask_json(st, v, i, flat_subtask_index(plan, v.id, i), now));
+      subtasks.push_back(subtask_json(view, v, i, flat_subtask_index(plan, v.id, i), now));
+  const auto& metrics = view.metrics;
   json failures = json::array();
-  for (const auto& f : st.metrics.failures) {
+  for (const auto& f : metrics.failures) {
     json e{{"timestamp", f.time_ms}, {"exception", f.cause}};
     if (f.vertex >= 0) {
       e["vertex"] = f.vertex;
@@ -294,16 +301,16 @@ std::string job_state_document(jm_actor self, const job_manager_setup& setup) {
   }
   json doc{{"jid", job_id_of(setup.job_name)},
            {"name", setup.job_name},
-           {"state", job_state(st)},
-           {"start-time", st.metrics.start_time_ms},
+           {"state", job_state(view)},
+           {"start-time", metrics.start_time_ms},
            {"now", now},
-           {"duration", now - st.metrics.start_time_ms},
+           {"duration", now - metrics.start_time_ms},
            {"numRestarts", st.attempt},
            {"metrics_interval_ms", setup.config->metrics_interval_ms},
            {"plan", plan_json(plan)},
            {"subtasks", std::move(subtasks)},
-           {"taskmanagers", task_managers_json(st)},
-           {"checkpoints", checkpoints_json(st, now)},
+           {"taskmanagers", task_managers_json(view)},
+           {"checkpoints", checkpoints_json(view, now)},
            {"exceptions", std::move(failures)}};
   return doc.dump();
 }

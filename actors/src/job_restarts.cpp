@@ -1,8 +1,5 @@
 #include "job_restarts.hpp"
 
-#include "job_checkpoints.hpp"
-#include "job_task_managers.hpp"
-
 #include "sluice/actors/checkpoint_names.hpp"
 #include "sluice/checkpoint/checkpoint_error.hpp"
 #include "sluice/checkpoint/checkpoint_storage.hpp"
@@ -13,25 +10,6 @@
 #include <set>
 
 namespace sluice {
-
-namespace {
-
-} // namespace
-
-void maybe_redeploy(jm_actor self, const job_manager_setup& setup) {
-  auto& s = self->state;
-  if (s.ended || !s.restarting || !s.restart_due || !s.stopping.empty() ||
-      !enough_slots(self, setup))
-    return;
-  s.restarting = false;
-  s.restart_due = false;
-  std::string restore;
-  if (s.checkpointing)
-    restore = restart_checkpointing(self, setup);
-  else
-    log()->warn("[{}] restarting from scratch (checkpointing is off)", setup.job_name);
-  deploy_subtasks(self, setup, restore);
-}
 
 namespace {
 
@@ -86,74 +64,59 @@ std::string resolve_initial_restore(const job_manager_setup& setup) {
   return point.metadata_file.string();
 }
 
-void on_job_failure(jm_actor self, const job_manager_setup& setup, const std::string& cause,
-                    std::pair<int, int> task) {
-  auto& s = self->state;
-  if (s.ended || s.restarting)
-    return;
-  s.metrics.add_failure(job_failure_record{wall_clock_ms(), cause, task.first, task.second});
-  auto delay = s.restarts->on_failure(steady_now_ms());
-  if (!delay) {
-    end_job(self, setup, job_result::failure(cause));
-    return;
-  }
-  log()->warn("[{}] {}; restarting the job in {} ms ({})", setup.job_name, cause, *delay,
-              s.restarts->description());
-  s.restarting = true;
-  ++s.attempt;
-  for (std::size_t i = 0; i < s.subtasks.size(); ++i) {
-    if (s.subtasks[i] && !s.finished[i]) {
-      self->send_exit(s.subtasks[i], caf::exit_reason::user_shutdown);
-      s.stopping.push_back(s.subtasks[i]);
+job_restarts::job_restarts(caf::event_based_actor& self, const job_manager_setup& setup,
+                           job_deployment& deployment)
+    : self_(self),
+      setup_(setup),
+      deployment_(deployment),
+      strategy_(setup.config->restart.make(setup.config->checkpointing.enabled())) {}
+
+bool job_restarts::restart(const std::string& cause) {
+  auto delay = strategy_->on_failure(steady_now_ms());
+  if (!delay)
+    return false;
+  log()->warn("[{}] {}; restarting the job in {} ms ({})", setup_.job_name, cause, *delay,
+              strategy_->description());
+  auto& d = deployment_;
+  d.restarting = true;
+  ++d.attempt;
+  for (std::size_t i = 0; i < d.subtasks.size(); ++i) {
+    if (d.subtasks[i] && !d.finished[i]) {
+      self_.send_exit(d.subtasks[i], caf::exit_reason::user_shutdown);
+      stopping_.push_back(d.subtasks[i]);
     }
   }
-  std::fill(s.subtasks.begin(), s.subtasks.end(), caf::actor{});
-  s.finished.assign(s.subtasks.size(), false);
-  s.done = 0;
-  s.deployed = 0;
-  if (s.checkpointing)
-    forget_finished_inputs(self);
-  self->delayed_send(self, std::chrono::milliseconds(*delay), restart_atom::value, s.attempt);
+  std::fill(d.subtasks.begin(), d.subtasks.end(), caf::actor{});
+  d.finished.assign(d.subtasks.size(), false);
+  d.done = 0;
+  d.deployed = 0;
+  self_.delayed_send(&self_, std::chrono::milliseconds(*delay), restart_atom::value, d.attempt);
+  return true;
 }
 
-void on_subtask_failed(jm_actor self, const job_manager_setup& setup,
-                       const subtask_failed_msg& msg) {
-  const auto& s = self->state;
-  if (!msg.restoring.empty() && s.checkpointing && !s.ended && !s.restarting &&
-      msg.restoring == restore_on_restart(self)) {
-    end_job(self, setup,
-            job_result::failure(msg.error + " (restoring '" + msg.restoring +
-                                "'; not restarted: a restart would restore the same checkpoint)"));
-    return;
-  }
-  on_job_failure(self, setup, msg.error, {msg.vertex, msg.subtask});
-}
-
-void on_subtask_down(jm_actor self, const job_manager_setup& setup, const caf::down_msg& dm) {
-  auto& s = self->state;
-  auto stopped = std::find_if(s.stopping.begin(), s.stopping.end(),
+bool job_restarts::on_cancelled_down(const caf::down_msg& dm) {
+  auto stopped = std::find_if(stopping_.begin(), stopping_.end(),
                               [&](const caf::actor& a) { return a.address() == dm.source; });
-  if (stopped != s.stopping.end()) {
-    s.stopping.erase(stopped);
-    maybe_redeploy(self, setup);
-    return;
-  }
-  for (std::size_t i = 0; i < s.subtasks.size(); ++i) {
-    if (s.subtasks[i] && s.subtasks[i].address() == dm.source && !s.finished[i]) {
-      s.subtasks[i] = nullptr; // gone: not among the subtasks to cancel
-      on_job_failure(self, setup,
-                     "a subtask stopped unexpectedly: " + self->system().render(dm.reason));
-      return;
-    }
-  }
+  if (stopped == stopping_.end())
+    return false;
+  stopping_.erase(stopped);
+  return true;
 }
 
-void on_restart_due(jm_actor self, const job_manager_setup& setup, int attempt) {
-  auto& s = self->state;
-  if (attempt != s.attempt || !s.restarting)
-    return;
-  s.restart_due = true;
-  maybe_redeploy(self, setup);
+bool job_restarts::on_restart_due(int attempt) {
+  if (attempt != deployment_.attempt || !deployment_.restarting)
+    return false;
+  restart_due_ = true;
+  return true;
+}
+
+bool job_restarts::due() const {
+  return deployment_.restarting && restart_due_ && stopping_.empty();
+}
+
+void job_restarts::redeploying() {
+  deployment_.restarting = false;
+  restart_due_ = false;
 }
 
 } // namespace sluice

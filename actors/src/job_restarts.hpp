@@ -3,7 +3,13 @@
 // a restart, every subtask is cancelled, and once all are gone and the delay passed, the job is
 // redeployed from the latest completed checkpoint (or from scratch without one).
 
-#include "cluster_actors.hpp"
+#include "job_context.hpp"
+
+#include "sluice/checkpoint/restart_strategy.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace sluice {
 
@@ -12,18 +18,32 @@ namespace sluice {
 /// `_metadata` file, or "" without --restore. Throws checkpoint_error saying what is wrong.
 std::string resolve_initial_restore(const job_manager_setup& setup);
 
-/// A subtask failed (`cause`): restarts the job or, if the strategy gives up, fails it.
-/// `task`: the failed subtask's (vertex, subtask index), for the failure history.
-void on_job_failure(jm_actor self, const job_manager_setup& setup, const std::string& cause,
-                    std::pair<int, int> task = {-1, -1});
-/// A subtask reported a failure: as on_job_failure, but a failure restoring the checkpoint a
-/// restart would restore again (a corrupt state file) fails the job.
-void on_subtask_failed(jm_actor self, const job_manager_setup& setup, const subtask_failed_msg& msg);
-/// A monitored subtask terminated.
-void on_subtask_down(jm_actor self, const job_manager_setup& setup, const caf::down_msg& dm);
-/// Redeploys once every cancelled subtask is gone, the delay passed and the slots are there.
-void maybe_redeploy(jm_actor self, const job_manager_setup& setup);
-/// The restart delay of `attempt` passed.
-void on_restart_due(jm_actor self, const job_manager_setup& setup, int attempt);
+class job_restarts {
+public:
+  job_restarts(caf::event_based_actor& self, const job_manager_setup& setup,
+               job_deployment& deployment);
+
+  /// The job failed (`cause`): if the strategy allows a restart, cancels every running
+  /// subtask, clears the deployment and arms the restart delay; false if it gives up.
+  bool restart(const std::string& cause);
+  /// If `dm` is about a subtask cancelled by a restart: forgets it and returns true.
+  bool on_cancelled_down(const caf::down_msg& dm);
+  /// The restart delay of `attempt` passed; false if that restart is no longer the current one.
+  bool on_restart_due(int attempt);
+  /// Every cancelled subtask is gone and the delay passed: the job can be redeployed.
+  bool due() const;
+  /// The redeployment begins.
+  void redeploying();
+  /// The job manager exits: forgets the cancelled subtasks.
+  void release() { stopping_.clear(); }
+
+private:
+  caf::event_based_actor& self_;
+  const job_manager_setup& setup_;
+  job_deployment& deployment_;
+  std::shared_ptr<restart_strategy> strategy_;
+  std::vector<caf::actor> stopping_; ///< cancelled subtasks of a failed attempt, until down
+  bool restart_due_ = false;         ///< the restart delay passed
+};
 
 } // namespace sluice

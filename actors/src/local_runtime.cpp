@@ -1,6 +1,6 @@
 #include "sluice/actors/local_runtime.hpp"
 
-#include "cluster_actors.hpp"
+#include "job_manager.hpp"
 #include "cluster_processes.hpp"
 #include "process_job_client.hpp"
 #include "task_manager_actor.hpp"
@@ -34,7 +34,7 @@ public:
     auto tm = system().spawn(task_manager, std::move(tm_setup));
     job_manager_setup jm_setup{plan, tm_config, job_name, status_,
                                task_manager_entry{tm, "local", "", slots, true}};
-    main_ = system().spawn(job_manager, std::move(jm_setup));
+    main_ = system().spawn<job_manager>(std::move(jm_setup));
     start_rest_api(config);
   }
 };

@@ -1,0 +1,212 @@
+// The savepoints of job_checkpointer.hpp: checkpoints with a target directory and a stop/drain
+// flag, asked for by clients.
+
+#include "job_checkpointer.hpp"
+
+#include "sluice/actors/checkpoint_names.hpp"
+#include "sluice/checkpoint/checkpoint_error.hpp"
+#include "sluice/operators/logging.hpp"
+
+namespace sluice {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+caf::error savepoint_error(const std::string& text) {
+  return caf::make_error(caf::sec::runtime_error, text);
+}
+
+/// "name (i/n)" of a subtask.
+std::string task_name(const job_manager_setup& setup, int vertex, int subtask) {
+  const auto& v = setup.plan->vertices().at(static_cast<std::size_t>(vertex));
+  return v.name + " (" + std::to_string(subtask + 1) + "/" + std::to_string(v.parallelism) + ")";
+}
+
+/// Without checkpointing, a finished subtask quits: it cannot take part in a savepoint.
+bool subtasks_quit(const job_manager_setup& setup, const job_deployment& deployment) {
+  return !setup.config->checkpointing.enabled() && deployment.done > 0;
+}
+
+const char* const quit_reason =
+    "some subtasks finished their input and quit (without --checkpoint-interval-ms finished "
+    "subtasks cannot take part in a savepoint)";
+
+} // namespace
+
+std::string savepoint_refusal(const job_manager_setup& setup, const job_deployment& deployment,
+                              const savepoint_request_msg& msg) {
+  if (msg.dir.empty() && setup.config->checkpointing.savepoint_dir.empty())
+    return "no savepoint directory: name one in the request or start the job with "
+           "--savepoint-dir";
+  if (msg.drain && !msg.stop)
+    return "drain applies to stop with savepoint only";
+  if (deployment.ended)
+    return "the job is not running";
+  if (subtasks_quit(setup, deployment))
+    return quit_reason;
+  return {};
+}
+
+std::string job_checkpointer::savepoint_refusal() const {
+  if (final_id_)
+    return "the job is finishing (its final checkpoint is in progress)";
+  if (stopping())
+    return "the job is being stopped with a savepoint already";
+  return {};
+}
+
+bool job_checkpointer::stopping() const {
+  if (stopped_)
+    return true;
+  for (const auto& order : waiting_savepoints_)
+    if (order.stop)
+      return true;
+  for (const auto& [id, t] : running_savepoints_)
+    if (t.order.stop)
+      return true;
+  return false;
+}
+
+std::optional<fs::path> job_checkpointer::savepoint_dir(std::int64_t id) const {
+  auto it = running_savepoints_.find(id);
+  if (it == running_savepoints_.end())
+    return std::nullopt;
+  return it->second.dir;
+}
+
+void job_checkpointer::request_savepoint(const savepoint_request_msg& msg,
+                                         caf::response_promise promise) {
+  const fs::path parent = msg.dir.empty() ? setup_.config->checkpointing.savepoint_dir : msg.dir;
+  waiting_savepoints_.push_back({parent, msg.stop, msg.drain, std::move(promise)});
+  maybe_trigger_savepoint();
+  arm_tick();
+}
+
+void job_checkpointer::maybe_trigger_savepoint() {
+  if (deployment_.ended || deployment_.restarting || !deployment_.all_deployed())
+    return;
+  if (waiting_savepoints_.empty() || !core_.pending_ids().empty() || final_id_)
+    return;
+  if (subtasks_quit(setup_, deployment_)) {
+    fail_savepoints(quit_reason, true);
+    return;
+  }
+  auto order = std::move(waiting_savepoints_.front());
+  waiting_savepoints_.pop_front();
+  fs::path dir;
+  try {
+    dir = create_savepoint_dir(order.parent, job_id_of(setup_.job_name),
+                               core_.next_checkpoint_id());
+  } catch (const checkpoint_error& e) {
+    order.promise.deliver(savepoint_error(e.what()));
+    return;
+  }
+  const auto now = wall_clock_ms();
+  const auto id = core_.trigger(now, snapshot_kind::savepoint);
+  log()->info("[{}] {}savepoint {} into {}", setup_.job_name,
+              order.stop ? (order.drain ? "stop (drain) with " : "stop with ") : "", id,
+              dir.string());
+  const auto& subtasks = deployment_.subtasks;
+  std::size_t others = 0;
+  for (std::size_t i = 0; i < subtasks.size(); ++i)
+    others += is_source_[i] ? 0 : 1;
+  running_savepoints_[id] = {std::move(order), dir, others + 1};
+  // Every other subtask learns the directory before any barrier of `id` can reach it.
+  const auto msg = trigger_message(id, now);
+  const auto timeout = std::chrono::milliseconds(core_.config().timeout_ms);
+  std::size_t index = 0;
+  for (const auto& v : setup_.plan->vertices()) {
+    for (int i = 0; i < v.parallelism; ++i, ++index) {
+      if (is_source_[index])
+        continue;
+      self_.request(subtasks[index], timeout, msg)
+          .then([=] { on_announced(id); },
+                [=](caf::error& e) {
+                  if (deployment_.ended)
+                    return;
+                  if (auto f = core_.abort(id, failure_reason::declined,
+                                           task_name(setup_, v.id, i) +
+                                               " did not take the savepoint's directory: " +
+                                               self_.system().render(e),
+                                           wall_clock_ms()))
+                    on_failure(*f);
+                });
+    }
+  }
+  on_announced(id);
+}
+
+void job_checkpointer::on_announced(std::int64_t id) {
+  if (deployment_.ended)
+    return;
+  auto it = running_savepoints_.find(id);
+  if (it == running_savepoints_.end() || --it->second.unannounced > 0)
+    return;
+  const auto msg = trigger_message(id, core_.pending_stats(id)->trigger_ms);
+  for (std::size_t i = 0; i < deployment_.subtasks.size(); ++i)
+    if (is_source_[i])
+      self_.send(deployment_.subtasks[i], msg);
+}
+
+trigger_checkpoint_msg job_checkpointer::trigger_message(std::int64_t id,
+                                                         std::int64_t trigger_ms) const {
+  trigger_checkpoint_msg msg{id, trigger_ms, {}, false, false};
+  auto it = running_savepoints_.find(id);
+  if (it != running_savepoints_.end()) {
+    msg.target_dir = it->second.dir.string();
+    msg.stop = it->second.order.stop;
+    msg.drain = it->second.order.drain;
+  }
+  return msg;
+}
+
+void job_checkpointer::on_savepoint_completed(std::int64_t id) {
+  auto it = running_savepoints_.find(id);
+  if (it == running_savepoints_.end())
+    return;
+  auto t = std::move(it->second);
+  running_savepoints_.erase(it);
+  t.order.promise.deliver(t.dir.string());
+  if (!t.order.stop)
+    return;
+  stopped_ = true;
+  broadcast(close_subtask_atom::value);
+}
+
+void job_checkpointer::on_savepoint_failed(std::int64_t id, const std::string& reason) {
+  auto it = running_savepoints_.find(id);
+  if (it == running_savepoints_.end())
+    return;
+  it->second.order.promise.deliver(
+      savepoint_error("savepoint " + std::to_string(id) + " failed (" + reason + ")" +
+                      (it->second.order.stop ? "; the job goes on" : "")));
+  running_savepoints_.erase(it);
+}
+
+void job_checkpointer::fail_savepoints(const std::string& reason, bool waiting_too) {
+  for (auto& [id, t] : running_savepoints_)
+    t.order.promise.deliver(
+        savepoint_error("savepoint " + std::to_string(id) + " failed: " + reason));
+  running_savepoints_.clear();
+  if (!waiting_too)
+    return;
+  for (auto& order : waiting_savepoints_)
+    order.promise.deliver(savepoint_error("no savepoint: " + reason));
+  waiting_savepoints_.clear();
+}
+
+void job_checkpointer::on_subtask_finished(int vertex, int subtask) {
+  if (setup_.config->checkpointing.enabled())
+    return;
+  for (auto id : core_.pending_ids())
+    if (auto f = core_.abort(id, failure_reason::declined,
+                             task_name(setup_, vertex, subtask) +
+                                 " finished its input and quit (without "
+                                 "--checkpoint-interval-ms finished subtasks cannot take part "
+                                 "in a savepoint)",
+                             wall_clock_ms()))
+      on_failure(*f);
+}
+
+} // namespace sluice

@@ -1,0 +1,84 @@
+#pragma once
+// The job manager actor: deploys every subtask onto the task managers' slots, starts them,
+// watches them, and reports the job's result. It owns its parts and is the only one that
+// connects them: the task managers (task_manager_registry.hpp), the restarts
+// (job_restarts.hpp), the checkpointer with its savepoints (job_checkpointer.hpp) and the
+// metrics (job_reports.hpp); its queries (job_queries.hpp) read a read-only view
+// (job_view.hpp). Its message-handler table (make_behavior) is the map of what it does.
+
+#include "job_checkpointer.hpp"
+#include "job_context.hpp"
+#include "job_metrics.hpp"
+#include "job_restarts.hpp"
+#include "job_view.hpp"
+#include "task_manager_registry.hpp"
+
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace sluice {
+
+class job_manager final : public caf::event_based_actor {
+public:
+  job_manager(caf::actor_config& cfg, job_manager_setup setup);
+
+  caf::behavior make_behavior() override;
+  /// Drops every handle of another actor, as a stateful actor's state goes with its exit: an
+  /// actor nothing refers to any more terminates (the embedded task manager when the job failed
+  /// before it was registered), and subtasks form cycles.
+  void on_exit() override;
+
+private:
+  // -- deploying ------------------------------------------------------------------------------
+
+  /// Deploys the job the first time once enough task managers are ready.
+  void maybe_start();
+  /// Redeploys once every cancelled subtask is gone, the delay passed and the slots are there.
+  void maybe_redeploy();
+  /// Deploys every subtask onto the ready task managers' slots (restoring the checkpoint whose
+  /// `_metadata` is `restore`, if not empty) and starts them once all are deployed. The caller
+  /// checked that there are enough slots.
+  void deploy(const std::string& restore);
+  void on_task_manager_ready();
+  void on_slots_timeout();
+
+  // -- the subtasks and task managers ---------------------------------------------------------
+
+  void on_subtask_done(const subtask_done_msg& msg);
+  /// A subtask reported a failure: as fail, but a failure restoring the checkpoint a restart
+  /// would restore again (a corrupt state file) fails the job.
+  void on_subtask_failed(const subtask_failed_msg& msg);
+  /// A monitored task manager or subtask terminated.
+  void on_down(const caf::down_msg& dm);
+  void on_restart_due(int attempt);
+
+  // -- clients --------------------------------------------------------------------------------
+
+  caf::result<std::string> on_savepoint_request(const savepoint_request_msg& msg);
+  /// Cancels the job named (the job ends with "job cancelled"); replies with its id first.
+  caf::result<std::string> on_cancel_request(const std::string& job);
+
+  // -- the job's end --------------------------------------------------------------------------
+
+  /// A failure (`cause`; `task`: the failed subtask's (vertex, subtask index), for the failure
+  /// history): restarts the job or, if the strategy gives up, fails it.
+  void fail(const std::string& cause, std::pair<int, int> task = {-1, -1});
+  /// Ends the job: stops every subtask and the task managers, publishes the result, quits.
+  void end(job_result result);
+
+  /// Creates the checkpointer; throws as its constructor does.
+  void start_checkpointer();
+  job_view view() const;
+
+  job_manager_setup setup_;
+  job_deployment deployment_;
+  job_metrics_view metrics_;
+  std::string initial_restore_; ///< `_metadata` the job started from (--restore), or ""
+  task_manager_registry task_managers_;
+  job_restarts restarts_;
+  /// With checkpointing on, or once a savepoint was requested.
+  std::optional<job_checkpointer> checkpointer_;
+};
+
+} // namespace sluice
