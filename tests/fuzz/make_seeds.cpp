@@ -17,6 +17,8 @@
 #include <iostream>
 #include <iterator>
 
+#include <unistd.h>
+
 namespace fs = std::filesystem;
 using namespace sluice;
 
@@ -186,7 +188,7 @@ void text_seeds() {
        "\0--parallelism\0002\0--checkpoint-interval-ms\000500\0--checkpoint-dir\0/tmp/c"s
        "\0--state-backend\0rocksdb\0--input\0in.csv"s);
   seed("flags", "cluster",
-       "\0--jobmanager-bind\0127.0.0.1:6123\0--taskmanagers\0002\0--restart-strategy\0"s
+       "\0--jobmanager-bind\000127.0.0.1:6123\0--taskmanagers\0002\0--restart-strategy\0"s
        "fixed-delay\0--restart-attempts\0003\0--skip-malformed"s);
   seed("flags", "equals", "\0--parallelism=4\0--window-ms=250\0--help"s);
   seed("config_file", "flat", "parallelism: 2\ncheckpoint-interval-ms: 1000\ninput: a.csv\n");
