@@ -6,7 +6,7 @@
 // one interval plus the report's round trip old. Also the job's failure history and the task
 // managers lost, which the REST API (rest/) renders.
 
-#include "sluice/actors/messages.hpp"
+#include "sluice/actors/deployment_messages.hpp"
 
 #include <cstdint>
 #include <deque>

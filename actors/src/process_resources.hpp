@@ -2,7 +2,7 @@
 // What this process uses of the machine: resident memory and CPU time (Linux /proc, getrusage),
 // its buffer pool and its RocksDB instances' memory.
 
-#include "sluice/actors/messages.hpp"
+#include "sluice/actors/deployment_messages.hpp"
 #include "sluice/operators/job_config.hpp"
 
 #include <cstdint>

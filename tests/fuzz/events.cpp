@@ -4,8 +4,8 @@
 // hands out items as the subtask actor drives it (a barrier taken blocks its channel until
 // every channel is blocked, as alignment does).
 
+#include "sluice/actors/data_plane_messages.hpp"
 #include "sluice/actors/input_gate.hpp"
-#include "sluice/actors/messages.hpp"
 
 #include <caf/binary_deserializer.hpp>
 

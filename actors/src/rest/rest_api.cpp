@@ -6,7 +6,7 @@
 #include "../error_text.hpp"
 #include "../process_job_client.hpp"
 
-#include "sluice/actors/messages.hpp"
+#include "sluice/actors/query_messages.hpp"
 #include "sluice/dashboard/assets.hpp"
 
 #include <atomic>

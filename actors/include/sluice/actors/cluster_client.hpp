@@ -3,7 +3,7 @@
 // middleman and asks for the job, its subtasks, the task managers, cancels, takes savepoints.
 // The connection and every request wait at most the timeout given (a dead peer never answers).
 
-#include "sluice/actors/messages.hpp"
+#include "sluice/actors/query_messages.hpp"
 #include "sluice/operators/cluster_config.hpp"
 
 #include <nlohmann/json.hpp>

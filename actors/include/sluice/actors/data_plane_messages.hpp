@@ -1,0 +1,70 @@
+#pragma once
+// The data plane's messages between subtasks: batches of records and in-band events (in order on
+// one channel), credits back to the sender, and a subtask's own messages that pace its input.
+// Registered by register_messages() (messages.hpp).
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sluice {
+
+/// Serialized records on one channel; `channel` is the receiver's input channel index.
+struct batch_msg {
+  std::int32_t channel = 0;
+  std::int32_t backlog = 0; ///< batches still waiting at the sender on this channel
+  std::uint32_t records = 0;
+  std::vector<char> bytes;
+};
+
+/// The bytes of a batch as CAF (de)serializes them between processes: the wire format of a
+/// std::vector<char> (a size, then the bytes), loaded with one copy out of the received buffer
+/// where CAF's own loading zero-fills the vector first and then copies.
+struct batch_payload {
+  std::vector<char>& bytes;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, batch_payload& x) {
+  return f(x.bytes);
+}
+
+/// Loading (a non-template overload: preferred to the template above for CAF's deserializer).
+caf::error inspect(caf::deserializer& f, batch_payload& x);
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, batch_msg& x) {
+  batch_payload payload{x.bytes};
+  return f(caf::meta::type_name("sluice::batch_msg"), x.channel, x.backlog, x.records, payload);
+}
+
+/// An in-band event (event_kind) on one channel, in order with its batches.
+struct event_msg {
+  std::int32_t channel = 0;
+  std::uint8_t kind = 0;
+  std::int64_t value = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event_msg& x) {
+  return f(caf::meta::type_name("sluice::event_msg"), x.channel, x.kind, x.value);
+}
+
+/// Credits for the sender's output channel `channel`.
+struct credit_msg {
+  std::int32_t channel = 0;
+  std::int32_t credits = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, credit_msg& x) {
+  return f(caf::meta::type_name("sluice::credit_msg"), x.channel, x.credits);
+}
+
+using flush_tick_atom = caf::atom_constant<caf::atom("s_flush")>;
+/// Process more input (a subtask to itself, with unaligned checkpoints).
+using input_atom = caf::atom_constant<caf::atom("s_input")>;
+
+} // namespace sluice

@@ -1,0 +1,168 @@
+#pragma once
+// Deployment, lifecycle and the cluster: the job manager deploys and starts subtasks on task
+// managers, subtasks report their end, task managers register, connect to their peers and report
+// their metrics; the timers of subtasks, task managers and the job manager that drive these.
+// Registered by register_messages() (messages.hpp).
+
+#include "sluice/operators/job_result.hpp"
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sluice {
+
+/// Deploy subtask `subtask` of vertex `vertex` (job manager -> task manager; reply: caf::actor).
+/// `restore` is the `_metadata` file of the checkpoint to restore the state from, or empty.
+/// It runs in slot `slot` of that task manager.
+struct deploy_msg {
+  std::int32_t vertex = 0;
+  std::int32_t subtask = 0;
+  std::int32_t slot = 0;
+  std::string restore;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, deploy_msg& x) {
+  return f(caf::meta::type_name("sluice::deploy_msg"), x.vertex, x.subtask, x.slot, x.restore);
+}
+
+/// Start running; `subtasks` holds every subtask of the job, by vertex, then subtask index.
+struct start_msg {
+  std::vector<caf::actor> subtasks;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, start_msg& x) {
+  return f(caf::meta::type_name("sluice::start_msg"), x.subtasks);
+}
+
+/// A subtask finished all its input and sent all its output.
+struct subtask_done_msg {
+  std::int32_t vertex = 0;
+  std::int32_t subtask = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, subtask_done_msg& x) {
+  return f(caf::meta::type_name("sluice::subtask_done_msg"), x.vertex, x.subtask);
+}
+
+/// With checkpointing on: a subtask finished all its input and sent all its output; it waits
+/// for the final checkpoint and close_subtask_atom.
+struct input_finished_msg {
+  std::int32_t vertex = 0;
+  std::int32_t subtask = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, input_finished_msg& x) {
+  return f(caf::meta::type_name("sluice::input_finished_msg"), x.vertex, x.subtask);
+}
+
+/// A subtask failed; `error` names the operator and the cause.
+struct subtask_failed_msg {
+  std::int32_t vertex = 0;
+  std::int32_t subtask = 0;
+  std::string error;
+  /// The `_metadata` whose state the subtask failed to restore; empty if it failed otherwise.
+  std::string restoring;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, subtask_failed_msg& x) {
+  return f(caf::meta::type_name("sluice::subtask_failed_msg"), x.vertex, x.subtask, x.error,
+           x.restoring);
+}
+
+/// A task manager process offers its slots (task manager actor -> job manager). Reply: the
+/// peer addresses (HOST:PORT) of the task managers registered before it, which it connects to
+/// before it reports task_manager_ready_atom; or an error saying why it is refused.
+struct register_task_manager_msg {
+  std::uint64_t fingerprint = 0; ///< execution_plan::fingerprint() of its job graph
+  std::int32_t slots = 0;
+  std::string name;         ///< "host:pid"
+  std::string peer_address; ///< where other task managers connect to it
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, register_task_manager_msg& x) {
+  return f(caf::meta::type_name("sluice::register_task_manager_msg"), x.fingerprint, x.slots,
+           x.name, x.peer_address);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, histogram_statistics& x) {
+  return f(caf::meta::type_name("sluice::histogram_statistics"), x.min, x.max, x.mean, x.stddev,
+           x.quantiles);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, user_metric_value& x) {
+  return f(caf::meta::type_name("sluice::user_metric_value"), x.name, x.kind, x.count, x.value,
+           x.statistics);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, operator_metrics& x) {
+  return f(caf::meta::type_name("sluice::operator_metrics"), x.name, x.records_in, x.records_out,
+           x.late_records_dropped, x.user);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, subtask_metrics& x) {
+  return f(caf::meta::type_name("sluice::subtask_metrics"), x.task, x.vertex, x.subtask,
+           x.records_in, x.records_out, x.batches_in, x.batches_out, x.backpressured_ns,
+           x.credits_outstanding, x.max_in_flight, x.max_credits, x.bytes_in, x.bytes_out, x.busy_ns,
+           x.batches_waiting, x.input_watermark, x.output_watermark, x.started_ms, x.finished,
+           x.pending_records, x.pending_bytes, x.input_bytes, x.bytes_read,
+           x.operators);
+}
+
+/// A task manager's periodic report to the job manager (reply to report_atom): its process's
+/// resources and the counters of its running subtasks.
+struct task_manager_report {
+  std::int32_t slots = 0;
+  std::uint64_t rss_bytes = 0;
+  std::uint64_t cpu_ms = 0; ///< user + system CPU time of the process
+  std::uint64_t pool_kept_bytes = 0; ///< batch buffers kept by the process's buffer pool
+  std::uint64_t pool_max_bytes = 0;
+  std::vector<subtask_metrics> subtasks;
+  bool rocksdb = false; ///< its subtasks keep state in RocksDB: the two values below are known
+  std::uint64_t rocksdb_block_cache_bytes = 0; ///< rocksdb.block-cache-usage of the shared cache
+  std::uint64_t rocksdb_memtable_bytes = 0;    ///< rocksdb.cur-size-all-mem-tables, all instances
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, task_manager_report& x) {
+  return f(caf::meta::type_name("sluice::task_manager_report"), x.slots, x.rss_bytes, x.cpu_ms,
+           x.pool_kept_bytes, x.pool_max_bytes, x.subtasks, x.rocksdb, x.rocksdb_block_cache_bytes,
+           x.rocksdb_memtable_bytes);
+}
+
+using continue_atom = caf::atom_constant<caf::atom("s_continue")>;
+using watermark_tick_atom = caf::atom_constant<caf::atom("s_wmtick")>;
+using wakeup_atom = caf::atom_constant<caf::atom("s_wakeup")>;
+/// A subtask's timer: publish its operators' metrics (once per --metrics-interval-ms).
+using publish_metrics_atom = caf::atom_constant<caf::atom("s_publish")>;
+/// After the final checkpoint: close the operators and quit (job manager -> subtask).
+using close_subtask_atom = caf::atom_constant<caf::atom("s_close")>;
+/// The restart delay of attempt N passed (job manager -> itself).
+using restart_atom = caf::atom_constant<caf::atom("s_restart")>;
+/// A registered task manager connected to its peers and offers its slots now.
+using task_manager_ready_atom = caf::atom_constant<caf::atom("s_tmready")>;
+/// A task manager's helper connected it to its peers (helper -> task manager).
+using peers_connected_atom = caf::atom_constant<caf::atom("s_peersok")>;
+/// Connecting to the peers took too long: offer the slots anyway (task manager -> itself).
+using peers_tick_atom = caf::atom_constant<caf::atom("s_peertick")>;
+/// The counters of the subtasks of a task manager (reply: std::vector<subtask_metrics>).
+using metrics_atom = caf::atom_constant<caf::atom("s_metrics")>;
+/// A task manager's report (reply: task_manager_report); the job manager's metrics timer.
+using report_atom = caf::atom_constant<caf::atom("s_report")>;
+using metrics_tick_atom = caf::atom_constant<caf::atom("s_mtick")>;
+/// The job manager waited long enough for task managers' slots (attempt).
+using slots_timeout_atom = caf::atom_constant<caf::atom("s_slotwait")>;
+
+} // namespace sluice
