@@ -11,7 +11,7 @@
 #include "sluice/operators/time/watermark.hpp"
 #include "sluice/operators/two_input_operator.hpp"
 #include "sluice/operators/windows/window_operator_support.hpp"
-#include "sluice/state/keyed_state_backends.hpp"
+#include "sluice/state/get_keyed_state.hpp"
 
 #include <algorithm>
 #include <cstdint>

@@ -5,7 +5,7 @@
 #include "sluice/operators/time/timer_queue.hpp"
 #include "sluice/operators/time/timestamps.hpp"
 #include "sluice/operators/windows/triggers.hpp"
-#include "sluice/state/keyed_state_backends.hpp"
+#include "sluice/state/get_keyed_state.hpp"
 
 #include <cstdint>
 #include <optional>
