@@ -1,5 +1,5 @@
 // The backend of the configured kind.
-#include "sluice/state/keyed_state_backends.hpp"
+#include "sluice/state/get_keyed_state.hpp"
 
 namespace sluice {
 

@@ -4,7 +4,7 @@
 
 #include "state_files.hpp"
 
-#include "sluice/state/keyed_state_backends.hpp"
+#include "sluice/state/get_keyed_state.hpp"
 #include "sluice/state/key_group_file.hpp"
 #include "sluice/state/state_error.hpp"
 

@@ -7,7 +7,7 @@
 
 #include "sluice/actors/in_flight_data.hpp"
 #include "sluice/checkpoint/metadata_file.hpp"
-#include "sluice/state/keyed_state_backends.hpp"
+#include "sluice/state/get_keyed_state.hpp"
 #include "sluice/state/operator_state_backend.hpp"
 #include "sluice/state/serialization.hpp"
 

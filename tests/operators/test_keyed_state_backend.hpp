@@ -4,7 +4,7 @@
 // tests run on (temp_dir.hpp gives a scratch directory for snapshots).
 
 #include "../temp_dir.hpp"
-#include "sluice/state/keyed_state_backends.hpp"
+#include "sluice/state/get_keyed_state.hpp"
 
 #include <filesystem>
 #include <memory>

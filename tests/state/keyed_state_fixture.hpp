@@ -2,7 +2,7 @@
 // What the keyed state tests share: the list of backends every suite test runs against, a
 // fresh temporary directory per test, and backends built the way a task manager builds them.
 
-#include "sluice/state/keyed_state_backends.hpp"
+#include "sluice/state/get_keyed_state.hpp"
 #include "../temp_dir.hpp"
 
 #include <doctest/doctest.h>

@@ -2,7 +2,7 @@
 // What the RocksDB backend tests share: a temp dir per test and backends in it.
 
 #include "../temp_dir.hpp"
-#include "sluice/state/keyed_state_backends.hpp"
+#include "sluice/state/get_keyed_state.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "sluice/operators/time/timer_service.hpp"
+#include "sluice/operators/time/timer_queue.hpp"
 
 #include <doctest/doctest.h>
 

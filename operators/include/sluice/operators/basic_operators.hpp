@@ -1,12 +1,12 @@
 #pragma once
 // The one-input operators around a user function: map, filter, flat_map, process. Each is a
 // thin one_input_operator around the function, copied per subtask; map, filter and flat_map
-// call the function's open/close if it has them (rich_function.hpp) and, on a keyed stream,
+// call the function's open/close if it has them (function_operator.hpp) and, on a keyed stream,
 // make the element's key current first.
 
+#include "sluice/operators/function_operator.hpp"
 #include "sluice/operators/function_traits.hpp"
 #include "sluice/operators/output_tag.hpp"
-#include "sluice/operators/rich_function.hpp"
 #include "sluice/operators/stream_operator.hpp"
 
 #include <chrono>

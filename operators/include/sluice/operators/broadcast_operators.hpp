@@ -5,7 +5,7 @@
 
 #include "sluice/operators/broadcast_process_function.hpp"
 #include "sluice/operators/co_operators.hpp"
-#include "sluice/operators/keyed_timers.hpp"
+#include "sluice/operators/time/keyed_timers.hpp"
 #include "sluice/operators/time/watermark.hpp"
 #include "sluice/operators/two_input_operator.hpp"
 

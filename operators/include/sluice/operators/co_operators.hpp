@@ -3,9 +3,9 @@
 // per input, a common output; the keyed one adds per-key timers shared by both inputs.
 
 #include "sluice/operators/keyed_process_function.hpp"
-#include "sluice/operators/keyed_timers.hpp"
 #include "sluice/operators/output_tag.hpp"
-#include "sluice/operators/time/timer_service.hpp"
+#include "sluice/operators/time/keyed_timers.hpp"
+#include "sluice/operators/time/timer_queue.hpp"
 #include "sluice/operators/time/watermark.hpp"
 #include "sluice/operators/two_input_operator.hpp"
 

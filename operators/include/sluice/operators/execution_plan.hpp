@@ -60,9 +60,6 @@ public:
   const std::vector<plan_edge>& edges() const { return edges_; }
   const std::vector<chained_edge>& chained_edges() const { return chained_; }
   int vertex_of(int node) const { return vertex_of_node_.at(static_cast<std::size_t>(node)); }
-  int node_parallelism(int node) const {
-    return vertices_.at(static_cast<std::size_t>(vertex_of(node))).parallelism;
-  }
   int max_parallelism() const { return max_parallelism_; }
   /// Whether a node's output records carry timestamps (it or something upstream assigns them).
   bool timestamped(int node) const { return timestamped_.at(static_cast<std::size_t>(node)); }

@@ -5,8 +5,8 @@
 
 #include "sluice/operators/basic_operators.hpp"
 #include "sluice/operators/keyed_process_function.hpp"
-#include "sluice/operators/keyed_timers.hpp"
-#include "sluice/operators/time/timer_service.hpp"
+#include "sluice/operators/time/keyed_timers.hpp"
+#include "sluice/operators/time/timer_queue.hpp"
 #include "sluice/operators/time/watermark.hpp"
 #include "sluice/state/flat_hash_map.hpp"
 #include "sluice/state/value_state_sections.hpp"

@@ -2,7 +2,7 @@
 
 #include "sluice/operators/metrics/metric_group.hpp"
 #include "sluice/operators/time/timestamps.hpp"
-#include "sluice/state/keyed_state_backends.hpp"
+#include "sluice/state/get_keyed_state.hpp"
 #include "sluice/state/operator_state_backend.hpp"
 
 #include <cstdint>

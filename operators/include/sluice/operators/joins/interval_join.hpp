@@ -8,10 +8,10 @@
 
 #include "sluice/operators/data_stream.hpp"
 #include "sluice/operators/time/timer_queue_snapshot.hpp"
+#include "sluice/operators/time/timestamps.hpp"
 #include "sluice/operators/time/watermark.hpp"
 #include "sluice/operators/two_input_operator.hpp"
-#include "sluice/operators/windows/window_operator_support.hpp"
-#include "sluice/state/keyed_state_backends.hpp"
+#include "sluice/state/get_keyed_state.hpp"
 
 #include <algorithm>
 #include <cstdint>

@@ -3,7 +3,7 @@
 // writes each timer into the section of its key's key group and adds it back on restore, so
 // timers are checkpointed and rescaled with the state they belong to, on either backend.
 
-#include "sluice/operators/time/timer_service.hpp"
+#include "sluice/operators/time/timer_queue.hpp"
 #include "sluice/state/keyed_state_backend.hpp"
 
 #include <cstddef>

@@ -20,6 +20,29 @@ struct timestamp_slot {
   std::int64_t value = no_timestamp;
 };
 
+/// Sets a timestamp slot for the lifetime of the guard (window results carry the window's
+/// max_timestamp, the records after them their own).
+class slot_override {
+public:
+  slot_override(timestamp_slot* slot, std::int64_t value)
+      : slot_(slot), saved_(slot ? slot->value : no_timestamp) {
+    if (slot_) {
+      slot_->value = value;
+    }
+  }
+  ~slot_override() {
+    if (slot_) {
+      slot_->value = saved_;
+    }
+  }
+  slot_override(const slot_override&) = delete;
+  slot_override& operator=(const slot_override&) = delete;
+
+private:
+  timestamp_slot* slot_;
+  std::int64_t saved_;
+};
+
 /// Which split of a source the record being processed comes from, for sources that read
 /// several splits (files, partitions) and set it; watermarks are then tracked per split.
 struct split_slot {

@@ -49,7 +49,6 @@ public:
   bool idle() const { return idle_; }
   int channel_count() const { return static_cast<int>(channels_.size()); }
   std::int64_t channel_watermark(int channel) const { return channels_[index(channel)].watermark; }
-  bool channel_idle(int channel) const { return channels_[index(channel)].idle; }
   /// Whether `channel` currently takes part in the minimum.
   bool channel_aligned(int channel) const { return channels_[index(channel)].aligned; }
 

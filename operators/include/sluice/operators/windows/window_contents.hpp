@@ -20,7 +20,7 @@
 
 #include "sluice/operators/collector.hpp"
 #include "sluice/operators/windows/window_functions.hpp"
-#include "sluice/state/keyed_state_backends.hpp"
+#include "sluice/state/get_keyed_state.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -15,9 +15,10 @@
 #include "sluice/operators/time/timer_queue_snapshot.hpp"
 #include "sluice/operators/windows/merge_windows.hpp"
 #include "sluice/operators/windows/window_accumulators.hpp"
+#include "sluice/operators/windows/window_assignment.hpp"
 #include "sluice/operators/windows/window_contents.hpp"
 #include "sluice/operators/windows/window_functions.hpp"
-#include "sluice/operators/windows/window_operator_support.hpp"
+#include "sluice/operators/windows/window_settings.hpp"
 #include "sluice/operators/windows/window_trigger_context.hpp"
 
 #include <cstdint>

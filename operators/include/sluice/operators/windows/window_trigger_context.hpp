@@ -2,10 +2,10 @@
 // The trigger context of window_operator: the current (key, window) in the keyed state backend,
 // per (key, window) timers, and trigger state kept as keyed state in the window's namespace.
 
-#include "sluice/operators/time/timer_service.hpp"
+#include "sluice/operators/time/timer_queue.hpp"
 #include "sluice/operators/time/timestamps.hpp"
 #include "sluice/operators/windows/triggers.hpp"
-#include "sluice/state/keyed_state_backends.hpp"
+#include "sluice/state/get_keyed_state.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -1,4 +1,4 @@
-#include "sluice/actors/local_runtime.hpp"
+#include "sluice/actors/process_job_runner.hpp"
 
 #include "job_manager.hpp"
 #include "cluster_processes.hpp"
@@ -58,7 +58,7 @@ std::unique_ptr<job_client> start_client(std::shared_ptr<const execution_plan> p
 
 } // namespace
 
-std::unique_ptr<job_client> local_runtime::start(std::shared_ptr<const execution_plan> plan,
+std::unique_ptr<job_client> process_job_runner::start(std::shared_ptr<const execution_plan> plan,
                                                  const job_config& config,
                                                  const std::string& job_name) {
   auto client = start_client(std::move(plan), config, job_name);
@@ -66,9 +66,9 @@ std::unique_ptr<job_client> local_runtime::start(std::shared_ptr<const execution
   return client;
 }
 
-bool install_local_runtime() {
+bool install_process_job_runner() {
   static const bool installed = [] {
-    set_job_runner(std::make_shared<local_runtime>());
+    set_job_runner(std::make_shared<process_job_runner>());
     return true;
   }();
   return installed;

@@ -1,6 +1,6 @@
 #pragma once
-// Both keyed state backends and keyed_state_backend::get_state, which creates a state of the
-// backend that runs. Operators include this header.
+// keyed_state_backend::get_state, which returns a registered state or creates it in the backend
+// that runs; it needs both backends, so they come with it. Operators include this header.
 
 #include "sluice/state/heap_keyed_state_backend.hpp"
 #include "sluice/state/keyed_state_backend.hpp"

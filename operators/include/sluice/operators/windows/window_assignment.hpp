@@ -1,16 +1,13 @@
 #pragma once
-// Helpers of window_operator: window assignment over the different assigner shapes, lateness
-// arithmetic, and the operator's settings.
+// Assigning elements to windows, whatever the shape of the assigner's assign(), the window type
+// an assigner produces, its time domain and its default trigger.
 
-#include "sluice/operators/time/timestamps.hpp"
 #include "sluice/operators/windows/triggers.hpp"
 #include "sluice/operators/windows/window_assigners.hpp"
 
 #include <array>
 #include <cstdint>
-#include <limits>
 #include <memory>
-#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -50,12 +47,6 @@ template <class A> bool is_event_time(const A& assigner) {
   }
 }
 
-/// a + b for b >= 0, saturating at INT64_MAX (Flink relies on Java's wrap-around checks).
-inline std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
-  return a > std::numeric_limits<std::int64_t>::max() - b ? std::numeric_limits<std::int64_t>::max()
-                                                          : a + b;
-}
-
 /// The default trigger of assigner A (Flink's getDefaultTrigger).
 template <class W, class A> std::shared_ptr<const trigger<W>> default_trigger(const A& assigner) {
   if constexpr (std::is_same_v<A, global_windows>) {
@@ -73,35 +64,5 @@ template <class W, class A> std::shared_ptr<const trigger<W>> default_trigger(co
 template <class A, class T>
 using window_type_t = typename decltype(windows_detail::assign_windows(
     std::declval<const A&>(), std::declval<const T&>(), 0))::value_type;
-
-/// How a window operator fires and when it drops state.
-template <class W> struct window_settings {
-  std::shared_ptr<const trigger<W>> window_trigger; ///< null: the assigner's default
-  std::int64_t allowed_lateness = 0;                ///< ms, >= 0
-  std::string late_data_tag;                        ///< side output of late records; "" = drop
-};
-
-/// Sets a timestamp slot for the lifetime of the guard (window results carry the window's
-/// max_timestamp, the records after them their own).
-class slot_override {
-public:
-  slot_override(timestamp_slot* slot, std::int64_t value)
-      : slot_(slot), saved_(slot ? slot->value : no_timestamp) {
-    if (slot_) {
-      slot_->value = value;
-    }
-  }
-  ~slot_override() {
-    if (slot_) {
-      slot_->value = saved_;
-    }
-  }
-  slot_override(const slot_override&) = delete;
-  slot_override& operator=(const slot_override&) = delete;
-
-private:
-  timestamp_slot* slot_;
-  std::int64_t saved_;
-};
 
 } // namespace sluice

@@ -1,7 +1,8 @@
 #pragma once
-// Rich functions (Flink's RichFunction): a user function object given to map, filter, flat_map
-// or process may have open(runtime_context&) (or const&) and close() members; the operator
-// calls them, so the function can get its state in open(). Plain lambdas have neither.
+// function_operator, the base of the operators running a user function (map, filter, flat_map).
+// The function may be a rich function (Flink's RichFunction): a function object with
+// open(runtime_context&) (or const&) and close() members; the operator calls them, so the
+// function can get its state in open(). Plain lambdas have neither.
 // On a keyed stream the operator makes the element's key current before calling the function,
 // so the keyed state it obtained in open() reads and writes that key's entry.
 

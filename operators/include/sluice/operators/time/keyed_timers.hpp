@@ -8,7 +8,7 @@
 // keyed_snapshot_participant), so they are checkpointed and rescaled with their keys.
 
 #include "sluice/operators/stream_operator.hpp"
-#include "sluice/operators/time/timer_service.hpp"
+#include "sluice/operators/time/timer_queue.hpp"
 #include "sluice/operators/time/watermark.hpp"
 #include "sluice/state/key_group.hpp"
 #include "sluice/state/key_hash.hpp"
