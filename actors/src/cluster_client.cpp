@@ -1,6 +1,6 @@
 #include "sluice/actors/cluster_client.hpp"
 
-#include "error_text.hpp"
+#include "caf_error_text.hpp"
 #include "runtime_config.hpp"
 #include "tls_transport.hpp"
 

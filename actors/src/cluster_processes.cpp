@@ -1,7 +1,7 @@
 #include "cluster_processes.hpp"
 
 #include "job_manager.hpp"
-#include "error_text.hpp"
+#include "caf_error_text.hpp"
 #include "process_job_client.hpp"
 #include "task_manager_actor.hpp"
 #include "tls_transport.hpp"

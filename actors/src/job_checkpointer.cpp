@@ -1,6 +1,6 @@
 #include "job_checkpointer.hpp"
 
-#include "sluice/actors/checkpoint_names.hpp"
+#include "sluice/actors/checkpoint_ids.hpp"
 #include "sluice/checkpoint/checkpoint_error.hpp"
 #include "sluice/checkpoint/metadata_file.hpp"
 #include "sluice/operators/logging.hpp"

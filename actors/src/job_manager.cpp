@@ -1,11 +1,11 @@
 #include "job_manager.hpp"
 
-#include "error_text.hpp"
+#include "caf_error_text.hpp"
 #include "job_queries.hpp"
 #include "job_reports.hpp"
 #include "slot_placement.hpp"
 
-#include "sluice/actors/checkpoint_names.hpp"
+#include "sluice/actors/checkpoint_ids.hpp"
 #include "sluice/operators/logging.hpp"
 
 namespace sluice {

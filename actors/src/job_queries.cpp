@@ -1,6 +1,6 @@
 #include "job_queries.hpp"
 
-#include "sluice/actors/checkpoint_names.hpp"
+#include "sluice/actors/checkpoint_ids.hpp"
 
 #include <memory>
 #include <set>

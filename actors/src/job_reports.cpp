@@ -3,7 +3,7 @@
 #include "job_queries.hpp"
 #include "operator_metrics_json.hpp"
 
-#include "sluice/actors/checkpoint_names.hpp"
+#include "sluice/actors/checkpoint_ids.hpp"
 #include "sluice/operators/time/watermark.hpp"
 
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
 #include "job_restarts.hpp"
 
-#include "sluice/actors/checkpoint_names.hpp"
+#include "sluice/actors/checkpoint_ids.hpp"
 #include "sluice/checkpoint/checkpoint_error.hpp"
 #include "sluice/checkpoint/checkpoint_storage.hpp"
 #include "sluice/checkpoint/restore_point.hpp"

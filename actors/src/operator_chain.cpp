@@ -1,6 +1,6 @@
 #include "sluice/actors/operator_chain.hpp"
 
-#include "sluice/actors/checkpoint_names.hpp"
+#include "sluice/actors/checkpoint_ids.hpp"
 #include "sluice/operators/operator_failure.hpp"
 
 #include <algorithm>

@@ -1,11 +1,11 @@
 #include "process_job_client.hpp"
 
-#include "error_text.hpp"
+#include "caf_error_text.hpp"
 #include "job_reports.hpp"
 #include "process_resources.hpp"
 #include "rest/prometheus.hpp"
 
-#include "sluice/actors/checkpoint_names.hpp"
+#include "sluice/actors/checkpoint_ids.hpp"
 
 #include "sluice/checkpoint/checkpoint_error.hpp"
 

@@ -4,7 +4,7 @@
 
 #include "subtask_actor.hpp"
 
-#include "sluice/actors/checkpoint_names.hpp"
+#include "sluice/actors/checkpoint_ids.hpp"
 #include "sluice/actors/in_flight_data.hpp"
 
 #include <stdexcept>

@@ -1,6 +1,6 @@
 #include "task_manager_actor.hpp"
 
-#include "error_text.hpp"
+#include "caf_error_text.hpp"
 #include "process_resources.hpp"
 #include "subtask_actor.hpp"
 #include "tcp_probe.hpp"

@@ -1,6 +1,6 @@
 #include "tls_transport.hpp"
 
-#include "error_text.hpp"
+#include "caf_error_text.hpp"
 #include "tls_handshake_log.hpp"
 
 #include "sluice/operators/job_config.hpp"

@@ -3,7 +3,7 @@
 #include "prometheus.hpp"
 #include "rest_views.hpp"
 
-#include "../error_text.hpp"
+#include "../caf_error_text.hpp"
 #include "../process_job_client.hpp"
 
 #include "sluice/actors/query_messages.hpp"

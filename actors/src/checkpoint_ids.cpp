@@ -1,4 +1,4 @@
-#include "sluice/actors/checkpoint_names.hpp"
+#include "sluice/actors/checkpoint_ids.hpp"
 
 #include <cctype>
 
