@@ -17,9 +17,7 @@
 
 namespace {
 
-using read_fn = void (*)(const char*, std::size_t, bool);
-
-const read_fn readers[] = {
+const fuzz::read_fn readers[] = {
     fuzz::read_batch<std::int8_t>,
     fuzz::read_batch<std::uint16_t>,
     fuzz::read_batch<std::int32_t>,
@@ -44,15 +42,10 @@ const read_fn readers[] = {
     fuzz::read_batch<std::chrono::milliseconds>,
     fuzz::read_batch<std::map<std::int64_t, std::optional<std::pair<std::string, bool>>>>,
 };
-constexpr std::size_t reader_count = sizeof readers / sizeof readers[0];
 
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size == 0)
-    return 0;
-  const auto pick = data[0];
-  readers[(pick >> 1) % reader_count](reinterpret_cast<const char*>(data + 1), size - 1,
-                                      (pick & 1) != 0);
+  fuzz::read_picked(readers, data, size);
   return 0;
 }

@@ -10,9 +10,7 @@ namespace {
 
 using namespace fuzz;
 
-using read_fn = void (*)(const char*, std::size_t, bool);
-
-const read_fn readers[] = {
+const fuzz::read_fn readers[] = {
     read_batch<point>,
     read_batch<csv_event>,
     read_batch<malformed_record>,
@@ -20,15 +18,10 @@ const read_fn readers[] = {
     read_batch<external>,
     read_batch<std::pair<point, std::vector<csv_event>>>,
 };
-constexpr std::size_t reader_count = sizeof readers / sizeof readers[0];
 
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size == 0)
-    return 0;
-  const auto pick = data[0];
-  readers[(pick >> 1) % reader_count](reinterpret_cast<const char*>(data + 1), size - 1,
-                                      (pick & 1) != 0);
+  fuzz::read_picked(readers, data, size);
   return 0;
 }

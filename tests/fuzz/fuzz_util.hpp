@@ -86,4 +86,17 @@ void read_batch(const char* data, std::size_t size, bool stamped) {
   }
 }
 
+/// One batch reader of a target, as read_batch<T> instantiates it.
+using read_fn = void (*)(const char*, std::size_t, bool);
+
+/// Reads `data` with the reader its first byte picks (bits 1..7, modulo N) and a timestamp slot
+/// if that byte is odd: the entry point of the batch targets.
+template <std::size_t N>
+void read_picked(const read_fn (&readers)[N], const std::uint8_t* data, std::size_t size) {
+  if (size == 0)
+    return;
+  const auto pick = data[0];
+  readers[(pick >> 1) % N](reinterpret_cast<const char*>(data + 1), size - 1, (pick & 1) != 0);
+}
+
 } // namespace fuzz
