@@ -23,11 +23,7 @@ def main(binary):
                 "--restart-attempts", "1", "--restart-delay-ms", "600000"]
     procs = []
     with cleaned_up(procs, server, work):
-        jm = Process([binary, "--jobmanager-bind", "127.0.0.1:0", "--taskmanagers", "2",
-                      "--rest-bind", "127.0.0.1:0"] + job_args, os.path.join(work, "jm.err"))
-        procs.append(jm)
-        jm_port = jm.wait_for_line(r"listening on 127\.0\.0\.1:([0-9]+)\n", "job manager").group(1)
-        base = rest_url(jm)
+        jm, jm_port, base = start_job_manager(binary, 2, job_args, work, procs)
         tm_args = [binary, "--taskmanager", "--jobmanager", f"127.0.0.1:{jm_port}", "--slots", "1"]
         tm1 = Process(tm_args + ["--metrics-bind", "127.0.0.1:0"] + job_args,
                       os.path.join(work, "tm1.err"))

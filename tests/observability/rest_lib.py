@@ -109,6 +109,16 @@ def rest_url(process):
     return m.group(1)
 
 
+def start_job_manager(binary, taskmanagers, args, work, procs):
+    """Starts a job manager for `taskmanagers` task managers with `args`, REST on a free port,
+    logging to WORK/jm.err, and appends it to procs: (the process, its port, its REST URL)."""
+    jm = Process([binary, "--jobmanager-bind", "127.0.0.1:0", "--taskmanagers", str(taskmanagers),
+                  "--rest-bind", "127.0.0.1:0"] + args, os.path.join(work, "jm.err"))
+    procs.append(jm)
+    port = jm.wait_for_line(r"listening on 127\.0\.0\.1:([0-9]+)\n", "job manager").group(1)
+    return jm, port, rest_url(jm)
+
+
 def http(method, url, body=None):
     """(status, headers, body parsed as JSON or text)."""
     data = None if body is None else json.dumps(body).encode()

@@ -11,7 +11,8 @@ import subprocess
 import sys
 import tempfile
 
-from rest_lib import Process, LineServer, check, cleaned_up, get_json, rest_url, text_lines, wait_until
+from rest_lib import (Process, LineServer, check, cleaned_up, get_json, start_job_manager, text_lines,
+                      wait_until)
 
 N = 500
 METRICS = ["records_in", "records_out", "records_in_per_s", "records_out_per_s", "busy",
@@ -25,11 +26,7 @@ def main(binary, cli):
                 "--metrics-interval-ms", "0"]
     procs = []
     with cleaned_up(procs, server, work):
-        jm = Process([binary, "--jobmanager-bind", "127.0.0.1:0", "--taskmanagers", "1",
-                      "--rest-bind", "127.0.0.1:0"] + job_args, os.path.join(work, "jm.err"))
-        procs.append(jm)
-        port = jm.wait_for_line(r"listening on 127\.0\.0\.1:([0-9]+)\n", "job manager").group(1)
-        base = rest_url(jm)
+        jm, port, base = start_job_manager(binary, 1, job_args, work, procs)
         procs.append(Process([binary, "--taskmanager", "--jobmanager", f"127.0.0.1:{port}",
                               "--slots", "2"] + job_args, os.path.join(work, "tm.err")))
         jid = wait_until(lambda: get_json(f"{base}/jobs")["jobs"], "the job", procs=procs)[0]["id"]

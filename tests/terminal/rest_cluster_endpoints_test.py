@@ -8,8 +8,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "observability"))
-from rest_lib import LineServer, Process, check, cleaned_up, get_json, http, rest_url, text_lines, \
-    wait_until, word_count  # noqa: E402
+from rest_lib import LineServer, Process, check, cleaned_up, get_json, http, start_job_manager, \
+    text_lines, wait_until, word_count  # noqa: E402
 from rest_local_test import N, jid_of, run_checks  # noqa: E402
 
 
@@ -22,11 +22,7 @@ def main(binary):
                 "--savepoint-dir", os.path.join(work, "sp")]
     procs = []
     with cleaned_up(procs, server, work):
-        jm = Process([binary, "--jobmanager-bind", "127.0.0.1:0", "--taskmanagers", "2",
-                      "--rest-bind", "127.0.0.1:0"] + job_args, os.path.join(work, "jm.err"))
-        procs.append(jm)
-        port = jm.wait_for_line(r"listening on 127\.0\.0\.1:([0-9]+)\n", "job manager").group(1)
-        base = rest_url(jm)
+        jm, port, base = start_job_manager(binary, 2, job_args, work, procs)
         for name in ("tm1", "tm2"):
             procs.append(Process([binary, "--taskmanager", "--jobmanager", f"127.0.0.1:{port}",
                                   "--slots", "1"] + job_args, os.path.join(work, name + ".err")))

@@ -13,8 +13,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "observability"))
-from rest_lib import (Process, LineServer, check, cleaned_up, get_json, plan_vertices, rest_url,  # noqa: E402
-                      text_lines, vertex_sum, wait_until, word_count)
+from rest_lib import (Process, LineServer, check, cleaned_up, get_json, plan_vertices,  # noqa: E402
+                      start_job_manager, text_lines, vertex_sum, wait_until, word_count)
 
 N = 2500
 
@@ -48,12 +48,7 @@ def main(binary, cli):
                 "--checkpoint-dir", os.path.join(work, "ckpt")]
     procs = []
     with cleaned_up(procs, server, work):
-        jm = Process([binary, "--jobmanager-bind", "127.0.0.1:0", "--taskmanagers", "2",
-                      "--rest-bind", "127.0.0.1:0", "--log-level", "info"] + job_args,
-                     os.path.join(work, "jm.err"))
-        procs.append(jm)
-        port = jm.wait_for_line(r"listening on 127\.0\.0\.1:([0-9]+)\n", "job manager").group(1)
-        base = rest_url(jm)
+        jm, port, base = start_job_manager(binary, 2, ["--log-level", "info"] + job_args, work, procs)
         for name in ("tm1", "tm2"):
             procs.append(Process([binary, "--taskmanager", "--jobmanager", f"127.0.0.1:{port}",
                                   "--slots", "1", "--log-level", "info"] + job_args,
