@@ -31,6 +31,11 @@ std::optional<std::string> nearest_name(const std::string& name,
   std::optional<std::string> best;
   std::size_t best_distance = limit + 1;
   for (const auto& candidate : known) {
+    // The distance is at least the difference of the lengths: skip what cannot be nearer
+    // (so a long unknown name costs no quadratic comparisons).
+    const auto shorter = std::min(name.size(), candidate.size());
+    if (std::max(name.size(), candidate.size()) - shorter >= best_distance)
+      continue;
     const auto distance = edit_distance(name, candidate);
     if (distance < best_distance) {
       best = candidate;

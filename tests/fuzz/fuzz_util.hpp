@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
 
@@ -23,12 +24,19 @@ inline void require(bool ok, const char* what) {
   }
 }
 
-/// A file of this process under $TMPDIR (or /tmp), rewritten for every input.
+/// Where scratch files go without $TMPDIR: the memory-backed /dev/shm where there is one (the
+/// state files' writers fsync, which on a disk costs more than the parse a target is for).
+inline const char* default_scratch_dir() {
+  struct stat st {};
+  return stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp";
+}
+
+/// A file of this process under $TMPDIR (or default_scratch_dir()), rewritten for every input.
 inline const std::string& scratch_path(const char* name) {
   static const std::string path = [&] {
     const char* dir = std::getenv("TMPDIR");
-    return std::string(dir && *dir ? dir : "/tmp") + "/sluice-fuzz-" + std::to_string(getpid()) +
-           "-" + name;
+    return std::string(dir && *dir ? dir : default_scratch_dir()) + "/sluice-fuzz-" +
+           std::to_string(getpid()) + "-" + name;
   }();
   return path;
 }
