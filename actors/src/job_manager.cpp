@@ -44,7 +44,16 @@ job_manager::job_manager(caf::actor_config& cfg, job_manager_setup setup)
     : caf::event_based_actor(cfg),
       setup_(std::move(setup)),
       task_managers_(*this, setup_, deployment_),
-      restarts_(*this, setup_, deployment_) {}
+      restarts_(*this, setup_, deployment_) {
+  publish_on_exit();
+}
+
+void job_manager::publish_on_exit() {
+  attach_functor([result = result_, status = setup_.status](const caf::error& reason) {
+    status->complete(*result ? std::move(**result)
+                             : job_result::failure("the job manager stopped: " + error_text(reason)));
+  });
+}
 
 caf::behavior job_manager::make_behavior() {
   const auto& plan = *setup_.plan;
@@ -309,7 +318,7 @@ void job_manager::end(job_result result) {
   if (result.ok())
     log()->info("job '{}' finished in {} ms", setup_.job_name,
                 std::chrono::duration_cast<std::chrono::milliseconds>(result.duration).count());
-  setup_.status->complete(std::move(result));
+  *result_ = std::move(result);
   d.subtasks.clear();
   quit();
 }

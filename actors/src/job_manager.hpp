@@ -13,6 +13,7 @@
 #include "job_view.hpp"
 #include "task_manager_registry.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -64,8 +65,17 @@ private:
   /// A failure (`cause`; `task`: the failed subtask's (vertex, subtask index), for the failure
   /// history): restarts the job or, if the strategy gives up, fails it.
   void fail(const std::string& cause, std::pair<int, int> task = {-1, -1});
-  /// Ends the job: stops every subtask and the task managers, publishes the result, quits.
+  /// Ends the job: stops every subtask and the task managers, stores the result and quits.
+  /// The job status gets the result when the actor's cleanup has run (publish_on_exit).
   void end(job_result result);
+  /// Hands the result end() stored to the job status from the job manager's first attachable,
+  /// which CAF runs last: after the down messages of its monitors (a peer process's BASP
+  /// broker among them) went out. Completing the status earlier lets the process stop its
+  /// middleman before such a message arrived; a stopped broker keeps it in its mailbox in
+  /// CAF 0.17.6, and with it the job manager and the broker alive at exit
+  /// (docs/operations.md, "Shutdown of a cluster process"). An exit without end() (an exit
+  /// message) completes the status with a failure naming the reason.
+  void publish_on_exit();
 
   /// Creates the checkpointer; throws as its constructor does.
   void start_checkpointer();
@@ -79,6 +89,8 @@ private:
   job_restarts restarts_;
   /// With checkpointing on, or once a savepoint was requested.
   std::optional<job_checkpointer> checkpointer_;
+  /// What end() decided, for publish_on_exit.
+  std::shared_ptr<std::optional<job_result>> result_ = std::make_shared<std::optional<job_result>>();
 };
 
 } // namespace sluice
