@@ -3,6 +3,7 @@
 #include "queries.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <queue>
 #include <tuple>
@@ -14,6 +15,12 @@ namespace nexmark {
 namespace {
 
 constexpr std::int64_t out_of_orderness = 4000;
+
+std::int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 /// Calls fn(event) for generator events 0..n-1 and watermark(w) whenever the watermark
 /// (newest date_time - 4 s - 1) rises, then watermark(max) at the end.
@@ -279,6 +286,31 @@ void q11(const generator_config& config, std::int64_t n, const line_consumer& ou
       });
 }
 
+/// q12: bids per bidder in 10 s tumbling windows of the wall clock (epoch ms, as the job's
+/// processing time); a window is written when a bid arrives after its end, the last at the end
+/// of input.
+void q12(const generator_config& config, std::int64_t n, const line_consumer& out) {
+  constexpr std::int64_t size = 10000;
+  std::unordered_map<std::int64_t, std::int64_t> counts; // bidder -> bids in the open window
+  std::int64_t open_start = 0;
+  const auto close_window = [&] {
+    for (const auto& [bidder, count] : counts)
+      out(csv(bidder, count, open_start, open_start + size));
+    counts.clear();
+  };
+  for (std::int64_t id = 0; id < n; ++id) {
+    if (kind_of(id) != event_kind::bid)
+      continue;
+    const bid b = generate_event(config, id).new_bid;
+    const std::int64_t start = window_start(wall_clock_ms(), size);
+    if (start != open_start)
+      close_window();
+    open_start = start;
+    ++counts[b.bidder];
+  }
+  close_window();
+}
+
 void q17(const generator_config& config, std::int64_t n, const line_consumer& out) {
   struct stats {
     std::int64_t total = 0, rank1 = 0, rank2 = 0, rank3 = 0, min = 0, max = 0, sum = 0;
@@ -442,8 +474,9 @@ bool run_baseline(const std::string& name, const generator_config& config, std::
       {"q13", q13_line}, {"q14", q14_line}, {"q21", q21_line}, {"q22", q22_line}};
   using baseline = void (*)(const generator_config&, std::int64_t, const line_consumer&);
   static const std::map<std::string, baseline> stateful{
-      {"q3", q3}, {"q4", q4},   {"q5", q5},   {"q7", q7},   {"q8", q8},  {"q9", q9},
-      {"q11", q11}, {"q15", q15}, {"q16", q16}, {"q17", q17}, {"q18", q18}, {"q19", q19}, {"q20", q20}};
+      {"q3", q3},   {"q4", q4},   {"q5", q5},   {"q7", q7},   {"q8", q8},
+      {"q9", q9},   {"q11", q11}, {"q12", q12}, {"q15", q15}, {"q16", q16},
+      {"q17", q17}, {"q18", q18}, {"q19", q19}, {"q20", q20}};
   if (const auto it = per_bid_queries.find(name); it != per_bid_queries.end()) {
     per_bid(config, events, it->second, out);
     return true;

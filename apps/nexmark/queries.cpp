@@ -13,10 +13,10 @@ const std::map<std::string, builder>& builders() {
   static const std::map<std::string, builder> all{
       {"q0", query_q0},   {"q1", query_q1},   {"q2", query_q2},   {"q3", query_q3},
       {"q4", query_q4},   {"q5", query_q5},   {"q7", query_q7},   {"q8", query_q8},
-      {"q9", query_q9},   {"q10", query_q10}, {"q11", query_q11}, {"q13", query_q13},
-      {"q14", query_q14}, {"q15", query_q15}, {"q16", query_q16}, {"q17", query_q17},
-      {"q18", query_q18}, {"q19", query_q19}, {"q20", query_q20}, {"q21", query_q21},
-      {"q22", query_q22}};
+      {"q9", query_q9},   {"q10", query_q10}, {"q11", query_q11}, {"q12", query_q12},
+      {"q13", query_q13}, {"q14", query_q14}, {"q15", query_q15}, {"q16", query_q16},
+      {"q17", query_q17}, {"q18", query_q18}, {"q19", query_q19}, {"q20", query_q20},
+      {"q21", query_q21}, {"q22", query_q22}};
   return all;
 }
 
@@ -24,9 +24,9 @@ const std::map<std::string, builder>& builders() {
 
 const std::vector<std::string>& query_names() {
   static const std::vector<std::string> names{"q0",  "q1",  "q2",  "q3",  "q4",  "q5",
-                                              "q7",  "q8",  "q9",  "q10", "q11", "q13",
-                                              "q14", "q15", "q16", "q17", "q18", "q19",
-                                              "q20", "q21", "q22"};
+                                              "q7",  "q8",  "q9",  "q10", "q11", "q12",
+                                              "q13", "q14", "q15", "q16", "q17", "q18",
+                                              "q19", "q20", "q21", "q22"};
   return names;
 }
 

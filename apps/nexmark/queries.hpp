@@ -93,6 +93,7 @@ sluice::data_stream<row> query_q8(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q9(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q10(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q11(sluice::data_stream<event> events);
+sluice::data_stream<row> query_q12(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q13(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q14(sluice::data_stream<event> events);
 sluice::data_stream<row> query_q15(sluice::data_stream<event> events);

@@ -123,7 +123,7 @@ TEST_CASE("q16: the same per channel and day, with the latest minute") {
 
 TEST_CASE("every query has a test here") {
   CHECK(query_names() == std::vector<std::string>{"q0",  "q1",  "q2",  "q3",  "q4",  "q5",
-                                                  "q7",  "q8",  "q9",  "q10", "q11", "q13",
-                                                  "q14", "q15", "q16", "q17", "q18", "q19",
-                                                  "q20", "q21", "q22"});
+                                                  "q7",  "q8",  "q9",  "q10", "q11", "q12",
+                                                  "q13", "q14", "q15", "q16", "q17", "q18",
+                                                  "q19", "q20", "q21", "q22"});
 }
