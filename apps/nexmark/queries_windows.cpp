@@ -1,7 +1,6 @@
-// The windowed queries over bids: q5 (hot items), q7 (highest bid), q11 (user sessions), q12
-// (bids per user in processing-time windows) and q17 (auction statistics per day).
+// The windowed queries over bids: q5 (hot items), q7 (highest bid), q11 (user sessions) and
+// q17 (auction statistics per day).
 
-#include "processing_time_or_end_trigger.hpp"
 #include "queries.hpp"
 
 #include <algorithm>
@@ -118,10 +117,8 @@ private:
 };
 
 constexpr std::int64_t q11_gap = 10000;
-constexpr std::int64_t q12_size = 10000;
 
-/// q11's and q12's lines: bidder, bids, window start and end.
-class bidder_windows final
+class bidder_sessions final
     : public sluice::process_window_function<std::int64_t, count_bids::count, row> {
 public:
   void process(const context& ctx, const std::vector<count_bids::count>& counts,
@@ -205,15 +202,7 @@ sluice::data_stream<row> query_q11(sluice::data_stream<event> events) {
   return bid_facts(std::move(events))
       .key_by([](const bid_fact& b) { return b.bidder; })
       .window(sluice::session_windows{q11_gap})
-      .aggregate(count_bids{}, bidder_windows{}, "q11 sessions");
-}
-
-sluice::data_stream<row> query_q12(sluice::data_stream<event> events) {
-  return bid_facts(std::move(events))
-      .key_by([](const bid_fact& b) { return b.bidder; })
-      .window(sluice::tumbling_windows{q12_size, 0, sluice::time_domain::processing_time})
-      .trigger(processing_time_or_end_trigger{})
-      .aggregate(count_bids{}, bidder_windows{}, "q12 bids per processing-time window");
+      .aggregate(count_bids{}, bidder_sessions{}, "q11 sessions");
 }
 
 sluice::data_stream<row> query_q17(sluice::data_stream<event> events) {

@@ -1,10 +1,10 @@
 // q12: bids per bidder in 10 s tumbling windows of processing time. Which window a bid falls
 // in depends on the machine's speed, so the query test asserts what does not: every bid is
 // counted in exactly one window of its bidder, and the windows are 10 s windows of the wall
-// clock. The trigger's two ways of firing (the clock, the end of input) are driven by hand.
+// clock. Its windows' function is driven by hand with a fake clock.
 
 #include "../operators/windows/window_test_harness.hpp"
-#include "processing_time_or_end_trigger.hpp"
+#include "processing_time_counts.hpp"
 #include "query_checks.hpp"
 
 #include <chrono>
@@ -24,34 +24,61 @@ std::int64_t wall_clock_ms() {
       .count();
 }
 
+struct by_bidder {
+  std::int64_t operator()(const bidder_bid& b) const { return b.bidder; }
+};
+
+/// Keeps the lines of the rows it receives.
+class row_lines final : public sluice::collector<row> {
+public:
+  void collect(row&& r) override { lines.push_back(r.line); }
+  void emit_watermark(std::int64_t) override {}
+  void emit_watermark_status(bool) override {}
+  using sluice::collector<row>::collect;
+  /// Returns and clears the lines received, sorted.
+  std::vector<std::string> take() { return sorted(std::exchange(lines, {})); }
+  std::vector<std::string> lines;
+};
+
 } // namespace
 
-TEST_CASE("q12 trigger: a window fires when the clock reaches its end or when the input ends") {
-  using namespace sluice;
-  using namespace sluice::window_test;
-  window_settings<time_window> settings;
-  settings.window_trigger = std::make_shared<processing_time_or_end_trigger>();
-  auto h = make_harness(tumbling_windows(100, 0, time_domain::processing_time), sum_contents(),
-                        settings);
-  h.clock.now = 5;
-  h.element({"a", 1}, no_timestamp);
-  h.clock.now = 50;
-  h.element({"a", 2}, no_timestamp);
-  h.element({"b", 4}, no_timestamp);
-  h.advance_clock(98);
-  CHECK(h.take().empty());
-  h.advance_clock(99);
-  CHECK(h.take() == std::vector<std::string>{"a:3@99", "b:4@99"});
-  h.clock.now = 150;
-  h.element({"a", 8}, no_timestamp);
-  h.element({"b", 16}, no_timestamp);
-  h.watermark(1000); // an ordinary watermark fires nothing
-  CHECK(h.take() == std::vector<std::string>{"wm@1000"});
-  h.watermark(max_watermark); // the end of input: the open window fires, the fired one not again
-  CHECK(h.take() ==
-        std::vector<std::string>{"a:8@199", "b:16@199", "wm@" + std::to_string(max_watermark)});
-  h.advance_clock(1000); // its processing-time timer finds it empty
-  CHECK(h.take().empty());
+TEST_CASE("q12 windows: written when the clock reaches the end, a later window starts, or the "
+          "input ends") {
+  const auto backend = sluice::test::make_test_keyed_state_backend();
+  sluice::window_test::fake_clock clock;
+  sluice::timestamp_slot slot;
+  row_lines out;
+  sluice::keyed_process_operator<processing_time_counts, by_bidder> op(processing_time_counts{100},
+                                                                       by_bidder{});
+  sluice::runtime_context ctx;
+  ctx.operator_name = "q12";
+  ctx.element_time = &slot;
+  ctx.processing_time = &clock;
+  ctx.keyed_state = backend.get();
+  op.set_output(out);
+  op.open(ctx);
+  const auto bid_at = [&](std::int64_t bidder, std::int64_t now) {
+    clock.now = now;
+    op.collect(bidder_bid{bidder, 0});
+  };
+  bid_at(1, 5);
+  bid_at(1, 50);
+  bid_at(2, 50);
+  op.on_processing_time(99);
+  CHECK(out.take().empty());
+  bid_at(1, 99); // the window's last millisecond
+  op.on_processing_time(100);
+  CHECK(out.take() == lines{"1,3,0,100", "2,1,0,100"});
+  bid_at(1, 150);
+  bid_at(1, 250); // before the wake-up at 200: the bid closes the window
+  CHECK(out.take() == lines{"1,1,100,200"});
+  op.on_processing_time(200); // the closed window's timer was deleted
+  CHECK(out.take().empty());
+  bid_at(2, 260);
+  op.process_watermark(sluice::max_watermark); // the input ended: the open windows
+  CHECK(out.take() == lines{"1,1,200,300", "2,1,200,300"});
+  op.on_processing_time(1000);
+  CHECK(out.take().empty());
 }
 
 TEST_CASE("q12: every bid in exactly one 10 s processing-time window of its bidder") {
