@@ -14,6 +14,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sluice::test {
@@ -61,7 +62,7 @@ public:
   /// Runs one message at a time, of the first subtask in the job queue that is not `held`,
   /// until none is left or `until()` holds after a step; returns the messages run.
   std::size_t run(const std::set<int>& held = {}, const std::function<bool()>& until = {});
-  /// Whether subtask `i` has a message to run.
+  /// Whether subtask `i` has a message to run (it is in the coordinator's job queue).
   bool has_messages(int i) const;
   /// The batches `from` sent to `to` that wait in `to`'s mailbox.
   int queued_batches(int from, int to);
