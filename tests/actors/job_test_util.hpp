@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,15 @@ inline job_config test_config(int parallelism, std::size_t batch_bytes = 1024) {
   c.parallelism = parallelism;
   c.batch_bytes = batch_bytes;
   return c;
+}
+
+/// The id of the plan's vertex whose name contains `name` ("Source: numbers", ...); throws
+/// std::invalid_argument if none does.
+inline int vertex_named(const execution_plan& plan, const std::string& name) {
+  for (const auto& v : plan.vertices())
+    if (v.name.find(name) != std::string::npos)
+      return v.id;
+  throw std::invalid_argument("no vertex named " + name);
 }
 
 /// A deterministic pseudo-random generator (splitmix64), independent of the engine.

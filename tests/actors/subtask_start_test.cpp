@@ -14,19 +14,7 @@
 #include <vector>
 
 using namespace sluice;
-
-namespace {
-
-/// The index of the plan's vertex whose name contains `name`.
-int vertex_named(const execution_plan& plan, const std::string& name) {
-  for (const auto& v : plan.vertices())
-    if (v.name.find(name) != std::string::npos)
-      return v.id;
-  FAIL("no vertex named " << name);
-  return -1;
-}
-
-} // namespace
+using sluice::test::vertex_named;
 
 TEST_CASE("subtask: in-band events that arrived before start_msg are processed at start") {
   const auto config = test::test_config(1);
