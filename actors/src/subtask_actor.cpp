@@ -89,8 +89,12 @@ caf::behavior subtask_actor::make_behavior() {
       [this](wakeup_atom, std::int64_t time_ms) {
         if (time_ms == next_wakeup_ms_)
           next_wakeup_ms_ = max_watermark;
-        if (!stopped()) // else the checkpointer's resume catches up
-          guarded([&] { chain_->on_processing_time(now_ms()); });
+        // CAF's timer runs on the steady clock: a wake-up before the clock passed its time
+        // is armed again, its timers wait for it.
+        if (now_ms() <= time_ms)
+          wake_at(time_ms);
+        else if (!stopped()) // else the checkpointer's resume catches up
+          guarded([&] { fire_processing_timers(); });
       },
       [this](watermark_tick_atom) {
         if (done())
@@ -131,6 +135,8 @@ void subtask_actor::on_exit() {
 }
 
 std::int64_t subtask_actor::now_ms() const {
+  if (setup_.clock)
+    return setup_.clock();
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -140,8 +146,14 @@ void subtask_actor::wake_at(std::int64_t time_ms) {
   if (time_ms >= next_wakeup_ms_ || done())
     return;
   next_wakeup_ms_ = time_ms;
-  auto delay = std::max<std::int64_t>(0, time_ms - now_ms());
+  auto delay = std::max<std::int64_t>(0, time_ms + 1 - now_ms());
   delayed_send(this, std::chrono::milliseconds(delay), wakeup_atom::value, time_ms);
+}
+
+void subtask_actor::fire_processing_timers() {
+  // A timer at t fires once the clock passed t (as Flink): while the clock reads t, a record
+  // still belongs to the window whose last millisecond is t.
+  chain_->on_processing_time(now_ms() - 1);
 }
 
 void subtask_actor::send_batch(int channel, std::vector<char>&& bytes, std::uint32_t records,

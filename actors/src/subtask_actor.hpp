@@ -11,6 +11,7 @@
 #include "sluice/actors/input_watermarks.hpp"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -26,6 +27,8 @@ struct subtask_setup {
   caf::actor job_manager;
   std::shared_ptr<subtask_counters> counters;
   std::string restore; ///< `_metadata` of the checkpoint to restore, or empty
+  /// The processing-time clock in epoch ms; empty: the system clock (a test sets its own).
+  std::function<std::int64_t()> clock;
 };
 
 class subtask_actor final : public caf::event_based_actor,
@@ -47,6 +50,9 @@ private:
   // processing_time_service
   std::int64_t now_ms() const override;
   void wake_at(std::int64_t time_ms) override;
+
+  /// Fires the processing-time timers the clock has passed (at most now_ms() - 1).
+  void fire_processing_timers();
 
   /// An in-band event on input channel `ch` was taken from the input gate.
   void on_input_event(const input_item& item);
@@ -118,7 +124,8 @@ private:
   output_gate output_;
   input_gate input_;
   std::optional<input_watermarks> watermarks_; ///< over the input channels (none for sources)
-  std::int64_t next_wakeup_ms_ = max_watermark; ///< the earliest processing-time wake-up armed
+  /// The time of the earliest processing-time wake-up armed (it arrives once the clock passed it).
+  std::int64_t next_wakeup_ms_ = max_watermark;
   std::optional<operator_chain> chain_;
   /// The operators' metrics being read; it trades places with the published ones.
   std::vector<operator_metrics> metrics_scratch_;

@@ -121,7 +121,7 @@ void subtask_actor::on_checkpoint_ended(const checkpoint_ended_msg& msg) {
     // The stop with savepoint failed: the job goes on.
     if (chain_->source())
       schedule_source_step();
-    chain_->on_processing_time(now_ms());
+    fire_processing_timers();
   }
   if (!msg.completed)
     process_input();

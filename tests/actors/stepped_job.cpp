@@ -18,7 +18,7 @@ caf::actor_system_config& testing_config(caf::actor_system_config& cfg) {
 } // namespace
 
 stepped_job::stepped_job(std::shared_ptr<const execution_plan> plan, const job_config& config,
-                         const std::string& name)
+                         const std::string& name, std::function<std::int64_t()> clock)
     : sys_(testing_config(cfg_)),
       sched_(dynamic_cast<caf::scheduler::test_coordinator&>(sys_.scheduler())),
       job_manager_(std::make_unique<caf::scoped_actor>(sys_)) {
@@ -28,7 +28,7 @@ stepped_job::stepped_job(std::shared_ptr<const execution_plan> plan, const job_c
     REQUIRE(v.parallelism == 1);
     counters_.push_back(std::make_shared<subtask_counters>());
     subtasks_.push_back(sys_.spawn<subtask_actor>(
-        subtask_setup{plan, shared_config, name, v.id, 0, me, counters_.back(), ""}));
+        subtask_setup{plan, shared_config, name, v.id, 0, me, counters_.back(), "", clock}));
   }
   run(); // their first run initializes them
 }
@@ -131,6 +131,9 @@ void stepped_job::record(int to, const caf::mailbox_element& x) {
     d.what = delivery::kind::credit;
     d.channel = m.channel;
     d.value = m.credits;
+  } else if (content.match_elements<wakeup_atom, std::int64_t>()) {
+    d.what = delivery::kind::wakeup;
+    d.value = content.get_as<std::int64_t>(1);
   }
   deliveries_.push_back(d);
 }

@@ -3,7 +3,8 @@
 // at a time, in the order the test picks, and the test sees every message a subtask takes (its
 // sender, its kind, its channel and value) just before the subtask handles it. The test plays
 // the job manager: what the subtasks send it is collected by a scoped actor. One subtask per
-// vertex (parallelism 1), so a subtask's index is its vertex's.
+// vertex (parallelism 1), so a subtask's index is its vertex's. The test may set the subtasks'
+// processing-time clock and deliver their delayed messages (wake-ups, timers) when it likes.
 
 #include "../../actors/src/subtask_actor.hpp"
 
@@ -21,13 +22,14 @@ namespace sluice::test {
 
 /// One message a subtask took, as seen just before it handled it.
 struct delivery {
-  enum class kind { batch, event, credit, control };
+  enum class kind { batch, event, credit, wakeup, control };
   int from = -1; ///< the sending subtask; -1: the job manager, or the subtask itself
   int to = 0;
   kind what = kind::control;
   int channel = 0; ///< the receiver's input channel (batch, event) or output channel (credit)
   event_kind event = event_kind::end_of_input; ///< of an event
-  std::int64_t value = 0; ///< a batch's records, an event's value, a credit's credits
+  /// A batch's records, an event's value, a credit's credits, a wake-up's time.
+  std::int64_t value = 0;
 };
 
 /// What the subtasks sent the job manager.
@@ -41,9 +43,10 @@ struct job_manager_inbox {
 
 class stepped_job {
 public:
-  /// Spawns a subtask actor per vertex of `plan` (each of parallelism 1), not started.
+  /// Spawns a subtask actor per vertex of `plan` (each of parallelism 1), not started; `clock`
+  /// is their processing-time clock (empty: the system clock).
   stepped_job(std::shared_ptr<const execution_plan> plan, const job_config& config,
-              const std::string& name);
+              const std::string& name, std::function<std::int64_t()> clock = {});
   /// Kills the subtasks still running (a test that failed half-way) and runs their exits.
   ~stepped_job();
   stepped_job(const stepped_job&) = delete;
@@ -66,6 +69,9 @@ public:
   bool has_messages(int i) const;
   /// The batches `from` sent to `to` that wait in `to`'s mailbox.
   int queued_batches(int from, int to);
+  /// Puts every delayed message in its receiver's mailbox now, whatever its delay; returns how
+  /// many.
+  std::size_t trigger_timeouts() { return sched_.trigger_timeouts(); }
 
   /// Every message the subtasks took, in order.
   const std::vector<delivery>& deliveries() const { return deliveries_; }

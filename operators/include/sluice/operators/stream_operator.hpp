@@ -37,7 +37,7 @@ public:
   virtual void process_watermark(std::int64_t) {}
   /// The input's watermark status changed (idle inputs do not hold watermarks back).
   virtual void process_watermark_status(bool) {}
-  /// The processing-time clock reached `now_ms` (after processing_time_service::wake_at).
+  /// The processing-time clock passed `now_ms` (see processing_time_service::wake_at).
   virtual void on_processing_time(std::int64_t) {}
   /// The periodic watermark interval passed (for operators that generate watermarks).
   virtual void on_periodic_watermark() {}

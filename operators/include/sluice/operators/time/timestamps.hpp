@@ -62,7 +62,7 @@ public:
   virtual ~processing_time_service() = default;
   /// Milliseconds since the epoch.
   virtual std::int64_t now_ms() const = 0;
-  /// Calls stream_operator::on_processing_time on the chain at (or soon after) `time_ms`.
+  /// Calls stream_operator::on_processing_time(>= time_ms) once the clock is past `time_ms`.
   virtual void wake_at(std::int64_t time_ms) = 0;
 };
 
