@@ -279,7 +279,7 @@ void q11(const generator_config& config, std::int64_t n, const line_consumer& ou
       },
       [&](std::int64_t watermark) {
         // Sessions end 10 s after their last bid: sweep once per second of event time.
-        if (watermark == INT64_MAX || watermark - swept >= 1000) {
+        if (watermark == INT64_MAX || watermark >= swept + 1000) {
           close_before(watermark);
           swept = watermark;
         }

@@ -127,15 +127,19 @@ struct rest_api::impl {
     auto table = triggers;
     auto jm = job_manager;
     auto timeout = savepoint_timeout;
-    system.spawn([=](caf::event_based_actor* self) {
-      self->request(jm, timeout, msg)
-          .then([=](const std::string& dir) { table->finish(id, dir, ""); },
-                [=](const caf::error& e) {
-                  table->finish(id, "",
-                                e == caf::sec::request_receiver_down ? "the job is not running"
-                                                                     : error_text(e));
-                });
-    });
+    // The request goes in as a spawn argument: CAF 0.17.6 binds a reference to its null
+    // argument tuple when a function actor is spawned without any (undefined behaviour).
+    system.spawn(
+        [=](caf::event_based_actor* self, const savepoint_request_msg& request) {
+          self->request(jm, timeout, request)
+              .then([=](const std::string& dir) { table->finish(id, dir, ""); },
+                    [=](const caf::error& e) {
+                      table->finish(id, "",
+                                    e == caf::sec::request_receiver_down ? "the job is not running"
+                                                                         : error_text(e));
+                    });
+        },
+        std::move(msg));
     release_thread_logger();
     return id;
   }
