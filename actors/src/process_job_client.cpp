@@ -1,5 +1,7 @@
 #include "process_job_client.hpp"
 
+#include "basp_shutdown.hpp"
+
 #include "caf_error_text.hpp"
 #include "job_reports.hpp"
 #include "process_resources.hpp"
@@ -110,7 +112,12 @@ job_result process_job_client::wait() {
   if (system_) {
     main_ = nullptr;
     if (networked_)
-      shut_down_within_grace([&] { system_.reset(); }, result.exit_code());
+      shut_down_within_grace(
+          [&] {
+            stop_remote_messaging(*system_);
+            system_.reset();
+          },
+          result.exit_code());
     else
       system_.reset();
   }

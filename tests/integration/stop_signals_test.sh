@@ -32,8 +32,12 @@ gapless() {
   sort -t, -k1,1 -k2,2n "$1" | awk -F, '$1 != w { w = $1; n = 0 } { if ($2 != ++n) exit 1 }'
 }
 
-# 1. SIGINT cancels.
+# 1. SIGINT cancels. The sink commits a checkpoint's files when it learns that the checkpoint
+# completed, a moment after its _metadata: the SIGINT waits for the first committed file.
 run_until_checkpoint cancel
+while kill -0 "$pid" 2>/dev/null && ! compgen -G "$work/cancel-out/part-*" > /dev/null; do
+  sleep 0.02
+done
 kill -INT "$pid"
 expect_status cancel "$pid" 130
 grep -q "received SIGINT: stopping the job" "$work/cancel.err" || { cat "$work/cancel.err"; exit 1; }
