@@ -76,9 +76,31 @@ void write_all(int fd, const std::string& path, const char* data, std::size_t n)
 /// Makes the rename durable: the directory entry lives in the parent directory.
 void sync_parent_dir(const std::string& path) {
   auto dir = std::filesystem::path(path).parent_path();
-  fd_guard fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY));
-  if (fd.get() >= 0)
-    ::fsync(fd.get());
+  sync_dir(dir.empty() ? "." : dir.string());
+}
+
+/// Bytes read at a time when copying or checksumming a whole file.
+constexpr std::size_t copy_chunk = std::size_t{1} << 20;
+
+/// Reads the file `path` in chunks, calling `chunk(data, n)` on each; returns the CRC-32.
+template <class Chunk>
+std::uint32_t read_crc32(const std::string& path, Chunk&& chunk) {
+  fd_guard in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (in.get() < 0)
+    throw_io_error(path, "opened");
+  std::vector<char> buffer(copy_chunk);
+  std::uint32_t crc = 0;
+  for (;;) {
+    const auto n = ::read(in.get(), buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      throw_io_error(path, "read");
+    if (n == 0)
+      return crc;
+    crc = crc32(crc, buffer.data(), static_cast<std::size_t>(n));
+    chunk(buffer.data(), static_cast<std::size_t>(n));
+  }
 }
 
 void check_format(file_format format) {
@@ -134,6 +156,34 @@ std::uint64_t write_checked_file(const std::string& path, file_format format,
     throw_io_error(path, "renamed into place");
   sync_parent_dir(path);
   return length + footer_size;
+}
+
+std::uint32_t copy_file_crc32(const std::string& from, const std::string& to) {
+  fd_guard out(::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (out.get() < 0)
+    throw_io_error(to, "created");
+  try {
+    const auto crc =
+        read_crc32(from, [&](const char* data, std::size_t n) { write_all(out.get(), to, data, n); });
+    if (::fsync(out.get()) != 0)
+      throw_io_error(to, "synced");
+    if (!out.close())
+      throw_io_error(to, "closed");
+    return crc;
+  } catch (...) {
+    ::unlink(to.c_str());
+    throw;
+  }
+}
+
+std::uint32_t file_crc32(const std::string& path) {
+  return read_crc32(path, [](const char*, std::size_t) {});
+}
+
+void sync_dir(const std::string& dir) {
+  fd_guard fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() >= 0)
+    ::fsync(fd.get());
 }
 
 checked_file read_checked_file(const std::string& path, file_format format) {
