@@ -808,12 +808,13 @@ fields measure_incremental(const sluice::job_config& base, const fs::path& paren
               "the first one of the full state\n",
               static_cast<unsigned long long>(o.state_mb), o.value_bytes, o.update_percent,
               static_cast<long long>(o.interval_ms), inc.written_bytes.size());
-  std::printf("   %-12s %14s %14s %10s %10s %12s\n", "", "written MiB", "first MiB", "p99 ms",
-              "max ms", "restore ms");
+  std::printf("   %-12s %14s %14s %14s %10s %10s %12s\n", "", "written MiB", "median MiB",
+              "first MiB", "p99 ms", "max ms", "restore ms");
   for (const auto* r : {&inc, &full})
-    std::printf("   %-12s %14.2f %14.1f %10.0f %10.0f %12.0f\n",
+    std::printf("   %-12s %14.2f %14.2f %14.1f %10.0f %10.0f %12.0f\n",
                 r == &inc ? "incremental" : "full", mean(r->written_bytes) / 1048576.0,
-                r->first_written / 1048576.0, percentile(r->durations_ms, 99),
+                median(r->written_bytes) / 1048576.0, r->first_written / 1048576.0,
+                percentile(r->durations_ms, 99),
                 *std::max_element(r->durations_ms.begin(), r->durations_ms.end()), r->restore_ms);
   std::printf("   full state %.1f MiB; written per incremental checkpoint / full state: %.4f "
               "(target <= %.2f: %s); p99 %.0f ms (target <= %.0f ms: %s)\n",
@@ -821,6 +822,7 @@ fields measure_incremental(const sluice::job_config& base, const fs::path& paren
               p99, incremental_p99_target_ms, p99_met ? "met" : "missed");
   return {{"full_state_bytes", state},
           {"incremental_bytes_per_checkpoint", inc_bytes},
+          {"incremental_bytes_per_checkpoint_median", median(inc.written_bytes)},
           {"full_bytes_per_checkpoint", full_bytes},
           {"incremental_ratio", ratio},
           {"incremental_ratio_target_met", ratio_met ? 1 : 0},

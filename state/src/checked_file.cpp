@@ -20,15 +20,21 @@ constexpr std::size_t magic_size = 8;
 constexpr std::size_t header_size = magic_size + sizeof(std::uint32_t);
 constexpr std::size_t footer_size = sizeof(std::uint64_t) + sizeof(std::uint32_t);
 
-std::array<std::uint32_t, 256> make_crc_table() {
-  std::array<std::uint32_t, 256> table{};
+/// Slicing-by-8 tables: [0] is the byte-at-a-time table, [k] advances a byte k more places.
+using crc_tables = std::array<std::array<std::uint32_t, 256>, 8>;
+
+crc_tables make_crc_tables() {
+  crc_tables t{};
   for (std::uint32_t i = 0; i < 256; ++i) {
     std::uint32_t c = i;
     for (int k = 0; k < 8; ++k)
       c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    table[i] = c;
+    t[0][i] = c;
   }
-  return table;
+  for (std::size_t k = 1; k < t.size(); ++k)
+    for (std::uint32_t i = 0; i < 256; ++i)
+      t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xff];
+  return t;
 }
 
 [[noreturn]] void throw_file_error(const std::string& path, const std::string& what) {
@@ -119,10 +125,23 @@ T load(const char* p) {
 } // namespace
 
 std::uint32_t crc32(std::uint32_t crc, const char* data, std::size_t n) {
-  static const auto table = make_crc_table();
+  static const auto t = make_crc_tables();
   crc = ~crc;
-  for (std::size_t i = 0; i < n; ++i)
-    crc = table[(crc ^ static_cast<unsigned char>(data[i])) & 0xff] ^ (crc >> 8);
+  std::size_t i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  // Eight bytes per step (whole files of state are checksummed: several times faster).
+  for (; i + 8 <= n; i += 8) {
+    std::uint32_t lo;
+    std::uint32_t hi;
+    std::memcpy(&lo, data + i, 4);
+    std::memcpy(&hi, data + i + 4, 4);
+    lo ^= crc;
+    crc = t[7][lo & 0xff] ^ t[6][(lo >> 8) & 0xff] ^ t[5][(lo >> 16) & 0xff] ^ t[4][lo >> 24] ^
+          t[3][hi & 0xff] ^ t[2][(hi >> 8) & 0xff] ^ t[1][(hi >> 16) & 0xff] ^ t[0][hi >> 24];
+  }
+#endif
+  for (; i < n; ++i)
+    crc = t[0][(crc ^ static_cast<unsigned char>(data[i])) & 0xff] ^ (crc >> 8);
   return ~crc;
 }
 
