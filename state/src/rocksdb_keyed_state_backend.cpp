@@ -1,5 +1,5 @@
-// The RocksDB backend's directories, snapshots (a RocksDB checkpoint of the states and a
-// key-group file of the participants) and the choice of how to restore.
+// The RocksDB backend's directories, snapshots (a RocksDB checkpoint of the states, full or
+// incremental, and a key-group file of the participants) and the choice of how to restore.
 
 #include "sluice/state/rocksdb_keyed_state_backend.hpp"
 
