@@ -42,12 +42,27 @@ job_checkpointer::job_checkpointer(caf::event_based_actor& self, const job_manag
     if (auto highest = storage_->highest_checkpoint_id())
       core_.restore_from(*highest);
     storage_->discard_incomplete();
+    // No subtask runs yet when checkpointing is on (a checkpointer created for a first
+    // savepoint comes while they do): what a crash left in shared/ can go.
+    if (setup.config->checkpointing.enabled())
+      sweep_shared();
   }
   for (const auto& v : setup.plan->vertices()) {
     const bool source = setup.plan->graph().node(v.nodes.front()).is_source;
     is_source_.insert(is_source_.end(), static_cast<std::size_t>(v.parallelism), source);
   }
   input_finished_.assign(is_source_.size(), false);
+}
+
+void job_checkpointer::sweep_shared() {
+  try {
+    const auto removed = storage_->sweep_shared();
+    if (!removed.empty())
+      log()->info("[{}] removed {} shared state files no checkpoint references from '{}'",
+                  setup_.job_name, removed.size(), storage_->shared_dir().string());
+  } catch (const checkpoint_error& e) {
+    log()->warn("[{}] shared state files kept: {}", setup_.job_name, e.what());
+  }
 }
 
 void job_checkpointer::trigger(bool final) {

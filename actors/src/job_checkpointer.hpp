@@ -112,6 +112,8 @@ private:
       if (sub)
         self_.send(sub, msg);
   }
+  /// Removes the shared state files no completed checkpoint references (logged).
+  void sweep_shared();
   void trigger(bool final);
   /// Triggers the final checkpoint once every subtask finished its input and nothing is
   /// pending or waiting (savepoints go first).

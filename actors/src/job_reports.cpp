@@ -140,6 +140,7 @@ json checkpoint_json(const checkpoint_stats& c, std::int64_t now_ms) {
               {"latest_ack_timestamp", c.end_ms.value_or(0)},
               {"end_to_end_duration", c.duration_ms(now_ms)},
               {"state_size", c.state_bytes()},
+              {"checkpointed_size", c.written_bytes()},
               {"alignment_duration", c.max_alignment_ms()},
               {"start_delay", c.max_start_delay_ms()},
               {"processed_in_flight_data", in_flight},

@@ -18,11 +18,20 @@
 //    0 ms. Recovery time: the throw to the first record the map processes after the restart
 //    (both stamped in shared atomics). Baseline: the job's fresh start (execute() to the map's
 //    first record) in the same run.
+// 4. Incremental checkpoints: --state-mb MiB of RocksDB state as in 2., then --update-percent
+//    of the keys (the next ones, round robin) get new values after each completed checkpoint,
+//    with a checkpoint every --incremental-interval-ms; --incremental-rounds checkpoints after
+//    the first one of the full state are measured, with incremental checkpoints and then the
+//    same job with full ones. Bytes written per checkpoint from each _metadata (written_bytes:
+//    the files it did not share with an earlier one), durations from the log lines as in 2.;
+//    restore time: the last measured checkpoint restored into a fresh RocksDB backend.
 //
 //   bench_checkpoint [--records N] [--keys K] [--repeat R] [--throughput-interval-ms MS]
 //                    [--state-mb MB] [--value-bytes B]
 //                    [--state-checkpoints N] [--recovery-records N] [--fail-at I]
-//                    [--recovery-rate R] [--parts throughput,state,recovery] [--json]
+//                    [--recovery-rate R] [--update-percent P] [--incremental-rounds N]
+//                    [--incremental-interval-ms MS]
+//                    [--parts throughput,state,recovery,incremental] [--json]
 //                    [common flags; --checkpoint-dir DIR: where the temporary directories go]
 
 #include "bench_util.hpp"
@@ -36,6 +45,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -63,6 +73,8 @@ constexpr std::int64_t state_interval_ms = 2000;
 constexpr std::int64_t recovery_interval_ms = 200;
 constexpr double loss_target = 0.05;
 constexpr double recovery_target_ms = 1000;
+constexpr double incremental_ratio_target = 0.05;
+constexpr double incremental_p99_target_ms = 1000;
 /// Every completed checkpoint stays on disk, so that they can be counted and read afterwards.
 constexpr int retain_all = 1 << 20;
 /// How long the state job may take before the benchmark gives up on it.
@@ -116,6 +128,8 @@ struct completed_checkpoint {
   std::int64_t trigger_ms = 0;  ///< the metadata's timestamp_ms
   std::int64_t written_ms = 0;  ///< the _metadata file's modification time
   std::uint64_t size_bytes = 0; ///< the metadata's state_size_bytes()
+  std::uint64_t written_bytes = 0; ///< what the checkpoint wrote (its subtasks' written_bytes)
+  sluice::checkpoint_metadata metadata;
 };
 
 /// Every `<root>/<job id>/chk-N/_metadata`, read with read_metadata_file, by id.
@@ -132,9 +146,13 @@ std::vector<completed_checkpoint> completed_checkpoints(const fs::path& root) {
       struct stat st {};
       if (::stat(file.c_str(), &st) != 0)
         throw std::runtime_error("cannot stat " + file.string());
+      std::uint64_t written = 0;
+      for (const auto& [uid, op] : m.operators)
+        for (const auto& [index, s] : op.subtasks)
+          written += s.written_bytes();
       out.push_back({m.checkpoint_id, m.timestamp_ms,
                      std::int64_t{st.st_mtim.tv_sec} * 1000 + st.st_mtim.tv_nsec / 1000000,
-                     m.state_size_bytes()});
+                     m.state_size_bytes(), written, m});
     }
   }
   std::sort(out.begin(), out.end(),
@@ -306,6 +324,7 @@ struct fill_progress {
   std::atomic<bool> release{false};       ///< the source may finish once drained
   std::atomic<std::int64_t> released_ms{0};
   std::atomic<bool> stop{false};          ///< the source finishes at once (the benchmark gives up)
+  std::atomic<std::uint64_t> rounds{0};   ///< rounds of updates released (rounds_source)
 };
 
 /// Emits what `Inner` emits, then nothing (idle) until released, then finishes; finishes at
@@ -340,7 +359,8 @@ private:
   bool drained_ = false;
 };
 
-/// Writes a value of `value_bytes` random bytes into the key's value state.
+/// Writes a value of `value_bytes` random bytes seeded by the record's second field into the
+/// value state of its key (the first).
 struct write_value {
   write_value(std::shared_ptr<fill_progress> p, std::size_t bytes)
       : progress(std::move(p)), value_bytes(bytes) {}
@@ -354,14 +374,52 @@ struct write_value {
     value = &ctx.get_state(sluice::value_state_descriptor<std::string>("value"));
     buffer.resize(value_bytes);
   }
-  std::int64_t operator()(std::int64_t key) {
-    fill_value(buffer, static_cast<std::uint64_t>(key));
+  std::int64_t operator()(const record& r) {
+    fill_value(buffer, static_cast<std::uint64_t>(r.second));
     value->update(buffer);
     if (progress->written.fetch_add(1) + 1 == progress->keys)
       progress->filled_ms.store(system_ms());
-    return key;
+    return r.first;
   }
 };
+
+/// Waits for the job `client` runs while a watcher thread, every `period` once every key was
+/// written, calls `step` with the number of checkpoints completed in `dir` since (until the job
+/// ended or `progress` was released); the job is stopped when the time is up. Throws naming
+/// the `what` job when it failed or was stopped.
+template <class Step>
+void wait_watched(sluice::job_client& client, fill_progress& progress, const fs::path& dir,
+                  std::chrono::milliseconds period, const std::string& what, Step step) {
+  std::atomic<bool> ended{false};
+  std::string watch_error;
+  std::thread watcher([&] {
+    const auto give_up = std::chrono::steady_clock::now() + state_job_limit;
+    try {
+      while (!ended.load() && !progress.release.load()) {
+        std::this_thread::sleep_for(period);
+        if (std::chrono::steady_clock::now() > give_up)
+          throw std::runtime_error("not done after 10 minutes, stopped");
+        const auto filled = progress.filled_ms.load();
+        if (filled == 0)
+          continue;
+        std::size_t full = 0;
+        for (const auto& c : completed_checkpoints(dir))
+          full += c.trigger_ms >= filled ? 1 : 0;
+        step(full);
+      }
+    } catch (const std::exception& e) {
+      watch_error = e.what();
+      progress.stop.store(true);
+    }
+  });
+  auto result = client.wait();
+  ended.store(true);
+  watcher.join();
+  if (!result.ok())
+    throw std::runtime_error(what + " job failed: " + result.error());
+  if (!watch_error.empty())
+    throw std::runtime_error(what + " job: " + watch_error);
+}
 
 struct state_options {
   std::uint64_t state_mb;
@@ -413,53 +471,31 @@ fields measure_state(const sluice::job_config& base, const fs::path& parent,
   config.state.kind = sluice::state_backend_kind::rocksdb;
   auto progress = std::make_shared<fill_progress>();
   progress->keys = keys;
+  // Full checkpoints, compared with raw RocksDB checkpoints (hard links) below.
+  config.checkpointing.incremental = false;
   sluice::environment env(config);
   env.from_source(held_open_source(sluice::make_generator_source(
-                                       [](std::uint64_t i) { return static_cast<std::int64_t>(i); },
+                                       [](std::uint64_t i) {
+                                         const auto k = static_cast<std::int64_t>(i);
+                                         return record{k, k};
+                                       },
                                        keys),
                                    progress),
                   "keys")
-      .key_by([](std::int64_t k) { return k; })
+      .key_by([](const record& r) { return r.first; })
       .map(write_value(progress, o.value_bytes), "write value")
       .sink_to(sluice::discarding_sink<std::int64_t>{}, "discard");
 
   checkpoint_log_capture log;
   const auto started_ms = system_ms();
-  auto client = env.execute_async("bench_checkpoint state");
-  // A watcher releases the source once enough checkpoints of the full state completed, or stops
-  // it when the time is up; this thread waits for the job.
-  std::atomic<bool> ended{false};
-  std::string watch_error;
-  std::thread watcher([&] {
-    const auto give_up = std::chrono::steady_clock::now() + state_job_limit;
-    try {
-      while (!ended.load() && !progress->release.load()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        if (std::chrono::steady_clock::now() > give_up)
-          throw std::runtime_error("not done after 10 minutes, stopped");
-        const auto filled = progress->filled_ms.load();
-        if (filled == 0)
-          continue;
-        std::size_t full = 0;
-        for (const auto& c : completed_checkpoints(dir.path()))
-          full += c.trigger_ms >= filled ? 1 : 0;
-        if (full >= o.checkpoints) {
-          progress->released_ms.store(system_ms());
-          progress->release.store(true);
-        }
-      }
-    } catch (const std::exception& e) {
-      watch_error = e.what();
-      progress->stop.store(true);
-    }
-  });
-  auto result = client->wait();
-  ended.store(true);
-  watcher.join();
-  if (!result.ok())
-    throw std::runtime_error("state job failed: " + result.error());
-  if (!watch_error.empty())
-    throw std::runtime_error("state job: " + watch_error);
+  // The source is released once enough checkpoints of the full state completed.
+  wait_watched(*env.execute_async("bench_checkpoint state"), *progress, dir.path(),
+               std::chrono::milliseconds(100), "state", [&](std::size_t full) {
+                 if (full >= o.checkpoints) {
+                   progress->released_ms.store(system_ms());
+                   progress->release.store(true);
+                 }
+               });
   if (!progress->release.load())
     throw std::runtime_error("state job ended before its state was checkpointed");
 
@@ -620,6 +656,185 @@ fields measure_recovery(const sluice::job_config& base, const fs::path& parent,
           {"checkpoints_before_failure", static_cast<double>(before)}};
 }
 
+// -- 4. incremental checkpoints ------------------------------------------------------------------
+
+/// Emits {i % keys, i} for i = 0, 1, ...: every key once, then `round_keys` more for each round
+/// released (the next keys, round robin, each with a new value); idle in between; finishes once
+/// released and drained, or at once when stopped.
+class rounds_source final : public sluice::copyable_source<rounds_source, record> {
+public:
+  rounds_source(std::shared_ptr<fill_progress> progress, std::uint64_t round_keys)
+      : progress_(std::move(progress)), round_keys_(round_keys) {}
+
+  sluice::source_status poll(sluice::collector<record>& out, std::size_t max_records) override {
+    if (progress_->stop.load())
+      return sluice::source_status::finished;
+    const auto end = progress_->keys + progress_->rounds.load() * round_keys_;
+    for (std::size_t n = 0; n < max_records && next_ < end; ++n, ++next_)
+      out.collect(record{static_cast<std::int64_t>(next_ % progress_->keys),
+                         static_cast<std::int64_t>(next_)});
+    if (next_ < end)
+      return sluice::source_status::more;
+    return progress_->release.load() ? sluice::source_status::finished
+                                     : sluice::source_status::idle;
+  }
+
+private:
+  std::shared_ptr<fill_progress> progress_;
+  std::uint64_t round_keys_;
+  std::uint64_t next_ = 0;
+};
+
+struct incremental_options {
+  std::uint64_t state_mb;
+  std::size_t value_bytes;
+  double update_percent;
+  std::size_t rounds;       ///< checkpoints measured after the first one of the full state
+  std::int64_t interval_ms;
+};
+
+/// What one run (incremental or full) measured.
+struct incremental_run {
+  std::vector<double> durations_ms;
+  std::vector<double> written_bytes;
+  std::uint64_t state_bytes = 0;       ///< the last measured checkpoint's
+  std::uint64_t first_written = 0;     ///< the first checkpoint of the full state
+  double restore_ms = 0;               ///< the last measured checkpoint into a fresh backend
+};
+
+/// The p-th percentile (nearest rank) of `v` (not empty).
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  const auto rank = static_cast<std::size_t>(std::ceil(p / 100 * static_cast<double>(v.size())));
+  return v[std::max<std::size_t>(rank, 1) - 1];
+}
+
+double mean(const std::vector<double>& v) {
+  double sum = 0;
+  for (auto x : v)
+    sum += x;
+  return sum / static_cast<double>(v.size());
+}
+
+/// The time restoring every keyed handle of `m` into one fresh RocksDB backend takes.
+double restore_ms(const sluice::job_config& config, const fs::path& parent,
+                  const sluice::checkpoint_metadata& m) {
+  scratch_dir dir(parent, "restore");
+  auto state = config.state;
+  state.kind = sluice::state_backend_kind::rocksdb;
+  state.state_dir = dir.path().string();
+  for (const auto& [uid, op] : m.operators) {
+    std::vector<sluice::keyed_state_handle> handles;
+    for (const auto& [index, s] : op.subtasks)
+      if (s.keyed_state)
+        handles.push_back(*s.keyed_state);
+    if (handles.empty())
+      continue;
+    auto backend = sluice::make_keyed_state_backend(state, uid + " (restore)",
+                                                    {0, op.max_parallelism - 1}, op.max_parallelism);
+    return 1000 * bench::seconds_of([&] { backend->restore(handles); });
+  }
+  throw std::runtime_error("checkpoint " + std::to_string(m.checkpoint_id) + " holds no keyed state");
+}
+
+incremental_run run_rounds(const sluice::job_config& base, const fs::path& parent,
+                           const incremental_options& o, bool incremental) {
+  const std::uint64_t keys = (o.state_mb << 20) / o.value_bytes;
+  const auto round_keys = std::max<std::uint64_t>(
+      1, static_cast<std::uint64_t>(static_cast<double>(keys) * o.update_percent / 100));
+  scratch_dir dir(parent, incremental ? "incremental" : "full");
+  auto config = job_config_for(base, o.interval_ms, dir.path());
+  config.state.kind = sluice::state_backend_kind::rocksdb;
+  config.checkpointing.incremental = incremental;
+  auto progress = std::make_shared<fill_progress>();
+  progress->keys = keys;
+  sluice::environment env(config);
+  env.from_source(rounds_source(progress, round_keys), "keys")
+      .key_by([](const record& r) { return r.first; })
+      .map(write_value(progress, o.value_bytes), "write value")
+      .sink_to(sluice::discarding_sink<std::int64_t>{}, "discard");
+
+  checkpoint_log_capture log;
+  const std::string what = incremental ? "incremental" : "full";
+  // After each completed checkpoint of the full state, a round of updates; the source finishes
+  // once the rounds measured completed.
+  wait_watched(*env.execute_async("bench_checkpoint " + what), *progress, dir.path(),
+               std::chrono::milliseconds(20), what, [&](std::size_t full) {
+                 progress->rounds.store(full);
+                 if (full > o.rounds)
+                   progress->release.store(true);
+               });
+
+  const auto filled = progress->filled_ms.load();
+  const auto logged = log.durations();
+  incremental_run out;
+  std::size_t seen = 0;
+  const sluice::checkpoint_metadata* last = nullptr;
+  const auto done = completed_checkpoints(dir.path());
+  for (const auto& c : done) {
+    if (c.trigger_ms < filled || seen++ > o.rounds)
+      continue;
+    if (seen == 1) {
+      out.first_written = c.written_bytes;
+      continue;
+    }
+    const auto it = logged.find(c.id);
+    out.durations_ms.push_back(
+        static_cast<double>(it != logged.end() ? it->second : c.written_ms - c.trigger_ms));
+    out.written_bytes.push_back(static_cast<double>(c.written_bytes));
+    out.state_bytes = c.size_bytes;
+    last = &c.metadata;
+  }
+  if (!last)
+    throw std::runtime_error(what + " job: no checkpoint after the first one of the full state");
+  out.restore_ms = restore_ms(config, parent, *last);
+  return out;
+}
+
+fields measure_incremental(const sluice::job_config& base, const fs::path& parent,
+                           const incremental_options& o) {
+  const auto inc = run_rounds(base, parent, o, true);
+  const auto full = run_rounds(base, parent, o, false);
+  const double state = static_cast<double>(inc.state_bytes);
+  const double inc_bytes = mean(inc.written_bytes);
+  const double full_bytes = mean(full.written_bytes);
+  const double ratio = inc_bytes / state;
+  const double p99 = percentile(inc.durations_ms, 99);
+  const double full_p99 = percentile(full.durations_ms, 99);
+  const bool ratio_met = ratio <= incremental_ratio_target;
+  const bool p99_met = p99 <= incremental_p99_target_ms;
+  std::printf("4. incremental checkpoints: %llu MiB of RocksDB state (%zu-byte values), %.2f%% of "
+              "the keys updated between checkpoints, interval %lld ms; %zu checkpoints after "
+              "the first one of the full state\n",
+              static_cast<unsigned long long>(o.state_mb), o.value_bytes, o.update_percent,
+              static_cast<long long>(o.interval_ms), inc.written_bytes.size());
+  std::printf("   %-12s %14s %14s %14s %10s %10s %12s\n", "", "written MiB", "median MiB",
+              "first MiB", "p99 ms", "max ms", "restore ms");
+  for (const auto* r : {&inc, &full})
+    std::printf("   %-12s %14.2f %14.2f %14.1f %10.0f %10.0f %12.0f\n",
+                r == &inc ? "incremental" : "full", mean(r->written_bytes) / 1048576.0,
+                median(r->written_bytes) / 1048576.0, r->first_written / 1048576.0,
+                percentile(r->durations_ms, 99),
+                *std::max_element(r->durations_ms.begin(), r->durations_ms.end()), r->restore_ms);
+  std::printf("   full state %.1f MiB; written per incremental checkpoint / full state: %.4f "
+              "(target <= %.2f: %s); p99 %.0f ms (target <= %.0f ms: %s)\n",
+              state / 1048576.0, ratio, incremental_ratio_target, ratio_met ? "met" : "missed",
+              p99, incremental_p99_target_ms, p99_met ? "met" : "missed");
+  return {{"full_state_bytes", state},
+          {"incremental_bytes_per_checkpoint", inc_bytes},
+          {"incremental_bytes_per_checkpoint_median", median(inc.written_bytes)},
+          {"full_bytes_per_checkpoint", full_bytes},
+          {"incremental_ratio", ratio},
+          {"incremental_ratio_target_met", ratio_met ? 1 : 0},
+          {"checkpoint_p99_ms", p99},
+          {"checkpoint_p99_target_met", p99_met ? 1 : 0},
+          {"full_checkpoint_p99_ms", full_p99},
+          {"incremental_first_checkpoint_bytes", static_cast<double>(inc.first_written)},
+          {"incremental_restore_ms", inc.restore_ms},
+          {"full_restore_ms", full.restore_ms},
+          {"incremental_checkpoints_measured", static_cast<double>(inc.written_bytes.size())}};
+}
+
 /// Whether `part` is in the comma-separated `parts`.
 bool selected(const std::string& parts, const std::string& part) {
   return ("," + parts + ",").find("," + part + ",") != std::string::npos;
@@ -642,7 +857,11 @@ int main(int argc, char** argv) {
        {"fail-at", "the record at which the recovery job's map throws", std::string("2000000"),
         false},
        {"recovery-rate", "records/s of the recovery job's source", std::string("1000000"), false},
-       {"parts", "which measurements: throughput,state,recovery",
+       {"update-percent", "incremental: % of the keys updated between checkpoints",
+        std::string("1"), false},
+       {"incremental-rounds", "incremental: checkpoints measured", std::string("10"), false},
+       {"incremental-interval-ms", "incremental: checkpoint interval", std::string("1000"), false},
+       {"parts", "which measurements: throughput,state,recovery,incremental",
         std::string("throughput,state,recovery"), false},
        {"json", "print the figures as JSON on the last line", {}, true}}};
   try {
@@ -669,8 +888,16 @@ int main(int argc, char** argv) {
                            {std::stoull(env.flag_or("recovery-records", "3000000")), keys,
                             std::stoll(env.flag_or("fail-at", "2000000")),
                             std::stod(env.flag_or("recovery-rate", "1000000"))}));
+    if (selected(parts, "incremental"))
+      add(measure_incremental(
+          config, parent,
+          {std::stoull(env.flag_or("state-mb", "1024")),
+           std::max<std::size_t>(8, std::stoull(env.flag_or("value-bytes", "1024"))),
+           std::stod(env.flag_or("update-percent", "1")),
+           std::max<std::size_t>(1, std::stoull(env.flag_or("incremental-rounds", "10"))),
+           std::stoll(env.flag_or("incremental-interval-ms", "1000"))}));
     if (figures.empty())
-      throw std::runtime_error("--parts names none of throughput, state, recovery");
+      throw std::runtime_error("--parts names none of throughput, state, recovery, incremental");
     if (env.flag("json"))
       bench::print_json(figures);
   } catch (const std::exception& e) {

@@ -1,7 +1,8 @@
 // sluice: the command-line client of a job manager process (list, status, cancel, savepoint,
-// stop, taskmanagers). Exit codes: 0 success, 1 the command failed, 2 usage error, 3 the job
-// manager cannot be reached.
+// stop, taskmanagers), and `checkpoints gc DIR`, which needs none. Exit codes: 0 success, 1 the
+// command failed, 2 usage error, 3 the job manager cannot be reached.
 
+#include "checkpoints_gc.hpp"
 #include "json_output.hpp"
 #include "tables.hpp"
 #include "watch.hpp"
@@ -29,6 +30,7 @@ constexpr int exit_unreachable = 3;
 const char* const usage_text =
     R"(usage: sluice --jobmanager HOST:PORT COMMAND [ARGS] [--json] [--timeout-ms MS]
               [--tls-cert FILE --tls-key FILE --tls-ca FILE]
+       sluice checkpoints gc DIR [--json]
 
 Commands (JOB: the job's id, or its name):
   list                                 jobs: id, state, uptime, name
@@ -47,6 +49,15 @@ Commands (JOB: the job's id, or its name):
                                        --savepoint-dir); prints its directory
   stop JOB [--savepoint DIR] [--drain] stops the job with a savepoint; prints its directory
                                        (--drain: emit the maximum watermark first)
+
+Without a job manager:
+  checkpoints gc DIR                   removes what a crash left in checkpoint directories,
+                                       as a job's start does: chk-N without _metadata, and
+                                       files in shared/ no completed checkpoint references.
+                                       DIR: a job's directory (<checkpoint-dir>/<job id>) or
+                                       a --checkpoint-dir holding them. Only while the jobs
+                                       are not running (a running job's pending checkpoint
+                                       would go)
 
 Flags:
   --jobmanager HOST:PORT  the job manager (its --jobmanager-bind)
@@ -161,6 +172,48 @@ std::chrono::milliseconds parse_positive(const std::string& flag, const std::str
   return std::chrono::milliseconds(n);
 }
 
+/// Throws usage_error unless `inv` names a command of a job manager with its operands.
+void check_operands(const invocation& inv) {
+  auto it = commands().find(inv.command);
+  if (it == commands().end())
+    throw usage_error("unknown command '" + inv.command + "'");
+  const auto& cmd = it->second;
+  const std::string usage = "usage: sluice " + inv.command + " " + cmd.operands;
+  if (inv.operands.size() < cmd.min_operands)
+    throw usage_error("missing argument for '" + inv.command + "' (" + usage + ")");
+  if (inv.operands.size() > cmd.max_operands)
+    throw usage_error("unexpected argument '" + inv.operands[cmd.max_operands] + "' (" + usage +
+                      ")");
+}
+
+/// Throws usage_error unless `inv` is `checkpoints gc DIR`.
+void check_gc_operands(const invocation& inv) {
+  const std::string usage = " (usage: sluice checkpoints gc DIR)";
+  if (inv.operands.empty())
+    throw usage_error("missing argument for 'checkpoints'" + usage);
+  if (inv.operands[0] != "gc")
+    throw usage_error("unknown command 'checkpoints " + inv.operands[0] + "'" + usage);
+  if (inv.operands.size() < 2)
+    throw usage_error("missing argument for 'checkpoints gc'" + usage);
+  if (inv.operands.size() > 2)
+    throw usage_error("unexpected argument '" + inv.operands[2] + "'" + usage);
+}
+
+/// Runs `checkpoints gc DIR`; returns the exit code.
+int run_checkpoints_gc(const invocation& inv) {
+  try {
+    const auto out = cli::checkpoints_gc(inv.operands[1]);
+    if (inv.json)
+      std::cout << out.json.dump() << std::endl;
+    else
+      std::cout << out.text << std::flush;
+    return 0;
+  } catch (const std::runtime_error& e) {
+    std::cerr << "sluice: checkpoints gc failed: " << e.what() << std::endl;
+    return exit_failed;
+  }
+}
+
 invocation parse(const std::vector<std::string>& args) {
   invocation inv;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -215,16 +268,11 @@ invocation parse(const std::vector<std::string>& args) {
     return inv;
   if (inv.command.empty())
     throw usage_error("no command given");
-  auto it = commands().find(inv.command);
-  if (it == commands().end())
-    throw usage_error("unknown command '" + inv.command + "'");
-  const auto& cmd = it->second;
-  const std::string usage = "usage: sluice " + inv.command + " " + cmd.operands;
-  if (inv.operands.size() < cmd.min_operands)
-    throw usage_error("missing argument for '" + inv.command + "' (" + usage + ")");
-  if (inv.operands.size() > cmd.max_operands)
-    throw usage_error("unexpected argument '" + inv.operands[cmd.max_operands] + "' (" + usage +
-                      ")");
+  const bool offline = inv.command == "checkpoints";
+  if (offline)
+    check_gc_operands(inv);
+  else
+    check_operands(inv);
   if (inv.command != "stop" && (inv.savepoint_dir || inv.drain))
     throw usage_error(std::string("flag ") + (inv.drain ? "--drain" : "--savepoint") +
                       " applies to 'stop' only");
@@ -233,6 +281,8 @@ invocation parse(const std::vector<std::string>& args) {
   if (!inv.watch && (inv.interval || inv.count))
     throw usage_error(std::string("flag ") + (inv.interval ? "--interval-ms" : "--count") +
                       " applies to 'status --watch' only");
+  if (offline)
+    return inv;
   if (!inv.job_manager)
     throw usage_error("missing flag --jobmanager HOST:PORT");
   try {
@@ -257,6 +307,8 @@ int main(int argc, char** argv) {
     std::cout << usage_text;
     return 0;
   }
+  if (inv.command == "checkpoints")
+    return run_checkpoints_gc(inv);
   try {
     cluster_client client(*inv.job_manager, inv.timeout, inv.tls);
     if (inv.watch)

@@ -123,7 +123,8 @@ ack_result checkpoint_coordinator_core::acknowledge(std::int64_t checkpoint_id,
     return {ack_status::duplicate, std::nullopt};
 
   p.stats.acks.push_back({task, now_ms - p.stats.trigger_ms,
-                          ack.state.state_size_bytes() + ack.stats.in_flight_bytes, ack.stats});
+                          ack.state.state_size_bytes() + ack.stats.in_flight_bytes, ack.stats,
+                          ack.state.written_bytes() + ack.stats.in_flight_bytes});
   p.metadata.operators[task.operator_uid].subtasks[task.index] = std::move(ack.state);
   if (!p.awaiting.empty())
     return {ack_status::acknowledged, std::nullopt};

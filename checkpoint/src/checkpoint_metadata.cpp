@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <set>
@@ -18,8 +19,17 @@ namespace {
 
 // -- comparisons of the state module's handles ---------------------------------------------
 
+bool same_shared(const std::vector<shared_state_file>& a, const std::vector<shared_state_file>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+    return x.local_name == y.local_name && x.path == y.path && x.size_bytes == y.size_bytes &&
+           x.crc32 == y.crc32;
+  });
+}
+
 bool same_part(const keyed_state_part& a, const keyed_state_part& b) {
-  return a.kind == b.kind && a.path == b.path && a.range == b.range && a.size_bytes == b.size_bytes;
+  return a.kind == b.kind && a.path == b.path && a.range == b.range &&
+         a.size_bytes == b.size_bytes && same_shared(a.shared, b.shared) &&
+         a.reused_bytes == b.reused_bytes;
 }
 
 bool same_keyed(const keyed_state_handle& a, const keyed_state_handle& b) {
@@ -43,18 +53,38 @@ bool same_optional(const std::optional<T>& a, const std::optional<T>& b, Same sa
 // -- writing --------------------------------------------------------------------------------
 
 const char* to_string(keyed_state_part::format f) {
-  return f == keyed_state_part::format::heap_key_groups ? "heap_key_groups" : "rocksdb_checkpoint";
+  switch (f) {
+  case keyed_state_part::format::heap_key_groups:
+    return "heap_key_groups";
+  case keyed_state_part::format::rocksdb_checkpoint:
+    return "rocksdb_checkpoint";
+  case keyed_state_part::format::rocksdb_incremental:
+    return "rocksdb_incremental";
+  }
+  return "?";
 }
 
 json range_json(key_group_range r) { return json::array({r.first, r.last}); }
 
 json keyed_json(const keyed_state_handle& h) {
   json parts = json::array();
-  for (const auto& p : h.parts)
-    parts.push_back({{"format", to_string(p.kind)},
-                     {"path", p.path},
-                     {"key_groups", range_json(p.range)},
-                     {"size_bytes", p.size_bytes}});
+  for (const auto& p : h.parts) {
+    json part = {{"format", to_string(p.kind)},
+                 {"path", p.path},
+                 {"key_groups", range_json(p.range)},
+                 {"size_bytes", p.size_bytes}};
+    if (p.kind == keyed_state_part::format::rocksdb_incremental) {
+      json shared = json::array();
+      for (const auto& f : p.shared)
+        shared.push_back({{"name", f.local_name},
+                          {"path", f.path},
+                          {"size_bytes", f.size_bytes},
+                          {"crc32", f.crc32}});
+      part["shared"] = shared;
+      part["reused_bytes"] = p.reused_bytes;
+    }
+    parts.push_back(std::move(part));
+  }
   return {{"backend", h.backend}, {"key_groups", range_json(h.range)}, {"parts", parts}};
 }
 
@@ -111,10 +141,11 @@ std::int64_t integer_field(const json& object, const std::string& where, const c
   return v.get<std::int64_t>();
 }
 
-std::uint64_t size_field(const json& object, const std::string& where) {
-  const auto& v = field(object, where, "size_bytes");
+std::uint64_t size_field(const json& object, const std::string& where,
+                         const char* name = "size_bytes") {
+  const auto& v = field(object, where, name);
   if (!v.is_number_unsigned())
-    bad_field(where + ".size_bytes", "is not a non-negative integer");
+    bad_field(where + "." + name, "is not a non-negative integer");
   return v.get<std::uint64_t>();
 }
 
@@ -147,6 +178,30 @@ key_group_range range_field(const json& object, const std::string& where, int ma
   return {static_cast<int>(first), static_cast<int>(last)};
 }
 
+/// The shared files of an incremental part, and the bytes of them uploaded before.
+void read_shared(const json& j, const std::string& where, keyed_state_part& p) {
+  const auto& shared = array_field(j, where, "shared");
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < shared.size(); ++i) {
+    const auto at = where + ".shared[" + std::to_string(i) + "]";
+    shared_state_file f;
+    f.local_name = string_field(shared[i], at, "name");
+    if (f.local_name.empty() || f.local_name.find('/') != std::string::npos)
+      bad_field(at + ".name", "'" + f.local_name + "' is not a file name");
+    f.path = string_field(shared[i], at, "path");
+    f.size_bytes = size_field(shared[i], at);
+    f.crc32 = static_cast<std::uint32_t>(
+        integer_field(shared[i], at, "crc32", 0, std::numeric_limits<std::uint32_t>::max()));
+    total += f.size_bytes;
+    p.shared.push_back(std::move(f));
+  }
+  p.reused_bytes = size_field(j, where, "reused_bytes");
+  if (p.reused_bytes > total || total > p.size_bytes)
+    bad_field(where + ".reused_bytes", std::to_string(p.reused_bytes) + " reused of " +
+                                           std::to_string(total) + " shared bytes, " +
+                                           std::to_string(p.size_bytes) + " in all");
+}
+
 keyed_state_handle read_keyed(const json& j, const std::string& where, int max_parallelism) {
   keyed_state_handle h;
   h.backend = string_field(j, where, "backend");
@@ -160,11 +215,17 @@ keyed_state_handle read_keyed(const json& j, const std::string& where, int max_p
       p.kind = keyed_state_part::format::heap_key_groups;
     else if (format == "rocksdb_checkpoint")
       p.kind = keyed_state_part::format::rocksdb_checkpoint;
+    else if (format == "rocksdb_incremental")
+      p.kind = keyed_state_part::format::rocksdb_incremental;
     else
-      bad_field(at + ".format", "'" + format + "' is not heap_key_groups or rocksdb_checkpoint");
+      bad_field(at + ".format", "'" + format +
+                                    "' is not heap_key_groups, rocksdb_checkpoint or "
+                                    "rocksdb_incremental");
     p.path = string_field(parts[i], at, "path");
     p.range = range_field(parts[i], at, max_parallelism);
     p.size_bytes = size_field(parts[i], at);
+    if (p.kind == keyed_state_part::format::rocksdb_incremental)
+      read_shared(parts[i], at, p);
     h.parts.push_back(std::move(p));
   }
   return h;
@@ -225,6 +286,11 @@ std::uint64_t subtask_state::state_size_bytes() const {
          (operator_state ? operator_state->size_bytes : 0);
 }
 
+std::uint64_t subtask_state::written_bytes() const {
+  return (keyed_state ? keyed_state->written_bytes() : 0) +
+         (operator_state ? operator_state->size_bytes : 0);
+}
+
 bool operator==(const subtask_state& a, const subtask_state& b) {
   return same_optional(a.keyed_state, b.keyed_state, same_keyed) &&
          same_optional(a.operator_state, b.operator_state, same_operator) && a.blobs == b.blobs;
@@ -243,11 +309,24 @@ std::vector<std::string> checkpoint_metadata::referenced_paths() const {
   for (const auto& [uid, op] : operators)
     for (const auto& [index, s] : op.subtasks) {
       if (s.keyed_state)
-        for (const auto& p : s.keyed_state->parts)
+        for (const auto& p : s.keyed_state->parts) {
           out.push_back(p.path);
+          for (const auto& f : p.shared)
+            out.push_back(f.path);
+        }
       if (s.operator_state && !s.operator_state->path.empty())
         out.push_back(s.operator_state->path);
     }
+  return out;
+}
+
+std::vector<shared_state_file> checkpoint_metadata::shared_files() const {
+  std::vector<shared_state_file> out;
+  for (const auto& [uid, op] : operators)
+    for (const auto& [index, s] : op.subtasks)
+      if (s.keyed_state)
+        for (const auto& p : s.keyed_state->parts)
+          out.insert(out.end(), p.shared.begin(), p.shared.end());
   return out;
 }
 

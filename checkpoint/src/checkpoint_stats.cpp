@@ -11,6 +11,13 @@ std::uint64_t checkpoint_stats::state_bytes() const {
   return n;
 }
 
+std::uint64_t checkpoint_stats::written_bytes() const {
+  std::uint64_t n = 0;
+  for (const auto& a : acks)
+    n += a.written_bytes;
+  return n;
+}
+
 std::int64_t checkpoint_stats::max_alignment_ms() const {
   std::int64_t m = 0;
   for (const auto& a : acks)
@@ -39,10 +46,13 @@ std::string checkpoint_stats::to_string(std::int64_t now_ms) const {
     out += " failed after " + duration + " (" + failure + ")";
     break;
   }
-  return out + ": " + std::to_string(acks.size()) + "/" + std::to_string(expected_acks) +
+  out += ": " + std::to_string(acks.size()) + "/" + std::to_string(expected_acks) +
          " subtasks, " + std::to_string(state_bytes()) + " bytes, alignment max " +
          std::to_string(max_alignment_ms()) + " ms, start delay max " +
          std::to_string(max_start_delay_ms()) + " ms";
+  if (written_bytes() != state_bytes())
+    out += ", " + std::to_string(written_bytes()) + " bytes written";
+  return out;
 }
 
 void checkpoint_stats_history::add(checkpoint_stats stats) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <system_error>
 
 namespace sluice {
@@ -39,6 +40,25 @@ void remove_dir(const fs::path& dir) {
   std::error_code ec;
   fs::remove_all(dir, ec);
   check(ec, dir, "removed");
+}
+
+/// The shared files `m` references, as absolute, normal paths.
+std::set<std::string> shared_paths(const checkpoint_metadata& m) {
+  std::set<std::string> out;
+  for (const auto& f : m.shared_files())
+    out.insert(fs::absolute(f.path).lexically_normal().string());
+  return out;
+}
+
+/// Removes `path` if it lies in `shared_dir` (a checkpoint restored from another job's
+/// directory may reference files this job must not touch).
+void remove_shared_file(const std::string& path, const fs::path& shared_dir) {
+  if (fs::path(path).parent_path() != fs::absolute(shared_dir).lexically_normal())
+    return;
+  std::error_code ec;
+  fs::remove_all(path, ec);
+  if (ec)
+    throw checkpoint_error("shared state file '" + path + "' cannot be removed: " + ec.message());
 }
 
 void make_dirs(const fs::path& dir) {
@@ -85,10 +105,25 @@ void checkpoint_storage::write_metadata(const checkpoint_metadata& m) {
                            std::to_string(m.checkpoint_id) + " of job '" + m.job_id +
                            "' does not belong in '" + dir.string() + "'");
   write_metadata_file(dir, m);
+  references_[m.checkpoint_id] = shared_paths(m);
 }
 
 void checkpoint_storage::discard(std::int64_t checkpoint_id) {
   remove_dir(checkpoint_path(checkpoint_id));
+  references_.erase(checkpoint_id);
+}
+
+const std::optional<std::set<std::string>>&
+checkpoint_storage::shared_references(std::int64_t checkpoint_id) {
+  auto it = references_.find(checkpoint_id);
+  if (it != references_.end())
+    return it->second;
+  std::optional<std::set<std::string>> paths;
+  try {
+    paths = shared_paths(read_metadata_file(checkpoint_path(checkpoint_id) / metadata_file_name));
+  } catch (const checkpoint_error&) {
+  }
+  return references_.emplace(checkpoint_id, std::move(paths)).first->second;
 }
 
 std::vector<std::pair<std::int64_t, bool>> checkpoint_storage::checkpoint_dirs() const {
@@ -129,10 +164,51 @@ std::vector<std::int64_t> checkpoint_storage::apply_retention(int retained) {
   const auto excess = completed.size() > static_cast<std::size_t>(retained)
                           ? completed.size() - static_cast<std::size_t>(retained)
                           : 0;
+  std::set<std::string> needed;
+  bool known = true;
+  for (auto it = completed.begin() + static_cast<std::ptrdiff_t>(excess); it != completed.end();
+       ++it) {
+    const auto& paths = shared_references(*it);
+    known = known && paths;
+    if (paths)
+      needed.insert(paths->begin(), paths->end());
+  }
   completed.resize(excess);
-  for (auto id : completed)
+  std::set<std::string> unneeded;
+  for (auto id : completed) {
+    if (const auto& paths = shared_references(id))
+      std::set_difference(paths->begin(), paths->end(), needed.begin(), needed.end(),
+                          std::inserter(unneeded, unneeded.end()));
     discard(id);
+  }
+  // The checkpoints go first: a crash in between leaves unreferenced files, which the sweep
+  // at the next start removes, never a checkpoint without its files.
+  if (known)
+    for (const auto& path : unneeded)
+      remove_shared_file(path, shared_dir());
   return completed;
+}
+
+std::vector<fs::path> checkpoint_storage::sweep_shared() {
+  references_.clear();
+  std::set<std::string> needed;
+  for (auto id : completed_checkpoints()) {
+    const auto file = checkpoint_path(id) / metadata_file_name;
+    const auto paths = shared_paths(read_metadata_file(file));
+    needed.insert(paths.begin(), paths.end());
+    references_[id] = paths;
+  }
+  std::vector<fs::path> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(shared_dir(), ec), end; !ec && it != end; it.increment(ec))
+    if (auto path = fs::absolute(it->path()).lexically_normal(); !needed.count(path.string()))
+      out.push_back(std::move(path));
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    check(ec, shared_dir(), "listed");
+  std::sort(out.begin(), out.end());
+  for (const auto& path : out)
+    remove_shared_file(path.string(), shared_dir());
+  return out;
 }
 
 std::vector<std::int64_t> checkpoint_storage::discard_incomplete() {

@@ -18,25 +18,33 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// Applies `rewrite` to every state path of `m` (an empty operator-state path means no state).
+/// Applies `rewrite(path, shared)` to every state path of `m` (an empty operator-state path
+/// means no state); `shared` is true for the shared files of incremental parts.
 void rewrite_paths(checkpoint_metadata& m,
-                   const std::function<std::string(const std::string&)>& rewrite) {
+                   const std::function<std::string(const std::string&, bool)>& rewrite) {
   for (auto& [uid, op] : m.operators)
     for (auto& [index, s] : op.subtasks) {
       if (s.keyed_state)
-        for (auto& part : s.keyed_state->parts)
-          part.path = rewrite(part.path);
+        for (auto& part : s.keyed_state->parts) {
+          part.path = rewrite(part.path, false);
+          for (auto& f : part.shared)
+            f.path = rewrite(f.path, true);
+        }
       if (s.operator_state && !s.operator_state->path.empty())
-        s.operator_state->path = rewrite(s.operator_state->path);
+        s.operator_state->path = rewrite(s.operator_state->path, false);
     }
 }
 
-/// `path` relative to `dir` when it lies inside it, else absolute.
-std::string stored_path(const std::string& path, const fs::path& dir) {
+/// `path` relative to `dir` when it lies inside it (or, for a shared file, inside the job
+/// directory above it: `../shared/...`), else absolute.
+std::string stored_path(const std::string& path, const fs::path& dir, bool shared) {
   const auto absolute = fs::absolute(path).lexically_normal();
   const auto relative = absolute.lexically_relative(dir);
   if (!relative.empty() && *relative.begin() != "..")
     return relative.string();
+  const auto in_job = absolute.lexically_relative(dir.parent_path());
+  if (shared && !in_job.empty() && *in_job.begin() != "..")
+    return (fs::path("..") / in_job).string();
   return absolute.string();
 }
 
@@ -85,7 +93,8 @@ void sync_dir(const fs::path& dir) {
 void write_metadata_file(const fs::path& dir, const checkpoint_metadata& m) {
   const auto base = fs::absolute(dir).lexically_normal();
   auto stored = m;
-  rewrite_paths(stored, [&](const std::string& p) { return stored_path(p, base); });
+  rewrite_paths(stored,
+                [&](const std::string& p, bool shared) { return stored_path(p, base, shared); });
   const auto text = metadata_to_text(stored);
 
   const auto file = dir / metadata_file_name;
@@ -111,7 +120,7 @@ checkpoint_metadata read_metadata_file(const fs::path& file) {
     throw checkpoint_error("checkpoint metadata file '" + file.string() + "' cannot be read");
   auto m = metadata_from_text(text, file.string());
   const auto dir = file.parent_path();
-  rewrite_paths(m, [&](const std::string& p) {
+  rewrite_paths(m, [&](const std::string& p, bool) {
     return fs::path(p).is_absolute() ? p : (dir / p).lexically_normal().string();
   });
   return m;
@@ -125,7 +134,8 @@ void check_state_files(const checkpoint_metadata& m, const fs::path& metadata_fi
                              "' is missing");
   }
   // A state file of another size is truncated or replaced (RocksDB checkpoint directories are
-  // only checked to exist; bytes changed in place are caught by the files' checksums on read).
+  // only checked to exist; bytes changed in place are caught by the files' checksums on read,
+  // shared files' by their CRC-32 when a subtask restores them).
   auto check_size = [&](const std::string& path, std::uint64_t size) {
     std::error_code ec;
     const auto actual = fs::file_size(path, ec);
@@ -137,9 +147,12 @@ void check_state_files(const checkpoint_metadata& m, const fs::path& metadata_fi
   for (const auto& [uid, op] : m.operators)
     for (const auto& [index, s] : op.subtasks) {
       if (s.keyed_state)
-        for (const auto& p : s.keyed_state->parts)
+        for (const auto& p : s.keyed_state->parts) {
           if (p.kind == keyed_state_part::format::heap_key_groups)
             check_size(p.path, p.size_bytes);
+          for (const auto& f : p.shared)
+            check_size(f.path, f.size_bytes);
+        }
       if (s.operator_state && !s.operator_state->path.empty())
         check_size(s.operator_state->path, s.operator_state->size_bytes);
     }

@@ -259,6 +259,15 @@ const std::vector<common_flag>& common_flags() {
        }},
       {"unaligned-checkpoints", "barriers overtake in-flight data, stored with the checkpoint",
        true, [](job_config& c, const std::string&) { c.checkpointing.unaligned = true; }},
+      {"incremental-checkpoints",
+       "true|false: RocksDB checkpoints write only the SST files no earlier one wrote (default "
+       "true; savepoints stay full)",
+       false,
+       [](job_config& c, const std::string& v) {
+         if (v != "true" && v != "false")
+           throw config_error("flag --incremental-checkpoints: '" + v + "' is not true or false");
+         c.checkpointing.incremental = v == "true";
+       }},
       {"aligned-checkpoint-timeout-ms", "unaligned checkpoints align first, for MS (default 0)",
        false,
        [](job_config& c, const std::string& v) {

@@ -20,15 +20,21 @@ constexpr std::size_t magic_size = 8;
 constexpr std::size_t header_size = magic_size + sizeof(std::uint32_t);
 constexpr std::size_t footer_size = sizeof(std::uint64_t) + sizeof(std::uint32_t);
 
-std::array<std::uint32_t, 256> make_crc_table() {
-  std::array<std::uint32_t, 256> table{};
+/// Slicing-by-8 tables: [0] is the byte-at-a-time table, [k] advances a byte k more places.
+using crc_tables = std::array<std::array<std::uint32_t, 256>, 8>;
+
+crc_tables make_crc_tables() {
+  crc_tables t{};
   for (std::uint32_t i = 0; i < 256; ++i) {
     std::uint32_t c = i;
     for (int k = 0; k < 8; ++k)
       c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    table[i] = c;
+    t[0][i] = c;
   }
-  return table;
+  for (std::size_t k = 1; k < t.size(); ++k)
+    for (std::uint32_t i = 0; i < 256; ++i)
+      t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xff];
+  return t;
 }
 
 [[noreturn]] void throw_file_error(const std::string& path, const std::string& what) {
@@ -76,9 +82,31 @@ void write_all(int fd, const std::string& path, const char* data, std::size_t n)
 /// Makes the rename durable: the directory entry lives in the parent directory.
 void sync_parent_dir(const std::string& path) {
   auto dir = std::filesystem::path(path).parent_path();
-  fd_guard fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY));
-  if (fd.get() >= 0)
-    ::fsync(fd.get());
+  sync_dir(dir.empty() ? "." : dir.string());
+}
+
+/// Bytes read at a time when copying or checksumming a whole file.
+constexpr std::size_t copy_chunk = std::size_t{1} << 20;
+
+/// Reads the file `path` in chunks, calling `chunk(data, n)` on each; returns the CRC-32.
+template <class Chunk>
+std::uint32_t read_crc32(const std::string& path, Chunk&& chunk) {
+  fd_guard in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (in.get() < 0)
+    throw_io_error(path, "opened");
+  std::vector<char> buffer(copy_chunk);
+  std::uint32_t crc = 0;
+  for (;;) {
+    const auto n = ::read(in.get(), buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      throw_io_error(path, "read");
+    if (n == 0)
+      return crc;
+    crc = crc32(crc, buffer.data(), static_cast<std::size_t>(n));
+    chunk(buffer.data(), static_cast<std::size_t>(n));
+  }
 }
 
 void check_format(file_format format) {
@@ -97,10 +125,23 @@ T load(const char* p) {
 } // namespace
 
 std::uint32_t crc32(std::uint32_t crc, const char* data, std::size_t n) {
-  static const auto table = make_crc_table();
+  static const auto t = make_crc_tables();
   crc = ~crc;
-  for (std::size_t i = 0; i < n; ++i)
-    crc = table[(crc ^ static_cast<unsigned char>(data[i])) & 0xff] ^ (crc >> 8);
+  std::size_t i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  // Eight bytes per step (whole files of state are checksummed: several times faster).
+  for (; i + 8 <= n; i += 8) {
+    std::uint32_t lo;
+    std::uint32_t hi;
+    std::memcpy(&lo, data + i, 4);
+    std::memcpy(&hi, data + i + 4, 4);
+    lo ^= crc;
+    crc = t[7][lo & 0xff] ^ t[6][(lo >> 8) & 0xff] ^ t[5][(lo >> 16) & 0xff] ^ t[4][lo >> 24] ^
+          t[3][hi & 0xff] ^ t[2][(hi >> 8) & 0xff] ^ t[1][(hi >> 16) & 0xff] ^ t[0][hi >> 24];
+  }
+#endif
+  for (; i < n; ++i)
+    crc = t[0][(crc ^ static_cast<unsigned char>(data[i])) & 0xff] ^ (crc >> 8);
   return ~crc;
 }
 
@@ -134,6 +175,34 @@ std::uint64_t write_checked_file(const std::string& path, file_format format,
     throw_io_error(path, "renamed into place");
   sync_parent_dir(path);
   return length + footer_size;
+}
+
+std::uint32_t copy_file_crc32(const std::string& from, const std::string& to) {
+  fd_guard out(::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (out.get() < 0)
+    throw_io_error(to, "created");
+  try {
+    const auto crc =
+        read_crc32(from, [&](const char* data, std::size_t n) { write_all(out.get(), to, data, n); });
+    if (::fsync(out.get()) != 0)
+      throw_io_error(to, "synced");
+    if (!out.close())
+      throw_io_error(to, "closed");
+    return crc;
+  } catch (...) {
+    ::unlink(to.c_str());
+    throw;
+  }
+}
+
+std::uint32_t file_crc32(const std::string& path) {
+  return read_crc32(path, [](const char*, std::size_t) {});
+}
+
+void sync_dir(const std::string& dir) {
+  fd_guard fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() >= 0)
+    ::fsync(fd.get());
 }
 
 checked_file read_checked_file(const std::string& path, file_format format) {

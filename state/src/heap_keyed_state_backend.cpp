@@ -1,6 +1,7 @@
 #include "sluice/state/heap_keyed_state_backend.hpp"
 
 #include "sluice/state/key_group_file.hpp"
+#include "sluice/state/rocksdb_shared_files.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -16,7 +17,7 @@ heap_keyed_state_backend::heap_keyed_state_backend(std::string owner, key_group_
 
 std::function<keyed_state_handle()>
 heap_keyed_state_backend::snapshot_sync(std::int64_t checkpoint_id,
-                                        const std::string& target_dir) {
+                                        const std::string& target_dir, const std::string&) {
   // Synchronous part (the operator waits): expired entries go, then every state and participant
   // is serialized per key group into memory, so the backend may change as soon as this returns.
   remove_expired();
@@ -54,11 +55,13 @@ void heap_keyed_state_backend::restore(const std::vector<keyed_state_handle>& ha
       // until their state registers (and declares the key type they need to be converted).
       const key_group_range overlap{std::max(part.range.first, mine.first),
                                     std::min(part.range.last, mine.last)};
-      if (overlap.first <= overlap.last)
-        read_rocksdb_checkpoint(owner(), part.path, overlap,
-                                [&](rocksdb_key_group_entries&& entries) {
-                                  restore_rocksdb_entries(std::move(entries), part.path);
-                                });
+      if (overlap.first > overlap.last)
+        continue;
+      const readable_rocksdb_checkpoint source(owner(), part, default_state_dir());
+      read_rocksdb_checkpoint(owner(), source.dir(), overlap,
+                              [&](rocksdb_key_group_entries&& entries) {
+                                restore_rocksdb_entries(std::move(entries), part.path);
+                              });
     }
   }
 }

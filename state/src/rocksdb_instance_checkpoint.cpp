@@ -1,10 +1,12 @@
 // Checkpoints of a RocksDB instance and the two ways of restoring one: taking over a whole
 // checkpoint (same or smaller key-group range: hard links, then range deletions), or copying
-// the key groups owned out of several checkpoints (rescaling).
+// the key groups owned out of several checkpoints (rescaling). Putting a checkpoint's files
+// back together (incremental ones too): rocksdb_shared_files.cpp.
 
 #include "rocksdb_instance_impl.hpp"
 
 #include "sluice/state/rocksdb_layout.hpp"
+#include "sluice/state/rocksdb_shared_files.hpp"
 
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
@@ -23,28 +25,6 @@ constexpr std::size_t import_batch_bytes = std::size_t{4} << 20;
 
 std::string checkpoint_what(const std::string& dir) { return "checkpoint '" + dir + "'"; }
 
-/// Throws a state_error naming `dir` unless it looks like a RocksDB checkpoint.
-void require_checkpoint(const std::string& owner, const std::string& dir) {
-  std::error_code ec;
-  if (!fs::is_regular_file(fs::path(dir) / "CURRENT", ec))
-    throw state_error("operator '" + owner + "': " + checkpoint_what(dir) +
-                      " is missing or is not a RocksDB checkpoint (no CURRENT file)");
-}
-
-/// Puts the checkpoint file `from` at `to`. SST files are immutable: a hard link shares them
-/// with the checkpoint (copied only across file systems). Everything else (MANIFEST, CURRENT,
-/// OPTIONS) RocksDB may rewrite, so it is copied.
-bool link_or_copy(const fs::path& from, const fs::path& to, std::error_code& ec) {
-  if (from.extension() == ".sst") {
-    fs::create_hard_link(from, to, ec);
-    if (!ec)
-      return true;
-    ec.clear();
-  }
-  fs::copy_file(from, to, ec);
-  return !ec;
-}
-
 /// A checkpoint opened read-only, with its column families.
 struct read_only_checkpoint {
   std::vector<std::string> names;
@@ -55,7 +35,7 @@ struct read_only_checkpoint {
   read_only_checkpoint(const std::string& owner, const std::string& dir,
                        const rocksdb::DBOptions& options,
                        const rocksdb::ColumnFamilyOptions& columns) {
-    require_checkpoint(owner, dir);
+    require_rocksdb_checkpoint(owner, dir);
     const auto what = checkpoint_what(dir);
     check(rocksdb::DB::ListColumnFamilies(options, dir, &names), owner, what);
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
@@ -85,26 +65,16 @@ void rocksdb_instance::checkpoint(const std::string& dir) {
   check(cp->CreateCheckpoint(dir, 0), d.owner, checkpoint_what(dir));
 }
 
-void rocksdb_instance::restore_whole(const std::string& dir, key_group_range keep) {
+void rocksdb_instance::restore_whole(const keyed_state_part& part, key_group_range keep) {
   auto& d = *impl_;
   if (d.columns.size() > 1)
     throw state_error("operator '" + d.owner + "': restore must come before any state is used");
-  require_checkpoint(d.owner, dir);
+  require_rocksdb_checkpoint(d.owner, part.path);
   d.close();
   for (auto& entry : fs::directory_iterator(d.dir))
     fs::remove_all(entry.path());
-  std::error_code read_error;
-  for (auto& entry : fs::directory_iterator(dir, read_error)) {
-    const auto to = fs::path(d.dir) / entry.path().filename();
-    std::error_code ec;
-    if (!link_or_copy(entry.path(), to, ec))
-      throw state_error("operator '" + d.owner + "': cannot copy '" + entry.path().string() +
-                        "' of " + checkpoint_what(dir) + " into '" + d.dir + "': " + ec.message());
-  }
-  if (read_error)
-    throw state_error("operator '" + d.owner + "': cannot read " + checkpoint_what(dir) + ": " +
-                      read_error.message());
-  d.open(checkpoint_what(dir));
+  materialize_rocksdb_checkpoint(d.owner, part, d.dir);
+  d.open(checkpoint_what(part.path));
   const auto first = rocksdb_layout::key_group_start(0);
   const auto keep_first = rocksdb_layout::key_group_start(keep.first);
   const auto keep_end = rocksdb_layout::key_group_start(keep.last + 1);

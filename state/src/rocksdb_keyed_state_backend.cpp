@@ -1,14 +1,17 @@
-// The RocksDB backend's directories, snapshots (a RocksDB checkpoint of the states and a
-// key-group file of the participants) and the choice of how to restore.
+// The RocksDB backend's directories, snapshots (a RocksDB checkpoint of the states, full or
+// incremental, and a key-group file of the participants) and the choice of how to restore.
 
 #include "sluice/state/rocksdb_keyed_state_backend.hpp"
 
 #include "sluice/state/key_group_file.hpp"
+#include "sluice/state/rocksdb_shared_files.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
+#include <random>
 #include <system_error>
 
 #include <unistd.h>
@@ -48,6 +51,16 @@ std::string make_instance_dir(const std::string& state_dir, const std::string& o
   }
 }
 
+/// The start of the names of the files a backend of `owner` uploads: the owner and 64 random
+/// bits, so that no other backend (another subtask, or this one after a restart) uses them.
+std::string shared_name_prefix(const std::string& owner) {
+  std::random_device random;
+  const auto bits = (std::uint64_t{random()} << 32) ^ random();
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(bits));
+  return sanitized(owner) + "-" + hex;
+}
+
 std::uint64_t directory_size(const std::string& dir) {
   std::uint64_t n = 0;
   for (auto& entry : fs::recursive_directory_iterator(dir))
@@ -64,7 +77,9 @@ rocksdb_keyed_state_backend::rocksdb_keyed_state_backend(const state_backend_con
     : keyed_state_backend(state_backend_kind::rocksdb, std::move(owner), range, max_parallelism,
                           *config.clock),
       resources_(config.rocksdb_resources ? config.rocksdb_resources
-                                          : make_rocksdb_shared_resources(config.memory_mb)) {
+                                          : make_rocksdb_shared_resources(config.memory_mb)),
+      shared_files_(std::make_shared<rocksdb_shared_files>(this->owner(),
+                                                           shared_name_prefix(this->owner()))) {
   const auto state_dir = config.state_dir.empty() ? default_state_dir() : config.state_dir;
   auto dir = make_instance_dir(state_dir, this->owner());
   try {
@@ -78,14 +93,19 @@ rocksdb_keyed_state_backend::rocksdb_keyed_state_backend(const state_backend_con
 
 rocksdb_keyed_state_backend::~rocksdb_keyed_state_backend() {
   const auto dir = db_->dir();
+  const auto scratch = scratch_dir();
   db_.reset();
   std::error_code ec;
   fs::remove_all(dir, ec);
+  fs::remove_all(scratch, ec);
 }
+
+std::string rocksdb_keyed_state_backend::scratch_dir() const { return db_->dir() + ".scratch"; }
 
 std::function<keyed_state_handle()>
 rocksdb_keyed_state_backend::snapshot_sync(std::int64_t checkpoint_id,
-                                           const std::string& target_dir) {
+                                           const std::string& target_dir,
+                                           const std::string& shared_dir) {
   // Synchronous part: serialize the participants (timers) into memory, flush the memtables and
   // hard-link the SST files into a RocksDB checkpoint. It is fast (no state data is copied),
   // and writes after it do not reach the checkpoint, since SST files are immutable.
@@ -98,13 +118,37 @@ rocksdb_keyed_state_backend::snapshot_sync(std::int64_t checkpoint_id,
   auto participants = std::make_shared<key_group_file_builder>(range);
   snapshot_participants(*participants);
   auto dir = snapshot_path(target_dir, checkpoint_id, ".rocksdb");
-  db_->checkpoint(dir);
-  // Asynchronous part: the checkpoint is complete on disk; write the participants' key-group
-  // file beside it and describe both.
-  return [participants, range, dir, file = snapshot_path(target_dir, checkpoint_id, ".kg")] {
+  auto file = snapshot_path(target_dir, checkpoint_id, ".kg");
+  if (shared_dir.empty()) {
+    db_->checkpoint(dir);
+    // Asynchronous part: the checkpoint is complete on disk; write the participants' key-group
+    // file beside it and describe both.
+    return [participants, range, dir, file] {
+      keyed_state_handle handle{"rocksdb", range, {}};
+      handle.parts.push_back(
+          {keyed_state_part::format::rocksdb_checkpoint, dir, range, directory_size(dir)});
+      handle.parts.push_back(
+          {keyed_state_part::format::heap_key_groups, file, range, participants->write(file)});
+      return handle;
+    };
+  }
+  // Incremental: the RocksDB checkpoint goes beside the instance (hard links on the same file
+  // system, whatever the checkpoint dir is); the asynchronous part uploads the SST files not
+  // uploaded before into `shared_dir` and the rest into `dir`, then removes it.
+  const auto local = (fs::path(scratch_dir()) / ("chk-" + std::to_string(checkpoint_id))).string();
+  fs::create_directories(scratch_dir(), ec);
+  fs::remove_all(local, ec);
+  db_->checkpoint(local);
+  return [shared = shared_files_, participants, range, local, dir, file, shared_dir] {
+    struct remove_local {
+      std::string dir;
+      ~remove_local() {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+      }
+    } cleanup{local};
     keyed_state_handle handle{"rocksdb", range, {}};
-    handle.parts.push_back(
-        {keyed_state_part::format::rocksdb_checkpoint, dir, range, directory_size(dir)});
+    handle.parts.push_back(shared->upload(local, dir, shared_dir, range));
     handle.parts.push_back(
         {keyed_state_part::format::heap_key_groups, file, range, participants->write(file)});
     return handle;
@@ -128,12 +172,16 @@ void rocksdb_keyed_state_backend::restore(const std::vector<keyed_state_handle>&
   }
   if (checkpoints.size() == 1 && checkpoints[0].range.first <= mine.first &&
       checkpoints[0].range.last >= mine.last) {
-    db_->restore_whole(checkpoints[0].path, mine);
+    db_->restore_whole(checkpoints[0], mine);
+    // Its SST files are this instance's now: the next incremental checkpoint references them.
+    shared_files_->seed(checkpoints[0]);
     return;
   }
-  for (const auto& p : checkpoints)
+  for (const auto& p : checkpoints) {
+    const readable_rocksdb_checkpoint source(owner(), p, scratch_dir());
     db_->import_key_groups(
-        p.path, {std::max(p.range.first, mine.first), std::min(p.range.last, mine.last)});
+        source.dir(), {std::max(p.range.first, mine.first), std::min(p.range.last, mine.last)});
+  }
 }
 
 std::size_t rocksdb_keyed_state_backend::count_entries(const std::string& name) {

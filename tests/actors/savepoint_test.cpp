@@ -5,6 +5,7 @@
 
 #include "../temp_dir.hpp"
 #include "job_test_util.hpp"
+#include "sluice/checkpoint/metadata_file.hpp"
 
 #include <doctest/doctest.h>
 
@@ -475,6 +476,9 @@ TEST_CASE("a savepoint outlives checkpoint retention and its checkpoint director
       check_statistics(job->completed_checkpoints(), savepoint_id(savepoint));
     }
     CHECK(fs::exists(fs::path(savepoint) / "_metadata"));
+    // Full, whatever the periodic checkpoints are (RocksDB's are incremental by default).
+    const auto metadata = read_metadata_file(fs::path(savepoint) / "_metadata");
+    CHECK(metadata.shared_files().empty());
     fs::remove_all(dir.path() / "chk");
 
     auto restore = sums_config(3, backend);

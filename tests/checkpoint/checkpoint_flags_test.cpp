@@ -137,3 +137,13 @@ TEST_CASE("--help lists the checkpoint and restart flags") {
     CHECK(text.find(std::string("  ") + flag + " ") != std::string::npos);
   }
 }
+
+TEST_CASE("--incremental-checkpoints is on by default and takes true or false") {
+  CHECK(parse({}).checkpointing.incremental);
+  CHECK_FALSE(parse({"--incremental-checkpoints=false"}).checkpointing.incremental);
+  CHECK_FALSE(parse({"--incremental-checkpoints", "false"}).checkpointing.incremental);
+  CHECK(parse({"--incremental-checkpoints=true"}).checkpointing.incremental);
+  CHECK(error_of({"--incremental-checkpoints=no"}) ==
+        "flag --incremental-checkpoints: 'no' is not true or false");
+  CHECK(usage("job", {}).find("  --incremental-checkpoints ") != std::string::npos);
+}

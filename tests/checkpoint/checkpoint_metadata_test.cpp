@@ -170,7 +170,7 @@ TEST_CASE("invalid fields are errors naming the file and the field") {
        [](json& j) {
          j["operators"]["count"]["subtasks"][0]["keyed_state"]["parts"][0]["format"] = "tar";
        },
-       "parts[0].format: 'tar' is not heap_key_groups or rocksdb_checkpoint"},
+       "parts[0].format: 'tar' is not heap_key_groups, rocksdb_checkpoint or rocksdb_incremental"},
       {"negative size",
        [](json& j) {
          j["operators"]["source"]["subtasks"][0]["operator_state"]["size_bytes"] = -1;

@@ -13,3 +13,15 @@ latest_checkpoint() {
 wait_for_checkpoint() {
   while kill -0 "$3" 2>/dev/null && [ "$(latest_checkpoint "$1")" -le "$2" ]; do sleep 0.02; done
 }
+
+# kill_after_checkpoint DIR ABOVE PID: kill -9 of PID (a child of this shell) at a random moment
+# within a second after a checkpoint above ABOVE completed under DIR; exits with FAIL unless PID
+# died of it.
+kill_after_checkpoint() {
+  wait_for_checkpoint "$1" "$2" "$3"
+  sleep "0.$((RANDOM % 200))"
+  kill -9 "$3" 2>/dev/null || true
+  local status=0
+  wait "$3" || status=$?
+  [ "$status" -eq 137 ] || { echo "FAIL: the first run ended with $status before it was killed"; exit 1; }
+}

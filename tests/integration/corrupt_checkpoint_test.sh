@@ -37,12 +37,7 @@ completed() {
   --state-dir "$work/state-killed" > "$work/killed.out" 2> "$work/killed.err" &
 pid=$!
 started_pids+=("$pid")
-wait_for_checkpoint "$work/chk" 1 "$pid"
-sleep "0.$((RANDOM % 200))"
-kill -9 "$pid" 2>/dev/null || true
-status=0
-wait "$pid" || status=$?
-[ "$status" -eq 137 ] || fail "the first run ended with $status before it was killed"
+kill_after_checkpoint "$work/chk" 1 "$pid"
 mapfile -t ids < <(completed "$work/chk")
 [ "${#ids[@]}" -ge 2 ] || fail "fewer than two completed checkpoints: ${ids[*]:-none}"
 newest=${ids[-1]} previous=${ids[-2]}

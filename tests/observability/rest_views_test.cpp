@@ -71,7 +71,8 @@ json document() {
       {"checkpoints",
        {{"counts", {{"completed", 2}, {"failed", 1}, {"in_progress", 0}, {"total", 3},
                     {"restored", 0}}},
-        {"latest", {{"completed", {{"end_to_end_duration", 1500}, {"state_size", 42}}},
+        {"latest", {{"completed", {{"end_to_end_duration", 1500}, {"state_size", 42},
+                                   {"checkpointed_size", 7}}},
                     {"failed", nullptr}, {"restored", nullptr}}},
         {"history", json::array()}}},
       {"exceptions", json::array()}};
@@ -122,6 +123,13 @@ TEST_CASE("rest.views_404_and_400") {
   CHECK(values == json::parse(R"([{"id":"uptime","value":"2000"},{"id":"numRestarts","value":"1"}])"));
 }
 
+TEST_CASE("rest.views_checkpoint_sizes") {
+  const auto values =
+      rest::job_metrics(document(), std::string("lastCheckpointSize,lastCheckpointCheckpointedSize"));
+  CHECK(values == json::parse(R"([{"id":"lastCheckpointSize","value":"42"},)"
+                              R"({"id":"lastCheckpointCheckpointedSize","value":"7"}])"));
+}
+
 TEST_CASE("rest.views_sums_backpressure_watermarks") {
   const auto doc = document();
   const auto v = rest::vertex(doc, "1");
@@ -148,6 +156,8 @@ TEST_CASE("prometheus.exposition_names_labels") {
   CHECK(sample(text, "sluice_taskmanager_cpu_seconds_total", "task_manager=\"tm-0\"") == "2");
   CHECK(sample(text, "sluice_taskmanager_up", "task_manager=\"tm-1\"") == "0");
   CHECK(sample(text, "sluice_job_last_checkpoint_duration_seconds", "job=") == "1.5");
+  CHECK(sample(text, "sluice_job_last_checkpoint_size_bytes", "job=") == "42");
+  CHECK(sample(text, "sluice_job_last_checkpoint_written_bytes", "job=") == "7");
   // One output watermark only (subtask 0 of vertex 0).
   CHECK(text.find("sluice_task_current_output_watermark_milliseconds{") ==
         text.rfind("sluice_task_current_output_watermark_milliseconds{"));

@@ -303,3 +303,10 @@ TEST_CASE("config file: contradicting settings name the file and the flags") {
   CHECK(contains(error_of({"--config", checkpoints}),
                  checkpoints + " and the flags: flag --checkpoint-interval-ms"));
 }
+
+TEST_CASE("the configuration file turns incremental checkpoints off") {
+  temp_dir dir;
+  CHECK(parse_file(write_file(dir, "on.yaml", "checkpoint-dir: /tmp/c\n")).checkpointing.incremental);
+  CHECK_FALSE(parse_file(write_file(dir, "off.yaml", "incremental-checkpoints: false\n"))
+                  .checkpointing.incremental);
+}

@@ -27,7 +27,8 @@ void operator_chain::restore_state(std::size_t i, const checkpoint_metadata& res
 }
 
 operator_chain::snapshot_writer operator_chain::snapshot(std::int64_t checkpoint_id,
-                                                         const std::filesystem::path& dir) {
+                                                         const std::filesystem::path& dir,
+                                                         const std::filesystem::path& shared_dir) {
   for_each_operator([&](stream_operator& op) { op.snapshot_state(checkpoint_id); });
   // `dir` is the job manager's (it creates it before the trigger): gone, the checkpoint failed
   // already (another subtask declined it) and must not be created again as debris; a full disk
@@ -54,7 +55,8 @@ operator_chain::snapshot_writer operator_chain::snapshot(std::int64_t checkpoint
       part p{uids_[i], ctx.operator_state->snapshot_sync(checkpoint_id, target.string(), subtask_),
              nullptr};
       if (ctx.keyed_state)
-        p.keyed_state = ctx.keyed_state->snapshot_sync(checkpoint_id, target.string());
+        p.keyed_state =
+            ctx.keyed_state->snapshot_sync(checkpoint_id, target.string(), shared_dir.string());
       parts.push_back(std::move(p));
     });
   }

@@ -25,7 +25,8 @@ subtask_checkpointer::subtask_checkpointer(input_gate& input, output_gate& outpu
                                            const checkpoint_config& config,
                                            const std::string& job_id,
                                            checkpoint_effects& effects)
-    : input_(input), output_(output), chain_(chain), effects_(effects), mode_(mode_of(config)) {
+    : input_(input), output_(output), chain_(chain), effects_(effects), mode_(mode_of(config)),
+      incremental_(config.incremental) {
   if (!config.checkpoint_dir.empty())
     storage_.emplace(config.checkpoint_dir, job_id);
   if (input_.channel_count() == 0)
@@ -118,6 +119,12 @@ std::filesystem::path subtask_checkpointer::snapshot_dir(std::int64_t id) const 
   return storage_->checkpoint_path(id);
 }
 
+std::filesystem::path subtask_checkpointer::shared_dir(std::int64_t id) const {
+  if (!incremental_ || savepoints_.count(id) || !storage_)
+    return {};
+  return storage_->shared_dir();
+}
+
 void subtask_checkpointer::stop_if_savepoint_stops(std::int64_t id) {
   auto it = savepoints_.find(id);
   if (it != savepoints_.end() && it->second.stop)
@@ -164,7 +171,7 @@ void subtask_checkpointer::apply(const barrier_actions& actions, std::int64_t no
 void subtask_checkpointer::take_snapshot(snapshot_ack ack, bool emit_barrier) {
   const auto id = ack.checkpoint_id;
   last_snapshot_id_ = id;
-  ack.write = chain_.snapshot(id, snapshot_dir(id));
+  ack.write = chain_.snapshot(id, snapshot_dir(id), shared_dir(id));
   if (emit_barrier)
     this->emit_barrier(id, ack.in_flight_output);
   stop_if_savepoint_stops(id);
@@ -186,7 +193,7 @@ void subtask_checkpointer::emit_barrier(std::int64_t id, std::string& overtaken)
 void subtask_checkpointer::take_unaligned_snapshot(snapshot_ack ack, std::int64_t now_ms) {
   const auto id = ack.checkpoint_id;
   last_snapshot_id_ = id;
-  ack.write = chain_.snapshot(id, snapshot_dir(id));
+  ack.write = chain_.snapshot(id, snapshot_dir(id), shared_dir(id));
   capture_ = std::move(ack);
   input_.for_each_batch_before_barrier(id, [&](const input_item& item) {
     append_in_flight(capture_->in_flight, item.channel, item.records, item.bytes.data(),

@@ -236,6 +236,12 @@ const std::vector<family>& job_families() {
          const auto& c = d["checkpoints"]["latest"]["completed"];
          return c.is_null() ? c : c["state_size"];
        }},
+      {"sluice_job_last_checkpoint_written_bytes", "gauge",
+       "Bytes the latest completed checkpoint wrote (less than its state size when incremental).",
+       [](const json& d) {
+         const auto& c = d["checkpoints"]["latest"]["completed"];
+         return c.is_null() ? c : c["checkpointed_size"];
+       }},
   };
   return families;
 }

@@ -152,6 +152,8 @@ std::map<std::string, std::string> job_metric_values(const json& doc) {
       {"lastCheckpointDuration",
        latest.is_null() ? "-1" : text(latest["end_to_end_duration"])},
       {"lastCheckpointSize", latest.is_null() ? "-1" : text(latest["state_size"])},
+      {"lastCheckpointCheckpointedSize",
+       latest.is_null() ? "-1" : text(latest["checkpointed_size"])},
       {"lastCheckpointExternalPath",
        ck["latest"]["restored"].is_null() ? "n/a"
                                           : text(ck["latest"]["restored"]["external_path"])},

@@ -1,7 +1,7 @@
 #pragma once
 // How a job checkpoints, as the command line sets it (job_config.cpp parses the flags into
-// this struct): interval, timeout, pauses, tolerated failures, retention, mode, unaligned
-// checkpoints, where checkpoints go and what to restore from.
+// this struct): interval, timeout, pauses, tolerated failures, retention, mode, unaligned and
+// incremental checkpoints, where checkpoints go and what to restore from.
 
 #include <cstdint>
 #include <string>
@@ -25,6 +25,9 @@ struct checkpoint_config {
   int retained = 3;                 ///< --retained-checkpoints
   checkpointing_mode mode = checkpointing_mode::exactly_once; ///< --checkpointing-mode
   bool unaligned = false;                                     ///< --unaligned-checkpoints
+  /// --incremental-checkpoints: RocksDB checkpoints upload only the SST files no earlier
+  /// checkpoint of the run uploaded (savepoints stay full); the heap always writes everything.
+  bool incremental = true;
   /// --aligned-checkpoint-timeout-ms: with unaligned checkpoints, start aligned and switch to
   /// unaligned once alignment took this long; 0: unaligned from the first barrier.
   std::int64_t aligned_timeout_ms = 0;

@@ -32,6 +32,8 @@ struct subtask_state {
 
   /// Bytes of the state files its handles reference.
   std::uint64_t state_size_bytes() const;
+  /// Bytes of them the snapshot wrote (less when shared files were uploaded before).
+  std::uint64_t written_bytes() const;
 
   friend bool operator==(const subtask_state& a, const subtask_state& b);
   friend bool operator!=(const subtask_state& a, const subtask_state& b) { return !(a == b); }
@@ -61,8 +63,12 @@ struct checkpoint_metadata {
 
   /// Bytes of every state file referenced.
   std::uint64_t state_size_bytes() const;
-  /// Every state file or directory the handles reference (keyed parts, operator state files).
+  /// Every state file or directory the handles reference (keyed parts, the shared files of
+  /// incremental parts, operator state files).
   std::vector<std::string> referenced_paths() const;
+  /// The shared files of every incremental part (a file several subtasks share appears once
+  /// per subtask).
+  std::vector<shared_state_file> shared_files() const;
 
   friend bool operator==(const checkpoint_metadata& a, const checkpoint_metadata& b);
 };

@@ -27,6 +27,8 @@ struct subtask_checkpoint_stats {
   std::int64_t ack_ms = 0;       ///< trigger to acknowledgement
   std::uint64_t state_bytes = 0; ///< state files and in-flight data
   subtask_ack_stats measured;
+  /// Of state_bytes, what this checkpoint wrote (less with incremental checkpoints).
+  std::uint64_t written_bytes = 0;
 };
 
 enum class checkpoint_status { in_progress, completed, failed };
@@ -45,12 +47,15 @@ struct checkpoint_stats {
   std::int64_t duration_ms(std::int64_t now_ms) const {
     return end_ms.value_or(now_ms) - trigger_ms;
   }
-  /// Sum over the acknowledgements.
+  /// Sum over the acknowledgements: the full state size.
   std::uint64_t state_bytes() const;
+  /// Sum over the acknowledgements: the bytes this checkpoint wrote.
+  std::uint64_t written_bytes() const;
   std::int64_t max_alignment_ms() const;
   std::int64_t max_start_delay_ms() const;
   /// One line, e.g. "checkpoint 7 completed in 153 ms: 4/4 subtasks, 40960 bytes, alignment max
-  /// 12 ms, start delay max 3 ms" (durations to `now_ms` while in progress).
+  /// 12 ms, start delay max 3 ms" (durations to `now_ms` while in progress), followed by
+  /// ", 2048 bytes written" when the checkpoint wrote less than its state size.
   std::string to_string(std::int64_t now_ms) const;
 };
 

@@ -2,6 +2,8 @@
 // Where the checkpoints of one job live (DESIGN.md, Checkpoints):
 //   <checkpoint-dir>/<job-id>/chk-N/{_metadata, state files}
 //   <checkpoint-dir>/<job-id>/shared/   (files several incremental checkpoints reference)
+// A shared file is removed once no retained checkpoint references it (apply_retention), and
+// one no completed checkpoint references at all is swept at start (sweep_shared).
 // A checkpoint is completed when its chk-N directory holds a `_metadata`; one without is
 // pending or abandoned. Savepoints are self-contained directories `savepoint-<job-id>-<id>` under a
 // directory the user names, holding the same `_metadata` and their own state files.
@@ -10,7 +12,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,19 +51,31 @@ public:
   /// The highest N of any chk-N directory, completed or not (the next checkpoint id must exceed
   /// it, so nothing is overwritten).
   std::optional<std::int64_t> highest_checkpoint_id() const;
-  /// Keeps the newest `retained` (>= 1) completed checkpoints and discards the older ones;
-  /// returns the ids discarded, ascending.
+  /// Keeps the newest `retained` (>= 1) completed checkpoints and discards the older ones, then
+  /// removes the files in shared/ that discarded ones referenced and no kept one does (none if
+  /// a kept one's `_metadata` cannot be read: the sweep at the next start takes them); returns
+  /// the ids discarded, ascending.
   std::vector<std::int64_t> apply_retention(int retained);
   /// Discards every chk-N directory without `_metadata` (left by a crash or a failed
   /// checkpoint); call when none is pending. Returns the ids discarded, ascending.
   std::vector<std::int64_t> discard_incomplete();
+  /// Rebuilds the references from every completed checkpoint's `_metadata` and removes every
+  /// file in shared/ that none references (left by a crash, or by checkpoints that failed).
+  /// Call only while no subtask of the job runs: a running backend may reference a file it
+  /// uploaded for a checkpoint that failed. Returns the files removed, sorted. Throws
+  /// checkpoint_error naming a `_metadata` that cannot be read, removing nothing.
+  std::vector<std::filesystem::path> sweep_shared();
 
 private:
   /// Ids of every chk-N directory, ascending, and whether each is completed.
   std::vector<std::pair<std::int64_t, bool>> checkpoint_dirs() const;
+  /// The shared files chk-<id> references (absolute paths), read from its `_metadata` once;
+  /// nullopt when it cannot be read.
+  const std::optional<std::set<std::string>>& shared_references(std::int64_t checkpoint_id);
 
   std::string job_id_;
   std::filesystem::path job_dir_;
+  std::map<std::int64_t, std::optional<std::set<std::string>>> references_;
 };
 
 /// Creates the directory of savepoint `checkpoint_id` of job `job_id`:

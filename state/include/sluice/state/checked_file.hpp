@@ -4,7 +4,8 @@
 // everything before it, and a CRC-32 of it) after. Reading checks all of it before the body is
 // parsed, so a truncated, extended or bit-flipped file is reported as such (state_error naming
 // the file) instead of being misread. Writing goes through a temporary name, fsync and rename,
-// so a crash never leaves a half-written file under the final name.
+// so a crash never leaves a half-written file under the final name. Whole files copied or read
+// with their CRC-32 (shared files of incremental snapshots) too.
 
 #include "sluice/state/byte_buffer.hpp"
 
@@ -18,6 +19,15 @@ namespace sluice {
 
 /// CRC-32 (IEEE 802.3: reflected, polynomial 0xEDB88320) continuing from `crc` (0 to start).
 std::uint32_t crc32(std::uint32_t crc, const char* data, std::size_t n);
+
+/// Copies the file `from` to `to` (created or truncated) and fsyncs it; returns the CRC-32 of
+/// its bytes, computed while copying. Throws state_error naming the file that cannot be read or
+/// written (a partial `to` is removed).
+std::uint32_t copy_file_crc32(const std::string& from, const std::string& to);
+/// The CRC-32 of the bytes of file `path`; throws state_error naming it when it cannot be read.
+std::uint32_t file_crc32(const std::string& path);
+/// Fsyncs the directory `dir`, so that the files created in it are durable.
+void sync_dir(const std::string& dir);
 
 /// What identifies a kind of file: exactly 8 magic bytes and a format version.
 struct file_format {

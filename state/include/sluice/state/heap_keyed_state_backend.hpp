@@ -48,8 +48,11 @@ public:
   heap_keyed_state_backend(std::string owner, key_group_range range, int max_parallelism,
                            const ttl_clock& clock);
 
+  using keyed_state_backend::snapshot_sync;
+  /// Always a full snapshot (`shared_dir` is not used).
   std::function<keyed_state_handle()> snapshot_sync(std::int64_t checkpoint_id,
-                                                    const std::string& target_dir) override;
+                                                    const std::string& target_dir,
+                                                    const std::string& shared_dir) override;
   void restore(const std::vector<keyed_state_handle>& handles) override;
   void remove_expired() override;
 

@@ -193,12 +193,21 @@ public:
   /// participant (heap: serializes the entries into memory; RocksDB: flushes and creates a
   /// native checkpoint of hard-linked SST files). Returns the asynchronous part, which writes
   /// the files under `target_dir` and may run on another thread; the backend may change
-  /// meanwhile.
+  /// meanwhile. `shared_dir` not empty asks for an incremental snapshot (checkpoints, never
+  /// savepoints): files an earlier snapshot put there may be referenced instead of written
+  /// again (RocksDB does; the heap writes everything).
   virtual std::function<keyed_state_handle()> snapshot_sync(std::int64_t checkpoint_id,
-                                                            const std::string& target_dir) = 0;
+                                                            const std::string& target_dir,
+                                                            const std::string& shared_dir) = 0;
+  /// A full, self-contained snapshot.
+  std::function<keyed_state_handle()> snapshot_sync(std::int64_t checkpoint_id,
+                                                    const std::string& target_dir) {
+    return snapshot_sync(checkpoint_id, target_dir, {});
+  }
   /// Both parts at once.
-  keyed_state_handle snapshot(std::int64_t checkpoint_id, const std::string& target_dir) {
-    return snapshot_sync(checkpoint_id, target_dir)();
+  keyed_state_handle snapshot(std::int64_t checkpoint_id, const std::string& target_dir,
+                              const std::string& shared_dir = {}) {
+    return snapshot_sync(checkpoint_id, target_dir, shared_dir)();
   }
   /// Loads exactly the key groups this subtask owns from handles written at any parallelism.
   /// Call before any state is registered. Throws state_error naming a corrupt or missing file.

@@ -5,6 +5,7 @@
 // naming the operator (the owner) and the state or directory.
 
 #include "sluice/state/key_group.hpp"
+#include "sluice/state/state_handle.hpp"
 #include "sluice/state/state_descriptor.hpp"
 #include "sluice/state/ttl.hpp"
 
@@ -75,9 +76,9 @@ public:
   /// Flushes every memtable and creates a RocksDB checkpoint in `dir` (which must not exist):
   /// SST files are hard-linked, the rest copied.
   void checkpoint(const std::string& dir);
-  /// Replaces this (still empty) instance by the checkpoint in `dir`, then deletes every key
-  /// group outside `keep`.
-  void restore_whole(const std::string& dir, key_group_range keep);
+  /// Replaces this (still empty) instance by the checkpoint `part` describes (either RocksDB
+  /// form), then deletes every key group outside `keep`.
+  void restore_whole(const keyed_state_part& part, key_group_range keep);
   /// Copies the key groups of `range` from the checkpoint in `dir` into this instance.
   void import_key_groups(const std::string& dir, key_group_range range);
 

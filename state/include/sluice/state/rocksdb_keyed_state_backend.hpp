@@ -2,14 +2,16 @@
 // The RocksDB keyed state backend: one RocksDB instance per operator subtask, in a fresh
 // directory under the state dir, with a column family per state. State lives on disk and in a
 // block cache shared by every instance of the task manager (rocksdb_shared_resources), so a
-// subtask can hold far more keys than fit in memory. Snapshots are native RocksDB checkpoints;
-// restore takes a whole checkpoint over when it covers the subtask's key groups, and otherwise
+// subtask can hold far more keys than fit in memory. Snapshots are native RocksDB checkpoints,
+// full or incremental (only the SST files not uploaded before are written, into the job's
+// shared directory: rocksdb_shared_files); restore takes a whole checkpoint over when it covers the subtask's key groups, and otherwise
 // copies the key groups owned out of every checkpoint that holds some (rescaling).
 
 #include "sluice/state/cross_backend.hpp"
 #include "sluice/state/keyed_state_backend.hpp"
 #include "sluice/state/rocksdb_instance.hpp"
 #include "sluice/state/rocksdb_list_map_states.hpp"
+#include "sluice/state/rocksdb_shared_files.hpp"
 #include "sluice/state/rocksdb_states.hpp"
 
 #include <cstddef>
@@ -46,8 +48,13 @@ public:
   /// Closes the instance and removes its directory (snapshots are elsewhere).
   ~rocksdb_keyed_state_backend() override;
 
+  using keyed_state_backend::snapshot_sync;
+  /// With `shared_dir`, incremental: the SST files this backend uploaded before (or restored
+  /// from a snapshot whose shared files lie in `shared_dir`) are referenced, the others copied
+  /// into `shared_dir`.
   std::function<keyed_state_handle()> snapshot_sync(std::int64_t checkpoint_id,
-                                                    const std::string& target_dir) override;
+                                                    const std::string& target_dir,
+                                                    const std::string& shared_dir) override;
   void restore(const std::vector<keyed_state_handle>& handles) override;
   void remove_expired() override;
 
@@ -70,8 +77,12 @@ public:
 
 private:
   std::size_t count_entries(const std::string& name) override;
+  /// Beside the instance's directory: local checkpoints on their way to the shared directory,
+  /// incremental checkpoints put back together for a restore (removed with the backend).
+  std::string scratch_dir() const;
 
   std::shared_ptr<rocksdb_shared_resources> resources_;
+  std::shared_ptr<rocksdb_shared_files> shared_files_;
   std::unique_ptr<rocksdb_instance> db_;
 };
 

@@ -1,7 +1,9 @@
 #pragma once
 // What a snapshot wrote, as the checkpoint metadata records it: per key-group range the files
 // (or RocksDB checkpoint directories) that hold those key groups, and for operator state the
-// file of one subtask. Restore reads handles written at any parallelism.
+// file of one subtask. Restore reads handles written at any parallelism. An incremental RocksDB
+// snapshot lists the SST files it shares with other checkpoints of the job (under
+// `<checkpoint-dir>/<job-id>/shared/`) beside the directory of its private files.
 
 #include "sluice/state/key_group.hpp"
 
@@ -11,16 +13,30 @@
 
 namespace sluice {
 
+/// An SST file that incremental checkpoints share, uploaded once by the backend that wrote it.
+struct shared_state_file {
+  std::string local_name; ///< its name in the RocksDB directory, e.g. "000012.sst"
+  std::string path;       ///< where it is stored (under the job's shared/ directory)
+  std::uint64_t size_bytes = 0;
+  std::uint32_t crc32 = 0; ///< CRC-32 of its bytes (checked_file.hpp's crc32)
+};
+
 /// One piece of a keyed snapshot.
 struct keyed_state_part {
   enum class format {
     heap_key_groups,    ///< a file of serialized entries per key group (key_group_file.hpp)
-    rocksdb_checkpoint  ///< a RocksDB checkpoint directory (hard-linked SST files)
+    rocksdb_checkpoint, ///< a RocksDB checkpoint directory (hard-linked SST files)
+    /// A RocksDB checkpoint whose SST files are `shared`; `path` holds the rest (MANIFEST,
+    /// CURRENT, OPTIONS), private to this checkpoint.
+    rocksdb_incremental
   };
   format kind = format::heap_key_groups;
   std::string path;
   key_group_range range;     ///< the key groups it holds
-  std::uint64_t size_bytes = 0;
+  std::uint64_t size_bytes = 0; ///< the whole state: its files and the shared files it lists
+  std::vector<shared_state_file> shared{}; ///< rocksdb_incremental only, by local name
+  /// Bytes of `shared` an earlier snapshot uploaded (this one did not write them).
+  std::uint64_t reused_bytes = 0;
 };
 
 /// The keyed state of one operator subtask at one checkpoint.
@@ -33,6 +49,13 @@ struct keyed_state_handle {
     std::uint64_t n = 0;
     for (auto& p : parts)
       n += p.size_bytes;
+    return n;
+  }
+  /// Bytes the snapshot wrote: size_bytes() less the shared files uploaded before.
+  std::uint64_t written_bytes() const {
+    std::uint64_t n = 0;
+    for (auto& p : parts)
+      n += p.size_bytes - p.reused_bytes;
     return n;
   }
 };

@@ -68,8 +68,10 @@ public:
   // -- checkpoints (operator_chain_checkpoints.cpp) --------------------------------------------
 
   /// The synchronous part of checkpoint `checkpoint_id`: snapshot_state on every operator, then
-  /// the synchronous snapshot of each backend, for files under `dir` (one folder per operator).
-  snapshot_writer snapshot(std::int64_t checkpoint_id, const std::filesystem::path& dir);
+  /// the synchronous snapshot of each backend, for files under `dir` (one folder per operator);
+  /// keyed backends snapshot incrementally into `shared_dir` unless it is empty.
+  snapshot_writer snapshot(std::int64_t checkpoint_id, const std::filesystem::path& dir,
+                           const std::filesystem::path& shared_dir);
   void notify_checkpoint_complete(std::int64_t checkpoint_id);
   void notify_checkpoint_aborted(std::int64_t checkpoint_id);
 

@@ -127,6 +127,9 @@ private:
   /// to `overtaken`.
   void emit_barrier(std::int64_t id, std::string& overtaken);
   std::filesystem::path snapshot_dir(std::int64_t id) const;
+  /// Where keyed backends put the files incremental checkpoints share: the job's shared/ for a
+  /// checkpoint with --incremental-checkpoints, empty (a full snapshot) for a savepoint.
+  std::filesystem::path shared_dir(std::int64_t id) const;
   void stop_if_savepoint_stops(std::int64_t id);
 
   input_gate& input_;
@@ -134,6 +137,7 @@ private:
   operator_chain& chain_;
   checkpoint_effects& effects_;
   barrier_mode mode_;
+  bool incremental_;
   std::optional<barrier_aligner> aligner_; ///< over the input channels (none at sources)
   std::optional<checkpoint_storage> storage_; ///< with --checkpoint-dir
   std::map<std::int64_t, savepoint_target> savepoints_;
