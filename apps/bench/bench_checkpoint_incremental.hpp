@@ -1,0 +1,22 @@
+#pragma once
+// Part 4 of bench_checkpoint: incremental checkpoints beside full ones, the same job in the same
+// run (what it measures: bench_checkpoint.cpp's opening comment).
+
+#include "checkpoint_bench_jobs.hpp"
+
+namespace checkpoint_bench {
+
+struct incremental_options {
+  std::uint64_t state_mb;
+  std::size_t value_bytes;
+  double update_percent;
+  std::size_t rounds;       ///< checkpoints measured after the first one of the full state
+  std::int64_t interval_ms;
+};
+
+/// Runs the job with incremental checkpoints, then with full ones; prints the figures and returns
+/// them as JSON fields.
+fields measure_incremental(const sluice::job_config& base, const fs::path& parent,
+                           const incremental_options& o);
+
+} // namespace checkpoint_bench
