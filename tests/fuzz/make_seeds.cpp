@@ -162,6 +162,19 @@ void state_seeds(const fs::path& tmp) {
   seed("state_handles", "keyed-operator-blob",
        std::string("\x00\x7f", 2) + subtask_state_to_text(s, 0));
   seed("state_handles", "empty", std::string("\x01\x7f", 2) + subtask_state_to_text({}, 1));
+  // An incremental RocksDB snapshot: private files in `path`, SST files shared.
+  subtask_state incremental;
+  keyed_state_part rocksdb_part;
+  rocksdb_part.kind = keyed_state_part::format::rocksdb_incremental;
+  rocksdb_part.path = (tmp / "chk-2" / "op-0.rocksdb").string();
+  rocksdb_part.range = all;
+  rocksdb_part.size_bytes = 4096 + 100;
+  rocksdb_part.shared = {{"000012.sst", (tmp / "shared" / "op-0-1a2b-000012.sst").string(), 4096,
+                          0x1234abcd}};
+  rocksdb_part.reused_bytes = 4096;
+  incremental.keyed_state = keyed_state_handle{"rocksdb", all, {rocksdb_part}};
+  seed("state_handles", "rocksdb-incremental",
+       std::string("\x00\x7f", 2) + subtask_state_to_text(incremental, 0));
 
   checkpoint_metadata m;
   m.job_id = "job";
@@ -176,6 +189,11 @@ void state_seeds(const fs::path& tmp) {
   m.operators["counter"] = snap;
   write_metadata_file(tmp, m);
   seed("metadata", "checkpoint", read_all(tmp / metadata_file_name));
+  auto rocksdb = m;
+  rocksdb.state_backend = "rocksdb";
+  rocksdb.operators["counter"].subtasks[0] = incremental;
+  write_metadata_file(tmp, rocksdb);
+  seed("metadata", "rocksdb-incremental", read_all(tmp / metadata_file_name));
   m.kind = snapshot_kind::savepoint;
   m.operators.clear();
   write_metadata_file(tmp, m);
