@@ -53,7 +53,8 @@ lines model(const std::vector<step>& steps) {
     if (s.watermark) {
       for (auto it = open.begin(); it != open.end();) {
         if (it->end - 1 <= s.time) {
-          out.push_back(it->key + ":" + std::to_string(it->sum) + "@" + std::to_string(it->end - 1));
+          out.push_back(it->key + ":" + std::to_string(it->sum) + "@" +
+                        std::to_string(it->end - 1));
           it = open.erase(it);
         } else {
           ++it;
@@ -88,8 +89,8 @@ lines feed(std::vector<session_harness*> subtasks, const std::vector<key_group_r
     for (std::size_t t = 0; t < subtasks.size(); ++t) {
       if (s.watermark)
         subtasks[t]->watermark(s.time);
-      else if (ranges[t].contains(key_group_for_hash(key_hash(s.element.key),
-                                                     test::test_max_parallelism)))
+      else if (ranges[t].contains(
+                   key_group_for_hash(key_hash(s.element.key), test::test_max_parallelism)))
         subtasks[t]->element(s.element, s.time);
     }
   }

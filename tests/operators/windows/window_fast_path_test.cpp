@@ -162,8 +162,7 @@ void check_paths_agree(const A& assigner, MakeContents make_contents) {
             const outcome got = outcome_of(assigner, make_contents, lateness, late_output, steps,
                                            first, then, split);
             if constexpr (reorders_at_a_watermark<A>) {
-              CHECK(sorted_between_watermarks(got.out) ==
-                    sorted_between_watermarks(expected.out));
+              CHECK(sorted_between_watermarks(got.out) == sorted_between_watermarks(expected.out));
             } else {
               CHECK(got.out == expected.out);
             }

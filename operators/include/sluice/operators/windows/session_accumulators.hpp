@@ -68,8 +68,7 @@ public:
   /// Merges `window` of `key` with every session it intersects (touching counts), into the
   /// earliest one, whose accumulator absorb(into, from) folds the later ones into, in order.
   /// Returns that session, or nullptr if `window` meets none. Invalidates other sessions.
-  template <class Absorb>
-  session* merge(const K& key, const time_window& window, Absorb&& absorb) {
+  template <class Absorb> session* merge(const K& key, const time_window& window, Absorb&& absorb) {
     sessions* list = table_.find(key);
     if (list == nullptr)
       return nullptr;
