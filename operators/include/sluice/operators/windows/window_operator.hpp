@@ -43,7 +43,8 @@ class window_operator final : public one_input_operator<T, typename Contents::ou
   using W = window_type_t<Assigner, T>;
   using base = one_input_operator<T, Out>;
   static constexpr bool merging = Assigner::is_merging();
-  /// Whether the fast path may run (window_accumulators.hpp); open() decides whether it does.
+  /// Whether the fast path may run (window_accumulators.hpp, session_accumulators.hpp); open()
+  /// decides whether it does.
   static constexpr bool accumulator_capable =
       (std::is_same_v<Assigner, tumbling_windows> || std::is_same_v<Assigner, sliding_windows> ||
        merging) &&
