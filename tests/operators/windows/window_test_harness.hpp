@@ -29,6 +29,13 @@ inline std::ostream& operator<<(std::ostream& os, const ev& e) {
   return os << e.key << ':' << e.value;
 }
 
+/// A step of a test's input: an element, or a watermark when `watermark` is set.
+struct step {
+  bool watermark = false;
+  ev element;
+  std::int64_t time = 0;
+};
+
 struct key_of {
   std::string operator()(const ev& e) const { return e.key; }
 };

@@ -16,6 +16,8 @@
 //   using accumulator_type; using state_descriptor;  the state's value and descriptor
 //   accumulator_type first(const T&);            the accumulator of a window's first element
 //   void accumulate(accumulator_type&, const T&); adds a later element
+//   void absorb_accumulator(accumulator_type&, accumulator_type&&); merges another window's
+//                                                 (session windows), as absorb() does
 //   void emit_accumulator(const Ctx&, const accumulator_type&, collector<output_type>&);
 
 #include "sluice/operators/collector.hpp"
@@ -87,6 +89,7 @@ public:
   using state_descriptor = reducing_state_descriptor<T>;
   T first(const T& value) { return value; }
   void accumulate(T& acc, const T& value) { acc = fn_(std::move(acc), value); }
+  void absorb_accumulator(T& acc, T&& from) { acc = fn_(std::move(acc), from); }
   template <class Ctx>
   void emit_accumulator(const Ctx& ctx, const T& acc, collector<output_type>& out) {
     final_.apply(ctx, T(acc), out);
@@ -129,6 +132,9 @@ public:
   using state_descriptor = value_state_descriptor<stored_type>;
   stored_type first(const T& value) { return agg_.add(value, agg_.create_accumulator()); }
   void accumulate(stored_type& acc, const T& value) { acc = agg_.add(value, std::move(acc)); }
+  void absorb_accumulator(stored_type& acc, stored_type&& from) {
+    acc = agg_.merge(std::move(acc), std::move(from));
+  }
   template <class Ctx>
   void emit_accumulator(const Ctx& ctx, const stored_type& acc, collector<output_type>& out) {
     final_.apply(ctx, agg_.get_result(acc), out);

@@ -6,14 +6,17 @@
 // and trigger state in the namespace of their window, the merging window set of session
 // windows outside any window, and the timers as a snapshot participant.
 //
-// On the heap backend, tumbling and sliding event-time windows with the default trigger and a
-// reduce or aggregate function take a fast path with the same results: the accumulators in
-// the operator's own typed table (window_accumulators.hpp), timers registered once per
-// (key, window) instead of per element.
+// On the heap backend, event-time windows with the default trigger and a reduce or aggregate
+// function take a fast path with the same results: tumbling and sliding windows keep their
+// accumulators in the operator's own typed table (window_accumulators.hpp), with timers
+// registered once per (key, window) instead of per element; session windows keep each key's
+// sessions in one (session_accumulators.hpp), with a timer queued ahead of the session's
+// time and moved on when it fires early, instead of moving timers with every merge.
 
 #include "sluice/operators/stream_operator.hpp"
 #include "sluice/operators/time/timer_queue_snapshot.hpp"
 #include "sluice/operators/windows/merge_windows.hpp"
+#include "sluice/operators/windows/session_accumulators.hpp"
 #include "sluice/operators/windows/window_accumulators.hpp"
 #include "sluice/operators/windows/window_assignment.hpp"
 #include "sluice/operators/windows/window_contents.hpp"
@@ -21,6 +24,7 @@
 #include "sluice/operators/windows/window_settings.hpp"
 #include "sluice/operators/windows/window_trigger_context.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -39,10 +43,12 @@ class window_operator final : public one_input_operator<T, typename Contents::ou
   using W = window_type_t<Assigner, T>;
   using base = one_input_operator<T, Out>;
   static constexpr bool merging = Assigner::is_merging();
-  /// Whether the fast path may run (window_accumulators.hpp); open() decides whether it does.
+  /// Whether the fast path may run (window_accumulators.hpp, session_accumulators.hpp); open()
+  /// decides whether it does.
   static constexpr bool accumulator_capable =
-      (std::is_same_v<Assigner, tumbling_windows> ||
-       std::is_same_v<Assigner, sliding_windows>)&&windows_detail::accumulates<Contents>::value;
+      (std::is_same_v<Assigner, tumbling_windows> || std::is_same_v<Assigner, sliding_windows> ||
+       merging) &&
+      windows_detail::accumulates<Contents>::value;
 
 public:
   using output_type = Out;
@@ -79,16 +85,25 @@ public:
     if constexpr (accumulator_capable) {
       accumulating_ = default_trigger_ && event_time_ && backend.kind() == state_backend_kind::heap;
       if (accumulating_) {
-        accumulators_.open(backend, assigner_.size());
+        if constexpr (merging) {
+          accumulators_.open(backend);
+        } else {
+          accumulators_.open(backend, assigner_.size());
+        }
       }
     }
     if (!accumulating_) {
       contents_.open(backend);
-    }
-    if constexpr (merging) {
-      merging_sets_ = &backend.get_state(merging_sets_descriptor("window-merging-sets"));
+      if constexpr (merging) {
+        merging_sets_ = &backend.get_state(merging_sets_descriptor("window-merging-sets"));
+      }
     }
     timers_snapshot_.register_with(backend, "window-timers");
+    if constexpr (merging && accumulator_capable) {
+      if (accumulating_) {
+        resume_sessions();
+      }
+    }
     // Processing-time timers restored with the backend need a wake-up of their own.
     if (const auto next = tctx_.processing_timers.earliest()) {
       tctx_.request_wake(*next);
@@ -153,8 +168,12 @@ private:
     if constexpr (accumulator_capable) {
       if (accumulating_) {
         const K key = key_(value);
-        for_each_accumulator_window(ts,
-                                    [&](const time_window& w) { accumulators_.prefetch(key, w); });
+        if constexpr (merging) {
+          accumulators_.prefetch(key);
+        } else {
+          for_each_accumulator_window(
+              ts, [&](const time_window& w) { accumulators_.prefetch(key, w); });
+        }
         return;
       }
     }
@@ -185,7 +204,11 @@ private:
     }
     if constexpr (accumulator_capable) {
       if (accumulating_) {
-        accumulate(std::move(value), ts);
+        if constexpr (merging) {
+          accumulate_session(std::move(value), ts);
+        } else {
+          accumulate(std::move(value), ts);
+        }
         return;
       }
     }
@@ -300,6 +323,101 @@ private:
     }
   }
 
+  /// The session fast path's process_element, with the generic path's results: the element's
+  /// window merges with the key's sessions it meets (their accumulators folded in the order
+  /// the generic path absorbs their contents) or starts a session unless late.
+  void accumulate_session(T&& value, std::int64_t ts) {
+    const time_window window = windows_detail::assign_windows(assigner_, value, ts)[0];
+    const K key = key_(static_cast<const T&>(value));
+    auto* s = accumulators_.merge(key, window, [&](auto& into, auto&& from) {
+      contents_.absorb_accumulator(into, std::move(from));
+    });
+    if (s != nullptr) {
+      contents_.accumulate(s->acc, value);
+    } else if (is_window_late(window)) {
+      if (is_element_late(ts)) {
+        drop_late(std::move(value));
+      }
+      return;
+    } else {
+      s = accumulators_.insert(key, window, contents_.first(value));
+    }
+    // The default trigger: fires at once a session the watermark has passed (within allowed
+    // lateness), else holds a timer at its end.
+    s->end_pending = s->window.max_timestamp() > tctx_.watermark;
+    if (!s->end_pending) {
+      emit_accumulator(key, s->window, s->acc);
+    }
+    queue_session_timer(key, *s);
+  }
+
+  /// When the generic path's next timer of session `s` fires: its end, else its cleanup.
+  template <class S> std::int64_t session_due(const S& s) const {
+    return s.end_pending ? s.window.max_timestamp() : cleanup_time(s.window);
+  }
+  /// Queues a timer of `s` at its due time unless one is queued by then. A session's queued
+  /// timers name the window it had then, which the session's window contains from then on.
+  template <class S> void queue_session_timer(const K& key, S& s) {
+    const std::int64_t due = session_due(s);
+    if (due < s.queued && due != std::numeric_limits<std::int64_t>::max()) {
+      tctx_.event_timers.add({key, s.window}, due);
+      s.queued = due;
+    }
+  }
+
+  /// The session fast path's on_timer: a timer before its session's due time queues one at
+  /// that time; at it, the session fires (the timer at its end) or goes (the cleanup timer;
+  /// both at once without allowed lateness).
+  void session_timer(const timer_key& t, std::int64_t time) {
+    auto* s = accumulators_.containing(t.key, t.window);
+    if (s == nullptr) {
+      return; // the session went at the time of a timer queued with it
+    }
+    s->queued = std::numeric_limits<std::int64_t>::max();
+    if (time >= session_due(*s) && s->end_pending) {
+      s->end_pending = false;
+      emit_accumulator(t.key, s->window, s->acc);
+    }
+    if (time < cleanup_time(s->window)) {
+      queue_session_timer(t.key, *s);
+      return;
+    }
+    const time_window window = s->window;
+    accumulators_.retire(t.key, *s);
+    contents_.clear(window_context<K, W>(t.key, window, tctx_.watermark, tctx_.clock));
+  }
+
+  /// After open(): notes which restored timers stand for a session's end, queues each
+  /// session's timer, and has snapshots write the timers the generic path would hold.
+  void resume_sessions() {
+    tctx_.event_timers.for_each([&](const timer_key& t, std::int64_t time) {
+      auto* s = accumulators_.containing(t.key, t.window);
+      if (s != nullptr && s->window == t.window) {
+        s->end_pending |= time == t.window.max_timestamp();
+        s->queued = std::min(s->queued, time);
+      }
+    });
+    accumulators_.for_each([&](const K& key, auto& s) { queue_session_timer(key, s); });
+    timers_snapshot_.write_queue_from(0, [this](const auto& write) {
+      std::vector<std::pair<std::int64_t, timer_key>> timers;
+      accumulators_.for_each([&](const K& key, const auto& s) {
+        const std::int64_t cleanup = cleanup_time(s.window);
+        if (s.end_pending) {
+          timers.push_back({s.window.max_timestamp(), {key, s.window}});
+        }
+        if (cleanup != std::numeric_limits<std::int64_t>::max() &&
+            !(s.end_pending && cleanup == s.window.max_timestamp())) {
+          timers.push_back({cleanup, {key, s.window}});
+        }
+      });
+      std::stable_sort(timers.begin(), timers.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (const auto& [time, t] : timers) {
+        write(t, time);
+      }
+    });
+  }
+
   template <class Acc> void emit_accumulator(const K& key, const W& window, const Acc& acc) {
     const slot_override timestamp(this->ctx_.element_time, window.max_timestamp());
     contents_.emit_accumulator(window_context<K, W>(key, window, tctx_.watermark, tctx_.clock), acc,
@@ -349,7 +467,11 @@ private:
   void on_timer(const timer_key& t, std::int64_t time, bool event_timer) {
     if constexpr (accumulator_capable) {
       if (accumulating_) {
-        accumulator_timer(t, time);
+        if constexpr (merging) {
+          session_timer(t, time);
+        } else {
+          accumulator_timer(t, time);
+        }
         return;
       }
     }
@@ -463,8 +585,10 @@ private:
     using type = no_accumulators;
   };
   template <class C> struct accumulators_of<C, true> {
-    using type = windows_detail::window_accumulators<K, typename C::accumulator_type,
-                                                     typename C::state_descriptor>;
+    template <template <class...> class Table>
+    using table = Table<K, typename C::accumulator_type, typename C::state_descriptor>;
+    using type = std::conditional_t<merging, table<windows_detail::session_accumulators>,
+                                    table<windows_detail::window_accumulators>>;
   };
   typename accumulators_of<Contents>::type accumulators_;
   std::vector<char> prefetch_namespace_;
