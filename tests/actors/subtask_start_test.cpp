@@ -35,7 +35,7 @@ TEST_CASE("subtask: in-band events that arrived before start_msg are processed a
   caf::scoped_actor self{sys};
   const auto me = caf::actor_cast<caf::actor>(self);
   subtask_setup setup{plan, std::make_shared<const job_config>(config), "early events", relay, 0,
-                      me, std::make_shared<subtask_counters>(), ""};
+                      me, std::make_shared<subtask_counters>(), "", {}};
   auto subtask = sys.spawn<subtask_actor>(std::move(setup));
 
   // The upstream's whole output, before the job manager's start_msg.
