@@ -6,8 +6,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <functional>
 #include <string>
 #include <utility>
@@ -16,8 +17,7 @@
 namespace bench {
 
 /// Seconds taken by f().
-template <class F>
-double seconds_of(F&& f) {
+template <class F> double seconds_of(F&& f) {
   auto start = std::chrono::steady_clock::now();
   f();
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -54,17 +54,62 @@ inline std::vector<double> best_of_interleaved(int repeat,
   return best;
 }
 
-/// Runs the job built in `env` to its end and returns records/s; exits on failure.
-inline double records_per_s(sluice::environment& env, const std::string& job_name,
-                            std::uint64_t records) {
+/// CPU seconds taken by every thread of the process while f() ran.
+template <class F> double cpu_seconds_of(F&& f) {
+  auto now = [] {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+  };
+  const double start = now();
+  f();
+  return now() - start;
+}
+
+/// What one run of a job measured: its throughput, and the CPU it took per record (every thread
+/// of the process: the subtasks, the job and task managers, the REST server). The CPU figure is
+/// the cost of the engine's work, which a busy machine's scheduling does not change as much as
+/// the throughput.
+struct job_run {
+  double records_per_s = 0;
+  double cpu_ns_per_record = 0;
+};
+
+/// Runs the job built in `env` to its end and measures it; exits on failure.
+inline job_run run_job(sluice::environment& env, const std::string& job_name,
+                       std::uint64_t records) {
   sluice::job_result result;
-  auto secs = seconds_of([&] { result = env.execute(job_name); });
+  double secs = 0;
+  const double cpu =
+      cpu_seconds_of([&] { secs = seconds_of([&] { result = env.execute(job_name); }); });
   if (!result.ok()) {
     std::fprintf(stderr, "%s: %s\n", job_name.c_str(), result.error().c_str());
     std::exit(1);
   }
-  return static_cast<double>(records) / secs;
+  const auto n = static_cast<double>(records);
+  return {n / secs, 1e9 * cpu / n};
 }
+
+/// Runs the job built in `env` to its end and returns records/s; exits on failure.
+inline double records_per_s(sluice::environment& env, const std::string& job_name,
+                            std::uint64_t records) {
+  return run_job(env, job_name, records).records_per_s;
+}
+
+/// The lowest CPU per record seen over the runs of one side of a benchmark.
+class lowest_cpu {
+public:
+  /// Keeps the run's CPU figure and passes its throughput on (for best_of_interleaved).
+  double operator()(const job_run& run) {
+    if (lowest_ == 0 || run.cpu_ns_per_record < lowest_)
+      lowest_ = run.cpu_ns_per_record;
+    return run.records_per_s;
+  }
+  double ns_per_record() const { return lowest_; }
+
+private:
+  double lowest_ = 0;
+};
 
 /// One JSON object of numeric fields, printed as the last line.
 inline void print_json(const std::vector<std::pair<std::string, double>>& fields) {
