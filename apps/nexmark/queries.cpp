@@ -60,12 +60,49 @@ std::string euros(std::int64_t price) {
 
 namespace nexmark {
 
+namespace {
+
+/// a / b rounded towards negative infinity (b > 0).
+std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - (a % b < 0 ? 1 : 0); }
+
+/// Writes v (0 <= v < 10^digits) as `digits` decimal digits at `at`.
+void put_digits(char* at, std::int64_t v, int digits) {
+  for (int i = digits - 1; i >= 0; --i, v /= 10)
+    at[i] = static_cast<char>('0' + v % 10);
+}
+
+} // namespace
+
 std::string utc_date_time(std::int64_t epoch_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(epoch_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
+  // The proleptic Gregorian date of a day count (H. Hinnant's civil_from_days), without the C
+  // library's time zone and locale machinery: the queries format a date per bid.
+  const std::int64_t seconds = floor_div(epoch_ms, 1000);
+  const std::int64_t days = floor_div(seconds, 86400);
+  const std::int64_t second_of_day = seconds - days * 86400;
+  const std::int64_t shifted = days + 719468; // days since 0000-03-01
+  const std::int64_t era = floor_div(shifted, 146097);
+  const std::int64_t day_of_era = shifted - era * 146097;
+  const std::int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  const std::int64_t day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const std::int64_t month_index = (5 * day_of_year + 2) / 153; // 0 = March
+  const std::int64_t day = day_of_year - (153 * month_index + 2) / 5 + 1;
+  const std::int64_t month = month_index < 10 ? month_index + 3 : month_index - 9;
+  const std::int64_t year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
+  std::string text = "-00-00 00:00:00";
+  put_digits(&text[1], month, 2);
+  put_digits(&text[4], day, 2);
+  put_digits(&text[7], second_of_day / 3600, 2);
+  put_digits(&text[10], second_of_day / 60 % 60, 2);
+  put_digits(&text[13], second_of_day % 60, 2);
+  if (year >= 0 && year <= 9999) {
+    char digits[4];
+    put_digits(digits, year, 4);
+    text.insert(0, digits, 4);
+  } else {
+    text.insert(0, std::to_string(year)); // as strftime's %Y
+  }
   return text;
 }
 

@@ -7,8 +7,8 @@
 #include "queries.hpp"
 
 #include <algorithm>
+#include <array>
 #include <utility>
-#include <vector>
 
 namespace nexmark {
 namespace {
@@ -48,9 +48,10 @@ private:
   sluice::value_state<std::int32_t>* seen_ = nullptr;
 };
 
-/// Per group: bids, bidders, auctions (total and per range) and the latest minute.
+/// Per group: bids, bidders, auctions (total and per range) and the latest minute. Fixed-size,
+/// so that reading and updating the state per bid allocates nothing.
 struct group_counts {
-  std::vector<std::int64_t> counts = std::vector<std::int64_t>(12, 0);
+  std::array<std::int64_t, 12> counts{};
   std::string minute;
   SLUICE_FIELDS(counts, minute)
 };
@@ -71,10 +72,14 @@ public:
     }
     t.minute = std::max(t.minute, b.minute);
     std::string line = b.group;
-    if (with_minute_)
-      line += "," + t.minute;
-    for (auto c : t.counts)
-      line += "," + std::to_string(c);
+    if (with_minute_) {
+      line += ',';
+      line += t.minute;
+    }
+    for (auto c : t.counts) {
+      line += ',';
+      append_value(line, c);
+    }
     totals_->update(t);
     out.collect(row{std::move(line), b.emitted_ns});
   }

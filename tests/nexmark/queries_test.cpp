@@ -13,6 +13,38 @@
 using namespace nexmark;
 using namespace nexmark::test;
 
+namespace {
+
+/// The C library's YYYY-MM-DD HH:MM:SS of `ms` (seconds rounded down).
+std::string libc_date_time(std::int64_t ms) {
+  const std::time_t seconds = ms / 1000 - (ms % 1000 < 0 ? 1 : 0);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[64];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return text;
+}
+
+} // namespace
+
+TEST_CASE("utc_date_time: the C library's calendar, without it") {
+  // Day and year boundaries, leap days (2000 is a leap year, 1900 and 2100 are not), the
+  // epoch, a millisecond before it, the last second of year 9999.
+  for (const std::int64_t ms :
+       {std::int64_t{0}, std::int64_t{-1}, std::int64_t{999}, std::int64_t{-86400001},
+        std::int64_t{951782400000}, std::int64_t{951868799999}, std::int64_t{-2203891200000},
+        std::int64_t{4107542400000}, std::int64_t{1436918400000}, std::int64_t{253402300799999}})
+    CHECK(utc_date_time(ms) == libc_date_time(ms));
+  std::uint64_t x = 12345;
+  for (int i = 0; i < 100000; ++i) { // years 1970-9999
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    const auto ms = static_cast<std::int64_t>((x >> 11) % 253402300800000ULL);
+    REQUIRE(utc_date_time(ms) == libc_date_time(ms));
+  }
+  CHECK(utc_date(1436918400000) == "2015-07-15");
+}
+
 
 TEST_CASE("q0: every bid") {
   lines want;
