@@ -2,7 +2,7 @@
 # Memory of the Nexmark queries over a long run: each query runs on the in-process generator
 # (`nexmark --query qN --events N --output /dev/null`, the lines formatted and written, nothing
 # kept), while this script samples the process's resident memory (VmRSS, and VmHWM, its peak)
-# every 0.2 s. Per query it prints the run's seconds, the peak RSS, the highest RSS of the first
+# every 0.1 s. Per query it prints the run's seconds, the peak RSS, the highest RSS of the first
 # and of the second half of the samples, and the growth from one to the other: a query whose
 # state expires (windows fire, join state is cleaned by its time bounds) stays flat, one that
 # keeps state for ever grows with the events. With --json, one JSON object as the last line.
@@ -32,12 +32,18 @@ fi
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-# status_kb PID FIELD: the FIELD (VmRSS, VmHWM) of /proc/PID/status in KiB, empty once gone.
-status_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
+# memory_kb PID: "VmRSS VmHWM" of /proc/PID/status in KiB (one read of the file, so the two
+# belong together); empty once the process is gone, and before it runs nexmark (the forked
+# shell's few hundred KiB are not the query's).
+memory_kb() {
+  awk '$1 == "Name:" { name = $2 } $1 == "VmRSS:" { rss = $2 } $1 == "VmHWM:" { hwm = $2 }
+       END { if (name == "nexmark" && rss != "" && hwm != "") print rss, hwm }' \
+    "/proc/$1/status" 2>/dev/null || true
+}
 
 # measure QUERY: runs it, prints "seconds peak_kb first_half_kb second_half_kb".
 measure() {
-  local query=$1 samples=() peak=0 rss hwm start end
+  local query=$1 samples=() peak=0 rss hwm sample start end
   local args=(--query "$query" --events "$events" --parallelism "$parallelism"
               --state-backend "$backend" --output /dev/null --rest-bind off)
   [ "$backend" = rocksdb ] && args+=(--state-dir "$scratch/state")
@@ -45,11 +51,13 @@ measure() {
   "$build/bin/nexmark" "${args[@]}" >"$scratch/out" 2>&1 &
   local pid=$!
   while kill -0 "$pid" 2>/dev/null; do
-    rss=$(status_kb "$pid" VmRSS)
-    hwm=$(status_kb "$pid" VmHWM)
-    [ -n "$rss" ] && samples+=("$rss")
-    [ -n "$hwm" ] && [ "$hwm" -gt "$peak" ] && peak=$hwm
-    sleep 0.2
+    sample=$(memory_kb "$pid")
+    if [ -n "$sample" ]; then
+      read -r rss hwm <<< "$sample"
+      samples+=("$rss")
+      [ "$hwm" -gt "$peak" ] && peak=$hwm
+    fi
+    sleep 0.1
   done
   if ! wait "$pid"; then
     echo "nexmark_memory.sh: $query failed:" >&2

@@ -8,13 +8,13 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-bash "$script" "$build" --events 200000 --queries q0,q5 --json > "$dir/out"
+bash "$script" "$build" --events 1000000 --queries q0,q5 --json > "$dir/out"
 cat "$dir/out"
 [ "$(grep -c -E '^q(0|5) ' "$dir/out")" -eq 2 ] || fail "not one table line per query"
 tail -1 "$dir/out" | python3 -c '
 import json, sys
 r = json.loads(sys.stdin.read())
-assert r["events"] == 200000 and r["parallelism"] == 2 and r["state_backend"] == "heap", r
+assert r["events"] == 1000000 and r["parallelism"] == 2 and r["state_backend"] == "heap", r
 assert [q["query"] for q in r["queries"]] == ["q0", "q5"], r
 for q in r["queries"]:
     assert q["seconds"] > 0, q

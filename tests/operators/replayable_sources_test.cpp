@@ -247,6 +247,43 @@ TEST_CASE("sequence and generator sources restored at another parallelism emit e
   CHECK(run_with_failures(make_generator_source(square, 0), {2, 3}).values().empty());
 }
 
+TEST_CASE("an interleaved generator shares its indices in stripes, each in order") {
+  temp_dir dir;
+  const auto identity = [](std::uint64_t i) { return static_cast<std::int64_t>(i); };
+  attempt<std::int64_t> run(make_generator_source(identity, 1001, index_sharing::interleaved), 3,
+                            dir.str());
+  run.drain();
+  std::vector<std::int64_t> all;
+  for (int i = 0; i < 3; ++i) {
+    std::vector<std::int64_t> want; // subtask i of 3: i, i+3, i+6, ... below 1001
+    for (std::int64_t v = i; v < 1001; v += 3)
+      want.push_back(v);
+    std::vector<std::int64_t> got;
+    for (const auto& r : run.emitted(i))
+      got.push_back(r.second);
+    CHECK(got == want);
+    all.insert(all.end(), got.begin(), got.end());
+  }
+  CHECK(all.size() == 1001);
+}
+
+TEST_CASE("an interleaved generator restored at another parallelism emits every index once") {
+  const auto square = [](std::uint64_t i) { return "g" + std::to_string(i * i); };
+  std::vector<std::string> squares;
+  for (std::uint64_t i = 0; i < 777; ++i)
+    squares.push_back(square(i));
+  for (const auto& parallelisms :
+       std::vector<std::vector<int>>{{2, 3}, {3, 2}, {2, 3, 2}, {1, 5, 2}, {4, 1}, {7, 7, 7}}) {
+    INFO("parallelism " << parallelisms.front() << " -> ... -> " << parallelisms.back());
+    CHECK(sorted(run_with_failures(make_generator_source(square, 777, index_sharing::interleaved),
+                                   parallelisms)
+                     .values()) == sorted(squares));
+  }
+  CHECK(run_with_failures(make_generator_source(square, 2, index_sharing::interleaved), {4, 3})
+            .values()
+            .size() == 2);
+}
+
 TEST_CASE("an unbounded sequence restored at another parallelism loses and repeats no index") {
   temp_dir dir;
   std::vector<split_record<std::int64_t>> kept;

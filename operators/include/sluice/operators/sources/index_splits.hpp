@@ -24,9 +24,18 @@
 #include <utility>
 #include <vector>
 
+namespace sluice {
+
+/// How a generating source shares a bounded count of indices among its subtasks (see the file
+/// comment): contiguous ranges, or interleaved (subtask i of n: i, i+n, i+2n, ...).
+enum class index_sharing { contiguous, interleaved };
+
+} // namespace sluice
+
 namespace sluice::detail {
 
-/// One split: the indices `next`, `next + step`, ... (`remaining` of them if bounded).
+/// One split: the indices `next`, `next + step`, ... (`remaining` of them if bounded). A split
+/// with a step above 1 is interleaved with the subtask's other splits, read in turn.
 struct index_split {
   std::uint64_t next = 0;
   std::uint64_t step = 1;
@@ -37,12 +46,15 @@ struct index_split {
 
 class index_splits {
 public:
-  /// Splits of `total` indices (nullopt: unbounded), read whole until open() is called.
-  explicit index_splits(std::optional<std::uint64_t> total)
-      : total_(total), splits_(plan(total, 0, 1, 1)) {}
+  /// Splits of `total` indices (nullopt: unbounded, always interleaved), read whole until
+  /// open() is called.
+  explicit index_splits(std::optional<std::uint64_t> total,
+                        index_sharing sharing = index_sharing::contiguous)
+      : total_(total), sharing_(sharing), splits_(plan(total, sharing, 0, 1, 1)) {}
 
   /// A copy reads the same indices and is not open.
-  index_splits(const index_splits& other) : total_(other.total_), splits_(other.splits_) {}
+  index_splits(const index_splits& other)
+      : total_(other.total_), sharing_(other.sharing_), splits_(other.splits_) {}
   index_splits& operator=(const index_splits&) = delete;
 
   /// Takes this subtask's splits: restored ones if ctx.restored, else its share of the indices.
@@ -56,11 +68,11 @@ public:
                  : nullptr;
     turn_ = 0;
     if (!ctx.restored) {
-      splits_ = plan(total_, ctx.subtask_index, ctx.parallelism, ctx.max_parallelism);
+      splits_ = plan(total_, sharing_, ctx.subtask_index, ctx.parallelism, ctx.max_parallelism);
       return;
     }
     splits_ = checked_state().get();
-    // Unbounded splits are read in turn: start with the one furthest behind, as before the
+    // Interleaved splits are read in turn: start with the one furthest behind, as before the
     // checkpoint (the splits before it had emitted one index more).
     auto behind = std::min_element(splits_.begin(), splits_.end(),
                                    [](auto& a, auto& b) { return a.next < b.next; });
@@ -72,15 +84,18 @@ public:
     std::uint64_t left = max_records;
     while (left > 0 && !splits_.empty()) {
       auto& s = splits_[turn_];
-      const std::uint64_t run =
-          s.bounded ? std::min(s.remaining, left) : (splits_.size() == 1 ? left : 1);
+      const bool in_turn = s.step > 1 && splits_.size() > 1;
+      const std::uint64_t run = in_turn ? 1 : s.bounded ? std::min(s.remaining, left) : left;
       for (std::uint64_t k = 0; k < run; ++k, s.next += s.step)
         emit(s.next);
       left -= run;
-      if (!s.bounded)
-        turn_ = (turn_ + 1) % splits_.size();
-      else if ((s.remaining -= run) == 0)
+      if (s.bounded && (s.remaining -= run) == 0) {
         splits_.erase(splits_.begin() + static_cast<std::ptrdiff_t>(turn_));
+        if (turn_ == splits_.size())
+          turn_ = 0;
+      } else if (in_turn) {
+        turn_ = (turn_ + 1) % splits_.size();
+      }
     }
     return splits_.empty() ? source_status::finished : source_status::more;
   }
@@ -93,16 +108,23 @@ public:
 
 private:
   /// The splits of subtask `index` of `parallelism` when the job starts (see the file comment).
-  static std::vector<index_split> plan(std::optional<std::uint64_t> total, int index,
-                                       int parallelism, int max_parallelism) {
+  static std::vector<index_split> plan(std::optional<std::uint64_t> total,
+                                       index_sharing sharing, int index, int parallelism,
+                                       int max_parallelism) {
     const auto i = static_cast<std::uint64_t>(index);
     const auto n = static_cast<std::uint64_t>(parallelism);
     const auto m = static_cast<std::uint64_t>(std::max(max_parallelism, parallelism));
     const std::uint64_t count = split_point(m, i + 1, n) - split_point(m, i, n);
     std::vector<index_split> splits;
-    if (!total) {
-      for (std::uint64_t j = 0; j < count; ++j)
-        splits.push_back({i + n * j, n * count, 0, false});
+    if (!total || sharing == index_sharing::interleaved) {
+      const std::uint64_t stride = n * count;
+      for (std::uint64_t j = 0; j < count; ++j) {
+        const std::uint64_t first = i + n * j;
+        if (!total)
+          splits.push_back({first, stride, 0, false});
+        else if (first < *total)
+          splits.push_back({first, stride, (*total - 1 - first) / stride + 1, true});
+      }
       return splits;
     }
     const std::uint64_t begin = split_point(*total, i, n);
@@ -129,6 +151,7 @@ private:
   }
 
   std::optional<std::uint64_t> total_;
+  index_sharing sharing_;
   std::vector<index_split> splits_;
   std::size_t turn_ = 0;
   list_state<index_split>* state_ = nullptr;

@@ -2,9 +2,10 @@
 // Parallel generating sources: sequence_source (a range of int64) and generator_source (fn(i)).
 //
 // Each subtask emits its own share of the indices: for a bounded count N, share i of n is the
-// contiguous range [i*N/n, (i+1)*N/n) (Flink's NumberSequenceSource split); for an unbounded
-// stream, subtask i takes i, i+n, i+2n, ... Both are replayable: the shares are cut into splits
-// whose positions are checkpointed and redistributed on restore (index_splits.hpp).
+// contiguous range [i*N/n, (i+1)*N/n) (Flink's NumberSequenceSource split), or for a generator
+// asked to interleave, i, i+n, i+2n, ... below N; for an unbounded stream, subtask i takes i,
+// i+n, i+2n, ... All are replayable: the shares are cut into splits whose positions are
+// checkpointed and redistributed on restore (index_splits.hpp).
 
 #include "sluice/operators/source.hpp"
 #include "sluice/operators/sources/index_splits.hpp"
@@ -62,10 +63,14 @@ private:
 
 /// Emits fn(index) for index 0..count-1, or for every index if count is nullopt.
 /// F is called with a std::uint64_t and must be copyable (each subtask gets a copy).
+/// `sharing` says how a bounded count is shared among the subtasks: interleaved when the index
+/// is a time, so that the subtasks' event times advance together.
 template <class T, class F>
 class generator_source final : public copyable_source<generator_source<T, F>, T> {
 public:
-  generator_source(F fn, std::optional<std::uint64_t> count) : fn_(std::move(fn)), splits_(count) {}
+  generator_source(F fn, std::optional<std::uint64_t> count,
+                   index_sharing sharing = index_sharing::contiguous)
+      : fn_(std::move(fn)), splits_(count, sharing) {}
 
   void open(const runtime_context& ctx) override { splits_.open(ctx, "generator_source"); }
 
@@ -83,9 +88,10 @@ private:
 
 /// A generator_source of the values fn(index) (index: std::uint64_t).
 template <class F>
-auto make_generator_source(F fn, std::optional<std::uint64_t> count) {
+auto make_generator_source(F fn, std::optional<std::uint64_t> count,
+                           index_sharing sharing = index_sharing::contiguous) {
   using T = std::decay_t<std::invoke_result_t<F&, std::uint64_t>>;
-  return generator_source<T, F>(std::move(fn), count);
+  return generator_source<T, F>(std::move(fn), count, sharing);
 }
 
 } // namespace sluice
