@@ -23,10 +23,16 @@ sluice::data_stream<event> event_stream(sluice::environment& env, const event_in
         "events of the input file", event_time_strategy());
   }
   const generator_config config = input.generator;
+  // emitted_ns, for latency figures: the clock is read for every 16th event and its reading
+  // reused for the 15 after it (a few microseconds earlier than their emission at most), so
+  // that the clock does not cost as much as the filter of a per-bid query.
   return env.from_source(sluice::make_generator_source(
-                             [config](std::uint64_t id) {
+                             [config, emitted = std::uint64_t{0},
+                              stamp = std::int64_t{0}](std::uint64_t id) mutable {
                                event e = generate_event(config, static_cast<std::int64_t>(id));
-                               e.emitted_ns = now_ns();
+                               if (emitted++ % 16 == 0)
+                                 stamp = now_ns();
+                               e.emitted_ns = stamp;
                                return e;
                              },
                              static_cast<std::uint64_t>(input.events), interleaved),

@@ -109,7 +109,7 @@ sluice::data_stream<row> per_bid_query(sluice::data_stream<event> events, bid_li
                                        const std::string& name) {
   return events.filter([](const event& e) { return e.is_bid(); }, "bids")
       .flat_map(
-          [fn](event e, sluice::collector<row>& out) {
+          [fn](const event& e, sluice::collector<row>& out) {
             if (auto line = fn(e.new_bid))
               out.collect(row{std::move(*line), e.emitted_ns});
           },
