@@ -25,12 +25,13 @@
 //    same job with full ones. Bytes written per checkpoint from each _metadata (written_bytes:
 //    the files it did not share with an earlier one), durations from the log lines as in 2.;
 //    restore time: the last measured checkpoint restored into a fresh RocksDB backend.
+//    --incremental-backend heap measures the heap backend instead (restored into the heap).
 //
 //   bench_checkpoint [--records N] [--keys K] [--repeat R] [--throughput-interval-ms MS]
 //                    [--state-mb MB] [--value-bytes B]
 //                    [--state-checkpoints N] [--recovery-records N] [--fail-at I]
 //                    [--recovery-rate R] [--update-percent P] [--incremental-rounds N]
-//                    [--incremental-interval-ms MS]
+//                    [--incremental-interval-ms MS] [--incremental-backend rocksdb|heap]
 
 #include "bench_checkpoint_incremental.hpp"
 #include "checkpoint_bench_jobs.hpp"
@@ -360,6 +361,8 @@ int main(int argc, char** argv) {
         std::string("1"), false},
        {"incremental-rounds", "incremental: checkpoints measured", std::string("10"), false},
        {"incremental-interval-ms", "incremental: checkpoint interval", std::string("1000"), false},
+       {"incremental-backend", "incremental: the state backend, rocksdb or heap",
+        std::string("rocksdb"), false},
        {"parts", "which measurements: throughput,state,recovery,incremental",
         std::string("throughput,state,recovery"), false},
        {"json", "print the figures as JSON on the last line", {}, true}}};
@@ -394,7 +397,8 @@ int main(int argc, char** argv) {
            std::max<std::size_t>(8, std::stoull(env.flag_or("value-bytes", "1024"))),
            std::stod(env.flag_or("update-percent", "1")),
            std::max<std::size_t>(1, std::stoull(env.flag_or("incremental-rounds", "10"))),
-           std::stoll(env.flag_or("incremental-interval-ms", "1000"))}));
+           std::stoll(env.flag_or("incremental-interval-ms", "1000")),
+           sluice::parse_state_backend(env.flag_or("incremental-backend", "rocksdb"))}));
     if (figures.empty())
       throw std::runtime_error("--parts names none of throughput, state, recovery, incremental");
     if (env.flag("json"))

@@ -45,12 +45,11 @@ struct incremental_run {
   double restore_ms = 0;               ///< the last measured checkpoint into a fresh backend
 };
 
-/// The time restoring every keyed handle of `m` into one fresh RocksDB backend takes.
+/// The time restoring every keyed handle of `m` into one fresh backend of the job's kind takes.
 double restore_ms(const sluice::job_config& config, const fs::path& parent,
                   const sluice::checkpoint_metadata& m) {
   scratch_dir dir(parent, "restore");
   auto state = config.state;
-  state.kind = sluice::state_backend_kind::rocksdb;
   state.state_dir = dir.path().string();
   for (const auto& [uid, op] : m.operators) {
     std::vector<sluice::keyed_state_handle> handles;
@@ -73,7 +72,7 @@ incremental_run run_rounds(const sluice::job_config& base, const fs::path& paren
       1, static_cast<std::uint64_t>(static_cast<double>(keys) * o.update_percent / 100));
   scratch_dir dir(parent, incremental ? "incremental" : "full");
   auto config = job_config_for(base, o.interval_ms, dir.path());
-  config.state.kind = sluice::state_backend_kind::rocksdb;
+  config.state.kind = o.backend;
   config.checkpointing.incremental = incremental;
   auto progress = std::make_shared<fill_progress>();
   progress->keys = keys;
@@ -134,11 +133,12 @@ fields measure_incremental(const sluice::job_config& base, const fs::path& paren
   const double full_p99 = percentile(full.durations_ms, 99);
   const bool ratio_met = ratio <= incremental_ratio_target;
   const bool p99_met = p99 <= incremental_p99_target_ms;
-  std::printf("4. incremental checkpoints: %llu MiB of RocksDB state (%zu-byte values), %.2f%% of "
+  std::printf("4. incremental checkpoints: %llu MiB of %s state (%zu-byte values), %.2f%% of "
               "the keys updated between checkpoints, interval %lld ms; %zu checkpoints after "
               "the first one of the full state\n",
-              static_cast<unsigned long long>(o.state_mb), o.value_bytes, o.update_percent,
-              static_cast<long long>(o.interval_ms), inc.written_bytes.size());
+              static_cast<unsigned long long>(o.state_mb), sluice::to_string(o.backend),
+              o.value_bytes, o.update_percent, static_cast<long long>(o.interval_ms),
+              inc.written_bytes.size());
   std::printf("   %-12s %14s %14s %14s %10s %10s %12s\n", "", "written MiB", "median MiB",
               "first MiB", "p99 ms", "max ms", "restore ms");
   for (const auto* r : {&inc, &full})

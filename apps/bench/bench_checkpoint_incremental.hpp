@@ -12,6 +12,7 @@ struct incremental_options {
   double update_percent;
   std::size_t rounds;       ///< checkpoints measured after the first one of the full state
   std::int64_t interval_ms;
+  sluice::state_backend_kind backend; ///< of the job and of the restore measured
 };
 
 /// Runs the job with incremental checkpoints, then with full ones; prints the figures and returns

@@ -60,6 +60,8 @@ const char* to_string(keyed_state_part::format f) {
     return "rocksdb_checkpoint";
   case keyed_state_part::format::rocksdb_incremental:
     return "rocksdb_incremental";
+  case keyed_state_part::format::heap_incremental:
+    return "heap_incremental";
   }
   return "?";
 }
@@ -73,7 +75,7 @@ json keyed_json(const keyed_state_handle& h) {
                  {"path", p.path},
                  {"key_groups", range_json(p.range)},
                  {"size_bytes", p.size_bytes}};
-    if (p.kind == keyed_state_part::format::rocksdb_incremental) {
+    if (keyed_state_part::is_incremental(p.kind)) {
       json shared = json::array();
       for (const auto& f : p.shared)
         shared.push_back({{"name", f.local_name},
@@ -217,14 +219,16 @@ keyed_state_handle read_keyed(const json& j, const std::string& where, int max_p
       p.kind = keyed_state_part::format::rocksdb_checkpoint;
     else if (format == "rocksdb_incremental")
       p.kind = keyed_state_part::format::rocksdb_incremental;
+    else if (format == "heap_incremental")
+      p.kind = keyed_state_part::format::heap_incremental;
     else
       bad_field(at + ".format", "'" + format +
-                                    "' is not heap_key_groups, rocksdb_checkpoint or "
-                                    "rocksdb_incremental");
+                                    "' is not heap_key_groups, rocksdb_checkpoint, "
+                                    "rocksdb_incremental or heap_incremental");
     p.path = string_field(parts[i], at, "path");
     p.range = range_field(parts[i], at, max_parallelism);
     p.size_bytes = size_field(parts[i], at);
-    if (p.kind == keyed_state_part::format::rocksdb_incremental)
+    if (keyed_state_part::is_incremental(p.kind))
       read_shared(parts[i], at, p);
     h.parts.push_back(std::move(p));
   }

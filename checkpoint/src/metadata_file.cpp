@@ -150,6 +150,8 @@ void check_state_files(const checkpoint_metadata& m, const fs::path& metadata_fi
         for (const auto& p : s.keyed_state->parts) {
           if (p.kind == keyed_state_part::format::heap_key_groups)
             check_size(p.path, p.size_bytes);
+          if (p.kind == keyed_state_part::format::heap_incremental)
+            check_size(p.path, p.size_bytes - p.shared_bytes());
           for (const auto& f : p.shared)
             check_size(f.path, f.size_bytes);
         }

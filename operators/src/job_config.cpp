@@ -260,8 +260,8 @@ const std::vector<common_flag>& common_flags() {
       {"unaligned-checkpoints", "barriers overtake in-flight data, stored with the checkpoint",
        true, [](job_config& c, const std::string&) { c.checkpointing.unaligned = true; }},
       {"incremental-checkpoints",
-       "true|false: RocksDB checkpoints write only the SST files no earlier one wrote (default "
-       "true; savepoints stay full)",
+       "true|false: RocksDB checkpoints write only the SST files no earlier one wrote, heap "
+       "checkpoints only the key groups that changed (default true; savepoints stay full)",
        false,
        [](job_config& c, const std::string& v) {
          if (v != "true" && v != "false")

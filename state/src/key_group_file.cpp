@@ -3,6 +3,7 @@
 #include "sluice/state/checked_file.hpp"
 #include "sluice/state/serialization.hpp"
 
+#include <iterator>
 #include <stdexcept>
 #include <utility>
 
@@ -65,14 +66,17 @@ void key_group_file_builder::add(int key_group, std::string name, std::string si
   sections_[key_group].push_back({std::move(name), std::move(signature), std::move(bytes)});
 }
 
-std::uint64_t key_group_file_builder::write(const std::string& path) const {
+std::uint64_t key_group_file_builder::write(const std::string& path, key_group_range only) const {
+  const auto begin = sections_.lower_bound(only.first);
+  const auto end = sections_.upper_bound(only.last);
   std::vector<char> body;
   {
     byte_writer w(body);
-    serialize(w, std::int32_t{range_.first});
-    serialize(w, std::int32_t{range_.last});
-    w.write_varint(sections_.size());
-    for (auto& [key_group, blocks] : sections_) {
+    serialize(w, std::int32_t{only.first});
+    serialize(w, std::int32_t{only.last});
+    w.write_varint(static_cast<std::size_t>(std::distance(begin, end)));
+    for (auto it = begin; it != end; ++it) {
+      const auto& [key_group, blocks] = *it;
       serialize(w, std::int32_t{key_group});
       w.write_varint(blocks.size());
       for (auto& b : blocks)

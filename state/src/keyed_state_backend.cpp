@@ -1,7 +1,9 @@
 #include "sluice/state/keyed_state_backend.hpp"
 
 #include "sluice/state/cross_backend.hpp"
+#include "sluice/state/heap_shared_key_groups.hpp"
 #include "sluice/state/key_group_file.hpp"
+#include "sluice/state/shared_state_files.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -147,15 +149,25 @@ keyed_state_backend::pending_for(const std::string& name, const std::string& sig
 }
 
 void keyed_state_backend::restore_key_group_part(const keyed_state_part& part) {
-  if (part.kind != keyed_state_part::format::heap_key_groups)
+  if (part.kind != keyed_state_part::format::heap_key_groups &&
+      part.kind != keyed_state_part::format::heap_incremental)
     throw state_error("operator '" + owner_ + "': snapshot part '" + part.path +
                       "' is not a key-group file");
   if (std::max(part.range.first, range_.first) > std::min(part.range.last, range_.last))
     return;
-  for (auto& [key_group, blocks] : read_key_group_file(part.path, range_))
-    for (auto& block : blocks)
-      pending_for(block.name, block.signature, part.path)
-          .sections.push_back({key_group, std::move(block.bytes)});
+  const auto keep = [&](const std::string& path, bool from_shared) {
+    for (auto& [key_group, blocks] : read_key_group_file(path, range_))
+      for (auto& block : blocks)
+        pending_for(block.name, block.signature, path)
+            .sections.push_back({key_group, std::move(block.bytes), from_shared});
+  };
+  keep(part.path, false);
+  for (const auto& f : part.shared) {
+    if (!range_.contains(shared_key_group(f)))
+      continue;
+    check_shared_file(owner_, part.path, f);
+    keep(f.path, true);
+  }
 }
 
 void keyed_state_backend::restore_rocksdb_entries(rocksdb_key_group_entries&& entries,
@@ -182,7 +194,8 @@ void keyed_state_backend::convert_rocksdb_entries(const std::string& name,
 }
 
 void keyed_state_backend::take_restored(const std::string& name, const std::string& signature,
-                                        const std::function<void(int, byte_reader&)>& read) {
+                                        const std::function<void(int, byte_reader&)>& read,
+                                        bool into_shared) {
   auto it = pending_.find(name);
   if (it == pending_.end())
     return;
@@ -194,6 +207,8 @@ void keyed_state_backend::take_restored(const std::string& name, const std::stri
                       "; one name must keep one kind and type");
   convert_rocksdb_entries(name, pending);
   for (auto& section : pending.sections) {
+    if (kind_ == state_backend_kind::heap && section.from_shared != into_shared)
+      moved_key_groups_.push_back(section.key_group);
     byte_reader in(section.bytes);
     try {
       read(section.key_group, in);
@@ -208,7 +223,9 @@ void keyed_state_backend::take_restored(const std::string& name, const std::stri
   pending_.erase(it);
 }
 
-void keyed_state_backend::snapshot_participants(key_group_file_builder& out) {
+void keyed_state_backend::snapshot_participants(key_group_file_builder& out,
+                                                key_group_file_builder* states,
+                                                const std::vector<std::uint8_t>* written) {
   for (auto& [name, participant] : participants_) {
     section_sink sink(owner_, name, participant_signatures_.at(name), range_);
     participant->write_snapshot(sink);
@@ -216,8 +233,12 @@ void keyed_state_backend::snapshot_participants(key_group_file_builder& out) {
   }
   for (auto& [name, pending] : pending_) {
     convert_rocksdb_entries(name, pending);
-    for (auto& section : pending.sections)
-      out.add(section.key_group, name, pending.signature, section.bytes);
+    for (auto& section : pending.sections) {
+      if (!states || !section.from_shared)
+        out.add(section.key_group, name, pending.signature, section.bytes);
+      else if ((*written)[static_cast<std::size_t>(section.key_group - range_.first)])
+        states->add(section.key_group, name, pending.signature, section.bytes);
+    }
   }
 }
 

@@ -5,13 +5,11 @@
 
 #include "sluice/state/key_group_file.hpp"
 #include "sluice/state/rocksdb_shared_files.hpp"
+#include "sluice/state/shared_state_files.hpp"
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
-#include <cstdio>
 #include <filesystem>
-#include <random>
 #include <system_error>
 
 #include <unistd.h>
@@ -22,15 +20,6 @@ namespace sluice {
 
 namespace {
 
-/// `owner` as a file name: "count (2/4)" becomes "count__2_4_".
-std::string sanitized(const std::string& owner) {
-  std::string out = owner;
-  for (auto& c : out)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.')
-      c = '_';
-  return out;
-}
-
 /// Creates a new directory for the instance of `owner` under `state_dir` (and state_dir with its
 /// parents): a name no other backend of any process uses at the same time.
 std::string make_instance_dir(const std::string& state_dir, const std::string& owner) {
@@ -40,7 +29,8 @@ std::string make_instance_dir(const std::string& state_dir, const std::string& o
     throw state_error("operator '" + owner + "': cannot create the state dir '" + state_dir +
                       "': " + ec.message());
   static std::atomic<unsigned> next{0};
-  const auto base = fs::path(state_dir) / (sanitized(owner) + "-" + std::to_string(::getpid()));
+  const auto base =
+      fs::path(state_dir) / (owner_file_name(owner) + "-" + std::to_string(::getpid()));
   for (;;) {
     auto dir = base.string() + "-" + std::to_string(next++);
     if (fs::create_directory(dir, ec))
@@ -49,16 +39,6 @@ std::string make_instance_dir(const std::string& state_dir, const std::string& o
       throw state_error("operator '" + owner + "': the state dir '" + state_dir +
                         "' is not writable: cannot create '" + dir + "': " + ec.message());
   }
-}
-
-/// The start of the names of the files a backend of `owner` uploads: the owner and 64 random
-/// bits, so that no other backend (another subtask, or this one after a restart) uses them.
-std::string shared_name_prefix(const std::string& owner) {
-  std::random_device random;
-  const auto bits = (std::uint64_t{random()} << 32) ^ random();
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(bits));
-  return sanitized(owner) + "-" + hex;
 }
 
 std::uint64_t directory_size(const std::string& dir) {
@@ -164,7 +144,8 @@ void rocksdb_keyed_state_backend::restore(const std::vector<keyed_state_handle>&
   for (const auto& h : handles) {
     check_handle_backend(h);
     for (const auto& p : h.parts) {
-      if (p.kind == keyed_state_part::format::heap_key_groups)
+      if (p.kind == keyed_state_part::format::heap_key_groups ||
+          p.kind == keyed_state_part::format::heap_incremental)
         restore_key_group_part(p);
       else if (std::max(p.range.first, mine.first) <= std::min(p.range.last, mine.last))
         checkpoints.push_back(p);

@@ -1,6 +1,7 @@
 #include "sluice/state/rocksdb_shared_files.hpp"
 
 #include "sluice/state/checked_file.hpp"
+#include "sluice/state/shared_state_files.hpp"
 #include "sluice/state/state_error.hpp"
 
 #include <algorithm>
@@ -17,12 +18,6 @@ namespace sluice {
 namespace {
 
 bool is_sst(const fs::path& file) { return file.extension() == ".sst"; }
-
-/// Whether `file` lies directly in `dir` (relative or absolute, either way).
-bool lies_in(const std::string& file, const std::string& dir) {
-  return fs::absolute(file).lexically_normal().parent_path() ==
-         fs::absolute(dir).lexically_normal();
-}
 
 /// Puts the checkpoint file `from` at `to`. SST files are immutable: a hard link shares them
 /// (copied only across file systems). Everything else (MANIFEST, CURRENT, OPTIONS) RocksDB may
@@ -49,22 +44,6 @@ void put_files(const std::string& owner, const std::string& from, const std::str
   if (ec)
     throw state_error("operator '" + owner + "': cannot read the checkpoint directory '" + from +
                       "': " + ec.message());
-}
-
-/// Throws state_error naming `f` unless it exists with its recorded size and CRC-32.
-void check_shared_file(const std::string& owner, const std::string& checkpoint,
-                       const shared_state_file& f) {
-  const auto what = "operator '" + owner + "': shared state file '" + f.path + "' of checkpoint '" +
-                    checkpoint + "'";
-  std::error_code ec;
-  const auto size = fs::file_size(f.path, ec);
-  if (ec)
-    throw state_error(what + " is missing: " + ec.message());
-  if (size != f.size_bytes)
-    throw state_error(what + " is corrupt: " + std::to_string(size) + " bytes, " +
-                      std::to_string(f.size_bytes) + " written");
-  if (file_crc32(f.path) != f.crc32)
-    throw state_error(what + " is corrupt: checksum mismatch");
 }
 
 } // namespace
@@ -95,7 +74,7 @@ keyed_state_part rocksdb_shared_files::upload(const std::string& local_dir,
       continue;
     }
     auto known = uploaded_.find(name);
-    if (known != uploaded_.end() && lies_in(known->second.path, shared_dir)) {
+    if (known != uploaded_.end() && lies_directly_in(known->second.path, shared_dir)) {
       part.reused_bytes += known->second.size_bytes;
     } else {
       shared_state_file f{name, (fs::path(shared_dir) / (name_prefix_ + "-" + name)).string(),

@@ -170,7 +170,8 @@ TEST_CASE("invalid fields are errors naming the file and the field") {
        [](json& j) {
          j["operators"]["count"]["subtasks"][0]["keyed_state"]["parts"][0]["format"] = "tar";
        },
-       "parts[0].format: 'tar' is not heap_key_groups, rocksdb_checkpoint or rocksdb_incremental"},
+       "parts[0].format: 'tar' is not heap_key_groups, rocksdb_checkpoint, rocksdb_incremental "
+       "or heap_incremental"},
       {"negative size",
        [](json& j) {
          j["operators"]["source"]["subtasks"][0]["operator_state"]["size_bytes"] = -1;

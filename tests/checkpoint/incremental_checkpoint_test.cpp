@@ -1,8 +1,8 @@
-// Incremental RocksDB checkpoints in the job's storage: `_metadata` recording shared files
-// (relative to the job directory), retention removing a shared file only once no retained
+// Incremental checkpoints in the job's storage, of either backend: `_metadata` recording shared
+// files (relative to the job directory), retention removing a shared file only once no retained
 // checkpoint references it, the sweep at start after a crash, and `--restore latest` falling
 // back past a checkpoint whose shared file is missing or corrupt. The snapshots are real ones
-// of the RocksDB backend (state/), chained as a job would take them.
+// of the RocksDB and heap backends (state/), chained as a job would take them.
 
 #include "checkpoint_test_support.hpp"
 #include "sluice/checkpoint/metadata_file.hpp"
@@ -33,9 +33,11 @@ const value_state_descriptor<std::int64_t> value_d("value");
 
 using model = std::map<std::int64_t, std::int64_t>;
 
-std::unique_ptr<keyed_state_backend> rocksdb_backend(const temp_dir& dir) {
+const state_backend_kind backends[] = {state_backend_kind::rocksdb, state_backend_kind::heap};
+
+std::unique_ptr<keyed_state_backend> make_backend(state_backend_kind kind, const temp_dir& dir) {
   state_backend_config c;
-  c.kind = state_backend_kind::rocksdb;
+  c.kind = kind;
   c.state_dir = dir / "state";
   c.memory_mb = 16;
   return make_keyed_state_backend(c, "count (1/1)", {0, max_parallelism - 1}, max_parallelism);
@@ -66,7 +68,7 @@ checkpoint_metadata metadata_of(std::int64_t id, const keyed_state_handle& handl
   checkpoint_metadata m;
   m.job_id = "job-a";
   m.checkpoint_id = id;
-  m.state_backend = "rocksdb";
+  m.state_backend = handle.backend;
   auto& count = m.operators["count"];
   count.parallelism = 1;
   count.max_parallelism = max_parallelism;
@@ -77,13 +79,14 @@ checkpoint_metadata metadata_of(std::int64_t id, const keyed_state_handle& handl
 /// A job taking incremental checkpoints into `storage` with retention `retained`, keeping the
 /// model and the handle of each checkpoint.
 struct job {
-  job(const temp_dir& d, int r)
-      : dir(d), storage(d.path() / "checkpoints", "job-a"), retained(r),
-        backend(rocksdb_backend(d)) {}
+  job(const temp_dir& d, int r, state_backend_kind k = state_backend_kind::rocksdb)
+      : dir(d), storage(d.path() / "checkpoints", "job-a"), retained(r), kind(k),
+        backend(make_backend(k, d)) {}
 
   const temp_dir& dir;
   checkpoint_storage storage;
   int retained;
+  state_backend_kind kind;
   std::unique_ptr<keyed_state_backend> backend;
   model current;
   std::map<std::int64_t, model> models;
@@ -126,7 +129,7 @@ void check_restores(const job& j, std::int64_t id) {
   const auto file = j.storage.checkpoint_path(id) / metadata_file_name;
   const auto m = read_metadata_file(file);
   check_state_files(m, file);
-  auto b = rocksdb_backend(j.dir);
+  auto b = make_backend(j.kind, j.dir);
   b->restore({*m.operators.at("count").subtasks.at(0).keyed_state});
   check_model(*b, j.models.at(id));
 }
@@ -134,33 +137,37 @@ void check_restores(const job& j, std::int64_t id) {
 } // namespace
 
 TEST_CASE("_metadata records an incremental part's shared files relative to the job directory") {
-  temp_dir dir;
-  job j(dir, 3);
-  j.checkpoint(1);
-  const auto chk = j.storage.checkpoint_path(1);
-  const auto text = read_file(chk / metadata_file_name);
-  const auto part = nlohmann::json::parse(text)["operators"]["count"]["subtasks"][0]["keyed_state"]
-                                              ["parts"][0];
-  CHECK(part["format"] == "rocksdb_incremental");
-  CHECK(part["path"] == "n1/count__1_1_-kg0-127-chk1.rocksdb");
-  CHECK(part["reused_bytes"] == 0);
-  const auto& written = j.handles.at(1).parts[0].shared;
-  REQUIRE(part["shared"].size() == written.size());
-  for (std::size_t i = 0; i < written.size(); ++i) {
-    CHECK(part["shared"][i]["name"] == written[i].local_name);
-    CHECK(part["shared"][i]["path"] == "../shared/" + fs::path(written[i].path).filename().string());
-    CHECK(part["shared"][i]["size_bytes"] == written[i].size_bytes);
-    CHECK(part["shared"][i]["crc32"] == written[i].crc32);
+  for (const auto kind : backends) {
+    const std::string backend = to_string(kind);
+    CAPTURE(backend);
+    temp_dir dir;
+    job j(dir, 3, kind);
+    j.checkpoint(1);
+    const auto chk = j.storage.checkpoint_path(1);
+    const auto text = read_file(chk / metadata_file_name);
+    const auto part =
+        nlohmann::json::parse(text)["operators"]["count"]["subtasks"][0]["keyed_state"]["parts"][0];
+    CHECK(part["format"] == backend + "_incremental");
+    CHECK(part["path"] == "n1/count__1_1_-kg0-127-chk1." + backend);
+    CHECK(part["reused_bytes"] == 0);
+    const auto& written = j.handles.at(1).parts[0].shared;
+    REQUIRE(part["shared"].size() == written.size());
+    for (std::size_t i = 0; i < written.size(); ++i) {
+      CHECK(part["shared"][i]["name"] == written[i].local_name);
+      CHECK(part["shared"][i]["path"] ==
+            "../shared/" + fs::path(written[i].path).filename().string());
+      CHECK(part["shared"][i]["size_bytes"] == written[i].size_bytes);
+      CHECK(part["shared"][i]["crc32"] == written[i].crc32);
+    }
+    // Read back (also after moving the whole job directory), the handle is the one written.
+    CHECK(read_metadata_file(chk / metadata_file_name) == metadata_of(1, j.handles.at(1)));
+    fs::rename(dir.path() / "checkpoints", dir.path() / "moved");
+    const auto moved = read_metadata_file(dir.path() / "moved/job-a/chk-1" / metadata_file_name);
+    const auto& shared = moved.operators.at("count").subtasks.at(0).keyed_state->parts[0].shared;
+    for (std::size_t i = 0; i < written.size(); ++i)
+      CHECK(shared[i].path ==
+            (dir.path() / "moved/job-a/shared" / fs::path(written[i].path).filename()).string());
   }
-  // Read back (also after moving the whole job directory), the handle is the one written.
-  CHECK(read_metadata_file(chk / metadata_file_name) == metadata_of(1, j.handles.at(1)));
-  fs::rename(dir.path() / "checkpoints", dir.path() / "moved");
-  const auto moved = read_metadata_file(dir.path() / "moved/job-a/chk-1" / metadata_file_name);
-  const auto& shared = moved.operators.at("count").subtasks.at(0).keyed_state->parts[0].shared;
-  for (std::size_t i = 0; i < written.size(); ++i)
-    CHECK(shared[i].path == (dir.path() / "moved/job-a/shared" /
-                             fs::path(written[i].path).filename())
-                                .string());
 }
 
 TEST_CASE("an incremental part's shared files are validated when read") {
@@ -195,61 +202,66 @@ TEST_CASE("an incremental part's shared files are validated when read") {
 }
 
 TEST_CASE("incremental chains with retention 1, 2 and 3 restore from every retained checkpoint") {
-  for (int retained : {1, 2, 3}) {
-    CAPTURE(retained);
-    temp_dir dir;
-    job j(dir, retained);
-    for (std::int64_t id = 1; id <= 8; ++id) {
-      j.checkpoint(id);
-      std::vector<std::int64_t> expected;
-      for (auto k = std::max<std::int64_t>(1, id - retained + 1); k <= id; ++k)
-        expected.push_back(k);
-      REQUIRE(j.storage.completed_checkpoints() == expected);
-      // shared/ holds exactly what the retained checkpoints reference.
-      CHECK(files_in(j.storage.shared_dir()) == j.referenced());
-      for (auto k : expected)
-        check_restores(j, k);
+  for (const auto kind : backends)
+    for (int retained : {1, 2, 3}) {
+      CAPTURE(to_string(kind));
+      CAPTURE(retained);
+      temp_dir dir;
+      job j(dir, retained, kind);
+      for (std::int64_t id = 1; id <= 8; ++id) {
+        j.checkpoint(id);
+        std::vector<std::int64_t> expected;
+        for (auto k = std::max<std::int64_t>(1, id - retained + 1); k <= id; ++k)
+          expected.push_back(k);
+        REQUIRE(j.storage.completed_checkpoints() == expected);
+        // shared/ holds exactly what the retained checkpoints reference.
+        CHECK(files_in(j.storage.shared_dir()) == j.referenced());
+        for (auto k : expected)
+          check_restores(j, k);
+      }
+      // Later checkpoints reference files of earlier ones and write less than their state.
+      const auto& last = j.handles.at(8);
+      CHECK(last.parts[0].reused_bytes > 0);
+      CHECK(metadata_of(8, last).operators.at("count").subtasks.at(0).written_bytes() <
+            metadata_of(8, last).state_size_bytes());
     }
-    // Later checkpoints reference files of earlier ones and write less than their state.
-    const auto& last = j.handles.at(8);
-    CHECK(last.parts[0].reused_bytes > 0);
-    CHECK(metadata_of(8, last).operators.at("count").subtasks.at(0).written_bytes() <
-          metadata_of(8, last).state_size_bytes());
-  }
 }
 
 TEST_CASE("a crash between the files and _metadata leaves files the sweep at start removes") {
-  temp_dir dir;
-  job j(dir, 2);
-  for (std::int64_t id = 1; id <= 4; ++id)
-    j.checkpoint(id);
-  const auto before = files_in(j.storage.shared_dir());
-  // Checkpoint 5's files are written, the process dies before its _metadata.
-  const auto orphan = j.snapshot(5);
-  std::set<std::string> uploaded;
-  for (const auto& f : orphan.parts[0].shared)
-    if (!before.count(fs::absolute(f.path).lexically_normal().string()))
-      uploaded.insert(fs::absolute(f.path).lexically_normal().string());
-  REQUIRE(!uploaded.empty());
-  write_file(j.storage.shared_dir() / "leftover.sst.tmp", "partial");
-  j.backend.reset();
+  for (const auto kind : backends) {
+    CAPTURE(to_string(kind));
+    temp_dir dir;
+    job j(dir, 2, kind);
+    for (std::int64_t id = 1; id <= 4; ++id)
+      j.checkpoint(id);
+    const auto before = files_in(j.storage.shared_dir());
+    // Checkpoint 5's files are written, the process dies before its _metadata.
+    const auto orphan = j.snapshot(5);
+    std::set<std::string> uploaded;
+    for (const auto& f : orphan.parts[0].shared)
+      if (!before.count(fs::absolute(f.path).lexically_normal().string()))
+        uploaded.insert(fs::absolute(f.path).lexically_normal().string());
+    REQUIRE(!uploaded.empty());
+    write_file(j.storage.shared_dir() / "leftover.sst.tmp", "partial");
+    j.backend.reset();
 
-  // The next start: a new storage object discards chk-5 and sweeps shared/.
-  checkpoint_storage restarted(dir.path() / "checkpoints", "job-a");
-  CHECK(restarted.discard_incomplete() == std::vector<std::int64_t>{5});
-  const auto removed = restarted.sweep_shared();
-  std::set<std::string> removed_set;
-  for (const auto& p : removed)
-    removed_set.insert(p.string());
-  auto expected = uploaded;
-  expected.insert(fs::absolute(j.storage.shared_dir() / "leftover.sst.tmp").string());
-  CHECK(removed_set == expected);
-  CHECK(files_in(j.storage.shared_dir()) == j.referenced());
-  CHECK(j.referenced() == before);
-  for (std::int64_t id : {3, 4})
-    check_restores(j, id);
-  // A second sweep finds nothing.
-  CHECK(restarted.sweep_shared().empty());
+    // The next start: a new storage object discards chk-5 and sweeps shared/.
+    checkpoint_storage restarted(dir.path() / "checkpoints", "job-a");
+    CHECK(restarted.discard_incomplete() == std::vector<std::int64_t>{5});
+    const auto removed = restarted.sweep_shared();
+    std::set<std::string> removed_set;
+    for (const auto& p : removed)
+      removed_set.insert(p.string());
+    auto expected = uploaded;
+    expected.insert(fs::absolute(j.storage.shared_dir() / "leftover.sst.tmp").string());
+    CHECK(removed_set == expected);
+    CHECK(files_in(j.storage.shared_dir()) == j.referenced());
+    CHECK(j.referenced() == before);
+    for (std::int64_t id : {3, 4})
+      check_restores(j, id);
+    // A second sweep finds nothing.
+    CHECK(restarted.sweep_shared().empty());
+  }
 }
 
 TEST_CASE("retention and the sweep keep every shared file while a _metadata is unreadable") {

@@ -254,14 +254,7 @@ TEST_CASE("rocksdb restore names a missing or corrupt shared file") {
     }
   }
   SUBCASE("bytes changed in place") {
-    {
-      std::fstream file(f.path, std::ios::in | std::ios::out | std::ios::binary);
-      const auto middle = static_cast<std::streamoff>(f.size_bytes / 2);
-      file.seekg(middle);
-      const char byte = static_cast<char>(file.get());
-      file.seekp(middle);
-      file.put(static_cast<char>(~byte));
-    }
+    rocksdb_test::flip_middle_byte(f.path);
     CHECK(fs::file_size(f.path) == f.size_bytes);
     auto b = rocksdb_test::backend(rocksdb_test::config(dir));
     CHECK_THROWS_WITH_AS(

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -32,6 +33,16 @@ inline std::unique_ptr<sluice::keyed_state_backend> backend(const sluice::state_
   return sluice::make_keyed_state_backend(
       c, "count (" + std::to_string(index + 1) + "/" + std::to_string(parallelism) + ")",
       sluice::key_group_range_for_subtask(max_parallelism, parallelism, index), max_parallelism);
+}
+
+/// Inverts the byte in the middle of the file at `path`, keeping its size.
+inline void flip_middle_byte(const std::string& path) {
+  std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+  const auto middle = static_cast<std::streamoff>(std::filesystem::file_size(path) / 2);
+  file.seekg(middle);
+  const char byte = static_cast<char>(file.get());
+  file.seekp(middle);
+  file.put(static_cast<char>(~byte));
 }
 
 /// Matches an error message that names `what` in quotes.

@@ -26,7 +26,8 @@ struct checkpoint_config {
   checkpointing_mode mode = checkpointing_mode::exactly_once; ///< --checkpointing-mode
   bool unaligned = false;                                     ///< --unaligned-checkpoints
   /// --incremental-checkpoints: RocksDB checkpoints upload only the SST files no earlier
-  /// checkpoint of the run uploaded (savepoints stay full); the heap always writes everything.
+  /// checkpoint of the run uploaded, heap checkpoints only the key groups that changed
+  /// (savepoints stay full).
   bool incremental = true;
   /// --aligned-checkpoint-timeout-ms: with unaligned checkpoints, start aligned and switch to
   /// unaligned once alignment took this long; 0: unaligned from the first barrier.

@@ -1,10 +1,15 @@
 #pragma once
 // The heap keyed state backend: every state lives in per key group hash maps of typed values
-// (heap_state_table.hpp), and a snapshot is one key-group file (key_group_file.hpp) per subtask
-// holding, per key group, a block per state and per participant. Fast (no serialization on
-// access) but bounded by memory, and the synchronous part of a snapshot serializes everything.
+// (heap_state_table.hpp), and a full snapshot is one key-group file (key_group_file.hpp) per
+// subtask holding, per key group, a block per state and per participant. An incremental one
+// writes the states' blocks of each key group that changed since the previous one as a file of
+// its own into the job's shared directory and references the earlier files of the others
+// (heap_shared_key_groups.hpp); the participants' blocks go to a private file. Fast (no
+// serialization on access) but bounded by memory, and the synchronous part of a snapshot
+// serializes what it writes.
 
 #include "sluice/state/heap_map_state.hpp"
+#include "sluice/state/heap_shared_key_groups.hpp"
 #include "sluice/state/heap_states.hpp"
 #include "sluice/state/keyed_state_backend.hpp"
 
@@ -49,7 +54,7 @@ public:
                            const ttl_clock& clock);
 
   using keyed_state_backend::snapshot_sync;
-  /// Always a full snapshot (`shared_dir` is not used).
+  /// Incremental unless `shared_dir` is empty.
   std::function<keyed_state_handle()> snapshot_sync(std::int64_t checkpoint_id,
                                                     const std::string& target_dir,
                                                     const std::string& shared_dir) override;
@@ -76,13 +81,18 @@ private:
     auto state = std::make_unique<State>(*this, d);
     auto& table = state->table();
     const auto signature = state_type_signature<D>();
-    take_restored(d.name, signature,
-                  [&](int key_group, byte_reader& in) { table.read_key_group(key_group, in); });
+    take_restored(
+        d.name, signature,
+        [&](int key_group, byte_reader& in) { table.read_key_group(key_group, in); }, true);
     tables_[d.name] = {signature, &table};
     table_list_.push_back(&table);
     return state;
   }
 
+  /// The synchronous part of an incremental snapshot.
+  std::function<keyed_state_handle()> snapshot_incremental(std::int64_t checkpoint_id,
+                                                           const std::string& target_dir,
+                                                           const std::string& shared_dir);
   std::size_t count_entries(const std::string& name) override;
   void prefetch(int key_group, const detail::state_key_view& key) override {
     for (auto* table : table_list_)
@@ -97,6 +107,8 @@ private:
   std::map<std::string, table_ref> tables_;
   /// The same tables in a vector, for prefetch.
   std::vector<detail::heap_state_base*> table_list_;
+  /// What incremental snapshots uploaded (shared with their asynchronous parts).
+  std::shared_ptr<heap_shared_key_groups> shared_;
 };
 
 template <class D>

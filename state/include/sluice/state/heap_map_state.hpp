@@ -35,6 +35,7 @@ public:
   void remove(const UK& key) override {
     if (auto* m = this->table_.find()) {
       m->erase(key_bytes(key));
+      this->table_.mark_dirty();
       drop_if_empty(*m);
     }
   }
@@ -45,6 +46,8 @@ public:
       return out;
     const bool refresh = this->refreshes_on_read();
     const auto now = refresh ? this->table_.now() : 0;
+    if (refresh)
+      this->table_.mark_dirty();
     for (auto& [bytes, e] : *m) {
       if (refresh)
         e.stamp = now;
@@ -77,11 +80,14 @@ private:
       const auto now = this->table_.now();
       if (this->table_.ttl().expired(it->second.stamp, now)) {
         m->erase(it);
+        this->table_.mark_dirty();
         drop_if_empty(*m);
         return nullptr;
       }
-      if (this->refreshes_on_read())
+      if (this->refreshes_on_read()) {
         it->second.stamp = now;
+        this->table_.mark_dirty();
+      }
     }
     return &it->second;
   }

@@ -19,6 +19,12 @@
 // cleanup), so state of keys that never come back is still reclaimed. What an "entry" is comes
 // from Traits (heap_state_traits.hpp): a value or accumulator has one stamp; a list has one per
 // element, a map one per user key.
+//
+// Incremental snapshots: the table flags each key group whose entries changed (a write, a
+// removal, an expiry, a TTL stamp refreshed on read) since the backend last took the flags
+// (take_dirty): one byte store per change on the per-record path. Restores do not flag, nor
+// does pruning the expired elements of a list or map that stays: a snapshot that keeps them
+// restores them expired, as they are.
 
 #include "sluice/state/flat_hash_map.hpp"
 #include "sluice/state/heap_state_key.hpp"
@@ -58,6 +64,9 @@ public:
   virtual void remove_expired() = 0;
   /// Starts loading the slot of `key` in `key_group` into the cache.
   virtual void prefetch(int key_group, const state_key_view& key) const = 0;
+  /// ORs into `dirty` (one byte per key group of the backend's range) the key groups changed
+  /// since the last call, and clears them.
+  virtual void take_dirty(std::vector<std::uint8_t>& dirty) = 0;
 };
 
 /// The per key group maps of one state, all with key type Key.
@@ -84,6 +93,7 @@ public:
   heap_state_table(const keyed_state_backend& backend, const state_descriptor_base& d)
       : backend_(backend), name_(d.name), ttl_(d.ttl) {
     compact_.maps.resize(static_cast<std::size_t>(backend.key_groups().size()));
+    dirty_.resize(compact_.maps.size());
   }
 
   const ttl_config& ttl() const { return ttl_; }
@@ -123,6 +133,7 @@ public:
           with_maps([&](auto& maps) { return maps.at(group_index()).try_emplace(key); });
       remember(s);
     }
+    mark_dirty();
     if (!created && ttl_.enabled() && Traits::expired(*s, ttl_, now())) {
       *s = stored{};
       created = true;
@@ -134,6 +145,17 @@ public:
   void erase() {
     clean_incrementally();
     erase_current();
+  }
+
+  /// Flags the current key's key group as changed: states call it when they change an entry
+  /// find() returned (find_or_create() and erase() flag by themselves).
+  void mark_dirty() { dirty_[group_index()] = 1; }
+
+  void take_dirty(std::vector<std::uint8_t>& dirty) override {
+    for (std::size_t g = 0; g < dirty_.size(); ++g) {
+      dirty[g] |= dirty_[g];
+      dirty_[g] = 0;
+    }
   }
 
   bool write_key_group(int key_group, std::vector<char>& out) override {
@@ -195,9 +217,11 @@ public:
     if (!ttl_.enabled())
       return;
     const auto t = now();
-    for_each_map([&](auto& map) {
-      for (std::size_t i = 0; i < map.capacity();)
-        i = prune_slot(map, i, t);
+    with_maps([&](auto& maps) {
+      for (std::size_t g = 0; g < maps.maps.size(); ++g)
+        if (auto* map = maps.find(g))
+          for (std::size_t i = 0; i < map->capacity();)
+            i = prune_slot(*map, g, i, t);
     });
   }
 
@@ -270,19 +294,22 @@ private:
   void erase_current() {
     const auto& key = current_key();
     remembered_ = nullptr;
+    mark_dirty();
     with_maps([&](auto& maps) {
       if (auto* map = maps.find(group_index()))
         map->erase(key);
     });
   }
 
-  /// Prunes the entry in slot i (if any); returns the next slot to look at.
+  /// Prunes the entry in slot i (if any) of the map of key group index `group`; returns the
+  /// next slot to look at.
   template <class Map>
-  std::size_t prune_slot(Map& map, std::size_t i, std::int64_t t) {
+  std::size_t prune_slot(Map& map, std::size_t group, std::size_t i, std::int64_t t) {
     auto [key, s] = map.entry_at(i);
     if (!key || !Traits::prune(*s, ttl_, t))
       return i + 1;
     remembered_ = nullptr;
+    dirty_[group] = 1;
     map.erase_at(i);
     return i; // a later entry may have moved into slot i
   }
@@ -309,7 +336,7 @@ private:
       }
       if (map->entry_at(cursor_slot_).first)
         ++inspected;
-      cursor_slot_ = prune_slot(*map, cursor_slot_, t);
+      cursor_slot_ = prune_slot(*map, cursor_group_, cursor_slot_, t);
     }
   }
 
@@ -323,6 +350,8 @@ private:
   std::size_t cursor_slot_ = 0;
   stored* remembered_ = nullptr;
   std::uint64_t remembered_version_ = 0;
+  /// Per key group index: changed since take_dirty.
+  std::vector<std::uint8_t> dirty_;
 };
 
 } // namespace sluice::detail

@@ -34,8 +34,10 @@ protected:
   stored* read() {
     auto* s = table_.find();
     if constexpr (has_stamp)
-      if (s && refreshes_on_read())
+      if (s && refreshes_on_read()) {
         s->stamp = table_.now();
+        table_.mark_dirty();
+      }
     return s;
   }
   /// The current key's entry for writing, stamped now; the flag tells if it is new.
@@ -92,8 +94,10 @@ public:
       this->table_.erase();
       return {};
     }
-    if (this->refreshes_on_read())
+    if (this->refreshes_on_read()) {
       std::fill(l->stamps.begin(), l->stamps.end(), now);
+      this->table_.mark_dirty();
+    }
     return l->values;
   }
   void add(const T& value) override { append(&value, &value + 1); }

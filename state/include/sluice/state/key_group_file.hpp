@@ -40,9 +40,13 @@ public:
   void add(int key_group, std::string name, std::string signature, std::vector<char> bytes);
 
   key_group_range range() const { return range_; }
+  /// Whether `key_group` has a block.
+  bool holds(int key_group) const { return sections_.count(key_group) != 0; }
   /// Writes the file atomically under `path`; returns its size. Throws state_error naming the
   /// file when it cannot be written.
-  std::uint64_t write(const std::string& path) const;
+  std::uint64_t write(const std::string& path) const { return write(path, range_); }
+  /// The same for a file of the key groups in `only` (the range it records).
+  std::uint64_t write(const std::string& path, key_group_range only) const;
 
 private:
   key_group_range range_;

@@ -257,8 +257,9 @@ protected:
   // (restore runs before the operator registers anything); both backends use this for their
   // participants, the heap backend for its states too.
 
-  /// Restore: if `part` (format heap_key_groups) holds key groups this subtask owns, keeps
-  /// their blocks as pending. Throws state_error naming a missing or corrupt file.
+  /// Restore: if `part` (format heap_key_groups or heap_incremental) holds key groups this
+  /// subtask owns, keeps their blocks as pending (a shared file is checked first, as
+  /// check_shared_file does). Throws state_error naming a missing or corrupt file.
   void restore_key_group_part(const keyed_state_part& part);
   /// Restore of a RocksDB checkpoint into the heap: keeps one key group's entries of a state
   /// as pending, in RocksDB's form; they become heap sections when the state (or participant)
@@ -266,11 +267,21 @@ protected:
   void restore_rocksdb_entries(rocksdb_key_group_entries&& entries, const std::string& path);
   /// Hands the pending sections of `name` to `read(key_group, bytes)` and forgets them; throws
   /// state_error naming the state if they were snapshot under another signature or don't parse.
+  /// `into_shared`: the taker keeps them where incremental heap snapshots share them (a heap
+  /// state), not in the private file (a participant, or any taker on RocksDB).
   void take_restored(const std::string& name, const std::string& signature,
-                     const std::function<void(int, byte_reader&)>& read);
+                     const std::function<void(int, byte_reader&)>& read, bool into_shared = false);
+  /// On the heap: the key groups of the sections take_restored handed over from a shared file
+  /// to a participant or from elsewhere to a state, since the last call. Their shared files
+  /// no longer hold what they should, so the next incremental snapshot writes them again.
+  std::vector<int> take_moved_key_groups() { return std::move(moved_key_groups_); }
   /// Snapshot, synchronous part: adds every participant's sections to `out`, and the pending
   /// sections of states not registered since the restore (so the next checkpoint keeps them).
-  void snapshot_participants(key_group_file_builder& out);
+  /// An incremental heap snapshot passes `states` and `written` (a byte per key group of the
+  /// range): a pending section restored from a shared file goes to `states` when its key
+  /// group is written, and nowhere else (the file referenced for its key group holds it).
+  void snapshot_participants(key_group_file_builder& out, key_group_file_builder* states = nullptr,
+                             const std::vector<std::uint8_t>* written = nullptr);
   /// `<dir>/<owner, sanitized>-kg<first>-<last>-chk<id><suffix>`: unique per subtask and
   /// checkpoint, whatever characters the operator's name holds.
   std::string snapshot_path(const std::string& dir, std::int64_t checkpoint_id,
@@ -340,6 +351,7 @@ private:
   struct pending_section {
     int key_group;
     std::vector<char> bytes;
+    bool from_shared = false; ///< read from a shared file of a heap_incremental part
   };
   struct pending_state {
     std::string signature;
@@ -356,6 +368,7 @@ private:
   /// Turns the pending RocksDB entries of `name` into heap sections.
   void convert_rocksdb_entries(const std::string& name, pending_state& pending) const;
   std::map<std::string, pending_state> pending_;
+  std::vector<int> moved_key_groups_;
 };
 
 /// A backend of config.kind for the subtask `owner` that owns `range`. A RocksDB instance gets a

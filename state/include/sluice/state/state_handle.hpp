@@ -1,9 +1,10 @@
 #pragma once
 // What a snapshot wrote, as the checkpoint metadata records it: per key-group range the files
 // (or RocksDB checkpoint directories) that hold those key groups, and for operator state the
-// file of one subtask. Restore reads handles written at any parallelism. An incremental RocksDB
-// snapshot lists the SST files it shares with other checkpoints of the job (under
-// `<checkpoint-dir>/<job-id>/shared/`) beside the directory of its private files.
+// file of one subtask. Restore reads handles written at any parallelism. An incremental snapshot
+// lists the files it shares with other checkpoints of the job (under
+// `<checkpoint-dir>/<job-id>/shared/`: RocksDB's SST files, or the heap's key-group files) beside
+// its private files.
 
 #include "sluice/state/key_group.hpp"
 
@@ -13,9 +14,11 @@
 
 namespace sluice {
 
-/// An SST file that incremental checkpoints share, uploaded once by the backend that wrote it.
+/// A file that incremental checkpoints share, uploaded once by the backend that wrote it.
 struct shared_state_file {
-  std::string local_name; ///< its name in the RocksDB directory, e.g. "000012.sst"
+  /// rocksdb_incremental: its name in the RocksDB directory, e.g. "000012.sst";
+  /// heap_incremental: the key group it holds, in decimal, e.g. "17".
+  std::string local_name;
   std::string path;       ///< where it is stored (under the job's shared/ directory)
   std::uint64_t size_bytes = 0;
   std::uint32_t crc32 = 0; ///< CRC-32 of its bytes (checked_file.hpp's crc32)
@@ -28,15 +31,31 @@ struct keyed_state_part {
     rocksdb_checkpoint, ///< a RocksDB checkpoint directory (hard-linked SST files)
     /// A RocksDB checkpoint whose SST files are `shared`; `path` holds the rest (MANIFEST,
     /// CURRENT, OPTIONS), private to this checkpoint.
-    rocksdb_incremental
+    rocksdb_incremental,
+    /// Per key group a key-group file of the states' blocks, `shared`; `path` is a key-group
+    /// file of the participants' blocks (and of sections restored elsewhere than from a
+    /// shared file and not registered since), private to this checkpoint.
+    heap_incremental
   };
+  /// Whether parts of this format list shared files.
+  static bool is_incremental(format f) {
+    return f == format::rocksdb_incremental || f == format::heap_incremental;
+  }
   format kind = format::heap_key_groups;
   std::string path;
   key_group_range range;     ///< the key groups it holds
   std::uint64_t size_bytes = 0; ///< the whole state: its files and the shared files it lists
-  std::vector<shared_state_file> shared{}; ///< rocksdb_incremental only, by local name
+  std::vector<shared_state_file> shared{}; ///< incremental formats only, by local name
   /// Bytes of `shared` an earlier snapshot uploaded (this one did not write them).
   std::uint64_t reused_bytes = 0;
+
+  /// The bytes of the files in `shared`.
+  std::uint64_t shared_bytes() const {
+    std::uint64_t n = 0;
+    for (const auto& f : shared)
+      n += f.size_bytes;
+    return n;
+  }
 };
 
 /// The keyed state of one operator subtask at one checkpoint.
