@@ -4,6 +4,7 @@
 #include "sluice/state/rocksdb_keyed_state_backend.hpp"
 
 #include "sluice/state/key_group_file.hpp"
+#include "sluice/state/local_state_copy.hpp"
 #include "sluice/state/rocksdb_shared_files.hpp"
 
 #include <algorithm>
@@ -59,14 +60,6 @@ std::string shared_name_prefix(const std::string& owner) {
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(bits));
   return sanitized(owner) + "-" + hex;
-}
-
-std::uint64_t directory_size(const std::string& dir) {
-  std::uint64_t n = 0;
-  for (auto& entry : fs::recursive_directory_iterator(dir))
-    if (entry.is_regular_file())
-      n += entry.file_size();
-  return n;
 }
 
 } // namespace
@@ -182,6 +175,13 @@ void rocksdb_keyed_state_backend::restore(const std::vector<keyed_state_handle>&
     db_->import_key_groups(
         source.dir(), {std::max(p.range.first, mine.first), std::min(p.range.last, mine.last)});
   }
+}
+
+void rocksdb_keyed_state_backend::restore_local(const local_keyed_copy& copy) {
+  restore({copy.local});
+  for (const auto& p : copy.checkpointed.parts)
+    if (p.kind == keyed_state_part::format::rocksdb_incremental)
+      shared_files_->seed(p);
 }
 
 std::size_t rocksdb_keyed_state_backend::count_entries(const std::string& name) {

@@ -24,33 +24,6 @@ bool lies_in(const std::string& file, const std::string& dir) {
          fs::absolute(dir).lexically_normal();
 }
 
-/// Puts the checkpoint file `from` at `to`. SST files are immutable: a hard link shares them
-/// (copied only across file systems). Everything else (MANIFEST, CURRENT, OPTIONS) RocksDB may
-/// rewrite, so it is copied.
-void link_or_copy(const std::string& owner, const fs::path& from, const fs::path& to) {
-  std::error_code ec;
-  if (is_sst(from)) {
-    fs::create_hard_link(from, to, ec);
-    if (!ec)
-      return;
-    ec.clear();
-  }
-  fs::copy_file(from, to, ec);
-  if (ec)
-    throw state_error("operator '" + owner + "': cannot copy '" + from.string() + "' to '" +
-                      to.string() + "': " + ec.message());
-}
-
-/// Copies or links every file of the directory `from` into `to`.
-void put_files(const std::string& owner, const std::string& from, const std::string& to) {
-  std::error_code ec;
-  for (fs::directory_iterator it(from, ec), end; !ec && it != end; it.increment(ec))
-    link_or_copy(owner, it->path(), fs::path(to) / it->path().filename());
-  if (ec)
-    throw state_error("operator '" + owner + "': cannot read the checkpoint directory '" + from +
-                      "': " + ec.message());
-}
-
 /// Throws state_error naming `f` unless it exists with its recorded size and CRC-32.
 void check_shared_file(const std::string& owner, const std::string& checkpoint,
                        const shared_state_file& f) {
@@ -68,6 +41,37 @@ void check_shared_file(const std::string& owner, const std::string& checkpoint,
 }
 
 } // namespace
+
+void link_or_copy(const std::string& owner, const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  if (is_sst(from)) {
+    fs::create_hard_link(from, to, ec);
+    if (!ec)
+      return;
+    ec.clear();
+  }
+  fs::copy_file(from, to, ec);
+  if (ec)
+    throw state_error("operator '" + owner + "': cannot copy '" + from.string() + "' to '" +
+                      to.string() + "': " + ec.message());
+}
+
+void put_files(const std::string& owner, const std::string& from, const std::string& to) {
+  std::error_code ec;
+  for (fs::directory_iterator it(from, ec), end; !ec && it != end; it.increment(ec))
+    link_or_copy(owner, it->path(), fs::path(to) / it->path().filename());
+  if (ec)
+    throw state_error("operator '" + owner + "': cannot read the checkpoint directory '" + from +
+                      "': " + ec.message());
+}
+
+std::uint64_t directory_size(const std::string& dir) {
+  std::uint64_t n = 0;
+  for (auto& entry : fs::recursive_directory_iterator(dir))
+    if (entry.is_regular_file())
+      n += entry.file_size();
+  return n;
+}
 
 rocksdb_shared_files::rocksdb_shared_files(std::string owner, std::string name_prefix)
     : owner_(std::move(owner)), name_prefix_(std::move(name_prefix)) {}
