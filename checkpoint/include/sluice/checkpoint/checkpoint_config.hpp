@@ -28,6 +28,9 @@ struct checkpoint_config {
   /// --incremental-checkpoints: RocksDB checkpoints upload only the SST files no earlier
   /// checkpoint of the run uploaded (savepoints stay full); the heap always writes everything.
   bool incremental = true;
+  /// --local-recovery: each subtask keeps a local copy of its latest completed keyed snapshot
+  /// under --state-dir, and a restart restores from it when it matches the checkpoint.
+  bool local_recovery = false;
   /// --aligned-checkpoint-timeout-ms: with unaligned checkpoints, start aligned and switch to
   /// unaligned once alignment took this long; 0: unaligned from the first barrier.
   std::int64_t aligned_timeout_ms = 0;
