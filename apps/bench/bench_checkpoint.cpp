@@ -25,14 +25,23 @@
 //    same job with full ones. Bytes written per checkpoint from each _metadata (written_bytes:
 //    the files it did not share with an earlier one), durations from the log lines as in 2.;
 //    restore time: the last measured checkpoint restored into a fresh RocksDB backend.
+// 5. Local recovery (--parts local-recovery, not by default): --state-mb MiB of RocksDB state
+//    written into one backend, an incremental checkpoint of it into a checkpoint directory
+//    under the parent (--checkpoint-dir, else the temp dir) and the local copy a task manager
+//    keeps with --local-recovery (local_snapshot_store, under the same parent); then, --repeat
+//    times in turn, the checkpoint restored into a fresh backend from the checkpoint directory
+//    (its shared files checked, CRC-32 read, and linked) and from the local copy (matched
+//    against the checkpoint, sizes checked, linked); the fastest of each, page cache warm.
 //
 //   bench_checkpoint [--records N] [--keys K] [--repeat R] [--throughput-interval-ms MS]
 //                    [--state-mb MB] [--value-bytes B]
 //                    [--state-checkpoints N] [--recovery-records N] [--fail-at I]
 //                    [--recovery-rate R] [--update-percent P] [--incremental-rounds N]
-//                    [--incremental-interval-ms MS]
+//                    [--incremental-interval-ms MS] [--parts throughput,state,recovery,
+//                    incremental,local-recovery]
 
 #include "bench_checkpoint_incremental.hpp"
+#include "bench_checkpoint_local.hpp"
 #include "checkpoint_bench_jobs.hpp"
 #include "raw_rocksdb.hpp"
 
@@ -360,7 +369,7 @@ int main(int argc, char** argv) {
         std::string("1"), false},
        {"incremental-rounds", "incremental: checkpoints measured", std::string("10"), false},
        {"incremental-interval-ms", "incremental: checkpoint interval", std::string("1000"), false},
-       {"parts", "which measurements: throughput,state,recovery,incremental",
+       {"parts", "which measurements: throughput,state,recovery,incremental,local-recovery",
         std::string("throughput,state,recovery"), false},
        {"json", "print the figures as JSON on the last line", {}, true}}};
   try {
@@ -395,8 +404,15 @@ int main(int argc, char** argv) {
            std::stod(env.flag_or("update-percent", "1")),
            std::max<std::size_t>(1, std::stoull(env.flag_or("incremental-rounds", "10"))),
            std::stoll(env.flag_or("incremental-interval-ms", "1000"))}));
+    if (selected(parts, "local-recovery"))
+      add(measure_local_recovery(
+          config, parent,
+          {std::stoull(env.flag_or("state-mb", "1024")),
+           std::max<std::size_t>(8, std::stoull(env.flag_or("value-bytes", "1024"))),
+           bench::repeat_of(env)}));
     if (figures.empty())
-      throw std::runtime_error("--parts names none of throughput, state, recovery, incremental");
+      throw std::runtime_error("--parts names none of throughput, state, recovery, incremental, "
+                               "local-recovery");
     if (env.flag("json"))
       bench::print_json(figures);
   } catch (const std::exception& e) {

@@ -131,12 +131,12 @@ local_snapshot_store::restore_copies(const checkpoint_metadata& restored) const 
   const auto id = restored.checkpoint_id;
   if (problem.empty()) {
     ++local_restores;
-    log()->info("{}: restoring the keyed state of checkpoint {} from the local copy '{}'",
+    log()->warn("{}: restoring the keyed state of checkpoint {} from the local copy '{}'",
                 owner_.task, id, checkpoint_dir(id));
     return copies;
   }
   ++checkpoint_dir_restores;
-  log()->info("{}: restoring the keyed state of checkpoint {} from the checkpoint directory: {}",
+  log()->warn("{}: restoring the keyed state of checkpoint {} from the checkpoint directory: {}",
               owner_.task, id, problem);
   return {};
 }

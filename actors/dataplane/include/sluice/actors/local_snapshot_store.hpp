@@ -52,7 +52,8 @@ public:
   void aborted(std::int64_t id) const;
   /// The copies to restore the keyed state of `restored` from, by operator uid: all of them if
   /// they match it (same job, checkpoint, parallelism, snapshot; files present with their
-  /// sizes), else none. Logs which one a subtask with keyed state restores from, and counts it.
+  /// sizes), else none. Logs (a warning) which one a subtask with keyed state restores from,
+  /// and counts it.
   std::map<std::string, local_keyed_copy> restore_copies(const checkpoint_metadata& restored) const;
 
   const std::string& dir() const { return dir_; }
