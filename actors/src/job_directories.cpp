@@ -1,5 +1,6 @@
 #include "job_directories.hpp"
 
+#include "sluice/actors/local_snapshot_store.hpp"
 #include "sluice/operators/logging.hpp"
 
 #include <cerrno>
@@ -51,17 +52,23 @@ bool prepare_dir(const std::string& flag, const std::string& dir) {
 job_directories::job_directories(const job_config& config) {
   if (!config.checkpointing.checkpoint_dir.empty())
     prepare_dir("--checkpoint-dir", config.checkpointing.checkpoint_dir);
-  if (config.state.kind != state_backend_kind::rocksdb)
+  const bool local_recovery =
+      config.checkpointing.local_recovery && config.checkpointing.enabled();
+  if (config.state.kind != state_backend_kind::rocksdb && !local_recovery)
     return;
   const auto& dir = config.state.state_dir;
   if (!prepare_dir("--state-dir", dir) && dir == default_state_dir())
     owned_state_dir_ = dir;
+  if (local_recovery)
+    local_copies_dir_ = local_snapshot_store::root(dir);
 }
 
 job_directories::~job_directories() {
+  std::error_code ec;
+  if (!local_copies_dir_.empty())
+    fs::remove_all(local_copies_dir_, ec);
   if (owned_state_dir_.empty())
     return;
-  std::error_code ec;
   fs::remove_all(owned_state_dir_, ec);
   if (ec)
     log()->warn("could not remove the state dir '{}': {}", owned_state_dir_, ec.message());

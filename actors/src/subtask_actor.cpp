@@ -189,14 +189,18 @@ void subtask_actor::start(const start_msg& msg) {
   }
   for (const auto& p : layout_.inputs)
     inputs_.push_back(handle(p));
+  init_local_recovery();
   std::optional<checkpoint_metadata> restored;
+  std::map<std::string, local_keyed_copy> local_copies;
   if (!setup_.restore.empty()) {
     phase_ = lifecycle::restoring;
     restored = read_metadata_file(setup_.restore);
+    if (local_)
+      local_copies = local_->restore_copies(*restored);
   }
   chain_.emplace(plan, setup_.vertex, setup_.subtask, setup_.job_name, output_, layout_,
                  static_cast<processing_time_service&>(*this), *setup_.config,
-                 restored ? &*restored : nullptr);
+                 restored ? &*restored : nullptr, &local_copies);
   phase_ = lifecycle::opening;
   init_checkpointing();
 

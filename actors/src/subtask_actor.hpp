@@ -3,6 +3,7 @@
 
 #include "sluice/actors/channel_layout.hpp"
 #include "sluice/actors/input_gate.hpp"
+#include "sluice/actors/local_snapshot_store.hpp"
 #include "sluice/actors/messages.hpp"
 #include "sluice/actors/operator_chain.hpp"
 #include "sluice/actors/output_gate.hpp"
@@ -100,6 +101,8 @@ private:
     return checkpointer_ &&
            checkpointer_->state() == subtask_checkpointer::emission::stopped_for_savepoint;
   }
+  /// With --local-recovery (and checkpoints): the store of this subtask's local copies.
+  void init_local_recovery();
   /// Processes the in-flight data an unaligned checkpoint stored for this subtask.
   void replay_in_flight(const checkpoint_metadata& restored);
 
@@ -131,6 +134,8 @@ private:
   std::vector<operator_metrics> metrics_scratch_;
   /// Barriers, snapshots and in-flight data (created at start).
   std::optional<subtask_checkpointer> checkpointer_;
+  /// Local copies of the keyed state (--local-recovery), shared with the snapshot writers.
+  std::shared_ptr<const local_snapshot_store> local_;
   bool input_scheduled_ = false;
   std::vector<caf::actor> outputs_;
   std::vector<caf::actor> inputs_;

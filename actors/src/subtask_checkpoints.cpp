@@ -22,6 +22,7 @@ struct snapshot_job {
   caf::actor job_manager;
   std::string task;
   std::string head_uid;
+  std::shared_ptr<const local_snapshot_store> local; ///< keeps a copy; null: none
 };
 
 /// Writes the files, adds the in-flight data to the head operator's state, and acknowledges
@@ -29,6 +30,8 @@ struct snapshot_job {
 void write_and_acknowledge(caf::event_based_actor* self, snapshot_job job) {
   try {
     auto states = job.write();
+    if (job.local)
+      job.local->keep(job.ack.checkpoint_id, states);
     if (!job.in_flight.empty())
       states[job.head_uid].blobs[in_flight_blob] = std::move(job.in_flight);
     if (!job.in_flight_output.empty())
@@ -60,11 +63,25 @@ void subtask_actor::acknowledge(snapshot_ack ack) {
                    std::move(ack.in_flight_output),
                    setup_.job_manager,
                    counters_.task,
-                   chain_->head_uid()};
+                   chain_->head_uid(),
+                   ack.savepoint ? nullptr : local_};
   job.ack.in_flight_bytes = job.in_flight.size() + job.in_flight_output.size();
   // The job travels as a spawn argument: CAF 0.17 dereferences a null tuple for a function
   // actor spawned without arguments.
   spawn<caf::detached>(write_and_acknowledge, std::move(job));
+}
+
+void subtask_actor::init_local_recovery() {
+  const auto& config = *setup_.config;
+  if (!config.checkpointing.local_recovery || !config.checkpointing.enabled())
+    return;
+  const auto& plan = *setup_.plan;
+  const auto& v = plan.vertices().at(static_cast<std::size_t>(setup_.vertex));
+  local_snapshot_owner owner{job_id_of(setup_.job_name), setup_.vertex, setup_.subtask,
+                             v.parallelism, plan.max_parallelism(), {}, counters_.task};
+  for (int node : v.nodes)
+    owner.uids.push_back(operator_uid(plan.graph().node(node)));
+  local_ = std::make_shared<const local_snapshot_store>(config.state.state_dir, std::move(owner));
 }
 
 void subtask_actor::decline(std::int64_t id, const std::string& reason) {
@@ -117,6 +134,10 @@ void subtask_actor::replay_in_flight(const checkpoint_metadata& restored) {
 void subtask_actor::on_checkpoint_ended(const checkpoint_ended_msg& msg) {
   if (!checkpointer_)
     return;
+  if (local_ && msg.completed)
+    local_->completed(msg.checkpoint_id);
+  else if (local_)
+    local_->aborted(msg.checkpoint_id);
   if (checkpointer_->on_checkpoint_ended(msg.checkpoint_id, msg.completed, now_ms())) {
     // The stop with savepoint failed: the job goes on.
     if (chain_->source())

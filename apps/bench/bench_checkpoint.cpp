@@ -26,14 +26,23 @@
 //    the files it did not share with an earlier one), durations from the log lines as in 2.;
 //    restore time: the last measured checkpoint restored into a fresh RocksDB backend.
 //    --incremental-backend heap measures the heap backend instead (restored into the heap).
+// 5. Local recovery (--parts local-recovery, not by default): --state-mb MiB of RocksDB state
+//    written into one backend, an incremental checkpoint of it into a checkpoint directory
+//    under the parent (--checkpoint-dir, else the temp dir) and the local copy a task manager
+//    keeps with --local-recovery (local_snapshot_store, under the same parent); then, --repeat
+//    times in turn, the checkpoint restored into a fresh backend from the checkpoint directory
+//    (its shared files checked, CRC-32 read, and linked) and from the local copy (matched
+//    against the checkpoint, sizes checked, linked); the fastest of each, page cache warm.
 //
 //   bench_checkpoint [--records N] [--keys K] [--repeat R] [--throughput-interval-ms MS]
 //                    [--state-mb MB] [--value-bytes B]
 //                    [--state-checkpoints N] [--recovery-records N] [--fail-at I]
 //                    [--recovery-rate R] [--update-percent P] [--incremental-rounds N]
 //                    [--incremental-interval-ms MS] [--incremental-backend rocksdb|heap]
+//                    [--parts throughput,state,recovery,incremental,local-recovery]
 
 #include "bench_checkpoint_incremental.hpp"
+#include "bench_checkpoint_local.hpp"
 #include "checkpoint_bench_jobs.hpp"
 #include "raw_rocksdb.hpp"
 
@@ -363,7 +372,7 @@ int main(int argc, char** argv) {
        {"incremental-interval-ms", "incremental: checkpoint interval", std::string("1000"), false},
        {"incremental-backend", "incremental: the state backend, rocksdb or heap",
         std::string("rocksdb"), false},
-       {"parts", "which measurements: throughput,state,recovery,incremental",
+       {"parts", "which measurements: throughput,state,recovery,incremental,local-recovery",
         std::string("throughput,state,recovery"), false},
        {"json", "print the figures as JSON on the last line", {}, true}}};
   try {
@@ -399,8 +408,15 @@ int main(int argc, char** argv) {
            std::max<std::size_t>(1, std::stoull(env.flag_or("incremental-rounds", "10"))),
            std::stoll(env.flag_or("incremental-interval-ms", "1000")),
            sluice::parse_state_backend(env.flag_or("incremental-backend", "rocksdb"))}));
+    if (selected(parts, "local-recovery"))
+      add(measure_local_recovery(
+          config, parent,
+          {std::stoull(env.flag_or("state-mb", "1024")),
+           std::max<std::size_t>(8, std::stoull(env.flag_or("value-bytes", "1024"))),
+           bench::repeat_of(env)}));
     if (figures.empty())
-      throw std::runtime_error("--parts names none of throughput, state, recovery, incremental");
+      throw std::runtime_error("--parts names none of throughput, state, recovery, incremental, "
+                               "local-recovery");
     if (env.flag("json"))
       bench::print_json(figures);
   } catch (const std::exception& e) {

@@ -19,26 +19,8 @@ namespace {
 
 // -- comparisons of the state module's handles ---------------------------------------------
 
-bool same_shared(const std::vector<shared_state_file>& a, const std::vector<shared_state_file>& b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
-    return x.local_name == y.local_name && x.path == y.path && x.size_bytes == y.size_bytes &&
-           x.crc32 == y.crc32;
-  });
-}
-
-bool same_part(const keyed_state_part& a, const keyed_state_part& b) {
-  return a.kind == b.kind && a.path == b.path && a.range == b.range &&
-         a.size_bytes == b.size_bytes && same_shared(a.shared, b.shared) &&
-         a.reused_bytes == b.reused_bytes;
-}
-
 bool same_keyed(const keyed_state_handle& a, const keyed_state_handle& b) {
-  if (a.backend != b.backend || a.range != b.range || a.parts.size() != b.parts.size())
-    return false;
-  for (std::size_t i = 0; i < a.parts.size(); ++i)
-    if (!same_part(a.parts[i], b.parts[i]))
-      return false;
-  return true;
+  return same_keyed_state(a, b, [](const std::string& x, const std::string& y) { return x == y; });
 }
 
 bool same_operator(const operator_state_handle& a, const operator_state_handle& b) {

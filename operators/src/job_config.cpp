@@ -29,6 +29,13 @@ std::int64_t parse_int(const std::string& flag, const std::string& text, std::in
   return v;
 }
 
+/// Parses the value of a true|false flag; throws config_error naming the flag.
+bool parse_true_false(const std::string& flag, const std::string& text) {
+  if (text != "true" && text != "false")
+    throw config_error("flag --" + flag + ": '" + text + "' is not true or false");
+  return text == "true";
+}
+
 double parse_double(const std::string& flag, const std::string& text) {
   char* end = nullptr;
   auto v = std::strtod(text.c_str(), &end);
@@ -264,9 +271,14 @@ const std::vector<common_flag>& common_flags() {
        "checkpoints only the key groups that changed (default true; savepoints stay full)",
        false,
        [](job_config& c, const std::string& v) {
-         if (v != "true" && v != "false")
-           throw config_error("flag --incremental-checkpoints: '" + v + "' is not true or false");
-         c.checkpointing.incremental = v == "true";
+         c.checkpointing.incremental = parse_true_false("incremental-checkpoints", v);
+       }},
+      {"local-recovery",
+       "true|false: a task manager keeps a local copy of its subtasks' latest keyed state and "
+       "restores from it after a failure (default false)",
+       false,
+       [](job_config& c, const std::string& v) {
+         c.checkpointing.local_recovery = parse_true_false("local-recovery", v);
        }},
       {"aligned-checkpoint-timeout-ms", "unaligned checkpoints align first, for MS (default 0)",
        false,

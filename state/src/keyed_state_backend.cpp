@@ -3,6 +3,7 @@
 #include "sluice/state/cross_backend.hpp"
 #include "sluice/state/heap_shared_key_groups.hpp"
 #include "sluice/state/key_group_file.hpp"
+#include "sluice/state/local_state_copy.hpp"
 #include "sluice/state/shared_state_files.hpp"
 
 #include <algorithm>
@@ -91,6 +92,8 @@ void keyed_state_backend::add_registered(const std::string& name, const std::str
                                          std::unique_ptr<keyed_state_base> state) {
   states_[name] = registered{signature, std::move(state)};
 }
+
+void keyed_state_backend::restore_local(const local_keyed_copy& copy) { restore({copy.local}); }
 
 std::size_t keyed_state_backend::entry_count(const std::string& name) {
   if (const auto p = participants_.find(name); p != participants_.end())

@@ -4,6 +4,7 @@
 #include "sluice/state/rocksdb_keyed_state_backend.hpp"
 
 #include "sluice/state/key_group_file.hpp"
+#include "sluice/state/local_state_copy.hpp"
 #include "sluice/state/rocksdb_shared_files.hpp"
 #include "sluice/state/shared_state_files.hpp"
 
@@ -39,14 +40,6 @@ std::string make_instance_dir(const std::string& state_dir, const std::string& o
       throw state_error("operator '" + owner + "': the state dir '" + state_dir +
                         "' is not writable: cannot create '" + dir + "': " + ec.message());
   }
-}
-
-std::uint64_t directory_size(const std::string& dir) {
-  std::uint64_t n = 0;
-  for (auto& entry : fs::recursive_directory_iterator(dir))
-    if (entry.is_regular_file())
-      n += entry.file_size();
-  return n;
 }
 
 } // namespace
@@ -163,6 +156,13 @@ void rocksdb_keyed_state_backend::restore(const std::vector<keyed_state_handle>&
     db_->import_key_groups(
         source.dir(), {std::max(p.range.first, mine.first), std::min(p.range.last, mine.last)});
   }
+}
+
+void rocksdb_keyed_state_backend::restore_local(const local_keyed_copy& copy) {
+  restore({copy.local});
+  for (const auto& p : copy.checkpointed.parts)
+    if (p.kind == keyed_state_part::format::rocksdb_incremental)
+      shared_files_->seed(p);
 }
 
 std::size_t rocksdb_keyed_state_backend::count_entries(const std::string& name) {

@@ -19,9 +19,8 @@ namespace {
 
 bool is_sst(const fs::path& file) { return file.extension() == ".sst"; }
 
-/// Puts the checkpoint file `from` at `to`. SST files are immutable: a hard link shares them
-/// (copied only across file systems). Everything else (MANIFEST, CURRENT, OPTIONS) RocksDB may
-/// rewrite, so it is copied.
+} // namespace
+
 void link_or_copy(const std::string& owner, const fs::path& from, const fs::path& to) {
   std::error_code ec;
   if (is_sst(from)) {
@@ -36,7 +35,6 @@ void link_or_copy(const std::string& owner, const fs::path& from, const fs::path
                       to.string() + "': " + ec.message());
 }
 
-/// Copies or links every file of the directory `from` into `to`.
 void put_files(const std::string& owner, const std::string& from, const std::string& to) {
   std::error_code ec;
   for (fs::directory_iterator it(from, ec), end; !ec && it != end; it.increment(ec))
@@ -46,7 +44,13 @@ void put_files(const std::string& owner, const std::string& from, const std::str
                       "': " + ec.message());
 }
 
-} // namespace
+std::uint64_t directory_size(const std::string& dir) {
+  std::uint64_t n = 0;
+  for (auto& entry : fs::recursive_directory_iterator(dir))
+    if (entry.is_regular_file())
+      n += entry.file_size();
+  return n;
+}
 
 rocksdb_shared_files::rocksdb_shared_files(std::string owner, std::string name_prefix)
     : owner_(std::move(owner)), name_prefix_(std::move(name_prefix)) {}

@@ -2,10 +2,14 @@
 // state backends, a job with a replayable source, keyed running counts, an event-time tumbling
 // window and the exactly-once file sink; a map throws at random records a few times per run.
 // The job restarts from its latest completed checkpoint (or from scratch before the first) and
-// its committed output equals both a failure-free run's and the output computed here.
+// its committed output equals both a failure-free run's and the output computed here. With
+// --local-recovery, the restart restores the keyed state from the subtasks' local copies, or
+// from the checkpoint directory once they are gone.
 
 #include "../temp_dir.hpp"
 #include "job_test_util.hpp"
+
+#include "sluice/actors/local_snapshot_store.hpp"
 
 #include <doctest/doctest.h>
 
@@ -158,6 +162,32 @@ bool has_completed_checkpoint(const fs::path& job_dir) {
   return false;
 }
 
+/// Runs the job at parallelism 2 on `backend` with --local-recovery, failing once, at the first
+/// record after a checkpoint completed; `damage` runs in the failing map just before it throws.
+/// Returns the committed lines.
+std::vector<std::string> run_failing_once(state_backend_kind backend, const temp_dir& dir,
+                                          const std::function<void()>& damage) {
+  auto cfg = recovery_config(2, backend, dir, false);
+  cfg.checkpointing.local_recovery = true;
+  cfg.state.state_dir = dir / "state";
+  const auto job_dir = dir.path() / "chk" / "recovery";
+  auto failed = std::make_shared<bool>(false);
+  auto result = run_job(cfg, dir, [job_dir, failed, damage](std::int64_t i) {
+    if (*failed || !has_completed_checkpoint(job_dir))
+      return;
+    *failed = true;
+    damage();
+    throw std::runtime_error("injected failure at record " + std::to_string(i));
+  });
+  REQUIRE_MESSAGE(result.ok(), result.error());
+  CHECK(*failed);
+  return committed_lines(dir.path() / "out");
+}
+
+/// Restores of keyed subtasks in one run of the job at parallelism 2: the running counts' and
+/// the windows', two each.
+constexpr int keyed_subtasks = 4;
+
 /// Parallelism 1, 2 and 4 on `backend`: a failure-free run gives the expected output, and a
 /// run with failures the same.
 void check_recovery(state_backend_kind backend, bool unaligned = false) {
@@ -207,5 +237,36 @@ TEST_CASE("a job stopped after a checkpoint continues at another parallelism (--
     auto result = run_job(second, dir, [](std::int64_t) {});
     REQUIRE_MESSAGE(result.ok(), result.error());
     CHECK(committed_lines(dir.path() / "out") == expected);
+  }
+}
+
+TEST_CASE("with --local-recovery a restart restores the keyed state from the local copies") {
+  for (auto backend : {state_backend_kind::heap, state_backend_kind::rocksdb}) {
+    CAPTURE(to_string(backend));
+    temp_dir dir;
+    const auto before = local_snapshot_store::counts();
+    CHECK(run_failing_once(backend, dir, [] {}) == expected_lines());
+    const auto after = local_snapshot_store::counts();
+    CHECK(after.local - before.local == keyed_subtasks);
+    CHECK(after.checkpoint_dir == before.checkpoint_dir);
+  }
+}
+
+TEST_CASE("with --local-recovery and the local copies gone, a restart restores from the "
+          "checkpoint directory") {
+  for (auto backend : {state_backend_kind::heap, state_backend_kind::rocksdb}) {
+    CAPTURE(to_string(backend));
+    temp_dir dir;
+    // The job's copies move away and a file takes their place, so that no later checkpoint's
+    // copy can be kept either: whichever checkpoint the restart restores has none.
+    const auto copies = fs::path(local_snapshot_store::root(dir / "state")) / "recovery";
+    const auto before = local_snapshot_store::counts();
+    CHECK(run_failing_once(backend, dir, [copies] {
+            fs::rename(copies, copies.string() + ".gone");
+            std::ofstream(copies) << "not a directory";
+          }) == expected_lines());
+    const auto after = local_snapshot_store::counts();
+    CHECK(after.local == before.local);
+    CHECK(after.checkpoint_dir - before.checkpoint_dir == keyed_subtasks);
   }
 }

@@ -138,6 +138,15 @@ TEST_CASE("--help lists the checkpoint and restart flags") {
   }
 }
 
+TEST_CASE("--local-recovery is off by default and takes true or false") {
+  CHECK_FALSE(parse({}).checkpointing.local_recovery);
+  CHECK(parse({"--local-recovery=true"}).checkpointing.local_recovery);
+  CHECK(parse({"--local-recovery", "true"}).checkpointing.local_recovery);
+  CHECK_FALSE(parse({"--local-recovery=false"}).checkpointing.local_recovery);
+  CHECK(error_of({"--local-recovery=yes"}) == "flag --local-recovery: 'yes' is not true or false");
+  CHECK(usage("job", {}).find("  --local-recovery ") != std::string::npos);
+}
+
 TEST_CASE("--incremental-checkpoints is on by default and takes true or false") {
   CHECK(parse({}).checkpointing.incremental);
   CHECK_FALSE(parse({"--incremental-checkpoints=false"}).checkpointing.incremental);

@@ -11,6 +11,10 @@
 #            link goes down: it is lost after --heartbeat-timeout-ms, a replacement is started,
 #            and the partitioned one finds its job manager gone and exits 1. Skipped (exit 77)
 #            where network namespaces cannot be made (needs root and iproute2).
+#   local-recovery  with --local-recovery true and task managers of 2 slots (the job's 2 go
+#            one to each), kill -9 of task manager 2 after the first completed checkpoint: task
+#            manager 1 takes both slots; the subtask it ran restores its keyed state from its
+#            local copy, the one task manager 2 ran from the checkpoint directory
 # The committed output must be every word's rolling counts 1..n exactly once (computed here).
 set -euo pipefail
 bin=$1 mode=$2
@@ -23,14 +27,15 @@ common=(--input "$work/input.txt" --parallelism 2 --output "$work/out" --source-
         --checkpoint-interval-ms 200 --checkpoint-dir "$work/chk" --restart-delay-ms 100
         --heartbeat-timeout-ms 1000)
 
+tm_flags=()  # of both task managers
 tm2_flags=() # partition-tm: where task manager 2 listens for its peers
 start_cluster() { # ARGS...: a job manager and task managers tm1, tm2 (pids in jm, tm1, tm2)
   start_job_manager jm "$bin" "${common[@]}" --taskmanagers 2 "$@"
   jm=$jm_pid
-  start_task_manager tm1 "$bin" "${common[@]}" --taskmanager-bind "$jm_host"
+  start_task_manager tm1 "$bin" "${common[@]}" "${tm_flags[@]}" --taskmanager-bind "$jm_host"
   tm1=$tm_pid
   tm_prefix=("${tm2_prefix[@]}")
-  start_task_manager tm2 "$bin" "${common[@]}" "${tm2_flags[@]}"
+  start_task_manager tm2 "$bin" "${common[@]}" "${tm_flags[@]}" "${tm2_flags[@]}"
   tm2=$tm_pid
   tm_prefix=()
 }
@@ -63,6 +68,10 @@ next_failure_point() {
   sleep "0.$((RANDOM % 300))"
 }
 
+if [ "$mode" = local-recovery ]; then
+  common+=(--local-recovery true --state-dir "$work/state")
+  tm_flags=(--slots 2)
+fi
 start_cluster
 case "$mode" in
   kill-tm)
@@ -102,6 +111,17 @@ case "$mode" in
     expect_status jm "$jm" 0
     expect_status tm1 "$tm1" 0
     expect_status tm2 "$tm2" 0
+    ;;
+  local-recovery)
+    wait_for_checkpoint "$work/chk" 0 "$jm"
+    kill -9 "$tm2"
+    expect_status jm "$jm" 0
+    expect_status tm1 "$tm1" 0
+    restored="restoring the keyed state of checkpoint [0-9]* from"
+    grep -q "$restored the local copy" "$work/tm1.err" ||
+      { echo "no subtask restored from its local copy"; exit 1; }
+    grep -q "$restored the checkpoint directory: no local copy" "$work/tm1.err" ||
+      { echo "no subtask restored from the checkpoint directory"; exit 1; }
     ;;
   *) echo "unknown mode $mode"; exit 2 ;;
 esac

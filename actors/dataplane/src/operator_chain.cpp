@@ -11,7 +11,8 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
                                const std::string& job_name, output_gate& gate,
                                const channel_layout& layout,
                                processing_time_service& processing_time,
-                               const job_config& config, const checkpoint_metadata* restored)
+                               const job_config& config, const checkpoint_metadata* restored,
+                               const std::map<std::string, local_keyed_copy>* local)
     : plan_(plan), vertex_(plan.vertices().at(static_cast<std::size_t>(vertex))),
       subtask_(subtask), report_records_(config.metrics_interval_ms > 0) {
   const auto& graph = plan.graph();
@@ -28,7 +29,7 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
     ctx.restored = restored != nullptr;
     contexts_.push_back(std::move(ctx));
     uids_.push_back(operator_uid(n));
-    create_state_backends(ops_.size() - 1, config.state, restored);
+    create_state_backends(ops_.size() - 1, config.state, restored, local);
   }
   // Wire every output: the main output and each side output some edge consumes.
   for (std::size_t i = 0; i < vertex_.nodes.size(); ++i) {
@@ -52,7 +53,8 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
 }
 
 void operator_chain::create_state_backends(std::size_t i, const state_backend_config& config,
-                                           const checkpoint_metadata* restored) {
+                                           const checkpoint_metadata* restored,
+                                           const std::map<std::string, local_keyed_copy>* local) {
   auto& ctx = contexts_[i];
   run_naming(ctx.operator_name, [&] {
     const std::string owner = ctx.task_name();
@@ -66,7 +68,7 @@ void operator_chain::create_state_backends(std::size_t i, const state_backend_co
     ctx.keyed_state = keyed_states_.back().get();
   });
   if (restored)
-    run_naming(ctx.operator_name, [&] { restore_state(i, *restored); });
+    run_naming(ctx.operator_name, [&] { restore_state(i, *restored, local); });
 }
 
 output_base& operator_chain::wire_output(std::size_t i, const std::string& tag,

@@ -8,7 +8,8 @@
 
 namespace sluice {
 
-void operator_chain::restore_state(std::size_t i, const checkpoint_metadata& restored) {
+void operator_chain::restore_state(std::size_t i, const checkpoint_metadata& restored,
+                                   const std::map<std::string, local_keyed_copy>* local) {
   auto it = restored.operators.find(uids_[i]);
   if (it == restored.operators.end())
     return;
@@ -22,7 +23,11 @@ void operator_chain::restore_state(std::size_t i, const checkpoint_metadata& res
   }
   auto& ctx = contexts_[i];
   ctx.operator_state->restore(operator_handles, ctx.subtask_index, ctx.parallelism);
-  if (ctx.keyed_state && !keyed.empty())
+  if (!ctx.keyed_state || keyed.empty())
+    return;
+  if (local && local->count(uids_[i]))
+    ctx.keyed_state->restore_local(local->at(uids_[i]));
+  else
     ctx.keyed_state->restore(keyed);
 }
 

@@ -172,6 +172,7 @@ void subtask_checkpointer::take_snapshot(snapshot_ack ack, bool emit_barrier) {
   const auto id = ack.checkpoint_id;
   last_snapshot_id_ = id;
   ack.write = chain_.snapshot(id, snapshot_dir(id), shared_dir(id));
+  ack.savepoint = savepoints_.count(id) > 0;
   if (emit_barrier)
     this->emit_barrier(id, ack.in_flight_output);
   stop_if_savepoint_stops(id);
@@ -194,6 +195,7 @@ void subtask_checkpointer::take_unaligned_snapshot(snapshot_ack ack, std::int64_
   const auto id = ack.checkpoint_id;
   last_snapshot_id_ = id;
   ack.write = chain_.snapshot(id, snapshot_dir(id), shared_dir(id));
+  ack.savepoint = savepoints_.count(id) > 0;
   capture_ = std::move(ack);
   input_.for_each_batch_before_barrier(id, [&](const input_item& item) {
     append_in_flight(capture_->in_flight, item.channel, item.records, item.bytes.data(),

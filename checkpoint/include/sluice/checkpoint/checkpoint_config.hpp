@@ -29,6 +29,9 @@ struct checkpoint_config {
   /// checkpoint of the run uploaded, heap checkpoints only the key groups that changed
   /// (savepoints stay full).
   bool incremental = true;
+  /// --local-recovery: each subtask keeps a local copy of its latest completed keyed snapshot
+  /// under --state-dir, and a restart restores from it when it matches the checkpoint.
+  bool local_recovery = false;
   /// --aligned-checkpoint-timeout-ms: with unaligned checkpoints, start aligned and switch to
   /// unaligned once alignment took this long; 0: unaligned from the first barrier.
   std::int64_t aligned_timeout_ms = 0;

@@ -89,6 +89,7 @@ std::size_t key_byte_size(std::string_view bytes) {
 
 class heap_keyed_state_backend;
 class key_group_file_builder;
+struct local_keyed_copy;
 class rocksdb_keyed_state_backend;
 
 class keyed_state_backend {
@@ -212,6 +213,10 @@ public:
   /// Loads exactly the key groups this subtask owns from handles written at any parallelism.
   /// Call before any state is registered. Throws state_error naming a corrupt or missing file.
   virtual void restore(const std::vector<keyed_state_handle>& handles) = 0;
+  /// Restores from a local copy of this subtask's own snapshot (local_state_copy.hpp, the same
+  /// key groups): reads `copy.local`, and (RocksDB) takes the shared files of
+  /// `copy.checkpointed` as written, so the next incremental snapshot writes only what is new.
+  virtual void restore_local(const local_keyed_copy& copy);
 
   /// Live (unexpired) entries of state `name` over all keys and namespaces; a map state counts
   /// its map entries, a list state its elements; a participant of that name that counts its

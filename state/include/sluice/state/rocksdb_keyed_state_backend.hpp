@@ -56,6 +56,7 @@ public:
                                                     const std::string& target_dir,
                                                     const std::string& shared_dir) override;
   void restore(const std::vector<keyed_state_handle>& handles) override;
+  void restore_local(const local_keyed_copy& copy) override;
   void remove_expired() override;
 
   /// The directory of this subtask's instance.

@@ -9,6 +9,7 @@
 #include "sluice/state/state_handle.hpp"
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <string>
@@ -41,6 +42,16 @@ private:
   std::string name_prefix_;
   std::map<std::string, shared_state_file> uploaded_;
 };
+
+/// Puts the checkpoint file `from` at `to`. SST files are immutable: a hard link shares them
+/// (copied only across file systems). Everything else (MANIFEST, CURRENT, OPTIONS) RocksDB may
+/// rewrite, so it is copied. Throws state_error naming both (`owner`: the operator subtask).
+void link_or_copy(const std::string& owner, const std::filesystem::path& from,
+                  const std::filesystem::path& to);
+/// link_or_copy of every file of the directory `from` into the existing directory `to`.
+void put_files(const std::string& owner, const std::string& from, const std::string& to);
+/// The bytes of the regular files under `dir`, subdirectories included.
+std::uint64_t directory_size(const std::string& dir);
 
 /// Throws state_error naming the operator `owner` and `dir` unless `dir` holds a CURRENT file.
 void require_rocksdb_checkpoint(const std::string& owner, const std::string& dir);

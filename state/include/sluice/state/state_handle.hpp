@@ -79,6 +79,11 @@ struct keyed_state_handle {
   }
 };
 
+/// Whether `a` and `b` hold the same backend, key groups and parts (kind, key groups, sizes,
+/// shared files' names, sizes and CRC-32s), with paths alike as `same_path` says.
+bool same_keyed_state(const keyed_state_handle& a, const keyed_state_handle& b,
+                      bool (*same_path)(const std::string&, const std::string&));
+
 /// The operator (non-keyed) state of one operator subtask at one checkpoint.
 struct operator_state_handle {
   std::string path; ///< empty: the subtask had no operator state

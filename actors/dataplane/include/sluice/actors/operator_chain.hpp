@@ -14,6 +14,7 @@
 #include "sluice/operators/source.hpp"
 #include "sluice/operators/stream_type.hpp"
 #include "sluice/state/keyed_state_backend.hpp"
+#include "sluice/state/local_state_copy.hpp"
 #include "sluice/state/operator_state_backend.hpp"
 
 #include <array>
@@ -32,11 +33,14 @@ public:
   /// operator subtask of the chain by operator uid. May run on another thread.
   using snapshot_writer = std::function<std::map<std::string, subtask_state>()>;
 
-  /// `restored`: the checkpoint to restore the state from, or null to start empty.
+  /// `restored`: the checkpoint to restore the state from, or null to start empty; `local`:
+  /// local copies of this subtask's keyed state in it, by operator uid, restored instead
+  /// (local_snapshot_store), or null.
   operator_chain(const execution_plan& plan, int vertex, int subtask, const std::string& job_name,
                  output_gate& gate, const channel_layout& layout,
                  processing_time_service& processing_time, const job_config& config,
-                 const checkpoint_metadata* restored);
+                 const checkpoint_metadata* restored,
+                 const std::map<std::string, local_keyed_copy>* local = nullptr);
 
   /// Opens every operator, from the end of the chain to its head.
   void open();
@@ -82,9 +86,12 @@ private:
   /// Gives operator i its state backends (a keyed one if it is keyed), before open(), restored
   /// from `restored` if set.
   void create_state_backends(std::size_t i, const state_backend_config& config,
-                             const checkpoint_metadata* restored);
-  /// Restores operator i's backends from its state in `restored`, if there is any.
-  void restore_state(std::size_t i, const checkpoint_metadata& restored);
+                             const checkpoint_metadata* restored,
+                             const std::map<std::string, local_keyed_copy>* local);
+  /// Restores operator i's backends from its state in `restored`, if there is any (its keyed
+  /// state from its copy in `local` if there is one).
+  void restore_state(std::size_t i, const checkpoint_metadata& restored,
+                     const std::map<std::string, local_keyed_copy>* local);
   /// Runs f on every operator, naming it in any exception.
   template <class F>
   void for_each_operator(F&& f) {

@@ -31,6 +31,7 @@ struct snapshot_ack {
   std::int64_t first_barrier_ms = 0; ///< 0 without barriers
   std::string in_flight;             ///< unaligned: input before the barriers (in_flight_data)
   std::string in_flight_output;      ///< unaligned: output the barrier overtook
+  bool savepoint = false;            ///< a savepoint's snapshot, not a checkpoint's
 };
 
 /// A checkpoint or savepoint the coordinator triggers (at sources, and at finished subtasks).

@@ -1,0 +1,178 @@
+#include "sluice/actors/local_snapshot_store.hpp"
+
+#include "sluice/checkpoint/metadata_file.hpp"
+#include "sluice/operators/logging.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <filesystem>
+#include <system_error>
+
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace sluice {
+
+namespace {
+
+/// The blob of a copy's subtask state that holds the snapshot it copies.
+constexpr const char* checkpointed_blob = "checkpointed";
+constexpr const char* checkpoint_prefix = "chk-";
+
+std::atomic<int> local_restores{0};
+std::atomic<int> checkpoint_dir_restores{0};
+
+/// The subtask state of `subtask` in `m` for operator `uid` if it has keyed state, else null.
+const subtask_state* keyed_state_of(const checkpoint_metadata& m, const std::string& uid,
+                                    int subtask) {
+  auto op = m.operators.find(uid);
+  if (op == m.operators.end())
+    return nullptr;
+  auto s = op->second.subtasks.find(subtask);
+  return s == op->second.subtasks.end() || !s->second.keyed_state ? nullptr : &s->second;
+}
+
+} // namespace
+
+local_snapshot_store::local_snapshot_store(const std::string& state_dir,
+                                           local_snapshot_owner owner)
+    : dir_((fs::path(root(state_dir)) / owner.job_id /
+            ("v" + std::to_string(owner.vertex) + "-s" + std::to_string(owner.subtask)))
+               .string()),
+      owner_(std::move(owner)) {}
+
+std::string local_snapshot_store::root(const std::string& state_dir) {
+  return (fs::path(state_dir) / ("local-recovery-" + std::to_string(::getpid()))).string();
+}
+
+local_recovery_counts local_snapshot_store::counts() {
+  return {local_restores.load(), checkpoint_dir_restores.load()};
+}
+
+std::string local_snapshot_store::checkpoint_dir(std::int64_t id) const {
+  return (fs::path(dir_) / (checkpoint_prefix + std::to_string(id))).string();
+}
+
+void local_snapshot_store::keep(std::int64_t id,
+                                const std::map<std::string, subtask_state>& states) const {
+  if (std::none_of(states.begin(), states.end(),
+                   [](const auto& s) { return s.second.keyed_state.has_value(); }))
+    return;
+  const auto dir = checkpoint_dir(id);
+  std::error_code ec;
+  try {
+    checkpoint_metadata m;
+    m.job_id = owner_.job_id;
+    m.checkpoint_id = id;
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    for (const auto& [uid, state] : states) {
+      if (!state.keyed_state)
+        continue;
+      const auto part_dir = fs::path(dir) / std::to_string(m.operators.size());
+      fs::create_directory(part_dir);
+      subtask_state copy;
+      copy.keyed_state = copy_keyed_state(owner_.task, *state.keyed_state, part_dir.string());
+      subtask_state checkpointed;
+      checkpointed.keyed_state = state.keyed_state;
+      copy.blobs[checkpointed_blob] = subtask_state_to_text(checkpointed, owner_.subtask);
+      m.state_backend = state.keyed_state->backend;
+      auto& op = m.operators[uid];
+      op.parallelism = owner_.parallelism;
+      op.max_parallelism = owner_.max_parallelism;
+      op.subtasks[owner_.subtask] = std::move(copy);
+    }
+    write_metadata_file(dir, m);
+  } catch (const std::exception& e) {
+    log()->warn("{}: no local copy of checkpoint {}: {}", owner_.task, id, e.what());
+    fs::remove_all(dir, ec);
+  }
+}
+
+void local_snapshot_store::completed(std::int64_t id) const {
+  std::error_code ec;
+  if (!fs::exists(checkpoint_dir(id), ec))
+    return;
+  const std::string prefix = checkpoint_prefix;
+  for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    std::int64_t held = 0;
+    const auto* first = name.data() + prefix.size();
+    const auto* last = name.data() + name.size();
+    if (name.rfind(prefix, 0) == 0 && std::from_chars(first, last, held).ptr == last &&
+        held < id) {
+      std::error_code removing;
+      fs::remove_all(it->path(), removing);
+    }
+  }
+}
+
+void local_snapshot_store::aborted(std::int64_t id) const {
+  std::error_code ec;
+  fs::remove_all(checkpoint_dir(id), ec);
+}
+
+std::map<std::string, local_keyed_copy>
+local_snapshot_store::restore_copies(const checkpoint_metadata& restored) const {
+  bool keyed = false;
+  for (const auto& uid : owner_.uids)
+    keyed = keyed || keyed_state_of(restored, uid, owner_.subtask);
+  if (!keyed)
+    return {};
+  std::map<std::string, local_keyed_copy> copies;
+  std::string problem;
+  try {
+    problem = match(restored, copies);
+  } catch (const std::exception& e) {
+    problem = e.what();
+  }
+  const auto id = restored.checkpoint_id;
+  if (problem.empty()) {
+    ++local_restores;
+    log()->warn("{}: restoring the keyed state of checkpoint {} from the local copy '{}'",
+                owner_.task, id, checkpoint_dir(id));
+    return copies;
+  }
+  ++checkpoint_dir_restores;
+  log()->warn("{}: restoring the keyed state of checkpoint {} from the checkpoint directory: {}",
+              owner_.task, id, problem);
+  return {};
+}
+
+std::string local_snapshot_store::match(const checkpoint_metadata& restored,
+                                        std::map<std::string, local_keyed_copy>& out) const {
+  const auto file = fs::path(checkpoint_dir(restored.checkpoint_id)) / metadata_file_name;
+  std::error_code ec;
+  if (!fs::exists(file, ec))
+    return "no local copy of it";
+  const auto local = read_metadata_file(file);
+  if (local.job_id != restored.job_id || local.checkpoint_id != restored.checkpoint_id)
+    return "the local copy '" + file.string() + "' is of another checkpoint";
+  for (const auto& uid : owner_.uids) {
+    const auto* wanted = keyed_state_of(restored, uid, owner_.subtask);
+    if (!wanted)
+      continue;
+    const auto& op = restored.operators.at(uid);
+    if (op.parallelism != owner_.parallelism || op.max_parallelism != owner_.max_parallelism)
+      return "operator '" + uid + "' ran at parallelism " + std::to_string(op.parallelism) +
+             " (max " + std::to_string(op.max_parallelism) + "), now " +
+             std::to_string(owner_.parallelism) + " (max " +
+             std::to_string(owner_.max_parallelism) + ")";
+    const auto* held = keyed_state_of(local, uid, owner_.subtask);
+    if (!held || !held->blobs.count(checkpointed_blob))
+      return "the local copy holds no state of operator '" + uid + "'";
+    const auto recorded = subtask_state_from_text(held->blobs.at(checkpointed_blob),
+                                                  owner_.subtask, owner_.max_parallelism);
+    if (!recorded.keyed_state || !same_snapshot(*recorded.keyed_state, *wanted->keyed_state))
+      return "the local copy of operator '" + uid + "' is of another snapshot";
+    const auto problem = local_copy_problem(*held->keyed_state);
+    if (!problem.empty())
+      return "the local copy of operator '" + uid + "': " + problem;
+    out[uid] = {*held->keyed_state, *wanted->keyed_state};
+  }
+  return {};
+}
+
+} // namespace sluice
