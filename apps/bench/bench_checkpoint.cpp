@@ -382,6 +382,9 @@ int main(int argc, char** argv) {
                                 : fs::path(config.checkpointing.checkpoint_dir);
     const auto parts = env.flag_or("parts", "throughput,state,recovery");
     const auto keys = std::stoull(env.flag_or("keys", "100000"));
+    const auto state_mb = std::stoull(env.flag_or("state-mb", "1024"));
+    const auto value_bytes =
+        std::max<std::size_t>(8, std::stoull(env.flag_or("value-bytes", "1024")));
     fields figures;
     auto add = [&](fields more) { figures.insert(figures.end(), more.begin(), more.end()); };
     if (selected(parts, "throughput"))
@@ -391,8 +394,7 @@ int main(int argc, char** argv) {
                               std::stoll(env.flag_or("throughput-interval-ms", "1000"))}));
     if (selected(parts, "state"))
       add(measure_state(config, parent,
-                        {std::stoull(env.flag_or("state-mb", "1024")),
-                         std::max<std::size_t>(8, std::stoull(env.flag_or("value-bytes", "1024"))),
+                        {state_mb, value_bytes,
                          std::max<std::size_t>(1, std::stoull(env.flag_or("state-checkpoints", "3")))}));
     if (selected(parts, "recovery"))
       add(measure_recovery(config, parent,
@@ -402,8 +404,7 @@ int main(int argc, char** argv) {
     if (selected(parts, "incremental"))
       add(measure_incremental(
           config, parent,
-          {std::stoull(env.flag_or("state-mb", "1024")),
-           std::max<std::size_t>(8, std::stoull(env.flag_or("value-bytes", "1024"))),
+          {state_mb, value_bytes,
            std::stod(env.flag_or("update-percent", "1")),
            std::max<std::size_t>(1, std::stoull(env.flag_or("incremental-rounds", "10"))),
            std::stoll(env.flag_or("incremental-interval-ms", "1000")),
@@ -411,8 +412,7 @@ int main(int argc, char** argv) {
     if (selected(parts, "local-recovery"))
       add(measure_local_recovery(
           config, parent,
-          {std::stoull(env.flag_or("state-mb", "1024")),
-           std::max<std::size_t>(8, std::stoull(env.flag_or("value-bytes", "1024"))),
+          {state_mb, value_bytes,
            bench::repeat_of(env)}));
     if (figures.empty())
       throw std::runtime_error("--parts names none of throughput, state, recovery, incremental, "
