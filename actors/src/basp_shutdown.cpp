@@ -2,7 +2,7 @@
 
 #include "basp_shutdown.hpp"
 
-#include "sluice/operators/logging.hpp"
+#include "sluice/operators/core/logging.hpp"
 
 #include <caf/detail/sync_request_bouncer.hpp>
 #include <caf/io/basp_broker.hpp>

@@ -1,12 +1,12 @@
 #include "cluster_processes.hpp"
 
-#include "job_manager.hpp"
 #include "caf_error_text.hpp"
+#include "job_manager.hpp"
 #include "process_job_client.hpp"
 #include "task_manager_actor.hpp"
 #include "tls_transport.hpp"
 
-#include "sluice/operators/logging.hpp"
+#include "sluice/operators/core/logging.hpp"
 
 #include <caf/io/all.hpp>
 

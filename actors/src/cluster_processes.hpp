@@ -2,7 +2,7 @@
 // A job program's process in a cluster (application mode: every process runs the same binary
 // with the same arguments and builds the same plan).
 
-#include "sluice/operators/job_runner.hpp"
+#include "sluice/operators/api/job_runner.hpp"
 
 #include <memory>
 

@@ -3,7 +3,7 @@
 #include "sluice/actors/checkpoint_ids.hpp"
 #include "sluice/checkpoint/checkpoint_error.hpp"
 #include "sluice/checkpoint/metadata_file.hpp"
-#include "sluice/operators/logging.hpp"
+#include "sluice/operators/core/logging.hpp"
 
 #include <algorithm>
 

@@ -5,7 +5,7 @@
 
 #include "sluice/actors/checkpoint_ids.hpp"
 #include "sluice/checkpoint/checkpoint_error.hpp"
-#include "sluice/operators/logging.hpp"
+#include "sluice/operators/core/logging.hpp"
 
 namespace sluice {
 

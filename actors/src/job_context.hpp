@@ -5,7 +5,7 @@
 
 #include "job_status.hpp"
 #include "sluice/actors/messages.hpp"
-#include "sluice/operators/execution_plan.hpp"
+#include "sluice/operators/plan/execution_plan.hpp"
 
 #include <chrono>
 #include <cstdint>

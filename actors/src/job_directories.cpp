@@ -1,7 +1,7 @@
 #include "job_directories.hpp"
 
 #include "sluice/actors/local_snapshot_store.hpp"
-#include "sluice/operators/logging.hpp"
+#include "sluice/operators/core/logging.hpp"
 
 #include <cerrno>
 #include <cstring>

@@ -6,7 +6,7 @@
 // and a file written and removed in it); with --local-recovery, the local copies of this
 // process's subtasks (removed at the end).
 
-#include "sluice/operators/job_config.hpp"
+#include "sluice/operators/api/job_config.hpp"
 
 #include <string>
 

@@ -6,7 +6,7 @@
 #include "slot_placement.hpp"
 
 #include "sluice/actors/checkpoint_ids.hpp"
-#include "sluice/operators/logging.hpp"
+#include "sluice/operators/core/logging.hpp"
 
 namespace sluice {
 

@@ -4,7 +4,7 @@
 #include "sluice/checkpoint/checkpoint_error.hpp"
 #include "sluice/checkpoint/checkpoint_storage.hpp"
 #include "sluice/checkpoint/restore_point.hpp"
-#include "sluice/operators/logging.hpp"
+#include "sluice/operators/core/logging.hpp"
 
 #include <algorithm>
 #include <set>

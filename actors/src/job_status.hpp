@@ -4,7 +4,7 @@
 
 #include "sluice/actors/subtask_counters.hpp"
 #include "sluice/checkpoint/checkpoint_stats.hpp"
-#include "sluice/operators/job_result.hpp"
+#include "sluice/operators/api/job_result.hpp"
 
 #include <condition_variable>
 #include <deque>

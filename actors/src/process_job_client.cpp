@@ -11,7 +11,7 @@
 
 #include "sluice/checkpoint/checkpoint_error.hpp"
 
-#include "sluice/operators/logging.hpp"
+#include "sluice/operators/core/logging.hpp"
 
 #include <condition_variable>
 #include <cstdio>

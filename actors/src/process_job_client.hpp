@@ -2,13 +2,13 @@
 // What every kind of process's job_client shares: the state directory, the actor system, the
 // job's status, and the actor that ends the process's part of the job on cancel().
 
-#include "job_status.hpp"
-#include "runtime_config.hpp"
 #include "job_directories.hpp"
+#include "job_status.hpp"
 #include "rest/rest_api.hpp"
+#include "runtime_config.hpp"
 
 #include "sluice/actors/messages.hpp"
-#include "sluice/operators/job_runner.hpp"
+#include "sluice/operators/api/job_runner.hpp"
 
 #include <memory>
 

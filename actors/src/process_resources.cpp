@@ -1,7 +1,7 @@
 #include "process_resources.hpp"
 
 #include "sluice/actors/buffer_pool.hpp"
-#include "sluice/state/rocksdb_keyed_state_backend.hpp"
+#include "sluice/state/rocksdb/rocksdb_keyed_state_backend.hpp"
 
 #include <fstream>
 

@@ -3,7 +3,7 @@
 // its buffer pool and its RocksDB instances' memory.
 
 #include "sluice/actors/deployment_messages.hpp"
-#include "sluice/operators/job_config.hpp"
+#include "sluice/operators/api/job_config.hpp"
 
 #include <cstdint>
 

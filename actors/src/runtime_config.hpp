@@ -2,7 +2,7 @@
 // CAF's configuration for a Sluice process: every message registered under the same name, the
 // scheduler sized to the cores, and for cluster processes the middleman with heartbeats.
 
-#include "sluice/operators/job_config.hpp"
+#include "sluice/operators/api/job_config.hpp"
 
 #include <caf/all.hpp>
 

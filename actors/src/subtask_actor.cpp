@@ -2,8 +2,8 @@
 
 #include "sluice/actors/buffer_pool.hpp"
 #include "sluice/checkpoint/metadata_file.hpp"
-#include "sluice/operators/logging.hpp"
-#include "sluice/operators/operator_failure.hpp"
+#include "sluice/operators/core/logging.hpp"
+#include "sluice/operators/core/operator_failure.hpp"
 
 #include <cmath>
 

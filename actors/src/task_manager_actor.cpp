@@ -7,7 +7,7 @@
 #include "tls_transport.hpp"
 
 
-#include "sluice/operators/logging.hpp"
+#include "sluice/operators/core/logging.hpp"
 
 #include <caf/io/all.hpp>
 

@@ -6,7 +6,7 @@
 #include "job_status.hpp"
 #include "sluice/actors/messages.hpp"
 #include "sluice/actors/subtask_counters.hpp"
-#include "sluice/operators/execution_plan.hpp"
+#include "sluice/operators/plan/execution_plan.hpp"
 
 #include <memory>
 #include <optional>

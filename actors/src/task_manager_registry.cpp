@@ -1,6 +1,6 @@
 #include "task_manager_registry.hpp"
 
-#include "sluice/operators/logging.hpp"
+#include "sluice/operators/core/logging.hpp"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 #pragma once
 // Whether a process still listens at an address: a TCP connection attempt, bounded in time.
 
-#include "sluice/operators/cluster_config.hpp"
+#include "sluice/operators/api/cluster_config.hpp"
 
 #include <chrono>
 

@@ -1,6 +1,6 @@
 #include "tls_handshake_log.hpp"
 
-#include "sluice/operators/logging.hpp"
+#include "sluice/operators/core/logging.hpp"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>

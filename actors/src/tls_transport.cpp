@@ -3,8 +3,8 @@
 #include "caf_error_text.hpp"
 #include "tls_handshake_log.hpp"
 
-#include "sluice/operators/job_config.hpp"
-#include "sluice/operators/logging.hpp"
+#include "sluice/operators/api/job_config.hpp"
+#include "sluice/operators/core/logging.hpp"
 
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>

@@ -4,7 +4,7 @@
 // signed by the CA, or the handshake fails: docs/security.md). Every publish, listen and connect
 // of the cluster's processes and of the `sluice` tool goes through here.
 
-#include "sluice/operators/cluster_config.hpp"
+#include "sluice/operators/api/cluster_config.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/middleman_actor.hpp>

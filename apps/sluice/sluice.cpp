@@ -8,7 +8,7 @@
 #include "watch.hpp"
 
 #include "sluice/actors/cluster_client.hpp"
-#include "sluice/operators/job_config.hpp"
+#include "sluice/operators/api/job_config.hpp"
 
 #include <cstdlib>
 #include <functional>

@@ -1,7 +1,7 @@
 #pragma once
 // The records of window_aggregate: input events parsed from CSV lines, and window statistics.
 
-#include <sluice/operators/collector.hpp>
+#include <sluice/operators/core/collector.hpp>
 #include <sluice/state/serialization.hpp>
 
 #include <atomic>

@@ -1,7 +1,7 @@
 #include "sluice/state/keyed_state_backend.hpp"
 
 #include "sluice/state/cross_backend.hpp"
-#include "sluice/state/heap_shared_key_groups.hpp"
+#include "sluice/state/heap/heap_shared_key_groups.hpp"
 #include "sluice/state/key_group_file.hpp"
 #include "sluice/state/local_state_copy.hpp"
 #include "sluice/state/shared_state_files.hpp"

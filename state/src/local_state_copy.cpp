@@ -1,6 +1,6 @@
 #include "sluice/state/local_state_copy.hpp"
 
-#include "sluice/state/rocksdb_shared_files.hpp"
+#include "sluice/state/rocksdb/rocksdb_shared_files.hpp"
 #include "sluice/state/state_error.hpp"
 
 #include <filesystem>

@@ -1,7 +1,7 @@
 // The checkpoint and restart flags of job_config: parsed into checkpoint_config and
 // restart_strategy_config, and every bad value or combination an error naming the flag.
 
-#include "sluice/operators/job_config.hpp"
+#include "sluice/operators/api/job_config.hpp"
 
 #include <doctest/doctest.h>
 

@@ -3,7 +3,7 @@
 
 #include "fuzz_util.hpp"
 
-#include "sluice/operators/job_config.hpp"
+#include "sluice/operators/api/job_config.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto& path = fuzz::scratch_path("config.yaml");

@@ -1,7 +1,7 @@
 // Command lines (parse_args, then job_config::validate): the input is the arguments separated
 // by NUL bytes, parsed with a job's own flags beside the common ones.
 
-#include "sluice/operators/job_config.hpp"
+#include "sluice/operators/api/job_config.hpp"
 
 #include <string>
 #include <vector>

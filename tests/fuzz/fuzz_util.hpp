@@ -2,7 +2,7 @@
 // Shared by the fuzz targets: a property check that aborts (libFuzzer reports it as a crash,
 // with the input), a scratch file per process, and a batch reader's round trip.
 
-#include "sluice/operators/stream_type.hpp"
+#include "sluice/operators/plan/stream_type.hpp"
 #include "sluice/state/serialization.hpp"
 
 #include <cstdint>

@@ -2,7 +2,7 @@
 // batch to batch: every record must come out exactly as written whatever the slot held before
 // (longer strings, moved-from values, present optionals), and what the run keeps is bounded.
 
-#include "sluice/operators/stream_type.hpp"
+#include "sluice/operators/plan/stream_type.hpp"
 #include "sluice/state/serializer_std.hpp"
 
 #include <doctest/doctest.h>

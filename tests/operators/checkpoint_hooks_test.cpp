@@ -3,7 +3,7 @@
 // warns when checkpointing is on.
 
 #include "log_capture.hpp"
-#include "sluice/operators/sources_and_sinks.hpp"
+#include "sluice/operators/api/sources_and_sinks.hpp"
 
 #include <doctest/doctest.h>
 

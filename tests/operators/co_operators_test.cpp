@@ -2,7 +2,7 @@
 // hand with timestamps and combined watermarks; the output records what reached it, each record
 // with the timestamp it carried. Expected outputs by hand.
 
-#include "sluice/operators/co_operators.hpp"
+#include "sluice/operators/core/co_operators.hpp"
 
 #include <doctest/doctest.h>
 

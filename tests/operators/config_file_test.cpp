@@ -1,7 +1,7 @@
 // --config FILE: a YAML file of flags (key: the flag's name), overridden by flags given on the
 // command line; its errors name the file, the line and the key. And "did you mean" for
 // misspelt flags and keys.
-#include "sluice/operators/job_config.hpp"
+#include "sluice/operators/api/job_config.hpp"
 
 #include "../temp_dir.hpp"
 

@@ -1,4 +1,4 @@
-#include "sluice/operators/job_config.hpp"
+#include "sluice/operators/api/job_config.hpp"
 
 #include <doctest/doctest.h>
 

@@ -4,7 +4,7 @@
 
 #include "test_keyed_state_backend.hpp"
 
-#include "sluice/operators/data_stream.hpp"
+#include "sluice/operators/api/data_stream.hpp"
 
 #include <doctest/doctest.h>
 

@@ -2,7 +2,7 @@
 // registers and deletes timers as its input tells it; the output records what reached it,
 // each record with the timestamp it carried, and the watermarks. Expected outputs by hand.
 
-#include "sluice/operators/keyed_operators.hpp"
+#include "sluice/operators/core/keyed_operators.hpp"
 
 #include <doctest/doctest.h>
 

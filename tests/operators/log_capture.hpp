@@ -1,7 +1,7 @@
 #pragma once
 // Captures what the "sluice" logger writes during a test.
 
-#include "sluice/operators/logging.hpp"
+#include "sluice/operators/core/logging.hpp"
 
 #include <spdlog/sinks/ostream_sink.h>
 

@@ -1,7 +1,7 @@
 // --log-file (spdlog's rotating file sink) and --log-format json (one object per line).
-#include "sluice/operators/environment.hpp"
-#include "sluice/operators/job_config.hpp"
-#include "sluice/operators/logging.hpp"
+#include "sluice/operators/api/environment.hpp"
+#include "sluice/operators/api/job_config.hpp"
+#include "sluice/operators/core/logging.hpp"
 
 #include "../temp_dir.hpp"
 

@@ -3,7 +3,7 @@
 // state backend per subtask, created fresh or restored (before open) from the handles of a
 // checkpoint taken at any parallelism, and snapshot into a directory.
 
-#include "sluice/operators/runtime_context.hpp"
+#include "sluice/operators/core/runtime_context.hpp"
 #include "sluice/state/operator_state_backend.hpp"
 
 #include <cstdint>

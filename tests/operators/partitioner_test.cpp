@@ -1,4 +1,4 @@
-#include "sluice/operators/partitioning.hpp"
+#include "sluice/operators/plan/partitioning.hpp"
 #include "sluice/state/serialization.hpp"
 
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-#include "sluice/operators/environment.hpp"
+#include "sluice/operators/api/environment.hpp"
 
 #include <doctest/doctest.h>
 

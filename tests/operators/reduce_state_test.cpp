@@ -4,7 +4,7 @@
 // plus one, exactly once, at the subtask that owns the key. Expected counts are computed here
 // from the input. Operators are driven directly, without actors.
 
-#include "sluice/operators/keyed_operators.hpp"
+#include "sluice/operators/core/keyed_operators.hpp"
 #include "test_keyed_state_backend.hpp"
 
 #include <doctest/doctest.h>

@@ -7,7 +7,7 @@
 
 #include "../temp_dir.hpp"
 #include "operator_state_checkpoints.hpp"
-#include "sluice/operators/sources_and_sinks.hpp"
+#include "sluice/operators/api/sources_and_sinks.hpp"
 
 #include <doctest/doctest.h>
 

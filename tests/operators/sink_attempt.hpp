@@ -4,7 +4,7 @@
 // Destroying an attempt without closing its sinks is a crash.
 
 #include "operator_state_checkpoints.hpp"
-#include "sluice/operators/sink.hpp"
+#include "sluice/operators/sinks/sink.hpp"
 
 #include <cstdint>
 #include <memory>

@@ -1,4 +1,4 @@
-#include "sluice/operators/sources_and_sinks.hpp"
+#include "sluice/operators/api/sources_and_sinks.hpp"
 
 #include <doctest/doctest.h>
 

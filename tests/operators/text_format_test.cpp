@@ -1,4 +1,4 @@
-#include "sluice/operators/text_format.hpp"
+#include "sluice/operators/core/text_format.hpp"
 
 #include <doctest/doctest.h>
 

@@ -6,7 +6,7 @@
 // the input.
 // Operators are driven directly, without actors.
 
-#include "sluice/operators/keyed_operators.hpp"
+#include "sluice/operators/core/keyed_operators.hpp"
 #include "test_keyed_state_backend.hpp"
 
 #include <doctest/doctest.h>

@@ -1,5 +1,5 @@
 #include "sluice/state/flat_hash_map.hpp"
-#include "sluice/state/heap_state_key.hpp"
+#include "sluice/state/heap/heap_state_key.hpp"
 
 #include <doctest/doctest.h>
 

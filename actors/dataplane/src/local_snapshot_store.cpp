@@ -1,7 +1,7 @@
 #include "sluice/actors/local_snapshot_store.hpp"
 
 #include "sluice/checkpoint/metadata_file.hpp"
-#include "sluice/operators/logging.hpp"
+#include "sluice/operators/core/logging.hpp"
 
 #include <algorithm>
 #include <atomic>

@@ -1,7 +1,7 @@
 #include "sluice/actors/operator_chain.hpp"
 
 #include "sluice/actors/checkpoint_ids.hpp"
-#include "sluice/operators/operator_failure.hpp"
+#include "sluice/operators/core/operator_failure.hpp"
 
 #include <algorithm>
 

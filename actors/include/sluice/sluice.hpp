@@ -2,8 +2,8 @@
 // The one header a job program includes: the job API, sources and sinks, and the runtime.
 
 #include "sluice/actors/process_job_runner.hpp"
-#include "sluice/operators/environment.hpp"
-#include "sluice/operators/sources_and_sinks.hpp"
+#include "sluice/operators/api/environment.hpp"
+#include "sluice/operators/api/sources_and_sinks.hpp"
 #include "sluice/state/serialization.hpp"
 
 namespace sluice::detail {

@@ -4,7 +4,7 @@
 // 405 (with Allow) for a path that matches only with another method, both with a JSON body
 // {"errors":["..."]} as Flink's REST API. Handlers throw http_error for other statuses.
 
-#include "sluice/operators/cluster_config.hpp"
+#include "sluice/operators/api/cluster_config.hpp"
 
 #include <functional>
 #include <map>

@@ -3,7 +3,7 @@
 
 #include "window_test_harness.hpp"
 
-#include "sluice/operators/environment.hpp"
+#include "sluice/operators/api/environment.hpp"
 
 #include <doctest/doctest.h>
 

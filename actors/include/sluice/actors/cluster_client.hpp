@@ -4,7 +4,7 @@
 // The connection and every request wait at most the timeout given (a dead peer never answers).
 
 #include "sluice/actors/query_messages.hpp"
-#include "sluice/operators/cluster_config.hpp"
+#include "sluice/operators/api/cluster_config.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -4,7 +4,7 @@
 // their metrics; the timers of subtasks, task managers and the job manager that drive these.
 // Registered by register_messages() (messages.hpp).
 
-#include "sluice/operators/job_result.hpp"
+#include "sluice/operators/api/job_result.hpp"
 
 #include <caf/all.hpp>
 

@@ -3,7 +3,7 @@
 // local cluster (a job manager and one task manager in this process); with --jobmanager-bind or
 // --taskmanager, this process's part of a cluster of processes (a job manager or a task manager).
 
-#include "sluice/operators/job_runner.hpp"
+#include "sluice/operators/api/job_runner.hpp"
 
 #include <memory>
 

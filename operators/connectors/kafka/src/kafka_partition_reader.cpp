@@ -1,6 +1,6 @@
 #include "sluice/connectors/kafka/kafka_partition_reader.hpp"
 
-#include "sluice/operators/logging.hpp"
+#include "sluice/operators/core/logging.hpp"
 #include "sluice/operators/sources/source_error.hpp"
 
 #include <algorithm>

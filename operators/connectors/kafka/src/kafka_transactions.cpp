@@ -1,6 +1,6 @@
 #include "sluice/connectors/kafka/kafka_transactions.hpp"
 
-#include "sluice/operators/logging.hpp"
+#include "sluice/operators/core/logging.hpp"
 
 #include <unistd.h>
 

@@ -15,9 +15,9 @@
 // as soon as a state registers, whatever its type); heap → RocksDB reads the typed heap values,
 // since heap entries follow each other without their values' sizes.
 
-#include "sluice/state/heap_state_traits.hpp"
-#include "sluice/state/rocksdb_instance.hpp"
-#include "sluice/state/rocksdb_layout.hpp"
+#include "sluice/state/heap/heap_state_traits.hpp"
+#include "sluice/state/rocksdb/rocksdb_instance.hpp"
+#include "sluice/state/rocksdb/rocksdb_layout.hpp"
 #include "sluice/state/state_descriptor.hpp"
 
 #include <cstddef>

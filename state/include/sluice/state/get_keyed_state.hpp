@@ -2,9 +2,9 @@
 // keyed_state_backend::get_state, which returns a registered state or creates it in the backend
 // that runs; it needs both backends, so they come with it. Operators include this header.
 
-#include "sluice/state/heap_keyed_state_backend.hpp"
+#include "sluice/state/heap/heap_keyed_state_backend.hpp"
 #include "sluice/state/keyed_state_backend.hpp"
-#include "sluice/state/rocksdb_keyed_state_backend.hpp"
+#include "sluice/state/rocksdb/rocksdb_keyed_state_backend.hpp"
 
 #include <memory>
 #include <string>

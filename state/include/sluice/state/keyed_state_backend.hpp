@@ -11,11 +11,11 @@
 // snapshot as a keyed_snapshot_participant, so it is checkpointed and rescaled with its key
 // groups on either backend.
 
-#include "sluice/state/heap_state_key.hpp"
+#include "sluice/state/heap/heap_state_key.hpp"
 #include "sluice/state/key_group.hpp"
 #include "sluice/state/key_hash.hpp"
 #include "sluice/state/keyed_state.hpp"
-#include "sluice/state/rocksdb_instance.hpp"
+#include "sluice/state/rocksdb/rocksdb_instance.hpp"
 #include "sluice/state/serialization.hpp"
 #include "sluice/state/state_backend_config.hpp"
 #include "sluice/state/state_descriptor.hpp"

@@ -4,7 +4,7 @@
 // and source position. Both ends compute the same numbers from the plan, so a deployment only
 // needs the actor of every subtask.
 
-#include "sluice/operators/execution_plan.hpp"
+#include "sluice/operators/plan/execution_plan.hpp"
 
 #include <vector>
 

@@ -2,7 +2,7 @@
 // The names checkpoints give a job and its operators, so that a later run of the same program
 // finds its checkpoints (`--restore latest`) and maps their state back to its operators.
 
-#include "sluice/operators/execution_plan.hpp"
+#include "sluice/operators/plan/execution_plan.hpp"
 
 #include <string>
 

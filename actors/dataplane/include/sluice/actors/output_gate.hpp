@@ -4,7 +4,7 @@
 
 #include "sluice/actors/channel_event.hpp"
 #include "sluice/actors/subtask_counters.hpp"
-#include "sluice/operators/channel_gate.hpp"
+#include "sluice/operators/plan/channel_gate.hpp"
 
 #include <chrono>
 #include <cstddef>

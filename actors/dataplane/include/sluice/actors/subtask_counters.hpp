@@ -1,7 +1,7 @@
 #pragma once
 // Counters of one subtask: written by its actor only, read by anyone (tests, metrics).
 
-#include "sluice/operators/job_result.hpp"
+#include "sluice/operators/api/job_result.hpp"
 
 #include <algorithm>
 #include <atomic>

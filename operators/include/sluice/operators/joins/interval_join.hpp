@@ -6,11 +6,11 @@
 // they can no longer match; elements behind the watermark are dropped as late (counted in the
 // operator's numLateRecordsDropped, as windows count theirs). Results carry max(a.ts, b.ts).
 
-#include "sluice/operators/data_stream.hpp"
+#include "sluice/operators/api/data_stream.hpp"
+#include "sluice/operators/core/two_input_operator.hpp"
 #include "sluice/operators/time/timer_queue_snapshot.hpp"
 #include "sluice/operators/time/timestamps.hpp"
 #include "sluice/operators/time/watermark.hpp"
-#include "sluice/operators/two_input_operator.hpp"
 #include "sluice/state/get_keyed_state.hpp"
 
 #include <algorithm>

@@ -6,7 +6,7 @@
 // the function: co_group gets both lists (one may be empty), join every pair. Results carry the
 // window's max_timestamp.
 
-#include "sluice/operators/data_stream.hpp"
+#include "sluice/operators/api/data_stream.hpp"
 #include "sluice/operators/windows/window_functions.hpp"
 #include "sluice/state/serializer_fields.hpp"
 #include "sluice/state/serializer_std.hpp"

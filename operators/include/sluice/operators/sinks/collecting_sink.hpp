@@ -1,7 +1,7 @@
 #pragma once
 // collecting_sink: keeps every record in memory, for tests.
 
-#include "sluice/operators/sink.hpp"
+#include "sluice/operators/sinks/sink.hpp"
 
 #include <algorithm>
 #include <chrono>

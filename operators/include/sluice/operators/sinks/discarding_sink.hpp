@@ -1,7 +1,7 @@
 #pragma once
 // discarding_sink: drops every record, counting them.
 
-#include "sluice/operators/sink.hpp"
+#include "sluice/operators/sinks/sink.hpp"
 
 #include <atomic>
 #include <cstdint>

@@ -2,9 +2,9 @@
 // exactly_once_text_file_sink: the text file sink as a two-phase-commit sink, one part file per
 // transaction (part_files.hpp). text_file_sink uses it when checkpointing is on.
 
+#include "sluice/operators/core/text_format.hpp"
 #include "sluice/operators/sinks/part_files.hpp"
 #include "sluice/operators/sinks/two_phase_commit_sink.hpp"
-#include "sluice/operators/text_format.hpp"
 
 #include <memory>
 #include <string>

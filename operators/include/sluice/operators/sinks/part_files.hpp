@@ -8,7 +8,7 @@
 // restore at another parallelism keeps the counters of every index) and, on open, moved past
 // every part file of the subtask's index already in the directory.
 
-#include "sluice/operators/runtime_context.hpp"
+#include "sluice/operators/core/runtime_context.hpp"
 #include "sluice/operators/sinks/text_part_file.hpp"
 #include "sluice/state/serializer_fields.hpp"
 

@@ -1,8 +1,8 @@
 #pragma once
 // print_sink: each record's text form on a line of stdout (Flink's print()).
 
-#include "sluice/operators/sink.hpp"
-#include "sluice/operators/text_format.hpp"
+#include "sluice/operators/core/text_format.hpp"
+#include "sluice/operators/sinks/sink.hpp"
 
 #include <cstdio>
 #include <mutex>

@@ -2,11 +2,11 @@
 // text_file_sink: each subtask writes its records' text forms to files of a directory, one per
 // line: dir/part-<i> without checkpointing, exactly-once part files with it.
 
-#include "sluice/operators/sink.hpp"
+#include "sluice/operators/core/text_format.hpp"
 #include "sluice/operators/sinks/exactly_once_text_file_sink.hpp"
+#include "sluice/operators/sinks/sink.hpp"
 #include "sluice/operators/sinks/sink_error.hpp"
 #include "sluice/operators/sinks/text_part_file.hpp"
-#include "sluice/operators/text_format.hpp"
 
 #include <cstdint>
 #include <filesystem>

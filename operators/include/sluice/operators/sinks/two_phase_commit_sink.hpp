@@ -24,8 +24,8 @@
 // (Flink's final checkpoint): the runtime must take one before closing the sink, or the last
 // transaction stays uncommitted (close() then logs a warning).
 
-#include "sluice/operators/logging.hpp"
-#include "sluice/operators/sink.hpp"
+#include "sluice/operators/core/logging.hpp"
+#include "sluice/operators/sinks/sink.hpp"
 #include "sluice/state/serializer_fields.hpp"
 
 #include <cstdint>

@@ -2,7 +2,7 @@
 // collection_source: emits the elements of a vector, in order, from one subtask; replayable
 // (its position is checkpointed in operator list state).
 
-#include "sluice/operators/source.hpp"
+#include "sluice/operators/sources/source.hpp"
 
 #include <algorithm>
 #include <cstddef>

@@ -11,8 +11,8 @@
 // splits. A subtask emits its bounded splits one after the other and its unbounded ones in turn,
 // one index each: without a restore, the indices in the order of its share.
 
-#include "sluice/operators/runtime_context.hpp"
-#include "sluice/operators/source.hpp"
+#include "sluice/operators/core/runtime_context.hpp"
+#include "sluice/operators/sources/source.hpp"
 #include "sluice/state/serializer_fields.hpp"
 
 #include <algorithm>

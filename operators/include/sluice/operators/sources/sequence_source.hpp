@@ -7,8 +7,8 @@
 // i+n, i+2n, ... All are replayable: the shares are cut into splits whose positions are
 // checkpointed and redistributed on restore (index_splits.hpp).
 
-#include "sluice/operators/source.hpp"
 #include "sluice/operators/sources/index_splits.hpp"
+#include "sluice/operators/sources/source.hpp"
 
 #include <algorithm>
 #include <cstddef>

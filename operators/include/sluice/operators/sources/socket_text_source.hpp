@@ -1,7 +1,7 @@
 #pragma once
 // socket_text_source: the lines read from a TCP connection (Flink's socketTextStream).
 
-#include "sluice/operators/source.hpp"
+#include "sluice/operators/sources/source.hpp"
 #include "sluice/operators/sources/source_error.hpp"
 
 #include <chrono>

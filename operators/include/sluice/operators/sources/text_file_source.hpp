@@ -1,7 +1,7 @@
 #pragma once
 // text_file_source: the lines of a text file, or of the files of a directory, read in parallel.
 
-#include "sluice/operators/source.hpp"
+#include "sluice/operators/sources/source.hpp"
 #include "sluice/operators/sources/source_error.hpp"
 
 #include <cstddef>

@@ -7,7 +7,7 @@
 // The timers are keyed state too: they join the backend's snapshots per key group (as a
 // keyed_snapshot_participant), so they are checkpointed and rescaled with their keys.
 
-#include "sluice/operators/stream_operator.hpp"
+#include "sluice/operators/core/stream_operator.hpp"
 #include "sluice/operators/time/timer_queue.hpp"
 #include "sluice/operators/time/watermark.hpp"
 #include "sluice/state/key_group.hpp"

@@ -6,7 +6,7 @@
 // sources that announce it), and the output watermark is the minimum over the splits that are
 // not idle; a split read to the end stops counting (Flink's per-split watermarks). A source's own idleness is forwarded while it has emitted no record.
 
-#include "sluice/operators/stream_operator.hpp"
+#include "sluice/operators/core/stream_operator.hpp"
 #include "sluice/operators/time/watermark.hpp"
 #include "sluice/operators/time/watermark_strategy.hpp"
 

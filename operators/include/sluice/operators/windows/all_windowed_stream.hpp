@@ -3,7 +3,7 @@
 // by data_stream::window_all. All records go to one window operator instance: the stream is keyed
 // by a constant and the window operator is limited to parallelism 1 (as Flink forces it).
 
-#include "sluice/operators/data_stream.hpp"
+#include "sluice/operators/api/data_stream.hpp"
 #include "sluice/operators/windows/window_functions.hpp"
 #include "sluice/operators/windows/windowed_stream.hpp"
 

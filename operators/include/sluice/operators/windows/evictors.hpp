@@ -4,7 +4,7 @@
 // timestamps; an evictor is any class with
 //   evict_before(std::vector<timestamped_value<T>>&, const W&) and evict_after(same).
 
-#include "sluice/operators/collector.hpp"
+#include "sluice/operators/core/collector.hpp"
 #include "sluice/operators/time/timestamps.hpp"
 #include "sluice/operators/windows/window_contents.hpp"
 

@@ -20,7 +20,7 @@
 //                                                 (session windows), as absorb() does
 //   void emit_accumulator(const Ctx&, const accumulator_type&, collector<output_type>&);
 
-#include "sluice/operators/collector.hpp"
+#include "sluice/operators/core/collector.hpp"
 #include "sluice/operators/windows/window_functions.hpp"
 #include "sluice/state/get_keyed_state.hpp"
 

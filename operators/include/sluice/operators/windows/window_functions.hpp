@@ -3,7 +3,7 @@
 // what a contents policy (window_contents.hpp) produces into output (pass it through, or hand it
 // to a process_window_function); the *_all functions evaluate all elements of an evicting window.
 
-#include "sluice/operators/collector.hpp"
+#include "sluice/operators/core/collector.hpp"
 #include "sluice/operators/time/timestamps.hpp"
 #include "sluice/operators/windows/time_window.hpp"
 

@@ -13,7 +13,7 @@
 // sessions in one (session_accumulators.hpp), with a timer queued ahead of the session's
 // time and moved on when it fires early, instead of moving timers with every merge.
 
-#include "sluice/operators/stream_operator.hpp"
+#include "sluice/operators/core/stream_operator.hpp"
 #include "sluice/operators/time/timer_queue_snapshot.hpp"
 #include "sluice/operators/windows/merge_windows.hpp"
 #include "sluice/operators/windows/session_accumulators.hpp"

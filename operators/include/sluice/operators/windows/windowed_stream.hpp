@@ -2,8 +2,8 @@
 // windowed_stream: a keyed stream grouped into windows (Flink's WindowedStream). Configure the
 // trigger, evictor, allowed lateness and late-data side output, then apply a window function.
 
-#include "sluice/operators/data_stream.hpp"
-#include "sluice/operators/output_tag.hpp"
+#include "sluice/operators/api/data_stream.hpp"
+#include "sluice/operators/api/output_tag.hpp"
 #include "sluice/operators/windows/evictors.hpp"
 #include "sluice/operators/windows/window_operator.hpp"
 

@@ -19,8 +19,8 @@
 #include "sluice/connectors/kafka/kafka_client.hpp"
 #include "sluice/connectors/kafka/kafka_offsets.hpp"
 #include "sluice/connectors/kafka/kafka_record.hpp"
-#include "sluice/operators/runtime_context.hpp"
-#include "sluice/operators/source.hpp"
+#include "sluice/operators/core/runtime_context.hpp"
+#include "sluice/operators/sources/source.hpp"
 #include "sluice/state/serializer_fields.hpp"
 
 #include <chrono>

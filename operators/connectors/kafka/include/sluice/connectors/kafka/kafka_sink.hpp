@@ -29,8 +29,8 @@
 
 #include "sluice/connectors/kafka/kafka_producer.hpp"
 #include "sluice/connectors/kafka/kafka_transactions.hpp"
-#include "sluice/operators/job_config.hpp"
-#include "sluice/operators/sink.hpp"
+#include "sluice/operators/api/job_config.hpp"
+#include "sluice/operators/sinks/sink.hpp"
 #include "sluice/operators/sinks/two_phase_commit_sink.hpp"
 
 #include <algorithm>

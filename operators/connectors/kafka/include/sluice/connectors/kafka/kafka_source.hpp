@@ -18,7 +18,7 @@
 // with skip_malformed() is skipped and counted (and sent to a side output if a tag is given).
 
 #include "sluice/connectors/kafka/kafka_partition_reader.hpp"
-#include "sluice/operators/logging.hpp"
+#include "sluice/operators/core/logging.hpp"
 #include "sluice/operators/sources/source_error.hpp"
 
 #include <atomic>

@@ -20,7 +20,7 @@
 #include "sluice/connectors/postgres/pg_batch_writer.hpp"
 #include "sluice/connectors/postgres/postgres_sink_config.hpp"
 #include "sluice/connectors/postgres/postgres_transactional_sink.hpp"
-#include "sluice/operators/sink.hpp"
+#include "sluice/operators/sinks/sink.hpp"
 
 #include <chrono>
 #include <memory>

@@ -1,0 +1,92 @@
+#pragma once
+// One RocksDB instance at the level of bytes: what the typed RocksDB states and the backend call,
+// declared without RocksDB types so that only state/src/rocksdb/ includes RocksDB. A column family
+// holds one state; it is addressed by the index column_family() returns. Errors are state_errors
+// naming the operator (the owner) and the state or directory.
+
+#include "sluice/state/key_group.hpp"
+#include "sluice/state/state_descriptor.hpp"
+#include "sluice/state/state_handle.hpp"
+#include "sluice/state/ttl.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sluice {
+
+class rocksdb_shared_resources;
+
+/// What the compaction filter and counting need to read a state's values without its types.
+struct rocksdb_column_format {
+  state_kind kind = state_kind::value;
+  std::int64_t ttl_ms = 0; ///< 0: values carry no timestamp
+};
+
+/// One key group's entries of one state in a RocksDB checkpoint, in key order, each key without
+/// its two key-group bytes (what a restore into the heap backend converts).
+struct rocksdb_key_group_entries {
+  std::string state;
+  std::string signature;
+  rocksdb_column_format format;
+  int key_group = 0;
+  std::vector<std::pair<std::string, std::string>> entries;
+};
+
+/// Opens the RocksDB checkpoint in `dir` read-only and calls f once per state and key group of
+/// `range` that has entries. Errors are state_errors naming `owner` and the checkpoint.
+void read_rocksdb_checkpoint(const std::string& owner, const std::string& dir,
+                             key_group_range range,
+                             const std::function<void(rocksdb_key_group_entries&&)>& f);
+
+class rocksdb_instance {
+public:
+  /// Opens a new, empty instance in the existing, empty directory `dir`.
+  rocksdb_instance(std::string owner, std::string dir,
+                   std::shared_ptr<rocksdb_shared_resources> resources, const ttl_clock& clock);
+  ~rocksdb_instance();
+  rocksdb_instance(const rocksdb_instance&) = delete;
+  rocksdb_instance& operator=(const rocksdb_instance&) = delete;
+
+  /// The column family of state `name`, created if new. A restored one must have been stored
+  /// with the same signature and with TTL on or off alike; else a state_error naming the state.
+  int column_family(const std::string& name, const std::string& signature,
+                    rocksdb_column_format format);
+
+  /// Reads `key` into `value`; false if absent.
+  bool get(int cf, std::string_view key, std::string& value);
+  void put(int cf, std::string_view key, std::string_view value);
+  /// Appends to a list (the merge operator concatenates).
+  void merge(int cf, std::string_view key, std::string_view value);
+  void remove(int cf, std::string_view key);
+  /// Calls f(key, value) on the entries whose key starts with `prefix`, in key order, until f
+  /// returns false. f may put or remove entries of the column family.
+  void scan(int cf, std::string_view prefix,
+            const std::function<bool(std::string_view, std::string_view)>& f);
+
+  /// Live entries of the state `name` (0 if it does not exist); see entry_count.
+  std::size_t count(const std::string& name);
+  /// Compacts every column family, so the TTL filter drops whatever has expired.
+  void compact_all();
+
+  /// Flushes every memtable and creates a RocksDB checkpoint in `dir` (which must not exist):
+  /// SST files are hard-linked, the rest copied.
+  void checkpoint(const std::string& dir);
+  /// Replaces this (still empty) instance by the checkpoint `part` describes (either RocksDB
+  /// form), then deletes every key group outside `keep`.
+  void restore_whole(const keyed_state_part& part, key_group_range keep);
+  /// Copies the key groups of `range` from the checkpoint in `dir` into this instance.
+  void import_key_groups(const std::string& dir, key_group_range range);
+
+  const std::string& dir() const;
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace sluice

@@ -1,0 +1,177 @@
+#pragma once
+// List and map state of the RocksDB backend. A list is one RocksDB value of length-prefixed
+// elements, appended to by merges (no read per add); a map keeps each entry under its own
+// RocksDB key (the state's key prefix followed by the map key's bytes), so an entry is read or
+// written alone and the entries of a key are one prefix scan, ordered by the map keys' bytes.
+
+#include "sluice/state/rocksdb/rocksdb_states.hpp"
+
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sluice::detail {
+
+template <class T> class rocksdb_list_state final : public list_state<T>, rocksdb_state_core {
+public:
+  rocksdb_list_state(const rocksdb_state_context& c, const list_state_descriptor<T>& d)
+      : rocksdb_state_core(c, d) {}
+
+  std::vector<T> get() override {
+    std::vector<T> out;
+    build_key();
+    if (!db_.get(cf_, key(), read_))
+      return out;
+    const auto t = now();
+    bool dropped = false;
+    rocksdb_layout::for_each_element(read_, [&](std::string_view e) {
+      if (ttl_.enabled() && expired(e, t))
+        dropped = true;
+      else
+        out.push_back(from_bytes<T>(e.data() + stamp_size(), e.size() - stamp_size()));
+    });
+    if (dropped || refresh_on_read())
+      rewrite_live(t);
+    return out;
+  }
+
+  void add(const T& v) override {
+    build_key();
+    value_.clear();
+    append(v);
+    db_.merge(cf_, key(), {value_.data(), value_.size()});
+  }
+
+  void add_all(const std::vector<T>& vs) override {
+    if (vs.empty())
+      return;
+    build_key();
+    value_.clear();
+    for (const auto& v : vs)
+      append(v);
+    db_.merge(cf_, key(), {value_.data(), value_.size()});
+  }
+
+  void update(const std::vector<T>& vs) override {
+    build_key();
+    if (vs.empty()) {
+      db_.remove(cf_, key());
+      return;
+    }
+    value_.clear();
+    for (const auto& v : vs)
+      append(v);
+    db_.put(cf_, key(), {value_.data(), value_.size()});
+  }
+
+  void clear() override {
+    build_key();
+    db_.remove(cf_, key());
+  }
+
+private:
+  /// Appends the element `v` to value_.
+  void append(const T& v) {
+    encode(element_, v);
+    rocksdb_layout::append_element(value_, {element_.data(), element_.size()});
+  }
+
+  /// Writes back the list just read without its expired elements (the stamps of the rest
+  /// refreshed under on_read_and_write), or deletes it if none is left.
+  void rewrite_live(std::int64_t t) {
+    value_.clear();
+    rocksdb_layout::for_each_element(read_, [&](std::string_view e) {
+      if (expired(e, t))
+        return;
+      rocksdb_layout::append_element(value_, e);
+      if (refresh_on_read())
+        rocksdb_layout::write_stamp(value_.data() + value_.size() - e.size(), t);
+    });
+    if (value_.empty())
+      db_.remove(cf_, key());
+    else
+      db_.put(cf_, key(), {value_.data(), value_.size()});
+  }
+
+  std::vector<char> element_;
+};
+
+template <class UK, class UV>
+class rocksdb_map_state final : public map_state<UK, UV>, rocksdb_state_core {
+public:
+  rocksdb_map_state(const rocksdb_state_context& c, const map_state_descriptor<UK, UV>& d)
+      : rocksdb_state_core(c, d) {}
+
+  std::optional<UV> get(const UK& k) override {
+    build_entry_key(k);
+    if (!read_value(true))
+      return std::nullopt;
+    return read_payload<UV>();
+  }
+  void put(const UK& k, const UV& v) override {
+    build_entry_key(k);
+    write_value(v);
+  }
+  bool contains(const UK& k) override {
+    build_entry_key(k);
+    return read_value(true);
+  }
+  void remove(const UK& k) override {
+    build_entry_key(k);
+    db_.remove(cf_, key());
+  }
+
+  std::vector<std::pair<UK, UV>> entries() override {
+    std::vector<std::pair<UK, UV>> out;
+    scan_live([&](std::string_view map_key, std::string_view value) {
+      out.emplace_back(from_bytes<UK>(map_key.data(), map_key.size()),
+                       from_bytes<UV>(value.data(), value.size()));
+      return true;
+    });
+    return out;
+  }
+
+  bool is_empty() override {
+    bool empty = true;
+    scan_live([&](std::string_view, std::string_view) { return empty = false; });
+    return empty;
+  }
+
+  void clear() override {
+    build_key();
+    db_.scan(cf_, key(), [&](std::string_view k, std::string_view) {
+      db_.remove(cf_, k);
+      return true;
+    });
+  }
+
+private:
+  void build_entry_key(const UK& k) {
+    build_key();
+    byte_writer w(key_);
+    serialize(w, k);
+  }
+
+  /// Calls f(map key bytes, value bytes) on the current key's unexpired entries, in order, until
+  /// f returns false; expired entries met on the way are deleted, and under on_read_and_write
+  /// the stamps of those passed to f are refreshed.
+  template <class F> void scan_live(F&& f) {
+    const auto prefix = build_key();
+    const auto t = now();
+    db_.scan(cf_, key(), [&](std::string_view k, std::string_view v) {
+      if (ttl_.enabled() && expired(v, t)) {
+        db_.remove(cf_, k);
+        return true;
+      }
+      if (refresh_on_read()) {
+        read_.assign(v.data(), v.size());
+        rocksdb_layout::write_stamp(read_.data(), t);
+        db_.put(cf_, k, read_);
+      }
+      return f(k.substr(prefix), v.substr(stamp_size()));
+    });
+  }
+};
+
+} // namespace sluice::detail

@@ -1,0 +1,180 @@
+// Checkpoints of a RocksDB instance and the two ways of restoring one: taking over a whole
+// checkpoint (same or smaller key-group range: hard links, then range deletions), or copying
+// the key groups owned out of several checkpoints (rescaling). Putting a checkpoint's files
+// back together (incremental ones too): rocksdb_shared_files.cpp.
+
+#include "rocksdb_instance_impl.hpp"
+
+#include "sluice/state/rocksdb/rocksdb_layout.hpp"
+#include "sluice/state/rocksdb/rocksdb_shared_files.hpp"
+
+#include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+#include <system_error>
+
+namespace fs = std::filesystem;
+
+namespace sluice {
+
+namespace {
+
+/// Bytes a write batch of imported entries collects before it is written.
+constexpr std::size_t import_batch_bytes = std::size_t{4} << 20;
+
+std::string checkpoint_what(const std::string& dir) { return "checkpoint '" + dir + "'"; }
+
+/// A checkpoint opened read-only, with its column families.
+struct read_only_checkpoint {
+  std::vector<std::string> names;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  std::unique_ptr<rocksdb::DB> db;
+
+  /// Opens the checkpoint in `dir` with every column family under `columns`.
+  read_only_checkpoint(const std::string& owner, const std::string& dir,
+                       const rocksdb::DBOptions& options,
+                       const rocksdb::ColumnFamilyOptions& columns) {
+    require_rocksdb_checkpoint(owner, dir);
+    const auto what = checkpoint_what(dir);
+    check(rocksdb::DB::ListColumnFamilies(options, dir, &names), owner, what);
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (auto& name : names)
+      descriptors.emplace_back(name, columns);
+    rocksdb::DB* opened = nullptr;
+    check(rocksdb::DB::OpenForReadOnly(options, dir, descriptors, &handles, &opened), owner, what);
+    db.reset(opened);
+  }
+  read_only_checkpoint(const read_only_checkpoint&) = delete;
+  read_only_checkpoint& operator=(const read_only_checkpoint&) = delete;
+  ~read_only_checkpoint() {
+    for (auto* h : handles)
+      db->DestroyColumnFamilyHandle(h);
+  }
+};
+
+} // namespace
+
+void rocksdb_instance::checkpoint(const std::string& dir) {
+  auto& d = *impl_;
+  rocksdb::Checkpoint* raw = nullptr;
+  check(rocksdb::Checkpoint::Create(d.db.get(), &raw), d.owner, checkpoint_what(dir));
+  std::unique_ptr<rocksdb::Checkpoint> cp(raw);
+  // log_size_for_flush 0: flush every memtable into SST files first; with the write-ahead log
+  // off, that is the only way unflushed writes reach the checkpoint.
+  check(cp->CreateCheckpoint(dir, 0), d.owner, checkpoint_what(dir));
+}
+
+void rocksdb_instance::restore_whole(const keyed_state_part& part, key_group_range keep) {
+  auto& d = *impl_;
+  if (d.columns.size() > 1)
+    throw state_error("operator '" + d.owner + "': restore must come before any state is used");
+  require_rocksdb_checkpoint(d.owner, part.path);
+  d.close();
+  for (auto& entry : fs::directory_iterator(d.dir))
+    fs::remove_all(entry.path());
+  materialize_rocksdb_checkpoint(d.owner, part, d.dir);
+  d.open(checkpoint_what(part.path));
+  const auto first = rocksdb_layout::key_group_start(0);
+  const auto keep_first = rocksdb_layout::key_group_start(keep.first);
+  const auto keep_end = rocksdb_layout::key_group_start(keep.last + 1);
+  const auto end = rocksdb_layout::key_group_start(max_key_groups);
+  for (std::size_t i = 1; i < d.columns.size(); ++i) {
+    auto* h = d.columns[i].handle;
+    if (keep.first > 0)
+      check(d.db->DeleteRange(d.write, h, first, keep_first), d.owner, d.what(static_cast<int>(i)));
+    if (keep.last + 1 < max_key_groups)
+      check(d.db->DeleteRange(d.write, h, keep_end, end), d.owner, d.what(static_cast<int>(i)));
+  }
+}
+
+void rocksdb_instance::import_key_groups(const std::string& dir, key_group_range range) {
+  auto& d = *impl_;
+  const auto what = checkpoint_what(dir);
+  read_only_checkpoint source(d.owner, dir, make_db_options(*d.resources), d.column_options(false));
+
+  const auto begin = rocksdb_layout::key_group_start(range.first);
+  const auto end = rocksdb_layout::key_group_start(range.last + 1);
+  const rocksdb::Slice end_slice(end);
+  for (std::size_t i = 0; i < source.names.size(); ++i) {
+    const auto state = state_of_column_family(source.names[i]);
+    // The default column family holds the metadata of the states: copied whole.
+    int cf = state.empty() ? 0 : d.find(state);
+    if (cf < 0)
+      cf = d.create(state);
+    auto options = d.read;
+    if (!state.empty())
+      options.iterate_upper_bound = &end_slice;
+    std::unique_ptr<rocksdb::Iterator> it(source.db->NewIterator(options, source.handles[i]));
+    rocksdb::WriteBatch batch;
+    auto* target = d.columns[static_cast<std::size_t>(cf)].handle;
+    for (state.empty() ? it->SeekToFirst() : it->Seek(begin); it->Valid(); it->Next()) {
+      check(batch.Put(target, it->key(), it->value()), d.owner, what);
+      if (batch.GetDataSize() >= import_batch_bytes) {
+        check(d.db->Write(d.write, &batch), d.owner, d.what(cf));
+        batch.Clear();
+      }
+    }
+    check(it->status(), d.owner, what);
+    check(d.db->Write(d.write, &batch), d.owner, d.what(cf));
+  }
+  for (std::size_t i = 1; i < d.columns.size(); ++i)
+    d.load_format(static_cast<int>(i), nullptr);
+}
+
+} // namespace sluice
+
+namespace sluice {
+
+void read_rocksdb_checkpoint(const std::string& owner, const std::string& dir,
+                             key_group_range range,
+                             const std::function<void(rocksdb_key_group_entries&&)>& f) {
+  // No TTL filter: expired entries are converted with their stamps and expire where they land.
+  rocksdb::ColumnFamilyOptions columns;
+  columns.merge_operator = make_list_concat_operator();
+  read_only_checkpoint source(owner, dir, rocksdb::DBOptions(), columns);
+  const auto what = checkpoint_what(dir);
+  const auto end = rocksdb_layout::key_group_start(range.last + 1);
+  const rocksdb::Slice end_slice(end);
+  for (std::size_t i = 0; i < source.names.size(); ++i) {
+    rocksdb_key_group_entries state;
+    state.state = state_of_column_family(source.names[i]);
+    if (state.state.empty())
+      continue;
+    std::string metadata;
+    check(source.db->Get(rocksdb::ReadOptions(), source.db->DefaultColumnFamily(),
+                         metadata_key(state.state), &metadata),
+          owner, what + ": the metadata of state '" + state.state + "'");
+    try {
+      state.format = decode_metadata(metadata, state.signature);
+    } catch (const serialization_error& e) {
+      throw state_error("operator '" + owner + "': " + what + ": state '" + state.state +
+                        "': corrupt metadata: " + e.what());
+    }
+    rocksdb::ReadOptions options;
+    options.iterate_upper_bound = &end_slice;
+    std::unique_ptr<rocksdb::Iterator> it(source.db->NewIterator(options, source.handles[i]));
+    auto group = state;
+    const auto emit = [&] {
+      if (!group.entries.empty())
+        f(std::move(group));
+      group = state;
+    };
+    for (it->Seek(rocksdb_layout::key_group_start(range.first)); it->Valid(); it->Next()) {
+      const auto key = it->key();
+      const int key_group =
+          (static_cast<unsigned char>(key[0]) << 8) | static_cast<unsigned char>(key[1]);
+      if (key_group != group.key_group) {
+        emit();
+        group.key_group = key_group;
+      }
+      group.entries.emplace_back(std::string(key.data() + rocksdb_layout::key_group_bytes,
+                                             key.size() - rocksdb_layout::key_group_bytes),
+                                 it->value().ToString());
+    }
+    check(it->status(), owner, what);
+    emit();
+  }
+}
+
+} // namespace sluice
