@@ -41,7 +41,7 @@ runtime_config::runtime_config(const job_config& config, bool networked) {
 std::shared_ptr<const job_config> task_manager_config(const job_config& config) {
   auto c = std::make_shared<job_config>(config);
   if (c->state.kind == state_backend_kind::rocksdb && !c->state.rocksdb_resources)
-    c->state.rocksdb_resources = make_rocksdb_shared_resources(c->state.memory_mb);
+    c->state.rocksdb_resources = make_rocksdb_shared_resources(c->state.memory_mb, c->state.compaction);
   return c;
 }
 

@@ -368,7 +368,7 @@ int main(int argc, char** argv) {
        {"recovery-rate", "records/s of the recovery job's source", std::string("1000000"), false},
        {"update-percent", "incremental: % of the keys updated between checkpoints",
         std::string("1"), false},
-       {"incremental-rounds", "incremental: checkpoints measured", std::string("10"), false},
+       {"incremental-rounds", "incremental: checkpoints measured", std::string("30"), false},
        {"incremental-interval-ms", "incremental: checkpoint interval", std::string("1000"), false},
        {"incremental-backend", "incremental: the state backend, rocksdb or heap",
         std::string("rocksdb"), false},
@@ -406,7 +406,7 @@ int main(int argc, char** argv) {
           config, parent,
           {state_mb, value_bytes,
            std::stod(env.flag_or("update-percent", "1")),
-           std::max<std::size_t>(1, std::stoull(env.flag_or("incremental-rounds", "10"))),
+           std::max<std::size_t>(1, std::stoull(env.flag_or("incremental-rounds", "30"))),
            std::stoll(env.flag_or("incremental-interval-ms", "1000")),
            sluice::parse_state_backend(env.flag_or("incremental-backend", "rocksdb"))}));
     if (selected(parts, "local-recovery"))

@@ -21,6 +21,19 @@ state_backend_kind parse_state_backend(const std::string& name) {
   throw std::invalid_argument("unknown state backend '" + name + "' (expected heap or rocksdb)");
 }
 
+const char* to_string(rocksdb_compaction style) {
+  return style == rocksdb_compaction::universal ? "universal" : "level";
+}
+
+rocksdb_compaction parse_rocksdb_compaction(const std::string& name) {
+  if (name == "universal")
+    return rocksdb_compaction::universal;
+  if (name == "level")
+    return rocksdb_compaction::level;
+  throw std::invalid_argument("unknown RocksDB compaction style '" + name +
+                              "' (expected universal or level)");
+}
+
 std::string default_state_dir() {
   return (std::filesystem::temp_directory_path() / ("sluice-state-" + std::to_string(::getpid())))
       .string();

@@ -121,17 +121,20 @@ TEST_CASE("state flags choose the backend, its directory and its memory") {
   CHECK(defaults.kind == sluice::state_backend_kind::heap);
   CHECK(defaults.state_dir == sluice::default_state_dir());
   CHECK(defaults.memory_mb == 256);
+  CHECK(defaults.compaction == sluice::rocksdb_compaction::universal);
   auto c = parse_args({"--state-backend", "rocksdb", "--state-dir=/var/tmp/st",
-                       "--state-memory-mb", "64"},
+                       "--state-memory-mb", "64", "--rocksdb-compaction", "level"},
                       {})
                .config.state;
   CHECK(c.kind == sluice::state_backend_kind::rocksdb);
   CHECK(c.state_dir == "/var/tmp/st");
   CHECK(c.memory_mb == 64);
+  CHECK(c.compaction == sluice::rocksdb_compaction::level);
   CHECK(parse_args({"--state-backend", "heap"}, {}).config.state.kind ==
         sluice::state_backend_kind::heap);
   auto text = sluice::usage("prog", {});
-  for (const char* flag : {"--state-backend", "--state-dir", "--state-memory-mb"})
+  for (const char* flag :
+       {"--state-backend", "--state-dir", "--state-memory-mb", "--rocksdb-compaction"})
     CHECK(text.find(flag) != std::string::npos);
 }
 
@@ -141,6 +144,10 @@ TEST_CASE("bad state flags are errors naming the flag and what it accepts") {
   CHECK(backend.find("redis") != std::string::npos);
   CHECK(backend.find("heap") != std::string::npos);
   CHECK(backend.find("rocksdb") != std::string::npos);
+  auto compaction = error_of({"--rocksdb-compaction", "fifo"});
+  CHECK(compaction.find("--rocksdb-compaction") != std::string::npos);
+  CHECK(compaction.find("fifo") != std::string::npos);
+  CHECK(compaction.find("universal or level") != std::string::npos);
   CHECK(error_of({"--state-dir="}).find("--state-dir") != std::string::npos);
   CHECK(error_of({"--state-dir"}).find("needs a value") != std::string::npos);
   for (const char* bad : {"0", "-5", "lots", "1.5"})

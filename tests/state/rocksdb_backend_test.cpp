@@ -50,6 +50,33 @@ TEST_CASE("rocksdb instance lives in its own directory under the state dir, remo
   CHECK(std::filesystem::is_empty(c.state_dir));
 }
 
+TEST_CASE("rocksdb instances compact in the style of their shared resources") {
+  // RocksDB records the options an instance opened with in its OPTIONS file.
+  const auto style_of = [](keyed_state_backend& b) {
+    const std::filesystem::path dir = static_cast<rocksdb_keyed_state_backend&>(b).instance_dir();
+    std::string style;
+    for (const auto& f : std::filesystem::directory_iterator(dir)) {
+      if (f.path().filename().string().rfind("OPTIONS-", 0) != 0)
+        continue;
+      std::ifstream in(f.path());
+      for (std::string line; std::getline(in, line);)
+        if (line.find("compaction_style=") != std::string::npos)
+          style = line.substr(line.find('=') + 1);
+    }
+    return style;
+  };
+  temp_dir dir;
+  auto c = rocksdb_test::config(dir);
+  c.rocksdb_resources = make_rocksdb_shared_resources(32);
+  auto universal = rocksdb_test::backend(c);
+  write_kib_values(*universal);
+  CHECK(style_of(*universal) == "kCompactionStyleUniversal");
+  c.rocksdb_resources = make_rocksdb_shared_resources(32, rocksdb_compaction::level);
+  auto level = rocksdb_test::backend(c);
+  write_kib_values(*level);
+  CHECK(style_of(*level) == "kCompactionStyleLevel");
+}
+
 TEST_CASE("rocksdb backend with an unusable state dir names it") {
   temp_dir dir;
   std::ofstream(dir / "file") << "a file, not a directory";

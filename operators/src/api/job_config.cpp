@@ -200,11 +200,7 @@ const std::vector<common_flag>& common_flags() {
        }},
       {"state-backend", "where keyed state lives: heap|rocksdb (default heap)", false,
        [](job_config& c, const std::string& v) {
-         try {
-           c.state.kind = parse_state_backend(v);
-         } catch (const std::invalid_argument& e) {
-           throw config_error(std::string("flag --state-backend: ") + e.what());
-         }
+         c.state.kind = parse_named("state-backend", [&] { return parse_state_backend(v); });
        }},
       {"state-dir", "directory of RocksDB instances (default: a fresh dir under the temp dir)",
        false,
@@ -216,6 +212,12 @@ const std::vector<common_flag>& common_flags() {
       {"state-memory-mb", "MiB of memory all RocksDB instances share (default 256)", false,
        [](job_config& c, const std::string& v) {
          c.state.memory_mb = static_cast<std::size_t>(parse_int("state-memory-mb", v, 1, 1 << 20));
+       }},
+      {"rocksdb-compaction", "universal|level: how RocksDB compacts state (default universal)",
+       false,
+       [](job_config& c, const std::string& v) {
+         c.state.compaction =
+             parse_named("rocksdb-compaction", [&] { return parse_rocksdb_compaction(v); });
        }},
       {"checkpoint-interval-ms", "checkpoint every MS (default 0: no checkpoints)", false,
        [](job_config& c, const std::string& v) {

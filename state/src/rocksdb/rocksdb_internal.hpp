@@ -23,9 +23,10 @@ namespace sluice {
 
 class rocksdb_shared_resources {
 public:
-  explicit rocksdb_shared_resources(std::size_t memory_mb);
+  rocksdb_shared_resources(std::size_t memory_mb, rocksdb_compaction compaction);
 
   std::size_t budget_bytes() const { return budget_; }
+  rocksdb_compaction compaction() const { return compaction_; }
   /// Bytes of every state's data and index blocks and every memtable of every instance sharing
   /// this cache, since the write buffer manager charges memtables to it.
   const std::shared_ptr<rocksdb::Cache>& cache() const { return cache_; }
@@ -38,6 +39,7 @@ public:
 
 private:
   std::size_t budget_;
+  rocksdb_compaction compaction_;
   std::shared_ptr<rocksdb::Cache> cache_;
   std::shared_ptr<rocksdb::WriteBufferManager> write_buffers_;
 };

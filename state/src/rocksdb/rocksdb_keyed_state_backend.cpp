@@ -50,7 +50,7 @@ rocksdb_keyed_state_backend::rocksdb_keyed_state_backend(const state_backend_con
     : keyed_state_backend(state_backend_kind::rocksdb, std::move(owner), range, max_parallelism,
                           *config.clock),
       resources_(config.rocksdb_resources ? config.rocksdb_resources
-                                          : make_rocksdb_shared_resources(config.memory_mb)),
+                                          : make_rocksdb_shared_resources(config.memory_mb, config.compaction)),
       shared_files_(std::make_shared<rocksdb_shared_files>(this->owner(),
                                                            shared_name_prefix(this->owner()))) {
   const auto state_dir = config.state_dir.empty() ? default_state_dir() : config.state_dir;

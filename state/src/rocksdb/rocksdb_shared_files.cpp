@@ -19,6 +19,18 @@ namespace {
 
 bool is_sst(const fs::path& file) { return file.extension() == ".sst"; }
 
+/// Puts the SST file `from` at `to` and returns its CRC-32: a hard link where both lie on one
+/// file system, as RocksDB's own checkpoints do (an SST file is never changed once written, and
+/// RocksDB synced it when it finished it), so a compaction's large output costs a read, not a
+/// copy; a copy otherwise (another file system, or a leftover at `to`).
+std::uint32_t link_or_copy_crc32(const fs::path& from, const std::string& to) {
+  std::error_code ec;
+  fs::create_hard_link(from, to, ec);
+  if (!ec)
+    return file_crc32(to);
+  return copy_file_crc32(from.string(), to);
+}
+
 } // namespace
 
 void link_or_copy(const std::string& owner, const fs::path& from, const fs::path& to) {
@@ -83,7 +95,7 @@ keyed_state_part rocksdb_shared_files::upload(const std::string& local_dir,
     } else {
       shared_state_file f{name, (fs::path(shared_dir) / (name_prefix_ + "-" + name)).string(),
                           fs::file_size(it->path()), 0};
-      f.crc32 = copy_file_crc32(it->path().string(), f.path);
+      f.crc32 = link_or_copy_crc32(it->path(), f.path);
       known = uploaded_.insert_or_assign(name, f).first;
     }
     part.size_bytes += known->second.size_bytes;

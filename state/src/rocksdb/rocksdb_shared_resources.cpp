@@ -45,11 +45,17 @@ constexpr double cache_ratio = 0.75;
 constexpr double write_buffer_ratio = 0.5;
 constexpr double index_and_filter_ratio = 0.1;
 constexpr int max_open_files_per_instance = 256;
+/// Universal compaction starts once a column family has this many sorted runs: enough that
+/// runs of similar size merge with each other (4 flushes into one, 4 of those into one, ...)
+/// rather than every flush with the latest merged run (RocksDB's default of 4 did that:
+/// measured, each incremental checkpoint then uploaded all updates since the base run).
+constexpr int universal_compaction_trigger = 8;
 
 } // namespace
 
-rocksdb_shared_resources::rocksdb_shared_resources(std::size_t memory_mb)
-    : budget_(std::max<std::size_t>(memory_mb, 1) * mib) {
+rocksdb_shared_resources::rocksdb_shared_resources(std::size_t memory_mb,
+                                                   rocksdb_compaction compaction)
+    : budget_(std::max<std::size_t>(memory_mb, 1) * mib), compaction_(compaction) {
   rocksdb::LRUCacheOptions cache_options;
   cache_options.capacity = static_cast<std::size_t>(static_cast<double>(budget_) * cache_ratio);
   // Not strict: a read must never fail because pinned blocks and memtables fill the cache.
@@ -65,8 +71,9 @@ std::size_t rocksdb_shared_resources::write_buffer_size() const {
   return std::clamp(budget_ / 16, mib, 32 * mib);
 }
 
-std::shared_ptr<rocksdb_shared_resources> make_rocksdb_shared_resources(std::size_t memory_mb) {
-  return std::make_shared<rocksdb_shared_resources>(memory_mb);
+std::shared_ptr<rocksdb_shared_resources> make_rocksdb_shared_resources(std::size_t memory_mb,
+                                                                        rocksdb_compaction compaction) {
+  return std::make_shared<rocksdb_shared_resources>(memory_mb, compaction);
 }
 
 std::size_t rocksdb_memory_budget(const rocksdb_shared_resources& resources) {
@@ -119,7 +126,14 @@ make_column_family_options(const rocksdb_shared_resources& resources,
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   o.write_buffer_size = resources.write_buffer_size();
   o.max_write_buffer_number = 2;
-  o.level_compaction_dynamic_level_bytes = true;
+  if (resources.compaction() == rocksdb_compaction::universal) {
+    o.compaction_style = rocksdb::kCompactionStyleUniversal;
+    o.level0_file_num_compaction_trigger = universal_compaction_trigger;
+    o.level0_slowdown_writes_trigger = universal_compaction_trigger + 20;
+    o.level0_stop_writes_trigger = universal_compaction_trigger + 30;
+  } else {
+    o.level_compaction_dynamic_level_bytes = true;
+  }
   o.merge_operator = std::move(merge);
   o.compaction_filter_factory = std::move(filter);
   return o;
