@@ -31,8 +31,11 @@ subtask_actor::subtask_actor(caf::actor_config& cfg, subtask_setup setup)
                send(inputs_[static_cast<std::size_t>(ch)], credit_msg{peer.peer_channel, n});
              },
              counters_) {
-  if (!layout_.inputs.empty())
+  if (!layout_.inputs.empty()) {
     watermarks_.emplace(layout_.inputs);
+    if (setup_.config->watermark_alignment_ms > 0)
+      alignment_.emplace(setup_.config->watermark_alignment_ms);
+  }
   const auto& v = setup_.plan->vertices().at(static_cast<std::size_t>(setup_.vertex));
   counters_.task = v.name + " (" + std::to_string(setup_.subtask + 1) + "/" +
                    std::to_string(v.parallelism) + ")";
@@ -291,6 +294,8 @@ void subtask_actor::on_input_event(const input_item& item) {
       checkpointer_->on_barrier_taken(item.channel, item.value, now_ms());
       break;
   }
+  if (alignment_ && item.kind != event_kind::barrier)
+    alignment_->update(watermarks, input_);
   if (change.idle)
     chain_->process_watermark_status(*change.idle);
   if (change.watermark) {

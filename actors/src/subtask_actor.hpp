@@ -10,6 +10,7 @@
 #include "sluice/actors/subtask_checkpointer.hpp"
 #include "sluice/actors/subtask_counters.hpp"
 #include "sluice/actors/input_watermarks.hpp"
+#include "sluice/actors/watermark_alignment.hpp"
 
 #include <chrono>
 #include <functional>
@@ -127,6 +128,7 @@ private:
   output_gate output_;
   input_gate input_;
   std::optional<input_watermarks> watermarks_; ///< over the input channels (none for sources)
+  std::optional<watermark_alignment> alignment_; ///< --watermark-alignment-ms
   /// The time of the earliest processing-time wake-up armed (it arrives once the clock passed it).
   std::int64_t next_wakeup_ms_ = max_watermark;
   std::optional<operator_chain> chain_;

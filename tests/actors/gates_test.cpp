@@ -327,3 +327,32 @@ TEST_CASE("in-flight data of unaligned checkpoints round-trips and refuses trunc
                     "in-flight data of a checkpoint holds a batch of output channel 2, but the "
                     "subtask has 2 output channels");
 }
+
+TEST_CASE("input gate skips held channels unless a channel is blocked; no floating credits") {
+  subtask_counters counters;
+  std::map<int, int> granted;
+  input_gate gate(2, 1, 2, [&](int ch, int n) { granted[ch] += n; }, counters);
+  gate.start();
+  gate.hold(0);
+  CHECK(gate.is_held(0));
+  // Channel 0's sender announces a backlog: a held channel gets no floating credit.
+  gate.on_batch(0, std::vector<char>(1), 1, 4);
+  CHECK(gate.outstanding(0) == 0);
+  CHECK_FALSE(gate.has_input());
+  gate.on_batch(1, std::vector<char>(1), 1, 0);
+  CHECK(gate.next().channel == 1);
+  CHECK_FALSE(gate.has_input());
+  // A barrier blocks channel 1: channel 0 is taken although held, so its barrier can arrive.
+  gate.block(1);
+  REQUIRE(gate.has_input());
+  CHECK(gate.next().channel == 0);
+  gate.unblock_all();
+  gate.on_batch(0, std::vector<char>(1), 1, 4);
+  CHECK_FALSE(gate.has_input());
+  // Released: taken again, and the floating credits go to its backlog.
+  gate.release(0);
+  CHECK_FALSE(gate.is_held(0));
+  CHECK(gate.outstanding(0) == 2);
+  REQUIRE(gate.has_input());
+  CHECK(gate.next().channel == 0);
+}

@@ -76,10 +76,10 @@ void input_gate::on_event(int ch, event_kind kind, std::int64_t value) {
 }
 
 bool input_gate::has_input() const {
-  if (blocked_count_ == 0)
+  if (blocked_count_ == 0 && held_count_ == 0)
     return queued_ > 0;
   for (const auto& c : channels_)
-    if (!c.blocked && !c.queue.empty())
+    if (!skipped(c) && !c.queue.empty())
       return true;
   return false;
 }
@@ -88,14 +88,14 @@ input_item input_gate::next() {
   while (!resumed_.empty()) {
     auto ch = resumed_.front();
     const auto& c = channels_[ch];
-    if (!c.blocked && !c.queue.empty())
+    if (!skipped(c) && !c.queue.empty())
       return take(ch);
     resumed_.pop_front();
   }
   for (std::size_t i = 0; i < channels_.size(); ++i) {
     auto ch = (next_channel_ + i) % channels_.size();
     const auto& c = channels_[ch];
-    if (c.blocked || c.queue.empty())
+    if (skipped(c) || c.queue.empty())
       continue;
     next_channel_ = (ch + 1) % channels_.size();
     return take(ch);
@@ -119,6 +119,23 @@ void input_gate::unblock_all() {
   }
   block_order_.clear();
   blocked_count_ = 0;
+}
+
+void input_gate::hold(int ch) {
+  auto& c = channels_.at(static_cast<std::size_t>(ch));
+  if (c.held)
+    return;
+  c.held = true;
+  ++held_count_;
+}
+
+void input_gate::release(int ch) {
+  auto& c = channels_.at(static_cast<std::size_t>(ch));
+  if (!c.held)
+    return;
+  c.held = false;
+  --held_count_;
+  distribute_floating();
 }
 
 bool input_gate::remove_barrier(int ch, std::int64_t barrier_id) {
@@ -171,7 +188,7 @@ void input_gate::grant(int ch, int n) {
 void input_gate::distribute_floating() {
   for (std::size_t ch = 0; ch < channels_.size() && free_floating_ > 0; ++ch) {
     auto& c = channels_[ch];
-    while (!c.ended && free_floating_ > 0 && c.backlog > c.outstanding) {
+    while (!c.ended && !c.held && free_floating_ > 0 && c.backlog > c.outstanding) {
       --free_floating_;
       ++c.floating;
       grant(static_cast<int>(ch), 1);

@@ -59,4 +59,18 @@ input_watermarks::change input_watermarks::on_end_of_input(int channel) {
   return apply(channel, [](watermark_tracker& t, int ch) { return t.on_end_of_input(ch); });
 }
 
+std::int64_t input_watermarks::current() const {
+  return combiner_ ? combiner_->current() : trackers_.front().current();
+}
+
+std::int64_t input_watermarks::channel_watermark(int channel) const {
+  auto [input, local] = where_.at(static_cast<std::size_t>(channel));
+  return trackers_[static_cast<std::size_t>(input)].channel_watermark(local);
+}
+
+bool input_watermarks::channel_aligned(int channel) const {
+  auto [input, local] = where_.at(static_cast<std::size_t>(channel));
+  return trackers_[static_cast<std::size_t>(input)].channel_aligned(local);
+}
+
 } // namespace sluice

@@ -112,6 +112,11 @@ const std::vector<common_flag>& common_flags() {
        [](job_config& c, const std::string& v) {
          c.watermark_interval_ms = parse_int("watermark-interval-ms", v, 0, 3600 * 1000);
        }},
+      {"watermark-alignment-ms",
+       "pause input channels whose watermark runs more than MS ahead (default 0 = off)", false,
+       [](job_config& c, const std::string& v) {
+         c.watermark_alignment_ms = parse_int("watermark-alignment-ms", v, 0, max_duration_ms);
+       }},
       {"log-level", "trace|debug|info|warn|error|off (default warn)", false,
        [](job_config& c, const std::string& v) {
          static const std::vector<std::string> levels = {"trace", "debug", "info",

@@ -5,7 +5,10 @@
 // send_grants() once per channel for all credits granted since (a batch's arrival and its
 // taking often grant twice on one channel: one message instead of two). A blocked channel
 // (barrier alignment) is skipped: its items stay queued, bounded by its credits, and once
-// resumed it is drained before the round robin goes on.
+// resumed it is drained before the round robin goes on. A held channel (watermark alignment:
+// its watermark runs ahead) is skipped the same way, except while a barrier's alignment blocks
+// a channel: then held channels are taken, so that their barriers arrive; it gets no floating
+// credits.
 
 #include "sluice/actors/channel_event.hpp"
 #include "sluice/actors/subtask_counters.hpp"
@@ -68,6 +71,11 @@ public:
   /// Resumes every blocked channel.
   void unblock_all();
   bool is_blocked(int ch) const { return channels_[static_cast<std::size_t>(ch)].blocked; }
+  /// Stops taking items from channel `ch` until release(ch), except while a channel is blocked.
+  void hold(int ch);
+  /// Takes items from channel `ch` again.
+  void release(int ch);
+  bool is_held(int ch) const { return channels_[static_cast<std::size_t>(ch)].held; }
   /// Calls f(item) for every batch queued on a channel that is not blocked, channel by channel,
   /// in order, up to a queued barrier `barrier_id` (what an unaligned snapshot captures).
   template <class F>
@@ -104,7 +112,11 @@ private:
     int backlog = 0;     ///< batches the sender said it has waiting
     bool ended = false;
     bool blocked = false;
+    bool held = false;
   };
+
+  /// Whether next() passes channel `c` by: blocked, or held while no channel is blocked.
+  bool skipped(const channel& c) const { return c.blocked || (c.held && blocked_count_ == 0); }
 
   /// Takes the front item of channel `ch` (not empty).
   input_item take(std::size_t ch);
@@ -122,6 +134,7 @@ private:
   std::size_t next_channel_ = 0;
   std::size_t queued_ = 0;
   int blocked_count_ = 0;
+  int held_count_ = 0;
   std::vector<std::size_t> block_order_; ///< the blocked channels, in the order they were blocked
   std::deque<std::size_t> resumed_;      ///< channels to drain first, in that order
   int ended_ = 0;

@@ -29,6 +29,14 @@ public:
   change on_active(int channel);
   change on_end_of_input(int channel);
 
+  /// The subtask's input watermark: over its channels, and over both inputs of a two-input
+  /// operator.
+  std::int64_t current() const;
+  /// The last watermark of `channel` (min_watermark before its first).
+  std::int64_t channel_watermark(int channel) const;
+  /// Whether `channel` holds its input's watermark back or may (active, not behind it).
+  bool channel_aligned(int channel) const;
+
 private:
   /// Runs f on the channel's tracker and folds its effect into the combined watermark.
   template <class F>

@@ -41,6 +41,9 @@ struct job_config {
   std::size_t remote_batch_bytes = 524288;
   double source_rate = 0; ///< records per second over all subtasks of a source; 0: unthrottled
   std::int64_t watermark_interval_ms = 200; ///< periodic watermarks; 0: after every record
+  /// A subtask stops taking input from a channel whose watermark is more than this ahead of
+  /// its input watermark (watermark alignment); 0: off.
+  std::int64_t watermark_alignment_ms = 0;
   /// How often the job manager collects metrics; 0: metrics off (no busy-time clock reads).
   std::int64_t metrics_interval_ms = 1000;
   std::string log_level = "warn";
