@@ -86,3 +86,21 @@ TEST_CASE("batch_msg loads from any other CAF deserializer") {
   CHECK_FALSE(in(got));
   check_equal(got, m);
 }
+
+TEST_CASE("a batch_msg destroyed with its bytes (serialized to another process) pools them") {
+  buffer_pool::process().trim();
+  const char* memory = nullptr;
+  {
+    auto m = sample_batch();
+    memory = m.bytes.data();
+    std::vector<char> buf;
+    caf::binary_serializer{nullptr, buf}(m);
+  }
+  CHECK(buffer_pool::process().kept_bytes() > 0);
+  CHECK(buffer_pool::process().take(1000).data() == memory);
+  {
+    auto m = sample_batch();
+    auto taken = std::move(m.bytes); // as the receiving subtask takes them
+  }
+  CHECK(buffer_pool::process().kept_bytes() == 0);
+}

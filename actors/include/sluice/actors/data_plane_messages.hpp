@@ -3,20 +3,35 @@
 // one channel), credits back to the sender, and a subtask's own messages that pace its input.
 // Registered by register_messages() (messages.hpp).
 
+#include "sluice/actors/buffer_pool.hpp"
+
 #include <caf/all.hpp>
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sluice {
 
 /// Serialized records on one channel; `channel` is the receiver's input channel index.
+/// Bytes still held when the message is destroyed — a batch to another process, once CAF has
+/// serialized it into its write buffer — go back to the process's buffer_pool, to become an
+/// output gate's next batch instead of being freed.
 struct batch_msg {
   std::int32_t channel = 0;
   std::int32_t backlog = 0; ///< batches still waiting at the sender on this channel
   std::uint32_t records = 0;
   std::vector<char> bytes;
+
+  batch_msg() = default;
+  batch_msg(std::int32_t ch, std::int32_t back, std::uint32_t n, std::vector<char> b)
+      : channel(ch), backlog(back), records(n), bytes(std::move(b)) {}
+  batch_msg(const batch_msg&) = default;
+  batch_msg(batch_msg&&) = default;
+  batch_msg& operator=(const batch_msg&) = default;
+  batch_msg& operator=(batch_msg&&) = default;
+  ~batch_msg() { buffer_pool::process().give(std::move(bytes)); }
 };
 
 /// The bytes of a batch as CAF (de)serializes them between processes: the wire format of a
