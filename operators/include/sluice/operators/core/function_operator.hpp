@@ -8,6 +8,7 @@
 
 #include "sluice/operators/core/runtime_context.hpp"
 #include "sluice/operators/core/stream_operator.hpp"
+#include "sluice/state/prefetch.hpp"
 
 #include <cstddef>
 #include <type_traits>
@@ -102,13 +103,13 @@ protected:
   template <class Each>
   void for_all(In* first, In* last, Each&& each) {
     constexpr std::ptrdiff_t prefetch_distance = 32;
-    for (In* p = first; p != last; ++p) {
-      if constexpr (Keying::keyed) {
-        if (last - p > prefetch_distance)
-          keying_.prefetch(*this, static_cast<const In&>(p[prefetch_distance]));
-      }
-      each(std::move(*p));
-    }
+    for_each_prefetched(
+        first, last, prefetch_distance,
+        [&](const In* ahead) {
+          if constexpr (Keying::keyed)
+            keying_.prefetch(*this, *ahead);
+        },
+        [&](In* p) { each(std::move(*p)); });
   }
 
   F fn_;

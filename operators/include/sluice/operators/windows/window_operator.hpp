@@ -23,6 +23,7 @@
 #include "sluice/operators/windows/window_functions.hpp"
 #include "sluice/operators/windows/window_settings.hpp"
 #include "sluice/operators/windows/window_trigger_context.hpp"
+#include "sluice/state/prefetch.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -120,12 +121,16 @@ public:
   void collect_all_stamped(T* first, T* last, const std::int64_t* stamps,
                            timestamp_slot& slot) override {
     constexpr std::ptrdiff_t prefetch_distance = 16;
-    for (T* p = first; p != last; ++p, ++stamps) {
-      if (last - p > prefetch_distance && event_time_)
-        prefetch_ahead(p[prefetch_distance], stamps[prefetch_distance]);
-      slot.value = *stamps;
-      collect(std::move(*p));
-    }
+    for_each_prefetched(
+        first, last, prefetch_distance,
+        [&](const T* ahead) {
+          if (event_time_)
+            prefetch_ahead(*ahead, stamps[ahead - first]);
+        },
+        [&](T* p) {
+          slot.value = stamps[p - first];
+          collect(std::move(*p));
+        });
   }
   using base::collect;
 

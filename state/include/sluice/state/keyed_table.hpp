@@ -1,0 +1,114 @@
+#pragma once
+// A typed table of one value per key, for an operator that keeps per-key values of its own
+// (the rolling reduce): the backend decides where they live, so the operator never asks which
+// backend runs. On the heap, the table's own open-addressing map (flat_hash_map.hpp), which
+// prefetch() loads ahead of use and which joins snapshots as a participant in the heap form of
+// a value state of the table's name (value_state_sections.hpp); on RocksDB, a value state of
+// that name (so the values may outgrow memory). Either way a snapshot has one form, and one
+// backend's snapshot restores into the other, at any parallelism.
+//
+// The hot path on the heap is one predictable branch (heap or not) per call, no virtual call.
+
+#include "sluice/state/flat_hash_map.hpp"
+#include "sluice/state/get_keyed_state.hpp"
+#include "sluice/state/value_state_sections.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace sluice {
+
+template <class K, class V>
+class keyed_table final : keyed_snapshot_participant {
+public:
+  /// Attaches the table to `backend` under `name`, taking the values restored into it. The
+  /// operator declares the key type first (keyed_state_backend::set_key_type<K>).
+  void open(keyed_state_backend& backend, const std::string& name) {
+    backend_ = &backend;
+    if (backend.kind() == state_backend_kind::heap)
+      backend.register_participant(name, *this, sections::signature());
+    else
+      state_ = &backend.get_state(value_state_descriptor<V>(name));
+  }
+
+  /// Makes the value of `key` init() if it has none, else applies update(value&) to it;
+  /// returns the value now held, valid until the next call on the table.
+  template <class Init, class Update>
+  const V& upsert(const K& key, Init&& init, Update&& update) {
+    if (state_ == nullptr) {
+      auto [value, inserted] = map_.try_emplace(key, lazy<Init>{init});
+      if (!inserted)
+        update(*value);
+      return *value;
+    }
+    backend_->set_current_key(key);
+    std::optional<V> held = state_->value();
+    if (held)
+      update(*held);
+    else
+      held.emplace(init());
+    state_->update(*held);
+    last_ = std::move(*held);
+    return last_;
+  }
+
+  /// The value of `key`, or nullptr; valid until the next call on the table.
+  const V* find(const K& key) {
+    if (state_ == nullptr)
+      return map_.find(key);
+    backend_->set_current_key(key);
+    std::optional<V> held = state_->value();
+    if (!held)
+      return nullptr;
+    last_ = std::move(*held);
+    return &last_;
+  }
+
+  /// Removes the value of `key`, if any.
+  void erase(const K& key) {
+    if (state_ == nullptr) {
+      map_.erase(key);
+      return;
+    }
+    backend_->set_current_key(key);
+    state_->clear();
+  }
+
+  /// Hints that `key` is used soon: on the heap, starts loading its slot into the cache.
+  void prefetch(const K& key) const {
+    if (state_ == nullptr)
+      map_.prefetch(key);
+  }
+
+  /// The heap's snapshot: each key's value in its key group, in the value state's form.
+  void write_snapshot(key_group_sink& out) override {
+    sections::write(out, backend_->max_parallelism(),
+                    [&](auto&& f) { map_.for_each([&](const K& k, const V& v) { f(k, v); }); });
+  }
+  void read_key_group(int, byte_reader& in) override {
+    sections::read(in, [&](K&& key, V&& value) { map_.try_emplace(key, std::move(value)); });
+  }
+  /// The heap's entries (on RocksDB the backend counts the value state's).
+  std::optional<std::size_t> entry_count() const override { return map_.size(); }
+
+private:
+  using sections = value_state_sections<K, V>;
+
+  /// Makes the value with init() only when an insertion needs it.
+  template <class Init>
+  struct lazy {
+    Init& init;
+    operator V() const { return init(); }
+  };
+
+  keyed_state_backend* backend_ = nullptr;
+  /// The value state on RocksDB; null on the heap, where map_ holds the values.
+  value_state<V>* state_ = nullptr;
+  flat_hash_map<K, V> map_;
+  /// On RocksDB: the value upsert or find returned last.
+  V last_{};
+};
+
+} // namespace sluice
