@@ -4,8 +4,8 @@
 
 #include "sluice/operators/api/keyed_process_function.hpp"
 #include "sluice/operators/api/output_tag.hpp"
+#include "sluice/operators/core/keyed_function_operator.hpp"
 #include "sluice/operators/core/two_input_operator.hpp"
-#include "sluice/operators/time/keyed_timers.hpp"
 #include "sluice/operators/time/timer_queue.hpp"
 #include "sluice/operators/time/watermark.hpp"
 
@@ -153,23 +153,21 @@ public:
 /// fire as the combined watermark and the clock pass them.
 template <class P, class KeyA, class KeyB>
 class keyed_co_process_operator final
-    : public two_input_operator<typename P::first_type, typename P::second_type,
-                                typename P::output_type> {
+    : public keyed_function_operator<two_input_operator<typename P::first_type,
+                                                        typename P::second_type,
+                                                        typename P::output_type>,
+                                     P> {
   using K = typename P::key_type;
   using A = typename P::first_type;
   using B = typename P::second_type;
+  using base = keyed_function_operator<two_input_operator<A, B, typename P::output_type>, P>;
+  using base::fn_;
+  using base::timers_;
 
 public:
   keyed_co_process_operator(P fn, KeyA key_a, KeyB key_b)
-      : fn_(std::move(fn)), key_a_(std::move(key_a)), key_b_(std::move(key_b)),
-        timers_(*this, fn_) {}
+      : base(std::move(fn)), key_a_(std::move(key_a)), key_b_(std::move(key_b)) {}
 
-  void open(const runtime_context& ctx) override {
-    stream_operator::open(ctx);
-    timers_.open();
-    fn_.open(ctx);
-  }
-  bool is_keyed() const override { return true; }
   void process_element1(A&& value) override {
     this->guard([&] {
       const K key = key_a_(static_cast<const A&>(value));
@@ -182,24 +180,10 @@ public:
       fn_.process_element2(std::move(value), timers_.enter(key), *this->out_);
     });
   }
-  /// Fires the event-time timers the combined watermark passes, then forwards it.
-  void process_watermark(std::int64_t wm) override {
-    this->guard([&] { timers_.advance_watermark(wm, *this->out_); });
-    this->out_->emit_watermark(wm);
-  }
-  void on_processing_time(std::int64_t now) override {
-    this->guard([&] { timers_.advance_processing_time(now, *this->out_); });
-  }
-  void end_input() override {
-    this->guard([&] { fn_.on_end_of_input(*this->out_); });
-  }
-  void close() override { fn_.close(); }
 
 private:
-  P fn_;
   KeyA key_a_;
   KeyB key_b_;
-  keyed_timers<P> timers_;
 };
 
 } // namespace sluice

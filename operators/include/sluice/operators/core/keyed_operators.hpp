@@ -5,7 +5,7 @@
 
 #include "sluice/operators/api/keyed_process_function.hpp"
 #include "sluice/operators/core/basic_operators.hpp"
-#include "sluice/operators/time/keyed_timers.hpp"
+#include "sluice/operators/core/keyed_function_operator.hpp"
 #include "sluice/operators/time/timer_queue.hpp"
 #include "sluice/operators/time/watermark.hpp"
 #include "sluice/state/keyed_table.hpp"
@@ -66,23 +66,17 @@ private:
 /// processing-time timers, and fires them in time order as the watermark and the clock pass.
 template <class P, class KeySelector>
 class keyed_process_operator final
-    : public one_input_operator<typename P::input_type, typename P::output_type> {
+    : public keyed_function_operator<
+          one_input_operator<typename P::input_type, typename P::output_type>, P> {
   using K = typename P::key_type;
   using In = typename P::input_type;
-  using base = one_input_operator<In, typename P::output_type>;
+  using base = keyed_function_operator<one_input_operator<In, typename P::output_type>, P>;
+  using base::fn_;
+  using base::timers_;
 
 public:
-  keyed_process_operator(P fn, KeySelector key)
-      : fn_(std::move(fn)), key_(std::move(key)), timers_(*this, fn_) {}
-  keyed_process_operator(const keyed_process_operator&) = delete;
-  keyed_process_operator& operator=(const keyed_process_operator&) = delete;
+  keyed_process_operator(P fn, KeySelector key) : base(std::move(fn)), key_(std::move(key)) {}
 
-  void open(const runtime_context& ctx) override {
-    stream_operator::open(ctx);
-    timers_.open();
-    fn_.open(ctx);
-  }
-  bool is_keyed() const override { return true; }
   void collect(In&& value) override {
     this->count_taken();
     this->guard([&] {
@@ -90,24 +84,10 @@ public:
       fn_.process_element(std::move(value), timers_.enter(key), *this->out_);
     });
   }
-  /// Fires the event-time timers the watermark passes, then forwards it.
-  void process_watermark(std::int64_t wm) override {
-    this->guard([&] { timers_.advance_watermark(wm, *this->out_); });
-    this->out_->emit_watermark(wm);
-  }
-  void on_processing_time(std::int64_t now) override {
-    this->guard([&] { timers_.advance_processing_time(now, *this->out_); });
-  }
-  void end_input() override {
-    this->guard([&] { fn_.on_end_of_input(*this->out_); });
-  }
-  void close() override { fn_.close(); }
   using base::collect;
 
 private:
-  P fn_;
   KeySelector key_;
-  keyed_timers<P> timers_;
 };
 
 } // namespace sluice
