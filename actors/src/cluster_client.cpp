@@ -129,6 +129,11 @@ std::string cluster_client::stop(const std::string& job, const std::string& dir,
   return impl_->ask<std::string>(savepoint_request_msg{dir, true, drain, job});
 }
 
+std::string cluster_client::rescale(const std::string& job, int parallelism,
+                                    const std::string& vertex) {
+  return impl_->ask<std::string>(rescale_request_msg{job, parallelism, vertex});
+}
+
 double backpressured_share(const job_details& job, const subtask_status& s) {
   if (job.job.uptime_ms <= 0)
     return 0;

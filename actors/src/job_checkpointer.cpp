@@ -23,6 +23,15 @@ std::vector<operator_layout> operator_layouts(const execution_plan& plan) {
   return out;
 }
 
+/// Whether each subtask (by flat subtask index) runs a source.
+std::vector<bool> sources_of(const execution_plan& plan) {
+  std::vector<bool> out;
+  for (const auto& v : plan.vertices())
+    out.insert(out.end(), static_cast<std::size_t>(v.parallelism),
+               plan.graph().node(v.nodes.front()).is_source);
+  return out;
+}
+
 } // namespace
 
 job_checkpointer::job_checkpointer(caf::event_based_actor& self, const job_manager_setup& setup,
@@ -47,11 +56,17 @@ job_checkpointer::job_checkpointer(caf::event_based_actor& self, const job_manag
     if (setup.config->checkpointing.enabled())
       sweep_shared();
   }
-  for (const auto& v : setup.plan->vertices()) {
-    const bool source = setup.plan->graph().node(v.nodes.front()).is_source;
-    is_source_.insert(is_source_.end(), static_cast<std::size_t>(v.parallelism), source);
-  }
+  is_source_ = sources_of(*setup.plan);
   input_finished_.assign(is_source_.size(), false);
+}
+
+void job_checkpointer::rescaled() {
+  core_.set_operators(operator_layouts(*setup_.plan));
+  is_source_ = sources_of(*setup_.plan);
+  input_finished_.assign(is_source_.size(), false);
+  finished_ = 0;
+  stopped_ = false;
+  stopped_for_rescale_ = false;
 }
 
 void job_checkpointer::sweep_shared() {
@@ -166,8 +181,7 @@ void job_checkpointer::complete(const checkpoint_metadata& m) {
   if (final_id_ == id) {
     broadcast(close_subtask_atom::value);
   } else {
-    if (target_dir)
-      on_savepoint_completed(id);
+    on_savepoint_completed(id); // a savepoint's, or a rescale's stop
     maybe_trigger_savepoint();
     maybe_trigger_final();
   }
@@ -272,6 +286,8 @@ std::string job_checkpointer::restart() {
   forget_finished_inputs();
   final_id_.reset();
   final_failed_ = false;
+  if (stopped_for_rescale_)
+    stopped_ = stopped_for_rescale_ = false; // the job runs again, as after the rescale
   const auto restore = restore_on_restart();
   if (const auto latest = core_.latest_completed_id())
     log()->warn("[{}] restoring checkpoint {} ({})", setup_.job_name, *latest, restore);

@@ -13,7 +13,8 @@
 // checkpoints. Stop with savepoint: sources emit nothing after the barrier (with drain, the
 // maximum watermark before it); once the savepoint completed, the subtasks are told
 // (two-phase-commit sinks commit) and closed, and the job ends successfully. If it fails, the
-// job goes on.
+// job goes on. A rescale stops the job the same way at a checkpoint of the job (chk-N) instead
+// of a savepoint, and the job manager deploys the subtasks again from it.
 
 #include "job_context.hpp"
 #include "job_view.hpp"
@@ -79,6 +80,19 @@ public:
   /// waiting one) with `reason`.
   void fail_savepoints(const std::string& reason, bool waiting_too);
 
+  // -- rescaling ------------------------------------------------------------------------------
+
+  /// Queues the checkpoint a rescale stops the job at: a checkpoint of the job (chk-N, counted
+  /// by retention, incremental) that stops it as a stop with savepoint does. `done` is called
+  /// once: with nothing when it completed (sinks committed; the subtasks are closing), or with
+  /// why it failed (the job goes on). Needs --checkpoint-dir (rescale_refusal).
+  void request_rescale_stop(std::function<void(std::optional<std::string> failure)> done);
+  /// Why the job cannot stop for a rescale now, or "".
+  std::string rescale_refusal() const;
+  /// The job runs again at the plan the job manager's setup holds now: later checkpoints
+  /// expect its subtasks.
+  void rescaled();
+
   // -- restarts -------------------------------------------------------------------------------
 
   /// The job failed: what its subtasks reported about finished inputs no longer holds.
@@ -98,6 +112,11 @@ private:
     bool stop = false;
     bool drain = false;
     caf::response_promise promise; ///< the client's: the directory, or an error
+    /// A rescale's stop (no directory of its own; promise unused): told instead of the promise.
+    std::function<void(std::optional<std::string> failure)> rescale_done;
+
+    /// Answers the one who asked: `dir` when it completed, else `failure`.
+    void answer(const std::string& dir, std::optional<std::string> failure);
   };
   struct running_savepoint {
     savepoint_order order;
@@ -130,7 +149,7 @@ private:
   // -- savepoints (job_checkpointer_savepoints.cpp) --
   /// A stop with savepoint is waiting, running or completed: no further checkpoint starts.
   bool stopping() const;
-  /// The directory of savepoint `id`, if it is a running savepoint.
+  /// The directory of savepoint `id`, if it is a running savepoint (not a rescale's stop).
   std::optional<std::filesystem::path> savepoint_dir(std::int64_t id) const;
   /// Triggers the first waiting savepoint if nothing is pending and the job is running.
   void maybe_trigger_savepoint();
@@ -167,6 +186,7 @@ private:
   std::deque<savepoint_order> waiting_savepoints_;
   std::map<std::int64_t, running_savepoint> running_savepoints_;
   bool stopped_ = false; ///< a stop with savepoint completed: the job is closing
+  bool stopped_for_rescale_ = false; ///< that stop was a rescale's: the job runs again
 };
 
 } // namespace sluice

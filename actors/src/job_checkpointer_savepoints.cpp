@@ -48,6 +48,16 @@ std::string savepoint_refusal(const job_manager_setup& setup, const job_deployme
   return {};
 }
 
+void job_checkpointer::savepoint_order::answer(const std::string& dir,
+                                              std::optional<std::string> failure) {
+  if (rescale_done)
+    rescale_done(std::move(failure));
+  else if (failure)
+    promise.deliver(savepoint_error(*failure));
+  else
+    promise.deliver(dir);
+}
+
 std::string job_checkpointer::savepoint_refusal() const {
   if (final_id_)
     return "the job is finishing (its final checkpoint is in progress)";
@@ -70,7 +80,7 @@ bool job_checkpointer::stopping() const {
 
 std::optional<fs::path> job_checkpointer::savepoint_dir(std::int64_t id) const {
   auto it = running_savepoints_.find(id);
-  if (it == running_savepoints_.end())
+  if (it == running_savepoints_.end() || it->second.order.rescale_done)
     return std::nullopt;
   return it->second.dir;
 }
@@ -78,7 +88,12 @@ std::optional<fs::path> job_checkpointer::savepoint_dir(std::int64_t id) const {
 void job_checkpointer::request_savepoint(const savepoint_request_msg& msg,
                                          caf::response_promise promise) {
   const fs::path parent = msg.dir.empty() ? setup_.config->checkpointing.savepoint_dir : msg.dir;
-  waiting_savepoints_.push_back({parent, msg.stop, msg.drain, std::move(promise)});
+  savepoint_order order;
+  order.parent = parent;
+  order.stop = msg.stop;
+  order.drain = msg.drain;
+  order.promise = std::move(promise);
+  waiting_savepoints_.push_back(std::move(order));
   maybe_trigger_savepoint();
   arm_tick();
 }
@@ -94,19 +109,26 @@ void job_checkpointer::maybe_trigger_savepoint() {
   }
   auto order = std::move(waiting_savepoints_.front());
   waiting_savepoints_.pop_front();
+  const bool rescale = static_cast<bool>(order.rescale_done);
   fs::path dir;
   try {
-    dir = create_savepoint_dir(order.parent, job_id_of(setup_.job_name),
-                               core_.next_checkpoint_id());
+    if (rescale)
+      storage_->create_pending(core_.next_checkpoint_id());
+    else
+      dir = create_savepoint_dir(order.parent, job_id_of(setup_.job_name),
+                                 core_.next_checkpoint_id());
   } catch (const checkpoint_error& e) {
-    order.promise.deliver(savepoint_error(e.what()));
+    order.answer({}, e.what());
     return;
   }
   const auto now = wall_clock_ms();
-  const auto id = core_.trigger(now, snapshot_kind::savepoint);
-  log()->info("[{}] {}savepoint {} into {}", setup_.job_name,
-              order.stop ? (order.drain ? "stop (drain) with " : "stop with ") : "", id,
-              dir.string());
+  const auto id = core_.trigger(now, rescale ? snapshot_kind::checkpoint : snapshot_kind::savepoint);
+  if (rescale)
+    log()->info("[{}] checkpoint {} stops the job for a rescale", setup_.job_name, id);
+  else
+    log()->info("[{}] {}savepoint {} into {}", setup_.job_name,
+                order.stop ? (order.drain ? "stop (drain) with " : "stop with ") : "", id,
+                dir.string());
   const auto& subtasks = deployment_.subtasks;
   std::size_t others = 0;
   for (std::size_t i = 0; i < subtasks.size(); ++i)
@@ -154,7 +176,7 @@ trigger_checkpoint_msg job_checkpointer::trigger_message(std::int64_t id,
   trigger_checkpoint_msg msg{id, trigger_ms, {}, false, false};
   auto it = running_savepoints_.find(id);
   if (it != running_savepoints_.end()) {
-    msg.target_dir = it->second.dir.string();
+    msg.target_dir = it->second.dir.string(); // "" for a rescale's stop: the job's chk-N
     msg.stop = it->second.order.stop;
     msg.drain = it->second.order.drain;
   }
@@ -167,33 +189,56 @@ void job_checkpointer::on_savepoint_completed(std::int64_t id) {
     return;
   auto t = std::move(it->second);
   running_savepoints_.erase(it);
-  t.order.promise.deliver(t.dir.string());
-  if (!t.order.stop)
-    return;
-  stopped_ = true;
-  broadcast(close_subtask_atom::value);
+  if (t.order.stop) {
+    stopped_ = true;
+    stopped_for_rescale_ = static_cast<bool>(t.order.rescale_done);
+    broadcast(close_subtask_atom::value);
+  }
+  t.order.answer(t.dir.string(), std::nullopt);
 }
 
 void job_checkpointer::on_savepoint_failed(std::int64_t id, const std::string& reason) {
   auto it = running_savepoints_.find(id);
   if (it == running_savepoints_.end())
     return;
-  it->second.order.promise.deliver(
-      savepoint_error("savepoint " + std::to_string(id) + " failed (" + reason + ")" +
-                      (it->second.order.stop ? "; the job goes on" : "")));
+  auto order = std::move(it->second.order);
   running_savepoints_.erase(it);
+  order.answer({}, (order.rescale_done ? "checkpoint " : "savepoint ") + std::to_string(id) +
+                       " failed (" + reason + ")" + (order.stop ? "; the job goes on" : ""));
 }
 
 void job_checkpointer::fail_savepoints(const std::string& reason, bool waiting_too) {
-  for (auto& [id, t] : running_savepoints_)
-    t.order.promise.deliver(
-        savepoint_error("savepoint " + std::to_string(id) + " failed: " + reason));
+  auto running = std::move(running_savepoints_);
   running_savepoints_.clear();
+  for (auto& [id, t] : running)
+    t.order.answer({}, (t.order.rescale_done ? "checkpoint " : "savepoint ") +
+                           std::to_string(id) + " failed: " + reason);
   if (!waiting_too)
     return;
-  for (auto& order : waiting_savepoints_)
-    order.promise.deliver(savepoint_error("no savepoint: " + reason));
+  auto waiting = std::move(waiting_savepoints_);
   waiting_savepoints_.clear();
+  for (auto& order : waiting)
+    order.answer({}, (order.rescale_done ? "no rescale: " : "no savepoint: ") + reason);
+}
+
+void job_checkpointer::request_rescale_stop(
+    std::function<void(std::optional<std::string> failure)> done) {
+  savepoint_order order;
+  order.stop = true;
+  order.rescale_done = std::move(done);
+  waiting_savepoints_.push_back(std::move(order));
+  maybe_trigger_savepoint();
+  arm_tick();
+}
+
+std::string job_checkpointer::rescale_refusal() const {
+  if (!storage_)
+    return "the job has no --checkpoint-dir (a rescale stops the job at a checkpoint of it)";
+  if (final_id_)
+    return "the job is finishing (its final checkpoint is in progress)";
+  if (stopping())
+    return "the job is being stopped (with a savepoint, or for a rescale) already";
+  return {};
 }
 
 void job_checkpointer::on_subtask_finished(int vertex, int subtask) {

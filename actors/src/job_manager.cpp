@@ -3,6 +3,7 @@
 #include "caf_error_text.hpp"
 #include "job_queries.hpp"
 #include "job_reports.hpp"
+#include "job_rescale.hpp"
 #include "slot_placement.hpp"
 
 #include "sluice/actors/checkpoint_ids.hpp"
@@ -43,6 +44,7 @@ std::size_t flat_subtask_index(const execution_plan& plan, int vertex, int subta
 job_manager::job_manager(caf::actor_config& cfg, job_manager_setup setup)
     : caf::event_based_actor(cfg),
       setup_(std::move(setup)),
+      initial_plan_(setup_.plan),
       task_managers_(*this, setup_, deployment_),
       restarts_(*this, setup_, deployment_) {
   publish_on_exit();
@@ -101,6 +103,7 @@ caf::behavior job_manager::make_behavior() {
           checkpointer_->on_input_finished(msg);
       },
       [this](const savepoint_request_msg& msg) { return on_savepoint_request(msg); },
+      [this](const rescale_request_msg& msg) { return on_rescale_request(msg); },
       // -- the task managers --
       [this](const register_task_manager_msg& msg) { return task_managers_.on_register(msg); },
       [this](task_manager_ready_atom) { on_task_manager_ready(); },
@@ -159,6 +162,12 @@ void job_manager::deploy(const std::string& restore) {
     offers.push_back(tm->slots);
   const auto placement = place_slots(offers, setup_.plan->required_slots());
   const auto timeout = std::chrono::milliseconds(setup_.config->cluster.registration_timeout_ms);
+  // A rescaled plan goes with its parallelism, for the task managers to build it too.
+  std::vector<std::int32_t> parallelism;
+  if (setup_.plan != initial_plan_)
+    for (int p : setup_.plan->node_parallelism())
+      parallelism.push_back(p);
+  const auto fingerprint = setup_.plan->fingerprint();
   std::size_t index = 0;
   for (const auto& v : setup_.plan->vertices()) {
     for (int i = 0; i < v.parallelism; ++i, ++index) {
@@ -166,7 +175,7 @@ void job_manager::deploy(const std::string& restore) {
       const auto& tm = *ready[static_cast<std::size_t>(slot.task_manager)];
       d.locations[index] = subtask_location{tm.name, slot.slot};
       metrics_.lost_task_managers.erase(tm.name);
-      request(tm.actor, timeout, deploy_msg{v.id, i, slot.slot, restore})
+      request(tm.actor, timeout, deploy_msg{v.id, i, slot.slot, restore, parallelism, fingerprint})
           .then(
               [this, attempt, index](caf::actor& a) {
                 auto& s = deployment_;
@@ -183,6 +192,8 @@ void job_manager::deploy(const std::string& restore) {
                               setup_.job_name, s.subtasks.size(), attempt + 1);
                   if (checkpointer_)
                     checkpointer_->arm_tick();
+                  if (rescale_ && rescale_->stopped)
+                    finish_rescale(std::nullopt);
                 }
               },
               [this, attempt, name = v.name, i, tm_name = tm.name](caf::error& e) {
@@ -213,10 +224,14 @@ void job_manager::on_subtask_done(const subtask_done_msg& msg) {
   if (d.restarting || d.finished[i])
     return;
   d.finished[i] = true;
-  if (++d.done == d.subtasks.size())
+  if (++d.done < d.subtasks.size()) {
+    if (checkpointer_)
+      checkpointer_->on_subtask_finished(msg.vertex, msg.subtask);
+  } else if (rescale_ && rescale_->stopped) {
+    redeploy_rescaled();
+  } else {
     end(job_result{});
-  else if (checkpointer_)
-    checkpointer_->on_subtask_finished(msg.vertex, msg.subtask);
+  }
 }
 
 void job_manager::on_subtask_failed(const subtask_failed_msg& msg) {
@@ -290,9 +305,96 @@ caf::result<std::string> job_manager::on_cancel_request(const std::string& job) 
   return promise;
 }
 
+caf::result<std::string> job_manager::on_rescale_request(const rescale_request_msg& msg) {
+  auto promise = make_response_promise();
+  if (!msg.job.empty() && !names_job(setup_, msg.job)) {
+    promise.deliver(unknown_job(setup_, msg.job));
+    return promise;
+  }
+  const auto& d = deployment_;
+  std::string why;
+  std::shared_ptr<const execution_plan> plan;
+  if (d.ended)
+    why = "the job is not running";
+  else if (d.restarting || !d.all_deployed())
+    why = "the job is being deployed or restarted";
+  else if (rescale_)
+    why = "a rescale is in progress already";
+  else if (!setup_.config->checkpointing.enabled() && d.done > 0)
+    why = "some subtasks finished their input and quit (without --checkpoint-interval-ms "
+          "finished subtasks cannot take part in the checkpoint a rescale stops at)";
+  if (why.empty()) {
+    try {
+      plan = rescaled_plan(*setup_.plan, *setup_.config, msg.parallelism, msg.vertex);
+      if (plan->required_slots() > task_managers_.ready_slots())
+        why = "it needs " + std::to_string(plan->required_slots()) +
+              " slots, the task managers offer " + std::to_string(task_managers_.ready_slots());
+      else if (!checkpointer_)
+        start_checkpointer();
+    } catch (const std::exception& e) {
+      why = e.what();
+    }
+  }
+  if (why.empty())
+    why = checkpointer_->rescale_refusal();
+  if (!why.empty()) {
+    promise.deliver(caf::make_error(caf::sec::runtime_error,
+                                    "no rescale of job '" + setup_.job_name + "': " + why));
+    return promise;
+  }
+  rescale_ = pending_rescale{plan, promise, rescale_changes(*setup_.plan, *plan)};
+  log()->info("[{}] rescaling: {}", setup_.job_name, rescale_->changes);
+  checkpointer_->request_rescale_stop(
+      [this](std::optional<std::string> failure) { on_rescale_stopped(std::move(failure)); });
+  return promise;
+}
+
+void job_manager::on_rescale_stopped(std::optional<std::string> failure) {
+  if (!rescale_)
+    return;
+  if (failure)
+    finish_rescale(std::move(failure));
+  else
+    rescale_->stopped = true;
+}
+
+void job_manager::redeploy_rescaled() {
+  setup_.plan = rescale_->plan;
+  const auto n = subtask_count(*setup_.plan);
+  auto& d = deployment_;
+  ++d.attempt;
+  d.subtasks.assign(n, nullptr);
+  d.finished.assign(n, false);
+  d.locations.assign(n, {});
+  d.deployed = 0;
+  d.done = 0;
+  metrics_.subtasks.assign(n, {});
+  checkpointer_->rescaled();
+  log()->info("[{}] deploying {} subtasks at the new parallelism\n{}", setup_.job_name, n,
+              setup_.plan->describe());
+  deploy(checkpointer_->restore_on_restart());
+}
+
+void job_manager::finish_rescale(std::optional<std::string> failure) {
+  auto r = std::move(*rescale_);
+  rescale_.reset();
+  if (failure) {
+    log()->warn("[{}] no rescale: {}", setup_.job_name, *failure);
+    r.promise.deliver(caf::make_error(caf::sec::runtime_error, "no rescale of job '" +
+                                                                   setup_.job_name + "': " +
+                                                                   *failure));
+    return;
+  }
+  log()->info("[{}] rescaled: {}", setup_.job_name, r.changes);
+  r.promise.deliver("job '" + setup_.job_name + "' rescaled: " + r.changes);
+}
+
 void job_manager::fail(const std::string& cause, std::pair<int, int> task) {
   if (deployment_.ended || deployment_.restarting)
     return;
+  if (rescale_)
+    finish_rescale("the job failed during the rescale (" + cause +
+                   "); it restarts from its latest checkpoint");
   metrics_.add_failure(job_failure_record{wall_clock_ms(), cause, task.first, task.second});
   if (!restarts_.restart(cause)) {
     end(job_result::failure(cause));
@@ -307,6 +409,9 @@ void job_manager::end(job_result result) {
   if (d.ended)
     return;
   d.ended = true;
+  if (rescale_)
+    finish_rescale(result.ok() ? std::string("the job finished")
+                               : "the job failed: " + result.error());
   for (std::size_t i = 0; i < d.subtasks.size(); ++i)
     if (d.subtasks[i] && !d.finished[i])
       send_exit(d.subtasks[i], caf::exit_reason::user_shutdown);

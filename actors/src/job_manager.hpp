@@ -60,6 +60,19 @@ private:
   /// Cancels the job named (the job ends with "job cancelled"); replies with its id first.
   caf::result<std::string> on_cancel_request(const std::string& job);
 
+  // -- rescaling ------------------------------------------------------------------------------
+
+  /// Checks the rescale (job_rescale.hpp) and stops the job for it at a checkpoint; replies
+  /// once the subtasks run at the new parallelism, or with why not (the job goes on).
+  caf::result<std::string> on_rescale_request(const rescale_request_msg& msg);
+  /// The checkpoint the rescale stops at completed (`failure` empty: the subtasks close) or
+  /// failed.
+  void on_rescale_stopped(std::optional<std::string> failure);
+  /// Every subtask closed at the rescale's checkpoint: deploys the rescaled plan from it.
+  void redeploy_rescaled();
+  /// Answers the rescale's client with `failure` (or, without one, what runs now); it ends.
+  void finish_rescale(std::optional<std::string> failure);
+
   // -- the job's end --------------------------------------------------------------------------
 
   /// A failure (`cause`; `task`: the failed subtask's (vertex, subtask index), for the failure
@@ -82,13 +95,23 @@ private:
   job_view view() const;
 
   job_manager_setup setup_;
+  /// The plan the job started with (setup_.plan is a rescale's once one happened).
+  std::shared_ptr<const execution_plan> initial_plan_;
   job_deployment deployment_;
   job_metrics_view metrics_;
   std::string initial_restore_; ///< `_metadata` the job started from (--restore), or ""
   task_manager_registry task_managers_;
   job_restarts restarts_;
-  /// With checkpointing on, or once a savepoint was requested.
+  /// With checkpointing on, or once a savepoint or rescale was requested.
   std::optional<job_checkpointer> checkpointer_;
+  /// A rescale in progress: the plan it deploys, its client, whether the job stopped for it.
+  struct pending_rescale {
+    std::shared_ptr<const execution_plan> plan;
+    caf::response_promise promise;
+    std::string changes; ///< rescale_changes()
+    bool stopped = false;
+  };
+  std::optional<pending_rescale> rescale_;
   /// What end() decided, for publish_on_exit.
   std::shared_ptr<std::optional<job_result>> result_ = std::make_shared<std::optional<job_result>>();
 };

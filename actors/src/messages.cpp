@@ -44,6 +44,7 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<subtask_metrics>>("std::vector<sluice::subtask_metrics>");
   cfg.add_message_type<task_manager_report>("sluice::task_manager_report");
   cfg.add_message_type<savepoint_request_msg>("sluice::savepoint_request_msg");
+  cfg.add_message_type<rescale_request_msg>("sluice::rescale_request_msg");
   cfg.add_message_type<job_overview>("sluice::job_overview");
   cfg.add_message_type<std::vector<job_overview>>("std::vector<sluice::job_overview>");
   cfg.add_message_type<subtask_status>("sluice::subtask_status");

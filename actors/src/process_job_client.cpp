@@ -193,26 +193,35 @@ void process_job_client::cancel() {
 }
 
 std::string process_job_client::trigger_savepoint(const std::string& dir) {
-  return request_savepoint(savepoint_request_msg{dir, false, false, ""});
+  return ask_job_manager(savepoint_request_msg{dir, false, false, ""}, "savepoint",
+                         savepoint_timeout_);
 }
 
 std::string process_job_client::stop_with_savepoint(const std::string& dir, bool drain) {
-  return request_savepoint(savepoint_request_msg{dir, true, drain, ""});
+  return ask_job_manager(savepoint_request_msg{dir, true, drain, ""}, "savepoint",
+                         savepoint_timeout_);
 }
 
-std::string process_job_client::request_savepoint(const savepoint_request_msg& msg) {
+std::string process_job_client::rescale(int parallelism, const std::string& vertex) {
+  // The checkpoint it stops at, then the deployment of the new subtasks.
+  return ask_job_manager(rescale_request_msg{"", parallelism, vertex}, "rescale",
+                         2 * savepoint_timeout_);
+}
+
+template <class Message>
+std::string process_job_client::ask_job_manager(const Message& msg, const char* what,
+                                                std::chrono::milliseconds timeout) {
+  const auto not_running = std::string("no ") + what + ": the job is not running";
   if (!system_ || !main_)
-    throw checkpoint_error("no savepoint: the job is not running");
+    throw checkpoint_error(not_running);
   std::string out;
   std::optional<std::string> error;
   {
     caf::scoped_actor self{*system_};
-    self->request(main_, savepoint_timeout_, msg)
-        .receive([&](std::string& dir) { out = std::move(dir); },
+    self->request(main_, timeout, msg)
+        .receive([&](std::string& reply) { out = std::move(reply); },
                  [&](caf::error& e) {
-                   error = e == caf::sec::request_receiver_down
-                               ? "no savepoint: the job is not running"
-                               : error_text(e);
+                   error = e == caf::sec::request_receiver_down ? not_running : error_text(e);
                  });
   }
   release_thread_logger();

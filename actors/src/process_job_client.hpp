@@ -39,6 +39,7 @@ public:
   /// savepoint, at most the checkpoint timeout plus a margin.
   std::string trigger_savepoint(const std::string& dir) override;
   std::string stop_with_savepoint(const std::string& dir, bool drain) override;
+  std::string rescale(int parallelism, const std::string& vertex) override;
 
 protected:
   process_job_client(const job_config& config, bool networked);
@@ -58,7 +59,11 @@ protected:
                               const std::string& job_name, const std::string& name);
 
 private:
-  std::string request_savepoint(const savepoint_request_msg& msg);
+  /// Asks the job manager `msg` (a savepoint or rescale: `what`, for the errors) and waits
+  /// up to `timeout` for its reply; throws checkpoint_error with its error.
+  template <class Message>
+  std::string ask_job_manager(const Message& msg, const char* what,
+                              std::chrono::milliseconds timeout);
 
   /// Stops the HTTP servers (before the actor system goes).
   void stop_http();

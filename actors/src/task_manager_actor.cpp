@@ -91,6 +91,24 @@ void connect_peers(caf::blocking_actor* self, std::vector<std::string> peers, ca
   self->send(tm, peers_connected_atom::value);
 }
 
+/// The plan subtask `msg` runs in: the job's, or the job graph rebuilt at the parallelism of a
+/// rescale (kept for the other subtasks of that rescale). Throws config_error when this
+/// process's job graph gives another plan than the job manager's.
+std::shared_ptr<const execution_plan> plan_of(tm_actor self, const task_manager_setup& setup,
+                                              const deploy_msg& msg) {
+  if (msg.parallelism.empty())
+    return setup.plan;
+  auto& plan = self->state.rescaled_plan;
+  const std::vector<int> wanted(msg.parallelism.begin(), msg.parallelism.end());
+  if (!plan || plan->node_parallelism() != wanted)
+    plan = setup.plan->rebuilt(*setup.config, wanted);
+  if (plan->fingerprint() != msg.fingerprint)
+    throw config_error("task manager " + setup.name +
+                       ": the rescaled job graph differs from the job manager's (do all "
+                       "processes run the same job program with the same flags?)");
+  return plan;
+}
+
 /// Offers the slots to the job manager (once).
 void offer_slots(tm_actor self, const task_manager_setup& setup) {
   if (self->state.offered)
@@ -166,7 +184,11 @@ caf::behavior task_manager(tm_actor self, task_manager_setup setup) {
                                      std::to_string(setup.slots) + " slots, not slot " +
                                      std::to_string(msg.slot));
         subtask_setup s;
-        s.plan = setup.plan;
+        try {
+          s.plan = plan_of(self, setup, msg);
+        } catch (const std::exception& e) {
+          return caf::make_error(caf::sec::runtime_error, e.what());
+        }
         s.config = setup.config;
         s.job_name = setup.job_name;
         s.vertex = msg.vertex;

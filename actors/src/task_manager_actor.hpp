@@ -34,6 +34,8 @@ struct task_manager_state {
   /// down messages arrive).
   std::vector<std::pair<caf::actor, std::shared_ptr<subtask_counters>>> subtasks;
   bool offered = false; ///< task_manager_ready_atom sent
+  /// The plan of the latest rescale deployed here (deploy_msg::parallelism), or null.
+  std::shared_ptr<const execution_plan> rescaled_plan;
   /// Set when the task manager leaves: this process's result, handed to the job status once
   /// the subtasks are gone and the task manager's own exit has been announced (see leave()).
   std::shared_ptr<std::optional<job_result>> leaving =

@@ -41,6 +41,8 @@ public:
   /// The wait timer fired: why the job fails if the slots did not come in time.
   std::optional<std::string> on_slots_timeout();
 
+  /// The slots of the ready task managers.
+  int ready_slots() const;
   /// The ready task managers, in the order they registered.
   std::vector<const task_manager_entry*> ready() const;
   const std::vector<task_manager_entry>& entries() const { return entries_; }
@@ -52,7 +54,6 @@ public:
 private:
   /// Arms the wait timer for the deadline.
   void arm_slots_timer();
-  int ready_slots() const;
   int ready_count() const;
   std::string slots_wanted() const;
 

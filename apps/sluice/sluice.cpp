@@ -49,6 +49,13 @@ Commands (JOB: the job's id, or its name):
                                        --savepoint-dir); prints its directory
   stop JOB [--savepoint DIR] [--drain] stops the job with a savepoint; prints its directory
                                        (--drain: emit the maximum watermark first)
+  rescale JOB --parallelism N [--vertex UID]
+                                       rescales the running job without a restart: every
+                                       operator whose parallelism the program did not set
+                                       (or, with --vertex, those chained with the operator
+                                       of that uid) runs at N. The job stops at a checkpoint
+                                       (it needs --checkpoint-dir) and its subtasks are
+                                       deployed again from it; prints what changed
 
 Without a job manager:
   checkpoints gc DIR                   removes what a crash left in checkpoint directories,
@@ -67,6 +74,8 @@ Flags:
   --tls-cert FILE         with --tls-key and --tls-ca: mutual TLS, needed when the job
   --tls-key FILE          manager runs with TLS (a certificate signed by the CA, its
   --tls-ca FILE           key, the CA's certificate; PEM files; docs/security.md)
+  --parallelism N         rescale: the new parallelism
+  --vertex UID            rescale: only the operators chained with the operator UID
   --watch                 status: refresh until the job ends (see above)
   --interval-ms MS        status --watch: time between refreshes (default 1000)
   --count N               status --watch: stop after N refreshes
@@ -95,6 +104,8 @@ struct invocation {
   bool watch = false;                       ///< status --watch
   std::optional<std::chrono::milliseconds> interval; ///< --interval-ms
   std::optional<long> count;                ///< --count
+  std::optional<long> parallelism;          ///< rescale --parallelism N
+  std::optional<std::string> vertex;        ///< rescale --vertex UID
   bool help = false;
   std::chrono::milliseconds timeout{60000};
   tls_files tls;
@@ -148,6 +159,12 @@ const std::map<std::string, command>& commands() {
        {1, 1, "JOB [--savepoint DIR] [--drain]", [](cluster_client& c, const invocation& inv) {
           return savepoint_output(
               c.stop(inv.operands[0], inv.savepoint_dir.value_or(""), inv.drain));
+        }}},
+      {"rescale",
+       {1, 1, "JOB --parallelism N [--vertex UID]", [](cluster_client& c, const invocation& inv) {
+          auto done = c.rescale(inv.operands[0], static_cast<int>(*inv.parallelism),
+                                inv.vertex.value_or(""));
+          return output{done + "\n", {{"rescaled", done}}};
         }}},
   };
   return all;
@@ -258,6 +275,10 @@ invocation parse(const std::vector<std::string>& args) {
       inv.interval = parse_positive(flag, flag_value(args, i, flag, inline_value));
     else if (flag == "--count")
       inv.count = parse_positive(flag, flag_value(args, i, flag, inline_value)).count();
+    else if (flag == "--parallelism")
+      inv.parallelism = parse_positive(flag, flag_value(args, i, flag, inline_value)).count();
+    else if (flag == "--vertex")
+      inv.vertex = flag_value(args, i, flag, inline_value);
     else
       throw usage_error("unknown flag " + flag);
     if (inline_value && (flag == "--help" || flag == "-h" || flag == "--json" || flag == "--drain" ||
@@ -276,6 +297,11 @@ invocation parse(const std::vector<std::string>& args) {
   if (inv.command != "stop" && (inv.savepoint_dir || inv.drain))
     throw usage_error(std::string("flag ") + (inv.drain ? "--drain" : "--savepoint") +
                       " applies to 'stop' only");
+  if (inv.command != "rescale" && (inv.parallelism || inv.vertex))
+    throw usage_error(std::string("flag ") + (inv.parallelism ? "--parallelism" : "--vertex") +
+                      " applies to 'rescale' only");
+  if (inv.command == "rescale" && !inv.parallelism)
+    throw usage_error("missing flag --parallelism N for 'rescale'");
   if (inv.command != "status" && inv.watch)
     throw usage_error("flag --watch applies to 'status' only");
   if (!inv.watch && (inv.interval || inv.count))

@@ -51,11 +51,19 @@ checkpoint_coordinator_core::checkpoint_coordinator_core(checkpoint_config confi
       state_backend_(std::move(state_backend)), next_periodic_ms_(now_ms + config_.interval_ms),
       history_(history_capacity) {
   config_.validate();
+  set_operators(std::move(operators));
+}
+
+void checkpoint_coordinator_core::set_operators(std::vector<operator_layout> operators) {
+  if (!pending_.empty())
+    throw std::logic_error("the operators of a job change while a checkpoint is pending");
+  std::map<std::string, operator_layout> by_uid;
   for (auto& op : operators) {
     check_parallelism(op.parallelism, op.max_parallelism);
-    if (!operators_.emplace(op.uid, op).second)
+    if (!by_uid.emplace(op.uid, op).second)
       throw std::invalid_argument("operator uid '" + op.uid + "' appears twice in the job");
   }
+  operators_ = std::move(by_uid);
 }
 
 std::optional<std::int64_t> checkpoint_coordinator_core::next_trigger_ms() const {

@@ -4,6 +4,7 @@
 // without drain, and the errors a request can meet. Expected outputs are computed here.
 
 #include "../temp_dir.hpp"
+#include "gated_jobs.hpp"
 #include "job_test_util.hpp"
 #include "sluice/checkpoint/metadata_file.hpp"
 
@@ -17,147 +18,16 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <tuple>
 #include <vector>
 
 using namespace sluice;
-using sluice::test::committed_lines;
-using sluice::test::temp_dir;
-using sluice::test::test_config;
+using namespace sluice::test;
 
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::int64_t records = 6000;
 constexpr std::int64_t gate_at = 2250; // the records before it precede the savepoint
-constexpr std::int64_t keys = 13;
-constexpr std::int64_t window_ms = 500; // record i has timestamp i
-
-std::int64_t key_of(std::int64_t i) { return (i * 7919) % keys; }
-std::int64_t value_of(std::int64_t i) { return i % 101; }
-
-/// Where the source waits: it emits the records before `at`, then nothing until opened.
-class gate {
-public:
-  explicit gate(std::int64_t at) : at_(at) {}
-  std::int64_t at() const { return at_; }
-  bool is_open() {
-    std::lock_guard<std::mutex> guard(mutex_);
-    return open_;
-  }
-  void mark_reached() {
-    std::lock_guard<std::mutex> guard(mutex_);
-    reached_ = true;
-    changed_.notify_all();
-  }
-  void wait_reached() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    changed_.wait(lock, [&] { return reached_; });
-  }
-  void open() {
-    std::lock_guard<std::mutex> guard(mutex_);
-    open_ = true;
-  }
-
-private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::int64_t at_;
-  bool reached_ = false;
-  bool open_ = false;
-};
-
-/// The numbers 0..records-1 (a replayable sequence_source) that stop before gate.at() until
-/// the gate opens.
-class gated_numbers final : public copyable_source<gated_numbers, std::int64_t> {
-public:
-  explicit gated_numbers(std::shared_ptr<gate> g) : gate_(std::move(g)) {}
-
-  void open(const runtime_context& ctx) override { numbers_.open(ctx); }
-
-  source_status poll(collector<std::int64_t>& out, std::size_t max_records) override {
-    if (!gate_->is_open()) {
-      if (next_ >= gate_->at()) {
-        gate_->mark_reached();
-        return source_status::idle;
-      }
-      max_records = std::min<std::size_t>(max_records,
-                                          static_cast<std::size_t>(gate_->at() - next_));
-    }
-    tracking_collector tracking{out, next_};
-    return numbers_.poll(tracking, max_records);
-  }
-
-  bool replayable() const override { return true; }
-  void snapshot_state(std::int64_t id) override { numbers_.snapshot_state(id); }
-
-private:
-  /// Passes records on and remembers the next one.
-  struct tracking_collector final : collector<std::int64_t> {
-    tracking_collector(collector<std::int64_t>& o, std::int64_t& n) : out(o), next(n) {}
-    void collect(std::int64_t&& v) override {
-      next = v + 1;
-      out.collect(std::move(v));
-    }
-    void emit_watermark(std::int64_t wm) override { out.emit_watermark(wm); }
-    using collector<std::int64_t>::collect;
-    collector<std::int64_t>& out;
-    std::int64_t& next;
-  };
-
-  std::shared_ptr<gate> gate_;
-  sequence_source numbers_{0, records - 1};
-  std::int64_t next_ = 0;
-};
-
-/// A gate that never closes (a restored job runs to its end).
-std::shared_ptr<gate> open_gate() {
-  auto g = std::make_shared<gate>(0);
-  g->open();
-  return g;
-}
-
-// -- keyed running sums -------------------------------------------------------------------------
-
-struct summed {
-  std::int64_t index = 0;
-  std::int64_t key = 0;
-  std::int64_t sum = 0;
-  SLUICE_FIELDS(index, key, sum)
-};
-
-std::string line_of(std::int64_t index, std::int64_t key, std::int64_t sum) {
-  return std::to_string(index) + "," + std::to_string(key) + "," + std::to_string(sum);
-}
-
-/// "index,key,running sum of the key up to the record" for every record from `from` on.
-std::vector<std::string> expected_sums(std::int64_t from = 0) {
-  std::map<std::int64_t, std::int64_t> sum;
-  std::vector<std::string> lines;
-  for (std::int64_t i = 0; i < records; ++i) {
-    const auto s = sum[key_of(i)] += value_of(i);
-    if (i >= from)
-      lines.push_back(line_of(i, key_of(i), s));
-  }
-  std::sort(lines.begin(), lines.end());
-  return lines;
-}
-
-/// Builds source (parallelism 1, so each key's records keep their order) -> keyed running sum
-/// (uid `uid`) -> "index,key,sum" lines into `env`.
-data_stream<std::string> sums(environment& env, std::shared_ptr<gate> g,
-                              const std::string& uid = "running-sum") {
-  return env.from_source(gated_numbers{std::move(g)}, "numbers")
-      .set_parallelism(1)
-      .map([](std::int64_t i) { return summed{i, key_of(i), value_of(i)}; }, "to summed")
-      .set_parallelism(1)
-      .key_by([](const summed& s) { return s.key; })
-      .reduce([](summed a, const summed& b) { return summed{b.index, b.key, a.sum + b.sum}; },
-              "running sum")
-      .uid(uid)
-      .map([](const summed& s) { return line_of(s.index, s.key, s.sum); }, "format");
-}
 
 /// Starts the running sums into `sink`.
 std::unique_ptr<job_client> start_sums(const job_config& cfg, std::shared_ptr<gate> g,
@@ -167,14 +37,6 @@ std::unique_ptr<job_client> start_sums(const job_config& cfg, std::shared_ptr<ga
   sums(env, std::move(g), uid).sink_to(sink);
   return env.execute_async("savepoints");
 }
-
-std::vector<std::string> sorted(std::vector<std::string> lines) {
-  std::sort(lines.begin(), lines.end());
-  return lines;
-}
-
-/// The index a line starts with.
-std::int64_t index_of(const std::string& line) { return std::stoll(line.substr(0, line.find(','))); }
 
 job_config sums_config(int p, state_backend_kind backend) {
   auto cfg = test_config(p, 256);
@@ -292,54 +154,11 @@ void check_statistics(const std::vector<checkpoint_stats>& stats, std::int64_t s
 
 // -- windows ------------------------------------------------------------------------------------
 
-using keyed_value = std::pair<std::int64_t, std::int64_t>; // key, value
-
-/// "key,window start,records,sum" per window.
-class window_sum final : public process_window_function<std::int64_t, keyed_value, std::string> {
-public:
-  void process(const context& ctx, const std::vector<keyed_value>& elements,
-               collector<std::string>& out) override {
-    std::int64_t sum = 0;
-    for (const auto& e : elements)
-      sum += e.second;
-    out.collect(std::to_string(ctx.key()) + "," + std::to_string(ctx.window().start) + "," +
-                std::to_string(elements.size()) + "," + std::to_string(sum));
-  }
-};
-
-/// The window lines of the records before `end`.
-std::vector<std::string> expected_windows(std::int64_t end = records) {
-  std::map<std::pair<std::int64_t, std::int64_t>, std::pair<std::int64_t, std::int64_t>> windows;
-  for (std::int64_t i = 0; i < end; ++i) {
-    auto& [n, sum] = windows[{key_of(i), i / window_ms * window_ms}];
-    ++n;
-    sum += value_of(i);
-  }
-  std::vector<std::string> lines;
-  for (const auto& [kw, agg] : windows)
-    lines.push_back(std::to_string(kw.first) + "," + std::to_string(kw.second) + "," +
-                    std::to_string(agg.first) + "," + std::to_string(agg.second));
-  std::sort(lines.begin(), lines.end());
-  return lines;
-}
-
-/// source -> timestamps -> keyed tumbling event-time windows at parallelism 2 -> the exactly-once
-/// file sink into `out`.
+/// The windowed job at parallelism 2 into the exactly-once file sink into `out`.
 std::unique_ptr<job_client> start_windows(const job_config& cfg, std::shared_ptr<gate> g,
                                           const std::string& out) {
   environment env(cfg);
-  env.from_source(gated_numbers{std::move(g)}, "numbers")
-      .set_parallelism(1)
-      .assign_timestamps_and_watermarks(
-          watermark_strategy<std::int64_t>::for_monotonous_timestamps().with_timestamp_assigner(
-              [](const std::int64_t& i, std::int64_t) { return i; }))
-      .set_parallelism(1)
-      .map([](std::int64_t i) { return keyed_value{key_of(i), value_of(i)}; })
-      .set_parallelism(1)
-      .key_by([](const keyed_value& v) { return v.first; })
-      .window(tumbling_windows{window_ms})
-      .process(window_sum{})
-      .sink_to(text_file_sink<std::string>{out});
+  windows(env, std::move(g)).sink_to(text_file_sink<std::string>{out});
   return env.execute_async("windows");
 }
 

@@ -93,7 +93,7 @@ void subtask_checkpointer::on_trigger(const checkpoint_trigger& trigger, bool in
   const auto id = trigger.checkpoint_id;
   if (id <= last_snapshot_id_)
     return;
-  if (!trigger.target_dir.empty())
+  if (!trigger.target_dir.empty() || trigger.stop)
     savepoints_[id] = {trigger.target_dir, trigger.stop};
   snapshot_ack ack;
   ack.checkpoint_id = id;
@@ -110,9 +110,8 @@ void subtask_checkpointer::on_trigger(const checkpoint_trigger& trigger, bool in
 }
 
 std::filesystem::path subtask_checkpointer::snapshot_dir(std::int64_t id) const {
-  auto it = savepoints_.find(id);
-  if (it != savepoints_.end())
-    return it->second.dir;
+  if (is_savepoint(id))
+    return savepoints_.at(id).dir;
   if (!storage_)
     throw std::logic_error("checkpoint " + std::to_string(id) +
                            " has no directory: no --checkpoint-dir and not a savepoint");
@@ -120,9 +119,14 @@ std::filesystem::path subtask_checkpointer::snapshot_dir(std::int64_t id) const 
 }
 
 std::filesystem::path subtask_checkpointer::shared_dir(std::int64_t id) const {
-  if (!incremental_ || savepoints_.count(id) || !storage_)
+  if (!incremental_ || is_savepoint(id) || !storage_)
     return {};
   return storage_->shared_dir();
+}
+
+bool subtask_checkpointer::is_savepoint(std::int64_t id) const {
+  auto it = savepoints_.find(id);
+  return it != savepoints_.end() && !it->second.dir.empty();
 }
 
 void subtask_checkpointer::stop_if_savepoint_stops(std::int64_t id) {
@@ -172,7 +176,7 @@ void subtask_checkpointer::take_snapshot(snapshot_ack ack, bool emit_barrier) {
   const auto id = ack.checkpoint_id;
   last_snapshot_id_ = id;
   ack.write = chain_.snapshot(id, snapshot_dir(id), shared_dir(id));
-  ack.savepoint = savepoints_.count(id) > 0;
+  ack.savepoint = is_savepoint(id);
   if (emit_barrier)
     this->emit_barrier(id, ack.in_flight_output);
   stop_if_savepoint_stops(id);
@@ -195,7 +199,7 @@ void subtask_checkpointer::take_unaligned_snapshot(snapshot_ack ack, std::int64_
   const auto id = ack.checkpoint_id;
   last_snapshot_id_ = id;
   ack.write = chain_.snapshot(id, snapshot_dir(id), shared_dir(id));
-  ack.savepoint = savepoints_.count(id) > 0;
+  ack.savepoint = is_savepoint(id);
   capture_ = std::move(ack);
   input_.for_each_batch_before_barrier(id, [&](const input_item& item) {
     append_in_flight(capture_->in_flight, item.channel, item.records, item.bytes.data(),

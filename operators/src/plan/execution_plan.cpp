@@ -45,12 +45,14 @@ std::vector<int> plan_edge::sources_of(int d) const {
 
 namespace {
 
-int resolve_parallelism(const stream_node& n, const job_config& config) {
-  int p = n.parallelism > 0 ? n.parallelism : config.default_parallelism();
+/// A node's parallelism: `set` if above 0 (a rescale's), else the node's own, else the job's.
+int resolve_parallelism(const stream_node& n, const job_config& config, int set) {
+  const int chosen = set > 0 ? set : n.parallelism;
+  int p = chosen > 0 ? chosen : config.default_parallelism();
   if (n.parallelism_limit > 0 && p > n.parallelism_limit) {
-    if (n.parallelism > 0)
+    if (chosen > 0)
       throw config_error("operator '" + n.name + "' cannot run in parallel: parallelism " +
-                         std::to_string(n.parallelism) + " requested, at most " +
+                         std::to_string(chosen) + " requested, at most " +
                          std::to_string(n.parallelism_limit) + " allowed");
     p = n.parallelism_limit;
   }
@@ -63,7 +65,8 @@ int resolve_parallelism(const stream_node& n, const job_config& config) {
 } // namespace
 
 std::shared_ptr<const execution_plan> execution_plan::build(std::shared_ptr<const job_graph> graph,
-                                                            const job_config& config) {
+                                                            const job_config& config,
+                                                            const std::vector<int>& parallelism) {
   config.validate();
   auto plan = std::make_shared<execution_plan>();
   plan->graph_ = graph;
@@ -74,7 +77,11 @@ std::shared_ptr<const execution_plan> execution_plan::build(std::shared_ptr<cons
   std::vector<int> par(nodes.size());
   std::vector<int> in_degree(nodes.size(), 0);
   for (const auto& n : nodes)
-    par[static_cast<std::size_t>(n.id)] = resolve_parallelism(n, config);
+    par[static_cast<std::size_t>(n.id)] = resolve_parallelism(
+        n, config,
+        static_cast<std::size_t>(n.id) < parallelism.size()
+            ? parallelism[static_cast<std::size_t>(n.id)]
+            : 0);
   for (const auto& e : graph->edges())
     ++in_degree[static_cast<std::size_t>(e.target)];
   // Nodes are in topological order: a node's output is timestamped if it assigns timestamps
@@ -152,6 +159,13 @@ std::shared_ptr<const execution_plan> execution_plan::build(std::shared_ptr<cons
     plan->edges_.push_back(pe);
   }
   return plan;
+}
+
+std::vector<int> execution_plan::node_parallelism() const {
+  std::vector<int> out(vertex_of_node_.size());
+  for (std::size_t n = 0; n < out.size(); ++n)
+    out[n] = vertices_[static_cast<std::size_t>(vertex_of_node_[n])].parallelism;
+  return out;
 }
 
 bool execution_plan::assigns_timestamps(int vertex) const {

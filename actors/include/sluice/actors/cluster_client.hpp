@@ -51,6 +51,10 @@ public:
   std::string savepoint(const std::string& job, const std::string& dir);
   /// Stops the job with a savepoint (see savepoint); `drain`: emit the maximum watermark first.
   std::string stop(const std::string& job, const std::string& dir, bool drain);
+  /// Rescales the job (rescale_request_msg): every operator whose parallelism the job program
+  /// did not set, or those chained with the operator of uid `vertex`, run at `parallelism`;
+  /// returns what changed once the new subtasks run.
+  std::string rescale(const std::string& job, int parallelism, const std::string& vertex);
 
 private:
   struct impl;

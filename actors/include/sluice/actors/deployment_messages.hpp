@@ -16,17 +16,22 @@ namespace sluice {
 
 /// Deploy subtask `subtask` of vertex `vertex` (job manager -> task manager; reply: caf::actor).
 /// `restore` is the `_metadata` file of the checkpoint to restore the state from, or empty.
-/// It runs in slot `slot` of that task manager.
+/// It runs in slot `slot` of that task manager. A rescaled job's plan is the job graph built
+/// with `parallelism` (execution_plan::node_parallelism(); empty: the plan the job started
+/// with), whose execution_plan::fingerprint() is `fingerprint`.
 struct deploy_msg {
   std::int32_t vertex = 0;
   std::int32_t subtask = 0;
   std::int32_t slot = 0;
   std::string restore;
+  std::vector<std::int32_t> parallelism;
+  std::uint64_t fingerprint = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, deploy_msg& x) {
-  return f(caf::meta::type_name("sluice::deploy_msg"), x.vertex, x.subtask, x.slot, x.restore);
+  return f(caf::meta::type_name("sluice::deploy_msg"), x.vertex, x.subtask, x.slot, x.restore,
+           x.parallelism, x.fingerprint);
 }
 
 /// Start running; `subtasks` holds every subtask of the job, by vertex, then subtask index.

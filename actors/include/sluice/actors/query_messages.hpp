@@ -1,6 +1,6 @@
 #pragma once
 // Requests of clients (the `sluice` tool, the REST API) to the job manager, and its replies:
-// savepoints, cancellation, the job and its subtasks, the task managers, the state document.
+// savepoints, rescaling, cancellation, the job and its subtasks, the task managers, the state document.
 // Registered by register_messages() (messages.hpp).
 
 #include <caf/all.hpp>
@@ -27,6 +27,23 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, savepoint_request_msg& x) {
   return f(caf::meta::type_name("sluice::savepoint_request_msg"), x.dir, x.stop, x.drain,
            x.job);
+}
+
+/// Rescale the running job (client -> job manager; also sent remotely by the `sluice` tool).
+/// `vertex` empty: every operator whose parallelism the job program did not set runs at
+/// `parallelism`; else the operators chained with the operator of uid `vertex`. The job stops at
+/// a checkpoint (its barrier aligned, sources stopped after it, sinks commit) and the subtasks
+/// are deployed again at the new parallelism from it, without a restart of any process.
+/// Reply: a sentence saying what runs now, or an error saying why not (the job goes on).
+struct rescale_request_msg {
+  std::string job;
+  std::int32_t parallelism = 0;
+  std::string vertex;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rescale_request_msg& x) {
+  return f(caf::meta::type_name("sluice::rescale_request_msg"), x.job, x.parallelism, x.vertex);
 }
 
 // -- queries of the `sluice` tool (cluster_client.hpp) ------------------------------------------

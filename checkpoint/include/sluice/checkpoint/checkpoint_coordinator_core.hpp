@@ -83,6 +83,9 @@ public:
                               std::int64_t now_ms);
 
   const checkpoint_config& config() const { return config_; }
+  /// The job was rescaled: later checkpoints expect these operators. Throws
+  /// std::invalid_argument as the constructor does, std::logic_error while one is pending.
+  void set_operators(std::vector<operator_layout> operators);
 
   // -- triggering -----------------------------------------------------------------------------
 

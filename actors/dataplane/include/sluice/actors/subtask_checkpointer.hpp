@@ -39,7 +39,8 @@ struct checkpoint_trigger {
   std::int64_t checkpoint_id = 0;
   std::int64_t timestamp_ms = 0; ///< when the coordinator triggered it
   std::filesystem::path target_dir; ///< a savepoint's directory; empty for the job's chk-N
-  bool stop = false;  ///< stop with savepoint: nothing is emitted after the barrier
+  /// Stop with savepoint, or a rescale's checkpoint: nothing is emitted after the barrier.
+  bool stop = false;
   bool drain = false; ///< with stop: sources emit the maximum watermark first
 };
 
@@ -105,12 +106,15 @@ public:
   barrier_mode mode() const { return mode_; }
 
 private:
-  /// The savepoints in progress (by id): their directories, and whether they stop the job.
+  /// The savepoints in progress (by id): their directories, and whether they stop the job; and
+  /// the checkpoints that stop it (a rescale's: no directory of their own).
   struct savepoint_target {
     std::filesystem::path dir;
     bool stop = false;
   };
 
+  /// Whether `id` is a savepoint (it has a directory of its own).
+  bool is_savepoint(std::int64_t id) const;
   void capture_arrived(int channel, const std::vector<char>& bytes, std::uint32_t records);
   /// Barrier `id` was queued behind input (aligned with an aligned timeout): starts its
   /// alignment clock and the timer for the switch to unaligned.

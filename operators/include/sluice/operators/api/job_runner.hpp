@@ -43,6 +43,17 @@ public:
     (void)drain;
     throw checkpoint_error("savepoints are not supported by this runtime");
   }
+  /// Rescales the running job without a restart of any process: every operator whose
+  /// parallelism the job program did not set runs at `parallelism` (`vertex` empty), or the
+  /// operators chained with the operator of uid `vertex` do. The job stops at a checkpoint
+  /// (needs --checkpoint-dir; sinks commit) and its subtasks are deployed again from it.
+  /// Blocks until they run; returns what changed ("'keyed sum' 2 -> 3"); throws
+  /// checkpoint_error saying why when there is no rescale (the job then goes on unchanged).
+  virtual std::string rescale(int parallelism, const std::string& vertex) {
+    (void)parallelism;
+    (void)vertex;
+    throw checkpoint_error("rescaling is not supported by this runtime");
+  }
 };
 
 /// Starts jobs.

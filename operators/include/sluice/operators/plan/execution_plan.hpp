@@ -52,8 +52,17 @@ struct chained_edge {
 class execution_plan {
 public:
   /// Chains and validates; throws config_error naming the operator on a bad graph.
+  /// `parallelism`, by node id, overrides a node's parallelism where above 0 (a rescale:
+  /// node_parallelism() of the rescaled plan rebuilds the same plan in every process).
   static std::shared_ptr<const execution_plan> build(std::shared_ptr<const job_graph> graph,
-                                                     const job_config& config);
+                                                     const job_config& config,
+                                                     const std::vector<int>& parallelism = {});
+
+  /// The same job graph built again with `parallelism` (as build's).
+  std::shared_ptr<const execution_plan> rebuilt(const job_config& config,
+                                                const std::vector<int>& parallelism) const {
+    return build(graph_, config, parallelism);
+  }
 
   const job_graph& graph() const { return *graph_; }
   const std::vector<plan_vertex>& vertices() const { return vertices_; }
@@ -63,6 +72,8 @@ public:
   int max_parallelism() const { return max_parallelism_; }
   /// Whether a node's output records carry timestamps (it or something upstream assigns them).
   bool timestamped(int node) const { return timestamped_.at(static_cast<std::size_t>(node)); }
+  /// The parallelism of every node, by node id (that of its vertex).
+  std::vector<int> node_parallelism() const;
   /// Whether the vertex contains an operator that generates watermarks.
   bool assigns_timestamps(int vertex) const;
   /// The highest vertex parallelism: the number of slots the job needs.

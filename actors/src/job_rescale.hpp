@@ -1,0 +1,25 @@
+#pragma once
+// What a rescale of a running job asks for (rescale_request_msg): the job graph built again at
+// the new parallelism, checked before the job stops for it. The job manager carries it out
+// (job_manager.hpp: it stops the job at a checkpoint and deploys the subtasks again from it).
+
+#include "sluice/operators/plan/execution_plan.hpp"
+
+#include <memory>
+#include <string>
+
+namespace sluice {
+
+/// The plan of `current`'s job graph with `parallelism` for every operator whose parallelism
+/// the job program did not set (`vertex` empty; operators that cannot run in parallel stay at
+/// 1), or for the operators chained with the operator of uid `vertex`. Throws config_error
+/// saying why there is none: a parallelism below 1 or above the max parallelism, an unknown
+/// uid, a forward edge between operators that would differ, no change.
+std::shared_ptr<const execution_plan> rescaled_plan(const execution_plan& current,
+                                                    const job_config& config, int parallelism,
+                                                    const std::string& vertex);
+
+/// What changed from `from` to `to`: "'keyed sum' 2 -> 3, 'format' 2 -> 3".
+std::string rescale_changes(const execution_plan& from, const execution_plan& to);
+
+} // namespace sluice

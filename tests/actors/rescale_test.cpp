@@ -1,0 +1,174 @@
+// Rescaling a running job on the embedded local cluster (issue 19 §3): a job held at a gate the
+// test moves is rescaled 2 -> 3 -> 1 -> 4 through job_client::rescale while it runs; its output
+// is exactly that of a run without rescales (computed here from the numbers alone), and its
+// operators ran at each parallelism in turn. Refused rescales leave the job running unchanged.
+
+#include "../temp_dir.hpp"
+#include "gated_jobs.hpp"
+#include "job_test_util.hpp"
+
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+using namespace sluice;
+using namespace sluice::test;
+
+namespace {
+
+/// What the subtasks of a sink saw, shared by its copies.
+struct sink_log {
+  std::mutex mutex;
+  std::set<int> parallelism; ///< every parallelism a subtask of the sink opened at
+  std::vector<std::string> lines;
+};
+
+/// Keeps its lines and the parallelism of each subtask that opened.
+class logging_sink final : public copyable_sink<logging_sink, std::string> {
+public:
+  explicit logging_sink(std::shared_ptr<sink_log> log) : log_(std::move(log)) {}
+  void open(const runtime_context& ctx) override {
+    std::lock_guard<std::mutex> guard(log_->mutex);
+    log_->parallelism.insert(ctx.parallelism);
+  }
+  void write(std::string&& line) override {
+    std::lock_guard<std::mutex> guard(log_->mutex);
+    log_->lines.push_back(std::move(line));
+  }
+
+private:
+  std::shared_ptr<sink_log> log_;
+};
+
+job_config rescale_config(state_backend_kind backend, const temp_dir& dir) {
+  auto cfg = test_config(2, 256);
+  cfg.state.kind = backend;
+  cfg.slots = 4;
+  cfg.checkpointing.checkpoint_dir = dir / "checkpoints";
+  return cfg;
+}
+
+/// Where the source stops before each rescale, and the parallelism each rescale asks for.
+struct step {
+  std::int64_t gate_at;
+  int parallelism;
+};
+const std::vector<step> steps{{1000, 3}, {2500, 1}, {4000, 4}};
+
+/// Lets the job run to each step's gate and rescales it there (the operators chained with uid
+/// `vertex`, or all); then lets it finish.
+void rescale_through_steps(job_client& job, gate& g, const std::string& vertex) {
+  int before = 2;
+  for (const auto& s : steps) {
+    CAPTURE(s.parallelism);
+    g.move_to(s.gate_at);
+    g.wait_reached();
+    const auto changes = job.rescale(s.parallelism, vertex);
+    CHECK(changes.find(std::to_string(before) + " -> " + std::to_string(s.parallelism)) !=
+          std::string::npos);
+    before = s.parallelism;
+  }
+  g.open();
+}
+
+void check_running_sums(state_backend_kind backend) {
+
+  temp_dir dir;
+  auto g = std::make_shared<gate>(0);
+  auto log = std::make_shared<sink_log>();
+  environment env(rescale_config(backend, dir));
+  sums(env, g).sink_to(logging_sink{log});
+  auto job = env.execute_async("rescaled sums");
+  rescale_through_steps(*job, *g, "");
+  auto result = job->wait();
+  REQUIRE_MESSAGE(result.ok(), result.error());
+  CHECK(sorted(log->lines) == expected_sums());
+  CHECK(log->parallelism == std::set<int>{1, 2, 3, 4});
+}
+
+/// With periodic checkpoints and the exactly-once file sink, rescaling only the windows'
+/// vertex (uid "windows", with the sink chained to it).
+void check_windows(state_backend_kind backend) {
+  temp_dir dir;
+  auto cfg = rescale_config(backend, dir);
+  cfg.checkpointing.interval_ms = 50;
+  auto g = std::make_shared<gate>(0);
+  environment env(cfg);
+  windows(env, g).sink_to(text_file_sink<std::string>{dir / "out"});
+  auto job = env.execute_async("rescaled windows");
+  rescale_through_steps(*job, *g, "windows");
+  auto result = job->wait();
+  REQUIRE_MESSAGE(result.ok(), result.error());
+  CHECK(committed_lines(dir.path() / "out") == expected_windows());
+}
+
+/// The error of a refused rescale (empty if it was not refused).
+std::string refusal(job_client& job, int parallelism, const std::string& vertex = "") {
+  try {
+    job.rescale(parallelism, vertex);
+  } catch (const checkpoint_error& e) {
+    return e.what();
+  }
+  return {};
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("a running job's keyed running sums rescaled 2 -> 3 -> 1 -> 4 are exact (heap)") {
+  check_running_sums(state_backend_kind::heap);
+}
+
+TEST_CASE("a running job's keyed running sums rescaled 2 -> 3 -> 1 -> 4 are exact (rocksdb)") {
+  check_running_sums(state_backend_kind::rocksdb);
+}
+
+TEST_CASE("event-time windows rescaled by vertex with checkpoints commit every window once") {
+  check_windows(state_backend_kind::heap);
+  check_windows(state_backend_kind::rocksdb);
+}
+
+TEST_CASE("a rescale that cannot be done is refused and the job goes on unchanged") {
+  temp_dir dir;
+  auto g = std::make_shared<gate>(1500);
+  auto log = std::make_shared<sink_log>();
+  environment env(rescale_config(state_backend_kind::heap, dir));
+  sums(env, g).sink_to(logging_sink{log});
+  auto job = env.execute_async("refused rescales");
+  g->wait_reached();
+  CHECK(contains(refusal(*job, 0), "must be at least 1"));
+  CHECK(contains(refusal(*job, 129), "exceeds the job's max parallelism 128"));
+  CHECK(contains(refusal(*job, 5), "it needs 5 slots, the task managers offer 4"));
+  CHECK(contains(refusal(*job, 2), "runs at that parallelism already"));
+  const auto unknown = refusal(*job, 3, "no-such-uid");
+  CHECK(contains(unknown, "no operator of uid 'no-such-uid'"));
+  CHECK(contains(unknown, "'running-sum'"));
+  g->open();
+  auto result = job->wait();
+  REQUIRE_MESSAGE(result.ok(), result.error());
+  CHECK(sorted(log->lines) == expected_sums());
+  CHECK(log->parallelism == std::set<int>{2});
+}
+
+TEST_CASE("a rescale of a job without --checkpoint-dir is refused naming the flag") {
+  auto g = std::make_shared<gate>(100);
+  auto log = std::make_shared<sink_log>();
+  auto cfg = test_config(2, 256);
+  cfg.slots = 4;
+  environment env(cfg);
+  sums(env, g).sink_to(logging_sink{log});
+  auto job = env.execute_async("no checkpoint dir");
+  g->wait_reached();
+  CHECK(contains(refusal(*job, 3), "--checkpoint-dir"));
+  g->open();
+  auto result = job->wait();
+  REQUIRE_MESSAGE(result.ok(), result.error());
+  CHECK(sorted(log->lines) == expected_sums());
+}
