@@ -1,0 +1,220 @@
+// bench_rescale: how long a running job processes nothing while its parallelism changes —
+// rescaled live (job_client::rescale: it stops at a checkpoint and its subtasks are deployed
+// again in the same processes) beside stop with savepoint + a new job restored from it at the
+// new parallelism, the same job in the same run.
+//
+// The job: an unbounded generator (parallelism 1) -> key_by -> a rolling reduce whose state is a
+// value of --value-bytes per key over --keys keys -> a sink that times every record's arrival.
+// The pause is the longest gap between two records arriving at the sink, from the request until
+// records flow at the new parallelism. Small state always; with --state-mb M also state of about
+// M MiB (keys = M MiB / value bytes; --state-backend rocksdb for the 1 GiB figure). Best (lowest)
+// of --repeat R interleaved rounds (live, restart).
+//
+//   bench_rescale [--from P] [--to Q] [--keys K] [--value-bytes B] [--state-mb M] [--repeat R]
+//                 [--json] [common flags: --state-backend ...]
+
+#include "bench_util.hpp"
+
+#include <sluice/sluice.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <unistd.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct keyed_value {
+  std::int64_t key = 0;
+  std::int64_t count = 0;
+  std::string pad;
+  SLUICE_FIELDS(key, count, pad)
+};
+
+std::int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+/// The arrivals at the sink, shared by its copies (and by the jobs of one measurement).
+struct arrivals {
+  std::atomic<std::int64_t> count{0};
+  std::atomic<std::int64_t> last_ns{0};
+  std::atomic<std::int64_t> max_gap_ns{0};
+  std::atomic<bool> measuring{false};
+
+  void arrived() {
+    const auto now = steady_ns();
+    const auto before = last_ns.exchange(now);
+    if (measuring.load(std::memory_order_relaxed)) {
+      auto gap = now - before;
+      auto seen = max_gap_ns.load();
+      while (gap > seen && !max_gap_ns.compare_exchange_weak(seen, gap)) {
+      }
+    }
+    count.fetch_add(1, std::memory_order_relaxed);
+  }
+  /// Waits until `n` records arrived in all.
+  void wait_for(std::int64_t n) const {
+    while (count.load() < n)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+};
+
+class timing_sink final : public sluice::copyable_sink<timing_sink, keyed_value> {
+public:
+  explicit timing_sink(std::shared_ptr<arrivals> a) : arrivals_(std::move(a)) {}
+  void write(keyed_value&&) override { arrivals_->arrived(); }
+
+private:
+  std::shared_ptr<arrivals> arrivals_;
+};
+
+struct setup {
+  sluice::job_config base;
+  fs::path dir;
+  int from = 2;
+  int to = 3;
+  std::int64_t keys = 10000;
+  std::size_t value_bytes = 16;
+};
+
+/// Starts the job at `parallelism` (restoring `restore` if not empty) into `a`.
+std::unique_ptr<sluice::job_client> start(const setup& s, int parallelism,
+                                          const std::string& restore,
+                                          std::shared_ptr<arrivals> a) {
+  auto cfg = s.base;
+  cfg.parallelism = parallelism;
+  cfg.slots = std::max(s.from, s.to);
+  cfg.checkpointing.checkpoint_dir = (s.dir / "checkpoints").string();
+  cfg.checkpointing.restore = restore;
+  sluice::environment env(cfg);
+  const auto keys = s.keys;
+  const std::string pad(s.value_bytes, 'x');
+  env.from_source(sluice::make_generator_source(
+                      [keys, pad](std::uint64_t i) {
+                        return keyed_value{static_cast<std::int64_t>(i) % keys, 1, pad};
+                      },
+                      std::nullopt),
+                  "generator")
+      .set_parallelism(1)
+      .key_by([](const keyed_value& v) { return v.key; })
+      .reduce([](keyed_value a, const keyed_value& b) {
+        a.count += b.count;
+        return a;
+      })
+      .uid("state")
+      .sink_to(timing_sink{std::move(a)}, "timing sink");
+  return env.execute_async("bench_rescale");
+}
+
+/// Records that must flow at the new parallelism before the pause counts as over.
+constexpr std::int64_t flowing = 20000;
+
+void end(sluice::job_client& job) {
+  job.cancel();
+  job.wait();
+}
+
+/// The pause of a live rescale, in ms.
+double live_pause_ms(const setup& s) {
+  auto a = std::make_shared<arrivals>();
+  auto job = start(s, s.from, "", a);
+  a->wait_for(s.keys + flowing); // every key's state is there
+  a->measuring = true;
+  job->rescale(s.to, "");
+  a->wait_for(a->count.load() + flowing);
+  a->measuring = false;
+  end(*job);
+  return static_cast<double>(a->max_gap_ns.load()) / 1e6;
+}
+
+/// The pause of stop with savepoint + a restart at the new parallelism, in ms.
+double restart_pause_ms(const setup& s) {
+  auto a = std::make_shared<arrivals>();
+  auto job = start(s, s.from, "", a);
+  a->wait_for(s.keys + flowing);
+  a->measuring = true;
+  const auto savepoint = job->stop_with_savepoint((s.dir / "savepoints").string(), false);
+  job->wait();
+  auto restarted = start(s, s.to, (fs::path(savepoint) / "_metadata").string(), a);
+  a->wait_for(a->count.load() + flowing);
+  a->measuring = false;
+  end(*restarted);
+  return static_cast<double>(a->max_gap_ns.load()) / 1e6;
+}
+
+/// The lowest of `repeat` interleaved rounds of each side: {live, restart}.
+std::pair<double, double> measure(const setup& s, int repeat) {
+  double live = 0;
+  double restart = 0;
+  for (int r = 0; r < repeat; ++r) {
+    fs::remove_all(s.dir);
+    const auto l = live_pause_ms(s);
+    fs::remove_all(s.dir);
+    const auto t = restart_pause_ms(s);
+    live = r == 0 ? l : std::min(live, l);
+    restart = r == 0 ? t : std::min(restart, t);
+  }
+  fs::remove_all(s.dir);
+  return {live, restart};
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  sluice::environment env{argc,
+                          argv,
+                          {{"from", "parallelism before the rescale", std::string("2"), false},
+                           {"to", "parallelism after it", std::string("3"), false},
+                           {"keys", "keys of the small state", std::string("10000"), false},
+                           {"value-bytes", "bytes of each key's value", std::string("16"), false},
+                           {"state-mb", "also measure state of about this many MiB (0: no)",
+                            std::string("0"), false},
+                           bench::repeat_flag("3"),
+                           {"json", "print the figures as JSON on the last line", {}, true}}};
+  setup s;
+  s.base = env.config();
+  s.dir = fs::temp_directory_path() / ("bench_rescale-" + std::to_string(::getpid()));
+  s.from = std::stoi(env.flag_or("from", "2"));
+  s.to = std::stoi(env.flag_or("to", "3"));
+  s.keys = std::stoll(env.flag_or("keys", "10000"));
+  s.value_bytes = std::stoull(env.flag_or("value-bytes", "16"));
+  const auto state_mb = std::stoll(env.flag_or("state-mb", "0"));
+  const int repeat = bench::repeat_of(env);
+
+  std::printf("rescale %d -> %d, %s state, best of %d interleaved round(s)\n", s.from, s.to,
+              sluice::to_string(s.base.state.kind), repeat);
+  const auto [live_small, restart_small] = measure(s, repeat);
+  std::printf("small state (%lld keys x %zu bytes): live %8.1f ms, stop + restart %8.1f ms "
+              "(%.1fx shorter)\n",
+              static_cast<long long>(s.keys), s.value_bytes, live_small, restart_small,
+              restart_small / live_small);
+  std::vector<std::pair<std::string, double>> fields{{"live_pause_ms_small", live_small},
+                                                     {"restart_pause_ms_small", restart_small}};
+  if (state_mb > 0) {
+    auto large = s;
+    large.value_bytes = 1024;
+    large.keys = state_mb * 1024; // MiB / 1 KiB values
+    const auto [live_large, restart_large] = measure(large, 1);
+    std::printf("large state (%lld keys x 1 KiB): live %8.1f ms, stop + restart %8.1f ms "
+                "(%.1fx shorter)\n",
+                static_cast<long long>(large.keys), live_large, restart_large,
+                restart_large / live_large);
+    fields.push_back({"live_pause_ms_large", live_large});
+    fields.push_back({"restart_pause_ms_large", restart_large});
+  }
+  if (env.flag("json"))
+    bench::print_json(fields);
+  return 0;
+}
