@@ -9,7 +9,8 @@ namespace sluice {
 task_manager_registry::task_manager_registry(caf::event_based_actor& self,
                                              const job_manager_setup& setup,
                                              const job_deployment& deployment)
-    : self_(self), setup_(setup), deployment_(deployment) {}
+    : self_(self), setup_(setup), deployment_(deployment),
+      fingerprint_(setup.plan->fingerprint()) {}
 
 void task_manager_registry::arm_slots_timer() {
   auto delay = std::max<std::int64_t>(slots_deadline_ms_ - steady_now_ms(), 0);
@@ -38,7 +39,7 @@ void task_manager_registry::add_local(task_manager_entry tm) {
 
 caf::result<std::vector<std::string>> task_manager_registry::on_register(
     const register_task_manager_msg& msg) {
-  const auto mine = setup_.plan->fingerprint();
+  const auto mine = fingerprint_;
   if (msg.fingerprint != mine) {
     auto why = "task manager " + msg.name + " runs a different job graph (fingerprint " +
                std::to_string(msg.fingerprint) + ", the job manager's is " +

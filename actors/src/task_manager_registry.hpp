@@ -60,6 +60,8 @@ private:
   caf::event_based_actor& self_;
   const job_manager_setup& setup_;
   const job_deployment& deployment_;
+  /// The plan the job program builds (not a rescale's): what every task manager builds too.
+  const std::uint64_t fingerprint_;
   std::vector<task_manager_entry> entries_;
   /// Until when to wait for enough slots (steady clock ms); 0: not waiting.
   std::int64_t slots_deadline_ms_ = 0;

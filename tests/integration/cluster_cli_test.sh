@@ -14,15 +14,6 @@ fail() { echo "FAILED: $*"; exit 1; }
 # jm_cli ARGS...: sluice against the current job manager.
 jm_cli() { "$sluice" --jobmanager "127.0.0.1:$jm_port" "$@"; }
 
-# wait_until NAME PID COMMAND...: polls COMMAND until it succeeds; fails if PID ended first.
-wait_until() {
-  local name=$1 pid=$2; shift 2
-  until "$@"; do
-    kill -0 "$pid" 2>/dev/null || { echo "$name ended while waiting for: $*"; cat "$work/$name.err"; exit 1; }
-    sleep 0.05
-  done
-}
-
 # start_cluster N SLOTS ARGS...: job manager jmN and task managers tmN.1 and tmN.2 of SLOTS slots
 # each, all with ARGS; sets cluster=(their pids).
 start_cluster() {

@@ -54,6 +54,15 @@ expect_status() {
   fi
 }
 
+# wait_until NAME PID COMMAND...: polls COMMAND until it succeeds; fails if PID ended first.
+wait_until() {
+  local name=$1 pid=$2; shift 2
+  until "$@"; do
+    kill -0 "$pid" 2>/dev/null || { echo "$name ended while waiting for: $*"; cat "$work/$name.err"; exit 1; }
+    sleep 0.05
+  done
+}
+
 # word_count_input FILE LINES: a deterministic text of LINES lines over 11 words.
 word_count_input() {
   awk -v n="$2" 'BEGIN {

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# `sluice rescale` against a running word_count cluster: a job manager and three task managers
+# of two slots each (separate processes on 127.0.0.1), checkpoints every 200 ms, the
+# exactly-once file sink. Modes:
+#   steps    the job is rescaled 2 -> 3 -> 1 -> 4 while it runs; each reply names the change
+#   kill-tm  kill -9 of task manager 3 once the job manager took a rescale request; a
+#            replacement task manager is started; the rescale succeeds or fails, the job goes on
+# Either way the committed output must be every word's rolling counts 1..n exactly once
+# (computed here), and every process still running exits 0.
+set -euo pipefail
+bin=$1
+sluice=$2
+mode=$3
+work=$(mktemp -d)
+source "$(dirname "$0")/cluster_lib.sh"
+
+fail() { echo "FAILED: $*"; exit 1; }
+jm_cli() { "$sluice" --jobmanager "127.0.0.1:$jm_port" "$@"; }
+checkpointed() { jm_cli status word_count --json 2>/dev/null | grep -q '"latest_checkpoint":[0-9]'; }
+rescale_taken() { grep -q "rescaling:" "$work/jm.err"; }
+
+word_count_input "$work/input.txt" 40000
+rolling_counts "$work/input.txt" > "$work/expected"
+common=(--input "$work/input.txt" --parallelism 2 --output "$work/out" --source-rate 8000
+        --checkpoint-interval-ms 200 --checkpoint-dir "$work/chk" --restart-delay-ms 100
+        --heartbeat-timeout-ms 1000)
+
+start_job_manager jm "$bin" "${common[@]}" --taskmanagers 3 --log-level info
+jm=$jm_pid
+tms=()
+for i in 1 2 3; do
+  start_task_manager "tm$i" "$bin" "${common[@]}" --slots 2
+  tms+=("$tm_pid")
+done
+wait_until jm "$jm" checkpointed
+
+case "$mode" in
+  steps)
+    before=2
+    for p in 3 1 4; do
+      reply=$(jm_cli rescale word_count --parallelism "$p")
+      echo "$reply" | grep -q -- "$before -> $p" || fail "rescale to $p replied: $reply"
+      before=$p
+    done
+    ;;
+  kill-tm)
+    jm_cli rescale word_count --parallelism 3 > "$work/rescale.out" 2>&1 &
+    client=$!
+    wait_until jm "$jm" rescale_taken
+    kill -9 "${tms[2]}"
+    start_task_manager tm4 "$bin" "${common[@]}" --slots 2
+    tms[2]=$tm_pid
+    wait "$client" || grep -q "no rescale of job 'word_count'" "$work/rescale.out" ||
+      fail "rescale during a lost task manager: $(cat "$work/rescale.out")"
+    ;;
+  *) fail "unknown mode $mode" ;;
+esac
+
+expect_status jm "$jm" 0
+for i in 0 1 2; do expect_status "tm$((i + 1))" "${tms[$i]}" 0; done
+committed "$work/out" > "$work/out.sorted"
+diff -q "$work/expected" "$work/out.sorted"
+echo ok
