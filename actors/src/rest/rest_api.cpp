@@ -18,18 +18,19 @@ namespace sluice::rest {
 
 namespace {
 
-/// The savepoints and stops triggered through the API, by trigger id.
+/// The savepoints, stops and rescales triggered through the API, by trigger id.
 class trigger_table {
 public:
   struct entry {
     bool done = false;
-    std::string location; ///< the savepoint's directory, once done
+    std::string location; ///< the savepoint's directory (a rescale's changes), once done
     std::string failure;  ///< why it failed, once done
   };
 
-  std::string add() {
+  /// A new trigger id: `kind`-N.
+  std::string add(const std::string& kind) {
     std::lock_guard<std::mutex> guard(mutex_);
-    auto id = "savepoint-" + std::to_string(++next_);
+    auto id = kind + "-" + std::to_string(++next_);
     entries_[id] = entry{};
     return id;
   }
@@ -121,18 +122,20 @@ struct rest_api::impl {
     });
   }
 
-  /// Sends a savepoint request without waiting; its outcome goes to the trigger table.
-  std::string trigger(savepoint_request_msg msg) {
-    auto id = triggers->add();
+  /// Sends a savepoint (or rescale) request without waiting; its outcome (the job manager's
+  /// string reply, or its error) goes to the trigger table under a new id of `kind`.
+  template <class Message>
+  std::string trigger(Message msg, const std::string& kind) {
+    auto id = triggers->add(kind);
     auto table = triggers;
     auto jm = job_manager;
     auto timeout = savepoint_timeout;
     // The request goes in as a spawn argument: CAF 0.17.6 binds a reference to its null
     // argument tuple when a function actor is spawned without any (undefined behaviour).
     system.spawn(
-        [=](caf::event_based_actor* self, const savepoint_request_msg& request) {
+        [=](caf::event_based_actor* self, const Message& request) {
           self->request(jm, timeout, request)
-              .then([=](const std::string& dir) { table->finish(id, dir, ""); },
+              .then([=](const std::string& reply) { table->finish(id, reply, ""); },
                     [=](const caf::error& e) {
                       table->finish(id, "",
                                     e == caf::sec::request_receiver_down ? "the job is not running"
@@ -142,6 +145,21 @@ struct rest_api::impl {
         std::move(msg));
     release_thread_logger();
     return id;
+  }
+
+  /// The status of trigger `id` of `kind`, as Flink answers it: IN_PROGRESS, or COMPLETED with
+  /// the reply as `field` of the operation or its failure (as exception class `failure`).
+  json trigger_status(const std::string& id, const std::string& kind, const char* failure,
+                      const char* field) const {
+    auto t = id.rfind(kind + "-", 0) == 0 ? triggers->find(id) : std::nullopt;
+    if (!t)
+      throw http_error(404, "unknown " + kind + " trigger '" + id + "'");
+    json operation = nullptr;
+    if (t->done && t->failure.empty())
+      operation = {{field, t->location}};
+    else if (t->done)
+      operation = {{"failure-cause", {{"class", failure}, {"stack-trace", t->failure}}}};
+    return {{"status", {{"id", t->done ? "COMPLETED" : "IN_PROGRESS"}}}, {"operation", operation}};
   }
 
   void add_routes() {
@@ -196,7 +214,8 @@ struct rest_api::impl {
       const bool cancel = body_field<bool>(body, "cancel-job").value_or(false);
       auto dir = body_field<std::string>(body, "target-directory").value_or("");
       return json_response(
-          {{"request-id", trigger(savepoint_request_msg{dir, cancel, false, r.captures[0]})}},
+          {{"request-id",
+            trigger(savepoint_request_msg{dir, cancel, false, r.captures[0]}, "savepoint")}},
           202);
     });
     endpoint.route("POST", "/jobs/([^/]+)/stop", [this](const http_request& r) {
@@ -206,22 +225,43 @@ struct rest_api::impl {
       auto dir = body_field<std::string>(body, "targetDirectory").value_or("");
       const bool drain = body_field<bool>(body, "drain").value_or(false);
       return json_response(
-          {{"request-id", trigger(savepoint_request_msg{dir, true, drain, r.captures[0]})}}, 202);
+          {{"request-id",
+            trigger(savepoint_request_msg{dir, true, drain, r.captures[0]}, "savepoint")}},
+          202);
+    });
+    // Flink's rescaling API: PATCH starts it, GET follows it by trigger id.
+    endpoint.route("PATCH", "/jobs/([^/]+)/rescaling", [this](const http_request& r) {
+      auto doc = state();
+      check_job(doc, r.captures[0]);
+      const auto text = r.param("parallelism");
+      if (!text)
+        throw http_error(400, "parameter 'parallelism' is missing");
+      int parallelism = 0;
+      try {
+        std::size_t used = 0;
+        parallelism = std::stoi(*text, &used);
+        if (used != text->size())
+          throw std::invalid_argument(*text);
+      } catch (const std::exception&) {
+        throw http_error(400, "parameter 'parallelism': '" + *text + "' is not a number");
+      }
+      return json_response(
+          {{"request-id",
+            trigger(rescale_request_msg{r.captures[0], parallelism, r.param("vertex").value_or("")},
+                    "rescale")}},
+          202);
+    });
+    endpoint.route("GET", "/jobs/([^/]+)/rescaling/([^/]+)", [this](const http_request& r) {
+      auto doc = state();
+      check_job(doc, r.captures[0]);
+      return json_response(trigger_status(r.captures[1], "rescale", "sluice.RescaleFailure",
+                                          "changes"));
     });
     endpoint.route("GET", "/jobs/([^/]+)/savepoints/([^/]+)", [this](const http_request& r) {
       auto doc = state();
       check_job(doc, r.captures[0]);
-      auto t = triggers->find(r.captures[1]);
-      if (!t)
-        throw http_error(404, "unknown savepoint trigger '" + r.captures[1] + "'");
-      json operation = nullptr;
-      if (t->done && t->failure.empty())
-        operation = {{"location", t->location}};
-      else if (t->done)
-        operation = {{"failure-cause", {{"class", "sluice.SavepointFailure"},
-                                        {"stack-trace", t->failure}}}};
-      return json_response({{"status", {{"id", t->done ? "COMPLETED" : "IN_PROGRESS"}}},
-                            {"operation", operation}});
+      return json_response(trigger_status(r.captures[1], "savepoint", "sluice.SavepointFailure",
+                                          "location"));
     });
     endpoint.route("PATCH", "/jobs/([^/]+)", [this](const http_request& r) {
       auto doc = state();
