@@ -80,6 +80,20 @@ private:
   std::shared_ptr<arrivals> arrivals_;
 };
 
+/// `bytes` pseudo-random bytes of `key`: values RocksDB cannot compress, so that the state on
+/// disk is as large as the flag says.
+std::string pad_of(std::int64_t key, std::size_t bytes) {
+  std::string out(bytes, '\0');
+  auto x = static_cast<std::uint64_t>(key) * 0x9E3779B97F4A7C15ULL + 1;
+  for (auto& c : out) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    c = static_cast<char>(x);
+  }
+  return out;
+}
+
 struct setup {
   sluice::job_config base;
   fs::path dir;
@@ -100,10 +114,11 @@ std::unique_ptr<sluice::job_client> start(const setup& s, int parallelism,
   cfg.checkpointing.restore = restore;
   sluice::environment env(cfg);
   const auto keys = s.keys;
-  const std::string pad(s.value_bytes, 'x');
+  const auto value_bytes = s.value_bytes;
   env.from_source(sluice::make_generator_source(
-                      [keys, pad](std::uint64_t i) {
-                        return keyed_value{static_cast<std::int64_t>(i) % keys, 1, pad};
+                      [keys, value_bytes](std::uint64_t i) {
+                        const auto key = static_cast<std::int64_t>(i) % keys;
+                        return keyed_value{key, 1, pad_of(key, value_bytes)};
                       },
                       std::nullopt),
                   "generator")
