@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `sluice rescale` against a running word_count cluster: a job manager and three task managers
+# `sluice rescale` against a running cluster: a job manager and three task managers
 # of two slots each (separate processes on 127.0.0.1), checkpoints every 200 ms, the
 # exactly-once file sink. Modes:
 #   steps    the job is rescaled 2 -> 3 -> 1 -> 4 while it runs; each reply names the change
@@ -7,23 +7,37 @@
 #            replacement task manager is started; the rescale succeeds or fails, the job goes on
 # Either way the committed output must be every word's rolling counts 1..n exactly once
 # (computed here), and every process still running exits 0.
+#   windows  window_aggregate (the fourth argument; tumbling event-time windows) rescaled
+#            2 -> 3 -> 1 -> 4 the same way: its committed firings equal a plain run's
 set -euo pipefail
 bin=$1
 sluice=$2
 mode=$3
+windows_bin=${4:-}
 work=$(mktemp -d)
 source "$(dirname "$0")/cluster_lib.sh"
 
 fail() { echo "FAILED: $*"; exit 1; }
 jm_cli() { "$sluice" --jobmanager "127.0.0.1:$jm_port" "$@"; }
-checkpointed() { jm_cli status word_count --json 2>/dev/null | grep -q '"latest_checkpoint":[0-9]'; }
+checkpointed() { jm_cli status "$job" --json 2>/dev/null | grep -q '"latest_checkpoint":[0-9]'; }
 rescale_taken() { grep -q "rescaling:" "$work/jm.err"; }
 
-word_count_input "$work/input.txt" 40000
-rolling_counts "$work/input.txt" > "$work/expected"
-common=(--input "$work/input.txt" --parallelism 2 --output "$work/out" --source-rate 8000
-        --checkpoint-interval-ms 200 --checkpoint-dir "$work/chk" --restart-delay-ms 100
-        --heartbeat-timeout-ms 1000)
+common=(--parallelism 2 --output "$work/out" --checkpoint-interval-ms 200
+        --checkpoint-dir "$work/chk" --restart-delay-ms 100 --heartbeat-timeout-ms 1000)
+job=word_count
+if [ "$mode" = windows ]; then
+  window_events "$work/in.csv"
+  window_flags=(--input "$work/in.csv" --window tumbling --size 1000 --out-of-orderness 30)
+  "$windows_bin" "${window_flags[@]}" --parallelism 2 --output "$work/plain.txt"
+  sort "$work/plain.txt" > "$work/expected"
+  common+=("${window_flags[@]}" --source-rate 4000)
+  bin=$windows_bin
+  job=window_aggregate
+else
+  word_count_input "$work/input.txt" 40000
+  rolling_counts "$work/input.txt" > "$work/expected"
+  common+=(--input "$work/input.txt" --source-rate 8000)
+fi
 
 start_job_manager jm "$bin" "${common[@]}" --taskmanagers 3 --log-level info
 jm=$jm_pid
@@ -35,10 +49,10 @@ done
 wait_until jm "$jm" checkpointed
 
 case "$mode" in
-  steps)
+  steps | windows)
     before=2
     for p in 3 1 4; do
-      reply=$(jm_cli rescale word_count --parallelism "$p")
+      reply=$(jm_cli rescale "$job" --parallelism "$p")
       echo "$reply" | grep -q -- "$before -> $p" || fail "rescale to $p replied: $reply"
       before=$p
     done
