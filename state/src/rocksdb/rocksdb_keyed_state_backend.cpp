@@ -144,17 +144,25 @@ void rocksdb_keyed_state_backend::restore(const std::vector<keyed_state_handle>&
         checkpoints.push_back(p);
     }
   }
-  if (checkpoints.size() == 1 && checkpoints[0].range.first <= mine.first &&
-      checkpoints[0].range.last >= mine.last) {
-    db_->restore_whole(checkpoints[0], mine);
-    // Its SST files are this instance's now: the next incremental checkpoint references them.
-    shared_files_->seed(checkpoints[0]);
+  if (checkpoints.empty())
     return;
-  }
-  for (const auto& p : checkpoints) {
-    const readable_rocksdb_checkpoint source(owner(), p, scratch_dir());
+  // The checkpoint holding most of this instance's key groups becomes it (its files linked,
+  // the key groups of others deleted); the others' key groups are inserted key by key.
+  const auto overlap = [&](const keyed_state_part& p) {
+    return std::min(p.range.last, mine.last) - std::max(p.range.first, mine.first);
+  };
+  const auto base = std::max_element(
+      checkpoints.begin(), checkpoints.end(),
+      [&](const keyed_state_part& a, const keyed_state_part& b) { return overlap(a) < overlap(b); });
+  db_->restore_whole(*base, mine);
+  // Its SST files are this instance's now: the next incremental checkpoint references them.
+  shared_files_->seed(*base);
+  for (auto p = checkpoints.begin(); p != checkpoints.end(); ++p) {
+    if (p == base)
+      continue;
+    const readable_rocksdb_checkpoint source(owner(), *p, scratch_dir());
     db_->import_key_groups(
-        source.dir(), {std::max(p.range.first, mine.first), std::min(p.range.last, mine.last)});
+        source.dir(), {std::max(p->range.first, mine.first), std::min(p->range.last, mine.last)});
   }
 }
 
