@@ -91,6 +91,12 @@ expect_exit 2 "unknown command 'frobnicate'" jm_cli frobnicate
 expect_exit 2 "unknown flag --frob" jm_cli list --frob
 expect_exit 2 "missing argument for 'cancel'" jm_cli cancel
 expect_exit 2 "missing flag --jobmanager" "$sluice" list
+expect_exit 2 "missing flag --parallelism N for 'rescale'" jm_cli rescale word_count
+expect_exit 2 "flag --vertex applies to 'rescale' only" jm_cli list --vertex sum
+expect_exit 2 "'zero' is not a positive number" jm_cli rescale word_count --parallelism zero
+expect_exit 1 "no rescale of job 'word count': it needs 5 slots" \
+  jm_cli rescale word_count --parallelism 5
+expect_exit 1 "no operator of uid 'nope'" jm_cli rescale word_count --parallelism 1 --vertex nope
 
 # savepoint JOB DIR, then stop with a savepoint: every process exits 0
 sp1=$(jm_cli savepoint word_count "$work/sp1")

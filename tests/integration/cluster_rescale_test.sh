@@ -64,7 +64,7 @@ case "$mode" in
     kill -9 "${tms[2]}"
     start_task_manager tm4 "$bin" "${common[@]}" --slots 2
     tms[2]=$tm_pid
-    wait "$client" || grep -q "no rescale of job 'word_count'" "$work/rescale.out" ||
+    wait "$client" || grep -q "no rescale of job 'word count'" "$work/rescale.out" ||
       fail "rescale during a lost task manager: $(cat "$work/rescale.out")"
     ;;
   *) fail "unknown mode $mode" ;;
