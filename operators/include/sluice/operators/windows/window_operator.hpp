@@ -159,7 +159,7 @@ public:
 
   /// Records dropped as late because no late-data side output consumed them.
   std::int64_t num_late_records_dropped() const { return late_dropped_->count(); }
-  /// Whether the heap fast path runs (decided in open(); for tests and diagnostics).
+  /// Whether the fast path runs (decided in open(); for tests and diagnostics).
   bool accumulates() const { return accumulating_; }
 
 private:
