@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -23,23 +22,6 @@ namespace {
 using lines = std::vector<std::string>;
 
 constexpr std::int64_t gap = 6;
-
-/// Time advances 0-3 ms per element, elements lag it by up to 4 ms, and the watermark trails
-/// it by 5 ms every ten elements: no element is late.
-std::vector<step> random_steps(std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::int64_t now = 0;
-  std::vector<step> steps;
-  for (int i = 1; i <= 3000; ++i) {
-    now += static_cast<std::int64_t>(rng() % 4);
-    const std::int64_t ts = now - static_cast<std::int64_t>(rng() % 5);
-    steps.push_back({false, {"k" + std::to_string(rng() % 8), i}, ts});
-    if (i % 10 == 0)
-      steps.push_back({true, {}, now - 5});
-  }
-  steps.push_back({true, {}, now + 1000});
-  return steps;
-}
 
 /// The model: each key's sessions as (start, end, sum); lines "key:sum@end-1", sorted.
 lines model(const std::vector<step>& steps) {
@@ -107,7 +89,7 @@ lines feed(std::vector<session_harness*> subtasks, const std::vector<key_group_r
 
 TEST_CASE("session windows: sums of sessions merged across many elements match a model") {
   for (const std::uint64_t seed : {1, 2}) {
-    const auto steps = random_steps(seed);
+    const auto steps = steps_never_late(seed, 3000, 8);
     const lines expected = model(steps);
     REQUIRE(expected.size() > 100);
     for (const state_backend_kind kind : test::test_backend_kinds) {
@@ -122,7 +104,7 @@ TEST_CASE("session windows: sums of sessions merged across many elements match a
 }
 
 TEST_CASE("session windows: restored mid-session into two subtasks on either backend") {
-  const auto steps = random_steps(3);
+  const auto steps = steps_never_late(3, 3000, 8);
   const lines expected = model(steps);
   const std::size_t half = steps.size() / 2 + 1; // an element: sessions are open
   REQUIRE_FALSE(steps[half - 1].watermark);

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <ostream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -45,6 +46,25 @@ struct sum_of {
     return acc;
   }
 };
+
+/// `elements` elements ev{"k<n>" of `keys` keys, i} (i from 1), their time advancing 0-3 ms
+/// per element from 0 and elements lagging it by up to 4 ms, and a watermark trailing it by
+/// 5 ms every ten elements, then one 1000 ms ahead: no element is late.
+inline std::vector<step> steps_never_late(std::uint64_t seed, int elements, int keys) {
+  std::mt19937_64 rng(seed);
+  std::int64_t now = 0;
+  std::vector<step> steps;
+  for (int i = 1; i <= elements; ++i) {
+    now += static_cast<std::int64_t>(rng() % 4);
+    const std::int64_t ts = now - static_cast<std::int64_t>(rng() % 5);
+    steps.push_back(
+        {false, {"k" + std::to_string(rng() % static_cast<std::uint64_t>(keys)), i}, ts});
+    if (i % 10 == 0)
+      steps.push_back({true, {}, now - 5});
+  }
+  steps.push_back({true, {}, now + 1000});
+  return steps;
+}
 
 /// A clock the test moves; remembers the wake-ups asked for.
 class fake_clock final : public processing_time_service {

@@ -10,7 +10,7 @@
 // The hot path on the heap is one predictable branch (heap or not) per call, no virtual call.
 
 #include "sluice/state/flat_hash_map.hpp"
-#include "sluice/state/get_keyed_state.hpp"
+#include "sluice/state/keyed_table_state.hpp"
 #include "sluice/state/value_state_sections.hpp"
 
 #include <cstddef>
@@ -20,65 +20,49 @@
 
 namespace sluice {
 
-template <class K, class V>
-class keyed_table final : keyed_snapshot_participant {
+template <class K, class V> class keyed_table final : keyed_snapshot_participant {
 public:
   /// Attaches the table to `backend` under `name`, taking the values restored into it. The
   /// operator declares the key type first (keyed_state_backend::set_key_type<K>).
   void open(keyed_state_backend& backend, const std::string& name) {
     backend_ = &backend;
-    if (backend.kind() == state_backend_kind::heap)
-      backend.register_participant(name, *this, sections::signature());
-    else
-      state_ = &backend.get_state(value_state_descriptor<V>(name));
+    on_heap_ = state_.open(backend, name, *this, sections::signature());
   }
 
   /// Makes the value of `key` init() if it has none, else applies update(value&) to it;
   /// returns the value now held, valid until the next call on the table.
-  template <class Init, class Update>
-  const V& upsert(const K& key, Init&& init, Update&& update) {
-    if (state_ == nullptr) {
-      auto [value, inserted] = map_.try_emplace(key, lazy<Init>{init});
+  template <class Init, class Update> const V& upsert(const K& key, Init&& init, Update&& update) {
+    if (on_heap_) {
+      auto [value, inserted] = map_.try_emplace(key, detail::lazy_value<V, Init>{init});
       if (!inserted)
         update(*value);
       return *value;
     }
-    backend_->set_current_key(key);
-    std::optional<V> held = state_->value();
-    if (held)
-      update(*held);
-    else
-      held.emplace(init());
-    state_->update(*held);
-    last_ = std::move(*held);
-    return last_;
+    use(key);
+    return state_.upsert(init, update);
   }
 
   /// The value of `key`, or nullptr; valid until the next call on the table.
   const V* find(const K& key) {
-    if (state_ == nullptr)
+    if (on_heap_)
       return map_.find(key);
-    backend_->set_current_key(key);
-    std::optional<V> held = state_->value();
-    if (!held)
-      return nullptr;
-    last_ = std::move(*held);
-    return &last_;
+    use(key);
+    return state_.find();
   }
 
   /// Removes the value of `key`, if any.
   void erase(const K& key) {
-    if (state_ == nullptr) {
+    if (on_heap_) {
       map_.erase(key);
       return;
     }
-    backend_->set_current_key(key);
-    state_->clear();
+    use(key);
+    state_.erase();
   }
 
   /// Hints that `key` is used soon: on the heap, starts loading its slot into the cache.
   void prefetch(const K& key) const {
-    if (state_ == nullptr)
+    if (on_heap_)
       map_.prefetch(key);
   }
 
@@ -96,19 +80,18 @@ public:
 private:
   using sections = value_state_sections<K, V>;
 
-  /// Makes the value with init() only when an insertion needs it.
-  template <class Init>
-  struct lazy {
-    Init& init;
-    operator V() const { return init(); }
-  };
+  /// Off the heap: makes `key` the backend's current key, outside any namespace.
+  void use(const K& key) {
+    backend_->set_current_key(key);
+    backend_->set_current_namespace({});
+  }
 
   keyed_state_backend* backend_ = nullptr;
-  /// The value state on RocksDB; null on the heap, where map_ holds the values.
-  value_state<V>* state_ = nullptr;
+  bool on_heap_ = false;
+  /// On the heap: the values.
   flat_hash_map<K, V> map_;
-  /// On RocksDB: the value upsert or find returned last.
-  V last_{};
+  /// On RocksDB: the value state holding them.
+  detail::table_state<value_state_descriptor<V>> state_;
 };
 
 } // namespace sluice

@@ -12,7 +12,7 @@
 //   void absorb(stored_type&&);                 merges taken contents into the current window's
 //   void clear(const Ctx&);                     the window is gone: the function's clear
 // Incremental policies (reduce, aggregate) also offer the accumulator interface that
-// window_operator's heap fast path (window_accumulators.hpp) uses instead of their state:
+// window_operator's fast path (window_accumulators.hpp) uses instead of their state:
 //   using accumulator_type; using state_descriptor;  the state's value and descriptor
 //   accumulator_type first(const T&);            the accumulator of a window's first element
 //   void accumulate(accumulator_type&, const T&); adds a later element

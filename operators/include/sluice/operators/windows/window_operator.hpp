@@ -6,12 +6,13 @@
 // and trigger state in the namespace of their window, the merging window set of session
 // windows outside any window, and the timers as a snapshot participant.
 //
-// On the heap backend, event-time windows with the default trigger and a reduce or aggregate
-// function take a fast path with the same results: tumbling and sliding windows keep their
-// accumulators in the operator's own typed table (window_accumulators.hpp), with timers
-// registered once per (key, window) instead of per element; session windows keep each key's
-// sessions in one (session_accumulators.hpp), with a timer queued ahead of the session's
-// time and moved on when it fires early, instead of moving timers with every merge.
+// Event-time windows with the default trigger and a reduce or aggregate function take a fast
+// path with the same results: tumbling and sliding windows keep their accumulators in a typed
+// table of state/ (window_accumulators.hpp; heap or RocksDB, as the backend decides), with
+// timers registered once per (key, window) instead of per element; on the heap, session
+// windows keep each key's sessions in one (session_accumulators.hpp), with a timer queued ahead
+// of the session's time and moved on when it fires early, instead of moving timers with every
+// merge.
 
 #include "sluice/operators/core/stream_operator.hpp"
 #include "sluice/operators/time/timer_queue_snapshot.hpp"
@@ -84,12 +85,14 @@ public:
     tctx_.open(backend);
     late_dropped_ = &ctx.metric_group().late_records_dropped();
     if constexpr (accumulator_capable) {
-      accumulating_ = default_trigger_ && event_time_ && backend.kind() == state_backend_kind::heap;
+      accumulating_ = default_trigger_ && event_time_ &&
+                      (!merging || backend.kind() == state_backend_kind::heap);
       if (accumulating_) {
         if constexpr (merging) {
           accumulators_.open(backend);
         } else {
-          accumulators_.open(backend, assigner_.size());
+          accumulators_.open(backend, windows_detail::contents_state_name,
+                             windows_detail::window_end_packing{assigner_.size()});
         }
       }
     }
@@ -156,7 +159,7 @@ public:
 
   /// Records dropped as late because no late-data side output consumed them.
   std::int64_t num_late_records_dropped() const { return late_dropped_->count(); }
-  /// Whether the heap fast path runs (decided in open(); for tests and diagnostics).
+  /// Whether the fast path runs (decided in open(); for tests and diagnostics).
   bool accumulates() const { return accumulating_; }
 
 private:
@@ -282,15 +285,16 @@ private:
         return;
       }
       skipped = false;
-      auto* acc = accumulators_.find(key, window);
-      const bool first = acc == nullptr;
-      if (first) {
-        acc = accumulators_.insert(key, window, contents_.first(value));
-      } else {
-        contents_.accumulate(*acc, value);
-      }
+      bool first = false;
+      const auto& acc = accumulators_.upsert(
+          key, window,
+          [&] {
+            first = true;
+            return contents_.first(value);
+          },
+          [&](auto& held) { contents_.accumulate(held, value); });
       if (window.max_timestamp() <= tctx_.watermark) {
-        emit_accumulator(key, window, *acc);
+        emit_accumulator(key, window, acc);
       } else if (first) {
         tctx_.event_timers.add({key, window}, window.max_timestamp());
       }
@@ -318,9 +322,10 @@ private:
   /// The fast path's on_timer: the timer at the window's end fires it, the cleanup timer
   /// removes it (both at once without allowed lateness).
   void accumulator_timer(const timer_key& t, std::int64_t time) {
-    if (const auto* acc = accumulators_.find(t.key, t.window);
-        acc != nullptr && time == t.window.max_timestamp()) {
-      emit_accumulator(t.key, t.window, *acc);
+    if (time == t.window.max_timestamp()) {
+      if (const auto* acc = accumulators_.find(t.key, t.window)) {
+        emit_accumulator(t.key, t.window, *acc);
+      }
     }
     if (time == cleanup_time(t.window)) {
       accumulators_.erase(t.key, t.window);
