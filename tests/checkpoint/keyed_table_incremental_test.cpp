@@ -145,13 +145,6 @@ std::set<int> groups_written(const keyed_state_handle& h, std::int64_t id) {
   return out;
 }
 
-std::set<std::string> files_in(const fs::path& dir) {
-  std::set<std::string> out;
-  for (auto& e : fs::directory_iterator(dir))
-    out.insert(fs::absolute(e.path()).lexically_normal().string());
-  return out;
-}
-
 /// A job of `parallelism` subtasks checkpointing its tables into `storage` with retention
 /// `retained`; the model after each checkpoint.
 struct job {
@@ -216,8 +209,7 @@ struct job {
     std::set<std::string> out;
     for (const auto& [id, hs] : handles)
       for (const auto& h : hs)
-        for (const auto& f : h.parts.at(0).shared)
-          out.insert(fs::absolute(f.path).lexically_normal().string());
+        add_shared_files(h, out);
     return out;
   }
 };
