@@ -5,20 +5,17 @@
 // prefetch() loads ahead of use and which joins snapshots as a participant in the heap form of
 // a value state of the table's name (value_state_sections.hpp); on RocksDB, a value state of
 // that name (so the values may outgrow memory). Either way a snapshot has one form, and one
-// backend's snapshot restores into the other, at any parallelism.
-//
-// On the heap the table flags the key group of every key it changes (key_group_changes), so
-// an incremental snapshot writes the sections of the key groups changed since the previous
-// one only; the key's hash, computed once, serves both the flag and the lookup.
+// backend's snapshot restores into the other, at any parallelism. On the heap the table flags
+// the key groups it changes (tracked_flat_hash_map.hpp), so an incremental snapshot writes the
+// sections of the key groups changed since the previous one only.
 //
 // The hot path on the heap is one predictable branch (heap or not) per call, no virtual call.
 
-#include "sluice/state/flat_hash_map.hpp"
 #include "sluice/state/get_keyed_state.hpp"
+#include "sluice/state/heap/tracked_flat_hash_map.hpp"
 #include "sluice/state/value_state_sections.hpp"
 
 #include <cstddef>
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -43,9 +40,7 @@ public:
   template <class Init, class Update>
   const V& upsert(const K& key, Init&& init, Update&& update) {
     if (state_ == nullptr) {
-      const hashed h{&key, key_hash(key)};
-      changes_.mark_hash(h.hash);
-      auto [value, inserted] = map_.try_emplace(h, lazy<Init>{init});
+      auto [value, inserted] = map_.try_emplace(key, lazy<Init>{init});
       if (!inserted)
         update(*value);
       return *value;
@@ -76,9 +71,7 @@ public:
   /// Removes the value of `key`, if any.
   void erase(const K& key) {
     if (state_ == nullptr) {
-      const hashed h{&key, key_hash(key)};
-      if (map_.erase(h))
-        changes_.mark_hash(h.hash);
+      map_.erase(key);
       return;
     }
     backend_->set_current_key(key);
@@ -96,12 +89,12 @@ public:
     sections::write(out, backend_->max_parallelism(),
                     [&](auto&& f) { map_.for_each([&](const K& k, const V& v) { f(k, v); }); });
   }
-  key_group_changes* changes() override { return &changes_; }
   void read_key_group(int, byte_reader& in) override {
     sections::read(in, [&](K&& key, V&& value) { map_.try_emplace(key, std::move(value)); });
   }
   /// The heap's entries (on RocksDB the backend counts the value state's).
   std::optional<std::size_t> entry_count() const override { return map_.size(); }
+  key_group_changes* changes() override { return &map_.changes(); }
 
 private:
   using sections = value_state_sections<K, V>;
@@ -113,23 +106,10 @@ private:
     operator V() const { return init(); }
   };
 
-  /// A key with its key_hash, for a lookup that hashes it once.
-  struct hashed {
-    const K* key;
-    std::uint64_t hash;
-    explicit operator K() const { return *key; }
-    friend bool operator==(const K& k, const hashed& h) { return k == *h.key; }
-  };
-  struct table_hash {
-    std::uint64_t operator()(const K& key) const { return key_hash(key); }
-    std::uint64_t operator()(const hashed& h) const { return h.hash; }
-  };
-
   keyed_state_backend* backend_ = nullptr;
   /// The value state on RocksDB; null on the heap, where map_ holds the values.
   value_state<V>* state_ = nullptr;
-  flat_hash_map<K, V, table_hash> map_;
-  key_group_changes changes_;
+  tracked_flat_hash_map<K, V> map_;
   /// On RocksDB: the value upsert or find returned last.
   V last_{};
 };
