@@ -283,7 +283,8 @@ protected:
   /// Hands the pending sections of `name` to `read(key_group, bytes)` and forgets them; throws
   /// state_error naming the state if they were snapshot under another signature or don't parse.
   /// `into_shared`: the taker keeps them where incremental heap snapshots share them (a heap
-  /// state), not in the private file (a participant, or any taker on RocksDB).
+  /// state or a participant tracking its changes), not in the private file (another
+  /// participant, or any taker on RocksDB).
   void take_restored(const std::string& name, const std::string& signature,
                      const std::function<void(int, byte_reader&)>& read, bool into_shared = false);
   /// On the heap, ORs into `dirty` (a byte per key group of the range) and forgets: the key
