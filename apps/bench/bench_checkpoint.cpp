@@ -25,7 +25,9 @@
 //    same job with full ones. Bytes written per checkpoint from each _metadata (written_bytes:
 //    the files it did not share with an earlier one), durations from the log lines as in 2.;
 //    restore time: the last measured checkpoint restored into a fresh RocksDB backend.
-//    --incremental-backend heap measures the heap backend instead (restored into the heap).
+//    --incremental-backend heap measures the heap backend instead (restored into the heap);
+//    --incremental-job reduce keeps the state in a rolling reduce (its keyed_table: on the
+//    heap a flat table of the operator's own) instead of a map writing a value state.
 // 5. Local recovery (--parts local-recovery, not by default): --state-mb MiB of RocksDB state
 //    written into one backend, an incremental checkpoint of it into a checkpoint directory
 //    under the parent (--checkpoint-dir, else the temp dir) and the local copy a task manager
@@ -39,6 +41,7 @@
 //                    [--state-checkpoints N] [--recovery-records N] [--fail-at I]
 //                    [--recovery-rate R] [--update-percent P] [--incremental-rounds N]
 //                    [--incremental-interval-ms MS] [--incremental-backend rocksdb|heap]
+//                    [--incremental-job state|reduce]
 //                    [--parts throughput,state,recovery,incremental,local-recovery]
 
 #include "bench_checkpoint_incremental.hpp"
@@ -372,6 +375,8 @@ int main(int argc, char** argv) {
        {"incremental-interval-ms", "incremental: checkpoint interval", std::string("1000"), false},
        {"incremental-backend", "incremental: the state backend, rocksdb or heap",
         std::string("rocksdb"), false},
+       {"incremental-job", "incremental: the job keeping the state, state or reduce",
+        std::string("state"), false},
        {"parts", "which measurements: throughput,state,recovery,incremental,local-recovery",
         std::string("throughput,state,recovery"), false},
        {"json", "print the figures as JSON on the last line", {}, true}}};
@@ -408,7 +413,8 @@ int main(int argc, char** argv) {
            std::stod(env.flag_or("update-percent", "1")),
            std::max<std::size_t>(1, std::stoull(env.flag_or("incremental-rounds", "30"))),
            std::stoll(env.flag_or("incremental-interval-ms", "1000")),
-           sluice::parse_state_backend(env.flag_or("incremental-backend", "rocksdb"))}));
+           sluice::parse_state_backend(env.flag_or("incremental-backend", "rocksdb")),
+           env.flag_or("incremental-job", "state")}));
     if (selected(parts, "local-recovery"))
       add(measure_local_recovery(
           config, parent,

@@ -13,6 +13,9 @@ struct incremental_options {
   std::size_t rounds;       ///< checkpoints measured after the first one of the full state
   std::int64_t interval_ms;
   sluice::state_backend_kind backend; ///< of the job and of the restore measured
+  /// The job keeping the state: "state" (a map writing a value state) or "reduce" (the rolling
+  /// reduce, whose keyed_table is a flat table of the operator's own on the heap).
+  std::string job;
 };
 
 /// Runs the job with incremental checkpoints, then with full ones; prints the figures and returns

@@ -19,12 +19,13 @@ struct section_buffer {
   byte_writer writer{bytes};
 };
 
-/// Gives a participant one writer per key group it writes, checking the group is ours.
+/// Gives a participant one writer per key group it writes, checking the group is ours; with
+/// `written` (a byte per key group of the range), keeps only the key groups it flags.
 class section_sink final : public keyed_snapshot_participant::key_group_sink {
 public:
   section_sink(const std::string& owner, const std::string& name, const std::string& signature,
-               key_group_range range)
-      : owner_(owner), name_(name), signature_(signature), range_(range) {}
+               key_group_range range, const std::vector<std::uint8_t>* written = nullptr)
+      : owner_(owner), name_(name), signature_(signature), range_(range), written_(written) {}
 
   byte_writer& key_group(int key_group) override {
     if (!range_.contains(key_group))
@@ -33,10 +34,16 @@ public:
                         ", which the subtask does not own");
     return sections_[key_group].writer;
   }
+  bool wants(int key_group) const override {
+    return !written_ || !range_.contains(key_group) ||
+           (*written_)[static_cast<std::size_t>(key_group - range_.first)];
+  }
 
-  /// Moves every section into `out` under the participant's name.
+  /// Moves every section kept into `out` under the participant's name.
   void drain_into(key_group_file_builder& out) {
     for (auto& [key_group, section] : sections_) {
+      if (!wants(key_group))
+        continue;
       section.writer.finish();
       out.add(key_group, name_, signature_, std::move(section.bytes));
     }
@@ -47,6 +54,7 @@ private:
   const std::string& name_;
   const std::string& signature_;
   key_group_range range_;
+  const std::vector<std::uint8_t>* written_;
   std::map<int, section_buffer> sections_;
 };
 
@@ -114,8 +122,13 @@ void keyed_state_backend::register_participant(const std::string& name,
   if (states_.count(name) || participants_.count(name))
     throw state_error("operator '" + owner_ + "': internal state '" + name +
                       "' is registered twice");
-  take_restored(name, signature,
-                [&](int key_group, byte_reader& in) { p.read_key_group(key_group, in); });
+  // On the heap, a participant that tracks its changes keeps its sections where the states do.
+  key_group_changes* changes = tracked_changes(p);
+  take_restored(
+      name, signature, [&](int key_group, byte_reader& in) { p.read_key_group(key_group, in); },
+      changes != nullptr);
+  if (changes)
+    changes->track(range_, max_parallelism_);
   participants_[name] = &p;
   participant_signatures_[name] = signature;
 }
@@ -226,13 +239,28 @@ void keyed_state_backend::take_restored(const std::string& name, const std::stri
   pending_.erase(it);
 }
 
+key_group_changes* keyed_state_backend::tracked_changes(keyed_snapshot_participant& p) const {
+  return kind_ == state_backend_kind::heap ? p.changes() : nullptr;
+}
+
+void keyed_state_backend::take_changed_key_groups(std::vector<std::uint8_t>& dirty) {
+  for (auto& [name, participant] : participants_)
+    if (auto* changes = tracked_changes(*participant))
+      changes->take(dirty);
+  for (int key_group : moved_key_groups_)
+    dirty[static_cast<std::size_t>(key_group - range_.first)] = 1;
+  moved_key_groups_.clear();
+}
+
 void keyed_state_backend::snapshot_participants(key_group_file_builder& out,
                                                 key_group_file_builder* states,
                                                 const std::vector<std::uint8_t>* written) {
   for (auto& [name, participant] : participants_) {
-    section_sink sink(owner_, name, participant_signatures_.at(name), range_);
+    const bool shared = states && tracked_changes(*participant);
+    section_sink sink(owner_, name, participant_signatures_.at(name), range_,
+                      shared ? written : nullptr);
     participant->write_snapshot(sink);
-    sink.drain_into(out);
+    sink.drain_into(shared ? *states : out);
   }
   for (auto& [name, pending] : pending_) {
     convert_rocksdb_entries(name, pending);

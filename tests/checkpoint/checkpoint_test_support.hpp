@@ -12,6 +12,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <set>
 #include <string>
 
 namespace sluice::test {
@@ -58,6 +59,20 @@ inline void write_file(const std::filesystem::path& path, const std::string& tex
 inline std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+/// The files in `dir`, absolute and normalized.
+inline std::set<std::string> files_in(const std::filesystem::path& dir) {
+  std::set<std::string> out;
+  for (auto& e : std::filesystem::directory_iterator(dir))
+    out.insert(std::filesystem::absolute(e.path()).lexically_normal().string());
+  return out;
+}
+
+/// Adds the shared files of `h`'s first part to `out`, named as files_in names them.
+inline void add_shared_files(const keyed_state_handle& h, std::set<std::string>& out) {
+  for (const auto& f : h.parts.at(0).shared)
+    out.insert(std::filesystem::absolute(f.path).lexically_normal().string());
 }
 
 /// Writes every state file `m` references (heap files only), each of the size it records.

@@ -110,18 +110,10 @@ struct job {
   std::set<std::string> referenced() const {
     std::set<std::string> out;
     for (const auto& [id, h] : handles)
-      for (const auto& f : h.parts[0].shared)
-        out.insert(fs::absolute(f.path).lexically_normal().string());
+      add_shared_files(h, out);
     return out;
   }
 };
-
-std::set<std::string> files_in(const fs::path& dir) {
-  std::set<std::string> out;
-  for (auto& e : fs::directory_iterator(dir))
-    out.insert(fs::absolute(e.path()).lexically_normal().string());
-  return out;
-}
 
 /// Restores checkpoint `id` of `j` from its `_metadata` and checks it against the model.
 void check_restores(const job& j, std::int64_t id) {

@@ -137,6 +137,19 @@ std::vector<firing> expected_firings(const std::vector<timer_request>& reqs, int
   return {unique.begin(), unique.end()};
 }
 
+/// Fires every timer of `subtasks` (the maximum watermark and processing time); what fired,
+/// sorted.
+std::vector<firing> fire_all(std::vector<std::unique_ptr<subtask>>& subtasks) {
+  std::vector<firing> fired;
+  for (auto& s : subtasks) {
+    s->op.process_watermark(max_watermark);
+    s->op.on_processing_time(max_watermark);
+    fired.insert(fired.end(), s->out.all.begin(), s->out.all.end());
+  }
+  std::sort(fired.begin(), fired.end());
+  return fired;
+}
+
 } // namespace
 
 TEST_CASE("timers are snapshot per key group and fire once at their key's owner after rescaling") {
@@ -168,14 +181,50 @@ TEST_CASE("timers are snapshot per key group and fire once at their key's owner 
       auto restored_config = config;
       restored_config.kind = restored_kind;
       auto after = start(restored_config, parallelism, handles);
-      std::vector<firing> fired;
-      for (auto& s : after) {
-        s->op.process_watermark(max_watermark);
-        s->op.on_processing_time(max_watermark);
-        fired.insert(fired.end(), s->out.all.begin(), s->out.all.end());
-      }
-      std::sort(fired.begin(), fired.end());
-      CHECK(fired == expected_firings(reqs, parallelism));
+      CHECK(fire_all(after) == expected_firings(reqs, parallelism));
     }
   }
+}
+
+TEST_CASE("timers join incremental heap snapshots: only key groups whose timers fired are written") {
+  test::temp_dir scratch;
+  const std::filesystem::path dir = scratch.path();
+  state_backend_config config;
+  config.kind = state_backend_kind::heap;
+  config.state_dir = dir.string();
+  const auto reqs = requests();
+  const auto shared = (dir / "shared").string();
+  auto before = start(config, 1, {});
+  for (auto r : reqs)
+    before[0]->op.collect(std::move(r));
+  before[0]->backend->snapshot(1, (dir / "chk-1").string(), shared);
+  // The event-time timers at 100 fire: their keys' key groups, and no others, change.
+  constexpr std::int64_t watermark = 100;
+  before[0]->op.process_watermark(watermark);
+  std::set<int> changed;
+  std::vector<firing> fired_before;
+  for (const auto& f : expected_firings(reqs, 1)) {
+    if (std::get<2>(f) != 0 || std::get<1>(f) > watermark)
+      continue;
+    fired_before.push_back(f);
+    changed.insert(key_group_for_hash(key_hash(std::get<0>(f)), max_parallelism));
+  }
+  REQUIRE(!changed.empty());
+  REQUIRE(changed.size() < 40);
+  auto fired_first = before[0]->out.all;
+  std::sort(fired_first.begin(), fired_first.end());
+  CHECK(fired_first == fired_before);
+  const auto handle = before[0]->backend->snapshot(2, (dir / "chk-2").string(), shared);
+  std::set<int> written;
+  for (const auto& f : handle.parts.at(0).shared)
+    if (f.path.find("-chk2.heap") != std::string::npos)
+      written.insert(std::stoi(f.local_name));
+  CHECK(written == changed);
+  // Restored at parallelism 2, the timers that had not fired fire once each.
+  auto after = start(config, 2, {handle});
+  std::vector<firing> rest;
+  for (const auto& f : expected_firings(reqs, 2))
+    if (std::get<2>(f) != 0 || std::get<1>(f) > watermark)
+      rest.push_back(f);
+  CHECK(fire_all(after) == rest);
 }

@@ -47,14 +47,14 @@ heap_keyed_state_backend::snapshot_sync(std::int64_t checkpoint_id, const std::s
 std::function<keyed_state_handle()> heap_keyed_state_backend::snapshot_incremental(
     std::int64_t checkpoint_id, const std::string& target_dir, const std::string& shared_dir) {
   // Synchronous part: as a full snapshot, but only the key groups that changed since the
-  // previous one (or have no file in shared_dir) are serialized.
+  // previous one (in a state or a participant tracking its changes), or have no file in
+  // shared_dir, are serialized.
   remove_expired();
   const auto range = key_groups();
   std::vector<std::uint8_t> dirty(static_cast<std::size_t>(range.size()));
   for (auto* table : table_list_)
     table->take_dirty(dirty);
-  for (int key_group : take_moved_key_groups())
-    dirty[static_cast<std::size_t>(key_group - range.first)] = 1;
+  take_changed_key_groups(dirty);
   auto plan = std::make_shared<heap_shared_key_groups::plan>(
       shared_->plan_snapshot(checkpoint_id, dirty, shared_dir));
   auto states = std::make_shared<key_group_file_builder>(range);

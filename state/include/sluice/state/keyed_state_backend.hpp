@@ -13,6 +13,7 @@
 
 #include "sluice/state/heap/heap_state_key.hpp"
 #include "sluice/state/key_group.hpp"
+#include "sluice/state/key_group_changes.hpp"
 #include "sluice/state/key_hash.hpp"
 #include "sluice/state/keyed_state.hpp"
 #include "sluice/state/rocksdb/rocksdb_instance.hpp"
@@ -44,6 +45,10 @@ public:
     virtual ~key_group_sink() = default;
     /// The writer of `key_group`'s section (the same writer for every call with that group).
     virtual byte_writer& key_group(int key_group) = 0;
+    /// Whether the snapshot keeps `key_group`'s section: an incremental heap snapshot keeps,
+    /// of a participant that tracks its changes, only the key groups changed since the
+    /// previous one. A participant may skip the others (what it writes there is dropped).
+    virtual bool wants(int) const { return true; }
   };
 
   virtual ~keyed_snapshot_participant() = default;
@@ -55,6 +60,11 @@ public:
   /// operator's accumulators on the heap do), so that entry_count(name) counts them; none by
   /// default.
   virtual std::optional<std::size_t> entry_count() const { return std::nullopt; }
+  /// The key groups it changed, for a participant that flags every key group whose entries it
+  /// changes (not those it restores): incremental heap snapshots then write its sections only
+  /// for the key groups changed since the previous one, beside the states' in the shared
+  /// key-group files, and reference the others. Null (default): written whole every time.
+  virtual key_group_changes* changes() { return nullptr; }
 };
 
 /// The interface type a descriptor gives (value_state_descriptor<T> → value_state<T>, ...).
@@ -196,7 +206,7 @@ public:
   /// the files under `target_dir` and may run on another thread; the backend may change
   /// meanwhile. `shared_dir` not empty asks for an incremental snapshot (checkpoints, never
   /// savepoints): files an earlier snapshot put there may be referenced instead of written
-  /// again (RocksDB does; the heap writes everything).
+  /// again (RocksDB: SST files; the heap: key groups unchanged).
   virtual std::function<keyed_state_handle()> snapshot_sync(std::int64_t checkpoint_id,
                                                             const std::string& target_dir,
                                                             const std::string& shared_dir) = 0;
@@ -273,18 +283,22 @@ protected:
   /// Hands the pending sections of `name` to `read(key_group, bytes)` and forgets them; throws
   /// state_error naming the state if they were snapshot under another signature or don't parse.
   /// `into_shared`: the taker keeps them where incremental heap snapshots share them (a heap
-  /// state), not in the private file (a participant, or any taker on RocksDB).
+  /// state or a participant tracking its changes), not in the private file (another
+  /// participant, or any taker on RocksDB).
   void take_restored(const std::string& name, const std::string& signature,
                      const std::function<void(int, byte_reader&)>& read, bool into_shared = false);
-  /// On the heap: the key groups of the sections take_restored handed over from a shared file
-  /// to a participant or from elsewhere to a state, since the last call. Their shared files
-  /// no longer hold what they should, so the next incremental snapshot writes them again.
-  std::vector<int> take_moved_key_groups() { return std::move(moved_key_groups_); }
+  /// On the heap, ORs into `dirty` (a byte per key group of the range) and forgets: the key
+  /// groups the participants that track their changes changed, and those of the sections
+  /// take_restored handed over from a shared file to an untracked participant or from
+  /// elsewhere to a state or tracked participant (their shared files no longer hold what they
+  /// should), since the last call. The next incremental snapshot writes them again.
+  void take_changed_key_groups(std::vector<std::uint8_t>& dirty);
   /// Snapshot, synchronous part: adds every participant's sections to `out`, and the pending
   /// sections of states not registered since the restore (so the next checkpoint keeps them).
   /// An incremental heap snapshot passes `states` and `written` (a byte per key group of the
-  /// range): a pending section restored from a shared file goes to `states` when its key
-  /// group is written, and nowhere else (the file referenced for its key group holds it).
+  /// range): the sections of participants that track their changes, and a pending section
+  /// restored from a shared file, go to `states` when their key group is written, and nowhere
+  /// else (the file referenced for the key group holds them).
   void snapshot_participants(key_group_file_builder& out, key_group_file_builder* states = nullptr,
                              const std::vector<std::uint8_t>* written = nullptr);
   /// `<dir>/<owner, sanitized>-kg<first>-<last>-chk<id><suffix>`: unique per subtask and
@@ -327,6 +341,8 @@ private:
       std::memcpy(&state_key_bytes_[0], key.data(), key.size());
   }
   [[noreturn]] void throw_foreign_key_group(int key_group) const;
+  /// The changes `p` tracks on this backend (the heap only), or null.
+  key_group_changes* tracked_changes(keyed_snapshot_participant& p) const;
 
   struct registered {
     std::string signature;

@@ -5,11 +5,13 @@
 // prefetch() loads ahead of use and which joins snapshots as a participant in the heap form of
 // a value state of the table's name (value_state_sections.hpp); on RocksDB, a value state of
 // that name (so the values may outgrow memory). Either way a snapshot has one form, and one
-// backend's snapshot restores into the other, at any parallelism.
+// backend's snapshot restores into the other, at any parallelism. On the heap the table flags
+// the key groups it changes (tracked_flat_hash_map.hpp), so an incremental snapshot writes the
+// sections of the key groups changed since the previous one only.
 //
 // The hot path on the heap is one predictable branch (heap or not) per call, no virtual call.
 
-#include "sluice/state/flat_hash_map.hpp"
+#include "sluice/state/heap/tracked_flat_hash_map.hpp"
 #include "sluice/state/keyed_table_state.hpp"
 #include "sluice/state/value_state_sections.hpp"
 
@@ -76,6 +78,7 @@ public:
   }
   /// The heap's entries (on RocksDB the backend counts the value state's).
   std::optional<std::size_t> entry_count() const override { return map_.size(); }
+  key_group_changes* changes() override { return &map_.changes(); }
 
 private:
   using sections = value_state_sections<K, V>;
@@ -88,8 +91,8 @@ private:
 
   keyed_state_backend* backend_ = nullptr;
   bool on_heap_ = false;
-  /// On the heap: the values.
-  flat_hash_map<K, V> map_;
+  /// On the heap: the values, with the key groups they changed.
+  tracked_flat_hash_map<K, V> map_;
   /// On RocksDB: the value state holding them.
   detail::table_state<value_state_descriptor<V>> state_;
 };

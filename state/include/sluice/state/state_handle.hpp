@@ -32,9 +32,10 @@ struct keyed_state_part {
     /// A RocksDB checkpoint whose SST files are `shared`; `path` holds the rest (MANIFEST,
     /// CURRENT, OPTIONS), private to this checkpoint.
     rocksdb_incremental,
-    /// Per key group a key-group file of the states' blocks, `shared`; `path` is a key-group
-    /// file of the participants' blocks (and of sections restored elsewhere than from a
-    /// shared file and not registered since), private to this checkpoint.
+    /// Per key group a key-group file of the blocks of the states and of the participants
+    /// that track their changes, `shared`; `path` is a key-group file of the other
+    /// participants' blocks (and of sections restored elsewhere than from a shared file and
+    /// not registered since), private to this checkpoint.
     heap_incremental
   };
   /// Whether parts of this format list shared files.

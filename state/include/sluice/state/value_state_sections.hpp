@@ -14,6 +14,7 @@
 #include "sluice/state/keyed_state_backend.hpp"
 
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <string>
 #include <type_traits>
@@ -28,7 +29,7 @@ struct value_state_sections {
   static std::string signature() { return state_type_signature<D>(); }
 
   /// Writes every (key, value) — (key, namespace, value) if N is not void — that for_each(f)
-  /// passes to f into its key group's section.
+  /// passes to f into its key group's section, if the snapshot wants that key group.
   template <class ForEach>
   static void write(keyed_snapshot_participant::key_group_sink& out, int max_parallelism,
                     ForEach&& for_each) {
@@ -37,11 +38,15 @@ struct value_state_sections {
     for_each(with_namespace([&](const K& key, const auto*, const V&) {
       ++counts[key_group_for_hash(key_hash(key), max_parallelism)];
     }));
+    for (auto it = counts.begin(); it != counts.end();)
+      it = out.wants(it->first) ? std::next(it) : counts.erase(it);
     std::vector<char> key_bytes;
     for_each(with_namespace([&](const K& key, const auto* ns, const V& value) {
       const int key_group = key_group_for_hash(key_hash(key), max_parallelism);
-      byte_writer& w = out.key_group(key_group);
       auto count = counts.find(key_group);
+      if (count == counts.end())
+        return;
+      byte_writer& w = out.key_group(key_group);
       if (count->second != 0) {
         w.write_varint(count->second);
         count->second = 0;

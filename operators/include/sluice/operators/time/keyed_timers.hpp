@@ -5,7 +5,8 @@
 // InternalTimerService as the keyed process operators use it). Before the function runs for an
 // element or a timer, the key becomes the current key of the operator's keyed state backend.
 // The timers are keyed state too: they join the backend's snapshots per key group (as a
-// keyed_snapshot_participant), so they are checkpointed and rescaled with their keys.
+// keyed_snapshot_participant), so they are checkpointed and rescaled with their keys; the key
+// groups whose timers changed are flagged, so incremental heap snapshots write only those.
 
 #include "sluice/operators/core/stream_operator.hpp"
 #include "sluice/operators/time/timer_queue.hpp"
@@ -87,6 +88,8 @@ public:
     processing_timers_.for_each(write(time_domain::processing_time));
   }
 
+  key_group_changes* changes() override { return &changes_; }
+
   /// Adds the timers of a restored key group section; asks for a wake-up for the earliest
   /// processing-time one.
   void read_key_group(int, byte_reader& in) override {
@@ -122,16 +125,20 @@ private:
 
     void register_event_time_timer(std::int64_t time) override {
       timers_.event_timers_.add(*key_, time);
+      timers_.mark_changed();
     }
     void register_processing_time_timer(std::int64_t time) override {
       if (timers_.processing_timers_.add(*key_, time) && !timers_.firing_processing_timers_)
         timers_.request_wake_up(time);
+      timers_.mark_changed();
     }
     void delete_event_time_timer(std::int64_t time) override {
       timers_.event_timers_.remove(*key_, time);
+      timers_.mark_changed();
     }
     void delete_processing_time_timer(std::int64_t time) override {
       timers_.processing_timers_.remove(*key_, time);
+      timers_.mark_changed();
     }
 
     const K* key_ = nullptr;
@@ -152,6 +159,7 @@ private:
   template <class Out>
   void fire(const K& key, std::int64_t time, time_domain domain, collector<Out>& out) {
     set_current_key(key);
+    mark_changed();
     if (auto* slot = op_.context().element_time)
       slot->value = domain == time_domain::event_time ? time : no_timestamp;
     ctx_.key_ = &key;
@@ -163,6 +171,12 @@ private:
   void set_current_key(const K& key) {
     if (auto* backend = op_.context().keyed_state)
       backend->set_current_key(key);
+  }
+
+  /// Flags the current key's key group: its timers changed.
+  void mark_changed() {
+    if (auto* backend = op_.context().keyed_state)
+      changes_.mark(backend->current_key_group());
   }
 
   /// Asks the runtime for a wake-up at `time` unless one at or before it is pending.
@@ -184,6 +198,7 @@ private:
   /// In advance_processing_time: new timers fire in the same pass or get the wake-up after it.
   bool firing_processing_timers_ = false;
   context_impl ctx_;
+  key_group_changes changes_;
 };
 
 } // namespace sluice

@@ -2,9 +2,11 @@
 // The heap keyed state backend: every state lives in per key group hash maps of typed values
 // (heap_state_table.hpp), and a full snapshot is one key-group file (key_group_file.hpp) per
 // subtask holding, per key group, a block per state and per participant. An incremental one
-// writes the states' blocks of each key group that changed since the previous one as a file of
-// its own into the job's shared directory and references the earlier files of the others
-// (heap_shared_key_groups.hpp); the participants' blocks go to a private file. Fast (no
+// writes the blocks of the states and of the participants that track their changes
+// (keyed_snapshot_participant::changes) of each key group that changed since the previous one
+// as a file of its own into the job's shared directory and references the earlier files of
+// the others (heap_shared_key_groups.hpp); the other participants' blocks go to a private
+// file. Fast (no
 // serialization on access) but bounded by memory, and the synchronous part of a snapshot
 // serializes what it writes.
 

@@ -1,0 +1,54 @@
+#pragma once
+// The key groups a snapshot participant changed since the heap backend's previous incremental
+// snapshot: one byte per key group of the subtask's range, set on the per-record path (one
+// store), taken and cleared by the snapshot. A participant that keeps one returns it from
+// keyed_snapshot_participant::changes(); the heap backend starts tracking when it registers,
+// and its incremental snapshots then write the participant's sections of the flagged key
+// groups only, referencing the others as they do the states'. Before that, and on RocksDB,
+// marks are ignored.
+
+#include "sluice/state/key_group.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace sluice {
+
+class key_group_changes {
+public:
+  /// Tracks the key groups of `range` (of `max_parallelism` key groups), none flagged yet.
+  void track(key_group_range range, int max_parallelism) {
+    first_ = range.first;
+    max_parallelism_ = max_parallelism;
+    flags_.assign(static_cast<std::size_t>(range.size()), 0);
+  }
+
+  /// Flags `key_group` changed (a key group outside the range is ignored: the snapshot names
+  /// a foreign key when it writes it).
+  void mark(int key_group) {
+    const auto i = static_cast<std::size_t>(static_cast<unsigned>(key_group - first_));
+    if (i < flags_.size())
+      flags_[i] = 1;
+  }
+  /// Flags the key group of the key whose key_hash is `hash`.
+  void mark_hash(std::uint64_t hash) {
+    if (!flags_.empty())
+      mark(key_group_for_hash(hash, max_parallelism_));
+  }
+
+  /// ORs the flags into `dirty` (one byte per key group of the range) and clears them.
+  void take(std::vector<std::uint8_t>& dirty) {
+    for (std::size_t g = 0; g < flags_.size(); ++g) {
+      dirty[g] |= flags_[g];
+      flags_[g] = 0;
+    }
+  }
+
+private:
+  int first_ = 0;
+  int max_parallelism_ = 1;
+  std::vector<std::uint8_t> flags_;
+};
+
+} // namespace sluice
