@@ -100,7 +100,7 @@ void job_checkpointer::trigger(bool final) {
 }
 
 void job_checkpointer::maybe_trigger_final() {
-  if (!deployment_.restarting && core_.config().enabled() &&
+  if (!deployment_.restarting && deployment_.all_deployed() && core_.config().enabled() &&
       finished_ == input_finished_.size() && !final_id_ && core_.pending_ids().empty() &&
       waiting_savepoints_.empty() && !stopping() &&
       (!final_failed_ || core_.should_trigger(wall_clock_ms())))
@@ -221,7 +221,9 @@ void job_checkpointer::on_tick(std::int64_t due_ms) {
       return;
   }
   maybe_trigger_savepoint();
-  if (!deployment_.restarting && finished_ < input_finished_.size() &&
+  // Not while subtasks are being deployed (a rescale's or a restart's): a trigger sent to a
+  // subtask not deployed yet is lost, and its checkpoint would wait for its timeout.
+  if (!deployment_.restarting && deployment_.all_deployed() && finished_ < input_finished_.size() &&
       waiting_savepoints_.empty() && !stopping() && core_.should_trigger(wall_clock_ms()))
     trigger(false);
   maybe_trigger_final();
