@@ -40,12 +40,6 @@ struct keyed_value {
   SLUICE_FIELDS(key, count, pad)
 };
 
-std::int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 /// The arrivals at the sink, shared by its copies (and by the jobs of one measurement).
 struct arrivals {
   std::atomic<std::int64_t> count{0};
@@ -54,7 +48,7 @@ struct arrivals {
   std::atomic<bool> measuring{false};
 
   void arrived() {
-    const auto now = steady_ns();
+    const auto now = bench::steady_ns();
     const auto before = last_ns.exchange(now);
     if (measuring.load(std::memory_order_relaxed)) {
       auto gap = now - before;

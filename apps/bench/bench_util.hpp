@@ -16,6 +16,13 @@
 
 namespace bench {
 
+/// Nanoseconds of the steady clock.
+inline std::int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 /// Seconds taken by f().
 template <class F> double seconds_of(F&& f) {
   auto start = std::chrono::steady_clock::now();

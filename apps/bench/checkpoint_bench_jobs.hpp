@@ -42,11 +42,7 @@ constexpr int retain_all = 1 << 20;
 /// How long the state job may take before the benchmark gives up on it.
 constexpr auto state_job_limit = std::chrono::minutes(10);
 
-inline std::int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+using bench::steady_ns;
 
 /// Milliseconds since the epoch: the clock of the trigger timestamps in _metadata.
 inline std::int64_t system_ms() {
