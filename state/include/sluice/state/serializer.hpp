@@ -37,12 +37,16 @@ struct serializer {
   static void read(byte_reader&, T&) {}
 };
 
-/// Arithmetic types: their bytes, in host (little-endian) order.
+/// Arithmetic types: their bytes, in host (little-endian) order. Always inlined, as the
+/// byte_writer's and byte_reader's copies: a record of numbers is then a few moves and bounds
+/// checks, where calls cost more (bench_windows' source: 5% of its thread in this call).
 template <class T>
 struct serializer<T, std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool>>> {
   static constexpr std::size_t min_size = sizeof(T);
-  static void write(byte_writer& w, const T& v) { w.write_bytes(&v, sizeof(T)); }
-  static void read(byte_reader& r, T& v) { r.read_bytes(&v, sizeof(T)); }
+  [[gnu::always_inline]] static void write(byte_writer& w, const T& v) {
+    w.write_bytes(&v, sizeof(T));
+  }
+  [[gnu::always_inline]] static void read(byte_reader& r, T& v) { r.read_bytes(&v, sizeof(T)); }
   static std::string_view view(const T& v) {
     return {reinterpret_cast<const char*>(&v), sizeof(T)};
   }

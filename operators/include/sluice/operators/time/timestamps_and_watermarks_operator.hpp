@@ -34,7 +34,8 @@ public:
       this->out_->collect(std::move(value));
       if (this->ctx_.watermark_interval_ms == 0)
         split.generator->on_periodic_emit(split);
-      emit_combined();
+      if (split.changed || splits_changing())
+        emit_combined();
     });
   }
 
@@ -59,17 +60,26 @@ public:
   using one_input_operator<T, T>::collect;
 
 private:
-  /// The watermarks of one split, as its generator reports them.
+  /// The watermarks of one split, as its generator reports them; `changed` until the
+  /// combined watermark has taken them into account.
   struct split_watermarks final : watermark_output {
     void emit_watermark(std::int64_t w) override {
-      watermark = std::max(watermark, w);
-      idle = false;
+      if (w > watermark || idle) {
+        watermark = std::max(watermark, w);
+        idle = false;
+        changed = true;
+      }
     }
-    void mark_idle() override { idle = true; }
-    void mark_active() override { idle = false; }
+    void mark_idle() override { set_idle(true); }
+    void mark_active() override { set_idle(false); }
+    void set_idle(bool now) {
+      changed |= now != idle;
+      idle = now;
+    }
     std::unique_ptr<watermark_generator> generator;
     std::int64_t watermark = min_watermark;
     bool idle = false;
+    bool changed = true;
   };
 
   split_watermarks& split(std::int64_t id) {
@@ -79,8 +89,21 @@ private:
     return it->second;
   }
 
+  /// The split of the record at hand; the map is searched only when the split changes (most
+  /// sources read one at a time, or none).
   split_watermarks& current_split() {
-    return split(this->ctx_.split ? this->ctx_.split->current : split_slot::none);
+    const std::int64_t id = this->ctx_.split ? this->ctx_.split->current : split_slot::none;
+    if (current_ == nullptr || id != current_id_) {
+      current_ = &split(id);
+      current_id_ = id;
+    }
+    return *current_;
+  }
+
+  /// Whether the source has assigned or finished splits since the last combined watermark.
+  bool splits_changing() const {
+    const auto* slot = this->ctx_.split;
+    return slot != nullptr && (!slot->assigned.empty() || !slot->finished.empty());
   }
 
   /// Emits the minimum over the splits that are not idle, or idleness if all are.
@@ -91,11 +114,14 @@ private:
       slot->assigned.clear();
       for (auto id : slot->finished)
         splits_.erase(id);
+      if (!slot->finished.empty())
+        current_ = nullptr;
       slot->finished.clear();
     }
     std::int64_t combined = max_watermark;
     bool any_active = false;
-    for (const auto& [id, split] : splits_) {
+    for (auto& [id, split] : splits_) {
+      split.changed = false;
       if (!split.idle) {
         combined = std::min(combined, split.watermark);
         any_active = true;
@@ -124,6 +150,8 @@ private:
 
   watermark_strategy<T> strategy_;
   std::map<std::int64_t, split_watermarks> splits_;
+  split_watermarks* current_ = nullptr; ///< the split of current_id_ (map nodes stay put)
+  std::int64_t current_id_ = split_slot::none;
   std::int64_t last_ = min_watermark;
   bool idle_ = false;
 };
