@@ -170,7 +170,7 @@ class closing_bids final : public winning_bids<row> {
 template <class F> auto winning_bids_of(sluice::data_stream<event> events, F fn) {
   auto auctions = events.filter([](const event& e) { return e.is_auction(); }, "auctions")
                       .map(
-                          [](event e) {
+                          [](const event& e) {
                             const auto& a = e.new_auction;
                             return auction_terms{a.id,      a.seller,    a.category, a.initial_bid,
                                                  a.reserve, a.date_time, a.expires};
@@ -178,7 +178,7 @@ template <class F> auto winning_bids_of(sluice::data_stream<event> events, F fn)
                           "auction terms");
   auto bids = events.filter([](const event& e) { return e.is_bid(); }, "bids")
                   .map(
-                      [](event e) {
+                      [](const event& e) {
                         const auto& b = e.new_bid;
                         return offer{b.auction, b.bidder, b.price, b.date_time, e.emitted_ns};
                       },

@@ -93,7 +93,7 @@ sluice::data_stream<row> distinct_counts(sluice::data_stream<event> events, bool
                                          const std::string& name) {
   return events.filter([](const event& e) { return e.is_bid(); }, "bids")
       .map(
-          [per_channel](event e) {
+          [per_channel](const event& e) {
             const auto& b = e.new_bid;
             const auto date_time = utc_date_time(b.date_time);
             grouped_bid g;

@@ -140,9 +140,9 @@ private:
 
 sluice::data_stream<row> query_q20(sluice::data_stream<event> events) {
   auto auctions = events.filter([](const event& e) { return e.is_auction(); }, "auctions")
-                      .map([](event e) { return std::move(e.new_auction); }, "auction records");
+                      .map([](event&& e) { return std::move(e.new_auction); }, "auction records");
   auto bids = events.filter([](const event& e) { return e.is_bid(); }, "bids")
-                  .map([](event e) { return std::move(e.new_bid); }, "bid records");
+                  .map([](event&& e) { return std::move(e.new_bid); }, "bid records");
   return auctions.connect(bids)
       .key_by([](const auction& a) { return a.id; }, [](const bid& b) { return b.auction; })
       .process(q20_join{}, "q20 join");
@@ -158,7 +158,7 @@ sluice::data_stream<row> query_q3(sluice::data_stream<event> events) {
               },
               "persons in OR, ID, CA")
           .map(
-              [](event e) {
+              [](event&& e) {
                 auto& p = e.new_person;
                 return seller{p.id, std::move(p.name), std::move(p.city), std::move(p.state),
                               e.emitted_ns};
@@ -169,7 +169,7 @@ sluice::data_stream<row> query_q3(sluice::data_stream<event> events) {
                         return e.is_auction() && e.new_auction.category == 10;
                       }, "auctions of category 10")
                       .map(
-                          [](event e) {
+                          [](const event& e) {
                             return auction_of_seller{e.new_auction.id, e.new_auction.seller,
                                                      e.emitted_ns};
                           },
@@ -184,7 +184,7 @@ sluice::data_stream<row> query_q8(sluice::data_stream<event> events) {
   auto persons =
       events.filter([](const event& e) { return e.is_person(); }, "persons")
           .map(
-              [](event e) {
+              [](event&& e) {
                 auto& p = e.new_person;
                 return new_person{{p.id, window_start(p.date_time, q8_window)},
                                   std::move(p.name), e.emitted_ns};
@@ -193,7 +193,7 @@ sluice::data_stream<row> query_q8(sluice::data_stream<event> events) {
   auto auctions =
       events.filter([](const event& e) { return e.is_auction(); }, "auctions")
           .map(
-              [](event e) {
+              [](const event& e) {
                 const auto& a = e.new_auction;
                 return new_auction{{a.seller, window_start(a.date_time, q8_window)},
                                    e.emitted_ns};

@@ -47,7 +47,7 @@ sluice::data_stream<row> query_q12(sluice::data_stream<event> events) {
   constexpr std::int64_t size = 10000;
   return events.filter([](const event& e) { return e.is_bid(); }, "bids")
       .map(
-          [](event e) {
+          [](const event& e) {
             return bidder_bid{e.new_bid.bidder, e.emitted_ns};
           },
           "bidders")

@@ -24,7 +24,7 @@ struct ranked_bid {
 sluice::data_stream<ranked_bid> ranked_bids(sluice::data_stream<event> events) {
   return events.filter([](const event& e) { return e.is_bid(); }, "bids")
       .map(
-          [](event e) {
+          [](event&& e) {
             auto& b = e.new_bid;
             return ranked_bid{b.auction,   b.bidder,   b.price, std::move(b.channel),
                               b.date_time, e.emitted_ns};

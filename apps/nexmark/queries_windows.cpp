@@ -21,7 +21,7 @@ struct bid_fact {
 sluice::data_stream<bid_fact> bid_facts(sluice::data_stream<event> events) {
   return events.filter([](const event& e) { return e.is_bid(); }, "bids")
       .map(
-          [](event e) {
+          [](const event& e) {
             const auto& b = e.new_bid;
             return bid_fact{b.auction, b.bidder, b.price, b.date_time, e.emitted_ns};
           },
