@@ -1,4 +1,5 @@
 #include "sluice/operators/api/sources_and_sinks.hpp"
+#include "sluice/operators/core/basic_operators.hpp"
 
 #include <doctest/doctest.h>
 
@@ -224,4 +225,44 @@ TEST_CASE("fan-out: every output gets a kept record by reference, the last a mov
   fanout.collect(std::string("owned"));
   CHECK(*first.log == std::vector<std::string>{"read kept", "read owned"});
   CHECK(*second.log == std::vector<std::string>{"read kept", "taken owned"});
+}
+
+TEST_CASE("filter and map: a kept record is read where it is; the filter hands on only what passes") {
+  arrival_sink passed;
+  sink_operator<std::string> to_passed(passed.clone());
+  to_passed.open(subtask(0, 1));
+  auto longer_than_3 = [](const std::string& s) { return s.size() > 3; };
+  filter_operator<std::string, decltype(longer_than_3)> filter(longer_than_3);
+  filter.set_output(to_passed);
+  filter.open(subtask(0, 1));
+  const std::string kept = "kept", short_one = "no";
+  filter.collect(kept);
+  filter.collect(short_one);
+  filter.collect(std::string("owned"));
+  CHECK(*passed.log == std::vector<std::string>{"read kept", "taken owned"});
+
+  arrival_sink mapped;
+  sink_operator<std::string> to_mapped(mapped.clone());
+  to_mapped.open(subtask(0, 1));
+  const std::string* seen = nullptr;
+  auto reading = [&seen](const std::string& s) {
+    seen = &s;
+    return s + "!";
+  };
+  map_operator<std::string, std::string, decltype(reading)> read_map(reading);
+  read_map.set_output(to_mapped);
+  read_map.open(subtask(0, 1));
+  read_map.collect(kept);
+  CHECK(seen == &kept);
+  auto taking = [](std::string&& s) {
+    std::string out = std::move(s) + "?";
+    s = "clobbered";
+    return out;
+  };
+  map_operator<std::string, std::string, decltype(taking)> take_map(taking);
+  take_map.set_output(to_mapped);
+  take_map.open(subtask(0, 1));
+  take_map.collect(kept);
+  CHECK(kept == "kept");
+  CHECK(*mapped.log == std::vector<std::string>{"taken kept!", "taken kept?"});
 }

@@ -32,7 +32,19 @@ public:
     this->count_taken(static_cast<std::uint64_t>(last - first));
     this->guard([&] { this->for_all(first, last, [&](In&& value) { map(std::move(value)); }); });
   }
-  using one_input_operator<In, Out>::collect;
+  /// A record the caller keeps (a fan-out's): a function that takes it by const reference
+  /// reads it where it is; others get a copy.
+  void collect(const In& value) override {
+    if constexpr (std::is_invocable_v<F&, const In&>) {
+      this->count_taken();
+      this->guard([&] {
+        this->enter(value);
+        this->out_->collect(Out(this->fn_(value)));
+      });
+    } else {
+      one_input_operator<In, Out>::collect(value);
+    }
+  }
 
 private:
   void map(In&& value) {
@@ -55,7 +67,16 @@ public:
         this->out_->collect(std::move(value));
     });
   }
-  using one_input_operator<T, T>::collect;
+  /// A record the caller keeps (a fan-out's) is tested where it is and handed on by reference:
+  /// what the filter drops is never copied.
+  void collect(const T& value) override {
+    this->count_taken();
+    this->guard([&] {
+      this->enter(value);
+      if (this->fn_(value))
+        this->out_->collect(value);
+    });
+  }
 };
 
 /// flat_map: fn(In&&, collector<Out>&) emits any number of elements.
