@@ -188,6 +188,8 @@ public:
     }
     slot.order.push_back(key);
     last_.added = key;
+    if (changed_)
+      changed_(key);
     return true;
   }
 
@@ -213,6 +215,8 @@ public:
     }
     if (!last_.slot->live.erase(key))
       return false;
+    if (changed_)
+      changed_(key);
     if (last_.slot->live.empty()) {
       by_time_.erase(time);
       last_.slot = nullptr;
@@ -242,6 +246,8 @@ public:
           last_.slot = nullptr;
         by_time_.erase(it);
       }
+      if (changed_)
+        changed_(key);
       fire(key, time);
     }
   }
@@ -263,6 +269,10 @@ public:
     return by_time_.begin()->first;
   }
   bool empty() const { return by_time_.empty(); }
+
+  /// Calls changed(key) for every timer added, removed or fired from now on (a snapshot of the
+  /// queue flags the key group of each: timer_queue_snapshot.hpp).
+  void on_change(std::function<void(const K&)> changed) { changed_ = std::move(changed); }
 
 private:
   /// The timers of one time: keys in registration order from `next` on, including removed ones,
@@ -307,6 +317,7 @@ private:
 
   std::map<std::int64_t, time_slot> by_time_;
   last_slot last_;
+  std::function<void(const K&)> changed_;
 };
 
 } // namespace sluice

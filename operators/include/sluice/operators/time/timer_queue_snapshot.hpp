@@ -1,7 +1,9 @@
 #pragma once
 // Timer queues of a keyed operator as part of its keyed state: a snapshot participant that
 // writes each timer into the section of its key's key group and adds it back on restore, so
-// timers are checkpointed and rescaled with the state they belong to, on either backend.
+// timers are checkpointed and rescaled with the state they belong to, on either backend. On the
+// heap it flags the key group of every timer its queues add, remove or fire, so an incremental
+// snapshot writes the sections of the key groups changed since the previous one only.
 
 #include "sluice/operators/time/timer_queue.hpp"
 #include "sluice/state/keyed_state_backend.hpp"
@@ -22,9 +24,18 @@ public:
   timer_queue_snapshot(std::vector<timer_queue<TimerKey>*> queues, KeyOf key_of)
       : queues_(std::move(queues)), key_of_(std::move(key_of)) {}
 
-  /// Joins `backend`'s snapshots under `name`.
-  void register_with(keyed_state_backend& backend, const std::string& name) {
+  /// Joins `backend`'s snapshots under `name`; with `track_changes` false, every snapshot
+  /// writes all timers (an operator whose snapshot writes timers derived from other state
+  /// than the queues', through write_queue_from).
+  void register_with(keyed_state_backend& backend, const std::string& name,
+                     bool track_changes = true) {
     max_parallelism_ = backend.max_parallelism();
+    tracked_ = track_changes;
+    if (tracked_) {
+      for (auto* queue : queues_)
+        queue->on_change(
+            [this](const TimerKey& key) { changes_.mark_hash(key_hash(key_of_(key))); });
+    }
     backend.register_participant(name, *this);
   }
 
@@ -54,6 +65,8 @@ public:
     }
   }
 
+  key_group_changes* changes() override { return tracked_ ? &changes_ : nullptr; }
+
   void read_key_group(int, byte_reader& in) override {
     while (!in.at_end()) {
       const auto q = deserialize<std::uint8_t>(in);
@@ -71,6 +84,8 @@ private:
   std::vector<timer_source> sources_;
   KeyOf key_of_;
   int max_parallelism_ = 0;
+  bool tracked_ = false;
+  key_group_changes changes_;
 };
 
 } // namespace sluice

@@ -102,7 +102,8 @@ public:
         merging_sets_ = &backend.get_state(merging_sets_descriptor("window-merging-sets"));
       }
     }
-    timers_snapshot_.register_with(backend, "window-timers");
+    // The session fast path's snapshots write the timers its sessions stand for, not the queue's.
+    timers_snapshot_.register_with(backend, "window-timers", !(merging && accumulating_));
     if constexpr (merging && accumulator_capable) {
       if (accumulating_) {
         resume_sessions();
