@@ -5,6 +5,7 @@
 // retention 1-3 in the job's storage restore at parallelism 1, 2 and 3 and into RocksDB, also
 // once the checkpoint that wrote a referenced file was retained away.
 
+#include "../heap_shared_files.hpp"
 #include "checkpoint_test_support.hpp"
 #include "sluice/checkpoint/metadata_file.hpp"
 #include "sluice/state/keyed_table.hpp"
@@ -132,16 +133,6 @@ std::vector<keyed_state_handle> handles_of(const checkpoint_storage& storage, st
   std::vector<keyed_state_handle> out;
   for (const auto& [index, s] : m.operators.at("sums").subtasks)
     out.push_back(*s.keyed_state);
-  return out;
-}
-
-/// The key groups whose shared files `h` references and checkpoint `id` wrote.
-std::set<int> groups_written(const keyed_state_handle& h, std::int64_t id) {
-  std::set<int> out;
-  const auto suffix = "-chk" + std::to_string(id) + ".heap";
-  for (const auto& f : h.parts.at(0).shared)
-    if (fs::path(f.path).filename().string().find(suffix) != std::string::npos)
-      out.insert(std::stoi(f.local_name));
   return out;
 }
 

@@ -3,6 +3,7 @@
 // exactly those key groups (computed here from the keys) and references the others; a chain
 // restores, into either backend, with the windows' results a plain sum gives.
 
+#include "../../heap_shared_files.hpp"
 #include "window_test_harness.hpp"
 
 #include <doctest/doctest.h>
@@ -16,6 +17,7 @@
 
 using namespace sluice;
 using namespace sluice::window_test;
+using test::groups_written;
 namespace fs = std::filesystem;
 
 namespace {
@@ -32,16 +34,6 @@ std::set<int> groups_of_all_keys() {
   std::set<int> out;
   for (int k = 0; k < keys; ++k)
     out.insert(group_of(key_name(k)));
-  return out;
-}
-
-/// The key groups whose shared files checkpoint `id` wrote (the others `h` references).
-std::set<int> groups_written(const keyed_state_handle& h, std::int64_t id) {
-  std::set<int> out;
-  const auto suffix = "-chk" + std::to_string(id) + ".heap";
-  for (const auto& f : h.parts.at(0).shared)
-    if (fs::path(f.path).filename().string().find(suffix) != std::string::npos)
-      out.insert(std::stoi(f.local_name));
   return out;
 }
 
