@@ -285,6 +285,7 @@ std::string job_checkpointer::restart() {
   for (const auto& f : core_.on_job_restart(wall_clock_ms()))
     discard(f.checkpoint_id);
   fail_savepoints("the job restarted before the savepoint completed", false);
+  fail_waiting_rescale("the job restarted before its checkpoint was triggered");
   forget_finished_inputs();
   final_id_.reset();
   final_failed_ = false;

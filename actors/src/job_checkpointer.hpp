@@ -92,6 +92,10 @@ public:
   /// The job runs again at the plan the job manager's setup holds now: later checkpoints
   /// expect its subtasks.
   void rescaled();
+  /// The job fails before the rescale's checkpoint was triggered: the rescale is over (the job
+  /// manager answered its client), so its stop is dropped, answered with `reason`, instead of
+  /// stopping the restarted job.
+  void fail_waiting_rescale(const std::string& reason);
 
   // -- restarts -------------------------------------------------------------------------------
 

@@ -7,6 +7,8 @@
 #include "sluice/checkpoint/checkpoint_error.hpp"
 #include "sluice/operators/core/logging.hpp"
 
+#include <algorithm>
+
 namespace sluice {
 
 namespace fs = std::filesystem;
@@ -219,6 +221,17 @@ void job_checkpointer::fail_savepoints(const std::string& reason, bool waiting_t
   waiting_savepoints_.clear();
   for (auto& order : waiting)
     order.answer({}, (order.rescale_done ? "no rescale: " : "no savepoint: ") + reason);
+}
+
+void job_checkpointer::fail_waiting_rescale(const std::string& reason) {
+  const auto rescale =
+      std::find_if(waiting_savepoints_.begin(), waiting_savepoints_.end(),
+                   [](const savepoint_order& o) { return static_cast<bool>(o.rescale_done); });
+  if (rescale == waiting_savepoints_.end())
+    return;
+  auto order = std::move(*rescale);
+  waiting_savepoints_.erase(rescale);
+  order.answer({}, reason);
 }
 
 void job_checkpointer::request_rescale_stop(
