@@ -63,6 +63,13 @@ public:
     last_ = std::move(*held);
     return &last_;
   }
+  /// Makes the current value `v`.
+  void put(const value_type& v) {
+    if constexpr (D::kind == state_kind::reducing)
+      state_->add(v);
+    else
+      state_->update(v);
+  }
   void erase() { state_->clear(); }
 
 private:
@@ -71,12 +78,6 @@ private:
       return state_->get();
     else
       return state_->value();
-  }
-  void put(const value_type& v) {
-    if constexpr (D::kind == state_kind::reducing)
-      state_->add(v);
-    else
-      state_->update(v);
   }
 
   state_interface_t<D>* state_ = nullptr;
