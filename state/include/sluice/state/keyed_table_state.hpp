@@ -1,8 +1,8 @@
 #pragma once
-// What the typed keyed tables (keyed_table.hpp, keyed_namespace_table.hpp) share: off the heap,
-// the backend's state that holds their values (a value state, or a reducing state read and
-// written as one), used for the current key and namespace; on the heap, a value made only
-// when an insertion needs it.
+// What the typed keyed tables (keyed_table.hpp, keyed_namespace_table.hpp, and the window
+// operator's sessions) share: off the heap, the backend's state that holds their values (a
+// value state, or a reducing state read and written as one), used for the current key and
+// namespace; on the heap, a value made only when an insertion needs it.
 
 #include "sluice/state/get_keyed_state.hpp"
 
