@@ -15,12 +15,13 @@
 // - on the heap, in this table's own map (key -> sessions), which prefetch() loads ahead of use
 //   and which joins snapshots as two participants in the heap form of those states
 //   (value_state_sections);
-// - on RocksDB, in those states themselves: each call reads the key's merging set (and the
-//   accumulators it needs), store() and retire() write back what changed. What the timers need
-//   of a session (its window, the earliest timer queued, whether its end is pending) stays in
-//   memory, per key and state window, beside the timers themselves: snapshots carry it as the
-//   timers the generic path would hold, from which a restore rebuilds it (a session without
-//   timers has none queued and no end pending).
+// - on RocksDB, in those states themselves: each call reads the accumulators it needs, store()
+//   and retire() write back what changed. What the timers need of the sessions of each key in
+//   use (window, state window, the earliest timer queued, whether the end is pending) stays in
+//   memory too, beside the timers themselves, and stands in for the key's merging set, read
+//   only for a key not in use yet: snapshots carry it as the timers the generic path would
+//   hold, from which a restore rebuilds it (a session without timers has none queued and no
+//   end pending).
 
 #include "sluice/operators/windows/time_window.hpp"
 #include "sluice/state/flat_hash_map.hpp"
@@ -152,12 +153,14 @@ public:
     list.erase(list.begin() + (&s - list.data()));
     if (on_heap_ && list.empty())
       table_.erase(key);
-    if (!on_heap_)
+    if (!on_heap_) {
       write_windows(key);
+      remember(key);
+    }
   }
 
-  /// Calls f(key, timing) for the timing of every session (off the heap: of every session
-  /// whose timing changed since the restore; the others hold no timers).
+  /// Calls f(key, timing) for the timing of every session (off the heap: of the keys in use,
+  /// those of the timers restored among them; the others hold no timers).
   template <class F> void for_each(F&& f) {
     if (on_heap_) {
       for_each_session(f);
@@ -192,24 +195,20 @@ private:
 
   // -- off the heap -------------------------------------------------------------------------
 
-  /// The sessions of `key` from its merging set, with their timing, without accumulators.
+  /// The sessions of `key`, without accumulators: those in use, else from its merging set.
   sessions* load(const K& key) {
     loaded_.clear();
     windows_changed_ = acc_changed_ = false;
-    use(key, nullptr);
-    const window_map* mapping = windows_state_.find();
-    if (mapping == nullptr)
+    if (const std::vector<session_timing>* in_use = timings_.find(key)) {
+      for (const session_timing& t : *in_use)
+        loaded_.push_back(session{t});
       return &loaded_;
-    const std::vector<session_timing>* timing = timings_.find(key);
-    for (const auto& [window, state_window] : *mapping) {
-      session s;
-      s.window = window;
-      s.state_window = state_window;
-      if (const session_timing* t = timing_of(timing, state_window)) {
-        s.queued = t->queued;
-        s.end_pending = t->end_pending;
-      }
-      loaded_.push_back(std::move(s));
+    }
+    use(key, nullptr);
+    if (const window_map* mapping = windows_state_.find()) {
+      for (const auto& [window, state_window] : *mapping)
+        loaded_.push_back(session{{window, state_window}});
+      remember(key);
     }
     return &loaded_;
   }
@@ -226,18 +225,12 @@ private:
     }
     s.acc = *acc;
   }
-  /// Drops the accumulator and the timing of session `s` of `key` (off the heap).
+  /// Drops the accumulator of session `s` of `key` (off the heap).
   void forget(const K& key, const session& s) {
     if (on_heap_)
       return;
     use(key, &s.state_window);
     contents_state_.erase();
-    std::vector<session_timing>* list = timings_.find(key);
-    if (const session_timing* t = timing_of(list, s.state_window)) {
-      list->erase(list->begin() + (t - list->data()));
-      if (list->empty())
-        timings_.erase(key);
-    }
   }
   void write_back(const K& key, const session& s) {
     if (windows_changed_)
@@ -246,11 +239,15 @@ private:
       use(key, &s.state_window);
       contents_state_.put(s.acc);
     }
-    std::vector<session_timing>& list = *timings_.try_emplace(key).first;
-    if (session_timing* t = timing_of(&list, s.state_window))
-      *t = s;
-    else
-      list.push_back(s);
+    remember(key);
+  }
+  /// Keeps the timing of the sessions load() read for `key` as the key's in use.
+  void remember(const K& key) {
+    if (loaded_.empty()) {
+      timings_.erase(key);
+      return;
+    }
+    timings_.try_emplace(key).first->assign(loaded_.begin(), loaded_.end());
   }
   /// Writes the merging set of the sessions load() read for `key`.
   void write_windows(const K& key) {
@@ -263,16 +260,6 @@ private:
     for (const session& s : loaded_)
       mapping.emplace(s.window, s.state_window);
     windows_state_.put(mapping);
-  }
-  template <class List>
-  static auto timing_of(List* list, const time_window& state_window) -> decltype(list->data()) {
-    if (list == nullptr)
-      return nullptr;
-    for (auto& t : *list) {
-      if (t.state_window == state_window)
-        return &t;
-    }
-    return nullptr;
   }
   /// Makes `key` the backend's current key, in namespace `state_window` (nullptr: none).
   void use(const K& key, const time_window* state_window) {
@@ -347,7 +334,8 @@ private:
   merging_participant merging_sets_{this};
   contents_participant contents_{this};
   /// Off the heap: the states, the sessions of the key load() read, what the caller may have
-  /// changed of them, the timing of sessions (per key), and a namespace's byte form.
+  /// changed of them, the timing of the sessions of the keys in use, and a namespace's byte
+  /// form.
   detail::table_state<value_state_descriptor<window_map>> windows_state_;
   detail::table_state<D> contents_state_;
   sessions loaded_;
