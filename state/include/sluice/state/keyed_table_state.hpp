@@ -1,8 +1,8 @@
 #pragma once
-// What the typed keyed tables (keyed_table.hpp, keyed_namespace_table.hpp) share: off the heap,
-// the backend's state that holds their values (a value state, or a reducing state read and
-// written as one), used for the current key and namespace; on the heap, a value made only
-// when an insertion needs it.
+// What the typed keyed tables (keyed_table.hpp, keyed_namespace_table.hpp, and the window
+// operator's sessions) share: off the heap, the backend's state that holds their values (a
+// value state, or a reducing state read and written as one), used for the current key and
+// namespace; on the heap, a value made only when an insertion needs it.
 
 #include "sluice/state/get_keyed_state.hpp"
 
@@ -63,6 +63,13 @@ public:
     last_ = std::move(*held);
     return &last_;
   }
+  /// Makes the current value `v`.
+  void put(const value_type& v) {
+    if constexpr (D::kind == state_kind::reducing)
+      state_->add(v);
+    else
+      state_->update(v);
+  }
   void erase() { state_->clear(); }
 
 private:
@@ -71,12 +78,6 @@ private:
       return state_->get();
     else
       return state_->value();
-  }
-  void put(const value_type& v) {
-    if constexpr (D::kind == state_kind::reducing)
-      state_->add(v);
-    else
-      state_->update(v);
   }
 
   state_interface_t<D>* state_ = nullptr;

@@ -1,22 +1,32 @@
 #pragma once
-// The window operator's fast path for session windows on the heap (event time, default
-// trigger, reduce or aggregate): the open sessions of each key in this typed table, sorted by
-// start — each with its window, the accumulator of its elements and what the generic path's
-// timers would be — where the generic path copies the key's merging window set out of its
-// state and back, serializes the key and the window to reach the contents, and moves the
-// trigger and cleanup timers, for every element. window_operator keeps the sessions' timers
-// (queued ahead of their time, moved on when they fire early); this table keeps the sessions.
-//
-// The sessions join snapshots as two participants in the heap form of the generic path's
-// states (value_state_sections): "window-merging-sets" (per key, in-flight window -> state
-// window, the window whose namespace holds its contents) and "window-contents" (per key and
-// state window, the accumulator). So a snapshot of either path, on either backend, restores
-// into the other. A merge keeps the state window of the earliest session, as
-// merging_window_set does.
+// The window operator's fast path for session windows (event time, default trigger, reduce or
+// aggregate), on either backend: the open sessions of each key, sorted by start — each with its
+// window, the accumulator of its elements and what the generic path's timers would be — where
+// the generic path copies the key's merging window set out of its state and back, serializes
+// the key and the window to reach the contents, and moves the trigger and cleanup timers, for
+// every element. window_operator keeps the sessions' timers (queued ahead of their time, moved
+// on when they fire early); this table keeps the sessions, in the generic path's two states
+// (or their heap form): "window-merging-sets" (per key, in-flight window -> state window, the
+// window whose namespace holds its contents) and "window-contents" (per key and state window,
+// the accumulator). So a snapshot of either path, on either backend, restores into the other,
+// at any parallelism. A merge keeps the state window of the earliest session, as
+// merging_window_set does. Where the sessions live, the backend decides (keyed_table_state.hpp),
+// so the operator never asks which backend runs:
+// - on the heap, in this table's own map (key -> sessions), which prefetch() loads ahead of use
+//   and which joins snapshots as two participants in the heap form of those states
+//   (value_state_sections);
+// - on RocksDB, in those states themselves: each call reads the accumulators it needs, store()
+//   and retire() write back what changed. What the timers need of the sessions of each key in
+//   use (window, state window, the earliest timer queued, whether the end is pending) stays in
+//   memory too, beside the timers themselves, and stands in for the key's merging set, read
+//   only for a key not in use yet: snapshots carry it as the timers the generic path would
+//   hold, from which a restore rebuilds it (a session without timers has none queued and no
+//   end pending).
 
 #include "sluice/operators/windows/time_window.hpp"
 #include "sluice/state/flat_hash_map.hpp"
 #include "sluice/state/keyed_state_backend.hpp"
+#include "sluice/state/keyed_table_state.hpp"
 #include "sluice/state/state_error.hpp"
 #include "sluice/state/value_state_sections.hpp"
 
@@ -26,50 +36,59 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace sluice::windows_detail {
 
 /// The open sessions (accumulators Acc) of every key of one subtask; D is the descriptor of
-/// the contents state whose heap form the snapshots take.
+/// the contents state.
 template <class K, class Acc, class D> class session_accumulators {
 public:
   static constexpr std::int64_t no_timer = std::numeric_limits<std::int64_t>::max();
 
-  struct session {
+  /// What the operator's timers need of a session.
+  struct session_timing {
     time_window window;
-    time_window state_window; ///< the contents' namespace in snapshots
-    Acc acc{};
+    time_window state_window; ///< the contents' namespace
     /// The earliest time at which a timer of this session is queued (no_timer: none).
     std::int64_t queued = no_timer;
     /// Whether the generic path would hold a timer at window.max_timestamp().
     bool end_pending = false;
   };
+  struct session : session_timing {
+    Acc acc{};
+  };
   using sessions = std::vector<session>;
 
   /// Registers with `backend`, taking the sessions restored into it. Throws state_error if an
-  /// in-flight window has no contents.
+  /// in-flight window restored on the heap has no contents.
   void open(keyed_state_backend& backend) {
-    max_parallelism_ = backend.max_parallelism();
+    backend_ = &backend;
     without_contents_ = 0;
-    backend.register_participant("window-merging-sets", merging_sets_,
-                                 merging_sections::signature());
-    backend.register_participant("window-contents", contents_, contents_sections::signature());
+    on_heap_ = windows_state_.open(backend, "window-merging-sets", merging_sets_,
+                                   merging_sections::signature());
+    contents_state_.open(backend, "window-contents", contents_, contents_sections::signature());
     if (without_contents_ != 0)
       throw state_error("window_operator: " + std::to_string(without_contents_) +
                         " restored session window(s) without contents");
   }
 
-  /// Starts loading the sessions of `key` into the cache.
-  void prefetch(const K& key) const { table_.prefetch(key); }
+  /// Starts loading the sessions of `key` into the cache (on the heap).
+  void prefetch(const K& key) const {
+    if (on_heap_)
+      table_.prefetch(key);
+  }
 
   /// Merges `window` of `key` with every session it intersects (touching counts), into the
   /// earliest one, whose accumulator absorb(into, from) folds the later ones into, in order.
-  /// Returns that session, or nullptr if `window` meets none. Invalidates other sessions.
+  /// Returns that session, whose accumulator the caller may change before store(), or nullptr
+  /// if `window` meets none. Invalidates other sessions.
   template <class Absorb> session* merge(const K& key, const time_window& window, Absorb&& absorb) {
-    sessions* list = table_.find(key);
+    sessions* list = find(key);
     if (list == nullptr)
       return nullptr;
     auto first = std::find_if(list->begin(), list->end(),
@@ -79,12 +98,18 @@ public:
       ++last;
     if (first == last)
       return nullptr;
+    fetch(key, *first);
+    const time_window before = first->window;
     first->window = first->window.cover(window);
     for (auto s = std::next(first); s != last; ++s) {
+      fetch(key, *s);
       first->window = first->window.cover(s->window);
       first->queued = std::min(first->queued, s->queued);
       absorb(first->acc, std::move(s->acc));
+      forget(key, *s);
     }
+    windows_changed_ = first->window != before || std::next(first) != last;
+    acc_changed_ = true;
     const auto index = first - list->begin();
     list->erase(std::next(first), last);
     return &(*list)[static_cast<std::size_t>(index)];
@@ -92,37 +117,58 @@ public:
 
   /// Adds a session of `key` over `window`, which meets none, with accumulator `acc`.
   session* insert(const K& key, const time_window& window, Acc&& acc) {
-    sessions& list = *table_.try_emplace(key).first;
+    sessions& list = on_heap_ ? *table_.try_emplace(key).first : *load(key);
     const auto at = std::find_if(list.begin(), list.end(),
                                  [&](const session& s) { return s.window.start > window.start; });
-    return &*list.insert(at, session{window, window, std::move(acc)});
+    windows_changed_ = acc_changed_ = true;
+    return &*list.insert(at, session{{window, window}, std::move(acc)});
   }
 
-  /// The session of `key` whose window contains `window`, or nullptr.
+  /// The session of `key` whose window contains `window`, or nullptr. Its accumulator is
+  /// read, not changed.
   session* containing(const K& key, const time_window& window) {
-    sessions* list = table_.find(key);
+    sessions* list = find(key);
     if (list == nullptr)
       return nullptr;
     for (session& s : *list) {
-      if (s.window.start <= window.start && window.end <= s.window.end)
+      if (s.window.start <= window.start && window.end <= s.window.end) {
+        fetch(key, s);
         return &s;
+      }
     }
     return nullptr;
   }
 
-  /// Removes session `s` of `key`.
-  void retire(const K& key, const session& s) {
-    sessions& list = *table_.find(key);
-    list.erase(list.begin() + (&s - list.data()));
-    if (list.empty())
-      table_.erase(key);
+  /// Keeps the changes to session `s` of `key` (the last merge(), insert() or containing()
+  /// returned it): off the heap, writes them back.
+  void store(const K& key, const session& s) {
+    if (!on_heap_)
+      write_back(key, s);
   }
 
-  /// Calls f(key, session) for every session.
+  /// Removes session `s` of `key` (the last merge(), insert() or containing() returned it).
+  void retire(const K& key, const session& s) {
+    sessions& list = on_heap_ ? *table_.find(key) : loaded_;
+    forget(key, s);
+    list.erase(list.begin() + (&s - list.data()));
+    if (on_heap_ && list.empty())
+      table_.erase(key);
+    if (!on_heap_) {
+      write_windows(key);
+      remember(key);
+    }
+  }
+
+  /// Calls f(key, timing) for the timing of every session (off the heap: of the keys in use,
+  /// those of the timers restored among them; the others hold no timers).
   template <class F> void for_each(F&& f) {
-    table_.for_each([&](const K& key, sessions& list) {
-      for (session& s : list)
-        f(key, s);
+    if (on_heap_) {
+      for_each_session(f);
+      return;
+    }
+    timings_.for_each([&](const K& key, std::vector<session_timing>& list) {
+      for (session_timing& t : list)
+        f(key, t);
     });
   }
 
@@ -131,7 +177,7 @@ private:
   using merging_sections = value_state_sections<K, window_map>;
   using contents_sections = value_state_sections<K, Acc, D, time_window>;
 
-  /// One of the two states the sessions stand in for in snapshots.
+  /// One of the two states the sessions stand in for in heap snapshots.
   template <class Sections> struct participant final : keyed_snapshot_participant {
     session_accumulators* owner;
     explicit participant(session_accumulators* o) : owner(o) {}
@@ -144,13 +190,107 @@ private:
   using merging_participant = participant<merging_sections>;
   using contents_participant = participant<contents_sections>;
 
+  /// The sessions of `key`: on the heap, in the table (nullptr: none); off it, read.
+  sessions* find(const K& key) { return on_heap_ ? table_.find(key) : load(key); }
+
+  // -- off the heap -------------------------------------------------------------------------
+
+  /// The sessions of `key`, without accumulators: those in use, else from its merging set.
+  sessions* load(const K& key) {
+    loaded_.clear();
+    windows_changed_ = acc_changed_ = false;
+    if (const std::vector<session_timing>* in_use = timings_.find(key)) {
+      for (const session_timing& t : *in_use)
+        loaded_.push_back(session{t});
+      return &loaded_;
+    }
+    use(key, nullptr);
+    if (const window_map* mapping = windows_state_.find()) {
+      for (const auto& [window, state_window] : *mapping)
+        loaded_.push_back(session{{window, state_window}});
+      remember(key);
+    }
+    return &loaded_;
+  }
+  /// Reads the accumulator of session `s` of `key` (off the heap).
+  void fetch(const K& key, session& s) {
+    if (on_heap_)
+      return;
+    use(key, &s.state_window);
+    const Acc* acc = contents_state_.find();
+    if (acc == nullptr) {
+      std::ostringstream os;
+      os << "window_operator: session window " << s.window << " has no contents";
+      throw state_error(os.str());
+    }
+    s.acc = *acc;
+  }
+  /// Drops the accumulator of session `s` of `key` (off the heap).
+  void forget(const K& key, const session& s) {
+    if (on_heap_)
+      return;
+    use(key, &s.state_window);
+    contents_state_.erase();
+  }
+  void write_back(const K& key, const session& s) {
+    if (windows_changed_)
+      write_windows(key);
+    if (acc_changed_) {
+      use(key, &s.state_window);
+      contents_state_.put(s.acc);
+    }
+    remember(key);
+  }
+  /// Keeps the timing of the sessions load() read for `key` as the key's in use.
+  void remember(const K& key) {
+    if (loaded_.empty()) {
+      timings_.erase(key);
+      return;
+    }
+    timings_.try_emplace(key).first->assign(loaded_.begin(), loaded_.end());
+  }
+  /// Writes the merging set of the sessions load() read for `key`.
+  void write_windows(const K& key) {
+    use(key, nullptr);
+    if (loaded_.empty()) {
+      windows_state_.erase();
+      return;
+    }
+    window_map mapping;
+    for (const session& s : loaded_)
+      mapping.emplace(s.window, s.state_window);
+    windows_state_.put(mapping);
+  }
+  /// Makes `key` the backend's current key, in namespace `state_window` (nullptr: none).
+  void use(const K& key, const time_window* state_window) {
+    backend_->set_current_key(key);
+    if (state_window == nullptr) {
+      backend_->set_current_namespace({});
+      return;
+    }
+    {
+      byte_writer w(ns_bytes_, 0);
+      serialize(w, *state_window);
+    }
+    backend_->set_current_namespace(std::string_view(ns_bytes_.data(), ns_bytes_.size()));
+  }
+
+  // -- on the heap ----------------------------------------------------------------------------
+
+  template <class F> void for_each_session(F&& f) {
+    table_.for_each([&](const K& key, sessions& list) {
+      for (session& s : list)
+        f(key, s);
+    });
+  }
+
   /// Restore, in registration order: the merging sets make the sessions, then the contents
   /// fill them (contents of no in-flight window are dropped, as the generic path never reads
   /// them).
   void restore(K&& key, window_map&& mapping) {
     sessions& list = *table_.try_emplace(key).first;
     for (const auto& [window, state_window] : mapping)
-      list.push_back(session{window, state_window});
+      list.push_back(session{{window, state_window}});
     without_contents_ += mapping.size();
   }
   void restore(K&& key, time_window&& state_window, Acc&& acc) {
@@ -165,7 +305,7 @@ private:
   }
 
   void write(merging_participant&, keyed_snapshot_participant::key_group_sink& out) {
-    merging_sections::write(out, max_parallelism_, [&](auto&& f) {
+    merging_sections::write(out, backend_->max_parallelism(), [&](auto&& f) {
       table_.for_each([&](const K& key, const sessions& list) {
         window_map mapping;
         for (const session& s : list)
@@ -175,22 +315,34 @@ private:
     });
   }
   void write(contents_participant&, keyed_snapshot_participant::key_group_sink& out) {
-    contents_sections::write(out, max_parallelism_, [&](auto&& f) {
-      for_each([&](const K& key, const session& s) { f(key, s.state_window, s.acc); });
+    contents_sections::write(out, backend_->max_parallelism(), [&](auto&& f) {
+      for_each_session([&](const K& key, const session& s) { f(key, s.state_window, s.acc); });
     });
   }
   std::optional<std::size_t> count(const merging_participant&) const { return table_.size(); }
   std::optional<std::size_t> count(const contents_participant&) {
     std::size_t n = 0;
-    for_each([&](const K&, const session&) { ++n; });
+    for_each_session([&](const K&, const session&) { ++n; });
     return n;
   }
 
+  keyed_state_backend* backend_ = nullptr;
+  bool on_heap_ = false;
+  /// On the heap: the sessions, by key.
   flat_hash_map<K, sessions> table_;
-  int max_parallelism_ = 0;
   std::size_t without_contents_ = 0;
   merging_participant merging_sets_{this};
   contents_participant contents_{this};
+  /// Off the heap: the states, the sessions of the key load() read, what the caller may have
+  /// changed of them, the timing of the sessions of the keys in use, and a namespace's byte
+  /// form.
+  detail::table_state<value_state_descriptor<window_map>> windows_state_;
+  detail::table_state<D> contents_state_;
+  sessions loaded_;
+  bool windows_changed_ = false;
+  bool acc_changed_ = false;
+  flat_hash_map<K, std::vector<session_timing>> timings_;
+  std::vector<char> ns_bytes_;
 };
 
 } // namespace sluice::windows_detail

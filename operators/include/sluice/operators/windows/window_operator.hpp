@@ -7,12 +7,12 @@
 // windows outside any window, and the timers as a snapshot participant.
 //
 // Event-time windows with the default trigger and a reduce or aggregate function take a fast
-// path with the same results: tumbling and sliding windows keep their accumulators in a typed
-// table of state/ (window_accumulators.hpp; heap or RocksDB, as the backend decides), with
-// timers registered once per (key, window) instead of per element; on the heap, session
-// windows keep each key's sessions in one (session_accumulators.hpp), with a timer queued ahead
-// of the session's time and moved on when it fires early, instead of moving timers with every
-// merge.
+// path with the same results, on either backend (the typed tables of state/ decide where their
+// values live; the operator never asks which backend runs): tumbling and sliding windows keep
+// their accumulators in one (window_accumulators.hpp), with timers registered once per (key,
+// window) instead of per element; session windows keep each key's sessions in one
+// (session_accumulators.hpp), with a timer queued ahead of the session's time and moved on when
+// it fires early, instead of moving timers with every merge.
 
 #include "sluice/operators/core/stream_operator.hpp"
 #include "sluice/operators/time/timer_queue_snapshot.hpp"
@@ -85,8 +85,7 @@ public:
     tctx_.open(backend);
     late_dropped_ = &ctx.metric_group().late_records_dropped();
     if constexpr (accumulator_capable) {
-      accumulating_ = default_trigger_ && event_time_ &&
-                      (!merging || backend.kind() == state_backend_kind::heap);
+      accumulating_ = default_trigger_ && event_time_;
       if (accumulating_) {
         if constexpr (merging) {
           accumulators_.open(backend);
@@ -360,6 +359,7 @@ private:
       emit_accumulator(key, s->window, s->acc);
     }
     queue_session_timer(key, *s);
+    accumulators_.store(key, *s);
   }
 
   /// When the generic path's next timer of session `s` fires: its end, else its cleanup.
@@ -391,6 +391,7 @@ private:
     }
     if (time < cleanup_time(s->window)) {
       queue_session_timer(t.key, *s);
+      accumulators_.store(t.key, *s);
       return;
     }
     const time_window window = s->window;
@@ -406,6 +407,7 @@ private:
       if (s != nullptr && s->window == t.window) {
         s->end_pending |= time == t.window.max_timestamp();
         s->queued = std::min(s->queued, time);
+        accumulators_.store(t.key, *s);
       }
     });
     accumulators_.for_each([&](const K& key, auto& s) { queue_session_timer(key, s); });
