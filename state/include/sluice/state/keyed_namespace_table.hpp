@@ -137,12 +137,7 @@ private:
 
   /// Off the heap: makes (key, ns) the backend's current key and namespace.
   void use(const K& key, const N& ns) {
-    backend_->set_current_key(key);
-    {
-      byte_writer w(ns_bytes_, 0);
-      serialize(w, ns);
-    }
-    backend_->set_current_namespace(std::string_view(ns_bytes_.data(), ns_bytes_.size()));
+    detail::use_key_namespace(*backend_, key, &ns, ns_bytes_);
   }
 
   keyed_state_backend* backend_ = nullptr;

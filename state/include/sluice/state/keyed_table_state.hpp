@@ -8,7 +8,9 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 namespace sluice::detail {
 
@@ -17,6 +19,23 @@ template <class V, class Init> struct lazy_value {
   Init& init;
   operator V() const { return init(); }
 };
+
+/// Off the heap: makes `key` the backend's current key and `ns` its current namespace (its byte
+/// form, written into `scratch`; none for nullptr).
+template <class K, class N>
+void use_key_namespace(keyed_state_backend& backend, const K& key, const N* ns,
+                       std::vector<char>& scratch) {
+  backend.set_current_key(key);
+  if (ns == nullptr) {
+    backend.set_current_namespace({});
+    return;
+  }
+  {
+    byte_writer w(scratch, 0);
+    serialize(w, *ns);
+  }
+  backend.set_current_namespace(std::string_view(scratch.data(), scratch.size()));
+}
 
 /// The state of descriptor D (value or reducing) of a table off the heap, read and written as
 /// one value of the backend's current key and namespace. A reducing state is made with a

@@ -263,16 +263,7 @@ private:
   }
   /// Makes `key` the backend's current key, in namespace `state_window` (nullptr: none).
   void use(const K& key, const time_window* state_window) {
-    backend_->set_current_key(key);
-    if (state_window == nullptr) {
-      backend_->set_current_namespace({});
-      return;
-    }
-    {
-      byte_writer w(ns_bytes_, 0);
-      serialize(w, *state_window);
-    }
-    backend_->set_current_namespace(std::string_view(ns_bytes_.data(), ns_bytes_.size()));
+    detail::use_key_namespace(*backend_, key, state_window, ns_bytes_);
   }
 
   // -- on the heap ----------------------------------------------------------------------------
