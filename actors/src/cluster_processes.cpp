@@ -74,6 +74,13 @@ public:
     setup.name = process_name();
     set_log_process("taskmanager " + setup.name);
     setup.peer_address = cluster.task_manager_bind + ":" + std::to_string(*peer_port);
+    if (!cluster.tls.enabled()) { // with TLS, data goes through CAF's TLS connections
+      try {
+        setup.data_plane = std::make_shared<remote_data_plane>(cluster.task_manager_bind);
+      } catch (const std::exception& e) {
+        throw config_error(std::string("flag --taskmanager-bind: ") + e.what());
+      }
+    }
     const auto name = setup.name;
     auto tm_config = setup.config;
     main_ = system().spawn(task_manager, std::move(setup));

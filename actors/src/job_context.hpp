@@ -23,6 +23,7 @@ struct task_manager_entry {
   std::string peer_address; ///< where other task managers connect to it
   int slots = 0;
   bool ready = false;       ///< connected to its peers, its slots usable
+  std::string data_address; ///< where its subtasks receive data from other processes, or ""
 };
 
 struct job_manager_setup {
@@ -39,6 +40,7 @@ struct job_manager_setup {
 struct subtask_location {
   std::string task_manager;
   int slot = 0;
+  std::string data_address; ///< its task manager's (task_manager_entry::data_address)
 };
 
 /// The job's subtasks, by flat subtask index (flat_subtask_index), and where the job is in

@@ -173,7 +173,7 @@ void job_manager::deploy(const std::string& restore) {
     for (int i = 0; i < v.parallelism; ++i, ++index) {
       const auto& slot = placement.at(static_cast<std::size_t>(i));
       const auto& tm = *ready[static_cast<std::size_t>(slot.task_manager)];
-      d.locations[index] = subtask_location{tm.name, slot.slot};
+      d.locations[index] = subtask_location{tm.name, slot.slot, tm.data_address};
       metrics_.lost_task_managers.erase(tm.name);
       request(tm.actor, timeout, deploy_msg{v.id, i, slot.slot, restore, parallelism, fingerprint})
           .then(
@@ -186,8 +186,11 @@ void job_manager::deploy(const std::string& restore) {
                 monitor(a);
                 s.subtasks[index] = std::move(a);
                 if (++s.deployed == s.subtasks.size()) {
+                  std::vector<std::string> data_addresses;
+                  for (const auto& where : s.locations)
+                    data_addresses.push_back(where.data_address);
                   for (auto& sub : s.subtasks)
-                    send(sub, start_msg{s.subtasks});
+                    send(sub, start_msg{s.subtasks, data_addresses});
                   log()->info("[{}] all {} subtasks deployed and started (attempt {})",
                               setup_.job_name, s.subtasks.size(), attempt + 1);
                   if (checkpointer_)

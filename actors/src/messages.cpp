@@ -30,6 +30,7 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<batch_msg>("sluice::batch_msg");
   cfg.add_message_type<event_msg>("sluice::event_msg");
   cfg.add_message_type<credit_msg>("sluice::credit_msg");
+  cfg.add_message_type<data_connection_lost_msg>("sluice::data_connection_lost_msg");
   cfg.add_message_type<deploy_msg>("sluice::deploy_msg");
   cfg.add_message_type<start_msg>("sluice::start_msg");
   cfg.add_message_type<subtask_done_msg>("sluice::subtask_done_msg");

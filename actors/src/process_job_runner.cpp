@@ -33,7 +33,7 @@ public:
     tm_setup.name = "local";
     auto tm = system().spawn(task_manager, std::move(tm_setup));
     job_manager_setup jm_setup{plan, tm_config, job_name, status_,
-                               task_manager_entry{tm, "local", "", slots, true}};
+                               task_manager_entry{tm, "local", "", slots, true, ""}};
     main_ = system().spawn<job_manager>(std::move(jm_setup));
     start_rest_api(config);
   }

@@ -26,10 +26,7 @@ subtask_actor::subtask_actor(caf::actor_config& cfg, subtask_setup setup)
               setup_.config->buffer_timeout_ms == 0, *this, counters_),
       input_(static_cast<int>(layout_.inputs.size()), setup_.config->exclusive_credits,
              setup_.config->floating_credits,
-             [this](int ch, int n) {
-               const auto& peer = layout_.inputs[static_cast<std::size_t>(ch)];
-               send(inputs_[static_cast<std::size_t>(ch)], credit_msg{peer.peer_channel, n});
-             },
+             [this](int ch, int n) { send_credit(ch, n); },
              counters_) {
   if (!layout_.inputs.empty()) {
     watermarks_.emplace(layout_.inputs);
@@ -68,6 +65,9 @@ caf::behavior subtask_actor::make_behavior() {
             input_.on_event(msg.channel, kind, msg.value);
           process_input();
         });
+      },
+      [this](const data_connection_lost_msg& msg) {
+        guarded([&] { on_data_connection_lost(msg); });
       },
       [this](const credit_msg& msg) {
         guarded([&] {
@@ -131,6 +131,11 @@ caf::behavior subtask_actor::make_behavior() {
 }
 
 void subtask_actor::on_exit() {
+  if (setup_.data_plane)
+    setup_.data_plane->remove_receiver(id());
+  setup_.data_plane = nullptr;
+  output_links_.clear();
+  input_links_.clear();
   outputs_.clear();
   inputs_.clear();
   chain_.reset();
@@ -161,15 +166,59 @@ void subtask_actor::fire_processing_timers() {
 
 void subtask_actor::send_batch(int channel, std::vector<char>&& bytes, std::uint32_t records,
                                std::int32_t backlog) {
-  const auto& peer = layout_.outputs[static_cast<std::size_t>(channel)];
-  send(outputs_[static_cast<std::size_t>(channel)],
-       batch_msg{peer.peer_channel, backlog, records, std::move(bytes)});
+  const auto c = static_cast<std::size_t>(channel);
+  const auto peer_channel = layout_.outputs[c].peer_channel;
+  if (const auto& link = output_links_[c])
+    link->send({outputs_[c].id(), data_frame::kind::batch, 0, peer_channel, backlog, records, 0,
+                std::move(bytes)});
+  else
+    send(outputs_[c], batch_msg{peer_channel, backlog, records, std::move(bytes)});
 }
 
 void subtask_actor::send_event(int channel, event_kind kind, std::int64_t value) {
-  const auto& peer = layout_.outputs[static_cast<std::size_t>(channel)];
-  send(outputs_[static_cast<std::size_t>(channel)],
-       event_msg{peer.peer_channel, static_cast<std::uint8_t>(kind), value});
+  const auto c = static_cast<std::size_t>(channel);
+  const auto peer_channel = layout_.outputs[c].peer_channel;
+  if (const auto& link = output_links_[c])
+    link->send({outputs_[c].id(), data_frame::kind::event, static_cast<std::uint8_t>(kind),
+                peer_channel, 0, 0, value, {}});
+  else
+    send(outputs_[c], event_msg{peer_channel, static_cast<std::uint8_t>(kind), value});
+}
+
+void subtask_actor::send_credit(int channel, int credits) {
+  const auto c = static_cast<std::size_t>(channel);
+  const auto peer_channel = layout_.inputs[c].peer_channel;
+  if (const auto& link = input_links_[c])
+    link->send({inputs_[c].id(), data_frame::kind::credit, 0, peer_channel, credits, 0, 0, {}});
+  else
+    send(inputs_[c], credit_msg{peer_channel, credits});
+}
+
+std::shared_ptr<data_link> subtask_actor::link_to(const caf::actor& peer,
+                                                  const std::string& address) {
+  // A null peer: an upstream subtask here that finished before this one started (CAF makes
+  // the handle of a local actor gone null).
+  if (!setup_.data_plane || address.empty() || address == setup_.data_plane->address() || !peer)
+    return nullptr;
+  return setup_.data_plane->open(address);
+}
+
+void subtask_actor::on_data_connection_lost(const data_connection_lost_msg& msg) {
+  bool open = false;
+  for (std::size_t ch = 0; ch < input_links_.size(); ++ch)
+    open |= input_links_[ch] && input_links_[ch]->peer() == msg.peer && !input_.ended(int(ch));
+  for (const auto& link : output_links_)
+    open |= link && link->peer() == msg.peer && !input_finished();
+  if (!open)
+    return;
+  if (!msg.confirmed) {
+    delayed_send(this, std::chrono::milliseconds(setup_.config->cluster.heartbeat_timeout_ms),
+                 data_connection_lost_msg{msg.peer, msg.why, true});
+    return;
+  }
+  throw std::runtime_error("the data connection with the task manager at " + msg.peer +
+                           " ended (" + msg.why + ") and the job manager did not cancel the "
+                           "subtask within --heartbeat-timeout-ms");
 }
 
 void subtask_actor::start(const start_msg& msg) {
@@ -180,18 +229,24 @@ void subtask_actor::start(const start_msg& msg) {
     offset.push_back(total);
     total += static_cast<std::size_t>(v.parallelism);
   }
-  auto handle = [&](const channel_peer& p) {
-    return msg.subtasks.at(offset[static_cast<std::size_t>(p.vertex)] +
-                           static_cast<std::size_t>(p.subtask));
+  auto index = [&](const channel_peer& p) {
+    return offset[static_cast<std::size_t>(p.vertex)] + static_cast<std::size_t>(p.subtask);
+  };
+  auto handle = [&](const channel_peer& p) { return msg.subtasks.at(index(p)); };
+  auto address = [&](const channel_peer& p) {
+    return index(p) < msg.data_addresses.size() ? msg.data_addresses[index(p)] : std::string();
   };
   for (const auto& p : layout_.outputs) {
     outputs_.push_back(handle(p));
+    output_links_.push_back(link_to(outputs_.back(), address(p)));
     if (outputs_.back().node() != system().node())
       output_.set_batch_bytes(static_cast<int>(outputs_.size() - 1),
                               setup_.config->remote_batch_bytes);
   }
-  for (const auto& p : layout_.inputs)
+  for (const auto& p : layout_.inputs) {
     inputs_.push_back(handle(p));
+    input_links_.push_back(link_to(inputs_.back(), address(p)));
+  }
   init_local_recovery();
   std::optional<checkpoint_metadata> restored;
   std::map<std::string, local_keyed_copy> local_copies;

@@ -1,6 +1,7 @@
 #pragma once
 // The actor that runs one subtask: its operator chain between an input gate and an output gate.
 
+#include "remote_data_plane.hpp"
 #include "sluice/actors/channel_layout.hpp"
 #include "sluice/actors/input_gate.hpp"
 #include "sluice/actors/local_snapshot_store.hpp"
@@ -31,6 +32,8 @@ struct subtask_setup {
   std::string restore; ///< `_metadata` of the checkpoint to restore, or empty
   /// The processing-time clock in epoch ms; empty: the system clock (a test sets its own).
   std::function<std::int64_t()> clock;
+  /// The process's data connections to other task managers (null: all data through CAF).
+  std::shared_ptr<remote_data_plane> data_plane;
 };
 
 class subtask_actor final : public caf::event_based_actor,
@@ -61,6 +64,13 @@ private:
   void arm_watermark_timer();
 
   void start(const start_msg& msg);
+  /// The data connection to `peer`, a subtask in the task manager whose data address is
+  /// `address`; null if it runs here, is gone, or either task manager has none.
+  std::shared_ptr<data_link> link_to(const caf::actor& peer, const std::string& address);
+  void send_credit(int channel, int credits);
+  /// A data connection ended: the subtask fails if one of its open channels used it and the
+  /// job manager did not cancel it within the heartbeat timeout.
+  void on_data_connection_lost(const data_connection_lost_msg& msg);
   /// Takes the input queued (schedule_input when the checkpointer paces it).
   void process_input();
   /// Takes the input queued; paced, one batch, then schedule_input for the rest.
@@ -141,6 +151,10 @@ private:
   bool input_scheduled_ = false;
   std::vector<caf::actor> outputs_;
   std::vector<caf::actor> inputs_;
+  /// Per output and input channel: the data connection its batches and events (an output) or
+  /// its credits (an input) take to a subtask in another process; null: through CAF.
+  std::vector<std::shared_ptr<data_link>> output_links_;
+  std::vector<std::shared_ptr<data_link>> input_links_;
   lifecycle phase_ = lifecycle::created;
   bool step_scheduled_ = false;
   double rate_per_subtask_ = 0;

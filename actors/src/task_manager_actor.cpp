@@ -123,7 +123,8 @@ void register_with_job_manager(tm_actor self, const task_manager_setup& setup) {
   const auto& jm = setup.job_manager;
   self->monitor(jm);
   register_task_manager_msg msg{setup.plan->fingerprint(), setup.slots, setup.name,
-                                setup.peer_address};
+                                setup.peer_address,
+                                setup.data_plane ? setup.data_plane->address() : std::string()};
   self->request(jm, std::chrono::milliseconds(setup.config->cluster.registration_timeout_ms),
                 std::move(msg))
       .then(
@@ -196,8 +197,11 @@ caf::behavior task_manager(tm_actor self, task_manager_setup setup) {
         s.job_manager = caf::actor_cast<caf::actor>(self->current_sender());
         s.counters = setup.status->add_counters();
         s.restore = msg.restore;
+        s.data_plane = setup.data_plane;
         auto counters = s.counters;
         auto subtask = self->spawn<subtask_actor, caf::detached>(std::move(s));
+        if (setup.data_plane) // before any peer can have its handle
+          setup.data_plane->add_receiver(subtask);
         self->monitor(subtask);
         self->state.subtasks.emplace_back(subtask, std::move(counters));
         return subtask;

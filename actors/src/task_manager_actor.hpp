@@ -4,6 +4,7 @@
 // manager, connects to the other task managers, and goes when the job manager does.
 
 #include "job_status.hpp"
+#include "remote_data_plane.hpp"
 #include "sluice/actors/messages.hpp"
 #include "sluice/actors/subtask_counters.hpp"
 #include "sluice/operators/plan/execution_plan.hpp"
@@ -27,6 +28,9 @@ struct task_manager_setup {
   caf::actor job_manager;
   std::string name;         ///< "host:pid", for messages
   std::string peer_address; ///< HOST:PORT other task managers connect to
+  /// In a task manager process without TLS: its data connections to the other task managers'
+  /// subtasks (null: data goes through CAF).
+  std::shared_ptr<remote_data_plane> data_plane;
 };
 
 struct task_manager_state {

@@ -55,7 +55,8 @@ caf::result<std::vector<std::string>> task_manager_registry::on_register(
     peers.push_back(tm.peer_address);
   auto tm = caf::actor_cast<caf::actor>(self_.current_sender());
   self_.monitor(tm);
-  entries_.push_back(task_manager_entry{tm, msg.name, msg.peer_address, msg.slots, false});
+  entries_.push_back(task_manager_entry{tm, msg.name, msg.peer_address, msg.slots, false,
+                                            msg.data_address});
   return peers;
 }
 

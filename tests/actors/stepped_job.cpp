@@ -28,7 +28,7 @@ stepped_job::stepped_job(std::shared_ptr<const execution_plan> plan, const job_c
     REQUIRE(v.parallelism == 1);
     counters_.push_back(std::make_shared<subtask_counters>());
     subtasks_.push_back(sys_.spawn<subtask_actor>(
-        subtask_setup{plan, shared_config, name, v.id, 0, me, counters_.back(), "", clock}));
+        subtask_setup{plan, shared_config, name, v.id, 0, me, counters_.back(), "", clock, nullptr}));
   }
   run(); // their first run initializes them
 }
@@ -44,7 +44,7 @@ stepped_job::~stepped_job() {
 
 void stepped_job::start() {
   for (const auto& s : subtasks_)
-    (*job_manager_)->send(s, start_msg{subtasks_});
+    (*job_manager_)->send(s, start_msg{subtasks_, {}});
 }
 
 caf::scheduled_actor& stepped_job::actor(int i) const {

@@ -18,13 +18,8 @@ using sluice::test::vertex_named;
 
 TEST_CASE("subtask: in-band events that arrived before start_msg are processed at start") {
   const auto config = test::test_config(1);
-  environment env(config);
   collecting_sink<std::int64_t> sink;
-  env.from_source(collection_source<std::int64_t>{{1}}, "numbers")
-      .map([](const std::int64_t& v) { return v; }, "relay")
-      .disable_chaining()
-      .sink_to(sink);
-  const auto plan = env.plan();
+  const auto plan = test::relay_plan(config, sink);
   REQUIRE(plan->vertices().size() == 3);
   const int relay = vertex_named(*plan, "relay");
 
@@ -35,7 +30,7 @@ TEST_CASE("subtask: in-band events that arrived before start_msg are processed a
   caf::scoped_actor self{sys};
   const auto me = caf::actor_cast<caf::actor>(self);
   subtask_setup setup{plan, std::make_shared<const job_config>(config), "early events", relay, 0,
-                      me, std::make_shared<subtask_counters>(), "", {}};
+                      me, std::make_shared<subtask_counters>(), "", {}, nullptr};
   auto subtask = sys.spawn<subtask_actor>(std::move(setup));
 
   // The upstream's whole output, before the job manager's start_msg.
@@ -44,7 +39,7 @@ TEST_CASE("subtask: in-band events that arrived before start_msg are processed a
   self->send(subtask, event_msg{0, static_cast<std::uint8_t>(event_kind::end_of_input), 0});
   std::vector<caf::actor> subtasks(plan->vertices().size(), me); // by vertex: one subtask each
   subtasks[static_cast<std::size_t>(relay)] = subtask;
-  self->send(subtask, start_msg{subtasks});
+  self->send(subtask, start_msg{subtasks, {}});
   // The job manager's close ends the subtask in any case: the test fails rather than hangs if
   // the events stayed queued (the subtask then closes without forwarding them).
   self->send(subtask, close_subtask_atom::value);

@@ -78,6 +78,22 @@ typename Inspector::result_type inspect(Inspector& f, credit_msg& x) {
   return f(caf::meta::type_name("sluice::credit_msg"), x.channel, x.credits);
 }
 
+/// The data connection to or from the task manager whose data address is `peer` ended
+/// (remote_data_plane.hpp), sent to every subtask of the process. A subtask with a channel to or
+/// from it still open sends itself the message again, `confirmed`, after the heartbeat timeout,
+/// and fails then unless the job manager cancelled it first (a lost task manager, the usual
+/// cause, is handled there). Local to the process.
+struct data_connection_lost_msg {
+  std::string peer;
+  std::string why;
+  bool confirmed = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, data_connection_lost_msg& x) {
+  return f(caf::meta::type_name("sluice::data_connection_lost_msg"), x.peer, x.why, x.confirmed);
+}
+
 using flush_tick_atom = caf::atom_constant<caf::atom("s_flush")>;
 /// Process more input (a subtask to itself, with unaligned checkpoints).
 using input_atom = caf::atom_constant<caf::atom("s_input")>;

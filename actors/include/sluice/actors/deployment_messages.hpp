@@ -34,14 +34,17 @@ typename Inspector::result_type inspect(Inspector& f, deploy_msg& x) {
            x.parallelism, x.fingerprint);
 }
 
-/// Start running; `subtasks` holds every subtask of the job, by vertex, then subtask index.
+/// Start running; `subtasks` holds every subtask of the job, by vertex, then subtask index, and
+/// `data_addresses` the data address of the task manager each runs on ("" where it has none:
+/// the embedded cluster's, or with TLS; data to it goes through CAF).
 struct start_msg {
   std::vector<caf::actor> subtasks;
+  std::vector<std::string> data_addresses;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, start_msg& x) {
-  return f(caf::meta::type_name("sluice::start_msg"), x.subtasks);
+  return f(caf::meta::type_name("sluice::start_msg"), x.subtasks, x.data_addresses);
 }
 
 /// A subtask finished all its input and sent all its output.
@@ -90,12 +93,13 @@ struct register_task_manager_msg {
   std::int32_t slots = 0;
   std::string name;         ///< "host:pid"
   std::string peer_address; ///< where other task managers connect to it
+  std::string data_address; ///< where they send its subtasks data ("" with TLS: through CAF)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, register_task_manager_msg& x) {
   return f(caf::meta::type_name("sluice::register_task_manager_msg"), x.fingerprint, x.slots,
-           x.name, x.peer_address);
+           x.name, x.peer_address, x.data_address);
 }
 
 template <class Inspector>
