@@ -70,6 +70,14 @@ wait_until() {
   done
 }
 
+# listening_sockets PID: the TCP sockets PID listens on (from /proc: no tools needed).
+listening_sockets() {
+  local inodes
+  inodes=$(ls -l "/proc/$1/fd" 2> /dev/null | sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p' | tr '\n' ' ')
+  awk -v inodes="$inodes" 'BEGIN { n = split(inodes, a, " "); for (i = 1; i <= n; i++) mine[a[i]] = 1 }
+    $4 == "0A" && ($10 in mine) { count++ } END { print count + 0 }' /proc/net/tcp /proc/net/tcp6
+}
+
 # The job manager's log lines of refused handshakes (with the peer's numeric address).
 refused_pattern='TLS handshake with 127\.0\.0\.1:[0-9][0-9]* refused: '
 refusals() { grep -c "$refused_pattern" "$work/jm.err" || true; }
@@ -107,6 +115,11 @@ case "$mode" in
     [ "$(awk 'NR > 2' "$work/status.txt" | wc -l)" -ge 2 ] || fail "status lists no subtasks"
     cli "${tls[@]}" taskmanagers | awk 'NR > 1' | wc -l | grep -qx 2 || fail "not 2 task managers"
     [ "$(refusals)" -eq 0 ] || fail "a handshake of the cluster itself was refused"
+    # With TLS a task manager listens on its TLS peer port only: no plaintext data connections.
+    for tm in "$tm1" "$tm2"; do
+      [ "$(listening_sockets "$tm")" -eq 1 ] ||
+        fail "task manager $tm listens on $(listening_sockets "$tm") sockets, not 1"
+    done
     finish_cluster
     # the task managers connected to each other directly, over TLS too
     ! grep -q 'cannot connect to the task manager\|TLS' "$work/tm1.err" "$work/tm2.err" ||
