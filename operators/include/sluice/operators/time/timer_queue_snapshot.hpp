@@ -24,17 +24,19 @@ public:
   timer_queue_snapshot(std::vector<timer_queue<TimerKey>*> queues, KeyOf key_of)
       : queues_(std::move(queues)), key_of_(std::move(key_of)) {}
 
-  /// Joins `backend`'s snapshots under `name`; with `track_changes` false, every snapshot
-  /// writes all timers (an operator whose snapshot writes timers derived from other state
-  /// than the queues', through write_queue_from).
+  /// Joins `backend`'s snapshots under `name`. The key groups of the timers the queues add,
+  /// remove or fire are flagged changed, so an incremental heap snapshot writes those only;
+  /// an operator whose snapshots write the timers as other state derives them
+  /// (write_queue_from) passes instead the flags that state keeps, `derived`, which every
+  /// change to the timers it derives sets.
   void register_with(keyed_state_backend& backend, const std::string& name,
-                     bool track_changes = true) {
+                     key_group_changes* derived = nullptr) {
     max_parallelism_ = backend.max_parallelism();
-    tracked_ = track_changes;
-    if (tracked_) {
+    changes_ = derived != nullptr ? derived : &own_changes_;
+    if (derived == nullptr) {
       for (auto* queue : queues_)
         queue->on_change(
-            [this](const TimerKey& key) { changes_.mark_hash(key_hash(key_of_(key))); });
+            [this](const TimerKey& key) { own_changes_.mark_hash(key_hash(key_of_(key))); });
     }
     backend.register_participant(name, *this);
   }
@@ -65,7 +67,7 @@ public:
     }
   }
 
-  key_group_changes* changes() override { return tracked_ ? &changes_ : nullptr; }
+  key_group_changes* changes() override { return changes_; }
 
   void read_key_group(int, byte_reader& in) override {
     while (!in.at_end()) {
@@ -84,8 +86,8 @@ private:
   std::vector<timer_source> sources_;
   KeyOf key_of_;
   int max_parallelism_ = 0;
-  bool tracked_ = false;
-  key_group_changes changes_;
+  key_group_changes own_changes_;
+  key_group_changes* changes_ = &own_changes_;
 };
 
 } // namespace sluice

@@ -14,7 +14,8 @@
 // so the operator never asks which backend runs:
 // - on the heap, in this table's own map (key -> sessions), which prefetch() loads ahead of use
 //   and which joins snapshots as two participants in the heap form of those states
-//   (value_state_sections);
+//   (value_state_sections) that flag the key groups whose sessions changed, so an incremental
+//   snapshot writes only those;
 // - on RocksDB, in those states themselves: each call reads the accumulators it needs, store()
 //   and retire() write back what changed. What the timers need of the sessions of each key in
 //   use (window, state window, the earliest timer queued, whether the end is pending) stays in
@@ -24,6 +25,7 @@
 //   end pending).
 
 #include "sluice/operators/windows/time_window.hpp"
+#include "sluice/state/key_group_changes.hpp"
 #include "sluice/state/flat_hash_map.hpp"
 #include "sluice/state/keyed_state_backend.hpp"
 #include "sluice/state/keyed_table_state.hpp"
@@ -140,9 +142,11 @@ public:
   }
 
   /// Keeps the changes to session `s` of `key` (the last merge(), insert() or containing()
-  /// returned it): off the heap, writes them back.
+  /// returned it): off the heap, writes them back; on it, flags the key's key group changed.
   void store(const K& key, const session& s) {
-    if (!on_heap_)
+    if (on_heap_)
+      changes_.mark_hash(key_hash(key));
+    else
       write_back(key, s);
   }
 
@@ -151,13 +155,20 @@ public:
     sessions& list = on_heap_ ? *table_.find(key) : loaded_;
     forget(key, s);
     list.erase(list.begin() + (&s - list.data()));
-    if (on_heap_ && list.empty())
-      table_.erase(key);
-    if (!on_heap_) {
+    if (on_heap_) {
+      changes_.mark_hash(key_hash(key));
+      if (list.empty())
+        table_.erase(key);
+    } else {
       write_windows(key);
       remember(key);
     }
   }
+
+  /// On the heap, the key groups whose sessions (and so the timers they stand for) changed
+  /// since the last snapshot: the heap snapshots of both states and of the window timers
+  /// write only those, referencing the others.
+  key_group_changes& changes() { return changes_; }
 
   /// Calls f(key, timing) for the timing of every session (off the heap: of the keys in use,
   /// those of the timers restored among them; the others hold no timers).
@@ -186,6 +197,7 @@ private:
       Sections::read(in, [&](auto&&... entry) { owner->restore(std::move(entry)...); });
     }
     std::optional<std::size_t> entry_count() const override { return owner->count(*this); }
+    key_group_changes* changes() override { return &owner->changes_; }
   };
   using merging_participant = participant<merging_sections>;
   using contents_participant = participant<contents_sections>;
@@ -322,6 +334,7 @@ private:
   /// On the heap: the sessions, by key.
   flat_hash_map<K, sessions> table_;
   std::size_t without_contents_ = 0;
+  key_group_changes changes_;
   merging_participant merging_sets_{this};
   contents_participant contents_{this};
   /// Off the heap: the states, the sessions of the key load() read, what the caller may have

@@ -101,8 +101,15 @@ public:
         merging_sets_ = &backend.get_state(merging_sets_descriptor("window-merging-sets"));
       }
     }
-    // The session fast path's snapshots write the timers its sessions stand for, not the queue's.
-    timers_snapshot_.register_with(backend, "window-timers", !(merging && accumulating_));
+    // The session fast path's snapshots write the timers its sessions stand for, not the
+    // queue's: they change in the key groups where the sessions do.
+    key_group_changes* derived = nullptr;
+    if constexpr (merging && accumulator_capable) {
+      if (accumulating_) {
+        derived = &accumulators_.changes();
+      }
+    }
+    timers_snapshot_.register_with(backend, "window-timers", derived);
     if constexpr (merging && accumulator_capable) {
       if (accumulating_) {
         resume_sessions();
