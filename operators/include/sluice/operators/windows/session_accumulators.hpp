@@ -88,31 +88,7 @@ public:
   /// Returns that session, whose accumulator the caller may change before store(), or nullptr
   /// if `window` meets none. Invalidates other sessions.
   template <class Absorb> session* merge(const K& key, const time_window& window, Absorb&& absorb) {
-    sessions* list = find(key);
-    if (list == nullptr)
-      return nullptr;
-    auto first = std::find_if(list->begin(), list->end(),
-                              [&](const session& s) { return s.window.end >= window.start; });
-    auto last = first;
-    while (last != list->end() && last->window.start <= window.end)
-      ++last;
-    if (first == last)
-      return nullptr;
-    fetch(key, *first);
-    const time_window before = first->window;
-    first->window = first->window.cover(window);
-    for (auto s = std::next(first); s != last; ++s) {
-      fetch(key, *s);
-      first->window = first->window.cover(s->window);
-      first->queued = std::min(first->queued, s->queued);
-      absorb(first->acc, std::move(s->acc));
-      forget(key, *s);
-    }
-    windows_changed_ = first->window != before || std::next(first) != last;
-    acc_changed_ = true;
-    const auto index = first - list->begin();
-    list->erase(std::next(first), last);
-    return &(*list)[static_cast<std::size_t>(index)];
+    return on_heap_ ? merge_in<true>(key, window, absorb) : merge_in<false>(key, window, absorb);
   }
 
   /// Adds a session of `key` over `window`, which meets none, with accumulator `acc`.
@@ -132,7 +108,8 @@ public:
       return nullptr;
     for (session& s : *list) {
       if (s.window.start <= window.start && window.end <= s.window.end) {
-        fetch(key, s);
+        if (!on_heap_)
+          fetch(key, s);
         return &s;
       }
     }
@@ -148,15 +125,17 @@ public:
 
   /// Removes session `s` of `key` (the last merge(), insert() or containing() returned it).
   void retire(const K& key, const session& s) {
-    sessions& list = on_heap_ ? *table_.find(key) : loaded_;
-    forget(key, s);
-    list.erase(list.begin() + (&s - list.data()));
-    if (on_heap_ && list.empty())
-      table_.erase(key);
-    if (!on_heap_) {
-      write_windows(key);
-      remember(key);
+    if (on_heap_) {
+      sessions& list = *table_.find(key);
+      list.erase(list.begin() + (&s - list.data()));
+      if (list.empty())
+        table_.erase(key);
+      return;
     }
+    forget(key, s);
+    loaded_.erase(loaded_.begin() + (&s - loaded_.data()));
+    write_windows(key);
+    remember(key);
   }
 
   /// Calls f(key, timing) for the timing of every session (off the heap: of the keys in use,
@@ -190,6 +169,41 @@ private:
   using merging_participant = participant<merging_sections>;
   using contents_participant = participant<contents_sections>;
 
+  /// merge() on the heap (OnHeap) or off it, each with only its own work per element.
+  template <bool OnHeap, class Absorb>
+  session* merge_in(const K& key, const time_window& window, Absorb& absorb) {
+    sessions* list = OnHeap ? table_.find(key) : load(key);
+    if (list == nullptr)
+      return nullptr;
+    auto first = std::find_if(list->begin(), list->end(),
+                              [&](const session& s) { return s.window.end >= window.start; });
+    auto last = first;
+    while (last != list->end() && last->window.start <= window.end)
+      ++last;
+    if (first == last)
+      return nullptr;
+    const time_window before = first->window;
+    if constexpr (!OnHeap)
+      fetch(key, *first);
+    first->window = first->window.cover(window);
+    for (auto s = std::next(first); s != last; ++s) {
+      if constexpr (!OnHeap)
+        fetch(key, *s);
+      first->window = first->window.cover(s->window);
+      first->queued = std::min(first->queued, s->queued);
+      absorb(first->acc, std::move(s->acc));
+      if constexpr (!OnHeap)
+        forget(key, *s);
+    }
+    if constexpr (!OnHeap) {
+      windows_changed_ = first->window != before || std::next(first) != last;
+      acc_changed_ = true;
+    }
+    const auto index = first - list->begin();
+    list->erase(std::next(first), last);
+    return &(*list)[static_cast<std::size_t>(index)];
+  }
+
   /// The sessions of `key`: on the heap, in the table (nullptr: none); off it, read.
   sessions* find(const K& key) { return on_heap_ ? table_.find(key) : load(key); }
 
@@ -214,8 +228,6 @@ private:
   }
   /// Reads the accumulator of session `s` of `key` (off the heap).
   void fetch(const K& key, session& s) {
-    if (on_heap_)
-      return;
     use(key, &s.state_window);
     const Acc* acc = contents_state_.find();
     if (acc == nullptr) {
@@ -227,8 +239,6 @@ private:
   }
   /// Drops the accumulator of session `s` of `key` (off the heap).
   void forget(const K& key, const session& s) {
-    if (on_heap_)
-      return;
     use(key, &s.state_window);
     contents_state_.erase();
   }
