@@ -136,17 +136,15 @@ public:
 
   /// Removes session `s` of `key` (the last merge(), insert() or containing() returned it).
   void retire(const K& key, const session& s) {
-    if (on_heap_) {
-      sessions& list = *table_.find(key);
-      list.erase(list.begin() + (&s - list.data()));
-      if (list.empty())
-        table_.erase(key);
-      return;
-    }
+    sessions& list = on_heap_ ? *table_.find(key) : loaded_;
     forget(key, s);
-    loaded_.erase(loaded_.begin() + (&s - loaded_.data()));
-    write_windows(key);
-    remember(key);
+    list.erase(list.begin() + (&s - list.data()));
+    if (on_heap_ && list.empty())
+      table_.erase(key);
+    if (!on_heap_) {
+      write_windows(key);
+      remember(key);
+    }
   }
 
   /// Calls f(key, timing) for the timing of every session (off the heap: of the keys in use,
@@ -250,6 +248,8 @@ private:
   }
   /// Drops the accumulator of session `s` of `key` (off the heap).
   void forget(const K& key, const session& s) {
+    if (on_heap_)
+      return;
     use(key, &s.state_window);
     contents_state_.erase();
   }
