@@ -61,8 +61,19 @@ public:
     /// Whether the generic path would hold a timer at window.max_timestamp().
     bool end_pending = false;
   };
-  struct session : session_timing {
+  /// A session: its timing and the accumulator of its elements, placed right after the windows
+  /// so that it shares the window's cache line more often (a merge reads the window first).
+  struct session {
+    time_window window;
+    time_window state_window;
     Acc acc{};
+    std::int64_t queued = no_timer;
+    bool end_pending = false;
+
+    static session of(const session_timing& t) {
+      return {t.window, t.state_window, Acc{}, t.queued, t.end_pending};
+    }
+    session_timing timing() const { return {window, state_window, queued, end_pending}; }
   };
   using sessions = std::vector<session>;
 
@@ -90,31 +101,7 @@ public:
   /// Returns that session, whose accumulator the caller may change before store(), or nullptr
   /// if `window` meets none. Invalidates other sessions.
   template <class Absorb> session* merge(const K& key, const time_window& window, Absorb&& absorb) {
-    sessions* list = find(key);
-    if (list == nullptr)
-      return nullptr;
-    auto first = std::find_if(list->begin(), list->end(),
-                              [&](const session& s) { return s.window.end >= window.start; });
-    auto last = first;
-    while (last != list->end() && last->window.start <= window.end)
-      ++last;
-    if (first == last)
-      return nullptr;
-    fetch(key, *first);
-    const time_window before = first->window;
-    first->window = first->window.cover(window);
-    for (auto s = std::next(first); s != last; ++s) {
-      fetch(key, *s);
-      first->window = first->window.cover(s->window);
-      first->queued = std::min(first->queued, s->queued);
-      absorb(first->acc, std::move(s->acc));
-      forget(key, *s);
-    }
-    windows_changed_ = first->window != before || std::next(first) != last;
-    acc_changed_ = true;
-    const auto index = first - list->begin();
-    list->erase(std::next(first), last);
-    return &(*list)[static_cast<std::size_t>(index)];
+    return on_heap_ ? merge_in<true>(key, window, absorb) : merge_in<false>(key, window, absorb);
   }
 
   /// Adds a session of `key` over `window`, which meets none, with accumulator `acc`.
@@ -123,7 +110,7 @@ public:
     const auto at = std::find_if(list.begin(), list.end(),
                                  [&](const session& s) { return s.window.start > window.start; });
     windows_changed_ = acc_changed_ = true;
-    return &*list.insert(at, session{{window, window}, std::move(acc)});
+    return &*list.insert(at, session{window, window, std::move(acc)});
   }
 
   /// The session of `key` whose window contains `window`, or nullptr. Its accumulator is
@@ -134,7 +121,8 @@ public:
       return nullptr;
     for (session& s : *list) {
       if (s.window.start <= window.start && window.end <= s.window.end) {
-        fetch(key, s);
+        if (!on_heap_)
+          fetch(key, s);
         return &s;
       }
     }
@@ -202,6 +190,41 @@ private:
   using merging_participant = participant<merging_sections>;
   using contents_participant = participant<contents_sections>;
 
+  /// merge() on the heap (OnHeap) or off it, each with only its own work per element.
+  template <bool OnHeap, class Absorb>
+  session* merge_in(const K& key, const time_window& window, Absorb& absorb) {
+    sessions* list = OnHeap ? table_.find(key) : load(key);
+    if (list == nullptr)
+      return nullptr;
+    auto first = std::find_if(list->begin(), list->end(),
+                              [&](const session& s) { return s.window.end >= window.start; });
+    auto last = first;
+    while (last != list->end() && last->window.start <= window.end)
+      ++last;
+    if (first == last)
+      return nullptr;
+    const time_window before = first->window;
+    if constexpr (!OnHeap)
+      fetch(key, *first);
+    first->window = first->window.cover(window);
+    for (auto s = std::next(first); s != last; ++s) {
+      if constexpr (!OnHeap)
+        fetch(key, *s);
+      first->window = first->window.cover(s->window);
+      first->queued = std::min(first->queued, s->queued);
+      absorb(first->acc, std::move(s->acc));
+      if constexpr (!OnHeap)
+        forget(key, *s);
+    }
+    if constexpr (!OnHeap) {
+      windows_changed_ = first->window != before || std::next(first) != last;
+      acc_changed_ = true;
+    }
+    const auto index = first - list->begin();
+    list->erase(std::next(first), last);
+    return &(*list)[static_cast<std::size_t>(index)];
+  }
+
   /// The sessions of `key`: on the heap, in the table (nullptr: none); off it, read.
   sessions* find(const K& key) { return on_heap_ ? table_.find(key) : load(key); }
 
@@ -213,21 +236,19 @@ private:
     windows_changed_ = acc_changed_ = false;
     if (const std::vector<session_timing>* in_use = timings_.find(key)) {
       for (const session_timing& t : *in_use)
-        loaded_.push_back(session{t});
+        loaded_.push_back(session::of(t));
       return &loaded_;
     }
     use(key, nullptr);
     if (const window_map* mapping = windows_state_.find()) {
       for (const auto& [window, state_window] : *mapping)
-        loaded_.push_back(session{{window, state_window}});
+        loaded_.push_back(session{window, state_window});
       remember(key);
     }
     return &loaded_;
   }
   /// Reads the accumulator of session `s` of `key` (off the heap).
   void fetch(const K& key, session& s) {
-    if (on_heap_)
-      return;
     use(key, &s.state_window);
     const Acc* acc = contents_state_.find();
     if (acc == nullptr) {
@@ -259,7 +280,10 @@ private:
       timings_.erase(key);
       return;
     }
-    timings_.try_emplace(key).first->assign(loaded_.begin(), loaded_.end());
+    std::vector<session_timing>& timings = *timings_.try_emplace(key).first;
+    timings.clear();
+    for (const session& s : loaded_)
+      timings.push_back(s.timing());
   }
   /// Writes the merging set of the sessions load() read for `key`.
   void write_windows(const K& key) {
@@ -293,7 +317,7 @@ private:
   void restore(K&& key, window_map&& mapping) {
     sessions& list = *table_.try_emplace(key).first;
     for (const auto& [window, state_window] : mapping)
-      list.push_back(session{{window, state_window}});
+      list.push_back(session{window, state_window});
     without_contents_ += mapping.size();
   }
   void restore(K&& key, time_window&& state_window, Acc&& acc) {
