@@ -33,14 +33,14 @@ public:
     if (i < flags_.size())
       flags_[i] = 1;
   }
-  /// Flags the key group of the key whose key_hash is `hash` (key_group_for_hash; with a
-  /// max parallelism that is a power of two, as the default 128, a mask instead of a division:
-  /// this runs per record).
+  /// Flags the key group of the key whose key_hash is `hash` (key_group_for_hash). It runs per
+  /// record: with a max parallelism that is a power of two (the default 128) a mask finds the
+  /// key group, inline; otherwise a division does, out of line.
   void mark_hash(std::uint64_t hash) {
-    if (flags_.empty())
-      return;
-    mark(mask_ != 0 ? static_cast<int>(hash & mask_)
-                    : key_group_for_hash(hash, max_parallelism_));
+    if (mask_ != 0)
+      mark(static_cast<int>(hash & mask_));
+    else if (!flags_.empty())
+      mark_divided(hash);
   }
 
   /// ORs the flags into `dirty` (one byte per key group of the range) and clears them.
@@ -52,9 +52,14 @@ public:
   }
 
 private:
+  __attribute__((noinline)) void mark_divided(std::uint64_t hash) {
+    mark(key_group_for_hash(hash, max_parallelism_));
+  }
+
   int first_ = 0;
   int max_parallelism_ = 1;
-  std::uint64_t mask_ = 0; ///< max parallelism - 1 if a power of two above 1, else 0
+  /// max parallelism - 1 once tracking, if a power of two above 1; else 0
+  std::uint64_t mask_ = 0;
   std::vector<std::uint8_t> flags_;
 };
 
