@@ -106,7 +106,7 @@ public:
 
   /// Adds a session of `key` over `window`, which meets none, with accumulator `acc`.
   session* insert(const K& key, const time_window& window, Acc&& acc) {
-    sessions& list = on_heap_ ? *table_.try_emplace(key).first : *load(key);
+    sessions& list = on_heap_ ? *table_.try_emplace(hashed(key)).first : *load(key);
     const auto at = std::find_if(list.begin(), list.end(),
                                  [&](const session& s) { return s.window.start > window.start; });
     windows_changed_ = acc_changed_ = true;
@@ -133,20 +133,20 @@ public:
   /// returned it): off the heap, writes them back; on it, flags the key's key group changed.
   void store(const K& key, const session& s) {
     if (on_heap_)
-      changes_.mark_hash(key_hash(key));
+      changes_.mark_hash(hash_);
     else
       write_back(key, s);
   }
 
   /// Removes session `s` of `key` (the last merge(), insert() or containing() returned it).
   void retire(const K& key, const session& s) {
-    sessions& list = on_heap_ ? *table_.find(key) : loaded_;
+    sessions& list = on_heap_ ? *table_.find(hashed_key{&key, hash_}) : loaded_;
     forget(key, s);
     list.erase(list.begin() + (&s - list.data()));
     if (on_heap_) {
-      changes_.mark_hash(key_hash(key));
+      changes_.mark_hash(hash_);
       if (list.empty())
-        table_.erase(key);
+        table_.erase(hashed_key{&key, hash_});
     } else {
       write_windows(key);
       remember(key);
@@ -176,6 +176,24 @@ private:
   using merging_sections = value_state_sections<K, window_map>;
   using contents_sections = value_state_sections<K, Acc, D, time_window>;
 
+  /// A key with its key_hash, so that a record's key is hashed once on the heap: for the
+  /// table's lookup and for the flag of its key group.
+  struct hashed_key {
+    const K* key;
+    std::uint64_t hash;
+    operator const K&() const { return *key; } // the table's insertion: K(q)
+    friend bool operator==(const K& k, const hashed_key& h) { return k == *h.key; }
+  };
+  struct session_hash {
+    std::uint64_t operator()(const K& key) const { return key_hash(key); }
+    std::uint64_t operator()(const hashed_key& h) const { return h.hash; }
+  };
+  /// `key` with its hash, which it keeps as hash_.
+  hashed_key hashed(const K& key) {
+    hash_ = key_hash(key);
+    return {&key, hash_};
+  }
+
   /// One of the two states the sessions stand in for in heap snapshots.
   template <class Sections> struct participant final : keyed_snapshot_participant {
     session_accumulators* owner;
@@ -193,7 +211,7 @@ private:
   /// merge() on the heap (OnHeap) or off it, each with only its own work per element.
   template <bool OnHeap, class Absorb>
   session* merge_in(const K& key, const time_window& window, Absorb& absorb) {
-    sessions* list = OnHeap ? table_.find(key) : load(key);
+    sessions* list = OnHeap ? table_.find(hashed(key)) : load(key);
     if (list == nullptr)
       return nullptr;
     auto first = std::find_if(list->begin(), list->end(),
@@ -226,7 +244,7 @@ private:
   }
 
   /// The sessions of `key`: on the heap, in the table (nullptr: none); off it, read.
-  sessions* find(const K& key) { return on_heap_ ? table_.find(key) : load(key); }
+  sessions* find(const K& key) { return on_heap_ ? table_.find(hashed(key)) : load(key); }
 
   // -- off the heap -------------------------------------------------------------------------
 
@@ -356,7 +374,10 @@ private:
   keyed_state_backend* backend_ = nullptr;
   bool on_heap_ = false;
   /// On the heap: the sessions, by key.
-  flat_hash_map<K, sessions> table_;
+  flat_hash_map<K, sessions, session_hash> table_;
+  /// key_hash of the key merge(), insert() or containing() looked up last: store() and
+  /// retire() follow them for the same key, and flag its key group without hashing it again.
+  std::uint64_t hash_ = 0;
   std::size_t without_contents_ = 0;
   key_group_changes changes_;
   merging_participant merging_sets_{this};
