@@ -19,7 +19,6 @@
 #include <vector>
 
 using namespace sluice;
-using sluice::test::vertex_named;
 
 namespace {
 
@@ -58,10 +57,9 @@ TEST_CASE("subtask: credits and events to another process take the data connecti
           "end fails the subtask naming the peer") {
   auto config = test::test_config(1);
   config.cluster.heartbeat_timeout_ms = 1;
-  collecting_sink<std::int64_t> sink;
-  const auto plan = test::relay_plan(config, sink);
-  REQUIRE(plan->vertices().size() == 3);
-  const int relay = vertex_named(*plan, "relay");
+  const test::relay_job job(config);
+  const auto& plan = job.plan;
+  const int relay = job.relay;
 
   caf::actor_system_config cfg;
   register_messages(cfg);

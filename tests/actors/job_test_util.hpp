@@ -30,17 +30,26 @@ inline int vertex_named(const execution_plan& plan, const std::string& name) {
   throw std::invalid_argument("no vertex named " + name);
 }
 
-/// numbers -> relay -> `sink`, each its own vertex: for tests that run the relay's subtask
-/// alone and play its neighbours.
-inline std::shared_ptr<const execution_plan> relay_plan(const job_config& config,
-                                                        collecting_sink<std::int64_t>& sink) {
-  environment env(config);
-  env.from_source(collection_source<std::int64_t>{{1}}, "numbers")
-      .map([](const std::int64_t& v) { return v; }, "relay")
-      .disable_chaining()
-      .sink_to(sink);
-  return env.plan();
-}
+/// The plan numbers -> relay -> sink, each its own vertex, and the relay's vertex id: for tests
+/// that run the relay's subtask alone and play its neighbours.
+struct relay_job {
+  collecting_sink<std::int64_t> sink;
+  std::shared_ptr<const execution_plan> plan;
+  int relay = 0;
+
+  explicit relay_job(const job_config& config) {
+    environment env(config);
+    env.from_source(collection_source<std::int64_t>{{1}}, "numbers")
+        .map([](const std::int64_t& v) { return v; }, "relay")
+        .disable_chaining()
+        .sink_to(sink);
+    plan = env.plan();
+    if (plan->vertices().size() != 3)
+      throw std::logic_error("the relay job has " + std::to_string(plan->vertices().size()) +
+                             " vertices, not 3");
+    relay = vertex_named(*plan, "relay");
+  }
+};
 
 /// A deterministic pseudo-random generator (splitmix64), independent of the engine.
 class test_random {

@@ -14,14 +14,12 @@
 #include <vector>
 
 using namespace sluice;
-using sluice::test::vertex_named;
 
 TEST_CASE("subtask: in-band events that arrived before start_msg are processed at start") {
   const auto config = test::test_config(1);
-  collecting_sink<std::int64_t> sink;
-  const auto plan = test::relay_plan(config, sink);
-  REQUIRE(plan->vertices().size() == 3);
-  const int relay = vertex_named(*plan, "relay");
+  const test::relay_job job(config);
+  const auto& plan = job.plan;
+  const int relay = job.relay;
 
   caf::actor_system_config cfg;
   register_messages(cfg);
