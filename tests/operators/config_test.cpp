@@ -122,19 +122,23 @@ TEST_CASE("state flags choose the backend, its directory and its memory") {
   CHECK(defaults.state_dir == sluice::default_state_dir());
   CHECK(defaults.memory_mb == 256);
   CHECK(defaults.compaction == sluice::rocksdb_compaction::universal);
+  CHECK(defaults.cache_entries == 65536);
   auto c = parse_args({"--state-backend", "rocksdb", "--state-dir=/var/tmp/st",
-                       "--state-memory-mb", "64", "--rocksdb-compaction", "level"},
+                       "--state-memory-mb", "64", "--rocksdb-compaction", "level",
+                       "--state-cache-entries", "0"},
                       {})
                .config.state;
   CHECK(c.kind == sluice::state_backend_kind::rocksdb);
   CHECK(c.state_dir == "/var/tmp/st");
   CHECK(c.memory_mb == 64);
   CHECK(c.compaction == sluice::rocksdb_compaction::level);
+  CHECK(c.cache_entries == 0);
   CHECK(parse_args({"--state-backend", "heap"}, {}).config.state.kind ==
         sluice::state_backend_kind::heap);
   auto text = sluice::usage("prog", {});
   for (const char* flag :
-       {"--state-backend", "--state-dir", "--state-memory-mb", "--rocksdb-compaction"})
+       {"--state-backend", "--state-dir", "--state-memory-mb", "--rocksdb-compaction",
+        "--state-cache-entries"})
     CHECK(text.find(flag) != std::string::npos);
 }
 
@@ -148,6 +152,8 @@ TEST_CASE("bad state flags are errors naming the flag and what it accepts") {
   CHECK(compaction.find("--rocksdb-compaction") != std::string::npos);
   CHECK(compaction.find("fifo") != std::string::npos);
   CHECK(compaction.find("universal or level") != std::string::npos);
+  CHECK(error_of({"--state-cache-entries", "-1"}).find("--state-cache-entries") !=
+        std::string::npos);
   CHECK(error_of({"--state-dir="}).find("--state-dir") != std::string::npos);
   CHECK(error_of({"--state-dir"}).find("needs a value") != std::string::npos);
   for (const char* bad : {"0", "-5", "lots", "1.5"})

@@ -46,7 +46,7 @@ TEST_CASE_TEMPLATE("participants are restored per key group at another paralleli
                    SLUICE_KEYED_BACKENDS) {
   temp_dir dir;
   constexpr std::int64_t keys = 600;
-  auto old_subtasks = test::make_subtask_backends(B::kind, dir, 3);
+  auto old_subtasks = test::make_subtask_backends(B::kind, dir, 3, test::options_for<B>());
   std::vector<timer_table> old_timers(3, timer_table(128));
   for (std::int64_t k = 0; k < keys; ++k)
     old_timers[std::size_t(test::subtask_of(k, 3))].timers.emplace(k, 1000 + k);
@@ -56,7 +56,7 @@ TEST_CASE_TEMPLATE("participants are restored per key group at another paralleli
 
   for (int parallelism : {2, 5}) {
     CAPTURE(parallelism);
-    auto new_subtasks = test::make_subtask_backends(B::kind, dir, parallelism);
+    auto new_subtasks = test::make_subtask_backends(B::kind, dir, parallelism, test::options_for<B>());
     std::vector<timer_table> new_timers(std::size_t(parallelism), timer_table(128));
     for (int i = 0; i < parallelism; ++i) {
       new_subtasks[std::size_t(i)]->restore(handles);

@@ -13,6 +13,7 @@ std::unique_ptr<keyed_state_backend> make_backend(state_backend_kind kind, const
   config.state_dir = (dir.path() / "db").string();
   config.clock = options.clock;
   config.memory_mb = 16;
+  config.cache_entries = options.cache_entries;
   return make_keyed_state_backend(config, options.owner, range, options.max_parallelism);
 }
 

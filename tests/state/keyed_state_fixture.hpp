@@ -15,23 +15,43 @@
 
 namespace sluice::test {
 
+/// --state-cache-entries' default (state_backend_config's).
+inline constexpr std::size_t default_cache_entries = 65536;
+
 struct heap_backend {
   static constexpr state_backend_kind kind = state_backend_kind::heap;
+  static constexpr std::size_t cache_entries = default_cache_entries;
 };
 
 struct rocksdb_backend {
   static constexpr state_backend_kind kind = state_backend_kind::rocksdb;
+  static constexpr std::size_t cache_entries = default_cache_entries;
+};
+
+/// RocksDB whose value caches hold 8 entries, so that the tests' keys go through evictions.
+struct rocksdb_small_cache_backend {
+  static constexpr state_backend_kind kind = state_backend_kind::rocksdb;
+  static constexpr std::size_t cache_entries = 8;
 };
 
 /// The backends every keyed-state suite test runs against: adding one is adding it here.
-#define SLUICE_KEYED_BACKENDS sluice::test::heap_backend, sluice::test::rocksdb_backend
+#define SLUICE_KEYED_BACKENDS                                                                      \
+  sluice::test::heap_backend, sluice::test::rocksdb_backend,                                       \
+      sluice::test::rocksdb_small_cache_backend
 
 /// Where and how the backends of one test are made.
 struct backend_options {
   int max_parallelism = 128;
   const ttl_clock* clock = &system_ttl_clock::instance();
   std::string owner = "counter (1/1)";
+  std::size_t cache_entries = default_cache_entries;
 };
+
+/// `o` with backend B's cache size.
+template <class B> backend_options options_for(backend_options o = {}) {
+  o.cache_entries = B::cache_entries;
+  return o;
+}
 
 /// A backend of `kind` owning `range`, its RocksDB instances (if any) under `dir`.
 std::unique_ptr<keyed_state_backend> make_backend(state_backend_kind kind, const temp_dir& dir,
@@ -41,7 +61,7 @@ std::unique_ptr<keyed_state_backend> make_backend(state_backend_kind kind, const
 template <class B>
 std::unique_ptr<keyed_state_backend> make_backend(const temp_dir& dir,
                                                   const backend_options& options = {}) {
-  return make_backend(B::kind, dir, {0, options.max_parallelism - 1}, options);
+  return make_backend(B::kind, dir, {0, options.max_parallelism - 1}, options_for<B>(options));
 }
 
 /// The backends of subtasks 0..parallelism-1, each owning key_group_range_for_subtask's range.
@@ -77,3 +97,4 @@ void corrupt_byte(const std::filesystem::path& file, std::uintmax_t offset);
 
 TYPE_TO_STRING_AS("heap", sluice::test::heap_backend);
 TYPE_TO_STRING_AS("rocksdb", sluice::test::rocksdb_backend);
+TYPE_TO_STRING_AS("rocksdb, 8-entry cache", sluice::test::rocksdb_small_cache_backend);

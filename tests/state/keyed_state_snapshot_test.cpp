@@ -125,7 +125,7 @@ TEST_CASE_TEMPLATE("the asynchronous part writes the state as of the synchronous
 
 TEST_CASE_TEMPLATE("rescaling from 3 subtasks to 2 and to 5", B, SLUICE_KEYED_BACKENDS) {
   temp_dir dir;
-  auto old_subtasks = test::make_subtask_backends(B::kind, dir, 3);
+  auto old_subtasks = test::make_subtask_backends(B::kind, dir, 3, test::options_for<B>());
   for (int i = 0; i < 3; ++i) {
     std::vector<std::int64_t> keys;
     for (std::int64_t k = 0; k < key_count; ++k)
@@ -136,7 +136,7 @@ TEST_CASE_TEMPLATE("rescaling from 3 subtasks to 2 and to 5", B, SLUICE_KEYED_BA
   auto handles = test::snapshot_all(old_subtasks, 1, dir);
   for (int parallelism : {2, 5}) {
     CAPTURE(parallelism);
-    auto new_subtasks = test::make_subtask_backends(B::kind, dir, parallelism);
+    auto new_subtasks = test::make_subtask_backends(B::kind, dir, parallelism, test::options_for<B>());
     std::int64_t total = 0;
     for (int i = 0; i < parallelism; ++i) {
       std::int64_t owned = 0;

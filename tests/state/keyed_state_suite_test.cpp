@@ -256,7 +256,7 @@ TEST_CASE_TEMPLATE("registration: one name keeps one kind and type", B, SLUICE_K
 TEST_CASE_TEMPLATE("keyed state needs a current key of the subtask's key groups", B,
                    SLUICE_KEYED_BACKENDS) {
   temp_dir dir;
-  test::backend_options options;
+  auto options = test::options_for<B>();
   options.owner = "sum (1/2)";
   auto backend = test::make_backend(B::kind, dir, key_group_range_for_subtask(128, 2, 0), options);
   auto& value = backend->get_state(value_state_descriptor<std::int64_t>("total"));

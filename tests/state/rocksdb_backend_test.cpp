@@ -89,6 +89,7 @@ TEST_CASE("rocksdb backends share one memory budget through the config") {
   temp_dir dir;
   auto c = rocksdb_test::config(dir);
   c.rocksdb_resources = make_rocksdb_shared_resources(32);
+  c.cache_entries = 0; // every write goes to a memtable at once
   auto a = rocksdb_test::backend(c, 2, 0);
   auto b = rocksdb_test::backend(c, 2, 1);
   auto& resources = static_cast<rocksdb_keyed_state_backend&>(*a).shared_resources();

@@ -1,7 +1,8 @@
 """A task manager's RocksDB memory in the REST API and Prometheus (docs/terminal.md):
 word_count with --state-backend rocksdb counts D distinct words fed through a socket; once it
 counted them all, GET /taskmanagers/local reports rocksdbMemTablesBytes at least the bytes of
-the D keys and their counts (a memtable of 16 MiB holds them all unflushed) and
+the D keys and their counts (a memtable of 16 MiB holds them all unflushed; the states' write-back
+cache is off, --state-cache-entries 0, so every count is written to RocksDB at once) and
 rocksdbBlockCacheUsageBytes, which the memtables are charged to, at least as much; /metrics
 has the same series. With the heap backend neither is reported."""
 
@@ -37,6 +38,7 @@ def run(binary, work, backend):
     server = LineServer([" ".join(words[i:i + 10]) for i in range(0, D, 10)])
     job = Process([binary, "--socket", f"127.0.0.1:{server.port}", "--parallelism", "1",
                    "--state-backend", backend, "--state-dir", os.path.join(work, backend),
+                   "--state-cache-entries", "0",
                    "--rest-bind", "127.0.0.1:0", "--metrics-interval-ms", "100"],
                   os.path.join(work, backend + ".err"))
     try:

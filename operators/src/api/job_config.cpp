@@ -218,6 +218,14 @@ const std::vector<common_flag>& common_flags() {
        [](job_config& c, const std::string& v) {
          c.state.memory_mb = static_cast<std::size_t>(parse_int("state-memory-mb", v, 1, 1 << 20));
        }},
+      {"state-cache-entries",
+       "entries of the cache in front of each RocksDB state of a subtask but maps (default "
+       "65536; 0: none)",
+       false,
+       [](job_config& c, const std::string& v) {
+         c.state.cache_entries =
+             static_cast<std::size_t>(parse_int("state-cache-entries", v, 0, 1 << 30));
+       }},
       {"rocksdb-compaction", "universal|level: how RocksDB compacts state (default universal)",
        false,
        [](job_config& c, const std::string& v) {

@@ -232,7 +232,13 @@ void rocksdb_instance::scan(int cf, std::string_view prefix,
   check(it->status(), d.owner, d.what(cf));
 }
 
+void rocksdb_instance::write_back_caches() {
+  for (auto* cache : write_backs_)
+    cache->write_back();
+}
+
 std::size_t rocksdb_instance::count(const std::string& name) {
+  write_back_caches();
   auto& d = *impl_;
   int cf = d.find(name);
   if (cf < 0)
@@ -253,6 +259,7 @@ std::size_t rocksdb_instance::count(const std::string& name) {
 }
 
 void rocksdb_instance::compact_all() {
+  write_back_caches();
   auto& d = *impl_;
   rocksdb::CompactRangeOptions options;
   // Rewrite the last level too, so the TTL filter sees every entry.

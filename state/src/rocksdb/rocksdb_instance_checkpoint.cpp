@@ -56,6 +56,7 @@ struct read_only_checkpoint {
 } // namespace
 
 void rocksdb_instance::checkpoint(const std::string& dir) {
+  write_back_caches();
   auto& d = *impl_;
   rocksdb::Checkpoint* raw = nullptr;
   check(rocksdb::Checkpoint::Create(d.db.get(), &raw), d.owner, checkpoint_what(dir));

@@ -52,7 +52,8 @@ rocksdb_keyed_state_backend::rocksdb_keyed_state_backend(const state_backend_con
       resources_(config.rocksdb_resources ? config.rocksdb_resources
                                           : make_rocksdb_shared_resources(config.memory_mb, config.compaction)),
       shared_files_(std::make_shared<rocksdb_shared_files>(this->owner(),
-                                                           shared_name_prefix(this->owner()))) {
+                                                           shared_name_prefix(this->owner()))),
+      cache_entries_(config.cache_entries) {
   const auto state_dir = config.state_dir.empty() ? default_state_dir() : config.state_dir;
   auto dir = make_instance_dir(state_dir, this->owner());
   try {

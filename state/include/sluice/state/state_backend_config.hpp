@@ -1,6 +1,6 @@
 #pragma once
 // How a task manager's subtasks keep keyed state: --state-backend, --state-dir,
-// --state-memory-mb, and the RocksDB memory every instance of the task manager shares.
+// --state-memory-mb, --state-cache-entries, and the RocksDB memory every instance of the task manager shares.
 
 #include "sluice/state/ttl.hpp"
 
@@ -48,6 +48,9 @@ struct state_backend_config {
   std::string state_dir;
   std::size_t memory_mb = 256;
   rocksdb_compaction compaction = rocksdb_compaction::universal;
+  /// Entries of the write-back cache in front of each RocksDB value, reducing, aggregating and
+  /// list state of a subtask (rocksdb_value_cache.hpp); 0: none.
+  std::size_t cache_entries = 65536;
   /// Shared by every RocksDB instance of the task manager; created on first use if null.
   std::shared_ptr<rocksdb_shared_resources> rocksdb_resources;
   /// The clock of TTL; never null.

@@ -43,6 +43,17 @@ void read_rocksdb_checkpoint(const std::string& owner, const std::string& dir,
                              key_group_range range,
                              const std::function<void(rocksdb_key_group_entries&&)>& f);
 
+/// A cache in front of a column family (rocksdb_value_cache.hpp) whose changes the instance
+/// writes back before it reads a column family as a whole.
+class rocksdb_write_back {
+public:
+  /// Writes every change the cache holds into the instance.
+  virtual void write_back() = 0;
+
+protected:
+  ~rocksdb_write_back() = default;
+};
+
 class rocksdb_instance {
 public:
   /// Opens a new, empty instance in the existing, empty directory `dir`.
@@ -84,9 +95,16 @@ public:
 
   const std::string& dir() const;
 
+  /// Registers a cache whose changes checkpoint(), count() and compact_all() write back first;
+  /// it must outlive every call of those.
+  void add_write_back(rocksdb_write_back& cache) { write_backs_.push_back(&cache); }
+
 private:
+  void write_back_caches();
+
   struct impl;
   std::unique_ptr<impl> impl_;
+  std::vector<rocksdb_write_back*> write_backs_;
 };
 
 } // namespace sluice

@@ -73,7 +73,7 @@ public:
           in, key_group, d.ttl, [&](std::string_view key) { return key_size(key, d.name); },
           [&](std::string_view key, std::string_view value) { db_->put(cf, key, value); });
     });
-    return {*this, *db_, cf};
+    return {*this, *db_, cf, cache_entries_};
   }
 
 private:
@@ -85,6 +85,7 @@ private:
   std::shared_ptr<rocksdb_shared_resources> resources_;
   std::shared_ptr<rocksdb_shared_files> shared_files_;
   std::unique_ptr<rocksdb_instance> db_;
+  std::size_t cache_entries_;
 };
 
 /// A RocksDB state of the kind `d` describes.

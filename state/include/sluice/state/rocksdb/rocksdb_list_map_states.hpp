@@ -1,6 +1,6 @@
 #pragma once
 // List and map state of the RocksDB backend. A list is one RocksDB value of length-prefixed
-// elements, appended to by merges (no read per add); a map keeps each entry under its own
+// elements, appended to by merges (no read per add) unless it is cached; a map keeps each entry under its own
 // RocksDB key (the state's key prefix followed by the map key's bytes), so an entry is read or
 // written alone and the entries of a key are one prefix scan, ordered by the map keys' bytes.
 
@@ -13,14 +13,39 @@
 
 namespace sluice::detail {
 
+/// How a cached list is stored: its elements' serializer bytes, each length-prefixed.
+struct list_elements {
+  template <class T> void encode(std::vector<char>& out, const std::vector<T>& vs) {
+    for (const auto& v : vs) {
+      element.clear();
+      {
+        byte_writer w(element); // trims `element` to what it wrote when it goes
+        serialize(w, v);
+      }
+      rocksdb_layout::append_element(out, {element.data(), element.size()});
+    }
+  }
+  std::vector<char> element;
+};
+
+/// Without TTL, a list read or replaced stays in a rocksdb_value_cache of
+/// context.cache_entries lists (none if 0): adds to a cached list append to it in memory, adds to
+/// another merge into RocksDB without reading it.
 template <class T> class rocksdb_list_state final : public list_state<T>, rocksdb_state_core {
 public:
   rocksdb_list_state(const rocksdb_state_context& c, const list_state_descriptor<T>& d)
-      : rocksdb_state_core(c, d) {}
+      : rocksdb_state_core(c, d) {
+    if (c.cache_entries > 0 && !d.ttl.enabled())
+      cache_.emplace(c.db, c.cf, c.cache_entries);
+  }
 
   std::vector<T> get() override {
-    std::vector<T> out;
     build_key();
+    if (cache_) {
+      const auto& held = cache_->load(key(), [&] { return read_list(); }).value;
+      return held ? *held : std::vector<T>{};
+    }
+    std::vector<T> out;
     if (!db_.get(cf_, key(), read_))
       return out;
     const auto t = now();
@@ -38,6 +63,10 @@ public:
 
   void add(const T& v) override {
     build_key();
+    if (auto* held = cached()) {
+      held->push_back(v);
+      return;
+    }
     value_.clear();
     append(v);
     db_.merge(cf_, key(), {value_.data(), value_.size()});
@@ -47,6 +76,10 @@ public:
     if (vs.empty())
       return;
     build_key();
+    if (auto* held = cached()) {
+      held->insert(held->end(), vs.begin(), vs.end());
+      return;
+    }
     value_.clear();
     for (const auto& v : vs)
       append(v);
@@ -55,6 +88,10 @@ public:
 
   void update(const std::vector<T>& vs) override {
     build_key();
+    if (cache_) {
+      cache_->assign(key(), vs.empty() ? std::nullopt : std::optional<std::vector<T>>(vs));
+      return;
+    }
     if (vs.empty()) {
       db_.remove(cf_, key());
       return;
@@ -67,10 +104,35 @@ public:
 
   void clear() override {
     build_key();
-    db_.remove(cf_, key());
+    if (cache_)
+      cache_->assign(key(), std::nullopt);
+    else
+      db_.remove(cf_, key());
   }
 
 private:
+  /// The cached list of key(), marked changed (made empty if it had none), or nullptr if it is
+  /// not cached.
+  std::vector<T>* cached() {
+    auto* e = cache_ ? cache_->find(key()) : nullptr;
+    if (e == nullptr)
+      return nullptr;
+    e->dirty = true;
+    if (!e->value)
+      e->value.emplace();
+    return &*e->value;
+  }
+
+  /// The list RocksDB holds at key() (no TTL), or none.
+  std::optional<std::vector<T>> read_list() {
+    if (!db_.get(cf_, key(), read_))
+      return std::nullopt;
+    std::vector<T> out;
+    rocksdb_layout::for_each_element(
+        read_, [&](std::string_view e) { out.push_back(from_bytes<T>(e.data(), e.size())); });
+    return out;
+  }
+
   /// Appends the element `v` to value_.
   void append(const T& v) {
     encode(element_, v);
@@ -95,6 +157,7 @@ private:
   }
 
   std::vector<char> element_;
+  std::optional<rocksdb_value_cache<std::vector<T>, list_elements>> cache_;
 };
 
 template <class UK, class UV>

@@ -9,6 +9,7 @@
 #include "sluice/state/keyed_state_backend.hpp"
 #include "sluice/state/rocksdb/rocksdb_instance.hpp"
 #include "sluice/state/rocksdb/rocksdb_layout.hpp"
+#include "sluice/state/rocksdb/rocksdb_value_cache.hpp"
 
 #include <functional>
 #include <optional>
@@ -24,6 +25,9 @@ struct rocksdb_state_context {
   keyed_state_backend& backend;
   rocksdb_instance& db;
   int cf;
+  /// Entries of each value, reducing, aggregating and list state's cache
+  /// (--state-cache-entries).
+  std::size_t cache_entries = 0;
 };
 
 /// What every RocksDB state shares: building keys and reading and writing stamped values.
@@ -109,34 +113,79 @@ protected:
   std::string read_;
 };
 
-/// A state that keeps one value per key and namespace (value, reducing, aggregating).
-template <class Interface>
+/// A state that keeps one value per key and namespace (value, reducing, aggregating), stored as
+/// a V: through a rocksdb_value_cache of context.cache_entries entries unless that is 0 or
+/// the state has a TTL.
+template <class Interface, class V>
 class rocksdb_single_value_state : public Interface, protected rocksdb_state_core {
 public:
   void clear() override {
     build_key();
-    db_.remove(cf_, key());
+    set(std::nullopt);
   }
 
 protected:
-  using rocksdb_state_core::rocksdb_state_core;
+  rocksdb_single_value_state(const rocksdb_state_context& c, const state_descriptor_base& d)
+      : rocksdb_state_core(c, d) {
+    if (c.cache_entries > 0 && !d.ttl.enabled())
+      cache_.emplace(c.db, c.cf, c.cache_entries);
+  }
+
+  /// The value of key() (empty if none), valid until the next call; `reading` as read_value's.
+  /// After changing it, call keep().
+  std::optional<V>& held(bool reading) {
+    if (!cache_) {
+      uncached_ = fetch(reading);
+      return uncached_;
+    }
+    last_ = &cache_->load(key(), [&] { return fetch(reading); });
+    return last_->value;
+  }
+
+  /// Makes `v` the value of key() (empty: none), without reading the one it replaces.
+  void set(std::optional<V>&& v) {
+    if (cache_)
+      cache_->assign(key(), std::move(v));
+    else if (v)
+      write_value(*v);
+    else
+      db_.remove(cf_, key());
+  }
+
+  /// Makes the value held() returned, as changed since, the value of key().
+  void keep() {
+    if (cache_)
+      last_->dirty = true;
+    else
+      set(std::move(uncached_));
+  }
+
+private:
+  std::optional<V> fetch(bool reading) {
+    if (!read_value(reading))
+      return std::nullopt;
+    return read_payload<V>();
+  }
+
+  std::optional<rocksdb_value_cache<V>> cache_;
+  typename rocksdb_value_cache<V>::entry* last_ = nullptr;
+  std::optional<V> uncached_;
 };
 
 template <class T>
-class rocksdb_value_state final : public rocksdb_single_value_state<value_state<T>> {
+class rocksdb_value_state final : public rocksdb_single_value_state<value_state<T>, T> {
 public:
   rocksdb_value_state(const rocksdb_state_context& c, const value_state_descriptor<T>& d)
-      : rocksdb_single_value_state<value_state<T>>(c, d), default_(d.default_value) {}
+      : rocksdb_single_value_state<value_state<T>, T>(c, d), default_(d.default_value) {}
 
   std::optional<T> value() override {
     this->build_key();
-    if (!this->read_value(true))
-      return default_;
-    return this->template read_payload<T>();
+    const auto& v = this->held(true);
+    return v ? v : default_;
   }
   void update(const T& v) override {
     this->build_key();
-    this->write_value(v);
+    this->set(v);
   }
 
 private:
@@ -144,23 +193,20 @@ private:
 };
 
 template <class T>
-class rocksdb_reducing_state final : public rocksdb_single_value_state<reducing_state<T>> {
+class rocksdb_reducing_state final : public rocksdb_single_value_state<reducing_state<T>, T> {
 public:
   rocksdb_reducing_state(const rocksdb_state_context& c, const reducing_state_descriptor<T>& d)
-      : rocksdb_single_value_state<reducing_state<T>>(c, d), reduce_(d.reduce) {}
+      : rocksdb_single_value_state<reducing_state<T>, T>(c, d), reduce_(d.reduce) {}
 
   std::optional<T> get() override {
     this->build_key();
-    if (!this->read_value(true))
-      return std::nullopt;
-    return this->template read_payload<T>();
+    return this->held(true);
   }
   void add(const T& v) override {
     this->build_key();
-    if (this->read_value(false))
-      this->write_value(reduce_(this->template read_payload<T>(), v));
-    else
-      this->write_value(v);
+    auto& held = this->held(false);
+    held = held ? reduce_(*held, v) : v;
+    this->keep();
   }
 
 private:
@@ -169,23 +215,24 @@ private:
 
 template <class In, class Acc, class Out>
 class rocksdb_aggregating_state final
-    : public rocksdb_single_value_state<aggregating_state<In, Out>> {
+    : public rocksdb_single_value_state<aggregating_state<In, Out>, Acc> {
 public:
   rocksdb_aggregating_state(const rocksdb_state_context& c,
                             const aggregating_state_descriptor<In, Acc, Out>& d)
-      : rocksdb_single_value_state<aggregating_state<In, Out>>(c, d), f_(d.functions) {}
+      : rocksdb_single_value_state<aggregating_state<In, Out>, Acc>(c, d), f_(d.functions) {}
 
   std::optional<Out> get() override {
     this->build_key();
-    if (!this->read_value(true))
+    const auto& acc = this->held(true);
+    if (!acc)
       return std::nullopt;
-    return f_.get_result(this->template read_payload<Acc>());
+    return f_.get_result(*acc);
   }
   void add(const In& v) override {
     this->build_key();
-    Acc acc =
-        this->read_value(false) ? this->template read_payload<Acc>() : f_.create_accumulator();
-    this->write_value(f_.add(std::move(acc), v));
+    auto& acc = this->held(false);
+    acc = f_.add(acc ? std::move(*acc) : f_.create_accumulator(), v);
+    this->keep();
   }
 
 private:

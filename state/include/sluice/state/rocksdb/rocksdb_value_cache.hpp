@@ -1,0 +1,135 @@
+#pragma once
+// A bounded write-back cache in front of a RocksDB state that keeps one value per key and
+// namespace (value, reducing, aggregating; a list as one value): the values of recently used keys stay deserialized
+// in memory, and a change is written to RocksDB only when its entry is evicted or something
+// reads the column family as a whole (a checkpoint, a count, a compaction; rocksdb_instance
+// calls write_back() first). So a hot key costs a hash lookup, not a RocksDB read, a
+// deserialization, a serialization and a RocksDB write per access. Absent values are cached
+// too (a key read and found empty is not read again). States under TTL are not cached: their
+// values carry the time of their last access.
+
+#include "sluice/state/rocksdb/rocksdb_instance.hpp"
+#include "sluice/state/serialization.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace sluice::detail {
+
+/// How a value state's value is stored: its serializer's bytes.
+struct serialized_value {
+  template <class V> void encode(std::vector<char>& out, const V& v) {
+    byte_writer w(out);
+    serialize(w, v);
+  }
+};
+
+/// A cache of values V in front of one column family; Encoding{}.encode(out, v) appends the
+/// bytes RocksDB holds for v.
+template <class V, class Encoding = serialized_value>
+class rocksdb_value_cache final : public rocksdb_write_back {
+public:
+  struct entry {
+    std::optional<V> value; ///< empty: the key has no value
+    bool dirty = false;     ///< differs from what RocksDB holds
+    bool used = false;      ///< read or written since the last eviction sweep
+  };
+
+  /// A cache of at most `capacity` (> 0) entries in front of column family `cf` of `db`.
+  rocksdb_value_cache(rocksdb_instance& db, int cf, std::size_t capacity)
+      : db_(db), cf_(cf), capacity_(capacity) {
+    db_.add_write_back(*this);
+  }
+  rocksdb_value_cache(const rocksdb_value_cache&) = delete;
+  rocksdb_value_cache& operator=(const rocksdb_value_cache&) = delete;
+
+  /// The entry of `key`, or nullptr if it is not cached.
+  entry* find(std::string_view key) {
+    probe_.assign(key.data(), key.size());
+    const auto it = entries_.find(probe_);
+    if (it == entries_.end())
+      return nullptr;
+    it->second.used = true;
+    return &it->second;
+  }
+
+  /// The entry of `key`, cached first with fetch()'s value (what RocksDB holds) if it is not.
+  /// Valid until the next load() or assign().
+  template <class Fetch> entry& load(std::string_view key, Fetch&& fetch) {
+    if (auto* e = find(key))
+      return *e;
+    return insert(key, fetch());
+  }
+
+  /// Makes `value` the value of `key` (dirty), cached or not.
+  void assign(std::string_view key, std::optional<V>&& value) {
+    auto* e = find(key);
+    if (e == nullptr)
+      e = &insert(key, std::move(value));
+    else
+      e->value = std::move(value);
+    e->dirty = true;
+  }
+
+  /// Writes every dirty entry into RocksDB; the entries stay cached, clean.
+  void write_back() override {
+    for (auto& [key, e] : entries_)
+      if (e.dirty) {
+        store(key, e.value);
+        e.dirty = false;
+      }
+  }
+
+  std::size_t size() const { return entries_.size(); }
+
+private:
+  /// Caches `value` as the entry of `key`, which is not cached; evicts first when full.
+  entry& insert(std::string_view key, std::optional<V>&& value) {
+    if (entries_.size() >= capacity_)
+      evict();
+    auto& e = entries_[std::string(key)];
+    e.value = std::move(value);
+    e.used = true;
+    return e;
+  }
+
+  /// Writes the changes back, then frees at least half of the cache: first the entries not used
+  /// since the previous sweep (the hot keys stay), then as many others as needed.
+  void evict() {
+    write_back();
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      if (it->second.used) {
+        it->second.used = false;
+        ++it;
+      } else {
+        it = entries_.erase(it);
+      }
+    }
+    for (auto it = entries_.begin(); it != entries_.end() && entries_.size() > capacity_ / 2;)
+      it = entries_.erase(it);
+  }
+
+  void store(const std::string& key, const std::optional<V>& value) {
+    if (!value) {
+      db_.remove(cf_, key);
+      return;
+    }
+    bytes_.clear();
+    encoding_.encode(bytes_, *value);
+    db_.put(cf_, key, {bytes_.data(), bytes_.size()});
+  }
+
+  rocksdb_instance& db_;
+  int cf_;
+  std::size_t capacity_;
+  Encoding encoding_;
+  std::unordered_map<std::string, entry> entries_;
+  std::string probe_;
+  std::vector<char> bytes_;
+};
+
+} // namespace sluice::detail

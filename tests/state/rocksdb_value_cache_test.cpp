@@ -1,0 +1,168 @@
+// The write-back cache in front of RocksDB value, reducing, aggregating and list states: every change
+// it holds reaches snapshots and counts, whether or not its entry was evicted, and a restore into
+// a backend without a cache reads exactly the values written.
+
+#include "keyed_state_fixture.hpp"
+#include "rocksdb_test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace sluice;
+using rocksdb_test::temp_dir;
+
+namespace {
+
+constexpr std::int64_t key_count = 200;
+
+value_state_descriptor<std::string> names() { return value_state_descriptor<std::string>("name"); }
+list_state_descriptor<std::int64_t> histories() {
+  return list_state_descriptor<std::int64_t>("history");
+}
+reducing_state_descriptor<std::int64_t> sums() {
+  return reducing_state_descriptor<std::int64_t>(
+      "sum", [](const std::int64_t& a, const std::int64_t& b) { return a + b; });
+}
+aggregating_state_descriptor<std::int64_t, std::vector<std::int64_t>, std::int64_t> maxima() {
+  return {"max",
+          {[] { return std::vector<std::int64_t>{}; },
+           [](std::vector<std::int64_t>&& acc, const std::int64_t& v) {
+             acc.push_back(v);
+             return std::move(acc);
+           },
+           [](const std::vector<std::int64_t>& acc) {
+             std::int64_t m = acc.front();
+             for (auto v : acc)
+               m = v > m ? v : m;
+             return m;
+           }}};
+}
+
+/// What the states should hold, computed beside them.
+struct expected {
+  std::map<std::int64_t, std::string> names;
+  std::map<std::int64_t, std::int64_t> sums, maxima;
+  std::map<std::int64_t, std::vector<std::int64_t>> histories;
+};
+
+/// Writes into the four states of `b` (names updated and cleared, sums and maxima added to,
+/// histories appended to, read and replaced),
+/// over every key many times in an order that revisits keys after others; returns what they hold.
+expected write(keyed_state_backend& b) {
+  auto& name = b.get_state(names());
+  auto& sum = b.get_state(sums());
+  auto& max = b.get_state(maxima());
+  auto& history = b.get_state(histories());
+  expected e;
+  for (std::int64_t step = 0; step < 3000; ++step) {
+    const std::int64_t k = (step * 37) % key_count;
+    b.set_current_key(k);
+    const std::int64_t v = (step * 7919) % 1000;
+    if (step % 11 == 0) {
+      name.clear();
+      e.names.erase(k);
+    } else {
+      name.update("n" + std::to_string(step));
+      e.names[k] = "n" + std::to_string(step);
+    }
+    sum.add(v);
+    e.sums[k] += v;
+    max.add(v);
+    e.maxima[k] = e.maxima.count(k) ? std::max(e.maxima[k], v) : v;
+    auto& h = e.histories[k];
+    if (step % 13 == 0) {
+      history.update({v});
+      h = {v};
+    } else if (step % 5 == 0) {
+      REQUIRE(history.get() == h);
+      history.add_all({v, v + 1});
+      h.insert(h.end(), {v, v + 1});
+    } else {
+      history.add(v);
+      h.push_back(v);
+    }
+  }
+  return e;
+}
+
+void check(keyed_state_backend& b, const expected& e) {
+  auto& name = b.get_state(names());
+  auto& sum = b.get_state(sums());
+  auto& max = b.get_state(maxima());
+  auto& history = b.get_state(histories());
+  for (std::int64_t k = 0; k < key_count; ++k) {
+    CAPTURE(k);
+    b.set_current_key(k);
+    const auto n = e.names.find(k);
+    CHECK(name.value() == (n == e.names.end() ? std::nullopt : std::optional(n->second)));
+    CHECK(sum.get() == e.sums.at(k));
+    CHECK(max.get() == e.maxima.at(k));
+    CHECK(history.get() == e.histories.at(k));
+  }
+}
+
+} // namespace
+
+TEST_CASE("the keyed state suite's default cache is the backend's") {
+  CHECK(test::default_cache_entries == state_backend_config{}.cache_entries);
+}
+
+TEST_CASE("a cache's changes reach counts and snapshots, evicted or not") {
+  for (std::size_t entries : {std::size_t{4}, std::size_t{64}, std::size_t{100000}}) {
+    CAPTURE(entries);
+    temp_dir dir;
+    auto c = rocksdb_test::config(dir);
+    c.cache_entries = entries;
+    auto b = rocksdb_test::backend(c);
+    const auto e = write(*b);
+    CHECK(b->entry_count("name") == e.names.size());
+    CHECK(b->entry_count("sum") == static_cast<std::size_t>(key_count));
+    check(*b, e);
+    const auto handle = b->snapshot(1, dir / "snapshots");
+
+    c.cache_entries = 0;
+    auto restored = rocksdb_test::backend(c);
+    restored->restore({handle});
+    check(*restored, e);
+    CHECK(restored->entry_count("name") == e.names.size());
+  }
+}
+
+TEST_CASE("a value cleared in the cache is absent from the snapshot") {
+  temp_dir dir;
+  auto c = rocksdb_test::config(dir);
+  auto first = rocksdb_test::backend(c);
+  auto& name = first->get_state(names());
+  for (std::int64_t k = 0; k < key_count; ++k) {
+    first->set_current_key(k);
+    name.update("kept");
+  }
+  const auto before = first->snapshot(1, dir / "snapshots");
+  for (std::int64_t k = 0; k < key_count; k += 2) {
+    first->set_current_key(k);
+    name.clear();
+  }
+  const auto after = first->snapshot(2, dir / "snapshots");
+
+  c.cache_entries = 0;
+  for (const auto& [handle, cleared] : {std::pair{before, false}, std::pair{after, true}}) {
+    CAPTURE(cleared);
+    auto restored = rocksdb_test::backend(c);
+    restored->restore({handle});
+    auto& restored_name = restored->get_state(names());
+    CHECK(restored->entry_count("name") ==
+          static_cast<std::size_t>(cleared ? key_count / 2 : key_count));
+    for (std::int64_t k = 0; k < key_count; ++k) {
+      restored->set_current_key(k);
+      CHECK(restored_name.value() ==
+            (cleared && k % 2 == 0 ? std::nullopt : std::optional<std::string>("kept")));
+    }
+  }
+}
