@@ -185,7 +185,7 @@ channel_route subtask_actor::route_to(const caf::actor& peer, const std::string&
   // the handle of a local actor gone null).
   if (!setup_.data_plane || address.empty() || address == setup_.data_plane->address() || !peer)
     return {peer, nullptr};
-  return {peer, setup_.data_plane->open(address)};
+  return {peer, setup_.data_plane->open(address, id())};
 }
 
 void subtask_actor::on_data_connection_lost(const data_connection_lost_msg& msg) {
