@@ -15,6 +15,20 @@ void remote_data_plane::add_receiver(const caf::actor& subtask) {
 void remote_data_plane::remove_receiver(caf::actor_id subtask) {
   std::lock_guard<std::mutex> guard(mutex_);
   receivers_.erase(subtask);
+  for (auto it = linked_.begin(); it != linked_.end();) {
+    it->second.erase(subtask);
+    it = it->second.empty() ? linked_.erase(it) : std::next(it);
+  }
+}
+
+std::shared_ptr<data_link> remote_data_plane::open(const std::string& peer,
+                                                   caf::actor_id subtask) {
+  {
+    // Recorded first: the connection's end, even right after it opened, reaches the subtask.
+    std::lock_guard<std::mutex> guard(mutex_);
+    linked_[peer].insert(subtask);
+  }
+  return connections_.open(peer);
 }
 
 void remote_data_plane::deliver(data_frame&& f) {
@@ -45,8 +59,10 @@ void remote_data_plane::lost(const std::string& peer, const std::string& why) {
   std::vector<caf::actor> subtasks;
   {
     std::lock_guard<std::mutex> guard(mutex_);
-    for (const auto& [id, subtask] : receivers_)
-      subtasks.push_back(subtask);
+    if (auto linked = linked_.find(peer); linked != linked_.end())
+      for (const auto id : linked->second)
+        if (auto it = receivers_.find(id); it != receivers_.end())
+          subtasks.push_back(it->second);
   }
   for (const auto& subtask : subtasks)
     caf::anon_send(subtask, data_connection_lost_msg{peer, why, false});

@@ -134,8 +134,6 @@ void subtask_actor::on_exit() {
   if (setup_.data_plane)
     setup_.data_plane->remove_receiver(id());
   setup_.data_plane = nullptr;
-  output_links_.clear();
-  input_links_.clear();
   outputs_.clear();
   inputs_.clear();
   chain_.reset();
@@ -167,48 +165,35 @@ void subtask_actor::fire_processing_timers() {
 void subtask_actor::send_batch(int channel, std::vector<char>&& bytes, std::uint32_t records,
                                std::int32_t backlog) {
   const auto c = static_cast<std::size_t>(channel);
-  const auto peer_channel = layout_.outputs[c].peer_channel;
-  if (const auto& link = output_links_[c])
-    link->send({outputs_[c].id(), data_frame::kind::batch, 0, peer_channel, backlog, records, 0,
-                std::move(bytes)});
-  else
-    send(outputs_[c], batch_msg{peer_channel, backlog, records, std::move(bytes)});
+  outputs_[c].send(*this,
+                   batch_msg{layout_.outputs[c].peer_channel, backlog, records, std::move(bytes)});
 }
 
 void subtask_actor::send_event(int channel, event_kind kind, std::int64_t value) {
   const auto c = static_cast<std::size_t>(channel);
-  const auto peer_channel = layout_.outputs[c].peer_channel;
-  if (const auto& link = output_links_[c])
-    link->send({outputs_[c].id(), data_frame::kind::event, static_cast<std::uint8_t>(kind),
-                peer_channel, 0, 0, value, {}});
-  else
-    send(outputs_[c], event_msg{peer_channel, static_cast<std::uint8_t>(kind), value});
+  outputs_[c].send(*this, event_msg{layout_.outputs[c].peer_channel,
+                                    static_cast<std::uint8_t>(kind), value});
 }
 
 void subtask_actor::send_credit(int channel, int credits) {
   const auto c = static_cast<std::size_t>(channel);
-  const auto peer_channel = layout_.inputs[c].peer_channel;
-  if (const auto& link = input_links_[c])
-    link->send({inputs_[c].id(), data_frame::kind::credit, 0, peer_channel, credits, 0, 0, {}});
-  else
-    send(inputs_[c], credit_msg{peer_channel, credits});
+  inputs_[c].send(*this, credit_msg{layout_.inputs[c].peer_channel, credits});
 }
 
-std::shared_ptr<data_link> subtask_actor::link_to(const caf::actor& peer,
-                                                  const std::string& address) {
+channel_route subtask_actor::route_to(const caf::actor& peer, const std::string& address) {
   // A null peer: an upstream subtask here that finished before this one started (CAF makes
   // the handle of a local actor gone null).
   if (!setup_.data_plane || address.empty() || address == setup_.data_plane->address() || !peer)
-    return nullptr;
-  return setup_.data_plane->open(address);
+    return {peer, nullptr};
+  return {peer, setup_.data_plane->open(address, id())};
 }
 
 void subtask_actor::on_data_connection_lost(const data_connection_lost_msg& msg) {
   bool open = false;
-  for (std::size_t ch = 0; ch < input_links_.size(); ++ch)
-    open |= input_links_[ch] && input_links_[ch]->peer() == msg.peer && !input_.ended(int(ch));
-  for (const auto& link : output_links_)
-    open |= link && link->peer() == msg.peer && !input_finished();
+  for (std::size_t ch = 0; ch < inputs_.size(); ++ch)
+    open |= inputs_[ch].through(msg.peer) && !input_.ended(int(ch));
+  for (const auto& output : outputs_)
+    open |= output.through(msg.peer) && !input_finished();
   if (!open)
     return;
   if (!msg.confirmed) {
@@ -237,15 +222,13 @@ void subtask_actor::start(const start_msg& msg) {
     return index(p) < msg.data_addresses.size() ? msg.data_addresses[index(p)] : std::string();
   };
   for (const auto& p : layout_.outputs) {
-    outputs_.push_back(handle(p));
-    output_links_.push_back(link_to(outputs_.back(), address(p)));
-    if (outputs_.back().node() != system().node())
+    outputs_.push_back(route_to(handle(p), address(p)));
+    if (outputs_.back().peer().node() != system().node())
       output_.set_batch_bytes(static_cast<int>(outputs_.size() - 1),
                               setup_.config->remote_batch_bytes);
   }
   for (const auto& p : layout_.inputs) {
-    inputs_.push_back(handle(p));
-    input_links_.push_back(link_to(inputs_.back(), address(p)));
+    inputs_.push_back(route_to(handle(p), address(p)));
   }
   init_local_recovery();
   std::optional<checkpoint_metadata> restored;

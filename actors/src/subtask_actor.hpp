@@ -1,6 +1,7 @@
 #pragma once
 // The actor that runs one subtask: its operator chain between an input gate and an output gate.
 
+#include "channel_route.hpp"
 #include "remote_data_plane.hpp"
 #include "sluice/actors/channel_layout.hpp"
 #include "sluice/actors/input_gate.hpp"
@@ -64,9 +65,10 @@ private:
   void arm_watermark_timer();
 
   void start(const start_msg& msg);
-  /// The data connection to `peer`, a subtask in the task manager whose data address is
-  /// `address`; null if it runs here, is gone, or either task manager has none.
-  std::shared_ptr<data_link> link_to(const caf::actor& peer, const std::string& address);
+  /// The route to `peer`, a subtask in the task manager whose data address is `address`: on
+  /// the data connection to that task manager, or through CAF if it runs here, is gone, or
+  /// either task manager has no data address.
+  channel_route route_to(const caf::actor& peer, const std::string& address);
   void send_credit(int channel, int credits);
   /// A data connection ended: the subtask fails if one of its open channels used it and the
   /// job manager did not cancel it within the heartbeat timeout.
@@ -149,12 +151,10 @@ private:
   /// Local copies of the keyed state (--local-recovery), shared with the snapshot writers.
   std::shared_ptr<const local_snapshot_store> local_;
   bool input_scheduled_ = false;
-  std::vector<caf::actor> outputs_;
-  std::vector<caf::actor> inputs_;
-  /// Per output and input channel: the data connection its batches and events (an output) or
-  /// its credits (an input) take to a subtask in another process; null: through CAF.
-  std::vector<std::shared_ptr<data_link>> output_links_;
-  std::vector<std::shared_ptr<data_link>> input_links_;
+  /// Per output and input channel: where its batches and events (an output) or its credits (an
+  /// input) go.
+  std::vector<channel_route> outputs_;
+  std::vector<channel_route> inputs_;
   lifecycle phase_ = lifecycle::created;
   bool step_scheduled_ = false;
   double rate_per_subtask_ = 0;

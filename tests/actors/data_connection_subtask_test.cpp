@@ -2,7 +2,8 @@
 // its output's events go on the data connection to that process, what that process sends it
 // arrives from the connection, and when the connection ends while its channels are open, the
 // subtask fails naming the peer. The test plays the other process with a bare data_connections
-// and the job manager with a scoped actor.
+// and the job manager with a scoped actor. And the end of a connection is announced only to the
+// subtasks that opened a connection to that process.
 
 #include "../../actors/src/remote_data_plane.hpp"
 #include "../../actors/src/subtask_actor.hpp"
@@ -122,4 +123,48 @@ TEST_CASE("subtask: credits and events to another process take the data connecti
   CHECK(failed->error.substr(0, expected.size()) == expected);
   CHECK(failed->error.find("did not cancel the subtask within --heartbeat-timeout-ms") !=
         std::string::npos);
+}
+
+TEST_CASE("remote data plane: a connection's end is announced only to the subtasks that opened a "
+          "connection to that process") {
+  caf::actor_system_config cfg;
+  register_messages(cfg);
+  caf::actor_system sys{cfg};
+  caf::scoped_actor with_p{sys}; // a subtask with channels to or from process p
+  caf::scoped_actor with_q{sys}; // one with channels to or from process q only
+  const auto subtask_p = caf::actor_cast<caf::actor>(with_p);
+  const auto subtask_q = caf::actor_cast<caf::actor>(with_q);
+  remote_data_plane here("127.0.0.1");
+  here.add_receiver(subtask_p);
+  here.add_receiver(subtask_q);
+  auto ignore_lost = [](const std::string&, const std::string&) {};
+  std::optional<data_connections> p, q;
+  p.emplace("127.0.0.1", 0, [](data_frame&&) {}, ignore_lost);
+  q.emplace("127.0.0.1", 0, [](data_frame&&) {}, ignore_lost);
+  const std::string p_address = p->address();
+  const std::string q_address = q->address();
+  here.open(p_address, subtask_p.id());
+  here.open(q_address, subtask_q.id());
+  // Each process sends its subtask a credit: once it arrived, that process's connection to this
+  // one is up, and its end is a loss.
+  auto credit = [](const caf::actor& to) {
+    data_frame f;
+    f.receiver = to.id();
+    f.type = data_frame::kind::credit;
+    f.count = 1;
+    return f;
+  };
+  p->open(here.address())->send(credit(subtask_p));
+  q->open(here.address())->send(credit(subtask_q));
+  with_p->receive([](const credit_msg&) {});
+  with_q->receive([](const credit_msg&) {});
+
+  std::string lost;
+  p.reset(); // process p goes
+  with_p->receive([&](const data_connection_lost_msg& m) { lost = m.peer; });
+  CHECK(lost == p_address);
+  q.reset();
+  // Told nothing of p: the first end announced to it is q's.
+  with_q->receive([&](const data_connection_lost_msg& m) { lost = m.peer; });
+  CHECK(lost == q_address);
 }

@@ -79,10 +79,10 @@ typename Inspector::result_type inspect(Inspector& f, credit_msg& x) {
 }
 
 /// The data connection to or from the task manager whose data address is `peer` ended
-/// (remote_data_plane.hpp), sent to every subtask of the process. A subtask with a channel to or
-/// from it still open sends itself the message again, `confirmed`, after the heartbeat timeout,
-/// and fails then unless the job manager cancelled it first (a lost task manager, the usual
-/// cause, is handled there). Local to the process.
+/// (remote_data_plane.hpp), sent to every subtask of the process that opened a connection to it.
+/// A subtask with a channel to or from it still open sends itself the message again,
+/// `confirmed`, after the heartbeat timeout, and fails then unless the job manager cancelled it
+/// first (a lost task manager, the usual cause, is handled there). Local to the process.
 struct data_connection_lost_msg {
   std::string peer;
   std::string why;
