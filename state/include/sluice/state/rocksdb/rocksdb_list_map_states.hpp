@@ -35,7 +35,7 @@ template <class T> class rocksdb_list_state final : public list_state<T>, rocksd
 public:
   rocksdb_list_state(const rocksdb_state_context& c, const list_state_descriptor<T>& d)
       : rocksdb_state_core(c, d) {
-    if (c.cache_entries > 0 && !d.ttl.enabled())
+    if (with_cache(c))
       cache_.emplace(c.db, c.cf, c.cache_entries);
   }
 

@@ -2,9 +2,10 @@
 // The typed keyed states of the RocksDB backend that keep one value per key (value, reducing,
 // aggregating; lists and maps are in rocksdb_list_map_states.hpp). Each turns the current key
 // and namespace into a RocksDB key (rocksdb_layout.hpp), serializes values with serializer<T>,
-// and reads and writes its column family through the byte-level rocksdb_instance. Every state
-// reuses its key and value buffers, so an access allocates only what RocksDB and the value
-// types do.
+// and reads and writes its column family through the byte-level rocksdb_instance, or, without
+// TTL, through a write-back cache of deserialized values (rocksdb_value_cache.hpp). Every state
+// reuses its key and value buffers, so an access allocates only what RocksDB, the value types
+// and a cache entry for a key not cached do.
 
 #include "sluice/state/keyed_state_backend.hpp"
 #include "sluice/state/rocksdb/rocksdb_instance.hpp"
@@ -52,6 +53,11 @@ protected:
     return key_.size();
   }
   std::string_view key() const { return {key_.data(), key_.size()}; }
+
+  /// Whether the state has a write-back cache: one of `c.cache_entries` > 0 entries, without TTL.
+  bool with_cache(const rocksdb_state_context& c) const {
+    return c.cache_entries > 0 && !ttl_.enabled();
+  }
 
   std::int64_t now() const { return backend_.clock().now_ms(); }
   /// Bytes before the serialized value: the stamp under TTL.
@@ -127,7 +133,7 @@ public:
 protected:
   rocksdb_single_value_state(const rocksdb_state_context& c, const state_descriptor_base& d)
       : rocksdb_state_core(c, d) {
-    if (c.cache_entries > 0 && !d.ttl.enabled())
+    if (with_cache(c))
       cache_.emplace(c.db, c.cf, c.cache_entries);
   }
 
