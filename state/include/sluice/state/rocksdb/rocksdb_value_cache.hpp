@@ -1,12 +1,13 @@
 #pragma once
 // A bounded write-back cache in front of a RocksDB state that keeps one value per key and
-// namespace (value, reducing, aggregating; a list as one value): the values of recently used keys stay deserialized
-// in memory, and a change is written to RocksDB only when its entry is evicted or something
-// reads the column family as a whole (a checkpoint, a count, a compaction; rocksdb_instance
-// calls write_back() first). So a hot key costs a hash lookup, not a RocksDB read, a
-// deserialization, a serialization and a RocksDB write per access. Absent values are cached
-// too (a key read and found empty is not read again). States under TTL are not cached: their
-// values carry the time of their last access.
+// namespace (value, reducing, aggregating; a list as one value): the values of recently used
+// keys stay deserialized in memory, and a change is written to RocksDB only when its entry is
+// evicted or something reads the column family as a whole (a checkpoint, a count, a compaction;
+// rocksdb_instance calls write_back() first). So a hot key costs a hash lookup, not a RocksDB
+// read, a deserialization, a serialization and a RocksDB write per access. Absent values are
+// cached too (a key read and found empty is not read again), and a value made and cleared while
+// cached never reaches RocksDB (a window's accumulator that fires before its entry is evicted).
+// States under TTL are not cached: their values carry the time of their last access.
 
 #include "sluice/state/rocksdb/rocksdb_instance.hpp"
 #include "sluice/state/serialization.hpp"
@@ -37,6 +38,7 @@ public:
     std::optional<V> value; ///< empty: the key has no value
     bool dirty = false;     ///< differs from what RocksDB holds
     bool used = false;      ///< read or written since the last eviction sweep
+    bool stored = false;    ///< RocksDB may hold a value of the key
   };
 
   /// A cache of at most `capacity` (> 0) entries in front of column family `cf` of `db`.
@@ -62,16 +64,20 @@ public:
   template <class Fetch> entry& load(std::string_view key, Fetch&& fetch) {
     if (auto* e = find(key))
       return *e;
-    return insert(key, fetch());
+    auto& e = insert(key, fetch());
+    e.stored = e.value.has_value();
+    return e;
   }
 
   /// Makes `value` the value of `key` (dirty), cached or not.
   void assign(std::string_view key, std::optional<V>&& value) {
     auto* e = find(key);
-    if (e == nullptr)
+    if (e == nullptr) {
       e = &insert(key, std::move(value));
-    else
+      e->stored = true; // not read: RocksDB may hold one
+    } else {
       e->value = std::move(value);
+    }
     e->dirty = true;
   }
 
@@ -79,7 +85,7 @@ public:
   void write_back() override {
     for (auto& [key, e] : entries_)
       if (e.dirty) {
-        store(key, e.value);
+        store(key, e);
         e.dirty = false;
       }
   }
@@ -113,14 +119,16 @@ private:
       it = entries_.erase(it);
   }
 
-  void store(const std::string& key, const std::optional<V>& value) {
-    if (!value) {
+  /// Writes the value of `e` at `key`, or deletes the one RocksDB may hold.
+  void store(const std::string& key, entry& e) {
+    if (e.value) {
+      bytes_.clear();
+      encoding_.encode(bytes_, *e.value);
+      db_.put(cf_, key, {bytes_.data(), bytes_.size()});
+    } else if (e.stored) {
       db_.remove(cf_, key);
-      return;
     }
-    bytes_.clear();
-    encoding_.encode(bytes_, *value);
-    db_.put(cf_, key, {bytes_.data(), bytes_.size()});
+    e.stored = e.value.has_value();
   }
 
   rocksdb_instance& db_;
