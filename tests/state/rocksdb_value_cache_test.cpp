@@ -1,6 +1,6 @@
-// The write-back cache in front of RocksDB value, reducing, aggregating and list states: every change
-// it holds reaches snapshots and counts, whether or not its entry was evicted, and a restore into
-// a backend without a cache reads exactly the values written.
+// The write-back cache in front of RocksDB value, reducing, aggregating and list states: every
+// change it holds reaches snapshots and counts, whether or not its entry was evicted, and a
+// restore into a backend without a cache reads exactly the values written.
 
 #include "keyed_state_fixture.hpp"
 #include "rocksdb_test_support.hpp"

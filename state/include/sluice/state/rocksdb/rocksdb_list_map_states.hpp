@@ -1,8 +1,9 @@
 #pragma once
 // List and map state of the RocksDB backend. A list is one RocksDB value of length-prefixed
-// elements, appended to by merges (no read per add) unless it is cached; a map keeps each entry under its own
-// RocksDB key (the state's key prefix followed by the map key's bytes), so an entry is read or
-// written alone and the entries of a key are one prefix scan, ordered by the map keys' bytes.
+// elements, appended to by merges (no read per add) unless it is cached; a map keeps each entry
+// under its own RocksDB key (the state's key prefix followed by the map key's bytes), so an entry
+// is read or written alone and the entries of a key are one prefix scan, ordered by the map
+// keys' bytes.
 
 #include "sluice/state/rocksdb/rocksdb_states.hpp"
 
