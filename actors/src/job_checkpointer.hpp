@@ -163,7 +163,8 @@ private:
   /// directory and whether it stops the job).
   trigger_checkpoint_msg trigger_message(std::int64_t id, std::int64_t trigger_ms) const;
   /// Savepoint `id` completed (its `_metadata` is written): answers the client; a stop closes
-  /// every subtask (after checkpoint_ended_msg, so sinks commit first).
+  /// every subtask (after checkpoint_ended_msg, so sinks commit first), a rescale's stop leaves
+  /// that to the job manager (job_manager_rescale.cpp).
   void on_savepoint_completed(std::int64_t id);
   /// Savepoint `id` failed: answers the client with `reason`.
   void on_savepoint_failed(std::int64_t id, const std::string& reason);

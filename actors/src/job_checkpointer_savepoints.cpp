@@ -194,7 +194,8 @@ void job_checkpointer::on_savepoint_completed(std::int64_t id) {
   if (t.order.stop) {
     stopped_ = true;
     stopped_for_rescale_ = static_cast<bool>(t.order.rescale_done);
-    broadcast(close_subtask_atom::value);
+    if (!stopped_for_rescale_) // a rescale closes only the subtasks it replaces (answer)
+      broadcast(close_subtask_atom::value);
   }
   t.order.answer(t.dir.string(), std::nullopt);
 }

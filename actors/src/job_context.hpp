@@ -55,6 +55,8 @@ struct job_deployment {
   bool restarting = false; ///< between a failure and the redeployment
   bool ended = false;
   int attempt = 0;           ///< deployments so far minus one
+  /// Rescales in place so far: the wiring generation of the subtasks' channels (wire_channel).
+  std::int32_t generation = 0;
   std::string restored_from; ///< `_metadata` the latest deployment restored, or ""
   std::chrono::steady_clock::time_point started_at;
 
@@ -68,6 +70,9 @@ std::int64_t steady_now_ms();
 /// Milliseconds since the epoch: the checkpoint coordinator's clock (trigger timestamps travel
 /// to subtasks) and the metrics'.
 std::int64_t wall_clock_ms();
+
+/// The number of subtasks of `plan`.
+std::size_t subtask_count(const execution_plan& plan);
 
 /// The index of subtask `subtask` of vertex `vertex` among all subtasks (by vertex, then index).
 std::size_t flat_subtask_index(const execution_plan& plan, int vertex, int subtask);

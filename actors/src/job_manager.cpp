@@ -3,7 +3,6 @@
 #include "caf_error_text.hpp"
 #include "job_queries.hpp"
 #include "job_reports.hpp"
-#include "job_rescale.hpp"
 #include "slot_placement.hpp"
 
 #include "sluice/actors/checkpoint_ids.hpp"
@@ -11,16 +10,12 @@
 
 namespace sluice {
 
-namespace {
-
 std::size_t subtask_count(const execution_plan& plan) {
   std::size_t n = 0;
   for (const auto& v : plan.vertices())
     n += static_cast<std::size_t>(v.parallelism);
   return n;
 }
-
-} // namespace
 
 std::int64_t steady_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -162,20 +157,19 @@ void job_manager::deploy(const std::string& restore) {
     offers.push_back(tm->slots);
   const auto placement = place_slots(offers, setup_.plan->required_slots());
   const auto timeout = std::chrono::milliseconds(setup_.config->cluster.registration_timeout_ms);
-  // A rescaled plan goes with its parallelism, for the task managers to build it too.
-  std::vector<std::int32_t> parallelism;
-  if (setup_.plan != initial_plan_)
-    for (int p : setup_.plan->node_parallelism())
-      parallelism.push_back(p);
+  const auto parallelism = rescaled_parallelism();
   const auto fingerprint = setup_.plan->fingerprint();
   std::size_t index = 0;
   for (const auto& v : setup_.plan->vertices()) {
     for (int i = 0; i < v.parallelism; ++i, ++index) {
+      if (kept_in_place(index))
+        continue;
       const auto& slot = placement.at(static_cast<std::size_t>(i));
       const auto& tm = *ready[static_cast<std::size_t>(slot.task_manager)];
       d.locations[index] = subtask_location{tm.name, slot.slot, tm.data_address};
       metrics_.lost_task_managers.erase(tm.name);
-      request(tm.actor, timeout, deploy_msg{v.id, i, slot.slot, restore, parallelism, fingerprint})
+      request(tm.actor, timeout,
+              deploy_msg{v.id, i, slot.slot, restore, parallelism, fingerprint, d.generation})
           .then(
               [this, attempt, index](caf::actor& a) {
                 auto& s = deployment_;
@@ -185,19 +179,8 @@ void job_manager::deploy(const std::string& restore) {
                 }
                 monitor(a);
                 s.subtasks[index] = std::move(a);
-                if (++s.deployed == s.subtasks.size()) {
-                  std::vector<std::string> data_addresses;
-                  for (const auto& where : s.locations)
-                    data_addresses.push_back(where.data_address);
-                  for (auto& sub : s.subtasks)
-                    send(sub, start_msg{s.subtasks, data_addresses});
-                  log()->info("[{}] all {} subtasks deployed and started (attempt {})",
-                              setup_.job_name, s.subtasks.size(), attempt + 1);
-                  if (checkpointer_)
-                    checkpointer_->arm_tick();
-                  if (rescale_ && rescale_->stopped)
-                    finish_rescale(std::nullopt);
-                }
+                if (++s.deployed == s.subtasks.size())
+                  start_deployed(attempt);
               },
               [this, attempt, name = v.name, i, tm_name = tm.name](caf::error& e) {
                 if (deployment_.attempt == attempt)
@@ -206,6 +189,43 @@ void job_manager::deploy(const std::string& restore) {
               });
     }
   }
+}
+
+std::vector<std::int32_t> job_manager::rescaled_parallelism() const {
+  std::vector<std::int32_t> parallelism;
+  if (setup_.plan != initial_plan_)
+    for (int p : setup_.plan->node_parallelism())
+      parallelism.push_back(p);
+  return parallelism;
+}
+
+bool job_manager::kept_in_place(std::size_t index) const {
+  return rescale_ && rescale_->stopped && rescale_->kept.at(index);
+}
+
+void job_manager::start_deployed(int attempt) {
+  const auto& d = deployment_;
+  std::vector<std::string> data_addresses;
+  for (const auto& where : d.locations)
+    data_addresses.push_back(where.data_address);
+  start_msg wiring{d.subtasks, data_addresses};
+  if (rescale_ && rescale_->stopped &&
+      std::find(rescale_->kept.begin(), rescale_->kept.end(), true) != rescale_->kept.end()) {
+    rewire_kept(wiring);
+    return;
+  }
+  for (const auto& sub : d.subtasks)
+    send(sub, wiring);
+  on_all_started(attempt);
+}
+
+void job_manager::on_all_started(int attempt) {
+  log()->info("[{}] all {} subtasks deployed and started (attempt {})", setup_.job_name,
+              deployment_.subtasks.size(), attempt + 1);
+  if (checkpointer_)
+    checkpointer_->arm_tick();
+  if (rescale_ && rescale_->stopped)
+    finish_rescale(std::nullopt);
 }
 
 void job_manager::on_task_manager_ready() {
@@ -222,6 +242,10 @@ void job_manager::on_slots_timeout() {
 }
 
 void job_manager::on_subtask_done(const subtask_done_msg& msg) {
+  if (rescale_ && rescale_->stopped) {
+    on_rescale_closed(msg);
+    return;
+  }
   auto& d = deployment_;
   auto i = flat_subtask_index(*setup_.plan, msg.vertex, msg.subtask);
   if (d.restarting || d.finished[i])
@@ -230,8 +254,6 @@ void job_manager::on_subtask_done(const subtask_done_msg& msg) {
   if (++d.done < d.subtasks.size()) {
     if (checkpointer_)
       checkpointer_->on_subtask_finished(msg.vertex, msg.subtask);
-  } else if (rescale_ && rescale_->stopped) {
-    redeploy_rescaled();
   } else {
     end(job_result{});
   }
@@ -306,90 +328,6 @@ caf::result<std::string> job_manager::on_cancel_request(const std::string& job) 
   promise.deliver(job_id_of(setup_.job_name));
   end(job_result::failure("job cancelled"));
   return promise;
-}
-
-caf::result<std::string> job_manager::on_rescale_request(const rescale_request_msg& msg) {
-  auto promise = make_response_promise();
-  if (!msg.job.empty() && !names_job(setup_, msg.job)) {
-    promise.deliver(unknown_job(setup_, msg.job));
-    return promise;
-  }
-  const auto& d = deployment_;
-  std::string why;
-  std::shared_ptr<const execution_plan> plan;
-  if (d.ended)
-    why = "the job is not running";
-  else if (d.restarting || !d.all_deployed())
-    why = "the job is being deployed or restarted";
-  else if (rescale_)
-    why = "a rescale is in progress already";
-  else if (!setup_.config->checkpointing.enabled() && d.done > 0)
-    why = "some subtasks finished their input and quit (without --checkpoint-interval-ms "
-          "finished subtasks cannot take part in the checkpoint a rescale stops at)";
-  if (why.empty()) {
-    try {
-      plan = rescaled_plan(*setup_.plan, *setup_.config, msg.parallelism, msg.vertex);
-      if (plan->required_slots() > task_managers_.ready_slots())
-        why = "it needs " + std::to_string(plan->required_slots()) +
-              " slots, the task managers offer " + std::to_string(task_managers_.ready_slots());
-      else if (!checkpointer_)
-        start_checkpointer();
-    } catch (const std::exception& e) {
-      why = e.what();
-    }
-  }
-  if (why.empty())
-    why = checkpointer_->rescale_refusal();
-  if (!why.empty()) {
-    promise.deliver(caf::make_error(caf::sec::runtime_error,
-                                    "no rescale of job '" + setup_.job_name + "': " + why));
-    return promise;
-  }
-  rescale_ = pending_rescale{plan, promise, rescale_changes(*setup_.plan, *plan)};
-  log()->info("[{}] rescaling: {}", setup_.job_name, rescale_->changes);
-  checkpointer_->request_rescale_stop(
-      [this](std::optional<std::string> failure) { on_rescale_stopped(std::move(failure)); });
-  return promise;
-}
-
-void job_manager::on_rescale_stopped(std::optional<std::string> failure) {
-  if (!rescale_)
-    return;
-  if (failure)
-    finish_rescale(std::move(failure));
-  else
-    rescale_->stopped = true;
-}
-
-void job_manager::redeploy_rescaled() {
-  setup_.plan = rescale_->plan;
-  const auto n = subtask_count(*setup_.plan);
-  auto& d = deployment_;
-  ++d.attempt;
-  d.subtasks.assign(n, nullptr);
-  d.finished.assign(n, false);
-  d.locations.assign(n, {});
-  d.deployed = 0;
-  d.done = 0;
-  metrics_.subtasks.assign(n, {});
-  checkpointer_->rescaled();
-  log()->info("[{}] deploying {} subtasks at the new parallelism\n{}", setup_.job_name, n,
-              setup_.plan->describe());
-  deploy(checkpointer_->restore_on_restart());
-}
-
-void job_manager::finish_rescale(std::optional<std::string> failure) {
-  auto r = std::move(*rescale_);
-  rescale_.reset();
-  if (failure) {
-    log()->warn("[{}] no rescale: {}", setup_.job_name, *failure);
-    r.promise.deliver(caf::make_error(caf::sec::runtime_error, "no rescale of job '" +
-                                                                   setup_.job_name + "': " +
-                                                                   *failure));
-    return;
-  }
-  log()->info("[{}] rescaled: {}", setup_.job_name, r.changes);
-  r.promise.deliver("job '" + setup_.job_name + "' rescaled: " + r.changes);
 }
 
 void job_manager::fail(const std::string& cause, std::pair<int, int> task) {

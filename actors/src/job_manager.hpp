@@ -39,8 +39,17 @@ private:
   void maybe_redeploy();
   /// Deploys every subtask onto the ready task managers' slots (restoring the checkpoint whose
   /// `_metadata` is `restore`, if not empty) and starts them once all are deployed. The caller
-  /// checked that there are enough slots.
+  /// checked that there are enough slots. Subtasks a rescale keeps in place are not deployed.
   void deploy(const std::string& restore);
+  /// The parallelism of every node for deploy_msg and rewire_msg: empty while the plan is the
+  /// one the job started with.
+  std::vector<std::int32_t> rescaled_parallelism() const;
+  /// Whether the subtask of flat index `index` is one a rescale in place keeps.
+  bool kept_in_place(std::size_t index) const;
+  /// Every subtask of attempt `attempt` is deployed: starts them (after rewiring the kept ones
+  /// of a rescale in place).
+  void start_deployed(int attempt);
+  void on_all_started(int attempt);
   void on_task_manager_ready();
   void on_slots_timeout();
 
@@ -68,8 +77,14 @@ private:
   /// The checkpoint the rescale stops at completed (`failure` empty: the subtasks close) or
   /// failed.
   void on_rescale_stopped(std::optional<std::string> failure);
-  /// Every subtask closed at the rescale's checkpoint: deploys the rescaled plan from it.
+  /// A subtask of a vertex the rescale changes closed; once all did, redeploy_rescaled.
+  void on_rescale_closed(const subtask_done_msg& msg);
+  /// Every subtask of a changed vertex closed at the rescale's checkpoint: deploys their
+  /// successors of the rescaled plan from it; the others stay.
   void redeploy_rescaled();
+  /// The successors are deployed: the kept subtasks connect to them (rewire_msg); once all
+  /// replied, the successors start and the kept subtasks resume.
+  void rewire_kept(const start_msg& wiring);
   /// Answers the rescale's client with `failure` (or, without one, what runs now); it ends.
   void finish_rescale(std::optional<std::string> failure);
 
@@ -109,7 +124,10 @@ private:
     std::shared_ptr<const execution_plan> plan;
     caf::response_promise promise;
     std::string changes; ///< rescale_changes()
+    /// By vertex id (kept_vertices()); once redeploy_rescaled ran, by flat subtask index.
+    std::vector<bool> kept;
     bool stopped = false;
+    std::size_t closing = 0; ///< subtasks of changed vertices told to close, not done yet
   };
   std::optional<pending_rescale> rescale_;
   /// What end() decided, for publish_on_exit.

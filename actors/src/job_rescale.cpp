@@ -48,6 +48,17 @@ std::shared_ptr<const execution_plan> rescaled_plan(const execution_plan& curren
   return plan;
 }
 
+std::vector<bool> kept_vertices(const execution_plan& from, const execution_plan& to) {
+  std::vector<bool> kept;
+  for (const auto& v : from.vertices()) {
+    const auto& after = to.vertices();
+    const auto i = static_cast<std::size_t>(v.id);
+    kept.push_back(i < after.size() && after[i].nodes == v.nodes &&
+                   after[i].parallelism == v.parallelism);
+  }
+  return kept;
+}
+
 std::string rescale_changes(const execution_plan& from, const execution_plan& to) {
   const auto before = from.node_parallelism();
   const auto after = to.node_parallelism();

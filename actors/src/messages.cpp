@@ -33,6 +33,7 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<data_connection_lost_msg>("sluice::data_connection_lost_msg");
   cfg.add_message_type<deploy_msg>("sluice::deploy_msg");
   cfg.add_message_type<start_msg>("sluice::start_msg");
+  cfg.add_message_type<rewire_msg>("sluice::rewire_msg");
   cfg.add_message_type<subtask_done_msg>("sluice::subtask_done_msg");
   cfg.add_message_type<subtask_failed_msg>("sluice::subtask_failed_msg");
   cfg.add_message_type<input_finished_msg>("sluice::input_finished_msg");

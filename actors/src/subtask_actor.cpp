@@ -20,19 +20,8 @@ constexpr std::size_t source_poll_records = 1024;
 
 subtask_actor::subtask_actor(caf::actor_config& cfg, subtask_setup setup)
     : caf::event_based_actor(cfg), setup_(std::move(setup)),
-      layout_(channel_layout::of(*setup_.plan, setup_.vertex, setup_.subtask)),
-      counters_(*setup_.counters), metrics_on_(setup_.config->metrics_interval_ms > 0),
-      output_(static_cast<int>(layout_.outputs.size()), setup_.config->batch_bytes,
-              setup_.config->buffer_timeout_ms == 0, *this, counters_),
-      input_(static_cast<int>(layout_.inputs.size()), setup_.config->exclusive_credits,
-             setup_.config->floating_credits,
-             [this](int ch, int n) { send_credit(ch, n); },
-             counters_) {
-  if (!layout_.inputs.empty()) {
-    watermarks_.emplace(layout_.inputs);
-    if (setup_.config->watermark_alignment_ms > 0)
-      alignment_.emplace(setup_.config->watermark_alignment_ms);
-  }
+      counters_(*setup_.counters), metrics_on_(setup_.config->metrics_interval_ms > 0) {
+  build_gates();
   const auto& v = setup_.plan->vertices().at(static_cast<std::size_t>(setup_.vertex));
   counters_.task = v.name + " (" + std::to_string(setup_.subtask + 1) + "/" +
                    std::to_string(v.parallelism) + ")";
@@ -43,26 +32,66 @@ subtask_actor::subtask_actor(caf::actor_config& cfg, subtask_setup setup)
     rate_per_subtask_ = setup_.config->source_rate / v.parallelism;
 }
 
+void subtask_actor::build_gates() {
+  layout_ = channel_layout::of(*setup_.plan, setup_.vertex, setup_.subtask);
+  if (layout_.inputs.size() >= max_channels || layout_.outputs.size() >= max_channels)
+    throw config_error("a subtask of '" +
+                       setup_.plan->vertices()[static_cast<std::size_t>(setup_.vertex)].name +
+                       "' would have more than " + std::to_string(max_channels - 1) +
+                       " input or output channels");
+  const auto& config = *setup_.config;
+  output_.emplace(static_cast<int>(layout_.outputs.size()), config.batch_bytes,
+                  config.buffer_timeout_ms == 0, static_cast<gate_transport&>(*this),
+                  counters_);
+  input_.emplace(static_cast<int>(layout_.inputs.size()), config.exclusive_credits,
+                 config.floating_credits, [this](int ch, int n) { send_credit(ch, n); },
+                 counters_);
+  watermarks_.reset();
+  alignment_.reset();
+  if (!layout_.inputs.empty()) {
+    watermarks_.emplace(layout_.inputs);
+    if (config.watermark_alignment_ms > 0)
+      alignment_.emplace(config.watermark_alignment_ms);
+  }
+}
+
+std::optional<int> subtask_actor::channel_of_current(std::int32_t wire) const {
+  if (generation_of(wire) == generation_of(wire_channel(setup_.generation, 0)))
+    return channel_of(wire);
+  return std::nullopt;
+}
+
+int subtask_actor::current_channel(std::int32_t wire, const char* what) const {
+  if (auto ch = channel_of_current(wire))
+    return *ch;
+  // Senders emit nothing between a rescale's checkpoint and the rewiring that follows it.
+  throw protocol_error(std::string(what) + " of wiring generation " +
+                       std::to_string(generation_of(wire)) + " at a subtask of generation " +
+                       std::to_string(generation_of(wire_channel(setup_.generation, 0))));
+}
+
 caf::behavior subtask_actor::make_behavior() {
   return {
       [this](start_msg& msg) { guarded([&] { start(msg); }); },
       [this](batch_msg& msg) {
         guarded([&] {
-          input_.check_channel(msg.channel, "batch");
+          const auto ch = current_channel(msg.channel, "batch");
+          input_->check_channel(ch, "batch");
           if (checkpointer_)
-            checkpointer_->on_batch_arrived(msg.channel, msg.bytes, msg.records);
-          input_.on_batch(msg.channel, std::move(msg.bytes), msg.records, msg.backlog);
+            checkpointer_->on_batch_arrived(ch, msg.bytes, msg.records);
+          input_->on_batch(ch, std::move(msg.bytes), msg.records, msg.backlog);
           process_input();
         });
       },
       [this](const event_msg& msg) {
         guarded([&] {
-          const auto kind = input_.event_kind_of(msg.channel, msg.kind);
+          const auto ch = current_channel(msg.channel, "event");
+          const auto kind = input_->event_kind_of(ch, msg.kind);
           // Before start_msg (no checkpointer yet) a barrier queues like any event.
           if (kind == event_kind::barrier && checkpointer_)
-            checkpointer_->on_barrier_arrived(msg.channel, msg.value, now_ms());
+            checkpointer_->on_barrier_arrived(ch, msg.value, now_ms());
           else
-            input_.on_event(msg.channel, kind, msg.value);
+            input_->on_event(ch, kind, msg.value);
           process_input();
         });
       },
@@ -70,9 +99,13 @@ caf::behavior subtask_actor::make_behavior() {
         guarded([&] { on_data_connection_lost(msg); });
       },
       [this](const credit_msg& msg) {
+        // A credit of the wiring before a rescale in place: that channel is gone.
+        const auto ch = channel_of_current(msg.channel);
+        if (!ch)
+          return;
         guarded([&] {
-          output_.add_credit(msg.channel, msg.credits);
-          if (!output_.available())
+          output_->add_credit(*ch, msg.credits);
+          if (!output_->available())
             return;
           if (chain_ && chain_->source())
             schedule_source_step();
@@ -115,6 +148,14 @@ caf::behavior subtask_actor::make_behavior() {
       [this](const trigger_checkpoint_msg& msg) { guarded([&] { on_trigger(msg); }); },
       [this](const checkpoint_ended_msg& msg) { guarded([&] { on_checkpoint_ended(msg); }); },
       [this](close_subtask_atom) { guarded([&] { close_and_quit(); }); },
+      [this](const rewire_msg& msg) -> caf::result<rewired_atom> {
+        guarded([&] { rewire(msg); });
+        if (done())
+          return caf::make_error(caf::sec::runtime_error, "subtask " + counters_.task +
+                                                              " failed to rewire");
+        return rewired_atom::value;
+      },
+      [this](resume_subtask_atom) { guarded([&] { resume(); }); },
       [this](publish_metrics_atom) {
         if (done())
           return;
@@ -124,7 +165,7 @@ caf::behavior subtask_actor::make_behavior() {
       [this](flush_tick_atom) {
         if (done())
           return;
-        guarded([&] { output_.flush_all(); });
+        guarded([&] { output_->flush_all(); });
         arm_flush_timer();
       },
   };
@@ -165,19 +206,21 @@ void subtask_actor::fire_processing_timers() {
 void subtask_actor::send_batch(int channel, std::vector<char>&& bytes, std::uint32_t records,
                                std::int32_t backlog) {
   const auto c = static_cast<std::size_t>(channel);
-  outputs_[c].send(*this,
-                   batch_msg{layout_.outputs[c].peer_channel, backlog, records, std::move(bytes)});
+  outputs_[c].send(*this, batch_msg{wire_channel(setup_.generation, layout_.outputs[c].peer_channel),
+                                    backlog, records, std::move(bytes)});
 }
 
 void subtask_actor::send_event(int channel, event_kind kind, std::int64_t value) {
   const auto c = static_cast<std::size_t>(channel);
-  outputs_[c].send(*this, event_msg{layout_.outputs[c].peer_channel,
-                                    static_cast<std::uint8_t>(kind), value});
+  outputs_[c].send(*this,
+                   event_msg{wire_channel(setup_.generation, layout_.outputs[c].peer_channel),
+                             static_cast<std::uint8_t>(kind), value});
 }
 
 void subtask_actor::send_credit(int channel, int credits) {
   const auto c = static_cast<std::size_t>(channel);
-  inputs_[c].send(*this, credit_msg{layout_.inputs[c].peer_channel, credits});
+  inputs_[c].send(*this,
+                  credit_msg{wire_channel(setup_.generation, layout_.inputs[c].peer_channel), credits});
 }
 
 channel_route subtask_actor::route_to(const caf::actor& peer, const std::string& address) {
@@ -191,7 +234,7 @@ channel_route subtask_actor::route_to(const caf::actor& peer, const std::string&
 void subtask_actor::on_data_connection_lost(const data_connection_lost_msg& msg) {
   bool open = false;
   for (std::size_t ch = 0; ch < inputs_.size(); ++ch)
-    open |= inputs_[ch].through(msg.peer) && !input_.ended(int(ch));
+    open |= inputs_[ch].through(msg.peer) && !input_->ended(int(ch));
   for (const auto& output : outputs_)
     open |= output.through(msg.peer) && !input_finished();
   if (!open)
@@ -206,7 +249,7 @@ void subtask_actor::on_data_connection_lost(const data_connection_lost_msg& msg)
                            "subtask within --heartbeat-timeout-ms");
 }
 
-void subtask_actor::start(const start_msg& msg) {
+void subtask_actor::connect(const start_msg& msg) {
   const auto& plan = *setup_.plan;
   std::vector<std::size_t> offset;
   std::size_t total = 0;
@@ -221,15 +264,20 @@ void subtask_actor::start(const start_msg& msg) {
   auto address = [&](const channel_peer& p) {
     return index(p) < msg.data_addresses.size() ? msg.data_addresses[index(p)] : std::string();
   };
+  outputs_.clear();
+  inputs_.clear();
   for (const auto& p : layout_.outputs) {
     outputs_.push_back(route_to(handle(p), address(p)));
     if (outputs_.back().peer().node() != system().node())
-      output_.set_batch_bytes(static_cast<int>(outputs_.size() - 1),
-                              setup_.config->remote_batch_bytes);
+      output_->set_batch_bytes(static_cast<int>(outputs_.size() - 1),
+                               setup_.config->remote_batch_bytes);
   }
-  for (const auto& p : layout_.inputs) {
+  for (const auto& p : layout_.inputs)
     inputs_.push_back(route_to(handle(p), address(p)));
-  }
+}
+
+void subtask_actor::start(const start_msg& msg) {
+  connect(msg);
   init_local_recovery();
   std::optional<checkpoint_metadata> restored;
   std::map<std::string, local_keyed_copy> local_copies;
@@ -239,7 +287,7 @@ void subtask_actor::start(const start_msg& msg) {
     if (local_)
       local_copies = local_->restore_copies(*restored);
   }
-  chain_.emplace(plan, setup_.vertex, setup_.subtask, setup_.job_name, output_, layout_,
+  chain_.emplace(*setup_.plan, setup_.vertex, setup_.subtask, setup_.job_name, *output_, layout_,
                  static_cast<processing_time_service&>(*this), *setup_.config,
                  restored ? &*restored : nullptr, &local_copies);
   phase_ = lifecycle::opening;
@@ -257,14 +305,14 @@ void subtask_actor::start(const start_msg& msg) {
                              .count();
   log()->debug("{}: started with {} input and {} output channels", log_prefix_,
                inputs_.size(), outputs_.size());
-  input_.start();
+  input_->start();
   arm_flush_timer();
-  if (plan.assigns_timestamps(setup_.vertex))
+  if (setup_.plan->assigns_timestamps(setup_.vertex))
     arm_watermark_timer();
   if (chain_->source()) {
     record_backlog();
     schedule_source_step();
-  } else if (input_.channel_count() == 0)
+  } else if (input_->channel_count() == 0)
     finish_input();
   else // events upstream subtasks sent before the job manager's start_msg reached this one
     process_input();
@@ -283,12 +331,12 @@ void subtask_actor::process_input() {
 }
 
 void subtask_actor::take_input() {
-  while (!input_finished() && output_.available() && input_.has_input()) {
-    auto item = input_.next();
+  while (!input_finished() && output_->available() && input_->has_input()) {
+    auto item = input_->next();
     if (item.is_event) {
       on_input_event(item);
     } else {
-      input_.send_grants(); // the credit this batch freed travels before it is processed
+      input_->send_grants(); // the credit this batch freed travels before it is processed
       const auto& peer = layout_.inputs[static_cast<std::size_t>(item.channel)];
       busy_clock busy(metrics_on_, counters_);
       counters_.bytes_in.add(item.bytes.size());
@@ -305,7 +353,7 @@ void subtask_actor::take_input() {
 }
 
 void subtask_actor::schedule_input() {
-  if (input_scheduled_ || input_finished() || !input_.has_input())
+  if (input_scheduled_ || input_finished() || !input_->has_input())
     return;
   input_scheduled_ = true;
   send(this, input_atom::value);
@@ -333,14 +381,16 @@ void subtask_actor::on_input_event(const input_item& item) {
       break;
   }
   if (alignment_ && item.kind != event_kind::barrier)
-    alignment_->update(watermarks, input_);
-  if (change.idle)
+    alignment_->update(watermarks, *input_);
+  if (change.idle) {
+    input_idle_ = *change.idle;
     chain_->process_watermark_status(*change.idle);
-  if (change.watermark) {
+  }
+  if (change.watermark && *change.watermark > watermark_floor_) {
     counters_.input_watermark.set(*change.watermark);
     chain_->process_watermark(*change.watermark);
   }
-  if (item.kind == event_kind::end_of_input && input_.all_ended())
+  if (item.kind == event_kind::end_of_input && input_->all_ended())
     finish_input();
 }
 
@@ -352,7 +402,7 @@ void subtask_actor::schedule_source_step() {
 }
 
 void subtask_actor::source_step() {
-  if (input_finished() || stopped() || !output_.available())
+  if (input_finished() || stopped() || !output_->available())
     return;
   auto budget = source_step_records;
   if (rate_per_subtask_ > 0) {
@@ -372,7 +422,7 @@ void subtask_actor::source_step() {
   auto* src = chain_->source();
   auto status = source_status::more;
   auto first = src->emitted();
-  while (src->emitted() - first < budget && output_.available() && status == source_status::more) {
+  while (src->emitted() - first < budget && output_->available() && status == source_status::more) {
     auto n = std::min<std::uint64_t>(source_poll_records, budget - (src->emitted() - first));
     auto before = src->emitted();
     run_naming(chain_->head_name(), [&] { status = src->emit(static_cast<std::size_t>(n)); });
@@ -387,7 +437,7 @@ void subtask_actor::source_step() {
   } else if (status == source_status::idle) {
     step_scheduled_ = true;
     delayed_send(this, std::chrono::milliseconds(5), continue_atom::value);
-  } else if (output_.available()) {
+  } else if (output_->available()) {
     schedule_source_step();
   }
 }
@@ -407,12 +457,12 @@ void subtask_actor::finish_input() {
   if (chain_->source())
     chain_->process_watermark(max_watermark); // a finished source: no later record follows
   chain_->end_input();
-  output_.emit_event(event_kind::end_of_input, 0);
+  output_->emit_event(event_kind::end_of_input, 0);
   maybe_finish();
 }
 
 void subtask_actor::maybe_finish() {
-  if (phase_ != lifecycle::input_finished || !output_.drained())
+  if (phase_ != lifecycle::input_finished || !output_->drained())
     return;
   if (!setup_.config->checkpointing.enabled()) {
     close_and_quit();
@@ -453,7 +503,7 @@ void subtask_actor::arm_publish_timer() {
 
 void subtask_actor::arm_flush_timer() {
   auto ms = setup_.config->buffer_timeout_ms;
-  if (ms > 0 && output_.channel_count() > 0 && !done())
+  if (ms > 0 && output_->channel_count() > 0 && !done())
     delayed_send(this, std::chrono::milliseconds(ms), flush_tick_atom::value);
 }
 
@@ -463,7 +513,7 @@ void subtask_actor::guarded(F&& f) {
     return;
   try {
     f();
-    input_.send_grants();
+    input_->send_grants();
   } catch (const operator_failure& e) {
     const auto& v = setup_.plan->vertices().at(static_cast<std::size_t>(setup_.vertex));
     fail("operator '" + e.operator_name + "' (subtask " + std::to_string(setup_.subtask + 1) +

@@ -35,6 +35,8 @@ struct subtask_setup {
   std::function<std::int64_t()> clock;
   /// The process's data connections to other task managers (null: all data through CAF).
   std::shared_ptr<remote_data_plane> data_plane;
+  /// The wiring its channels belong to (deploy_msg::generation; a rewire_msg's from then on).
+  std::int32_t generation = 0;
 };
 
 class subtask_actor final : public caf::event_based_actor,
@@ -64,7 +66,23 @@ private:
   void on_input_event(const input_item& item);
   void arm_watermark_timer();
 
+  /// The channel layout of setup_.plan, and empty gates and watermarks over it.
+  void build_gates();
+  /// The channel index of a batch, event or credit's wire_channel if it belongs to this
+  /// subtask's wiring generation.
+  std::optional<int> channel_of_current(std::int32_t wire) const;
+  /// As channel_of_current; throws protocol_error for another generation.
+  int current_channel(std::int32_t wire, const char* what) const;
+  /// The routes of every channel, to the subtasks of `msg`.
+  void connect(const start_msg& msg);
   void start(const start_msg& msg);
+
+  // -- a rescale in place (subtask_rescale.cpp) ------------------------------------------------
+
+  /// Rebuilds the channels for the rescaled plan and connects them; emits nothing until resume.
+  void rewire(const rewire_msg& msg);
+  void resume();
+
   /// The route to `peer`, a subtask in the task manager whose data address is `address`: on
   /// the data connection to that task manager, or through CAF if it runs here, is gone, or
   /// either task manager has no data address.
@@ -109,10 +127,11 @@ private:
   void arm_alignment_timeout(std::int64_t id, std::int64_t delay_ms) override;
   void on_trigger(const trigger_checkpoint_msg& msg);
   void on_checkpoint_ended(const checkpoint_ended_msg& msg);
-  /// Snapshotted for a stop with savepoint: sources emit nothing, no watermark or timer fires.
+  /// Snapshotted for a stop with savepoint, or rewired and not resumed yet: sources emit
+  /// nothing, no watermark or timer fires.
   bool stopped() const {
-    return checkpointer_ &&
-           checkpointer_->state() == subtask_checkpointer::emission::stopped_for_savepoint;
+    return paused_ || (checkpointer_ && checkpointer_->state() ==
+                                            subtask_checkpointer::emission::stopped_for_savepoint);
   }
   /// With --local-recovery (and checkpoints): the store of this subtask's local copies.
   void init_local_recovery();
@@ -137,9 +156,13 @@ private:
   subtask_counters& counters_;
   const bool metrics_on_; ///< --metrics-interval-ms > 0: busy time is measured
   std::string log_prefix_; ///< "[job] task (i/n)"
-  output_gate output_;
-  input_gate input_;
+  std::optional<output_gate> output_; ///< made again by a rewire, as the two below
+  std::optional<input_gate> input_;
   std::optional<input_watermarks> watermarks_; ///< over the input channels (none for sources)
+  /// The input watermark the operators saw before the last rewire: a lower one is not passed on.
+  std::int64_t watermark_floor_ = min_watermark;
+  bool input_idle_ = false; ///< the operators were last told that the input is idle
+  bool paused_ = false;     ///< rewired, waiting for resume_subtask_atom
   std::optional<watermark_alignment> alignment_; ///< --watermark-alignment-ms
   /// The time of the earliest processing-time wake-up armed (it arrives once the clock passed it).
   std::int64_t next_wakeup_ms_ = max_watermark;

@@ -50,7 +50,7 @@ void write_and_acknowledge(caf::event_based_actor* self, snapshot_job job) {
 } // namespace
 
 void subtask_actor::init_checkpointing() {
-  checkpointer_.emplace(input_, output_, *chain_, setup_.config->checkpointing,
+  checkpointer_.emplace(*input_, *output_, *chain_, setup_.config->checkpointing,
                         job_id_of(setup_.job_name), static_cast<checkpoint_effects&>(*this));
 }
 
@@ -120,8 +120,8 @@ void subtask_actor::replay_in_flight(const checkpoint_metadata& restored) {
                              std::to_string(v.parallelism) + ")");
   // What was produced before the checkpoint goes out first, then what its input produces.
   if (output != blobs.end())
-    for (auto& b : read_in_flight(output->second, output_.channel_count(), "output"))
-      output_.enqueue_batch(b.channel, std::move(b.bytes), b.records);
+    for (auto& b : read_in_flight(output->second, output_->channel_count(), "output"))
+      output_->enqueue_batch(b.channel, std::move(b.bytes), b.records);
   if (input != blobs.end())
     for (const auto& b : read_in_flight(input->second, static_cast<int>(layout_.inputs.size()),
                                         "input")) {

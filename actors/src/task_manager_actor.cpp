@@ -197,6 +197,7 @@ caf::behavior task_manager(tm_actor self, task_manager_setup setup) {
         s.job_manager = caf::actor_cast<caf::actor>(self->current_sender());
         s.counters = setup.status->add_counters();
         s.restore = msg.restore;
+        s.generation = msg.generation;
         s.data_plane = setup.data_plane;
         auto counters = s.counters;
         auto subtask = self->spawn<subtask_actor, caf::detached>(std::move(s));

@@ -60,6 +60,15 @@ public:
     std::lock_guard<std::mutex> guard(mutex_);
     open_ = true;
   }
+  /// A source subtask opened against the gate (deployed, or deployed again).
+  void source_opened() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    ++source_opens_;
+  }
+  int source_opens() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return source_opens_;
+  }
 
 private:
   std::mutex mutex_;
@@ -68,6 +77,7 @@ private:
   std::int64_t next_ = 0;
   bool reached_ = false;
   bool open_ = false;
+  int source_opens_ = 0;
 };
 
 /// A gate that never closes (a restored job runs to its end).
@@ -82,7 +92,10 @@ class gated_numbers final : public copyable_source<gated_numbers, std::int64_t> 
 public:
   explicit gated_numbers(std::shared_ptr<gate> g) : gate_(std::move(g)) {}
 
-  void open(const runtime_context& ctx) override { numbers_.open(ctx); }
+  void open(const runtime_context& ctx) override {
+    gate_->source_opened();
+    numbers_.open(ctx);
+  }
 
   source_status poll(collector<std::int64_t>& out, std::size_t max_records) override {
     const auto allowed = gate_->allowed();

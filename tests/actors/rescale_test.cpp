@@ -1,7 +1,8 @@
 // Rescaling a running job on the embedded local cluster (issue 19 §3): a job held at a gate the
 // test moves is rescaled 2 -> 3 -> 1 -> 4 through job_client::rescale while it runs; its output
-// is exactly that of a run without rescales (computed here from the numbers alone), and its
-// operators ran at each parallelism in turn. Refused rescales leave the job running unchanged.
+// is exactly that of a run without rescales (computed here from the numbers alone), its
+// operators ran at each parallelism in turn, and the source, whose parallelism stays 1, opened
+// once: kept in place. Refused rescales leave the job running unchanged.
 
 #include "../temp_dir.hpp"
 #include "gated_jobs.hpp"
@@ -88,6 +89,8 @@ void check_running_sums(state_backend_kind backend) {
   REQUIRE_MESSAGE(result.ok(), result.error());
   CHECK(sorted(log->lines) == expected_sums());
   CHECK(log->parallelism == std::set<int>{1, 2, 3, 4});
+  // The source and its map run at parallelism 1 throughout: kept in place by every rescale.
+  CHECK(g->source_opens() == 1);
 }
 
 /// With periodic checkpoints and the exactly-once file sink, rescaling only the windows'
@@ -104,6 +107,7 @@ void check_windows(state_backend_kind backend) {
   auto result = job->wait();
   REQUIRE_MESSAGE(result.ok(), result.error());
   CHECK(committed_lines(dir.path() / "out") == expected_windows());
+  CHECK(g->source_opens() == 1); // its vertex was not rescaled: kept in place
 }
 
 /// The error of a refused rescale (empty if it was not refused).

@@ -8,7 +8,8 @@
 # Either way the committed output must be every word's rolling counts 1..n exactly once
 # (computed here), and every process still running exits 0.
 #   windows  window_aggregate (the fourth argument; tumbling event-time windows) rescaled
-#            2 -> 3 -> 1 -> 4 the same way: its committed firings equal a plain run's
+#            2 -> 3 -> 1 -> 4 the same way: its committed firings equal a plain run's, and
+#            its source (parallelism 1) is kept in place by each rescale
 set -euo pipefail
 bin=$1
 sluice=$2
@@ -56,6 +57,11 @@ case "$mode" in
       echo "$reply" | grep -q -- "$before -> $p" || fail "rescale to $p replied: $reply"
       before=$p
     done
+    # window_aggregate's source runs at parallelism 1: every rescale keeps it in place.
+    if [ "$mode" = windows ]; then
+      [ "$(grep -c "keeping 1 in place" "$work/jm.err")" = 3 ] ||
+        fail "the source was not kept in place by each rescale: $(grep deploying "$work/jm.err")"
+    fi
     ;;
   kill-tm)
     jm_cli rescale word_count --parallelism 3 > "$work/rescale.out" 2>&1 &

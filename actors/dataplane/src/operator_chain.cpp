@@ -13,13 +13,13 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
                                processing_time_service& processing_time,
                                const job_config& config, const checkpoint_metadata* restored,
                                const std::map<std::string, local_keyed_copy>* local)
-    : plan_(plan), vertex_(plan.vertices().at(static_cast<std::size_t>(vertex))),
+    : plan_(&plan), vertex_(&plan.vertices().at(static_cast<std::size_t>(vertex))),
       subtask_(subtask), report_records_(config.metrics_interval_ms > 0) {
   const auto& graph = plan.graph();
-  for (int node : vertex_.nodes) {
+  for (int node : vertex_->nodes) {
     const auto& n = graph.node(node);
     ops_.push_back(n.factory());
-    runtime_context ctx{job_name, n.name, subtask, vertex_.parallelism, plan.max_parallelism()};
+    runtime_context ctx{job_name, n.name, subtask, vertex_->parallelism, plan.max_parallelism()};
     ctx.element_time = &element_time_;
     ctx.split = &split_;
     ctx.processing_time = &processing_time;
@@ -31,21 +31,8 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
     uids_.push_back(operator_uid(n));
     create_state_backends(ops_.size() - 1, config.state, restored, local);
   }
-  // Wire every output: the main output and each side output some edge consumes.
-  for (std::size_t i = 0; i < vertex_.nodes.size(); ++i) {
-    const auto& n = graph.node(vertex_.nodes[i]);
-    if (n.output_type)
-      ops_[i]->set_output(wire_output(i, "", *n.output_type, subtask, gate, layout));
-    std::vector<std::string> tags;
-    for (const auto& e : graph.edges())
-      if (e.source == n.id && !e.source_output.empty() &&
-          std::find(tags.begin(), tags.end(), e.source_output) == tags.end()) {
-        tags.push_back(e.source_output);
-        ops_[i]->set_side_output(e.source_output,
-                                 wire_output(i, e.source_output, *e.type, subtask, gate, layout));
-      }
-  }
-  const auto& head = graph.node(vertex_.nodes.front());
+  wire_outputs(gate, layout);
+  const auto& head = graph.node(vertex_->nodes.front());
   if (head.is_source)
     source_ = static_cast<source_operator_base*>(ops_.front().get());
   else
@@ -71,21 +58,56 @@ void operator_chain::create_state_backends(std::size_t i, const state_backend_co
     run_naming(ctx.operator_name, [&] { restore_state(i, *restored, local); });
 }
 
+void operator_chain::wire_outputs(output_gate& gate, const channel_layout& layout) {
+  const auto& graph = plan_->graph();
+  for (std::size_t i = 0; i < vertex_->nodes.size(); ++i) {
+    const auto& n = graph.node(vertex_->nodes[i]);
+    if (n.output_type)
+      ops_[i]->set_output(wire_output(i, "", *n.output_type, gate, layout));
+    std::vector<std::string> tags;
+    for (const auto& e : graph.edges())
+      if (e.source == n.id && !e.source_output.empty() &&
+          std::find(tags.begin(), tags.end(), e.source_output) == tags.end()) {
+        tags.push_back(e.source_output);
+        ops_[i]->set_side_output(e.source_output,
+                                 wire_output(i, e.source_output, *e.type, gate, layout));
+      }
+  }
+}
+
+void operator_chain::rewire(const execution_plan& plan, output_gate& gate,
+                            const channel_layout& layout) {
+  const auto& v = plan.vertices().at(static_cast<std::size_t>(vertex_->id));
+  if (v.nodes != vertex_->nodes || v.parallelism != vertex_->parallelism)
+    throw std::logic_error("a rescale in place rewired a chain whose vertex changed");
+  plan_ = &plan;
+  vertex_ = &v;
+  // The operators' outputs are replaced before the old ones go (operators point to them).
+  // Wiring again makes the same outputs in the same order: what each counted is carried over.
+  auto old = std::move(outputs_);
+  auto wired = std::move(wired_outputs_);
+  outputs_.clear();
+  wired_outputs_.clear();
+  wire_outputs(gate, layout);
+  for (std::size_t k = 0; k < wired.size(); ++k)
+    wired_outputs_.at(k).taken_before = wired[k].taken_before + wired[k].out->records_taken();
+}
+
 output_base& operator_chain::wire_output(std::size_t i, const std::string& tag,
-                                         const stream_type& type, int subtask,
-                                         output_gate& gate, const channel_layout& layout) {
-  int node = vertex_.nodes[i];
+                                         const stream_type& type, output_gate& gate,
+                                         const channel_layout& layout) {
+  int node = vertex_->nodes[i];
   std::vector<output_base*> outs;
-  for (const auto& ce : plan_.chained_edges()) {
+  for (const auto& ce : plan_->chained_edges()) {
     if (ce.source_node != node || ce.source_output != tag)
       continue;
-    auto target = std::find(vertex_.nodes.begin(), vertex_.nodes.end(), ce.target_node);
-    outs.push_back(&ops_[static_cast<std::size_t>(target - vertex_.nodes.begin())]->input());
+    auto target = std::find(vertex_->nodes.begin(), vertex_->nodes.end(), ce.target_node);
+    outs.push_back(&ops_[static_cast<std::size_t>(target - vertex_->nodes.begin())]->input());
   }
   for (const auto& oe : layout.output_edges) {
     if (oe.edge->source_node != node || oe.edge->source_output != tag)
       continue;
-    partition_context pc{subtask, oe.channels, plan_.max_parallelism()};
+    partition_context pc{subtask_, oe.channels, plan_->max_parallelism()};
     auto* stamp = oe.edge->timestamped ? &element_time_ : nullptr;
     outputs_.push_back(oe.edge->edge->make_writer(
         gate.edge_view(oe.first_channel, oe.channels, stamp), oe.edge->kind, pc));
@@ -115,14 +137,14 @@ void operator_chain::metrics(std::uint64_t head_records_in,
     return;
   out.front().records_in = head_records_in;
   for (const auto& w : wired_outputs_) {
-    const auto records = w.out->records_taken();
+    const auto records = w.taken_before + w.out->records_taken();
     out[w.op].records_out += records;
-    const int source = vertex_.nodes[w.op];
-    for (const auto& ce : plan_.chained_edges()) {
+    const int source = vertex_->nodes[w.op];
+    for (const auto& ce : plan_->chained_edges()) {
       if (ce.source_node != source || ce.source_output != w.tag)
         continue;
-      auto target = std::find(vertex_.nodes.begin(), vertex_.nodes.end(), ce.target_node);
-      out[static_cast<std::size_t>(target - vertex_.nodes.begin())].records_in += records;
+      auto target = std::find(vertex_->nodes.begin(), vertex_->nodes.end(), ce.target_node);
+      out[static_cast<std::size_t>(target - vertex_->nodes.begin())].records_in += records;
     }
   }
 }
@@ -150,7 +172,7 @@ void operator_chain::open() {
 
 std::size_t operator_chain::process_batch(const char* data, std::size_t size, bool timestamped,
                                           int input) {
-  const auto& head = plan_.graph().node(vertex_.nodes.front());
+  const auto& head = plan_->graph().node(vertex_->nodes.front());
   element_time_.value = no_timestamp;
   auto& reader = readers_[input];
   if (!reader)

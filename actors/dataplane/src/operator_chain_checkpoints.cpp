@@ -40,7 +40,7 @@ operator_chain::snapshot_writer operator_chain::snapshot(std::int64_t checkpoint
   // refuses the subdirectories. Either declines the checkpoint (the writer throws), it fails no
   // operator.
   for (std::size_t i = 0; i < ops_.size(); ++i) {
-    const auto target = dir / ("n" + std::to_string(vertex_.nodes[i]));
+    const auto target = dir / ("n" + std::to_string(vertex_->nodes[i]));
     std::error_code ec;
     std::filesystem::create_directory(target, ec);
     if (ec)
@@ -56,7 +56,7 @@ operator_chain::snapshot_writer operator_chain::snapshot(std::int64_t checkpoint
   for (std::size_t i = 0; i < ops_.size(); ++i) {
     const auto& ctx = contexts_[i];
     run_naming(ctx.operator_name, [&] {
-      const auto target = dir / ("n" + std::to_string(vertex_.nodes[i]));
+      const auto target = dir / ("n" + std::to_string(vertex_->nodes[i]));
       part p{uids_[i], ctx.operator_state->snapshot_sync(checkpoint_id, target.string(), subtask_),
              nullptr};
       if (ctx.keyed_state)

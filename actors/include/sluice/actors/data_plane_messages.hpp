@@ -14,7 +14,18 @@
 
 namespace sluice {
 
-/// Serialized records on one channel; `channel` is the receiver's input channel index.
+/// The `channel` of a batch, event or credit on the wire: the channel index with the sender's
+/// wiring generation in the high bits. A rescale in place rewires the subtasks it keeps, and a
+/// message of the old wiring still on its way (a credit) must not count on the new one.
+constexpr int max_channels = 1 << 16;
+inline std::int32_t wire_channel(std::int32_t generation, int channel) {
+  return static_cast<std::int32_t>((generation % (1 << 15)) * max_channels + channel);
+}
+inline std::int32_t generation_of(std::int32_t wire) { return wire / max_channels; }
+inline int channel_of(std::int32_t wire) { return wire % max_channels; }
+
+/// Serialized records on one channel; `channel` is the receiver's input channel index
+/// (wire_channel).
 /// Bytes still held when the message is destroyed — a batch to another process, once CAF has
 /// serialized it into its write buffer — go back to the process's buffer_pool, to become an
 /// output gate's next batch instead of being freed.

@@ -18,7 +18,8 @@ namespace sluice {
 /// `restore` is the `_metadata` file of the checkpoint to restore the state from, or empty.
 /// It runs in slot `slot` of that task manager. A rescaled job's plan is the job graph built
 /// with `parallelism` (execution_plan::node_parallelism(); empty: the plan the job started
-/// with), whose execution_plan::fingerprint() is `fingerprint`.
+/// with), whose execution_plan::fingerprint() is `fingerprint`. `generation` numbers the
+/// wiring its channels belong to (wire_channel).
 struct deploy_msg {
   std::int32_t vertex = 0;
   std::int32_t subtask = 0;
@@ -26,12 +27,13 @@ struct deploy_msg {
   std::string restore;
   std::vector<std::int32_t> parallelism;
   std::uint64_t fingerprint = 0;
+  std::int32_t generation = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, deploy_msg& x) {
   return f(caf::meta::type_name("sluice::deploy_msg"), x.vertex, x.subtask, x.slot, x.restore,
-           x.parallelism, x.fingerprint);
+           x.parallelism, x.fingerprint, x.generation);
 }
 
 /// Start running; `subtasks` holds every subtask of the job, by vertex, then subtask index, and
@@ -45,6 +47,24 @@ struct start_msg {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, start_msg& x) {
   return f(caf::meta::type_name("sluice::start_msg"), x.subtasks, x.data_addresses);
+}
+
+/// A rescale in place (job manager -> a subtask of a vertex the rescale leaves as it is; reply:
+/// rewired_atom, or an error): the job's plan is now the one built with `parallelism`, whose
+/// fingerprint is `fingerprint`. The subtask keeps its operators and state, connects its
+/// channels to the subtasks of `wiring` in generation `generation`, and emits nothing until
+/// resume_subtask_atom.
+struct rewire_msg {
+  std::vector<std::int32_t> parallelism;
+  std::uint64_t fingerprint = 0;
+  std::int32_t generation = 0;
+  start_msg wiring;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rewire_msg& x) {
+  return f(caf::meta::type_name("sluice::rewire_msg"), x.parallelism, x.fingerprint,
+           x.generation, x.wiring);
 }
 
 /// A subtask finished all its input and sent all its output.
@@ -158,6 +178,10 @@ using wakeup_atom = caf::atom_constant<caf::atom("s_wakeup")>;
 using publish_metrics_atom = caf::atom_constant<caf::atom("s_publish")>;
 /// After the final checkpoint: close the operators and quit (job manager -> subtask).
 using close_subtask_atom = caf::atom_constant<caf::atom("s_close")>;
+/// A subtask took rewire_msg (its reply).
+using rewired_atom = caf::atom_constant<caf::atom("s_rewired")>;
+/// Every kept subtask of a rescale in place is rewired: go on (job manager -> kept subtask).
+using resume_subtask_atom = caf::atom_constant<caf::atom("s_resume")>;
 /// The restart delay of attempt N passed (job manager -> itself).
 using restart_atom = caf::atom_constant<caf::atom("s_restart")>;
 /// A registered task manager connected to its peers and offers its slots now.

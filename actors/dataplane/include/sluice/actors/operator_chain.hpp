@@ -42,6 +42,10 @@ public:
                  const checkpoint_metadata* restored,
                  const std::map<std::string, local_keyed_copy>* local = nullptr);
 
+  /// A rescale in place: the network outputs are those of `layout` in `plan` (the job's
+  /// rescaled plan, in which this chain's vertex is unchanged) on `gate`. The operators and
+  /// their state stay as they are. `plan` must outlive the chain or the next rewire.
+  void rewire(const execution_plan& plan, output_gate& gate, const channel_layout& layout);
   /// Opens every operator, from the end of the chain to its head.
   void open();
   /// Deserializes a batch into the head; returns the number of records. A timestamped batch
@@ -80,9 +84,12 @@ public:
   void notify_checkpoint_aborted(std::int64_t checkpoint_id);
 
 private:
+  /// Wires every output of every operator: the main output and each side output some edge
+  /// consumes.
+  void wire_outputs(output_gate& gate, const channel_layout& layout);
   /// Every consumer of output `tag` of the chain's operator i, as one collector.
   output_base& wire_output(std::size_t i, const std::string& tag, const stream_type& type,
-                           int subtask, output_gate& gate, const channel_layout& layout);
+                           output_gate& gate, const channel_layout& layout);
   /// Gives operator i its state backends (a keyed one if it is keyed), before open(), restored
   /// from `restored` if set.
   void create_state_backends(std::size_t i, const state_backend_config& config,
@@ -99,8 +106,8 @@ private:
       run_naming(contexts_[i].operator_name, [&] { f(*ops_[i]); });
   }
 
-  const execution_plan& plan_;
-  const plan_vertex& vertex_;
+  const execution_plan* plan_;
+  const plan_vertex* vertex_;
   int subtask_;
   std::vector<std::string> uids_; ///< by operator, see operator_uid
   // Declared before ops_ so that they are destroyed after the operators that use them.
@@ -120,6 +127,7 @@ private:
     std::size_t op = 0;
     std::string tag;
     const output_base* out = nullptr;
+    std::uint64_t taken_before = 0; ///< what the outputs it replaced took (rewire)
   };
   std::vector<wired_output> wired_outputs_;
   bool report_records_ = false; ///< --metrics-interval-ms > 0
