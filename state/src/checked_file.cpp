@@ -146,7 +146,7 @@ std::uint32_t crc32(std::uint32_t crc, const char* data, std::size_t n) {
 }
 
 std::uint64_t write_checked_file(const std::string& path, file_format format,
-                                 const std::vector<char>& body) {
+                                 const std::vector<char>& body, directory_sync sync) {
   check_format(format);
   std::array<char, header_size> header{};
   std::memcpy(header.data(), format.magic.data(), magic_size);
@@ -173,7 +173,8 @@ std::uint64_t write_checked_file(const std::string& path, file_format format,
     throw_io_error(temp, "closed");
   if (::rename(temp.c_str(), path.c_str()) != 0)
     throw_io_error(path, "renamed into place");
-  sync_parent_dir(path);
+  if (sync == directory_sync::each_file)
+    sync_parent_dir(path);
   return length + footer_size;
 }
 

@@ -66,7 +66,8 @@ void key_group_file_builder::add(int key_group, std::string name, std::string si
   sections_[key_group].push_back({std::move(name), std::move(signature), std::move(bytes)});
 }
 
-std::uint64_t key_group_file_builder::write(const std::string& path, key_group_range only) const {
+std::uint64_t key_group_file_builder::write(const std::string& path, key_group_range only,
+                                            directory_sync sync) const {
   const auto begin = sections_.lower_bound(only.first);
   const auto end = sections_.upper_bound(only.last);
   std::vector<char> body;
@@ -83,7 +84,7 @@ std::uint64_t key_group_file_builder::write(const std::string& path, key_group_r
         write_block(w, b);
     }
   }
-  return write_checked_file(path, format, body);
+  return write_checked_file(path, format, body, sync);
 }
 
 key_group_sections read_key_group_file(const std::string& path, key_group_range wanted) {

@@ -64,7 +64,8 @@ keyed_state_part heap_shared_key_groups::upload(const plan& p, const key_group_f
     f.path = (fs::path(p.shared_dir) /
               (name_prefix_ + "-kg" + name + "-chk" + std::to_string(p.checkpoint_id) + ".heap"))
                  .string();
-    f.size_bytes = states.write(f.path, {key_group, key_group});
+    // The directory is synced once, after every file of the snapshot is in it.
+    f.size_bytes = states.write(f.path, {key_group, key_group}, directory_sync::by_caller);
     f.crc32 = file_crc32(f.path);
     part.shared.push_back(f);
     const std::lock_guard<std::mutex> lock(mutex_);

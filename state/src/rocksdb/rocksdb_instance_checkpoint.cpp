@@ -8,6 +8,7 @@
 #include "sluice/state/rocksdb/rocksdb_layout.hpp"
 #include "sluice/state/rocksdb/rocksdb_shared_files.hpp"
 
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
@@ -89,6 +90,29 @@ void rocksdb_instance::restore_whole(const keyed_state_part& part, key_group_ran
   }
 }
 
+void rocksdb_instance::impl::ingest(int cf, rocksdb::Iterator& it, const std::string& source) {
+  auto& d = *this;
+  auto* target = d.columns[static_cast<std::size_t>(cf)].handle;
+  const rocksdb::Options options(make_db_options(*d.resources), d.column_options(false));
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, target);
+  const auto path = (fs::path(d.dir) / ("import-" + std::to_string(cf) + ".sst")).string();
+  check(writer.Open(path), d.owner, d.what(cf));
+  std::uint64_t entries = 0;
+  for (; it.Valid(); it.Next(), ++entries)
+    check(writer.Put(it.key(), it.value()), d.owner, d.what(cf));
+  check(it.status(), d.owner, source);
+  if (entries == 0) { // RocksDB writes no SST file without an entry
+    writer.Finish().PermitUncheckedError();
+    std::error_code ec;
+    fs::remove(path, ec);
+    return;
+  }
+  check(writer.Finish(), d.owner, d.what(cf));
+  rocksdb::IngestExternalFileOptions ingest;
+  ingest.move_files = true;
+  check(d.db->IngestExternalFile(target, {path}, ingest), d.owner, d.what(cf));
+}
+
 void rocksdb_instance::import_key_groups(const std::string& dir, key_group_range range) {
   auto& d = *impl_;
   const auto what = checkpoint_what(dir);
@@ -99,7 +123,8 @@ void rocksdb_instance::import_key_groups(const std::string& dir, key_group_range
   const rocksdb::Slice end_slice(end);
   for (std::size_t i = 0; i < source.names.size(); ++i) {
     const auto state = state_of_column_family(source.names[i]);
-    // The default column family holds the metadata of the states: copied whole.
+    // The default column family holds the metadata of the states: copied whole, entry by entry
+    // (the instance may hold some of its keys already).
     int cf = state.empty() ? 0 : d.find(state);
     if (cf < 0)
       cf = d.create(state);
@@ -107,9 +132,14 @@ void rocksdb_instance::import_key_groups(const std::string& dir, key_group_range
     if (!state.empty())
       options.iterate_upper_bound = &end_slice;
     std::unique_ptr<rocksdb::Iterator> it(source.db->NewIterator(options, source.handles[i]));
+    if (!state.empty()) { // a state's key groups: in key order, as an SST file takes them
+      it->Seek(begin);
+      d.ingest(cf, *it, what);
+      continue;
+    }
     rocksdb::WriteBatch batch;
     auto* target = d.columns[static_cast<std::size_t>(cf)].handle;
-    for (state.empty() ? it->SeekToFirst() : it->Seek(begin); it->Valid(); it->Next()) {
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
       check(batch.Put(target, it->key(), it->value()), d.owner, what);
       if (batch.GetDataSize() >= import_batch_bytes) {
         check(d.db->Write(d.write, &batch), d.owner, d.what(cf));

@@ -37,6 +37,10 @@ struct rocksdb_instance::impl {
   bool load_format(int cf, std::string* signature);
   /// The options of a column family; `with_filter` adds the TTL filter.
   rocksdb::ColumnFamilyOptions column_options(bool with_filter) const;
+  /// Copies the entries from `it` on (in key order) into column family `cf` through an SST
+  /// file written beside the instance and ingested (moved in): no memtable, no flush. `source`
+  /// names where they come from in errors.
+  void ingest(int cf, rocksdb::Iterator& it, const std::string& source);
   /// "state 'x'" or "directory 'd'", as errors name what failed.
   std::string what(int cf) const;
 

@@ -35,10 +35,15 @@ struct file_format {
   std::uint32_t version;
 };
 
+/// Whether write_checked_file syncs the directory it renamed the file into, or its caller does
+/// (once, after writing many files into one directory).
+enum class directory_sync { each_file, by_caller };
+
 /// Writes header, `body` and footer to `path` atomically; returns the file's size. Throws
 /// state_error naming the file when it cannot be written.
 std::uint64_t write_checked_file(const std::string& path, file_format format,
-                                 const std::vector<char>& body);
+                                 const std::vector<char>& body,
+                                 directory_sync sync = directory_sync::each_file);
 
 /// A file read and verified by read_checked_file.
 class checked_file {

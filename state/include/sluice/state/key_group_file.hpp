@@ -10,6 +10,7 @@
 // key-group order: key group (int32), block count (varint), per block: name, signature, bytes
 // (each a varint length and the bytes).
 
+#include "sluice/state/checked_file.hpp"
 #include "sluice/state/key_group.hpp"
 
 #include <cstdint>
@@ -45,8 +46,10 @@ public:
   /// Writes the file atomically under `path`; returns its size. Throws state_error naming the
   /// file when it cannot be written.
   std::uint64_t write(const std::string& path) const { return write(path, range_); }
-  /// The same for a file of the key groups in `only` (the range it records).
-  std::uint64_t write(const std::string& path, key_group_range only) const;
+  /// The same for a file of the key groups in `only` (the range it records); `sync` as
+  /// write_checked_file's.
+  std::uint64_t write(const std::string& path, key_group_range only,
+                      directory_sync sync = directory_sync::each_file) const;
 
 private:
   key_group_range range_;
