@@ -272,7 +272,8 @@ void job_checkpointer::on_input_finished(const input_finished_msg& msg) {
   input_finished_[i] = true;
   ++finished_;
   for (auto id : core_.pending_ids())
-    self_.send(deployment_.subtasks[i], trigger_message(id, core_.pending_stats(id)->trigger_ms));
+    self_.send(deployment_.subtasks[i],
+               trigger_message(id, core_.pending_stats(id)->trigger_ms, msg.vertex));
   maybe_trigger_final();
 }
 

@@ -83,10 +83,13 @@ public:
   // -- rescaling ------------------------------------------------------------------------------
 
   /// Queues the checkpoint a rescale stops the job at: a checkpoint of the job (chk-N, counted
-  /// by retention, incremental) that stops it as a stop with savepoint does. `done` is called
-  /// once: with nothing when it completed (sinks committed; the subtasks are closing), or with
-  /// why it failed (the job goes on). Needs --checkpoint-dir (rescale_refusal).
-  void request_rescale_stop(std::function<void(std::optional<std::string> failure)> done);
+  /// by retention) that stops it as a stop with savepoint does. It is incremental, except at
+  /// the subtasks of the vertices `replaced` (by vertex id): they snapshot fully, which their
+  /// successors restore faster. `done` is called once: with nothing when it completed (sinks
+  /// committed), or with why it failed (the job goes on). Needs --checkpoint-dir
+  /// (rescale_refusal).
+  void request_rescale_stop(std::vector<bool> replaced,
+                            std::function<void(std::optional<std::string> failure)> done);
   /// Why the job cannot stop for a rescale now, or "".
   std::string rescale_refusal() const;
   /// The job runs again at the plan the job manager's setup holds now: later checkpoints
@@ -118,6 +121,7 @@ private:
     caf::response_promise promise; ///< the client's: the directory, or an error
     /// A rescale's stop (no directory of its own; promise unused): told instead of the promise.
     std::function<void(std::optional<std::string> failure)> rescale_done;
+    std::vector<bool> replaced; ///< a rescale's: by vertex id, whose subtasks snapshot fully
 
     /// Answers the one who asked: `dir` when it completed, else `failure`.
     void answer(const std::string& dir, std::optional<std::string> failure);
@@ -161,7 +165,9 @@ private:
   void on_announced(std::int64_t id);
   /// The trigger message of pending checkpoint or savepoint `id` (a savepoint's carries its
   /// directory and whether it stops the job).
-  trigger_checkpoint_msg trigger_message(std::int64_t id, std::int64_t trigger_ms) const;
+  /// For a subtask of vertex `vertex` (a rescale's stop asks a full snapshot of some).
+  trigger_checkpoint_msg trigger_message(std::int64_t id, std::int64_t trigger_ms,
+                                         int vertex) const;
   /// Savepoint `id` completed (its `_metadata` is written): answers the client; a stop closes
   /// every subtask (after checkpoint_ended_msg, so sinks commit first), a rescale's stop leaves
   /// that to the job manager (job_manager_rescale.cpp).

@@ -137,14 +137,13 @@ void job_checkpointer::maybe_trigger_savepoint() {
     others += is_source_[i] ? 0 : 1;
   running_savepoints_[id] = {std::move(order), dir, others + 1};
   // Every other subtask learns the directory before any barrier of `id` can reach it.
-  const auto msg = trigger_message(id, now);
   const auto timeout = std::chrono::milliseconds(core_.config().timeout_ms);
   std::size_t index = 0;
   for (const auto& v : setup_.plan->vertices()) {
     for (int i = 0; i < v.parallelism; ++i, ++index) {
       if (is_source_[index])
         continue;
-      self_.request(subtasks[index], timeout, msg)
+      self_.request(subtasks[index], timeout, trigger_message(id, now, v.id))
           .then([=] { on_announced(id); },
                 [=](caf::error& e) {
                   if (deployment_.ended)
@@ -167,20 +166,26 @@ void job_checkpointer::on_announced(std::int64_t id) {
   auto it = running_savepoints_.find(id);
   if (it == running_savepoints_.end() || --it->second.unannounced > 0)
     return;
-  const auto msg = trigger_message(id, core_.pending_stats(id)->trigger_ms);
-  for (std::size_t i = 0; i < deployment_.subtasks.size(); ++i)
-    if (is_source_[i])
-      self_.send(deployment_.subtasks[i], msg);
+  const auto trigger_ms = core_.pending_stats(id)->trigger_ms;
+  std::size_t index = 0;
+  for (const auto& v : setup_.plan->vertices())
+    for (int i = 0; i < v.parallelism; ++i, ++index)
+      if (is_source_[index])
+        self_.send(deployment_.subtasks[index], trigger_message(id, trigger_ms, v.id));
 }
 
 trigger_checkpoint_msg job_checkpointer::trigger_message(std::int64_t id,
-                                                         std::int64_t trigger_ms) const {
-  trigger_checkpoint_msg msg{id, trigger_ms, {}, false, false};
+                                                         std::int64_t trigger_ms,
+                                                         int vertex) const {
+  trigger_checkpoint_msg msg{id, trigger_ms, {}, false, false, false};
   auto it = running_savepoints_.find(id);
   if (it != running_savepoints_.end()) {
+    const auto& order = it->second.order;
     msg.target_dir = it->second.dir.string(); // "" for a rescale's stop: the job's chk-N
-    msg.stop = it->second.order.stop;
-    msg.drain = it->second.order.drain;
+    msg.stop = order.stop;
+    msg.drain = order.drain;
+    msg.full = static_cast<std::size_t>(vertex) < order.replaced.size() &&
+               order.replaced[static_cast<std::size_t>(vertex)];
   }
   return msg;
 }
@@ -236,10 +241,11 @@ void job_checkpointer::fail_waiting_rescale(const std::string& reason) {
 }
 
 void job_checkpointer::request_rescale_stop(
-    std::function<void(std::optional<std::string> failure)> done) {
+    std::vector<bool> replaced, std::function<void(std::optional<std::string> failure)> done) {
   savepoint_order order;
   order.stop = true;
   order.rescale_done = std::move(done);
+  order.replaced = std::move(replaced);
   waiting_savepoints_.push_back(std::move(order));
   maybe_trigger_savepoint();
   arm_tick();

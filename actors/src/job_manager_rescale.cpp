@@ -53,7 +53,11 @@ caf::result<std::string> job_manager::on_rescale_request(const rescale_request_m
   rescale_ = pending_rescale{plan, promise, rescale_changes(*setup_.plan, *plan),
                              kept_vertices(*setup_.plan, *plan)};
   log()->info("[{}] rescaling: {}", setup_.job_name, rescale_->changes);
+  std::vector<bool> replaced;
+  for (bool kept : rescale_->kept)
+    replaced.push_back(!kept);
   checkpointer_->request_rescale_stop(
+      std::move(replaced),
       [this](std::optional<std::string> failure) { on_rescale_stopped(std::move(failure)); });
   return promise;
 }

@@ -96,7 +96,7 @@ void subtask_actor::arm_alignment_timeout(std::int64_t id, std::int64_t delay_ms
 void subtask_actor::on_trigger(const trigger_checkpoint_msg& msg) {
   if (checkpointer_)
     checkpointer_->on_trigger(
-        {msg.checkpoint_id, msg.timestamp_ms, msg.target_dir, msg.stop, msg.drain},
+        {msg.checkpoint_id, msg.timestamp_ms, msg.target_dir, msg.stop, msg.drain, msg.full},
         input_finished(), now_ms());
 }
 

@@ -2,11 +2,15 @@
 // test moves is rescaled 2 -> 3 -> 1 -> 4 through job_client::rescale while it runs; its output
 // is exactly that of a run without rescales (computed here from the numbers alone), its
 // operators ran at each parallelism in turn, and the source, whose parallelism stays 1, opened
-// once: kept in place. Refused rescales leave the job running unchanged.
+// once: kept in place; the subtasks a rescale replaces snapshot whole at its checkpoint.
+// Refused rescales leave the job running unchanged.
 
 #include "../temp_dir.hpp"
 #include "gated_jobs.hpp"
 #include "job_test_util.hpp"
+
+#include "sluice/actors/checkpoint_ids.hpp"
+#include "sluice/checkpoint/restore_point.hpp"
 
 #include <doctest/doctest.h>
 
@@ -91,6 +95,17 @@ void check_running_sums(state_backend_kind backend) {
   CHECK(log->parallelism == std::set<int>{1, 2, 3, 4});
   // The source and its map run at parallelism 1 throughout: kept in place by every rescale.
   CHECK(g->source_opens() == 1);
+  // The latest checkpoint is the last rescale's (1 -> 4): the sums it replaced snapshotted
+  // whole, sharing no file (incremental checkpoints are on).
+  const auto latest = resolve_restore("latest", dir / "checkpoints", job_id_of("rescaled sums"));
+  const auto& replaced = latest.metadata.operators.at("running-sum");
+  CHECK(replaced.parallelism == 1);
+  REQUIRE(replaced.subtasks.size() == 1);
+  for (const auto& [index, state] : replaced.subtasks) {
+    REQUIRE(state.keyed_state);
+    for (const auto& part : state.keyed_state->parts)
+      CHECK_FALSE(keyed_state_part::is_incremental(part.kind));
+  }
 }
 
 /// With periodic checkpoints and the exactly-once file sink, rescaling only the windows'

@@ -371,3 +371,38 @@ TEST_CASE("subtask protocol: aligned, a subtask takes nothing from the channel w
   check_acknowledged_once(job, 1);
   check_all_done(job);
 }
+
+TEST_CASE("subtask protocol: a credit of another wiring generation is dropped; a batch of one "
+          "fails the subtask, naming the generation") {
+  const auto values = numbers(0, 5000);
+  const auto config = test_config(1, 256);
+  collecting_sink<std::int64_t> sink;
+  const auto plan = source_to_sink(config, values, sink);
+  const int source = vertex_named(*plan, "numbers");
+  const int down = vertex_named(*plan, "collect");
+  stepped_job job(plan, config, "generations"); // every subtask in generation 0
+
+  job.start();
+  REQUIRE(job.step(down));
+  job.run({down}); // the source used its credits and waits
+  const auto stalled = account(job, source, down);
+  REQUIRE(stalled.sent == stalled.credits);
+  REQUIRE_FALSE(job.has_messages(source));
+
+  // A credit of another wiring (a rescale in place rewired the sender meanwhile) is dropped.
+  job.send(source, credit_msg{wire_channel(1, 0), 4});
+  job.run({down});
+  CHECK(account(job, source, down).sent == stalled.sent);
+  // The same credit in the subtask's generation lets two more batches go.
+  job.send(source, credit_msg{wire_channel(0, 0), 2});
+  job.run({down});
+  CHECK(account(job, source, down).sent == stalled.sent + 2);
+
+  job.send(down, batch_msg{wire_channel(1, 0), 0, 0, {}});
+  job.run();
+  const auto& failed = job.inbox().failed;
+  REQUIRE(failed.size() == 1);
+  CHECK(failed.front().vertex == down);
+  CHECK(failed.front().error.find("batch of wiring generation 1 at a subtask of generation 0") !=
+        std::string::npos);
+}

@@ -94,7 +94,7 @@ void subtask_checkpointer::on_trigger(const checkpoint_trigger& trigger, bool in
   if (id <= last_snapshot_id_)
     return;
   if (!trigger.target_dir.empty() || trigger.stop)
-    savepoints_[id] = {trigger.target_dir, trigger.stop};
+    savepoints_[id] = {trigger.target_dir, trigger.stop, trigger.full};
   snapshot_ack ack;
   ack.checkpoint_id = id;
   ack.start_delay_ms = std::max<std::int64_t>(0, now_ms - trigger.timestamp_ms);
@@ -119,7 +119,9 @@ std::filesystem::path subtask_checkpointer::snapshot_dir(std::int64_t id) const 
 }
 
 std::filesystem::path subtask_checkpointer::shared_dir(std::int64_t id) const {
-  if (!incremental_ || is_savepoint(id) || !storage_)
+  const auto target = savepoints_.find(id);
+  if (!incremental_ || is_savepoint(id) || !storage_ ||
+      (target != savepoints_.end() && target->second.full))
     return {};
   return storage_->shared_dir();
 }

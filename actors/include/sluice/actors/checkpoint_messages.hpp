@@ -21,12 +21,15 @@ struct trigger_checkpoint_msg {
   std::string target_dir;        ///< a savepoint's directory; "" for the job's chk-N
   bool stop = false;             ///< stop with savepoint: sources emit nothing after the barrier
   bool drain = false;            ///< with stop: sources emit the maximum watermark first
+  /// A full snapshot, sharing no file with earlier checkpoints: a rescale's stop asks it of the
+  /// subtasks it replaces (their successors restore it at once; they take no later snapshot).
+  bool full = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, trigger_checkpoint_msg& x) {
   return f(caf::meta::type_name("sluice::trigger_checkpoint_msg"), x.checkpoint_id,
-           x.timestamp_ms, x.target_dir, x.stop, x.drain);
+           x.timestamp_ms, x.target_dir, x.stop, x.drain, x.full);
 }
 
 /// A subtask wrote its part of a checkpoint: per operator uid of its chain, the operator

@@ -42,6 +42,7 @@ struct checkpoint_trigger {
   /// Stop with savepoint, or a rescale's checkpoint: nothing is emitted after the barrier.
   bool stop = false;
   bool drain = false; ///< with stop: sources emit the maximum watermark first
+  bool full = false;  ///< a full snapshot even with incremental checkpoints (trigger_checkpoint_msg)
 };
 
 /// What a subtask_checkpointer asks of its subtask.
@@ -111,6 +112,7 @@ private:
   struct savepoint_target {
     std::filesystem::path dir;
     bool stop = false;
+    bool full = false; ///< a rescale's stop at a subtask it replaces: no shared files
   };
 
   /// Whether `id` is a savepoint (it has a directory of its own).
