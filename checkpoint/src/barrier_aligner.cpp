@@ -62,7 +62,8 @@ std::optional<std::int64_t> barrier_aligner::current_checkpoint() const {
 }
 
 std::optional<std::int64_t> barrier_aligner::alignment_deadline_ms() const {
-  if (!current_ || current_->state != phase::aligning || aligned_timeout_ms_ == 0)
+  if (!current_ || current_->state != phase::aligning || aligned_timeout_ms_ == 0 ||
+      !may_go_unaligned(current_->id))
     return std::nullopt;
   // The switch happens at more than the timeout after the first barrier.
   return current_->first_barrier_ms + aligned_timeout_ms_ + 1;
@@ -106,8 +107,14 @@ barrier_actions barrier_aligner::on_barrier(int channel, std::int64_t checkpoint
   return out;
 }
 
+void barrier_aligner::align(std::int64_t checkpoint_id) {
+  if (checkpoint_id > latest_id_)
+    aligned_ids_.insert(checkpoint_id);
+}
+
 void barrier_aligner::on_barrier_announced(std::int64_t checkpoint_id, std::int64_t now_ms) {
-  if (aligned_timeout_ms_ == 0 || current_ || checkpoint_id <= latest_id_)
+  if (aligned_timeout_ms_ == 0 || !may_go_unaligned(checkpoint_id) || current_ ||
+      checkpoint_id <= latest_id_)
     return;
   latest_id_ = checkpoint_id;
   current_ = in_progress{checkpoint_id, phase::aligning, now_ms,
@@ -146,10 +153,11 @@ barrier_actions barrier_aligner::poll(std::int64_t now_ms) {
 
 barrier_actions barrier_aligner::start(int channel, std::int64_t id, std::int64_t now_ms) {
   latest_id_ = id;
+  aligned_ids_.erase(aligned_ids_.begin(), aligned_ids_.lower_bound(id));
   phase state = phase::aligning;
   if (mode_ == checkpointing_mode::at_least_once)
     state = phase::tracking;
-  else if (unaligned_ && aligned_timeout_ms_ == 0)
+  else if (may_go_unaligned(id) && aligned_timeout_ms_ == 0)
     state = phase::capturing;
   current_ = in_progress{id, state, now_ms, std::vector<bool>(finished_.size(), false)};
   current_->barrier[channel] = true;
@@ -178,7 +186,7 @@ barrier_actions barrier_aligner::advance(std::int64_t now_ms) {
     current_.reset();
     return out;
   }
-  if (current_->state == phase::aligning && aligned_timeout_ms_ > 0 &&
+  if (current_->state == phase::aligning && aligned_timeout_ms_ > 0 && may_go_unaligned(id) &&
       now_ms - current_->first_barrier_ms > aligned_timeout_ms_)
     return {unaligned_trigger(now_ms), make_action(barrier_action::kind::unblock_all, id)};
   return {};

@@ -108,12 +108,13 @@ void check_running_sums(state_backend_kind backend) {
   }
 }
 
-/// With periodic checkpoints and the exactly-once file sink, rescaling only the windows'
-/// vertex (uid "windows", with the sink chained to it).
-void check_windows(state_backend_kind backend) {
+/// With periodic checkpoints (`unaligned` or not) and the exactly-once file sink, rescaling only
+/// the windows' vertex (uid "windows", with the sink chained to it).
+void check_windows(state_backend_kind backend, bool unaligned = false) {
   temp_dir dir;
   auto cfg = rescale_config(backend, dir);
   cfg.checkpointing.interval_ms = 50;
+  cfg.checkpointing.unaligned = unaligned;
   auto g = std::make_shared<gate>(0);
   environment env(cfg);
   windows(env, g).sink_to(text_file_sink<std::string>{dir / "out"});
@@ -152,6 +153,11 @@ TEST_CASE("a running job's keyed running sums rescaled 2 -> 3 -> 1 -> 4 are exac
 TEST_CASE("event-time windows rescaled by vertex with checkpoints commit every window once") {
   check_windows(state_backend_kind::heap);
   check_windows(state_backend_kind::rocksdb);
+}
+
+TEST_CASE("a rescale of a job with unaligned checkpoints stops at an aligned checkpoint and "
+          "commits every window once") {
+  check_windows(state_backend_kind::heap, true);
 }
 
 TEST_CASE("a rescale that cannot be done is refused and the job goes on unchanged") {

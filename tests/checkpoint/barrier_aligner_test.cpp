@@ -1,5 +1,6 @@
 // The barrier decisions of one input gate, event by event: aligned (blocking), at-least-once,
-// unaligned (in-flight channels), the aligned timeout switching to unaligned, finished
+// unaligned (in-flight channels), the aligned timeout switching to unaligned, checkpoints told
+// to align whatever the mode, finished
 // channels, newer barriers and coordinator aborts, and protocol violations.
 
 #include "sluice/checkpoint/barrier_aligner.hpp"
@@ -254,6 +255,28 @@ TEST_CASE("aligned timeout: the clock starts at a barrier queued behind input") 
   auto without_timeout = unaligned(2);
   without_timeout.on_barrier_announced(1, 0);
   CHECK_FALSE(without_timeout.current_checkpoint());
+}
+
+TEST_CASE("unaligned, a checkpoint told to align (a savepoint's, a rescale's) blocks and never "
+          "switches; the next one is unaligned again") {
+  auto g = unaligned(2);
+  g.align(3);
+  CHECK(g.on_barrier(0, 3, 100) == none);
+  CHECK(blocked(g) == std::vector<bool>{true, false});
+  CHECK(in_flight(g) == std::vector<bool>{false, false});
+  CHECK(g.on_barrier(1, 3, 140) ==
+        barrier_actions{trigger(3, 100, 40), simple(kind::unblock_all, 3)});
+  CHECK(g.on_barrier(1, 4, 200) == barrier_actions{unaligned_trigger(4, {0}, 200, 0)});
+
+  auto timed = unaligned(2, 10);
+  timed.align(7);
+  timed.on_barrier_announced(7, 0); // no clock: it never switches
+  CHECK(timed.on_barrier(0, 7, 100) == none);
+  CHECK_FALSE(timed.alignment_deadline_ms());
+  CHECK(timed.poll(500) == none);
+  CHECK(blocked(timed) == std::vector<bool>{true, false});
+  CHECK(timed.on_barrier(1, 7, 600) ==
+        barrier_actions{trigger(7, 100, 500), simple(kind::unblock_all, 7)});
 }
 
 TEST_CASE("protocol violations and bad channels are errors") {

@@ -47,7 +47,7 @@ void subtask_checkpointer::capture_arrived(int channel, const std::vector<char>&
 
 void subtask_checkpointer::on_barrier_arrived(int channel, std::int64_t id, std::int64_t now_ms) {
   const bool overtakes =
-      mode_ == barrier_mode::unaligned ||
+      (mode_ == barrier_mode::unaligned && !savepoints_.count(id)) ||
       (aligner_->current_checkpoint() == id && aligner_->records_in_flight(channel));
   if (!overtakes) {
     input_.on_event(channel, event_kind::barrier, id);
@@ -93,8 +93,11 @@ void subtask_checkpointer::on_trigger(const checkpoint_trigger& trigger, bool in
   const auto id = trigger.checkpoint_id;
   if (id <= last_snapshot_id_)
     return;
-  if (!trigger.target_dir.empty() || trigger.stop)
+  if (!trigger.target_dir.empty() || trigger.stop) {
     savepoints_[id] = {trigger.target_dir, trigger.stop, trigger.full};
+    if (aligner_) // told before any of its barriers arrives
+      aligner_->align(id);
+  }
   snapshot_ack ack;
   ack.checkpoint_id = id;
   ack.start_delay_ms = std::max<std::int64_t>(0, now_ms - trigger.timestamp_ms);
@@ -186,7 +189,7 @@ void subtask_checkpointer::take_snapshot(snapshot_ack ack, bool emit_barrier) {
 }
 
 void subtask_checkpointer::emit_barrier(std::int64_t id, std::string& overtaken) {
-  if (mode_ == barrier_mode::aligned) {
+  if (mode_ == barrier_mode::aligned || savepoints_.count(id)) {
     output_.emit_event(event_kind::barrier, id);
     return;
   }

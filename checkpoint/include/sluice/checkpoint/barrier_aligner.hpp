@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <vector>
 
 namespace sluice {
@@ -73,6 +74,10 @@ public:
   /// `channel` delivered its last input (end of partition). Throws std::logic_error if it is
   /// blocked or finished before.
   barrier_actions on_end_of_partition(int channel, std::int64_t now_ms);
+  /// Checkpoint `checkpoint_id` aligns whatever the unaligned switch says: a savepoint, or a
+  /// rescale's stop, holds no in-flight data (as Flink's savepoints). Call before its first
+  /// barrier.
+  void align(std::int64_t checkpoint_id);
   /// The coordinator aborted `checkpoint_id`; its barriers arriving later are ignored.
   barrier_actions abort(std::int64_t checkpoint_id);
   /// Applies the aligned timeout at `now_ms` (call from a timer at alignment_deadline_ms()).
@@ -110,6 +115,10 @@ private:
   barrier_actions advance(std::int64_t now_ms);
   /// Takes the unaligned snapshot of the current checkpoint at `now_ms`.
   barrier_action unaligned_trigger(std::int64_t now_ms);
+  /// Whether checkpoint `id` may go unaligned (at once, or after the aligned timeout).
+  bool may_go_unaligned(std::int64_t id) const {
+    return unaligned_ && aligned_ids_.count(id) == 0;
+  }
 
   checkpointing_mode mode_;
   bool unaligned_;
@@ -117,6 +126,7 @@ private:
   std::vector<bool> finished_;
   std::optional<in_progress> current_;
   std::int64_t latest_id_ = 0; ///< highest checkpoint id seen (barrier or abort)
+  std::set<std::int64_t> aligned_ids_; ///< align(): forgotten once a newer one starts
 };
 
 } // namespace sluice
