@@ -200,7 +200,7 @@ std::vector<std::int32_t> job_manager::rescaled_parallelism() const {
 }
 
 bool job_manager::kept_in_place(std::size_t index) const {
-  return rescale_ && rescale_->stopped && rescale_->kept.at(index);
+  return rescale_ && index < rescale_->kept_subtasks.size() && rescale_->kept_subtasks[index];
 }
 
 void job_manager::start_deployed(int attempt) {
@@ -209,8 +209,8 @@ void job_manager::start_deployed(int attempt) {
   for (const auto& where : d.locations)
     data_addresses.push_back(where.data_address);
   start_msg wiring{d.subtasks, data_addresses};
-  if (rescale_ && rescale_->stopped &&
-      std::find(rescale_->kept.begin(), rescale_->kept.end(), true) != rescale_->kept.end()) {
+  if (rescale_ && std::find(rescale_->kept_subtasks.begin(), rescale_->kept_subtasks.end(),
+                            true) != rescale_->kept_subtasks.end()) {
     rewire_kept(wiring);
     return;
   }

@@ -124,8 +124,8 @@ private:
     std::shared_ptr<const execution_plan> plan;
     caf::response_promise promise;
     std::string changes; ///< rescale_changes()
-    /// By vertex id (kept_vertices()); once redeploy_rescaled ran, by flat subtask index.
-    std::vector<bool> kept;
+    std::vector<bool> kept_vertices; ///< by vertex id of the plan before (kept_vertices())
+    std::vector<bool> kept_subtasks; ///< by flat subtask index of the new plan (redeploy_rescaled)
     bool stopped = false;
     std::size_t closing = 0; ///< subtasks of changed vertices told to close, not done yet
   };

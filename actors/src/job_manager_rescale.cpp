@@ -54,7 +54,7 @@ caf::result<std::string> job_manager::on_rescale_request(const rescale_request_m
                              kept_vertices(*setup_.plan, *plan)};
   log()->info("[{}] rescaling: {}", setup_.job_name, rescale_->changes);
   std::vector<bool> replaced;
-  for (bool kept : rescale_->kept)
+  for (bool kept : rescale_->kept_vertices)
     replaced.push_back(!kept);
   checkpointer_->request_rescale_stop(
       std::move(replaced),
@@ -74,7 +74,7 @@ void job_manager::on_rescale_stopped(std::optional<std::string> failure) {
   // vertices that change close.
   const auto& plan = *setup_.plan;
   for (const auto& v : plan.vertices()) {
-    if (rescale_->kept[static_cast<std::size_t>(v.id)])
+    if (rescale_->kept_vertices[static_cast<std::size_t>(v.id)])
       continue;
     for (int i = 0; i < v.parallelism; ++i) {
       if (const auto& sub = deployment_.subtasks[flat_subtask_index(plan, v.id, i)]) {
@@ -109,7 +109,7 @@ void job_manager::redeploy_rescaled() {
   std::vector<bool> kept(n, false);
   std::size_t kept_count = 0;
   for (const auto& v : plan.vertices()) {
-    if (!rescale_->kept[static_cast<std::size_t>(v.id)])
+    if (!rescale_->kept_vertices[static_cast<std::size_t>(v.id)])
       continue;
     for (int i = 0; i < v.parallelism; ++i) {
       const auto from = flat_subtask_index(*before, v.id, i);
@@ -126,7 +126,7 @@ void job_manager::redeploy_rescaled() {
   d.deployed = kept_count;
   d.done = 0;
   metrics_.subtasks.assign(n, {});
-  rescale_->kept = std::move(kept);
+  rescale_->kept_subtasks = std::move(kept);
   checkpointer_->rescaled();
   log()->info("[{}] deploying {} subtasks at the new parallelism, keeping {} in place\n{}",
               setup_.job_name, n - kept_count, kept_count, plan.describe());
@@ -136,7 +136,7 @@ void job_manager::redeploy_rescaled() {
 void job_manager::rewire_kept(const start_msg& wiring) {
   auto& d = deployment_;
   const auto attempt = d.attempt;
-  const auto& kept = rescale_->kept;
+  const auto& kept = rescale_->kept_subtasks;
   rewire_msg msg{rescaled_parallelism(), setup_.plan->fingerprint(), d.generation, wiring};
   auto pending = std::make_shared<std::size_t>(std::count(kept.begin(), kept.end(), true));
   const auto timeout = std::chrono::milliseconds(setup_.config->cluster.registration_timeout_ms);
@@ -151,7 +151,7 @@ void job_manager::rewire_kept(const start_msg& wiring) {
               // Every kept subtask takes the new wiring before anything of it is sent.
               const auto& subs = deployment_.subtasks;
               for (std::size_t k = 0; k < subs.size(); ++k) {
-                if (rescale_->kept[k])
+                if (rescale_->kept_subtasks[k])
                   send(subs[k], resume_subtask_atom::value);
                 else
                   send(subs[k], wiring);

@@ -34,11 +34,6 @@ subtask_actor::subtask_actor(caf::actor_config& cfg, subtask_setup setup)
 
 void subtask_actor::build_gates() {
   layout_ = channel_layout::of(*setup_.plan, setup_.vertex, setup_.subtask);
-  if (layout_.inputs.size() >= max_channels || layout_.outputs.size() >= max_channels)
-    throw config_error("a subtask of '" +
-                       setup_.plan->vertices()[static_cast<std::size_t>(setup_.vertex)].name +
-                       "' would have more than " + std::to_string(max_channels - 1) +
-                       " input or output channels");
   const auto& config = *setup_.config;
   output_.emplace(static_cast<int>(layout_.outputs.size()), config.batch_bytes,
                   config.buffer_timeout_ms == 0, static_cast<gate_transport&>(*this),
@@ -250,6 +245,9 @@ void subtask_actor::on_data_connection_lost(const data_connection_lost_msg& msg)
 }
 
 void subtask_actor::connect(const start_msg& msg) {
+  if (layout_.inputs.size() >= max_channels || layout_.outputs.size() >= max_channels)
+    throw config_error("subtask " + counters_.task + " would have more than " +
+                       std::to_string(max_channels - 1) + " input or output channels");
   const auto& plan = *setup_.plan;
   std::vector<std::size_t> offset;
   std::size_t total = 0;

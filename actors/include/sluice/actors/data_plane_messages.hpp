@@ -17,9 +17,9 @@ namespace sluice {
 /// The `channel` of a batch, event or credit on the wire: the channel index with the sender's
 /// wiring generation in the high bits. A rescale in place rewires the subtasks it keeps, and a
 /// message of the old wiring still on its way (a credit) must not count on the new one.
-constexpr int max_channels = 1 << 16;
+constexpr int max_channels = 1 << 20;
 inline std::int32_t wire_channel(std::int32_t generation, int channel) {
-  return static_cast<std::int32_t>((generation % (1 << 15)) * max_channels + channel);
+  return static_cast<std::int32_t>((generation % (1 << 11)) * max_channels + channel);
 }
 inline std::int32_t generation_of(std::int32_t wire) { return wire / max_channels; }
 inline int channel_of(std::int32_t wire) { return wire % max_channels; }
