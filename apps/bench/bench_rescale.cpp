@@ -1,7 +1,7 @@
 // bench_rescale: how long a running job processes nothing while its parallelism changes —
-// rescaled live (job_client::rescale: it stops at a checkpoint and its subtasks are deployed
-// again in the same processes) beside stop with savepoint + a new job restored from it at the
-// new parallelism, the same job in the same run.
+// rescaled live (job_client::rescale: it stops at a checkpoint, the subtasks of the vertex that
+// changes are deployed again from it and the generator's is kept in place) beside stop with
+// savepoint + a new job restored from it at the new parallelism, the same job in the same run.
 //
 // The job: an unbounded generator (parallelism 1) -> key_by -> a rolling reduce whose state is a
 // value of --value-bytes per key over --keys keys -> a sink that times every record's arrival.
