@@ -201,8 +201,8 @@ void subtask_actor::fire_processing_timers() {
 void subtask_actor::send_batch(int channel, std::vector<char>&& bytes, std::uint32_t records,
                                std::int32_t backlog) {
   const auto c = static_cast<std::size_t>(channel);
-  outputs_[c].send(*this, batch_msg{wire_channel(setup_.generation, layout_.outputs[c].peer_channel),
-                                    backlog, records, std::move(bytes)});
+  const auto wire = wire_channel(setup_.generation, layout_.outputs[c].peer_channel);
+  outputs_[c].send(*this, batch_msg{wire, backlog, records, std::move(bytes)});
 }
 
 void subtask_actor::send_event(int channel, event_kind kind, std::int64_t value) {
@@ -214,8 +214,8 @@ void subtask_actor::send_event(int channel, event_kind kind, std::int64_t value)
 
 void subtask_actor::send_credit(int channel, int credits) {
   const auto c = static_cast<std::size_t>(channel);
-  inputs_[c].send(*this,
-                  credit_msg{wire_channel(setup_.generation, layout_.inputs[c].peer_channel), credits});
+  const auto wire = wire_channel(setup_.generation, layout_.inputs[c].peer_channel);
+  inputs_[c].send(*this, credit_msg{wire, credits});
 }
 
 channel_route subtask_actor::route_to(const caf::actor& peer, const std::string& address) {

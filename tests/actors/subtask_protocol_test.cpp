@@ -215,43 +215,49 @@ void check_acknowledged_once(stepped_job& job, std::int64_t id) {
     CHECK(ack.checkpoint_id == id);
 }
 
+/// 5000 numbers from a source ("numbers") to a collecting sink ("collect") in batches of 256
+/// bytes, not chained.
+struct numbers_to_sink {
+  std::vector<std::int64_t> values = numbers(0, 5000);
+  job_config config = test_config(1, 256);
+  collecting_sink<std::int64_t> sink;
+  std::shared_ptr<const execution_plan> plan = source_to_sink(config, values, sink);
+  int source = vertex_named(*plan, "numbers");
+  int down = vertex_named(*plan, "collect");
+};
+
 } // namespace
 
 TEST_CASE("subtask protocol: a source sends no more batches than its downstream granted, "
           "stops while the downstream takes nothing, resumes on its credit") {
-  const auto values = numbers(0, 5000);
-  const auto config = test_config(1, 256);
-  collecting_sink<std::int64_t> sink;
-  const auto plan = source_to_sink(config, values, sink);
-  const int source = vertex_named(*plan, "numbers");
-  const int down = vertex_named(*plan, "collect");
-  stepped_job job(plan, config, "credits");
-  credit_watch watch(job, {{source, down}});
+  numbers_to_sink s;
+  stepped_job job(s.plan, s.config, "credits");
+  credit_watch watch(job, {{s.source, s.down}});
 
   job.start();
-  REQUIRE(job.step(down)); // its start_msg: the exclusive credits go out
-  job.run({down});         // the downstream takes nothing from here on
-  const auto stalled = account(job, source, down);
-  CHECK(stalled.credits == config.exclusive_credits);
-  CHECK(stalled.sent == stalled.credits);                       // every credit used ...
-  CHECK(job.queued_batches(source, down) == stalled.sent);      // ... none taken ...
-  CHECK_FALSE(job.has_messages(source));                        // ... and the source waits
-  CHECK(job.counters(source).records_in.get() < values.size()); // with records left to send
+  REQUIRE(job.step(s.down)); // its start_msg: the exclusive credits go out
+  job.run({s.down});         // the downstream takes nothing from here on
+  const auto stalled = account(job, s.source, s.down);
+  CHECK(stalled.credits == s.config.exclusive_credits);
+  CHECK(stalled.sent == stalled.credits);                           // every credit used ...
+  CHECK(job.queued_batches(s.source, s.down) == stalled.sent);      // ... none taken ...
+  CHECK_FALSE(job.has_messages(s.source));                          // ... and the source waits
+  CHECK(job.counters(s.source).records_in.get() < s.values.size()); // with records left to send
 
-  REQUIRE(job.step(down)); // one batch taken: its credit goes back
-  job.run({down});
-  const auto resumed = account(job, source, down);
+  REQUIRE(job.step(s.down)); // one batch taken: its credit goes back
+  job.run({s.down});
+  const auto resumed = account(job, s.source, s.down);
   CHECK(resumed.credits > stalled.credits);
   CHECK(resumed.sent == resumed.credits); // the source sent again, up to its new credit
 
   job.run(); // to the end
   CHECK(watch.violations() == 0);
-  const auto items = channel_items(job, source, down);
-  CHECK(records_in(items) == static_cast<std::int64_t>(values.size()));
+  const auto items = channel_items(job, s.source, s.down);
+  CHECK(records_in(items) == static_cast<std::int64_t>(s.values.size()));
   REQUIRE_FALSE(items.empty());
   CHECK(items.back().what == delivery::kind::event);
   CHECK(items.back().event == event_kind::end_of_input);
-  CHECK(sink.results() == values); // every record once, in order
+  CHECK(s.sink.results() == s.values); // every record once, in order
   check_all_done(job);
 }
 
@@ -374,35 +380,30 @@ TEST_CASE("subtask protocol: aligned, a subtask takes nothing from the channel w
 
 TEST_CASE("subtask protocol: a credit of another wiring generation is dropped; a batch of one "
           "fails the subtask, naming the generation") {
-  const auto values = numbers(0, 5000);
-  const auto config = test_config(1, 256);
-  collecting_sink<std::int64_t> sink;
-  const auto plan = source_to_sink(config, values, sink);
-  const int source = vertex_named(*plan, "numbers");
-  const int down = vertex_named(*plan, "collect");
-  stepped_job job(plan, config, "generations"); // every subtask in generation 0
+  numbers_to_sink s;
+  stepped_job job(s.plan, s.config, "generations"); // every subtask in generation 0
 
   job.start();
-  REQUIRE(job.step(down));
-  job.run({down}); // the source used its credits and waits
-  const auto stalled = account(job, source, down);
+  REQUIRE(job.step(s.down));
+  job.run({s.down}); // the source used its credits and waits
+  const auto stalled = account(job, s.source, s.down);
   REQUIRE(stalled.sent == stalled.credits);
-  REQUIRE_FALSE(job.has_messages(source));
+  REQUIRE_FALSE(job.has_messages(s.source));
 
   // A credit of another wiring (a rescale in place rewired the sender meanwhile) is dropped.
-  job.send(source, credit_msg{wire_channel(1, 0), 4});
-  job.run({down});
-  CHECK(account(job, source, down).sent == stalled.sent);
+  job.send(s.source, credit_msg{wire_channel(1, 0), 4});
+  job.run({s.down});
+  CHECK(account(job, s.source, s.down).sent == stalled.sent);
   // The same credit in the subtask's generation lets two more batches go.
-  job.send(source, credit_msg{wire_channel(0, 0), 2});
-  job.run({down});
-  CHECK(account(job, source, down).sent == stalled.sent + 2);
+  job.send(s.source, credit_msg{wire_channel(0, 0), 2});
+  job.run({s.down});
+  CHECK(account(job, s.source, s.down).sent == stalled.sent + 2);
 
-  job.send(down, batch_msg{wire_channel(1, 0), 0, 0, {}});
+  job.send(s.down, batch_msg{wire_channel(1, 0), 0, 0, {}});
   job.run();
   const auto& failed = job.inbox().failed;
   REQUIRE(failed.size() == 1);
-  CHECK(failed.front().vertex == down);
+  CHECK(failed.front().vertex == s.down);
   CHECK(failed.front().error.find("batch of wiring generation 1 at a subtask of generation 0") !=
         std::string::npos);
 }

@@ -42,7 +42,8 @@ struct checkpoint_trigger {
   /// Stop with savepoint, or a rescale's checkpoint: nothing is emitted after the barrier.
   bool stop = false;
   bool drain = false; ///< with stop: sources emit the maximum watermark first
-  bool full = false;  ///< a full snapshot even with incremental checkpoints (trigger_checkpoint_msg)
+  /// A full snapshot even with incremental checkpoints (trigger_checkpoint_msg::full).
+  bool full = false;
 };
 
 /// What a subtask_checkpointer asks of its subtask.
