@@ -29,6 +29,7 @@ namespace {
 struct sink_log {
   std::mutex mutex;
   std::set<int> parallelism; ///< every parallelism a subtask of the sink opened at
+  int opens = 0;
   std::vector<std::string> lines;
 };
 
@@ -39,6 +40,7 @@ public:
   void open(const runtime_context& ctx) override {
     std::lock_guard<std::mutex> guard(log_->mutex);
     log_->parallelism.insert(ctx.parallelism);
+    ++log_->opens;
   }
   void write(std::string&& line) override {
     std::lock_guard<std::mutex> guard(log_->mutex);
@@ -126,6 +128,27 @@ void check_windows(state_backend_kind backend, bool unaligned = false) {
   CHECK(g->source_opens() == 1); // its vertex was not rescaled: kept in place
 }
 
+/// Event-time windows rescaled by vertex into a sink of parallelism 1: the sink's subtask is
+/// kept in place and takes the windows from each rescale's new subtasks (its input rewired,
+/// its watermark going on from where it was).
+void check_kept_sink(state_backend_kind backend) {
+  temp_dir dir;
+  auto cfg = rescale_config(backend, dir);
+  cfg.checkpointing.interval_ms = 50;
+  auto g = std::make_shared<gate>(0);
+  auto log = std::make_shared<sink_log>();
+  environment env(cfg);
+  // Not chained: at parallelism 1 the windows would take the sink into their vertex.
+  windows(env, g).sink_to(logging_sink{log}).set_parallelism(1).disable_chaining();
+  auto job = env.execute_async("rescaled windows, kept sink");
+  rescale_through_steps(*job, *g, "windows");
+  auto result = job->wait();
+  REQUIRE_MESSAGE(result.ok(), result.error());
+  CHECK(sorted(log->lines) == expected_windows());
+  CHECK(log->opens == 1);
+  CHECK(g->source_opens() == 1);
+}
+
 /// The error of a refused rescale (empty if it was not refused).
 std::string refusal(job_client& job, int parallelism, const std::string& vertex = "") {
   try {
@@ -153,6 +176,12 @@ TEST_CASE("a running job's keyed running sums rescaled 2 -> 3 -> 1 -> 4 are exac
 TEST_CASE("event-time windows rescaled by vertex with checkpoints commit every window once") {
   check_windows(state_backend_kind::heap);
   check_windows(state_backend_kind::rocksdb);
+}
+
+TEST_CASE("a sink downstream of the rescaled windows stays in place and takes every window "
+          "once from their new subtasks") {
+  check_kept_sink(state_backend_kind::heap);
+  check_kept_sink(state_backend_kind::rocksdb);
 }
 
 TEST_CASE("a rescale of a job with unaligned checkpoints stops at an aligned checkpoint and "
