@@ -19,12 +19,6 @@ caf::error savepoint_error(const std::string& text) {
   return caf::make_error(caf::sec::runtime_error, text);
 }
 
-/// "name (i/n)" of a subtask.
-std::string task_name(const job_manager_setup& setup, int vertex, int subtask) {
-  const auto& v = setup.plan->vertices().at(static_cast<std::size_t>(vertex));
-  return v.name + " (" + std::to_string(subtask + 1) + "/" + std::to_string(v.parallelism) + ")";
-}
-
 /// Without checkpointing, a finished subtask quits: it cannot take part in a savepoint.
 bool subtasks_quit(const job_manager_setup& setup, const job_deployment& deployment) {
   return !setup.config->checkpointing.enabled() && deployment.done > 0;

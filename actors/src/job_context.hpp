@@ -71,6 +71,9 @@ std::int64_t steady_now_ms();
 /// to subtasks) and the metrics'.
 std::int64_t wall_clock_ms();
 
+/// "name (i/n)" of subtask `subtask` of vertex `vertex` of the job's current plan.
+std::string task_name(const job_manager_setup& setup, int vertex, int subtask);
+
 /// The number of subtasks of `plan`.
 std::size_t subtask_count(const execution_plan& plan);
 

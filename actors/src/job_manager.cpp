@@ -10,6 +10,11 @@
 
 namespace sluice {
 
+std::string task_name(const job_manager_setup& setup, int vertex, int subtask) {
+  const auto& v = setup.plan->vertices().at(static_cast<std::size_t>(vertex));
+  return v.name + " (" + std::to_string(subtask + 1) + "/" + std::to_string(v.parallelism) + ")";
+}
+
 std::size_t subtask_count(const execution_plan& plan) {
   std::size_t n = 0;
   for (const auto& v : plan.vertices())

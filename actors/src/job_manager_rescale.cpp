@@ -140,30 +140,31 @@ void job_manager::rewire_kept(const start_msg& wiring) {
   rewire_msg msg{rescaled_parallelism(), setup_.plan->fingerprint(), d.generation, wiring};
   auto pending = std::make_shared<std::size_t>(std::count(kept.begin(), kept.end(), true));
   const auto timeout = std::chrono::milliseconds(setup_.config->cluster.registration_timeout_ms);
-  for (std::size_t i = 0; i < d.subtasks.size(); ++i) {
-    if (!kept[i])
-      continue;
-    request(d.subtasks[i], timeout, msg)
-        .then(
-            [this, attempt, pending, wiring](rewired_atom) {
-              if (deployment_.attempt != attempt || --*pending > 0)
-                return;
-              // Every kept subtask takes the new wiring before anything of it is sent.
-              const auto& subs = deployment_.subtasks;
-              for (std::size_t k = 0; k < subs.size(); ++k) {
-                if (rescale_->kept_subtasks[k])
-                  send(subs[k], resume_subtask_atom::value);
-                else
-                  send(subs[k], wiring);
-              }
-              on_all_started(attempt);
-            },
-            [this, attempt, i](caf::error& e) {
-              if (deployment_.attempt == attempt)
-                fail("rewiring subtask " + std::to_string(i) + " for the rescale failed: " +
-                     error_text(e));
-            });
-  }
+  std::size_t i = 0;
+  for (const auto& v : setup_.plan->vertices())
+    for (int s = 0; s < v.parallelism; ++s, ++i) {
+      if (!kept[i])
+        continue;
+      request(d.subtasks[i], timeout, msg)
+          .then(
+              [this, attempt, pending, wiring](rewired_atom) {
+                if (deployment_.attempt != attempt || !rescale_ || --*pending > 0)
+                  return;
+                // Every kept subtask takes the new wiring before anything of it is sent.
+                const auto& subs = deployment_.subtasks;
+                for (std::size_t k = 0; k < subs.size(); ++k) {
+                  if (rescale_->kept_subtasks[k])
+                    send(subs[k], resume_subtask_atom::value);
+                  else
+                    send(subs[k], wiring);
+                }
+                on_all_started(attempt);
+              },
+              [this, attempt, name = task_name(setup_, v.id, s)](caf::error& e) {
+                if (deployment_.attempt == attempt)
+                  fail("rewiring " + name + " for the rescale failed: " + error_text(e));
+              });
+    }
 }
 
 void job_manager::finish_rescale(std::optional<std::string> failure) {
