@@ -50,8 +50,11 @@ caf::result<std::string> job_manager::on_rescale_request(const rescale_request_m
                                     "no rescale of job '" + setup_.job_name + "': " + why));
     return promise;
   }
-  rescale_ = pending_rescale{plan, promise, rescale_changes(*setup_.plan, *plan),
-                             kept_vertices(*setup_.plan, *plan)};
+  rescale_.emplace();
+  rescale_->plan = plan;
+  rescale_->promise = promise;
+  rescale_->changes = rescale_changes(*setup_.plan, *plan);
+  rescale_->kept_vertices = kept_vertices(*setup_.plan, *plan);
   log()->info("[{}] rescaling: {}", setup_.job_name, rescale_->changes);
   std::vector<bool> replaced;
   for (bool kept : rescale_->kept_vertices)
