@@ -37,22 +37,27 @@ const subtask_state* keyed_state_of(const checkpoint_metadata& m, const std::str
 } // namespace
 
 local_snapshot_store::local_snapshot_store(const std::string& state_dir,
-                                           local_snapshot_owner owner)
-    : dir_((fs::path(root(state_dir)) / owner.job_id /
-            ("v" + std::to_string(owner.vertex) + "-s" + std::to_string(owner.subtask)))
-               .string()),
+                                           local_snapshot_owner owner, copy_purpose purpose)
+    : dir_(subtask_dir(root(state_dir, purpose), owner.job_id, owner.vertex, owner.subtask)),
       owner_(std::move(owner)) {}
 
-std::string local_snapshot_store::root(const std::string& state_dir) {
-  return (fs::path(state_dir) / ("local-recovery-" + std::to_string(::getpid()))).string();
+std::string local_snapshot_store::root(const std::string& state_dir, copy_purpose purpose) {
+  const char* prefix = purpose == copy_purpose::local_recovery ? "local-recovery-" : "handoff-";
+  return (fs::path(state_dir) / (prefix + std::to_string(::getpid()))).string();
+}
+
+std::string local_snapshot_store::subtask_dir(const std::string& root, const std::string& job_id,
+                                              int vertex, int subtask) {
+  return (fs::path(root) / job_id / ("v" + std::to_string(vertex) + "-s" + std::to_string(subtask)))
+      .string();
+}
+
+std::string local_snapshot_store::copy_dir(const std::string& subtask_dir, std::int64_t id) {
+  return (fs::path(subtask_dir) / (checkpoint_prefix + std::to_string(id))).string();
 }
 
 local_recovery_counts local_snapshot_store::counts() {
   return {local_restores.load(), checkpoint_dir_restores.load()};
-}
-
-std::string local_snapshot_store::checkpoint_dir(std::int64_t id) const {
-  return (fs::path(dir_) / (checkpoint_prefix + std::to_string(id))).string();
 }
 
 void local_snapshot_store::keep(std::int64_t id,
@@ -60,7 +65,7 @@ void local_snapshot_store::keep(std::int64_t id,
   if (std::none_of(states.begin(), states.end(),
                    [](const auto& s) { return s.second.keyed_state.has_value(); }))
     return;
-  const auto dir = checkpoint_dir(id);
+  const auto dir = copy_dir(dir_, id);
   std::error_code ec;
   try {
     checkpoint_metadata m;
@@ -93,7 +98,7 @@ void local_snapshot_store::keep(std::int64_t id,
 
 void local_snapshot_store::completed(std::int64_t id) const {
   std::error_code ec;
-  if (!fs::exists(checkpoint_dir(id), ec))
+  if (!fs::exists(copy_dir(dir_, id), ec))
     return;
   const std::string prefix = checkpoint_prefix;
   for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
@@ -111,7 +116,7 @@ void local_snapshot_store::completed(std::int64_t id) const {
 
 void local_snapshot_store::aborted(std::int64_t id) const {
   std::error_code ec;
-  fs::remove_all(checkpoint_dir(id), ec);
+  fs::remove_all(copy_dir(dir_, id), ec);
 }
 
 std::map<std::string, local_keyed_copy>
@@ -132,7 +137,7 @@ local_snapshot_store::restore_copies(const checkpoint_metadata& restored) const 
   if (problem.empty()) {
     ++local_restores;
     log()->warn("{}: restoring the keyed state of checkpoint {} from the local copy '{}'",
-                owner_.task, id, checkpoint_dir(id));
+                owner_.task, id, copy_dir(dir_, id));
     return copies;
   }
   ++checkpoint_dir_restores;
@@ -143,7 +148,7 @@ local_snapshot_store::restore_copies(const checkpoint_metadata& restored) const 
 
 std::string local_snapshot_store::match(const checkpoint_metadata& restored,
                                         std::map<std::string, local_keyed_copy>& out) const {
-  const auto file = fs::path(checkpoint_dir(restored.checkpoint_id)) / metadata_file_name;
+  const auto file = fs::path(copy_dir(dir_, restored.checkpoint_id)) / metadata_file_name;
   std::error_code ec;
   if (!fs::exists(file, ec))
     return "no local copy of it";
@@ -160,18 +165,30 @@ std::string local_snapshot_store::match(const checkpoint_metadata& restored,
              " (max " + std::to_string(op.max_parallelism) + "), now " +
              std::to_string(owner_.parallelism) + " (max " +
              std::to_string(owner_.max_parallelism) + ")";
-    const auto* held = keyed_state_of(local, uid, owner_.subtask);
-    if (!held || !held->blobs.count(checkpointed_blob))
-      return "the local copy holds no state of operator '" + uid + "'";
-    const auto recorded = subtask_state_from_text(held->blobs.at(checkpointed_blob),
-                                                  owner_.subtask, owner_.max_parallelism);
-    if (!recorded.keyed_state || !same_snapshot(*recorded.keyed_state, *wanted->keyed_state))
-      return "the local copy of operator '" + uid + "' is of another snapshot";
-    const auto problem = local_copy_problem(*held->keyed_state);
+    keyed_state_handle held;
+    const auto problem =
+        check_copy(local, uid, owner_.subtask, owner_.max_parallelism, *wanted->keyed_state, held);
     if (!problem.empty())
-      return "the local copy of operator '" + uid + "': " + problem;
-    out[uid] = {*held->keyed_state, *wanted->keyed_state};
+      return problem;
+    out[uid] = {std::move(held), *wanted->keyed_state};
   }
+  return {};
+}
+
+std::string check_copy(const checkpoint_metadata& copy, const std::string& uid, int subtask,
+                       int max_parallelism, const keyed_state_handle& wanted,
+                       keyed_state_handle& out) {
+  const auto* held = keyed_state_of(copy, uid, subtask);
+  if (!held || !held->blobs.count(checkpointed_blob))
+    return "the local copy holds no state of operator '" + uid + "'";
+  const auto recorded =
+      subtask_state_from_text(held->blobs.at(checkpointed_blob), subtask, max_parallelism);
+  if (!recorded.keyed_state || !same_snapshot(*recorded.keyed_state, wanted))
+    return "the local copy of operator '" + uid + "' is of another snapshot";
+  const auto problem = local_copy_problem(*held->keyed_state);
+  if (!problem.empty())
+    return "the local copy of operator '" + uid + "': " + problem;
+  out = *held->keyed_state;
   return {};
 }
 

@@ -28,6 +28,12 @@ struct local_snapshot_owner {
   std::string task;              ///< "count (2/4)", for the log
 };
 
+/// What a store's copies are for, and so the root they go under.
+enum class copy_purpose {
+  local_recovery,  ///< `local-recovery-<pid>`: the latest completed checkpoint's (--local-recovery)
+  rescale_handoff, ///< `handoff-<pid>`: a rescale's, for the successors (state_handoff.hpp)
+};
+
 /// How often restores took the local copies or the checkpoint directory (this process).
 struct local_recovery_counts {
   int local = 0;
@@ -36,10 +42,18 @@ struct local_recovery_counts {
 
 class local_snapshot_store {
 public:
-  local_snapshot_store(const std::string& state_dir, local_snapshot_owner owner);
+  local_snapshot_store(const std::string& state_dir, local_snapshot_owner owner,
+                       copy_purpose purpose = copy_purpose::local_recovery);
 
-  /// `<state-dir>/local-recovery-<pid>`: every copy this process keeps (removed at its end).
-  static std::string root(const std::string& state_dir);
+  /// `<state-dir>/local-recovery-<pid>` (or `handoff-<pid>`): every copy of that purpose this
+  /// process keeps (removed at its end).
+  static std::string root(const std::string& state_dir,
+                          copy_purpose purpose = copy_purpose::local_recovery);
+  /// `<root>/<job-id>/v<vertex>-s<subtask>`: the copies of one subtask.
+  static std::string subtask_dir(const std::string& root, const std::string& job_id, int vertex,
+                                 int subtask);
+  /// `<subtask dir>/chk-<id>`: one copy.
+  static std::string copy_dir(const std::string& subtask_dir, std::int64_t id);
   /// The restores of every store of the process so far.
   static local_recovery_counts counts();
 
@@ -59,7 +73,6 @@ public:
   const std::string& dir() const { return dir_; }
 
 private:
-  std::string checkpoint_dir(std::int64_t id) const;
   /// Why the copies of `restored.checkpoint_id` cannot stand in for it (empty: they can);
   /// fills `out`.
   std::string match(const checkpoint_metadata& restored,
@@ -68,5 +81,13 @@ private:
   std::string dir_;
   local_snapshot_owner owner_;
 };
+
+/// Why the copy whose metadata is `copy` cannot stand in for `wanted`, the keyed state a
+/// checkpoint holds of subtask `subtask` of operator `uid` (max parallelism `max_parallelism`):
+/// the copy holds none, holds another snapshot, or misses files. Empty: it can, and `out` is
+/// the handle of the copy.
+std::string check_copy(const checkpoint_metadata& copy, const std::string& uid, int subtask,
+                       int max_parallelism, const keyed_state_handle& wanted,
+                       keyed_state_handle& out);
 
 } // namespace sluice
