@@ -177,6 +177,8 @@ void job_checkpointer::complete(const checkpoint_metadata& m) {
   }
   log()->info("[{}] {}", setup_.job_name, stats.to_string(now));
   setup_.status->add_completed_checkpoint(stats);
+  if (after_next_checkpoint_ && !target_dir)
+    std::exchange(after_next_checkpoint_, nullptr)(id);
   broadcast(checkpoint_ended_msg{id, true});
   if (final_id_ == id) {
     broadcast(close_subtask_atom::value);

@@ -95,6 +95,10 @@ public:
   /// The job runs again at the plan the job manager's setup holds now: later checkpoints
   /// expect its subtasks.
   void rescaled();
+  /// Calls `f` with the id of the next checkpoint (not savepoint) that completes, once.
+  void after_next_checkpoint(std::function<void(std::int64_t)> f) {
+    after_next_checkpoint_ = std::move(f);
+  }
   /// The job fails before the rescale's checkpoint was triggered: the rescale is over (the job
   /// manager answered its client), so its stop is dropped, answered with `reason`, instead of
   /// stopping the restarted job.
@@ -197,6 +201,7 @@ private:
   std::deque<savepoint_order> waiting_savepoints_;
   std::map<std::int64_t, running_savepoint> running_savepoints_;
   bool stopped_ = false; ///< a stop with savepoint completed: the job is closing
+  std::function<void(std::int64_t)> after_next_checkpoint_;
   bool stopped_for_rescale_ = false; ///< that stop was a rescale's: the job runs again
 };
 

@@ -54,19 +54,24 @@ job_directories::job_directories(const job_config& config) {
     prepare_dir("--checkpoint-dir", config.checkpointing.checkpoint_dir);
   const bool local_recovery =
       config.checkpointing.local_recovery && config.checkpointing.enabled();
-  if (config.state.kind != state_backend_kind::rocksdb && !local_recovery)
+  // A job with a checkpoint directory can be rescaled: the subtasks a rescale replaces keep
+  // their hand-off copies under the state dir.
+  const bool rescalable = !config.checkpointing.checkpoint_dir.empty();
+  if (config.state.kind != state_backend_kind::rocksdb && !local_recovery && !rescalable)
     return;
   const auto& dir = config.state.state_dir;
   if (!prepare_dir("--state-dir", dir) && dir == default_state_dir())
     owned_state_dir_ = dir;
   if (local_recovery)
-    local_copies_dir_ = local_snapshot_store::root(dir);
+    copies_dirs_.push_back(local_snapshot_store::root(dir));
+  if (rescalable)
+    copies_dirs_.push_back(local_snapshot_store::root(dir, copy_purpose::rescale_handoff));
 }
 
 job_directories::~job_directories() {
   std::error_code ec;
-  if (!local_copies_dir_.empty())
-    fs::remove_all(local_copies_dir_, ec);
+  for (const auto& copies : copies_dirs_)
+    fs::remove_all(copies, ec);
   if (owned_state_dir_.empty())
     return;
   fs::remove_all(owned_state_dir_, ec);

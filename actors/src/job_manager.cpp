@@ -174,7 +174,9 @@ void job_manager::deploy(const std::string& restore) {
       d.locations[index] = subtask_location{tm.name, slot.slot, tm.data_address};
       metrics_.lost_task_managers.erase(tm.name);
       request(tm.actor, timeout,
-              deploy_msg{v.id, i, slot.slot, restore, parallelism, fingerprint, d.generation})
+              deploy_msg{v.id, i, slot.slot, restore, parallelism, fingerprint, d.generation,
+                         rescale_ && rescale_->stopped ? rescale_->handoff
+                                                       : std::vector<handoff_source>{}})
           .then(
               [this, attempt, index](caf::actor& a) {
                 auto& s = deployment_;

@@ -82,6 +82,12 @@ private:
   /// Every subtask of a changed vertex closed at the rescale's checkpoint: deploys their
   /// successors of the rescaled plan from it; the others stay.
   void redeploy_rescaled();
+  /// The subtasks of the vertices the rescale replaces (plan before it), with the task managers
+  /// that keep their hand-off copies.
+  std::vector<handoff_source> handoff_sources() const;
+  /// Checkpoint `completed` completed after a rescale: its successors restored; the task
+  /// managers drop the hand-off copies before it.
+  void drop_handoff_copies_before(std::int64_t completed);
   /// The successors are deployed: the kept subtasks connect to them (rewire_msg); once all
   /// replied, the successors start and the kept subtasks resume.
   void rewire_kept(const start_msg& wiring);
@@ -128,6 +134,8 @@ private:
     std::vector<bool> kept_subtasks; ///< by flat subtask index of the new plan (redeploy_rescaled)
     bool stopped = false;
     std::size_t closing = 0; ///< subtasks of changed vertices told to close, not done yet
+    /// The subtasks it replaces, whose hand-off copies their successors restore.
+    std::vector<handoff_source> handoff{};
   };
   std::optional<pending_rescale> rescale_;
   /// What end() decided, for publish_on_exit.

@@ -9,6 +9,7 @@
 #include "job_queries.hpp"
 #include "job_rescale.hpp"
 
+#include "sluice/actors/checkpoint_ids.hpp"
 #include "sluice/operators/core/logging.hpp"
 
 namespace sluice {
@@ -100,7 +101,35 @@ void job_manager::on_rescale_closed(const subtask_done_msg& msg) {
     redeploy_rescaled();
 }
 
+std::vector<handoff_source> job_manager::handoff_sources() const {
+  const auto& plan = *setup_.plan;
+  std::vector<handoff_source> out;
+  for (const auto& v : plan.vertices()) {
+    if (rescale_->kept_vertices[static_cast<std::size_t>(v.id)])
+      continue;
+    std::vector<std::string> uids;
+    for (int node : v.nodes)
+      uids.push_back(operator_uid(plan.graph().node(node)));
+    for (int i = 0; i < v.parallelism; ++i) {
+      const auto& where = deployment_.locations[flat_subtask_index(plan, v.id, i)];
+      for (const auto& tm : task_managers_.entries())
+        if (tm.name == where.task_manager)
+          out.push_back({v.id, i, uids, tm.actor});
+    }
+  }
+  return out;
+}
+
+void job_manager::drop_handoff_copies_before(std::int64_t completed) {
+  const drop_handoff_msg msg{job_id_of(setup_.job_name), completed - 1};
+  for (const auto& tm : task_managers_.entries())
+    send(tm.actor, msg);
+}
+
 void job_manager::redeploy_rescaled() {
+  rescale_->handoff = handoff_sources();
+  checkpointer_->after_next_checkpoint(
+      [this](std::int64_t completed) { drop_handoff_copies_before(completed); });
   const auto before = std::exchange(setup_.plan, rescale_->plan);
   const auto& plan = *setup_.plan;
   const auto n = subtask_count(plan);

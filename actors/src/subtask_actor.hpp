@@ -37,6 +37,8 @@ struct subtask_setup {
   std::shared_ptr<remote_data_plane> data_plane;
   /// The wiring its channels belong to (deploy_msg::generation; a rewire_msg's from then on).
   std::int32_t generation = 0;
+  /// At a rescale: the subtasks it replaced, whose hand-off copies the restore reads.
+  std::vector<handoff_source> handoff{};
 };
 
 class subtask_actor final : public caf::event_based_actor,
@@ -135,6 +137,14 @@ private:
   }
   /// With --local-recovery (and checkpoints): the store of this subtask's local copies.
   void init_local_recovery();
+  /// Whose copies this subtask's stores keep: itself, its chain's operators.
+  local_snapshot_owner snapshot_owner() const;
+  /// The store of the copy a rescale's stop keeps for the successors (made on first use).
+  std::shared_ptr<const local_snapshot_store> handoff_store();
+  /// The keyed state of `restored` to restore from the hand-off copies of setup_.handoff (those
+  /// on other task managers fetched first, into directories added to `fetched`).
+  handoff_handles take_handoff(const checkpoint_metadata& restored,
+                               std::vector<std::string>& fetched);
   /// Processes the in-flight data an unaligned checkpoint stored for this subtask.
   void replay_in_flight(const checkpoint_metadata& restored);
 
@@ -173,6 +183,7 @@ private:
   std::optional<subtask_checkpointer> checkpointer_;
   /// Local copies of the keyed state (--local-recovery), shared with the snapshot writers.
   std::shared_ptr<const local_snapshot_store> local_;
+  std::shared_ptr<const local_snapshot_store> handoff_; ///< see handoff_store()
   bool input_scheduled_ = false;
   /// Per output and input channel: where its batches and events (an output) or its credits (an
   /// input) go.

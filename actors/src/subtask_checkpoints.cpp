@@ -23,6 +23,7 @@ struct snapshot_job {
   std::string task;
   std::string head_uid;
   std::shared_ptr<const local_snapshot_store> local; ///< keeps a copy; null: none
+  std::shared_ptr<const local_snapshot_store> handoff; ///< keeps a rescale's copy; null: none
 };
 
 /// Writes the files, adds the in-flight data to the head operator's state, and acknowledges
@@ -30,8 +31,9 @@ struct snapshot_job {
 void write_and_acknowledge(caf::event_based_actor* self, snapshot_job job) {
   try {
     auto states = job.write();
-    if (job.local)
-      job.local->keep(job.ack.checkpoint_id, states);
+    for (const auto* store : {job.local.get(), job.handoff.get()})
+      if (store)
+        store->keep(job.ack.checkpoint_id, states);
     if (!job.in_flight.empty())
       states[job.head_uid].blobs[in_flight_blob] = std::move(job.in_flight);
     if (!job.in_flight_output.empty())
@@ -64,7 +66,8 @@ void subtask_actor::acknowledge(snapshot_ack ack) {
                    setup_.job_manager,
                    counters_.task,
                    chain_->head_uid(),
-                   ack.savepoint ? nullptr : local_};
+                   ack.savepoint ? nullptr : local_,
+                   ack.handoff ? handoff_store() : nullptr};
   job.ack.in_flight_bytes = job.in_flight.size() + job.in_flight_output.size();
   // The job travels as a spawn argument: CAF 0.17 dereferences a null tuple for a function
   // actor spawned without arguments.
@@ -75,13 +78,17 @@ void subtask_actor::init_local_recovery() {
   const auto& config = *setup_.config;
   if (!config.checkpointing.local_recovery || !config.checkpointing.enabled())
     return;
+  local_ = std::make_shared<const local_snapshot_store>(config.state.state_dir, snapshot_owner());
+}
+
+local_snapshot_owner subtask_actor::snapshot_owner() const {
   const auto& plan = *setup_.plan;
   const auto& v = plan.vertices().at(static_cast<std::size_t>(setup_.vertex));
   local_snapshot_owner owner{job_id_of(setup_.job_name), setup_.vertex, setup_.subtask,
                              v.parallelism, plan.max_parallelism(), {}, counters_.task};
   for (int node : v.nodes)
     owner.uids.push_back(operator_uid(plan.graph().node(node)));
-  local_ = std::make_shared<const local_snapshot_store>(config.state.state_dir, std::move(owner));
+  return owner;
 }
 
 void subtask_actor::decline(std::int64_t id, const std::string& reason) {

@@ -2,11 +2,14 @@
 
 #include "caf_error_text.hpp"
 #include "process_resources.hpp"
+#include "state_handoff_transfer.hpp"
 #include "subtask_actor.hpp"
 #include "tcp_probe.hpp"
 #include "tls_transport.hpp"
 
-
+#include "sluice/actors/checkpoint_ids.hpp"
+#include "sluice/actors/local_snapshot_store.hpp"
+#include "sluice/actors/state_handoff.hpp"
 #include "sluice/operators/core/logging.hpp"
 
 #include <caf/io/all.hpp>
@@ -141,6 +144,21 @@ void register_with_job_manager(tm_actor self, const task_manager_setup& setup) {
             });
 }
 
+/// Serves a hand-off copy this process keeps (state_handoff_transfer.hpp): `serve(root, job id)`,
+/// or the error it throws, naming this task manager.
+template <class Serve>
+auto serve_handoff(const task_manager_setup& setup, Serve&& serve)
+    -> caf::result<decltype(serve(std::string(), std::string()))> {
+  try {
+    return serve(local_snapshot_store::root(setup.config->state.state_dir,
+                                            copy_purpose::rescale_handoff),
+                 job_id_of(setup.job_name));
+  } catch (const std::exception& e) {
+    return caf::make_error(caf::sec::runtime_error,
+                           "task manager " + setup.name + ": " + std::string(e.what()));
+  }
+}
+
 /// The counters of the running subtasks, as read now.
 std::vector<subtask_metrics> subtask_snapshots(tm_actor self) {
   std::vector<subtask_metrics> out;
@@ -198,6 +216,7 @@ caf::behavior task_manager(tm_actor self, task_manager_setup setup) {
         s.counters = setup.status->add_counters();
         s.restore = msg.restore;
         s.generation = msg.generation;
+        s.handoff = msg.handoff;
         s.data_plane = setup.data_plane;
         auto counters = s.counters;
         auto subtask = self->spawn<subtask_actor, caf::detached>(std::move(s));
@@ -206,6 +225,23 @@ caf::behavior task_manager(tm_actor self, task_manager_setup setup) {
         self->monitor(subtask);
         self->state.subtasks.emplace_back(subtask, std::move(counters));
         return subtask;
+      },
+      [=](const handoff_copy_msg& msg) {
+        return serve_handoff(setup, [&](const std::string& root, const std::string& job) {
+          return serve_handoff_listing(root, job, msg);
+        });
+      },
+      [=](const handoff_read_msg& msg) {
+        return serve_handoff(setup, [&](const std::string& root, const std::string& job) {
+          return serve_handoff_chunk(root, job, msg);
+        });
+      },
+      [=](const drop_handoff_msg& msg) {
+        const auto job = job_id_of(setup.job_name);
+        if (msg.job_id == job)
+          drop_handoff_copies(local_snapshot_store::root(setup.config->state.state_dir,
+                                                         copy_purpose::rescale_handoff),
+                              job, msg.checkpoint_id);
       },
       [=](peers_connected_atom) { offer_slots(self, setup); },
       [=](peers_tick_atom) {

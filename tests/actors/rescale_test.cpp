@@ -10,6 +10,7 @@
 #include "job_test_util.hpp"
 
 #include "sluice/actors/checkpoint_ids.hpp"
+#include "sluice/actors/state_handoff.hpp"
 #include "sluice/checkpoint/restore_point.hpp"
 
 #include <doctest/doctest.h>
@@ -89,12 +90,21 @@ void check_running_sums(state_backend_kind backend) {
   auto log = std::make_shared<sink_log>();
   environment env(rescale_config(backend, dir));
   sums(env, g).sink_to(logging_sink{log});
+  const auto before = handoff_restores();
   auto job = env.execute_async("rescaled sums");
   rescale_through_steps(*job, *g, "");
   auto result = job->wait();
   REQUIRE_MESSAGE(result.ok(), result.error());
   CHECK(sorted(log->lines) == expected_sums());
   CHECK(log->parallelism == std::set<int>{1, 2, 3, 4});
+  // Each new subtask of the sums restores the old subtasks whose key groups overlap its own:
+  // 2 -> 3 four pairs (no boundary of 2 subtasks is one of 3), 3 -> 1 three, 1 -> 4 four. All
+  // come from the replaced subtasks' hand-off copies, none from the checkpoint directory; in one
+  // process, none is fetched.
+  const auto after = handoff_restores();
+  CHECK(after.from_copies - before.from_copies == 11);
+  CHECK(after.from_checkpoint_dir == before.from_checkpoint_dir);
+  CHECK(after.fetched == before.fetched);
   // The source and its map run at parallelism 1 throughout: kept in place by every rescale.
   CHECK(g->source_opens() == 1);
   // The latest checkpoint is the last rescale's (1 -> 4): the sums it replaced snapshotted

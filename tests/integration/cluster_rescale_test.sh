@@ -10,6 +10,8 @@
 #   windows  window_aggregate (the fourth argument; tumbling event-time windows) rescaled
 #            2 -> 3 -> 1 -> 4 the same way: its committed firings equal a plain run's, and
 #            its source (parallelism 1) is kept in place by each rescale
+# In steps and windows, the new subtasks restore the key groups of the replaced ones from
+# their hand-off copies (fetched from the other task managers), none from --checkpoint-dir.
 set -euo pipefail
 bin=$1
 sluice=$2
@@ -44,7 +46,7 @@ start_job_manager jm "$bin" "${common[@]}" --taskmanagers 3 --log-level info
 jm=$jm_pid
 tms=()
 for i in 1 2 3; do
-  start_task_manager "tm$i" "$bin" "${common[@]}" --slots 2
+  start_task_manager "tm$i" "$bin" "${common[@]}" --slots 2 --log-level info
   tms+=("$tm_pid")
 done
 wait_until jm "$jm" checkpointed
@@ -57,6 +59,14 @@ case "$mode" in
       echo "$reply" | grep -q -- "$before -> $p" || fail "rescale to $p replied: $reply"
       before=$p
     done
+    # 1 -> 4 puts new subtasks on at least two task managers (two slots each): some restore
+    # the old subtask's copy fetched from another one. No restore reads the checkpoint dir.
+    handoff=$(cat "$work"/tm?.err | grep "from the rescale's hand-off copies" || true)
+    echo "$handoff" | grep -Eq "copies \([1-9][0-9]* fetched" ||
+      fail "no hand-off copy was fetched from another task manager: $handoff"
+    ! echo "$handoff" | grep -Eq "[1-9][0-9]* from the checkpoint directory" ||
+      fail "a restore read the checkpoint directory: $handoff"
+    ! grep -h "hand-off copy .* cannot be used" "$work"/tm?.err || fail "unusable hand-off copies"
     # window_aggregate's source runs at parallelism 1: every rescale keeps it in place.
     if [ "$mode" = windows ]; then
       [ "$(grep -c "keeping 1 in place" "$work/jm.err")" = 3 ] ||

@@ -177,11 +177,18 @@ void subtask_checkpointer::apply(const barrier_actions& actions, std::int64_t no
       input_.block(ch);
 }
 
-void subtask_checkpointer::take_snapshot(snapshot_ack ack, bool emit_barrier) {
+void subtask_checkpointer::snapshot_chain(snapshot_ack& ack) {
   const auto id = ack.checkpoint_id;
   last_snapshot_id_ = id;
   ack.write = chain_.snapshot(id, snapshot_dir(id), shared_dir(id));
   ack.savepoint = is_savepoint(id);
+  const auto target = savepoints_.find(id);
+  ack.handoff = target != savepoints_.end() && target->second.full;
+}
+
+void subtask_checkpointer::take_snapshot(snapshot_ack ack, bool emit_barrier) {
+  const auto id = ack.checkpoint_id;
+  snapshot_chain(ack);
   if (emit_barrier)
     this->emit_barrier(id, ack.in_flight_output);
   stop_if_savepoint_stops(id);
@@ -202,9 +209,7 @@ void subtask_checkpointer::emit_barrier(std::int64_t id, std::string& overtaken)
 
 void subtask_checkpointer::take_unaligned_snapshot(snapshot_ack ack, std::int64_t now_ms) {
   const auto id = ack.checkpoint_id;
-  last_snapshot_id_ = id;
-  ack.write = chain_.snapshot(id, snapshot_dir(id), shared_dir(id));
-  ack.savepoint = is_savepoint(id);
+  snapshot_chain(ack);
   capture_ = std::move(ack);
   input_.for_each_batch_before_barrier(id, [&](const input_item& item) {
     append_in_flight(capture_->in_flight, item.channel, item.records, item.bytes.data(),

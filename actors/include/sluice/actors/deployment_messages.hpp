@@ -14,12 +14,27 @@
 
 namespace sluice {
 
+/// A subtask a rescale replaced (state_handoff.hpp): the key groups its successors take from it
+/// come from the copy of its snapshot that its task manager kept.
+struct handoff_source {
+  std::int32_t vertex = 0;  ///< in the job's plan before the rescale
+  std::int32_t subtask = 0;
+  std::vector<std::string> uids; ///< the operators of its chain
+  caf::actor host;               ///< its task manager
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, handoff_source& x) {
+  return f(caf::meta::type_name("sluice::handoff_source"), x.vertex, x.subtask, x.uids, x.host);
+}
+
 /// Deploy subtask `subtask` of vertex `vertex` (job manager -> task manager; reply: caf::actor).
 /// `restore` is the `_metadata` file of the checkpoint to restore the state from, or empty.
 /// It runs in slot `slot` of that task manager. A rescaled job's plan is the job graph built
 /// with `parallelism` (execution_plan::node_parallelism(); empty: the plan the job started
 /// with), whose execution_plan::fingerprint() is `fingerprint`. `generation` numbers the
-/// wiring its channels belong to (wire_channel).
+/// wiring its channels belong to (wire_channel). `handoff`: at a rescale, the subtasks it
+/// replaced, whose copies a restore of `restore` reads instead of the checkpoint directory.
 struct deploy_msg {
   std::int32_t vertex = 0;
   std::int32_t subtask = 0;
@@ -28,12 +43,75 @@ struct deploy_msg {
   std::vector<std::int32_t> parallelism;
   std::uint64_t fingerprint = 0;
   std::int32_t generation = 0;
+  std::vector<handoff_source> handoff{};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, deploy_msg& x) {
   return f(caf::meta::type_name("sluice::deploy_msg"), x.vertex, x.subtask, x.slot, x.restore,
-           x.parallelism, x.fingerprint, x.generation);
+           x.parallelism, x.fingerprint, x.generation, x.handoff);
+}
+
+/// One hand-off copy a task manager keeps: of subtask `subtask` of vertex `vertex` of job
+/// `job_id` at checkpoint `checkpoint_id`. Asked of the task manager (a subtask -> the
+/// handoff_source's host), it lists the copy's files (reply: handoff_listing_msg, or an error).
+struct handoff_copy_msg {
+  std::string job_id;
+  std::int64_t checkpoint_id = 0;
+  std::int32_t vertex = 0;
+  std::int32_t subtask = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, handoff_copy_msg& x) {
+  return f(caf::meta::type_name("sluice::handoff_copy_msg"), x.job_id, x.checkpoint_id, x.vertex,
+           x.subtask);
+}
+
+/// The files of a hand-off copy, relative to its directory, and their sizes.
+struct handoff_listing_msg {
+  std::vector<std::string> files;
+  std::vector<std::uint64_t> sizes;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, handoff_listing_msg& x) {
+  return f(caf::meta::type_name("sluice::handoff_listing_msg"), x.files, x.sizes);
+}
+
+/// Up to `length` bytes of file `file` of hand-off copy `copy` from `offset` (a subtask -> the
+/// task manager keeping it; reply: handoff_chunk_msg, or an error).
+struct handoff_read_msg {
+  handoff_copy_msg copy;
+  std::string file;
+  std::uint64_t offset = 0;
+  std::uint32_t length = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, handoff_read_msg& x) {
+  return f(caf::meta::type_name("sluice::handoff_read_msg"), x.copy, x.file, x.offset, x.length);
+}
+
+struct handoff_chunk_msg {
+  std::vector<char> bytes; ///< fewer than asked only at the end of the file
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, handoff_chunk_msg& x) {
+  return f(caf::meta::type_name("sluice::handoff_chunk_msg"), x.bytes);
+}
+
+/// The job completed a checkpoint after the rescale at checkpoint `checkpoint_id`: its
+/// successors restored; the hand-off copies up to it go (job manager -> task managers).
+struct drop_handoff_msg {
+  std::string job_id;
+  std::int64_t checkpoint_id = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, drop_handoff_msg& x) {
+  return f(caf::meta::type_name("sluice::drop_handoff_msg"), x.job_id, x.checkpoint_id);
 }
 
 /// Start running; `subtasks` holds every subtask of the job, by vertex, then subtask index, and

@@ -32,6 +32,9 @@ struct snapshot_ack {
   std::string in_flight;             ///< unaligned: input before the barriers (in_flight_data)
   std::string in_flight_output;      ///< unaligned: output the barrier overtook
   bool savepoint = false;            ///< a savepoint's snapshot, not a checkpoint's
+  /// A rescale's stop at a subtask it replaces: its successors restore a copy of the snapshot
+  /// kept by its task manager (state_handoff.hpp).
+  bool handoff = false;
 };
 
 /// A checkpoint or savepoint the coordinator triggers (at sources, and at finished subtasks).
@@ -126,6 +129,8 @@ private:
   void take_queued_barriers(std::int64_t id, std::int64_t now_ms);
   /// Carries out what the barrier aligner decided, then blocks the channels it blocks.
   void apply(const barrier_actions& actions, std::int64_t now_ms);
+  /// Snapshots the chain for checkpoint ack.checkpoint_id into `ack`.
+  void snapshot_chain(snapshot_ack& ack);
   /// Takes checkpoint `id` and acknowledges it, after emitting barrier `id` if `emit_barrier`.
   void take_snapshot(snapshot_ack ack, bool emit_barrier);
   /// Unaligned: snapshots at the first barrier, emits it, and captures the queued batches and

@@ -1,0 +1,96 @@
+// The hand-off side of a subtask (state_handoff.hpp): a subtask a rescale replaces keeps a copy
+// of its snapshot at the rescale's stop; a successor restores what those copies hold, fetching
+// the copies other task managers keep first.
+
+#include "state_handoff_transfer.hpp"
+#include "subtask_actor.hpp"
+
+#include "sluice/actors/checkpoint_ids.hpp"
+#include "sluice/operators/core/logging.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace sluice {
+
+std::shared_ptr<const local_snapshot_store> subtask_actor::handoff_store() {
+  if (!handoff_)
+    handoff_ = std::make_shared<const local_snapshot_store>(
+        setup_.config->state.state_dir, snapshot_owner(), copy_purpose::rescale_handoff);
+  return handoff_;
+}
+
+handoff_handles subtask_actor::take_handoff(const checkpoint_metadata& restored,
+                                            std::vector<std::string>& fetched) {
+  const auto owner = snapshot_owner();
+  const auto mine =
+      key_group_range_for_subtask(owner.max_parallelism, owner.parallelism, owner.subtask);
+  const auto holds = [&](const handoff_source& source) {
+    return std::any_of(owner.uids.begin(), owner.uids.end(), [&](const std::string& uid) {
+      return std::count(source.uids.begin(), source.uids.end(), uid) > 0 &&
+             holds_key_groups(restored, uid, source.subtask, mine);
+    });
+  };
+  const auto root =
+      local_snapshot_store::root(setup_.config->state.state_dir, copy_purpose::rescale_handoff);
+  const auto timeout = std::chrono::milliseconds(setup_.config->cluster.registration_timeout_ms);
+  handoff_counts counts;
+  std::uint64_t fetched_bytes = 0;
+  std::vector<std::string> dirs;
+  std::vector<std::string> problems;
+  for (const auto& source : setup_.handoff) {
+    if (!holds(source))
+      continue;
+    const handoff_copy_msg copy{owner.job_id, restored.checkpoint_id, source.vertex,
+                                source.subtask};
+    const auto from = "v" + std::to_string(source.vertex) + "-s" + std::to_string(source.subtask);
+    if (!source.host || source.host.node() == system().node()) {
+      dirs.push_back(local_snapshot_store::copy_dir(
+          local_snapshot_store::subtask_dir(root, owner.job_id, source.vertex, source.subtask),
+          restored.checkpoint_id));
+      continue;
+    }
+    const auto target = local_snapshot_store::copy_dir(
+        local_snapshot_store::subtask_dir(root, owner.job_id, owner.vertex, owner.subtask) +
+            "-fetched-" + from,
+        restored.checkpoint_id);
+    try {
+      fetched_bytes += fetch_handoff_copy(system(), source.host, copy, target, timeout);
+      fetched.push_back(target);
+      dirs.push_back(target);
+      ++counts.fetched;
+    } catch (const std::exception& e) {
+      problems.push_back("fetching the copy of " + from + " from its task manager failed: " +
+                         e.what());
+    }
+  }
+  auto handles = match_handoff_copies(dirs, restored, owner.uids, problems);
+  for (const auto& uid : owner.uids) {
+    const auto op = restored.operators.find(uid);
+    if (op == restored.operators.end())
+      continue;
+    for (const auto& entry : op->second.subtasks) {
+      if (!holds_key_groups(restored, uid, entry.first, mine))
+        continue;
+      const auto copies = handles.find(uid);
+      if (copies != handles.end() && copies->second.count(entry.first))
+        ++counts.from_copies;
+      else
+        ++counts.from_checkpoint_dir;
+    }
+  }
+  count_handoff_restores(counts);
+  for (const auto& problem : problems)
+    log()->warn("{}: a hand-off copy of checkpoint {} cannot be used: {}", log_prefix_,
+                restored.checkpoint_id, problem);
+  log()->info("{}: restoring the keyed state of {} old subtask(s) from the rescale's hand-off "
+              "copies ({} fetched from other task managers, {} bytes), {} from the checkpoint "
+              "directory",
+              log_prefix_, counts.from_copies, counts.fetched, fetched_bytes,
+              counts.from_checkpoint_dir);
+  return handles;
+}
+
+} // namespace sluice
