@@ -27,6 +27,16 @@ std::string copy_dir_of(const std::string& root, const std::string& job_id,
       copy.checkpoint_id);
 }
 
+/// What `serve` returns, or the error it throws, naming `server`.
+template <class Serve>
+auto answer(const std::string& server, Serve&& serve) -> caf::result<decltype(serve())> {
+  try {
+    return serve();
+  } catch (const std::exception& e) {
+    return caf::make_error(caf::sec::runtime_error, server + ": " + std::string(e.what()));
+  }
+}
+
 /// Asks `host` for `msg` and returns the reply of type T; throws with the host's error.
 template <class T, class Message>
 T ask(caf::scoped_actor& self, const caf::actor& host, std::chrono::milliseconds timeout,
@@ -43,16 +53,25 @@ T ask(caf::scoped_actor& self, const caf::actor& host, std::chrono::milliseconds
 
 } // namespace
 
-handoff_listing_msg serve_handoff_listing(const std::string& root, const std::string& job_id,
-                                          const handoff_copy_msg& copy) {
-  auto listing = list_copy(copy_dir_of(root, job_id, copy));
-  return {std::move(listing.files), std::move(listing.sizes)};
+caf::result<handoff_listing_msg> serve_handoff_listing(const std::string& root,
+                                                       const std::string& job_id,
+                                                       const std::string& server,
+                                                       const handoff_copy_msg& copy) {
+  return answer(server, [&] {
+    auto listing = list_copy(copy_dir_of(root, job_id, copy));
+    return handoff_listing_msg{std::move(listing.files), std::move(listing.sizes)};
+  });
 }
 
-handoff_chunk_msg serve_handoff_chunk(const std::string& root, const std::string& job_id,
-                                      const handoff_read_msg& read) {
-  return {read_copy_chunk(copy_dir_of(root, job_id, read.copy), read.file, read.offset,
-                          std::min(read.length, handoff_chunk_bytes))};
+caf::result<handoff_chunk_msg> serve_handoff_chunk(const std::string& root,
+                                                   const std::string& job_id,
+                                                   const std::string& server,
+                                                   const handoff_read_msg& read) {
+  return answer(server, [&] {
+    return handoff_chunk_msg{read_copy_chunk(copy_dir_of(root, job_id, read.copy), read.file,
+                                             read.offset,
+                                             std::min(read.length, handoff_chunk_bytes))};
+  });
 }
 
 std::uint64_t fetch_handoff_copy(caf::actor_system& system, const caf::actor& host,

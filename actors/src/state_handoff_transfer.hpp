@@ -18,13 +18,17 @@ namespace sluice {
 constexpr std::uint32_t handoff_chunk_bytes = 4u << 20;
 
 /// The listing of `copy` among the hand-off copies under `root` of job `job_id` (the serving
-/// task manager's); throws std::runtime_error if it names another job or is not there.
-handoff_listing_msg serve_handoff_listing(const std::string& root, const std::string& job_id,
-                                          const handoff_copy_msg& copy);
-/// The chunk `read` asks (at most handoff_chunk_bytes); throws std::runtime_error naming the
-/// file if it cannot be read.
-handoff_chunk_msg serve_handoff_chunk(const std::string& root, const std::string& job_id,
-                                      const handoff_read_msg& read);
+/// task manager's, named `server` in errors); an error if it names another job or is not there.
+caf::result<handoff_listing_msg> serve_handoff_listing(const std::string& root,
+                                                       const std::string& job_id,
+                                                       const std::string& server,
+                                                       const handoff_copy_msg& copy);
+/// The chunk `read` asks (at most handoff_chunk_bytes); an error naming the file if it cannot
+/// be read.
+caf::result<handoff_chunk_msg> serve_handoff_chunk(const std::string& root,
+                                                   const std::string& job_id,
+                                                   const std::string& server,
+                                                   const handoff_read_msg& read);
 
 /// Fetches `copy` from the task manager `host` into `target` (replaced if present), asking for
 /// each chunk with `timeout`. Returns the bytes fetched; throws std::runtime_error with the

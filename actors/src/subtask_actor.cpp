@@ -279,19 +279,19 @@ void subtask_actor::start(const start_msg& msg) {
   connect(msg);
   init_local_recovery();
   std::optional<checkpoint_metadata> restored;
-  restore_copies copies;
+  std::map<std::string, local_keyed_copy> local_copies;
   std::vector<std::string> fetched;
   if (!setup_.restore.empty()) {
     phase_ = lifecycle::restoring;
     restored = read_metadata_file(setup_.restore);
     if (local_)
-      copies.local = local_->restore_copies(*restored);
+      local_copies = local_->restore_copies(*restored);
     if (!setup_.handoff.empty())
-      copies.handoff = take_handoff(*restored, fetched);
+      take_handoff(*restored, fetched);
   }
   chain_.emplace(*setup_.plan, setup_.vertex, setup_.subtask, setup_.job_name, *output_, layout_,
                  static_cast<processing_time_service&>(*this), *setup_.config,
-                 restored ? &*restored : nullptr, &copies);
+                 restored ? &*restored : nullptr, &local_copies);
   // The restored backends hold what they read (RocksDB: hard links into their instances).
   for (const auto& dir : fetched) {
     std::error_code ec;

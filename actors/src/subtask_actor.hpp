@@ -141,10 +141,10 @@ private:
   local_snapshot_owner snapshot_owner() const;
   /// The store of the copy a rescale's stop keeps for the successors (made on first use).
   std::shared_ptr<const local_snapshot_store> handoff_store();
-  /// The keyed state of `restored` to restore from the hand-off copies of setup_.handoff (those
-  /// on other task managers fetched first, into directories added to `fetched`).
-  handoff_handles take_handoff(const checkpoint_metadata& restored,
-                               std::vector<std::string>& fetched);
+  /// Makes `restored` name the hand-off copies of setup_.handoff in place of the keyed state
+  /// they copy (those on other task managers fetched first, into directories added to
+  /// `fetched`).
+  void take_handoff(checkpoint_metadata& restored, std::vector<std::string>& fetched);
   /// Processes the in-flight data an unaligned checkpoint stored for this subtask.
   void replay_in_flight(const checkpoint_metadata& restored);
 

@@ -6,6 +6,7 @@
 #include "subtask_actor.hpp"
 
 #include "sluice/actors/checkpoint_ids.hpp"
+#include "sluice/actors/state_handoff.hpp"
 #include "sluice/operators/core/logging.hpp"
 
 #include <algorithm>
@@ -22,8 +23,8 @@ std::shared_ptr<const local_snapshot_store> subtask_actor::handoff_store() {
   return handoff_;
 }
 
-handoff_handles subtask_actor::take_handoff(const checkpoint_metadata& restored,
-                                            std::vector<std::string>& fetched) {
+void subtask_actor::take_handoff(checkpoint_metadata& restored,
+                                 std::vector<std::string>& fetched) {
   const auto owner = snapshot_owner();
   const auto mine =
       key_group_range_for_subtask(owner.max_parallelism, owner.parallelism, owner.subtask);
@@ -66,21 +67,16 @@ handoff_handles subtask_actor::take_handoff(const checkpoint_metadata& restored,
                          e.what());
     }
   }
-  auto handles = match_handoff_copies(dirs, restored, owner.uids, problems);
+  const auto handles = match_handoff_copies(dirs, restored, owner.uids, problems);
+  int holding = 0; // old subtasks' keyed states with key groups of this subtask
   for (const auto& uid : owner.uids) {
     const auto op = restored.operators.find(uid);
-    if (op == restored.operators.end())
-      continue;
-    for (const auto& entry : op->second.subtasks) {
-      if (!holds_key_groups(restored, uid, entry.first, mine))
-        continue;
-      const auto copies = handles.find(uid);
-      if (copies != handles.end() && copies->second.count(entry.first))
-        ++counts.from_copies;
-      else
-        ++counts.from_checkpoint_dir;
-    }
+    if (op != restored.operators.end())
+      for (const auto& entry : op->second.subtasks)
+        holding += holds_key_groups(restored, uid, entry.first, mine) ? 1 : 0;
   }
+  counts.from_copies = substitute_handoff_copies(restored, handles);
+  counts.from_checkpoint_dir = holding - counts.from_copies;
   count_handoff_restores(counts);
   for (const auto& problem : problems)
     log()->warn("{}: a hand-off copy of checkpoint {} cannot be used: {}", log_prefix_,
@@ -90,7 +86,6 @@ handoff_handles subtask_actor::take_handoff(const checkpoint_metadata& restored,
               "directory",
               log_prefix_, counts.from_copies, counts.fetched, fetched_bytes,
               counts.from_checkpoint_dir);
-  return handles;
 }
 
 } // namespace sluice

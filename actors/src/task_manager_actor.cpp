@@ -144,19 +144,9 @@ void register_with_job_manager(tm_actor self, const task_manager_setup& setup) {
             });
 }
 
-/// Serves a hand-off copy this process keeps (state_handoff_transfer.hpp): `serve(root, job id)`,
-/// or the error it throws, naming this task manager.
-template <class Serve>
-auto serve_handoff(const task_manager_setup& setup, Serve&& serve)
-    -> caf::result<decltype(serve(std::string(), std::string()))> {
-  try {
-    return serve(local_snapshot_store::root(setup.config->state.state_dir,
-                                            copy_purpose::rescale_handoff),
-                 job_id_of(setup.job_name));
-  } catch (const std::exception& e) {
-    return caf::make_error(caf::sec::runtime_error,
-                           "task manager " + setup.name + ": " + std::string(e.what()));
-  }
+/// Where this process keeps the hand-off copies of its subtasks.
+std::string handoff_root(const task_manager_setup& setup) {
+  return local_snapshot_store::root(setup.config->state.state_dir, copy_purpose::rescale_handoff);
 }
 
 /// The counters of the running subtasks, as read now.
@@ -227,21 +217,16 @@ caf::behavior task_manager(tm_actor self, task_manager_setup setup) {
         return subtask;
       },
       [=](const handoff_copy_msg& msg) {
-        return serve_handoff(setup, [&](const std::string& root, const std::string& job) {
-          return serve_handoff_listing(root, job, msg);
-        });
+        return serve_handoff_listing(handoff_root(setup), job_id_of(setup.job_name),
+                                     "task manager " + setup.name, msg);
       },
       [=](const handoff_read_msg& msg) {
-        return serve_handoff(setup, [&](const std::string& root, const std::string& job) {
-          return serve_handoff_chunk(root, job, msg);
-        });
+        return serve_handoff_chunk(handoff_root(setup), job_id_of(setup.job_name),
+                                   "task manager " + setup.name, msg);
       },
       [=](const drop_handoff_msg& msg) {
-        const auto job = job_id_of(setup.job_name);
-        if (msg.job_id == job)
-          drop_handoff_copies(local_snapshot_store::root(setup.config->state.state_dir,
-                                                         copy_purpose::rescale_handoff),
-                              job, msg.checkpoint_id);
+        if (msg.job_id == job_id_of(setup.job_name))
+          drop_handoff_copies(handoff_root(setup), msg.job_id, msg.checkpoint_id);
       },
       [=](peers_connected_atom) { offer_slots(self, setup); },
       [=](peers_tick_atom) {

@@ -133,6 +133,23 @@ TEST_CASE("hand-off copies stand in for the keyed state of the subtasks they cop
         expected_values(1));
 }
 
+TEST_CASE("substituting copies replaces the keyed state of exactly the subtasks copied") {
+  temp_dir dir;
+  auto job = take_snapshots(dir);
+  const auto checkpointed = job.metadata.operators.at(uid).subtasks.at(1).keyed_state;
+  std::vector<std::string> problems;
+  const auto handles = match_handoff_copies({job.copies[0]}, job.metadata, {uid}, problems);
+  CHECK(substitute_handoff_copies(job.metadata, handles) == 1);
+  const auto& subtasks = job.metadata.operators.at(uid).subtasks;
+  for (const auto& part : subtasks.at(0).keyed_state->parts)
+    CHECK(part.path.rfind(job.copies[0], 0) == 0);
+  CHECK(subtasks.at(1).keyed_state->parts.front().path ==
+        checkpointed->parts.front().path);
+  // What the metadata names now restores new subtask 0 of 3 (old subtask 0's key groups only).
+  fs::remove_all(fs::path(dir / "checkpoints") / "0");
+  CHECK(restored_values(dir, 0, {*subtasks.at(0).keyed_state}) == expected_values(0));
+}
+
 TEST_CASE("a copy carried chunk by chunk into another directory restores the same") {
   temp_dir dir;
   const auto job = take_snapshots(dir);

@@ -12,7 +12,7 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
                                const channel_layout& layout,
                                processing_time_service& processing_time,
                                const job_config& config, const checkpoint_metadata* restored,
-                               const restore_copies* copies)
+                               const std::map<std::string, local_keyed_copy>* local)
     : plan_(&plan), vertex_(&plan.vertices().at(static_cast<std::size_t>(vertex))),
       subtask_(subtask), report_records_(config.metrics_interval_ms > 0) {
   const auto& graph = plan.graph();
@@ -29,7 +29,7 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
     ctx.restored = restored != nullptr;
     contexts_.push_back(std::move(ctx));
     uids_.push_back(operator_uid(n));
-    create_state_backends(ops_.size() - 1, config.state, restored, copies);
+    create_state_backends(ops_.size() - 1, config.state, restored, local);
   }
   wire_outputs(gate, layout);
   const auto& head = graph.node(vertex_->nodes.front());
@@ -41,7 +41,7 @@ operator_chain::operator_chain(const execution_plan& plan, int vertex, int subta
 
 void operator_chain::create_state_backends(std::size_t i, const state_backend_config& config,
                                            const checkpoint_metadata* restored,
-                                           const restore_copies* copies) {
+                                           const std::map<std::string, local_keyed_copy>* local) {
   auto& ctx = contexts_[i];
   run_naming(ctx.operator_name, [&] {
     const std::string owner = ctx.task_name();
@@ -55,7 +55,7 @@ void operator_chain::create_state_backends(std::size_t i, const state_backend_co
     ctx.keyed_state = keyed_states_.back().get();
   });
   if (restored)
-    run_naming(ctx.operator_name, [&] { restore_state(i, *restored, copies); });
+    run_naming(ctx.operator_name, [&] { restore_state(i, *restored, local); });
 }
 
 void operator_chain::wire_outputs(output_gate& gate, const channel_layout& layout) {

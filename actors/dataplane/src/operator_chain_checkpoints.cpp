@@ -9,19 +9,14 @@
 namespace sluice {
 
 void operator_chain::restore_state(std::size_t i, const checkpoint_metadata& restored,
-                                   const restore_copies* copies) {
+                                   const std::map<std::string, local_keyed_copy>* local) {
   auto it = restored.operators.find(uids_[i]);
   if (it == restored.operators.end())
     return;
-  const std::map<int, keyed_state_handle>* handed_off = nullptr;
-  if (copies && copies->handoff.count(uids_[i]))
-    handed_off = &copies->handoff.at(uids_[i]);
   std::vector<keyed_state_handle> keyed;
   std::vector<operator_state_handle> operator_handles;
   for (const auto& [index, s] : it->second.subtasks) {
-    if (handed_off && handed_off->count(index))
-      keyed.push_back(handed_off->at(index));
-    else if (s.keyed_state)
+    if (s.keyed_state)
       keyed.push_back(*s.keyed_state);
     if (s.operator_state)
       operator_handles.push_back(*s.operator_state);
@@ -30,8 +25,8 @@ void operator_chain::restore_state(std::size_t i, const checkpoint_metadata& res
   ctx.operator_state->restore(operator_handles, ctx.subtask_index, ctx.parallelism);
   if (!ctx.keyed_state || keyed.empty())
     return;
-  if (copies && copies->local.count(uids_[i]))
-    ctx.keyed_state->restore_local(copies->local.at(uids_[i]));
+  if (local && local->count(uids_[i]))
+    ctx.keyed_state->restore_local(local->at(uids_[i]));
   else
     ctx.keyed_state->restore(keyed);
 }

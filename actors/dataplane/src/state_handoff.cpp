@@ -137,6 +137,23 @@ handoff_handles match_handoff_copies(const std::vector<std::string>& dirs,
   return out;
 }
 
+int substitute_handoff_copies(checkpoint_metadata& restored, const handoff_handles& handles) {
+  int replaced = 0;
+  for (const auto& [uid, copies] : handles) {
+    const auto op = restored.operators.find(uid);
+    if (op == restored.operators.end())
+      continue;
+    for (const auto& [subtask, handle] : copies) {
+      const auto state = op->second.subtasks.find(subtask);
+      if (state == op->second.subtasks.end() || !state->second.keyed_state)
+        continue;
+      state->second.keyed_state = handle;
+      ++replaced;
+    }
+  }
+  return replaced;
+}
+
 handoff_counts handoff_restores() {
   return {restored_from_copies.load(), fetched_copies.load(),
           restored_from_checkpoint_dir.load()};

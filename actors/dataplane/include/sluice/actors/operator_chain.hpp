@@ -7,7 +7,6 @@
 
 #include "sluice/actors/channel_layout.hpp"
 #include "sluice/actors/output_gate.hpp"
-#include "sluice/actors/state_handoff.hpp"
 #include "sluice/checkpoint/checkpoint_metadata.hpp"
 #include "sluice/operators/api/job_config.hpp"
 #include "sluice/operators/core/operator_failure.hpp"
@@ -28,26 +27,20 @@
 
 namespace sluice {
 
-/// Where a restore takes keyed state from instead of the checkpoint directory.
-struct restore_copies {
-  /// Local copies of this subtask's own keyed state, by operator uid (local_snapshot_store).
-  std::map<std::string, local_keyed_copy> local;
-  /// A rescale's hand-off copies of the keyed state of the subtasks it replaced.
-  handoff_handles handoff;
-};
-
 class operator_chain {
 public:
   /// The asynchronous part of a checkpoint: writes the files, returns the state of every
   /// operator subtask of the chain by operator uid. May run on another thread.
   using snapshot_writer = std::function<std::map<std::string, subtask_state>()>;
 
-  /// `restored`: the checkpoint to restore the state from, or null to start empty; `copies`:
-  /// copies of keyed state in it restored instead of the checkpoint directory's, or null.
+  /// `restored`: the checkpoint to restore the state from, or null to start empty; `local`:
+  /// local copies of this subtask's keyed state in it, by operator uid, restored instead
+  /// (local_snapshot_store), or null.
   operator_chain(const execution_plan& plan, int vertex, int subtask, const std::string& job_name,
                  output_gate& gate, const channel_layout& layout,
                  processing_time_service& processing_time, const job_config& config,
-                 const checkpoint_metadata* restored, const restore_copies* copies = nullptr);
+                 const checkpoint_metadata* restored,
+                 const std::map<std::string, local_keyed_copy>* local = nullptr);
 
   /// A rescale in place: the network outputs are those of `layout` in `plan` (the job's
   /// rescaled plan, in which this chain's vertex is unchanged) on `gate`. The operators and
@@ -100,11 +93,12 @@ private:
   /// Gives operator i its state backends (a keyed one if it is keyed), before open(), restored
   /// from `restored` if set.
   void create_state_backends(std::size_t i, const state_backend_config& config,
-                             const checkpoint_metadata* restored, const restore_copies* copies);
+                             const checkpoint_metadata* restored,
+                             const std::map<std::string, local_keyed_copy>* local);
   /// Restores operator i's backends from its state in `restored`, if there is any (its keyed
-  /// state from `copies` where they hold it).
+  /// state from its copy in `local` if there is one).
   void restore_state(std::size_t i, const checkpoint_metadata& restored,
-                     const restore_copies* copies);
+                     const std::map<std::string, local_keyed_copy>* local);
   /// Runs f on every operator, naming it in any exception.
   template <class F>
   void for_each_operator(F&& f) {

@@ -50,6 +50,10 @@ handoff_handles match_handoff_copies(const std::vector<std::string>& dirs,
                                      const std::vector<std::string>& uids,
                                      std::vector<std::string>& problems);
 
+/// Makes `restored` name the copies' handles in place of the keyed state they copy (what a
+/// restore reads from then on); returns how many it replaced.
+int substitute_handoff_copies(checkpoint_metadata& restored, const handoff_handles& handles);
+
 /// How the restores of this process took the keyed state of subtasks a rescale replaced.
 struct handoff_counts {
   int from_copies = 0;         ///< old subtasks' states restored from hand-off copies
