@@ -9,7 +9,7 @@
 # (computed here), and every process still running exits 0.
 #   windows  window_aggregate (the fourth argument; tumbling event-time windows) rescaled
 #            2 -> 3 -> 1 -> 4 the same way: its committed firings equal a plain run's, and
-#            its source (parallelism 1) is kept in place by each rescale
+#            its source (parallelism 1) is kept in place by each rescale; RocksDB state
 # In steps and windows, the new subtasks restore the key groups of the replaced ones from
 # their hand-off copies (fetched from the other task managers), none from --checkpoint-dir.
 set -euo pipefail
@@ -33,7 +33,9 @@ if [ "$mode" = windows ]; then
   window_flags=(--input "$work/in.csv" --window tumbling --size 1000 --out-of-orderness 30)
   "$windows_bin" "${window_flags[@]}" --parallelism 2 --output "$work/plain.txt"
   sort "$work/plain.txt" > "$work/expected"
-  common+=("${window_flags[@]}" --source-rate 4000)
+  # RocksDB state here (word_count keeps its counts on the heap): the hand-off copies moved
+  # between task managers are RocksDB checkpoints.
+  common+=("${window_flags[@]}" --source-rate 4000 --state-backend rocksdb)
   bin=$windows_bin
   job=window_aggregate
 else
