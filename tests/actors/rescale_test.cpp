@@ -10,21 +10,27 @@
 #include "job_test_util.hpp"
 
 #include "sluice/actors/checkpoint_ids.hpp"
+#include "sluice/actors/local_snapshot_store.hpp"
 #include "sluice/actors/state_handoff.hpp"
 #include "sluice/checkpoint/restore_point.hpp"
 
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace sluice;
 using namespace sluice::test;
 
 namespace {
+
+namespace fs = std::filesystem;
 
 /// What the subtasks of a sink saw, shared by its copies.
 struct sink_log {
@@ -197,6 +203,41 @@ TEST_CASE("a sink downstream of the rescaled windows stays in place and takes ev
 TEST_CASE("a rescale of a job with unaligned checkpoints stops at an aligned checkpoint and "
           "commits every window once") {
   check_windows(state_backend_kind::heap, true);
+}
+
+TEST_CASE("the hand-off copies of a rescale go once the job completed a later checkpoint") {
+  temp_dir dir;
+  auto cfg = rescale_config(state_backend_kind::rocksdb, dir);
+  cfg.state.state_dir = dir / "state";
+  cfg.checkpointing.interval_ms = 50;
+  const fs::path copies =
+      fs::path(local_snapshot_store::root(cfg.state.state_dir, copy_purpose::rescale_handoff)) /
+      job_id_of("dropped hand-off");
+  const auto held = [&] {
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(copies, ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().filename().string().rfind("chk-", 0) == 0)
+        return true;
+    return false;
+  };
+  auto g = std::make_shared<gate>(0);
+  environment env(cfg);
+  windows(env, g).sink_to(text_file_sink<std::string>{dir / "out"});
+  const auto before = handoff_restores();
+  auto job = env.execute_async("dropped hand-off");
+  g->move_to(1000);
+  g->wait_reached();
+  job->rescale(3, "windows");
+  // The new subtasks restore from the copies after the reply; the job manager drops them once
+  // a checkpoint after the rescale's completed (the source waits at the gate meanwhile, and
+  // checkpoints go on). Waits for both.
+  while (handoff_restores().from_copies == before.from_copies || held())
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  CHECK(handoff_restores().from_checkpoint_dir == before.from_checkpoint_dir);
+  g->open();
+  auto result = job->wait();
+  REQUIRE_MESSAGE(result.ok(), result.error());
+  CHECK(committed_lines(dir.path() / "out") == expected_windows());
 }
 
 TEST_CASE("a rescale that cannot be done is refused and the job goes on unchanged") {
