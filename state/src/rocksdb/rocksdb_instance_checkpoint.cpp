@@ -12,8 +12,13 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
+#include <exception>
 #include <filesystem>
+#include <functional>
+#include <future>
 #include <system_error>
+#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -90,27 +95,71 @@ void rocksdb_instance::restore_whole(const keyed_state_part& part, key_group_ran
   }
 }
 
-void rocksdb_instance::impl::ingest(int cf, rocksdb::Iterator& it, const std::string& source) {
+void rocksdb_instance::impl::ingest(int cf, rocksdb::DB& source,
+                                    rocksdb::ColumnFamilyHandle* from, key_group_range range,
+                                    const std::string& what) {
   auto& d = *this;
   auto* target = d.columns[static_cast<std::size_t>(cf)].handle;
-  const rocksdb::Options options(make_db_options(*d.resources), d.column_options(false));
-  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, target);
-  const auto path = (fs::path(d.dir) / ("import-" + std::to_string(cf) + ".sst")).string();
-  check(writer.Open(path), d.owner, d.what(cf));
-  std::uint64_t entries = 0;
-  for (; it.Valid(); it.Next(), ++entries)
-    check(writer.Put(it.key(), it.value()), d.owner, d.what(cf));
-  check(it.status(), d.owner, source);
-  if (entries == 0) { // RocksDB writes no SST file without an entry
-    writer.Finish().PermitUncheckedError();
-    std::error_code ec;
-    fs::remove(path, ec);
-    return;
+  const int groups = range.last - range.first + 1;
+  const int parts =
+      std::max(1, std::min(groups, static_cast<int>(std::thread::hardware_concurrency())));
+  // Part p's entries into its own SST file; its path, or "" if it has none (RocksDB writes no
+  // SST file without an entry).
+  const auto write_part = [&](int p) -> std::string {
+    const auto begin = rocksdb_layout::key_group_start(range.first + groups * p / parts);
+    const auto end = rocksdb_layout::key_group_start(range.first + groups * (p + 1) / parts);
+    const rocksdb::Slice end_slice(end);
+    auto options = d.read;
+    options.iterate_upper_bound = &end_slice;
+    std::unique_ptr<rocksdb::Iterator> it(source.NewIterator(options, from));
+    const rocksdb::Options writer_options(make_db_options(*d.resources), d.column_options(false));
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), writer_options, target);
+    const auto path = (fs::path(d.dir) / ("import-" + std::to_string(cf) + "-" +
+                                          std::to_string(p) + ".sst"))
+                          .string();
+    check(writer.Open(path), d.owner, d.what(cf));
+    std::uint64_t entries = 0;
+    for (it->Seek(begin); it->Valid(); it->Next(), ++entries)
+      check(writer.Put(it->key(), it->value()), d.owner, d.what(cf));
+    check(it->status(), d.owner, what);
+    if (entries == 0) {
+      writer.Finish().PermitUncheckedError();
+      std::error_code ec;
+      fs::remove(path, ec);
+      return {};
+    }
+    check(writer.Finish(), d.owner, d.what(cf));
+    return path;
+  };
+  std::vector<std::future<std::string>> others;
+  for (int p = 1; p < parts; ++p)
+    others.push_back(std::async(std::launch::async, write_part, p));
+  std::vector<std::string> files;
+  std::exception_ptr failure;
+  const auto collect = [&](const std::function<std::string()>& part) {
+    try {
+      if (auto path = part(); !path.empty())
+        files.push_back(std::move(path));
+    } catch (...) {
+      if (!failure)
+        failure = std::current_exception();
+    }
+  };
+  collect([&] { return write_part(0); });
+  for (auto& other : others)
+    collect([&] { return other.get(); });
+  if (failure) {
+    for (const auto& path : files) {
+      std::error_code ec;
+      fs::remove(path, ec);
+    }
+    std::rethrow_exception(failure);
   }
-  check(writer.Finish(), d.owner, d.what(cf));
+  if (files.empty())
+    return;
   rocksdb::IngestExternalFileOptions ingest;
   ingest.move_files = true;
-  check(d.db->IngestExternalFile(target, {path}, ingest), d.owner, d.what(cf));
+  check(d.db->IngestExternalFile(target, files, ingest), d.owner, d.what(cf));
 }
 
 void rocksdb_instance::import_key_groups(const std::string& dir, key_group_range range) {
@@ -118,9 +167,6 @@ void rocksdb_instance::import_key_groups(const std::string& dir, key_group_range
   const auto what = checkpoint_what(dir);
   read_only_checkpoint source(d.owner, dir, make_db_options(*d.resources), d.column_options(false));
 
-  const auto begin = rocksdb_layout::key_group_start(range.first);
-  const auto end = rocksdb_layout::key_group_start(range.last + 1);
-  const rocksdb::Slice end_slice(end);
   for (std::size_t i = 0; i < source.names.size(); ++i) {
     const auto state = state_of_column_family(source.names[i]);
     // The default column family holds the metadata of the states: copied whole, entry by entry
@@ -128,15 +174,11 @@ void rocksdb_instance::import_key_groups(const std::string& dir, key_group_range
     int cf = state.empty() ? 0 : d.find(state);
     if (cf < 0)
       cf = d.create(state);
-    auto options = d.read;
-    if (!state.empty())
-      options.iterate_upper_bound = &end_slice;
-    std::unique_ptr<rocksdb::Iterator> it(source.db->NewIterator(options, source.handles[i]));
-    if (!state.empty()) { // a state's key groups: in key order, as an SST file takes them
-      it->Seek(begin);
-      d.ingest(cf, *it, what);
+    if (!state.empty()) { // a state's key groups
+      d.ingest(cf, *source.db, source.handles[i], range, what);
       continue;
     }
+    std::unique_ptr<rocksdb::Iterator> it(source.db->NewIterator(d.read, source.handles[i]));
     rocksdb::WriteBatch batch;
     auto* target = d.columns[static_cast<std::size_t>(cf)].handle;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {

@@ -37,10 +37,12 @@ struct rocksdb_instance::impl {
   bool load_format(int cf, std::string* signature);
   /// The options of a column family; `with_filter` adds the TTL filter.
   rocksdb::ColumnFamilyOptions column_options(bool with_filter) const;
-  /// Copies the entries from `it` on (in key order) into column family `cf` through an SST
-  /// file written beside the instance and ingested (moved in): no memtable, no flush. `source`
-  /// names where they come from in errors.
-  void ingest(int cf, rocksdb::Iterator& it, const std::string& source);
+  /// Copies the entries of key groups `range` of column family `from` of `source` into column
+  /// family `cf` through SST files written beside the instance and ingested (moved in): no
+  /// memtable, no flush. The range is split by key group into as many parts as there are
+  /// cores, each written by a thread of its own. `what` names the source in errors.
+  void ingest(int cf, rocksdb::DB& source, rocksdb::ColumnFamilyHandle* from,
+              key_group_range range, const std::string& what);
   /// "state 'x'" or "directory 'd'", as errors name what failed.
   std::string what(int cf) const;
 

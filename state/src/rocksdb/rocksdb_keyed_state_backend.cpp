@@ -148,7 +148,7 @@ void rocksdb_keyed_state_backend::restore(const std::vector<keyed_state_handle>&
   if (checkpoints.empty())
     return;
   // The checkpoint holding most of this instance's key groups becomes it (its files linked,
-  // the key groups of others deleted); the others' key groups are inserted key by key.
+  // the key groups of others deleted); the others' key groups are copied in through SST files.
   const auto overlap = [&](const keyed_state_part& p) {
     return std::min(p.range.last, mine.last) - std::max(p.range.first, mine.first);
   };
