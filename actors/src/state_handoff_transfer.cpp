@@ -87,8 +87,8 @@ std::uint64_t fetch_handoff_copy(caf::actor_system& system, const caf::actor& ho
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     const auto size = i < listing.sizes.size() ? listing.sizes[i] : 0;
     for (std::uint64_t offset = 0; offset < size;) {
-      const auto chunk = ask<handoff_chunk_msg>(
-          self, host, timeout, handoff_read_msg{copy, listing.files[i], offset, handoff_chunk_bytes});
+      const handoff_read_msg read{copy, listing.files[i], offset, handoff_chunk_bytes};
+      const auto chunk = ask<handoff_chunk_msg>(self, host, timeout, read);
       if (chunk.bytes.empty())
         throw std::runtime_error("'" + listing.files[i] + "' ended at byte " +
                                  std::to_string(offset) + " of " + std::to_string(size));

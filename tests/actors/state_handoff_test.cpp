@@ -60,10 +60,11 @@ rescaled_job take_snapshots(const temp_dir& dir) {
         b->get_state(d).update(value_of(k));
       }
     std::map<std::string, subtask_state> states;
-    states[uid].keyed_state = b->snapshot(checkpoint, fs::path(dir / "checkpoints") / std::to_string(i));
+    const auto target = fs::path(dir / "checkpoints") / std::to_string(i);
+    states[uid].keyed_state = b->snapshot(checkpoint, target);
     op.subtasks[i] = states[uid];
-    const local_snapshot_store store(dir / "state", {"job", 1, i, 2, max_parallelism, {uid}, name},
-                                     copy_purpose::rescale_handoff);
+    const local_snapshot_owner owner{"job", 1, i, 2, max_parallelism, {uid}, name};
+    const local_snapshot_store store(dir / "state", owner, copy_purpose::rescale_handoff);
     store.keep(checkpoint, states);
     job.copies.push_back(local_snapshot_store::copy_dir(store.dir(), checkpoint));
   }
