@@ -56,6 +56,16 @@ std::string local_snapshot_store::copy_dir(const std::string& subtask_dir, std::
   return (fs::path(subtask_dir) / (checkpoint_prefix + std::to_string(id))).string();
 }
 
+std::int64_t local_snapshot_store::copy_checkpoint(const std::string& name) {
+  const std::string prefix = checkpoint_prefix;
+  std::int64_t id = -1;
+  const auto* last = name.data() + name.size();
+  if (name.rfind(prefix, 0) != 0 ||
+      std::from_chars(name.data() + prefix.size(), last, id).ptr != last)
+    return -1;
+  return id;
+}
+
 local_recovery_counts local_snapshot_store::counts() {
   return {local_restores.load(), checkpoint_dir_restores.load()};
 }
@@ -100,14 +110,9 @@ void local_snapshot_store::completed(std::int64_t id) const {
   std::error_code ec;
   if (!fs::exists(copy_dir(dir_, id), ec))
     return;
-  const std::string prefix = checkpoint_prefix;
   for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
-    const auto name = it->path().filename().string();
-    std::int64_t held = 0;
-    const auto* first = name.data() + prefix.size();
-    const auto* last = name.data() + name.size();
-    if (name.rfind(prefix, 0) == 0 && std::from_chars(first, last, held).ptr == last &&
-        held < id) {
+    const auto held = copy_checkpoint(it->path().filename().string());
+    if (held >= 0 && held < id) {
       std::error_code removing;
       fs::remove_all(it->path(), removing);
     }

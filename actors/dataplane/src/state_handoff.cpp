@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -20,17 +19,6 @@ namespace {
 std::atomic<int> restored_from_copies{0};
 std::atomic<int> fetched_copies{0};
 std::atomic<int> restored_from_checkpoint_dir{0};
-
-/// The checkpoint id of a copy directory's name `chk-<id>`, or -1.
-std::int64_t copy_checkpoint(const std::string& name) {
-  const std::string prefix = "chk-";
-  std::int64_t id = -1;
-  const auto* last = name.data() + name.size();
-  if (name.rfind(prefix, 0) != 0 ||
-      std::from_chars(name.data() + prefix.size(), last, id).ptr != last)
-    return -1;
-  return id;
-}
 
 } // namespace
 
@@ -76,7 +64,8 @@ void drop_handoff_copies(const std::string& root, const std::string& job_id, std
     std::error_code inner;
     for (fs::directory_iterator copy(sub->path(), inner), last; !inner && copy != last;
          copy.increment(inner)) {
-      const auto held = copy_checkpoint(copy->path().filename().string());
+      const auto held =
+          local_snapshot_store::copy_checkpoint(copy->path().filename().string());
       std::error_code removing;
       if (held >= 0 && held <= id)
         fs::remove_all(copy->path(), removing);

@@ -54,6 +54,8 @@ public:
                                  int subtask);
   /// `<subtask dir>/chk-<id>`: one copy.
   static std::string copy_dir(const std::string& subtask_dir, std::int64_t id);
+  /// The checkpoint id of a copy directory named `chk-<id>` (copy_dir's last part), or -1.
+  static std::int64_t copy_checkpoint(const std::string& name);
   /// The restores of every store of the process so far.
   static local_recovery_counts counts();
 
