@@ -1,6 +1,7 @@
 // A RocksDB instance at the level of bytes: opening, column families, reads and writes.
 
 #include "rocksdb_instance_impl.hpp"
+#include "rocksdb_moves.hpp"
 
 #include "sluice/state/serialization.hpp"
 #include "sluice/state/state_descriptor.hpp"
@@ -198,6 +199,8 @@ void rocksdb_instance::put(int cf, std::string_view key, std::string_view value)
   check(
       d.db->Put(d.write, d.columns[static_cast<std::size_t>(cf)].handle, slice(key), slice(value)),
       d.owner, d.what(cf));
+  if (moves_)
+    moves_->put(cf, key, value);
 }
 
 void rocksdb_instance::merge(int cf, std::string_view key, std::string_view value) {
@@ -205,12 +208,16 @@ void rocksdb_instance::merge(int cf, std::string_view key, std::string_view valu
   check(d.db->Merge(d.write, d.columns[static_cast<std::size_t>(cf)].handle, slice(key),
                     slice(value)),
         d.owner, d.what(cf));
+  if (moves_)
+    moves_->merge(cf, key);
 }
 
 void rocksdb_instance::remove(int cf, std::string_view key) {
   auto& d = *impl_;
   check(d.db->Delete(d.write, d.columns[static_cast<std::size_t>(cf)].handle, slice(key)), d.owner,
         d.what(cf));
+  if (moves_)
+    moves_->remove(cf, key);
 }
 
 void rocksdb_instance::scan(int cf, std::string_view prefix,

@@ -61,6 +61,26 @@ struct read_only_checkpoint {
 
 } // namespace
 
+std::uint64_t write_sst_file(rocksdb::Iterator& it, std::string_view begin,
+                             const rocksdb::Options& options, const std::string& path,
+                             const std::string& owner, const std::string& what) {
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options);
+  const auto file = "SST file '" + path + "'";
+  check(writer.Open(path), owner, file);
+  std::uint64_t entries = 0;
+  for (it.Seek(rocksdb::Slice(begin.data(), begin.size())); it.Valid(); it.Next(), ++entries)
+    check(writer.Put(it.key(), it.value()), owner, file);
+  check(it.status(), owner, what);
+  if (entries == 0) {
+    writer.Finish().PermitUncheckedError();
+    std::error_code ec;
+    fs::remove(path, ec);
+    return 0;
+  }
+  check(writer.Finish(), owner, file);
+  return entries;
+}
+
 void rocksdb_instance::checkpoint(const std::string& dir) {
   write_back_caches();
   auto& d = *impl_;
@@ -103,6 +123,7 @@ void rocksdb_instance::impl::ingest(int cf, rocksdb::DB& source,
   const int groups = range.last - range.first + 1;
   const int parts =
       std::max(1, std::min(groups, static_cast<int>(std::thread::hardware_concurrency())));
+  const rocksdb::Options writer_options(make_db_options(*d.resources), d.column_options(false));
   // Part p's entries into its own SST file; its path, or "" if it has none (RocksDB writes no
   // SST file without an entry).
   const auto write_part = [&](int p) -> std::string {
@@ -112,24 +133,11 @@ void rocksdb_instance::impl::ingest(int cf, rocksdb::DB& source,
     auto options = d.read;
     options.iterate_upper_bound = &end_slice;
     std::unique_ptr<rocksdb::Iterator> it(source.NewIterator(options, from));
-    const rocksdb::Options writer_options(make_db_options(*d.resources), d.column_options(false));
-    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), writer_options, target);
     const auto path = (fs::path(d.dir) / ("import-" + std::to_string(cf) + "-" +
                                           std::to_string(p) + ".sst"))
                           .string();
-    check(writer.Open(path), d.owner, d.what(cf));
-    std::uint64_t entries = 0;
-    for (it->Seek(begin); it->Valid(); it->Next(), ++entries)
-      check(writer.Put(it->key(), it->value()), d.owner, d.what(cf));
-    check(it->status(), d.owner, what);
-    if (entries == 0) {
-      writer.Finish().PermitUncheckedError();
-      std::error_code ec;
-      fs::remove(path, ec);
-      return {};
-    }
-    check(writer.Finish(), d.owner, d.what(cf));
-    return path;
+    return write_sst_file(*it, begin, writer_options, path, d.owner, what) > 0 ? path
+                                                                               : std::string();
   };
   std::vector<std::future<std::string>> others;
   for (int p = 1; p < parts; ++p)

@@ -6,8 +6,10 @@
 
 #include <rocksdb/db.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sluice {
@@ -58,6 +60,13 @@ struct rocksdb_instance::impl {
   rocksdb::ReadOptions read;
   rocksdb::WriteOptions write;
 };
+
+/// Writes the entries `it` yields from `begin` on (up to its upper bound) into a new SST file
+/// `path` written with `options`; returns how many. With none, no file is left. Errors are
+/// state_errors naming `owner` and `what`.
+std::uint64_t write_sst_file(rocksdb::Iterator& it, std::string_view begin,
+                             const rocksdb::Options& options, const std::string& path,
+                             const std::string& owner, const std::string& what);
 
 /// The column family name of `state` ("state.<name>": never "default").
 std::string column_family_name(const std::string& state);

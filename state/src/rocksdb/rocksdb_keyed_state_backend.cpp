@@ -42,6 +42,36 @@ std::string make_instance_dir(const std::string& state_dir, const std::string& o
   }
 }
 
+/// Of the old subtasks' key groups `parts`, the index of the one a restore of `mine` takes over
+/// whole (the largest overlap, the first of equals); the others' key groups are copied in.
+std::size_t restore_base(const std::vector<key_group_range>& parts, key_group_range mine) {
+  const auto overlap = [&](key_group_range p) {
+    return std::min(p.last, mine.last) - std::max(p.first, mine.first);
+  };
+  return static_cast<std::size_t>(
+      std::max_element(parts.begin(), parts.end(),
+                       [&](key_group_range a, key_group_range b) {
+                         return overlap(a) < overlap(b);
+                       }) -
+      parts.begin());
+}
+
+bool overlaps(key_group_range a, key_group_range b) {
+  return std::max(a.first, b.first) <= std::min(a.last, b.last);
+}
+
+key_group_range intersection(key_group_range a, key_group_range b) {
+  return {std::max(a.first, b.first), std::min(a.last, b.last)};
+}
+
+/// The directory where a rescale's hand-off copy keeps the key groups `range` its old subtask
+/// prepared for successors, beside the RocksDB checkpoint `part`.
+std::string moves_dir(const keyed_state_part& part, key_group_range range) {
+  return (fs::path(part.path).parent_path() / "moves" /
+          (std::to_string(range.first) + "-" + std::to_string(range.last)))
+      .string();
+}
+
 } // namespace
 
 rocksdb_keyed_state_backend::rocksdb_keyed_state_backend(const state_backend_config& config,
@@ -148,23 +178,54 @@ void rocksdb_keyed_state_backend::restore(const std::vector<keyed_state_handle>&
   if (checkpoints.empty())
     return;
   // The checkpoint holding most of this instance's key groups becomes it (its files linked,
-  // the key groups of others deleted); the others' key groups are copied in through SST files.
-  const auto overlap = [&](const keyed_state_part& p) {
-    return std::min(p.range.last, mine.last) - std::max(p.range.first, mine.first);
-  };
-  const auto base = std::max_element(
-      checkpoints.begin(), checkpoints.end(),
-      [&](const keyed_state_part& a, const keyed_state_part& b) { return overlap(a) < overlap(b); });
-  db_->restore_whole(*base, mine);
+  // the key groups of others deleted); the others' key groups are ingested from the files their
+  // subtask prepared before a rescale, or else copied in through SST files.
+  std::vector<key_group_range> ranges;
+  for (const auto& p : checkpoints)
+    ranges.push_back(p.range);
+  const auto base = restore_base(ranges, mine);
+  db_->restore_whole(checkpoints[base], mine);
   // Its SST files are this instance's now: the next incremental checkpoint references them.
-  shared_files_->seed(*base);
-  for (auto p = checkpoints.begin(); p != checkpoints.end(); ++p) {
-    if (p == base)
+  shared_files_->seed(checkpoints[base]);
+  for (std::size_t i = 0; i < checkpoints.size(); ++i) {
+    if (i == base)
       continue;
-    const readable_rocksdb_checkpoint source(owner(), *p, scratch_dir());
-    db_->import_key_groups(
-        source.dir(), {std::max(p->range.first, mine.first), std::min(p->range.last, mine.last)});
+    const auto& p = checkpoints[i];
+    const auto range = intersection(p.range, mine);
+    if (p.kind == keyed_state_part::format::rocksdb_checkpoint &&
+        db_->ingest_moves(moves_dir(p, range))) {
+      ++restored_from_moves_;
+      continue;
+    }
+    const readable_rocksdb_checkpoint source(owner(), p, scratch_dir());
+    db_->import_key_groups(source.dir(), range);
+    ++restored_by_copying_;
   }
+}
+
+std::shared_future<void> rocksdb_keyed_state_backend::prepare_handoff(int parallelism,
+                                                                      int new_parallelism) {
+  const auto mine = key_groups();
+  const auto old_range = [&](int i) {
+    return key_group_range_for_subtask(max_parallelism(), parallelism, i);
+  };
+  std::vector<key_group_range> moving;
+  for (int n = 0; n < new_parallelism; ++n) {
+    const auto successor = key_group_range_for_subtask(max_parallelism(), new_parallelism, n);
+    if (!overlaps(successor, mine))
+      continue;
+    std::vector<key_group_range> sources;
+    for (int i = 0; i < parallelism; ++i)
+      if (overlaps(old_range(i), successor))
+        sources.push_back(old_range(i));
+    if (sources[restore_base(sources, successor)] != mine)
+      moving.push_back(intersection(successor, mine));
+  }
+  if (moving.empty()) {
+    db_->cancel_moves();
+    return keyed_state_backend::prepare_handoff(parallelism, new_parallelism);
+  }
+  return db_->prepare_moves(std::move(moving), (fs::path(scratch_dir()) / "moves").string());
 }
 
 void rocksdb_keyed_state_backend::restore_local(const local_keyed_copy& copy) {

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -227,6 +228,20 @@ public:
   /// key groups): reads `copy.local`, and (RocksDB) takes the shared files of
   /// `copy.checkpointed` as written, so the next incremental snapshot writes only what is new.
   virtual void restore_local(const local_keyed_copy& copy);
+
+  /// Starts preparing, while the job still runs, the key groups a rescale of this subtask's
+  /// operator from `parallelism` to `new_parallelism` will move to successors that restore
+  /// another subtask's state as their base, so that they take files in instead of copying
+  /// entries (RocksDB; other backends prepare nothing). Ready once the bulk is prepared.
+  virtual std::shared_future<void> prepare_handoff(int parallelism, int new_parallelism);
+  /// At the rescale's stop, after its snapshot: completes what prepare_handoff began and
+  /// returns the directory holding it (empty: nothing was prepared). Throws state_error if it
+  /// cannot be completed; the successors then copy the key groups as without it.
+  virtual std::string finish_handoff() { return {}; }
+  /// The rescale did not happen: drops what prepare_handoff began.
+  virtual void cancel_handoff() {}
+  /// Old subtasks' key groups restore() took from what they prepared (finish_handoff).
+  virtual int restored_from_moves() const { return 0; }
 
   /// Live (unexpired) entries of state `name` over all keys and namespaces; a map state counts
   /// its map entries, a list state its elements; a participant of that name that counts its

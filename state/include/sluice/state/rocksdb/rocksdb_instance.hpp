@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,6 +21,7 @@
 namespace sluice {
 
 class rocksdb_shared_resources;
+class rocksdb_moves;
 
 /// What the compaction filter and counting need to read a state's values without its types.
 struct rocksdb_column_format {
@@ -93,6 +95,20 @@ public:
   /// Copies the key groups of `range` from the checkpoint in `dir` into this instance.
   void import_key_groups(const std::string& dir, key_group_range range);
 
+  /// Starts writing the key groups of `ranges` into SST files under `dir` (created) for the
+  /// successors a rescale will give them to, while this instance goes on (rocksdb_moves.hpp).
+  /// The future is ready once the bulk is written. Replaces moves prepared before.
+  std::shared_future<void> prepare_moves(std::vector<key_group_range> ranges,
+                                         const std::string& dir);
+  /// Completes the prepared moves with what was written since; returns their directory (empty:
+  /// none were prepared). Throws state_error if they cannot be completed.
+  std::string finish_moves();
+  /// Drops the prepared moves (their files stay for whoever removes `dir`).
+  void cancel_moves();
+  /// Ingests the key groups a predecessor's finish_moves left in `dir`: false, changing nothing,
+  /// if `dir` does not hold them whole.
+  bool ingest_moves(const std::string& dir);
+
   const std::string& dir() const;
 
   /// Registers a cache whose changes checkpoint(), count() and compact_all() write back first;
@@ -100,10 +116,12 @@ public:
   void add_write_back(rocksdb_write_back& cache) { write_backs_.push_back(&cache); }
 
 private:
+  friend class rocksdb_moves; // works on impl
   void write_back_caches();
 
   struct impl;
   std::unique_ptr<impl> impl_;
+  std::unique_ptr<rocksdb_moves> moves_; ///< prepared moves; destroyed before impl_
   std::vector<rocksdb_write_back*> write_backs_;
 };
 

@@ -58,6 +58,17 @@ public:
   void restore(const std::vector<keyed_state_handle>& handles) override;
   void restore_local(const local_keyed_copy& copy) override;
   void remove_expired() override;
+  /// Writes the moving key groups into SST files (rocksdb_instance::prepare_moves) under the
+  /// scratch dir; a successor's restore ingests them from `moves/<first>-<last>/` beside the
+  /// RocksDB checkpoint it restores (where the rescale's hand-off copy puts them).
+  std::shared_future<void> prepare_handoff(int parallelism, int new_parallelism) override;
+  std::string finish_handoff() override { return db_->finish_moves(); }
+  void cancel_handoff() override { db_->cancel_moves(); }
+
+  int restored_from_moves() const override { return restored_from_moves_; }
+  /// Old subtasks' key groups this backend's restore copied entry by entry out of their
+  /// checkpoints.
+  int restored_by_copying() const { return restored_by_copying_; }
 
   /// The directory of this subtask's instance.
   const std::string& instance_dir() const { return db_->dir(); }
@@ -86,6 +97,8 @@ private:
   std::shared_ptr<rocksdb_shared_files> shared_files_;
   std::unique_ptr<rocksdb_instance> db_;
   std::size_t cache_entries_;
+  int restored_from_moves_ = 0;
+  int restored_by_copying_ = 0;
 };
 
 /// A RocksDB state of the kind `d` describes.
