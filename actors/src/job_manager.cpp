@@ -104,6 +104,8 @@ caf::behavior job_manager::make_behavior() {
       },
       [this](const savepoint_request_msg& msg) { return on_savepoint_request(msg); },
       [this](const rescale_request_msg& msg) { return on_rescale_request(msg); },
+      [this](const handoff_prepared_msg& msg) { on_handoff_prepared(msg); },
+      [this](prepare_timeout_atom, std::int64_t rescale) { on_prepare_timeout(rescale); },
       // -- the task managers --
       [this](const register_task_manager_msg& msg) { return task_managers_.on_register(msg); },
       [this](task_manager_ready_atom) { on_task_manager_ready(); },

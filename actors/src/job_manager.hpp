@@ -74,6 +74,17 @@ private:
   /// Checks the rescale (job_rescale.hpp) and stops the job for it at a checkpoint; replies
   /// once the subtasks run at the new parallelism, or with why not (the job goes on).
   caf::result<std::string> on_rescale_request(const rescale_request_msg& msg);
+  /// Calls f on every subtask (with its vertex) of the vertices the rescale replaces.
+  void send_to_replaced(
+      const std::function<void(const plan_vertex&, const caf::actor&)>& f);
+  /// Asks the replaced subtasks whose parallelism changes to prepare the key groups that will
+  /// move (prepare_handoff_msg); stop_for_rescale once all answered, or after the checkpoint
+  /// timeout.
+  void prepare_rescale();
+  void on_handoff_prepared(const handoff_prepared_msg& msg);
+  void on_prepare_timeout(std::int64_t rescale);
+  /// Stops the job for the rescale at a checkpoint of its own.
+  void stop_for_rescale();
   /// The checkpoint the rescale stops at completed (`failure` empty: the subtasks close) or
   /// failed.
   void on_rescale_stopped(std::optional<std::string> failure);
@@ -132,12 +143,15 @@ private:
     std::string changes; ///< rescale_changes()
     std::vector<bool> kept_vertices; ///< by vertex id of the plan before (kept_vertices())
     std::vector<bool> kept_subtasks; ///< by flat subtask index of the new plan (redeploy_rescaled)
+    std::int64_t id = 0;     ///< rescales_ when it began
+    int preparing = 0;       ///< replaced subtasks told to prepare, not answered yet
     bool stopped = false;
     std::size_t closing = 0; ///< subtasks of changed vertices told to close, not done yet
     /// The subtasks it replaces, whose hand-off copies their successors restore.
     std::vector<handoff_source> handoff{};
   };
   std::optional<pending_rescale> rescale_;
+  std::int64_t rescales_ = 0; ///< rescales begun
   /// What end() decided, for publish_on_exit.
   std::shared_ptr<std::optional<job_result>> result_ = std::make_shared<std::optional<job_result>>();
 };

@@ -56,14 +56,70 @@ caf::result<std::string> job_manager::on_rescale_request(const rescale_request_m
   rescale_->promise = promise;
   rescale_->changes = rescale_changes(*setup_.plan, *plan);
   rescale_->kept_vertices = kept_vertices(*setup_.plan, *plan);
+  rescale_->id = ++rescales_;
   log()->info("[{}] rescaling: {}", setup_.job_name, rescale_->changes);
+  prepare_rescale();
+  return promise;
+}
+
+void job_manager::send_to_replaced(const std::function<void(const plan_vertex&,
+                                                             const caf::actor&)>& f) {
+  const auto& plan = *setup_.plan;
+  for (const auto& v : plan.vertices()) {
+    if (rescale_->kept_vertices[static_cast<std::size_t>(v.id)])
+      continue;
+    for (int i = 0; i < v.parallelism; ++i) {
+      const auto flat = flat_subtask_index(plan, v.id, i);
+      if (flat < deployment_.subtasks.size() && deployment_.subtasks[flat])
+        f(v, deployment_.subtasks[flat]);
+    }
+  }
+}
+
+void job_manager::prepare_rescale() {
+  // The replaced subtasks of a vertex whose parallelism changes prepare the key groups that
+  // will move away from them while the job still runs; the stop waits for them.
+  const auto& after = *rescale_->plan;
+  send_to_replaced([&](const plan_vertex& v, const caf::actor& sub) {
+    const int to = after.vertices()
+                       .at(static_cast<std::size_t>(after.vertex_of(v.nodes.front())))
+                       .parallelism;
+    if (to == v.parallelism)
+      return;
+    send(sub, prepare_handoff_msg{rescale_->id, to});
+    ++rescale_->preparing;
+  });
+  if (rescale_->preparing == 0) {
+    stop_for_rescale();
+    return;
+  }
+  delayed_send(this, std::chrono::milliseconds(setup_.config->checkpointing.timeout_ms),
+               prepare_timeout_atom::value, rescale_->id);
+}
+
+void job_manager::on_handoff_prepared(const handoff_prepared_msg& msg) {
+  if (rescale_ && msg.rescale == rescale_->id && rescale_->preparing > 0 &&
+      --rescale_->preparing == 0)
+    stop_for_rescale();
+}
+
+void job_manager::on_prepare_timeout(std::int64_t rescale) {
+  if (!rescale_ || rescale != rescale_->id || rescale_->preparing == 0)
+    return;
+  log()->warn("[{}] {} subtask(s) did not prepare for the rescale within {} ms; it goes on, "
+              "their key groups are copied after the stop",
+              setup_.job_name, rescale_->preparing, setup_.config->checkpointing.timeout_ms);
+  rescale_->preparing = 0;
+  stop_for_rescale();
+}
+
+void job_manager::stop_for_rescale() {
   std::vector<bool> replaced;
   for (bool kept : rescale_->kept_vertices)
     replaced.push_back(!kept);
   checkpointer_->request_rescale_stop(
       std::move(replaced),
       [this](std::optional<std::string> failure) { on_rescale_stopped(std::move(failure)); });
-  return promise;
 }
 
 void job_manager::on_rescale_stopped(std::optional<std::string> failure) {
@@ -76,17 +132,10 @@ void job_manager::on_rescale_stopped(std::optional<std::string> failure) {
   rescale_->stopped = true;
   // The sinks committed the checkpoint (checkpoint_ended_msg went first): the subtasks of the
   // vertices that change close.
-  const auto& plan = *setup_.plan;
-  for (const auto& v : plan.vertices()) {
-    if (rescale_->kept_vertices[static_cast<std::size_t>(v.id)])
-      continue;
-    for (int i = 0; i < v.parallelism; ++i) {
-      if (const auto& sub = deployment_.subtasks[flat_subtask_index(plan, v.id, i)]) {
-        send(sub, close_subtask_atom::value);
-        ++rescale_->closing;
-      }
-    }
-  }
+  send_to_replaced([&](const plan_vertex&, const caf::actor& sub) {
+    send(sub, close_subtask_atom::value);
+    ++rescale_->closing;
+  });
   if (rescale_->closing == 0)
     redeploy_rescaled();
 }
@@ -200,6 +249,10 @@ void job_manager::rewire_kept(const start_msg& wiring) {
 }
 
 void job_manager::finish_rescale(std::optional<std::string> failure) {
+  if (failure && !rescale_->stopped) // the subtasks stay: what they prepared goes
+    send_to_replaced([&](const plan_vertex&, const caf::actor& sub) {
+      send(sub, prepare_handoff_msg{rescale_->id, 0});
+    });
   auto r = std::move(*rescale_);
   rescale_.reset();
   if (failure) {

@@ -39,6 +39,8 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<handoff_read_msg>("sluice::handoff_read_msg");
   cfg.add_message_type<handoff_chunk_msg>("sluice::handoff_chunk_msg");
   cfg.add_message_type<drop_handoff_msg>("sluice::drop_handoff_msg");
+  cfg.add_message_type<prepare_handoff_msg>("sluice::prepare_handoff_msg");
+  cfg.add_message_type<handoff_prepared_msg>("sluice::handoff_prepared_msg");
   cfg.add_message_type<subtask_done_msg>("sluice::subtask_done_msg");
   cfg.add_message_type<subtask_failed_msg>("sluice::subtask_failed_msg");
   cfg.add_message_type<input_finished_msg>("sluice::input_finished_msg");

@@ -1,6 +1,7 @@
 #include "subtask_actor.hpp"
 
 #include "sluice/actors/buffer_pool.hpp"
+#include "sluice/actors/state_handoff.hpp"
 #include "sluice/checkpoint/metadata_file.hpp"
 #include "sluice/operators/core/logging.hpp"
 #include "sluice/operators/core/operator_failure.hpp"
@@ -144,6 +145,7 @@ caf::behavior subtask_actor::make_behavior() {
       [this](const trigger_checkpoint_msg& msg) { guarded([&] { on_trigger(msg); }); },
       [this](const checkpoint_ended_msg& msg) { guarded([&] { on_checkpoint_ended(msg); }); },
       [this](close_subtask_atom) { guarded([&] { close_and_quit(); }); },
+      [this](const prepare_handoff_msg& msg) { guarded([&] { prepare_handoff(msg); }); },
       [this](const rewire_msg& msg) -> caf::result<rewired_atom> {
         guarded([&] { rewire(msg); });
         if (done())
@@ -292,6 +294,13 @@ void subtask_actor::start(const start_msg& msg) {
   chain_.emplace(*setup_.plan, setup_.vertex, setup_.subtask, setup_.job_name, *output_, layout_,
                  static_cast<processing_time_service&>(*this), *setup_.config,
                  restored ? &*restored : nullptr, &local_copies);
+  if (!setup_.handoff.empty()) {
+    const int ingested = chain_->restored_from_moves();
+    count_handoff_restores({0, 0, 0, ingested});
+    log()->info("{}: the key groups moved from {} old subtask(s) were ingested from files those "
+                "prepared before the stop",
+                log_prefix_, ingested);
+  }
   // The restored backends hold what they read (RocksDB: hard links into their instances).
   for (const auto& dir : fetched) {
     std::error_code ec;

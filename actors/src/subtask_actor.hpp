@@ -141,6 +141,8 @@ private:
   local_snapshot_owner snapshot_owner() const;
   /// The store of the copy a rescale's stop keeps for the successors (made on first use).
   std::shared_ptr<const local_snapshot_store> handoff_store();
+  /// Starts preparing the key groups a coming rescale moves away (prepare_handoff_msg).
+  void prepare_handoff(const prepare_handoff_msg& msg);
   /// Makes `restored` name the hand-off copies of setup_.handoff in place of the keyed state
   /// they copy (those on other task managers fetched first, into directories added to
   /// `fetched`).

@@ -6,6 +6,7 @@
 
 #include "sluice/actors/checkpoint_ids.hpp"
 #include "sluice/actors/in_flight_data.hpp"
+#include "sluice/operators/core/logging.hpp"
 
 #include <stdexcept>
 
@@ -24,6 +25,7 @@ struct snapshot_job {
   std::string head_uid;
   std::shared_ptr<const local_snapshot_store> local; ///< keeps a copy; null: none
   std::shared_ptr<const local_snapshot_store> handoff; ///< keeps a rescale's copy; null: none
+  std::map<std::string, std::string> moves; ///< go into the rescale's copy (snapshot_ack::moves)
 };
 
 /// Writes the files, adds the in-flight data to the head operator's state, and acknowledges
@@ -31,9 +33,10 @@ struct snapshot_job {
 void write_and_acknowledge(caf::event_based_actor* self, snapshot_job job) {
   try {
     auto states = job.write();
-    for (const auto* store : {job.local.get(), job.handoff.get()})
-      if (store)
-        store->keep(job.ack.checkpoint_id, states);
+    if (job.local)
+      job.local->keep(job.ack.checkpoint_id, states);
+    if (job.handoff)
+      job.handoff->keep(job.ack.checkpoint_id, states, job.moves);
     if (!job.in_flight.empty())
       states[job.head_uid].blobs[in_flight_blob] = std::move(job.in_flight);
     if (!job.in_flight_output.empty())
@@ -67,7 +70,12 @@ void subtask_actor::acknowledge(snapshot_ack ack) {
                    counters_.task,
                    chain_->head_uid(),
                    ack.savepoint ? nullptr : local_,
-                   ack.handoff ? handoff_store() : nullptr};
+                   ack.handoff ? handoff_store() : nullptr,
+                   std::move(ack.moves)};
+  for (const auto& problem : ack.move_problems)
+    log()->warn("{}: the key groups prepared for the rescale's successors are dropped (they "
+                "copy them instead): {}",
+                log_prefix_, problem);
   job.ack.in_flight_bytes = job.in_flight.size() + job.in_flight_output.size();
   // The job travels as a spawn argument: CAF 0.17 dereferences a null tuple for a function
   // actor spawned without arguments.

@@ -1,6 +1,7 @@
-// The hand-off side of a subtask (state_handoff.hpp): a subtask a rescale replaces keeps a copy
-// of its snapshot at the rescale's stop; a successor restores what those copies hold, fetching
-// the copies other task managers keep first.
+// The hand-off side of a subtask (state_handoff.hpp): a subtask a rescale replaces prepares the
+// key groups that will move while it still runs, and keeps a copy of its snapshot (with what it
+// prepared) at the rescale's stop; a successor restores what those copies hold, fetching the
+// copies other task managers keep first.
 
 #include "state_handoff_transfer.hpp"
 #include "subtask_actor.hpp"
@@ -15,6 +16,50 @@
 namespace fs = std::filesystem;
 
 namespace sluice {
+
+namespace {
+
+/// Preparing for a rescale, waited for by a helper actor.
+struct prepare_job {
+  std::vector<std::shared_future<void>> prepared;
+  handoff_prepared_msg done;
+  caf::actor job_manager;
+  std::string task;
+};
+
+/// Waits until the keyed backends prepared, then tells the job manager (which goes on with
+/// what failed left out: its key groups are copied after the stop).
+void wait_and_report(caf::event_based_actor* self, prepare_job job) {
+  for (auto& f : job.prepared) {
+    try {
+      f.get();
+    } catch (const std::exception& e) {
+      log()->warn("{}: preparing the key groups a rescale moves failed: {}", job.task, e.what());
+    }
+  }
+  self->send(job.job_manager, job.done);
+}
+
+} // namespace
+
+void subtask_actor::prepare_handoff(const prepare_handoff_msg& msg) {
+  if (msg.parallelism == 0) {
+    if (chain_)
+      chain_->cancel_handoff();
+    return;
+  }
+  prepare_job job{{}, {msg.rescale, setup_.vertex, setup_.subtask}, setup_.job_manager,
+                  counters_.task};
+  try {
+    if (chain_ && !done()) // else nothing to prepare: the answer goes at once
+      job.prepared = chain_->prepare_handoff(msg.parallelism);
+  } catch (const std::exception& e) {
+    chain_->cancel_handoff();
+    job.prepared.clear();
+    log()->warn("{}: cannot prepare the key groups a rescale moves: {}", log_prefix_, e.what());
+  }
+  spawn<caf::detached>(wait_and_report, std::move(job));
+}
 
 std::shared_ptr<const local_snapshot_store> subtask_actor::handoff_store() {
   if (!handoff_)

@@ -111,6 +111,12 @@ void check_running_sums(state_backend_kind backend) {
   CHECK(after.from_copies - before.from_copies == 11);
   CHECK(after.from_checkpoint_dir == before.from_checkpoint_dir);
   CHECK(after.fetched == before.fetched);
+  // RocksDB: the key groups a new subtask takes from an old subtask other than its base (the
+  // one it overlaps most, the first of equals) were prepared by that old subtask before the
+  // stop and are ingested. Of 128 key groups: 2 -> 3 one (new 1, 43..85, takes 43..63 from old
+  // 0 and is based on old 1, 64..85); 3 -> 1 two (based on old 0, the first of the two with 43
+  // key groups); 1 -> 4 none.
+  CHECK(after.ingested - before.ingested == (backend == state_backend_kind::rocksdb ? 3 : 0));
   // The source and its map run at parallelism 1 throughout: kept in place by every rescale.
   CHECK(g->source_opens() == 1);
   // The latest checkpoint is the last rescale's (1 -> 4): the sums it replaced snapshotted

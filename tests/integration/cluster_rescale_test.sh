@@ -11,7 +11,8 @@
 #            2 -> 3 -> 1 -> 4 the same way: its committed firings equal a plain run's, and
 #            its source (parallelism 1) is kept in place by each rescale; RocksDB state
 # In steps and windows, the new subtasks restore the key groups of the replaced ones from
-# their hand-off copies (fetched from the other task managers), none from --checkpoint-dir.
+# their hand-off copies (fetched from the other task managers), none from --checkpoint-dir;
+# in windows, the moved key groups come as files the old subtasks prepared before the stop.
 set -euo pipefail
 bin=$1
 sluice=$2
@@ -70,7 +71,15 @@ case "$mode" in
       fail "a restore read the checkpoint directory: $handoff"
     ! grep -h "hand-off copy .* cannot be used" "$work"/tm?.err || fail "unusable hand-off copies"
     # window_aggregate's source runs at parallelism 1: every rescale keeps it in place.
+    # Its RocksDB windows' key groups that a new subtask takes from an old one other than its
+    # base were prepared by the old one before the stop and are ingested, fetched copies
+    # included: 2 -> 3 one old subtask's, 3 -> 1 two, 1 -> 4 none.
     if [ "$mode" = windows ]; then
+      ingested=$(cat "$work"/tm?.err | sed -n 's/.*moved from \([0-9]*\) old subtask.*/\1/p' |
+                 awk '{ n += $1 } END { print n + 0 }')
+      [ "$ingested" = 3 ] || fail "prepared key groups of $ingested old subtasks ingested, not 3"
+      ! grep -h "prepared for the rescale's successors are dropped" "$work"/tm?.err ||
+        fail "prepared key groups were dropped"
       [ "$(grep -c "keeping 1 in place" "$work/jm.err")" = 3 ] ||
         fail "the source was not kept in place by each rescale: $(grep deploying "$work/jm.err")"
     fi

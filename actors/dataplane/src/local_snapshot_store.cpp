@@ -70,8 +70,24 @@ local_recovery_counts local_snapshot_store::counts() {
   return {local_restores.load(), checkpoint_dir_restores.load()};
 }
 
+void local_snapshot_store::take_moves(const std::string& from, const std::string& to) const {
+  std::error_code ec;
+  fs::rename(from, to, ec);
+  if (ec) { // another file system
+    ec.clear();
+    fs::copy(from, to, fs::copy_options::recursive, ec);
+  }
+  if (ec) {
+    log()->warn("{}: the key groups prepared for the rescale's successors are dropped (they "
+                "copy them instead): cannot move '{}' to '{}': {}",
+                owner_.task, from, to, ec.message());
+    fs::remove_all(to, ec);
+  }
+}
+
 void local_snapshot_store::keep(std::int64_t id,
-                                const std::map<std::string, subtask_state>& states) const {
+                                const std::map<std::string, subtask_state>& states,
+                                const std::map<std::string, std::string>& moves) const {
   if (std::none_of(states.begin(), states.end(),
                    [](const auto& s) { return s.second.keyed_state.has_value(); }))
     return;
@@ -93,6 +109,8 @@ void local_snapshot_store::keep(std::int64_t id,
       subtask_state checkpointed;
       checkpointed.keyed_state = state.keyed_state;
       copy.blobs[checkpointed_blob] = subtask_state_to_text(checkpointed, owner_.subtask);
+      if (const auto m = moves.find(uid); m != moves.end())
+        take_moves(m->second, (part_dir / "moves").string());
       m.state_backend = state.keyed_state->backend;
       auto& op = m.operators[uid];
       op.parallelism = owner_.parallelism;

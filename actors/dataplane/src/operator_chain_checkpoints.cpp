@@ -81,6 +81,44 @@ void operator_chain::notify_checkpoint_complete(std::int64_t checkpoint_id) {
   for_each_operator([&](stream_operator& op) { op.notify_checkpoint_complete(checkpoint_id); });
 }
 
+std::vector<std::shared_future<void>> operator_chain::prepare_handoff(int new_parallelism) {
+  std::vector<std::shared_future<void>> out;
+  for (const auto& ctx : contexts_)
+    if (ctx.keyed_state)
+      out.push_back(ctx.keyed_state->prepare_handoff(ctx.parallelism, new_parallelism));
+  return out;
+}
+
+std::map<std::string, std::string>
+operator_chain::finish_handoff(std::vector<std::string>& problems) {
+  std::map<std::string, std::string> out;
+  for (std::size_t i = 0; i < contexts_.size(); ++i) {
+    if (!contexts_[i].keyed_state)
+      continue;
+    try {
+      if (auto dir = contexts_[i].keyed_state->finish_handoff(); !dir.empty())
+        out[uids_[i]] = std::move(dir);
+    } catch (const std::exception& e) {
+      problems.push_back(e.what());
+    }
+  }
+  return out;
+}
+
+void operator_chain::cancel_handoff() {
+  for (const auto& ctx : contexts_)
+    if (ctx.keyed_state)
+      ctx.keyed_state->cancel_handoff();
+}
+
+int operator_chain::restored_from_moves() const {
+  int n = 0;
+  for (const auto& ctx : contexts_)
+    if (ctx.keyed_state)
+      n += ctx.keyed_state->restored_from_moves();
+  return n;
+}
+
 void operator_chain::notify_checkpoint_aborted(std::int64_t checkpoint_id) {
   for_each_operator([&](stream_operator& op) { op.notify_checkpoint_aborted(checkpoint_id); });
 }

@@ -19,6 +19,7 @@ namespace {
 std::atomic<int> restored_from_copies{0};
 std::atomic<int> fetched_copies{0};
 std::atomic<int> restored_from_checkpoint_dir{0};
+std::atomic<int> ingested_moves{0};
 
 } // namespace
 
@@ -144,14 +145,15 @@ int substitute_handoff_copies(checkpoint_metadata& restored, const handoff_handl
 }
 
 handoff_counts handoff_restores() {
-  return {restored_from_copies.load(), fetched_copies.load(),
-          restored_from_checkpoint_dir.load()};
+  return {restored_from_copies.load(), fetched_copies.load(), restored_from_checkpoint_dir.load(),
+          ingested_moves.load()};
 }
 
 void count_handoff_restores(const handoff_counts& add) {
   restored_from_copies += add.from_copies;
   fetched_copies += add.fetched;
   restored_from_checkpoint_dir += add.from_checkpoint_dir;
+  ingested_moves += add.ingested;
 }
 
 } // namespace sluice

@@ -184,6 +184,8 @@ void subtask_checkpointer::snapshot_chain(snapshot_ack& ack) {
   ack.savepoint = is_savepoint(id);
   const auto target = savepoints_.find(id);
   ack.handoff = target != savepoints_.end() && target->second.full;
+  if (ack.handoff)
+    ack.moves = chain_.finish_handoff(ack.move_problems);
 }
 
 void subtask_checkpointer::take_snapshot(snapshot_ack ack, bool emit_barrier) {
@@ -224,6 +226,8 @@ bool subtask_checkpointer::on_checkpoint_ended(std::int64_t id, bool completed,
                                                std::int64_t now_ms) {
   auto savepoint = savepoints_.find(id);
   const bool stopping = savepoint != savepoints_.end() && savepoint->second.stop;
+  if (!completed && savepoint != savepoints_.end() && savepoint->second.full)
+    chain_.cancel_handoff(); // the rescale failed: this subtask stays, and goes on
   if (savepoint != savepoints_.end())
     savepoints_.erase(savepoint);
   if (completed) {

@@ -114,6 +114,32 @@ typename Inspector::result_type inspect(Inspector& f, drop_handoff_msg& x) {
   return f(caf::meta::type_name("sluice::drop_handoff_msg"), x.job_id, x.checkpoint_id);
 }
 
+/// A rescale is coming that gives the vertex of the receiving subtask `parallelism` subtasks
+/// (job manager -> each subtask the rescale replaces): prepare the key groups that will move
+/// away from it (operator_chain::prepare_handoff) and answer handoff_prepared_msg once they are.
+/// Parallelism 0: the rescale of that number is off; drop what was prepared.
+struct prepare_handoff_msg {
+  std::int64_t rescale = 0; ///< the job manager's count of rescales
+  int parallelism = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, prepare_handoff_msg& x) {
+  return f(caf::meta::type_name("sluice::prepare_handoff_msg"), x.rescale, x.parallelism);
+}
+
+/// A subtask prepared for rescale `rescale` (subtask -> job manager).
+struct handoff_prepared_msg {
+  std::int64_t rescale = 0;
+  int vertex = 0;
+  int subtask = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, handoff_prepared_msg& x) {
+  return f(caf::meta::type_name("sluice::handoff_prepared_msg"), x.rescale, x.vertex, x.subtask);
+}
+
 /// Start running; `subtasks` holds every subtask of the job, by vertex, then subtask index, and
 /// `data_addresses` the data address of the task manager each runs on ("" where it has none:
 /// the embedded cluster's, or with TLS; data to it goes through CAF).
@@ -273,6 +299,8 @@ using metrics_atom = caf::atom_constant<caf::atom("s_metrics")>;
 /// A task manager's report (reply: task_manager_report); the job manager's metrics timer.
 using report_atom = caf::atom_constant<caf::atom("s_report")>;
 using metrics_tick_atom = caf::atom_constant<caf::atom("s_mtick")>;
+/// The job manager waited long enough for the subtasks of rescale N to prepare.
+using prepare_timeout_atom = caf::atom_constant<caf::atom("s_preptmo")>;
 /// The job manager waited long enough for task managers' slots (attempt).
 using slots_timeout_atom = caf::atom_constant<caf::atom("s_slotwait")>;
 

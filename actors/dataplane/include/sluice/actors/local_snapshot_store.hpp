@@ -60,8 +60,12 @@ public:
   static local_recovery_counts counts();
 
   /// Keeps a copy of the keyed state in `states` (by operator uid) for checkpoint `id`. A copy
-  /// that cannot be made is logged and left out: the checkpoint goes on without it.
-  void keep(std::int64_t id, const std::map<std::string, subtask_state>& states) const;
+  /// that cannot be made is logged and left out: the checkpoint goes on without it. `moves` (by
+  /// uid) are the directories of key groups prepared for a rescale's successors
+  /// (operator_chain::finish_handoff): each goes, moved, into the copy as `moves/` beside the
+  /// operator's RocksDB checkpoint, where the successors' restore looks for them.
+  void keep(std::int64_t id, const std::map<std::string, subtask_state>& states,
+            const std::map<std::string, std::string>& moves = {}) const;
   /// Checkpoint `id` completed: if a copy of it is held, the older copies go.
   void completed(std::int64_t id) const;
   /// Checkpoint `id` was aborted: its copy goes.
@@ -79,6 +83,8 @@ private:
   /// fills `out`.
   std::string match(const checkpoint_metadata& restored,
                     std::map<std::string, local_keyed_copy>& out) const;
+  /// Moves the directory `from` to `to` (see keep); logs and leaves it out if it cannot.
+  void take_moves(const std::string& from, const std::string& to) const;
 
   std::string dir_;
   local_snapshot_owner owner_;

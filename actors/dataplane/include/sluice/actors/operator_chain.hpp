@@ -20,6 +20,7 @@
 #include <array>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
@@ -81,6 +82,17 @@ public:
   snapshot_writer snapshot(std::int64_t checkpoint_id, const std::filesystem::path& dir,
                            const std::filesystem::path& shared_dir);
   void notify_checkpoint_complete(std::int64_t checkpoint_id);
+  /// A rescale to `new_parallelism` is coming: every keyed backend starts preparing the key
+  /// groups it will give away (keyed_state_backend::prepare_handoff). Ready once all are.
+  std::vector<std::shared_future<void>> prepare_handoff(int new_parallelism);
+  /// After the rescale's snapshot: by operator uid, the directories holding what the keyed
+  /// backends prepared. One whose preparation cannot be completed is left out, and why is
+  /// added to `problems`.
+  std::map<std::string, std::string> finish_handoff(std::vector<std::string>& problems);
+  /// The rescale did not happen.
+  void cancel_handoff();
+  /// Old subtasks' key groups the keyed backends' restore took from what those prepared.
+  int restored_from_moves() const;
   void notify_checkpoint_aborted(std::int64_t checkpoint_id);
 
 private:

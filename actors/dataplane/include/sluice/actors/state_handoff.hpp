@@ -59,6 +59,9 @@ struct handoff_counts {
   int from_copies = 0;         ///< old subtasks' states restored from hand-off copies
   int fetched = 0;             ///< of those, copies fetched from another task manager
   int from_checkpoint_dir = 0; ///< old subtasks' states read from the checkpoint directory
+  /// Old subtasks whose moved key groups were ingested from files they prepared before the
+  /// stop (keyed_state_backend::prepare_handoff), not copied entry by entry after it.
+  int ingested = 0;
 };
 handoff_counts handoff_restores();
 /// Adds to handoff_restores().

@@ -35,6 +35,10 @@ struct snapshot_ack {
   /// A rescale's stop at a subtask it replaces: its successors restore a copy of the snapshot
   /// kept by its task manager (state_handoff.hpp).
   bool handoff = false;
+  /// With handoff: by operator uid, the key groups it prepared for its successors
+  /// (operator_chain::finish_handoff), and why an operator's could not be completed.
+  std::map<std::string, std::string> moves{};
+  std::vector<std::string> move_problems{};
 };
 
 /// A checkpoint or savepoint the coordinator triggers (at sources, and at finished subtasks).
