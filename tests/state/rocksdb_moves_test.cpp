@@ -180,7 +180,10 @@ TEST_CASE("prepared moves that a rescale does not use are dropped") {
   auto b = rocksdb_test::backend(rocksdb_test::config(dir), 2, 0);
   fill(*b, model);
   b->prepare_handoff(2, 3).get();
+  const auto prepared = fs::path(as_rocksdb(*b).instance_dir() + ".scratch") / "moves";
+  CHECK(fs::exists(prepared / "43-63"));
   b->cancel_handoff();
+  CHECK_FALSE(fs::exists(prepared));
   CHECK(b->finish_handoff().empty());
   // To 2 (the same key groups) or to 1 (its only successor takes subtask 0's state as its base,
   // the first of two equal overlaps), nothing moves away from subtask 0; at 1, subtask 1's key

@@ -199,7 +199,14 @@ std::string rocksdb_instance::finish_moves() {
   return moves->dir();
 }
 
-void rocksdb_instance::cancel_moves() { moves_.reset(); }
+void rocksdb_instance::cancel_moves() {
+  if (!moves_)
+    return;
+  const auto dir = moves_->dir();
+  moves_.reset();
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
 
 bool rocksdb_instance::ingest_moves(const std::string& dir) {
   auto& d = *impl_;

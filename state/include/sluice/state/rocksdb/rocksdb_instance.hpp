@@ -103,7 +103,7 @@ public:
   /// Completes the prepared moves with what was written since; returns their directory (empty:
   /// none were prepared). Throws state_error if they cannot be completed.
   std::string finish_moves();
-  /// Drops the prepared moves (their files stay for whoever removes `dir`).
+  /// Drops the prepared moves and their files.
   void cancel_moves();
   /// Ingests the key groups a predecessor's finish_moves left in `dir`: false, changing nothing,
   /// if `dir` does not hold them whole.
