@@ -138,9 +138,6 @@ void rocksdb_moves::finish() {
         return;
       check(writer->Finish(), d_.owner, what);
       files.emplace_back(file, d_.columns[static_cast<std::size_t>(cf)].state);
-      if (files.back().second.find('\n') != std::string::npos)
-        throw state_error("operator '" + d_.owner + "': state '" + files.back().second +
-                          "' has a line break in its name; its key groups move the slow way");
       writer.reset();
     };
     std::string merged;
@@ -173,8 +170,12 @@ void rocksdb_moves::finish() {
                        d_.what(0)) > 0)
       files.emplace_back("metadata.sst", std::string());
     std::ofstream manifest(fs::path(range_dir(r)) / manifest_name);
-    for (const auto& [name, state] : files)
+    for (const auto& [name, state] : files) {
+      if (state.find('\n') != std::string::npos)
+        throw state_error("operator '" + d_.owner + "': state '" + state +
+                          "' has a line break in its name: a MANIFEST line cannot name it");
       manifest << name << '\t' << state << '\n';
+    }
     manifest.close();
     if (!manifest)
       throw state_error("operator '" + d_.owner + "': cannot write the MANIFEST of '" +
