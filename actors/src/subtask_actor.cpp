@@ -294,8 +294,7 @@ void subtask_actor::start(const start_msg& msg) {
   chain_.emplace(*setup_.plan, setup_.vertex, setup_.subtask, setup_.job_name, *output_, layout_,
                  static_cast<processing_time_service&>(*this), *setup_.config,
                  restored ? &*restored : nullptr, &local_copies);
-  if (!setup_.handoff.empty()) {
-    const int ingested = chain_->restored_from_moves();
+  if (const int ingested = setup_.handoff.empty() ? 0 : chain_->restored_from_moves()) {
     count_handoff_restores({0, 0, 0, ingested});
     log()->info("{}: the key groups moved from {} old subtask(s) were ingested from files those "
                 "prepared before the stop",
