@@ -1,18 +1,23 @@
 // The write-back cache in front of RocksDB value, reducing, aggregating and list states: every
 // change it holds reaches snapshots and counts, whether or not its entry was evicted, and a
-// restore into a backend without a cache reads exactly the values written.
+// restore into a backend without a cache reads exactly the values written; a full cache writes
+// only the entry it evicts, and evicts a key not used since the clock's hand last passed it.
 
 #include "keyed_state_fixture.hpp"
 #include "rocksdb_test_support.hpp"
+#include "sluice/state/rocksdb/rocksdb_instance.hpp"
+#include "sluice/state/rocksdb/rocksdb_value_cache.hpp"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <optional>
-#include <utility>
+#include <filesystem>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace sluice;
@@ -164,5 +169,62 @@ TEST_CASE("a value cleared in the cache is absent from the snapshot") {
       CHECK(restored_name.value() ==
             (cleared && k % 2 == 0 ? std::nullopt : std::optional<std::string>("kept")));
     }
+  }
+}
+
+TEST_CASE("a full cache writes only the entry it evicts, one not used since the hand passed") {
+  temp_dir dir;
+  const std::string db_dir = dir / "db";
+  std::filesystem::create_directories(db_dir);
+  rocksdb_instance db("cache test", db_dir, make_rocksdb_shared_resources(16),
+                      system_ttl_clock::instance());
+  const int cf = db.column_family("values", "int64", {});
+  detail::rocksdb_value_cache<std::int64_t> cache(db, cf, 4);
+  const auto bytes_of = [](std::int64_t v) {
+    std::vector<char> out;
+    byte_writer w(out);
+    serialize(w, v);
+    w.finish();
+    return std::string(out.begin(), out.end());
+  };
+  // The keys RocksDB holds, each checked to hold the value the cache was given for it.
+  const auto stored = [&](const std::map<std::string, std::int64_t>& given) {
+    std::set<std::string> keys;
+    std::string value;
+    for (const auto& [key, v] : given)
+      if (db.get(cf, key, value)) {
+        CHECK(value == bytes_of(v));
+        keys.insert(key);
+      }
+    return keys;
+  };
+
+  std::map<std::string, std::int64_t> given{{"a", 1}, {"b", 2}, {"c", 3}, {"d", 4}};
+  for (const auto& [key, v] : given)
+    cache.assign(key, v);
+  CHECK(stored(given).empty());
+
+  given["e"] = 5; // a fifth key: one of the four goes, written; the other three stay unwritten
+  cache.assign("e", 5);
+  CHECK(cache.size() == 4);
+  const auto first = stored(given);
+  REQUIRE(first.size() == 1);
+  const auto evicted = *first.begin();
+  CHECK(cache.find(evicted) == nullptr);
+
+  std::vector<std::string> kept; // the three survivors: the hand cleared their marks in passing
+  for (const auto& key : {"a", "b", "c", "d"})
+    if (key != evicted)
+      kept.emplace_back(key);
+  REQUIRE(cache.find(kept[0]) != nullptr); // used again, like "e", which was just cached
+  REQUIRE(cache.find(kept[1]) != nullptr);
+  given["f"] = 6; // only kept[2] was not used since: it goes
+  cache.assign("f", 6);
+  CHECK(stored(given) == std::set<std::string>{evicted, kept[2]});
+  for (const auto& key : {kept[0], kept[1], std::string("e"), std::string("f")}) {
+    CAPTURE(key);
+    auto* e = cache.find(key);
+    REQUIRE(e != nullptr);
+    CHECK(e->value == given.at(key));
   }
 }

@@ -4,7 +4,10 @@
 // keys stay deserialized in memory, and a change is written to RocksDB only when its entry is
 // evicted or something reads the column family as a whole (a checkpoint, a count, a compaction;
 // rocksdb_instance calls write_back() first). So a hot key costs a hash lookup, not a RocksDB
-// read, a deserialization, a serialization and a RocksDB write per access. Absent values are
+// read, a deserialization, a serialization and a RocksDB write per access. A full cache evicts
+// one entry per new one, by the clock (second chance): a key used since the hand last passed it
+// stays, and only the evicted entry is written, so no access waits for a whole cache's worth of
+// writes (what a record waits for stays bounded as the keys outgrow the cache). Absent values are
 // cached too (a key read and found empty is not read again), and a value made and cleared while
 // cached never reaches RocksDB (a window's accumulator that fires before its entry is evicted).
 // States under TTL are not cached: their values carry the time of their last access.
@@ -45,6 +48,8 @@ public:
   rocksdb_value_cache(rocksdb_instance& db, int cf, std::size_t capacity)
       : db_(db), cf_(cf), capacity_(capacity) {
     db_.add_write_back(*this);
+    entries_.reserve(capacity_); // never rehashed: the clock's hand stays valid
+    hand_ = entries_.end();
   }
   rocksdb_value_cache(const rocksdb_value_cache&) = delete;
   rocksdb_value_cache& operator=(const rocksdb_value_cache&) = delete;
@@ -93,30 +98,31 @@ public:
   std::size_t size() const { return entries_.size(); }
 
 private:
-  /// Caches `value` as the entry of `key`, which is not cached; evicts first when full.
+  /// Caches `value` as the entry of `key`, which is not cached; evicts one first when full.
   entry& insert(std::string_view key, std::optional<V>&& value) {
     if (entries_.size() >= capacity_)
-      evict();
+      evict_one();
     auto& e = entries_[std::string(key)];
     e.value = std::move(value);
     e.used = true;
     return e;
   }
 
-  /// Writes the changes back, then frees at least half of the cache: first the entries not used
-  /// since the previous sweep (the hot keys stay), then as many others as needed.
-  void evict() {
-    write_back();
-    for (auto it = entries_.begin(); it != entries_.end();) {
-      if (it->second.used) {
-        it->second.used = false;
-        ++it;
-      } else {
-        it = entries_.erase(it);
-      }
+  /// Moves the hand on to the first entry not used since the hand last passed it (clearing the
+  /// marks it passes), writes that entry if it is dirty and drops it. At most one round.
+  void evict_one() {
+    for (;;) {
+      if (hand_ == entries_.end())
+        hand_ = entries_.begin();
+      auto& e = hand_->second;
+      if (!e.used)
+        break;
+      e.used = false;
+      ++hand_;
     }
-    for (auto it = entries_.begin(); it != entries_.end() && entries_.size() > capacity_ / 2;)
-      it = entries_.erase(it);
+    if (hand_->second.dirty)
+      store(hand_->first, hand_->second);
+    hand_ = entries_.erase(hand_);
   }
 
   /// Writes the value of `e` at `key`, or deletes the one RocksDB may hold.
@@ -136,6 +142,7 @@ private:
   std::size_t capacity_;
   Encoding encoding_;
   std::unordered_map<std::string, entry> entries_;
+  typename std::unordered_map<std::string, entry>::iterator hand_;
   std::string probe_;
   std::vector<char> bytes_;
 };
