@@ -48,7 +48,6 @@ public:
   rocksdb_value_cache(rocksdb_instance& db, int cf, std::size_t capacity)
       : db_(db), cf_(cf), capacity_(capacity) {
     db_.add_write_back(*this);
-    entries_.reserve(capacity_); // never rehashed: the clock's hand stays valid
     hand_ = entries_.end();
   }
   rocksdb_value_cache(const rocksdb_value_cache&) = delete;
@@ -102,7 +101,12 @@ private:
   entry& insert(std::string_view key, std::optional<V>&& value) {
     if (entries_.size() >= capacity_)
       evict_one();
+    const auto buckets = entries_.bucket_count();
     auto& e = entries_[std::string(key)];
+    // A rehash (only while the cache fills: a full one holds no more than it held before) moves
+    // the entries: the hand starts over.
+    if (entries_.bucket_count() != buckets)
+      hand_ = entries_.end();
     e.value = std::move(value);
     e.used = true;
     return e;
