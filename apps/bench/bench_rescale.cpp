@@ -228,11 +228,11 @@ std::pair<pause, pause> measure(const setup& s, int repeat) {
 }
 
 /// Prints one state size's figures and adds them to `fields` with names ending in `suffix`.
-void report(const char* what, const pause& live, const pause& restart, const std::string& suffix,
-            std::vector<std::pair<std::string, double>>& fields) {
+void report(const std::string& what, const pause& live, const pause& restart,
+            const std::string& suffix, std::vector<std::pair<std::string, double>>& fields) {
   std::printf("%s: live %8.1f ms, stop + restart %8.1f ms (%.1fx shorter); longest gap: live "
               "%.1f ms, stop + restart %.1f ms\n",
-              what, live.ms, restart.ms, restart.ms / live.ms, live.longest_gap_ms,
+              what.c_str(), live.ms, restart.ms, restart.ms / live.ms, live.longest_gap_ms,
               restart.longest_gap_ms);
   fields.push_back({"live_pause_ms_" + suffix, live.ms});
   fields.push_back({"restart_pause_ms_" + suffix, restart.ms});
@@ -274,14 +274,14 @@ int main(int argc, char** argv) {
   const auto [live_small, restart_small] = measure(s, repeat);
   const auto small = "small state (" + std::to_string(s.keys) + " keys x " +
                      std::to_string(s.value_bytes) + " bytes)";
-  report(small.c_str(), live_small, restart_small, "small", fields);
+  report(small, live_small, restart_small, "small", fields);
   if (state_mb > 0) {
     auto large = s;
     large.value_bytes = 1024;
     large.keys = state_mb * 1024; // MiB / 1 KiB values
     const auto [live_large, restart_large] = measure(large, 1);
     const auto what = "large state (" + std::to_string(large.keys) + " keys x 1 KiB)";
-    report(what.c_str(), live_large, restart_large, "large", fields);
+    report(what, live_large, restart_large, "large", fields);
   }
   if (env.flag("json"))
     bench::print_json(fields);
