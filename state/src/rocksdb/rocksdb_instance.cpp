@@ -148,7 +148,12 @@ rocksdb_instance::rocksdb_instance(std::string owner, std::string dir,
                                    std::shared_ptr<rocksdb_shared_resources> resources,
                                    const ttl_clock& clock)
     : impl_(std::make_unique<impl>(std::move(owner), std::move(dir), std::move(resources), clock)) {
-  impl_->open("directory '" + impl_->dir + "'");
+}
+
+rocksdb_instance::impl& rocksdb_instance::opened() {
+  if (!impl_->db)
+    impl_->open("directory '" + impl_->dir + "'");
+  return *impl_;
 }
 
 rocksdb_instance::~rocksdb_instance() = default;
@@ -157,7 +162,7 @@ const std::string& rocksdb_instance::dir() const { return impl_->dir; }
 
 int rocksdb_instance::column_family(const std::string& name, const std::string& signature,
                                     rocksdb_column_format format) {
-  auto& d = *impl_;
+  auto& d = opened();
   int cf = d.find(name);
   std::string stored;
   if (cf >= 0 && d.load_format(cf, &stored)) {
@@ -186,7 +191,7 @@ int rocksdb_instance::column_family(const std::string& name, const std::string& 
 }
 
 bool rocksdb_instance::get(int cf, std::string_view key, std::string& value) {
-  auto& d = *impl_;
+  auto& d = opened();
   auto s = d.db->Get(d.read, d.columns[static_cast<std::size_t>(cf)].handle, slice(key), &value);
   if (s.IsNotFound())
     return false;
@@ -195,7 +200,7 @@ bool rocksdb_instance::get(int cf, std::string_view key, std::string& value) {
 }
 
 void rocksdb_instance::put(int cf, std::string_view key, std::string_view value) {
-  auto& d = *impl_;
+  auto& d = opened();
   check(
       d.db->Put(d.write, d.columns[static_cast<std::size_t>(cf)].handle, slice(key), slice(value)),
       d.owner, d.what(cf));
@@ -204,7 +209,7 @@ void rocksdb_instance::put(int cf, std::string_view key, std::string_view value)
 }
 
 void rocksdb_instance::merge(int cf, std::string_view key, std::string_view value) {
-  auto& d = *impl_;
+  auto& d = opened();
   check(d.db->Merge(d.write, d.columns[static_cast<std::size_t>(cf)].handle, slice(key),
                     slice(value)),
         d.owner, d.what(cf));
@@ -213,7 +218,7 @@ void rocksdb_instance::merge(int cf, std::string_view key, std::string_view valu
 }
 
 void rocksdb_instance::remove(int cf, std::string_view key) {
-  auto& d = *impl_;
+  auto& d = opened();
   check(d.db->Delete(d.write, d.columns[static_cast<std::size_t>(cf)].handle, slice(key)), d.owner,
         d.what(cf));
   if (moves_)
@@ -222,7 +227,7 @@ void rocksdb_instance::remove(int cf, std::string_view key) {
 
 void rocksdb_instance::scan(int cf, std::string_view prefix,
                             const std::function<bool(std::string_view, std::string_view)>& f) {
-  auto& d = *impl_;
+  auto& d = opened();
   const auto end = prefix_end(prefix);
   const rocksdb::Slice end_slice(end);
   auto options = d.read;
@@ -246,7 +251,7 @@ void rocksdb_instance::write_back_caches() {
 
 std::size_t rocksdb_instance::count(const std::string& name) {
   write_back_caches();
-  auto& d = *impl_;
+  auto& d = opened();
   int cf = d.find(name);
   if (cf < 0)
     return 0;
@@ -267,7 +272,7 @@ std::size_t rocksdb_instance::count(const std::string& name) {
 
 void rocksdb_instance::compact_all() {
   write_back_caches();
-  auto& d = *impl_;
+  auto& d = opened();
   rocksdb::CompactRangeOptions options;
   // Rewrite the last level too, so the TTL filter sees every entry.
   options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;

@@ -82,8 +82,8 @@ std::uint64_t write_sst_file(rocksdb::Iterator& it, std::string_view begin,
 }
 
 void rocksdb_instance::checkpoint(const std::string& dir) {
+  auto& d = opened();
   write_back_caches();
-  auto& d = *impl_;
   rocksdb::Checkpoint* raw = nullptr;
   check(rocksdb::Checkpoint::Create(d.db.get(), &raw), d.owner, checkpoint_what(dir));
   std::unique_ptr<rocksdb::Checkpoint> cp(raw);
@@ -171,7 +171,7 @@ void rocksdb_instance::impl::ingest(int cf, rocksdb::DB& source,
 }
 
 void rocksdb_instance::import_key_groups(const std::string& dir, key_group_range range) {
-  auto& d = *impl_;
+  auto& d = opened();
   const auto what = checkpoint_what(dir);
   read_only_checkpoint source(d.owner, dir, make_db_options(*d.resources), d.column_options(false));
 

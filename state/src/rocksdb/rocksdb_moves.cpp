@@ -187,7 +187,7 @@ std::shared_future<void> rocksdb_instance::prepare_moves(std::vector<key_group_r
                                                         const std::string& dir) {
   write_back_caches();
   moves_.reset();
-  moves_ = std::make_unique<rocksdb_moves>(*impl_, std::move(ranges), dir);
+  moves_ = std::make_unique<rocksdb_moves>(opened(), std::move(ranges), dir);
   return moves_->prepared();
 }
 
@@ -210,7 +210,7 @@ void rocksdb_instance::cancel_moves() {
 }
 
 bool rocksdb_instance::ingest_moves(const std::string& dir) {
-  auto& d = *impl_;
+  auto& d = opened();
   std::ifstream manifest(fs::path(dir) / manifest_name);
   if (!manifest)
     return false;

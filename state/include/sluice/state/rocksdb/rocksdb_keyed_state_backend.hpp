@@ -38,8 +38,9 @@ rocksdb_memory_stats rocksdb_memory(const rocksdb_shared_resources& resources);
 
 class rocksdb_keyed_state_backend final : public keyed_state_backend {
 public:
-  /// Opens a fresh instance in a new directory under config.state_dir (created with its
-  /// parents), sharing config.rocksdb_resources; if that is null, the backend creates resources
+  /// A fresh instance in a new directory under config.state_dir (created with its parents;
+  /// RocksDB opens it at first use, or opens what restore puts there), sharing
+  /// config.rocksdb_resources; if that is null, the backend creates resources
   /// of config.memory_mb for itself alone. Callers that run several subtasks must create one
   /// resources object (make_rocksdb_shared_resources) and put it in the config of every backend,
   /// or each gets its own budget. Throws state_error naming the dir if it cannot be created.
