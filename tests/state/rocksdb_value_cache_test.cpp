@@ -1,7 +1,8 @@
 // The write-back cache in front of RocksDB value, reducing, aggregating and list states: every
 // change it holds reaches snapshots and counts, whether or not its entry was evicted, and a
 // restore into a backend without a cache reads exactly the values written; a full cache writes
-// only the entry it evicts, and evicts a key not used since the clock's hand last passed it.
+// only the entry it evicts, and evicts a key not used since the clock's hand last passed it;
+// while a rescale's moves are prepared, every access writes back one changed entry.
 
 #include "keyed_state_fixture.hpp"
 #include "rocksdb_test_support.hpp"
@@ -113,6 +114,52 @@ void check(keyed_state_backend& b, const expected& e) {
   }
 }
 
+/// The bytes RocksDB holds for the value `v`.
+std::string bytes_of(std::int64_t v) {
+  std::vector<char> out;
+  byte_writer w(out);
+  serialize(w, v);
+  w.finish();
+  return std::string(out.begin(), out.end());
+}
+
+/// The directory `dir`/db, created.
+std::string created_db_dir(const temp_dir& dir) {
+  const auto path = dir / "db";
+  std::filesystem::create_directories(path);
+  return path;
+}
+
+/// A RocksDB instance with a column family of int64 values behind a cache of `capacity` entries.
+struct cached_db {
+  explicit cached_db(std::size_t capacity)
+      : db("cache test", created_db_dir(dir), make_rocksdb_shared_resources(16),
+           system_ttl_clock::instance()),
+        cf(db.column_family("values", "int64", {})), cache(db, cf, capacity) {}
+
+  /// Whether RocksDB holds `v` at `key`.
+  bool holds(const std::string& key, std::int64_t v) {
+    std::string value;
+    return db.get(cf, key, value) && value == bytes_of(v);
+  }
+  /// The keys of `given` RocksDB holds, each checked to hold the value given for it.
+  std::set<std::string> stored(const std::map<std::string, std::int64_t>& given) {
+    std::set<std::string> keys;
+    std::string value;
+    for (const auto& [key, v] : given)
+      if (db.get(cf, key, value)) {
+        CHECK(value == bytes_of(v));
+        keys.insert(key);
+      }
+    return keys;
+  }
+
+  temp_dir dir;
+  rocksdb_instance db;
+  int cf;
+  detail::rocksdb_value_cache<std::int64_t> cache;
+};
+
 } // namespace
 
 TEST_CASE("the keyed state suite's default cache is the backend's") {
@@ -173,41 +220,17 @@ TEST_CASE("a value cleared in the cache is absent from the snapshot") {
 }
 
 TEST_CASE("a full cache writes only the entry it evicts, one not used since the hand passed") {
-  temp_dir dir;
-  const std::string db_dir = dir / "db";
-  std::filesystem::create_directories(db_dir);
-  rocksdb_instance db("cache test", db_dir, make_rocksdb_shared_resources(16),
-                      system_ttl_clock::instance());
-  const int cf = db.column_family("values", "int64", {});
-  detail::rocksdb_value_cache<std::int64_t> cache(db, cf, 4);
-  const auto bytes_of = [](std::int64_t v) {
-    std::vector<char> out;
-    byte_writer w(out);
-    serialize(w, v);
-    w.finish();
-    return std::string(out.begin(), out.end());
-  };
-  // The keys RocksDB holds, each checked to hold the value the cache was given for it.
-  const auto stored = [&](const std::map<std::string, std::int64_t>& given) {
-    std::set<std::string> keys;
-    std::string value;
-    for (const auto& [key, v] : given)
-      if (db.get(cf, key, value)) {
-        CHECK(value == bytes_of(v));
-        keys.insert(key);
-      }
-    return keys;
-  };
-
+  cached_db c(4);
+  auto& cache = c.cache;
   std::map<std::string, std::int64_t> given{{"a", 1}, {"b", 2}, {"c", 3}, {"d", 4}};
   for (const auto& [key, v] : given)
     cache.assign(key, v);
-  CHECK(stored(given).empty());
+  CHECK(c.stored(given).empty());
 
   given["e"] = 5; // a fifth key: one of the four goes, written; the other three stay unwritten
   cache.assign("e", 5);
   CHECK(cache.size() == 4);
-  const auto first = stored(given);
+  const auto first = c.stored(given);
   REQUIRE(first.size() == 1);
   const auto evicted = *first.begin();
   CHECK(cache.find(evicted) == nullptr);
@@ -220,11 +243,39 @@ TEST_CASE("a full cache writes only the entry it evicts, one not used since the 
   REQUIRE(cache.find(kept[1]) != nullptr);
   given["f"] = 6; // only kept[2] was not used since: it goes
   cache.assign("f", 6);
-  CHECK(stored(given) == std::set<std::string>{evicted, kept[2]});
+  CHECK(c.stored(given) == std::set<std::string>{evicted, kept[2]});
   for (const auto& key : {kept[0], kept[1], std::string("e"), std::string("f")}) {
     CAPTURE(key);
     auto* e = cache.find(key);
     REQUIRE(e != nullptr);
     CHECK(e->value == given.at(key));
   }
+}
+
+TEST_CASE("while a rescale's moves are prepared, every access writes back one changed entry") {
+  cached_db c(8);
+  auto& cache = c.cache;
+  for (const auto& [key, v] : {std::pair("a", 1), std::pair("b", 2), std::pair("c", 3)})
+    cache.assign(key, v);
+  CHECK(cache.find("x") == nullptr); // an access without moves writes nothing back
+  CHECK(c.stored({{"a", 1}, {"b", 2}, {"c", 3}}).empty());
+
+  temp_dir moves;
+  c.db.prepare_moves({{0, 0}}, moves / "moves").wait(); // writes every change back first
+  CHECK(c.stored({{"a", 1}, {"b", 2}, {"c", 3}}).size() == 3);
+  // Each access first writes back one changed entry, if there is one: changing a, b and c
+  // writes a (at b's access) and b (at c's); c waits for the next access, of any key.
+  cache.assign("a", 10);
+  cache.assign("b", 20);
+  cache.assign("c", 30);
+  CHECK(c.holds("a", 10));
+  CHECK(c.holds("b", 20));
+  CHECK(c.holds("c", 3));
+  CHECK(cache.find("x") == nullptr);
+  CHECK(c.holds("c", 30));
+
+  c.db.cancel_moves(); // no moves: changes stay in the cache again
+  cache.assign("a", 100);
+  CHECK(cache.find("b") != nullptr);
+  CHECK(c.holds("a", 10));
 }

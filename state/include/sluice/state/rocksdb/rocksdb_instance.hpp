@@ -107,6 +107,8 @@ public:
   std::string finish_moves();
   /// Drops the prepared moves and their files.
   void cancel_moves();
+  /// Whether moves are prepared (from prepare_moves until finish_moves or cancel_moves).
+  bool moves_prepared() const { return moves_ != nullptr; }
   /// Ingests the key groups a predecessor's finish_moves left in `dir`: false, changing nothing,
   /// if `dir` does not hold them whole.
   bool ingest_moves(const std::string& dir);

@@ -10,6 +10,9 @@
 // writes (what a record waits for stays bounded as the keys outgrow the cache). Absent values are
 // cached too (a key read and found empty is not read again), and a value made and cleared while
 // cached never reaches RocksDB (a window's accumulator that fires before its entry is evicted).
+// While a rescale's moves are prepared (rocksdb_instance::moves_prepared), every access also
+// writes back one dirty entry out of the next few a second hand passes, so that little is left to
+// write back at the rescale's stop, where the job stands still until it is written.
 // States under TTL are not cached: their values carry the time of their last access.
 
 #include "sluice/state/rocksdb/rocksdb_instance.hpp"
@@ -49,12 +52,15 @@ public:
       : db_(db), cf_(cf), capacity_(capacity) {
     db_.add_write_back(*this);
     hand_ = entries_.end();
+    cleaner_ = entries_.end();
   }
   rocksdb_value_cache(const rocksdb_value_cache&) = delete;
   rocksdb_value_cache& operator=(const rocksdb_value_cache&) = delete;
 
   /// The entry of `key`, or nullptr if it is not cached.
   entry* find(std::string_view key) {
+    if (db_.moves_prepared())
+      clean_one();
     probe_.assign(key.data(), key.size());
     const auto it = entries_.find(probe_);
     if (it == entries_.end())
@@ -105,8 +111,10 @@ private:
     auto& e = entries_[std::string(key)];
     // A rehash (only while the cache fills: a full one holds no more than it held before) moves
     // the entries: the hand starts over.
-    if (entries_.bucket_count() != buckets)
+    if (entries_.bucket_count() != buckets) {
       hand_ = entries_.end();
+      cleaner_ = entries_.end();
+    }
     e.value = std::move(value);
     e.used = true;
     return e;
@@ -126,7 +134,26 @@ private:
     }
     if (hand_->second.dirty)
       store(hand_->first, hand_->second);
+    const bool cleaner_here = cleaner_ == hand_;
     hand_ = entries_.erase(hand_);
+    if (cleaner_here)
+      cleaner_ = hand_;
+  }
+
+  /// Moves the cleaner on by up to clean_reach entries, writing back the first dirty one. An
+  /// access dirties at most one entry and this cleans one while more than about one entry in
+  /// clean_reach is dirty: that bounds what the rescale's stop writes back.
+  void clean_one() {
+    for (std::size_t i = 0; i < clean_reach && !entries_.empty(); ++i) {
+      if (cleaner_ == entries_.end())
+        cleaner_ = entries_.begin();
+      auto& [key, e] = *cleaner_++;
+      if (e.dirty) {
+        store(key, e);
+        e.dirty = false;
+        return;
+      }
+    }
   }
 
   /// Writes the value of `e` at `key`, or deletes the one RocksDB may hold.
@@ -141,12 +168,15 @@ private:
     e.stored = e.value.has_value();
   }
 
+  static constexpr std::size_t clean_reach = 64;
+
   rocksdb_instance& db_;
   int cf_;
   std::size_t capacity_;
   Encoding encoding_;
   std::unordered_map<std::string, entry> entries_;
   typename std::unordered_map<std::string, entry>::iterator hand_;
+  typename std::unordered_map<std::string, entry>::iterator cleaner_; ///< see clean_one
   std::string probe_;
   std::vector<char> bytes_;
 };
