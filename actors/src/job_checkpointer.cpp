@@ -6,6 +6,7 @@
 #include "sluice/operators/core/logging.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace sluice {
 
@@ -165,16 +166,10 @@ void job_checkpointer::complete(const checkpoint_metadata& m) {
   const auto now = wall_clock_ms();
   auto stats = core_.complete(id, now);
   ++completed_;
-  try {
-    if (!target_dir)
-      storage_->apply_retention(core_.config().retained);
-    // A failed checkpoint's directory outlives its discard when a subtask still wrote into it
-    // (a slow writer, a full disk): removed with the next completed one.
-    if (!target_dir && core_.pending_ids().empty())
-      storage_->discard_incomplete();
-  } catch (const checkpoint_error& e) {
-    log()->warn("[{}] {}", setup_.job_name, e.what());
-  }
+  if (stops_for_rescale(id))
+    retire_after_rescale_ = true;
+  else if (!target_dir)
+    retire_checkpoints();
   log()->info("[{}] {}", setup_.job_name, stats.to_string(now));
   setup_.status->add_completed_checkpoint(stats);
   if (after_next_checkpoint_ && !target_dir)
@@ -188,6 +183,23 @@ void job_checkpointer::complete(const checkpoint_metadata& m) {
     maybe_trigger_final();
   }
   arm_tick();
+}
+
+void job_checkpointer::retire_checkpoints() {
+  try {
+    storage_->apply_retention(core_.config().retained);
+    // A failed checkpoint's directory outlives its discard when a subtask still wrote into it
+    // (a slow writer, a full disk): removed with the next completed one.
+    if (core_.pending_ids().empty())
+      storage_->discard_incomplete();
+  } catch (const checkpoint_error& e) {
+    log()->warn("[{}] {}", setup_.job_name, e.what());
+  }
+}
+
+void job_checkpointer::rescale_finished() {
+  if (std::exchange(retire_after_rescale_, false))
+    retire_checkpoints();
 }
 
 void job_checkpointer::arm_tick() {

@@ -95,6 +95,10 @@ public:
   /// The job runs again at the plan the job manager's setup holds now: later checkpoints
   /// expect its subtasks.
   void rescaled();
+  /// The rescale is over (its successors run, or it failed): retires the checkpoints its stop
+  /// left beyond retention. Deleting them waits until then, so that it does not hold up the
+  /// job manager while it deploys and rewires the successors.
+  void rescale_finished();
   /// Calls `f` with the id of the next checkpoint (not savepoint) that completes, once.
   void after_next_checkpoint(std::function<void(std::int64_t)> f) {
     after_next_checkpoint_ = std::move(f);
@@ -157,12 +161,16 @@ private:
   /// Every subtask acknowledged: writes `_metadata`, completes, retires old checkpoints,
   /// notifies.
   void complete(const checkpoint_metadata& m);
+  /// Discards the completed checkpoints beyond retention, and failed ones when none is pending.
+  void retire_checkpoints();
 
   // -- savepoints (job_checkpointer_savepoints.cpp) --
   /// A stop with savepoint is waiting, running or completed: no further checkpoint starts.
   bool stopping() const;
   /// The directory of savepoint `id`, if it is a running savepoint (not a rescale's stop).
   std::optional<std::filesystem::path> savepoint_dir(std::int64_t id) const;
+  /// Whether `id` is a running rescale's stop.
+  bool stops_for_rescale(std::int64_t id) const;
   /// Triggers the first waiting savepoint if nothing is pending and the job is running.
   void maybe_trigger_savepoint();
   /// Every subtask but the sources knows savepoint `id`'s directory: triggers the sources.
@@ -203,6 +211,7 @@ private:
   bool stopped_ = false; ///< a stop with savepoint completed: the job is closing
   std::function<void(std::int64_t)> after_next_checkpoint_;
   bool stopped_for_rescale_ = false; ///< that stop was a rescale's: the job runs again
+  bool retire_after_rescale_ = false; ///< rescale_finished retires checkpoints
 };
 
 } // namespace sluice

@@ -81,6 +81,11 @@ std::optional<fs::path> job_checkpointer::savepoint_dir(std::int64_t id) const {
   return it->second.dir;
 }
 
+bool job_checkpointer::stops_for_rescale(std::int64_t id) const {
+  auto it = running_savepoints_.find(id);
+  return it != running_savepoints_.end() && it->second.order.rescale_done;
+}
+
 void job_checkpointer::request_savepoint(const savepoint_request_msg& msg,
                                          caf::response_promise promise) {
   const fs::path parent = msg.dir.empty() ? setup_.config->checkpointing.savepoint_dir : msg.dir;

@@ -255,6 +255,7 @@ void job_manager::finish_rescale(std::optional<std::string> failure) {
     });
   auto r = std::move(*rescale_);
   rescale_.reset();
+  checkpointer_->rescale_finished();
   if (failure) {
     log()->warn("[{}] no rescale: {}", setup_.job_name, *failure);
     r.promise.deliver(caf::make_error(caf::sec::runtime_error, "no rescale of job '" +

@@ -3,7 +3,8 @@
 // is exactly that of a run without rescales (computed here from the numbers alone), its
 // operators ran at each parallelism in turn, and the source, whose parallelism stays 1, opened
 // once: kept in place; the subtasks a rescale replaces snapshot whole at its checkpoint.
-// Refused rescales leave the job running unchanged.
+// Refused rescales leave the job running unchanged. A rescale's checkpoint counts for retention
+// by the time the rescale is answered.
 
 #include "../temp_dir.hpp"
 #include "gated_jobs.hpp"
@@ -12,11 +13,14 @@
 #include "sluice/actors/checkpoint_ids.hpp"
 #include "sluice/actors/local_snapshot_store.hpp"
 #include "sluice/actors/state_handoff.hpp"
+#include "sluice/checkpoint/checkpoint_storage.hpp"
 #include "sluice/checkpoint/restore_point.hpp"
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -244,6 +248,35 @@ TEST_CASE("the hand-off copies of a rescale go once the job completed a later ch
   auto result = job->wait();
   REQUIRE_MESSAGE(result.ok(), result.error());
   CHECK(committed_lines(dir.path() / "out") == expected_windows());
+}
+
+TEST_CASE("a rescale's checkpoint counts for retention by the time the rescale is answered") {
+  temp_dir dir;
+  auto cfg = rescale_config(state_backend_kind::rocksdb, dir);
+  cfg.checkpointing.retained = 1;
+  auto g = std::make_shared<gate>(0);
+  auto log = std::make_shared<sink_log>();
+  environment env(cfg);
+  sums(env, g).sink_to(logging_sink{log});
+  auto job = env.execute_async("retained rescales");
+  const checkpoint_storage storage(dir / "checkpoints", job_id_of("retained rescales"));
+  std::vector<std::int64_t> kept; // after each rescale (no periodic checkpoints: its stop's)
+  for (const auto& s : steps) {
+    g->move_to(s.gate_at);
+    g->wait_reached();
+    job->rescale(s.parallelism, "");
+    const auto completed = storage.completed_checkpoints();
+    CHECK(completed.size() == 1);
+    if (!completed.empty())
+      kept.push_back(completed.back());
+  }
+  CHECK(kept.size() == steps.size());
+  CHECK(std::is_sorted(kept.begin(), kept.end()));
+  CHECK(std::adjacent_find(kept.begin(), kept.end()) == kept.end()); // a new one each time
+  g->open();
+  auto result = job->wait();
+  REQUIRE_MESSAGE(result.ok(), result.error());
+  CHECK(sorted(log->lines) == expected_sums());
 }
 
 TEST_CASE("a rescale that cannot be done is refused and the job goes on unchanged") {
