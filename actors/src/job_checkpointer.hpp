@@ -158,8 +158,8 @@ private:
   /// Checkpoint or savepoint `f` ended without completing: discards it, tells the subtasks
   /// (and a savepoint's client); fails the job after too many checkpoint failures in a row.
   void on_failure(const checkpoint_failure& f);
-  /// Every subtask acknowledged: writes `_metadata`, completes, retires old checkpoints,
-  /// notifies.
+  /// Every subtask acknowledged: writes `_metadata`, completes, retires old checkpoints (after
+  /// a rescale's stop: once the rescale is over, rescale_finished), notifies.
   void complete(const checkpoint_metadata& m);
   /// Discards the completed checkpoints beyond retention, and failed ones when none is pending.
   void retire_checkpoints();
