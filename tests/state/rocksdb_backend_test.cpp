@@ -1,4 +1,5 @@
-// The RocksDB backend's directories and its shared memory budget.
+// The RocksDB backend's directories (an instance opened at first use) and its shared memory
+// budget.
 
 #include "rocksdb_test_support.hpp"
 
@@ -31,7 +32,8 @@ std::size_t write_kib_values(keyed_state_backend& b) {
 
 } // namespace
 
-TEST_CASE("rocksdb instance lives in its own directory under the state dir, removed with it") {
+TEST_CASE("rocksdb instance lives in its own directory under the state dir, opened at first "
+          "use, removed with it") {
   temp_dir dir;
   auto c = rocksdb_test::config(dir);
   c.state_dir = dir / "a/b/state";
@@ -44,6 +46,10 @@ TEST_CASE("rocksdb instance lives in its own directory under the state dir, remo
     CHECK(std::filesystem::path(first).parent_path() == c.state_dir);
     CHECK(std::filesystem::path(first).filename().string().rfind("count__1_1_-", 0) == 0);
     CHECK(first != static_cast<rocksdb_keyed_state_backend&>(*second).instance_dir());
+    // RocksDB opens the instance when it is first used (a restore would open its files there).
+    CHECK(std::filesystem::is_directory(first));
+    CHECK_FALSE(std::filesystem::exists(std::filesystem::path(first) / "CURRENT"));
+    b->get_state(value_state_descriptor<std::string>("v"));
     CHECK(std::filesystem::exists(std::filesystem::path(first) / "CURRENT"));
   }
   CHECK_FALSE(std::filesystem::exists(first));
