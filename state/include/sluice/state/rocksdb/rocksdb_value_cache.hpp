@@ -94,10 +94,8 @@ public:
   /// Writes every dirty entry into RocksDB; the entries stay cached, clean.
   void write_back() override {
     for (auto& [key, e] : entries_)
-      if (e.dirty) {
+      if (e.dirty)
         store(key, e);
-        e.dirty = false;
-      }
   }
 
   std::size_t size() const { return entries_.size(); }
@@ -110,7 +108,7 @@ private:
     const auto buckets = entries_.bucket_count();
     auto& e = entries_[std::string(key)];
     // A rehash (only while the cache fills: a full one holds no more than it held before) moves
-    // the entries: the hand starts over.
+    // the entries: both hands start over.
     if (entries_.bucket_count() != buckets) {
       hand_ = entries_.end();
       cleaner_ = entries_.end();
@@ -150,13 +148,12 @@ private:
       auto& [key, e] = *cleaner_++;
       if (e.dirty) {
         store(key, e);
-        e.dirty = false;
         return;
       }
     }
   }
 
-  /// Writes the value of `e` at `key`, or deletes the one RocksDB may hold.
+  /// Writes the value of `e` at `key`, or deletes the one RocksDB may hold; `e` is clean then.
   void store(const std::string& key, entry& e) {
     if (e.value) {
       bytes_.clear();
@@ -166,6 +163,7 @@ private:
       db_.remove(cf_, key);
     }
     e.stored = e.value.has_value();
+    e.dirty = false;
   }
 
   static constexpr std::size_t clean_reach = 64;
