@@ -1,7 +1,8 @@
 // The key groups a rescale moves, prepared by the old subtask while it runs
 // (keyed_state_backend::prepare_handoff) and ingested by the successor's restore: the successor
 // holds exactly what the old subtasks held at their snapshot, writes made after the preparing
-// included, whether it ingests the prepared files or copies the key groups without them.
+// included (written in two rounds: the first while the job runs), whether it ingests the
+// prepared files or copies the key groups without them; preparing flushes the memtables.
 
 #include "rocksdb_test_support.hpp"
 
@@ -9,6 +10,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -155,6 +157,55 @@ TEST_CASE("a successor ingests the key groups its predecessor prepared, with lat
     CHECK(as_rocksdb(*other).restored_from_moves() + as_rocksdb(*other).restored_by_copying() ==
           0);
     check(*other, r.model);
+  }
+}
+
+TEST_CASE("the changes made after the preparing are written in two rounds, in order") {
+  temp_dir dir;
+  const auto r = two_old_subtasks(dir);
+  // The first change after the snapshot's files were written is written at the next write,
+  // while the job runs; the rest at the stop. The successor ingests them in that order (checked
+  // by the tests above).
+  std::vector<std::string> files;
+  std::ifstream manifest(fs::path(r.moves) / "43-63" / "MANIFEST");
+  for (std::string line; std::getline(manifest, line);)
+    files.push_back(line.substr(0, line.find('\t')));
+  const auto round = [](const std::string& file) {
+    if (file.find("-snapshot.sst") != std::string::npos)
+      return 0;
+    if (file.find("-changes-1.sst") != std::string::npos)
+      return 1;
+    if (file.find("-changes-2.sst") != std::string::npos)
+      return 2;
+    return file == "metadata.sst" ? 3 : -1;
+  };
+  std::vector<int> rounds;
+  for (const auto& file : files)
+    rounds.push_back(round(file));
+  CAPTURE(files);
+  CHECK(std::count(rounds.begin(), rounds.end(), 1) == 1); // one state changed first
+  CHECK(std::count(rounds.begin(), rounds.end(), 2) >= 1);
+  CHECK(std::count(rounds.begin(), rounds.end(), -1) == 0);
+  CHECK(std::is_sorted(rounds.begin(), rounds.end()));
+}
+
+TEST_CASE("preparing a hand-off flushes the memtables, whether or not key groups move") {
+  temp_dir dir;
+  std::map<std::int64_t, expected> model;
+  const auto sst_files = [](const keyed_state_backend& b) {
+    int n = 0;
+    for (const auto& entry : fs::directory_iterator(as_rocksdb(b).instance_dir()))
+      n += entry.path().extension() == ".sst" ? 1 : 0;
+    return n;
+  };
+  for (int i = 0; i < 2; ++i) { // at 2 -> 3, subtask 0 gives key groups away, subtask 1 none
+    CAPTURE(i);
+    auto b = rocksdb_test::backend(rocksdb_test::config(dir), 2, i);
+    fill(*b, model);
+    CHECK(sst_files(*b) == 0); // all in memtables yet
+    b->prepare_handoff(2, 3).get();
+    CHECK(sst_files(*b) > 0);
+    CHECK(b->finish_handoff().empty() == (i == 1));
   }
 }
 

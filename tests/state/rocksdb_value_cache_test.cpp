@@ -2,7 +2,8 @@
 // change it holds reaches snapshots and counts, whether or not its entry was evicted, and a
 // restore into a backend without a cache reads exactly the values written; a full cache writes
 // only the entry it evicts, and evicts a key not used since the clock's hand last passed it;
-// while a rescale's moves are prepared, every access writes back one changed entry.
+// while a rescale's hand-off is prepared, an access writes back one changed entry once 64 are
+// changed.
 
 #include "keyed_state_fixture.hpp"
 #include "rocksdb_test_support.hpp"
@@ -252,30 +253,41 @@ TEST_CASE("a full cache writes only the entry it evicts, one not used since the 
   }
 }
 
-TEST_CASE("while a rescale's moves are prepared, every access writes back one changed entry") {
-  cached_db c(8);
+TEST_CASE("while a rescale's hand-off is prepared, an access writes back a changed entry once "
+          "enough are changed") {
+  const std::size_t limit = detail::rocksdb_value_cache<std::int64_t>::dirty_while_handing_off;
+  const std::size_t n = limit + 20;
+  cached_db c(2 * n);
   auto& cache = c.cache;
-  for (const auto& [key, v] : {std::pair("a", 1), std::pair("b", 2), std::pair("c", 3)})
-    cache.assign(key, v);
-  CHECK(cache.find("x") == nullptr); // an access without moves writes nothing back
-  CHECK(c.stored({{"a", 1}, {"b", 2}, {"c", 3}}).empty());
+  // Changes every key k<i> to base + i.
+  const auto change_all = [&](std::int64_t base) {
+    for (std::size_t i = 0; i < n; ++i)
+      cache.assign("k" + std::to_string(i), base + static_cast<std::int64_t>(i));
+  };
+  // How many keys RocksDB holds at base + i.
+  const auto holding = [&](std::int64_t base) {
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      count += c.holds("k" + std::to_string(i), base + static_cast<std::int64_t>(i)) ? 1 : 0;
+    return count;
+  };
+  change_all(0);
+  CHECK(holding(0) == 0); // without moves, changes stay in the cache
 
   temp_dir moves;
-  c.db.prepare_moves({{0, 0}}, moves / "moves").wait(); // writes every change back first
-  CHECK(c.stored({{"a", 1}, {"b", 2}, {"c", 3}}).size() == 3);
-  // Each access first writes back one changed entry, if there is one: changing a, b and c
-  // writes a (at b's access) and b (at c's); c waits for the next access, of any key.
-  cache.assign("a", 10);
-  cache.assign("b", 20);
-  cache.assign("c", 30);
-  CHECK(c.holds("a", 10));
-  CHECK(c.holds("b", 20));
-  CHECK(c.holds("c", 3));
-  CHECK(cache.find("x") == nullptr);
-  CHECK(c.holds("c", 30));
+  std::vector<key_group_range> ranges;
+  SUBCASE("key groups move away") { ranges = {{0, 0}}; }
+  SUBCASE("nothing moves away: the rescale only replaces the subtask") {}
+  c.db.prepare_moves(ranges, moves / "moves").wait(); // writes every change back first
+  CHECK(holding(0) == n);
+  change_all(1000);
+  // The first `limit` changes stay in the cache; each later one wrote one back first.
+  CHECK(holding(1000) == n - limit);
+  CHECK(holding(0) == limit);
 
   c.db.cancel_moves(); // no moves: changes stay in the cache again
-  cache.assign("a", 100);
-  CHECK(cache.find("b") != nullptr);
-  CHECK(c.holds("a", 10));
+  change_all(2000);
+  CHECK(holding(2000) == 0);
+  cache.write_back();
+  CHECK(holding(2000) == n);
 }

@@ -61,23 +61,28 @@ struct read_only_checkpoint {
 
 } // namespace
 
+std::unique_ptr<rocksdb::SstFileWriter> new_sst_writer(const rocksdb::Options& options) {
+  return std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options, nullptr,
+                                                  /*invalidate_page_cache=*/false);
+}
+
 std::uint64_t write_sst_file(rocksdb::Iterator& it, std::string_view begin,
                              const rocksdb::Options& options, const std::string& path,
                              const std::string& owner, const std::string& what) {
-  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options);
+  const auto writer = new_sst_writer(options);
   const auto file = "SST file '" + path + "'";
-  check(writer.Open(path), owner, file);
+  check(writer->Open(path), owner, file);
   std::uint64_t entries = 0;
   for (it.Seek(rocksdb::Slice(begin.data(), begin.size())); it.Valid(); it.Next(), ++entries)
-    check(writer.Put(it.key(), it.value()), owner, file);
+    check(writer->Put(it.key(), it.value()), owner, file);
   check(it.status(), owner, what);
   if (entries == 0) {
-    writer.Finish().PermitUncheckedError();
+    writer->Finish().PermitUncheckedError();
     std::error_code ec;
     fs::remove(path, ec);
     return 0;
   }
-  check(writer.Finish(), owner, file);
+  check(writer->Finish(), owner, file);
   return entries;
 }
 

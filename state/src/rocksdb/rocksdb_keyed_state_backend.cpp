@@ -221,10 +221,6 @@ std::shared_future<void> rocksdb_keyed_state_backend::prepare_handoff(int parall
     if (sources[restore_base(sources, successor)] != mine)
       moving.push_back(intersection(successor, mine));
   }
-  if (moving.empty()) {
-    db_->cancel_moves();
-    return keyed_state_backend::prepare_handoff(parallelism, new_parallelism);
-  }
   return db_->prepare_moves(std::move(moving), (fs::path(scratch_dir()) / "moves").string());
 }
 

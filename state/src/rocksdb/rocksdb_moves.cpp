@@ -17,8 +17,9 @@ namespace sluice {
 
 namespace {
 
-/// Changes since the snapshot kept for the successor at most; beyond, the moves are dropped and
-/// the successor copies the key groups out of the checkpoint as without them.
+/// Changes kept in memory at most (since the snapshot, or since they were last written); beyond,
+/// the moves are dropped and the successor copies the key groups out of the checkpoint as
+/// without them.
 constexpr std::size_t max_change_bytes = std::size_t{256} << 20;
 
 const char* const manifest_name = "MANIFEST";
@@ -37,7 +38,7 @@ rocksdb_moves::rocksdb_moves(rocksdb_instance::impl& d, std::vector<key_group_ra
                              std::string dir)
     : d_(d), ranges_(std::move(ranges)), dir_(std::move(dir)),
       writer_options_(make_db_options(*d.resources), d.column_options(false)),
-      snapshot_files_(ranges_.size()) {
+      files_(ranges_.size()) {
   std::error_code ec;
   fs::remove_all(dir_, ec);
   for (std::size_t r = 0; r < ranges_.size(); ++r) {
@@ -50,7 +51,15 @@ rocksdb_moves::rocksdb_moves(rocksdb_instance::impl& d, std::vector<key_group_ra
   for (std::size_t i = 1; i < d.columns.size(); ++i)
     states_[i] = {d.columns[i].state, d.columns[i].handle};
   snapshot_ = d.db->GetSnapshot();
-  prepared_ = std::async(std::launch::async, [this] { write_snapshot_files(); }).share();
+  std::vector<rocksdb::ColumnFamilyHandle*> columns;
+  for (const auto& c : d.columns)
+    columns.push_back(c.handle);
+  prepared_ = std::async(std::launch::async, [this, columns] {
+                write_snapshot_files();
+                check(d_.db->Flush(rocksdb::FlushOptions(), columns), d_.owner,
+                      "flushing its memtables");
+                snapshot_written_.store(true, std::memory_order_release);
+              }).share();
 }
 
 rocksdb_moves::~rocksdb_moves() {
@@ -79,7 +88,7 @@ void rocksdb_moves::write_snapshot_files() {
       std::unique_ptr<rocksdb::Iterator> it(d_.db->NewIterator(read, handle));
       if (write_sst_file(*it, begin, writer_options_, (fs::path(range_dir(r)) / file).string(),
                          d_.owner, "state '" + state + "'") > 0)
-        snapshot_files_[r].emplace_back(file, state);
+        files_[r].emplace_back(file, state);
     }
   }
 }
@@ -95,7 +104,10 @@ bool rocksdb_moves::moving(std::string_view key) const {
 }
 
 void rocksdb_moves::record(int cf, std::string_view key, change c) {
-  if (overflowed_ || cf == 0 || !moving(key))
+  if (rounds_ == 0 && !changes_.empty() && failure_.empty() &&
+      snapshot_written_.load(std::memory_order_acquire))
+    write_early();
+  if (!failure_.empty() || cf == 0 || !moving(key))
     return;
   auto [it, added] = changes_.try_emplace({cf, std::string(key)});
   if (added)
@@ -106,30 +118,25 @@ void rocksdb_moves::record(int cf, std::string_view key, change c) {
     change_bytes_ += c.value->size();
   it->second = std::move(c);
   if (change_bytes_ > max_change_bytes) {
-    overflowed_ = true;
+    failure_ = "operator '" + d_.owner + "': more than " + std::to_string(max_change_bytes >> 20) +
+               " MiB were written into the moving key groups while they were prepared";
     changes_.clear();
   }
 }
 
-void rocksdb_moves::put(int cf, std::string_view key, std::string_view value) {
-  record(cf, key, {std::string(value), false});
+void rocksdb_moves::write_early() {
+  try {
+    write_changes();
+  } catch (const std::exception& e) {
+    failure_ = e.what();
+    changes_.clear();
+  }
 }
 
-void rocksdb_moves::merge(int cf, std::string_view key) { record(cf, key, {std::nullopt, true}); }
-
-void rocksdb_moves::remove(int cf, std::string_view key) {
-  record(cf, key, {std::nullopt, false});
-}
-
-void rocksdb_moves::finish() {
-  prepared_.get();
-  if (overflowed_)
-    throw state_error("operator '" + d_.owner + "': more than " +
-                      std::to_string(max_change_bytes >> 20) +
-                      " MiB were written into the moving key groups while they were prepared");
+void rocksdb_moves::write_changes() {
   const auto what = "directory '" + dir_ + "'";
+  ++rounds_;
   for (std::size_t r = 0; r < ranges_.size(); ++r) {
-    auto files = snapshot_files_[r];
     std::unique_ptr<rocksdb::SstFileWriter> writer;
     std::string file;
     int cf = 0;
@@ -137,7 +144,7 @@ void rocksdb_moves::finish() {
       if (!writer)
         return;
       check(writer->Finish(), d_.owner, what);
-      files.emplace_back(file, d_.columns[static_cast<std::size_t>(cf)].state);
+      files_[r].emplace_back(file, d_.columns[static_cast<std::size_t>(cf)].state);
       writer.reset();
     };
     std::string merged;
@@ -147,8 +154,8 @@ void rocksdb_moves::finish() {
       if (where.first != cf || !writer) {
         close();
         cf = where.first;
-        file = std::to_string(cf) + "-changes.sst";
-        writer = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), writer_options_);
+        file = std::to_string(cf) + "-changes-" + std::to_string(rounds_) + ".sst";
+        writer = new_sst_writer(writer_options_);
         check(writer->Open((fs::path(range_dir(r)) / file).string()), d_.owner, what);
       }
       auto* handle = d_.columns[static_cast<std::size_t>(cf)].handle;
@@ -164,6 +171,28 @@ void rocksdb_moves::finish() {
             what);
     }
     close();
+  }
+  changes_.clear();
+  change_bytes_ = 0;
+}
+
+void rocksdb_moves::put(int cf, std::string_view key, std::string_view value) {
+  record(cf, key, {std::string(value), false});
+}
+
+void rocksdb_moves::merge(int cf, std::string_view key) { record(cf, key, {std::nullopt, true}); }
+
+void rocksdb_moves::remove(int cf, std::string_view key) {
+  record(cf, key, {std::nullopt, false});
+}
+
+void rocksdb_moves::finish() {
+  prepared_.get();
+  if (!failure_.empty())
+    throw state_error(failure_);
+  write_changes();
+  for (std::size_t r = 0; r < ranges_.size(); ++r) {
+    auto& files = files_[r];
     std::unique_ptr<rocksdb::Iterator> metadata(d_.db->NewIterator(d_.read, d_.columns[0].handle));
     if (write_sst_file(*metadata, {}, writer_options_,
                        (fs::path(range_dir(r)) / "metadata.sst").string(), d_.owner,
@@ -197,7 +226,7 @@ std::string rocksdb_instance::finish_moves() {
   write_back_caches();
   const auto moves = std::move(moves_);
   moves->finish();
-  return moves->dir();
+  return moves->empty() ? std::string() : moves->dir();
 }
 
 void rocksdb_instance::cancel_moves() {

@@ -4,17 +4,22 @@
 // files instead of copying entries while the job stands still.
 //
 // Preparing takes a RocksDB snapshot and writes, on a thread of its own, one SST file per range
-// and state of what the snapshot holds; meanwhile the instance reports every write into those
-// key groups here. Finishing (at the rescale's stop) writes, per range and state, an SST file of
-// the entries written since the snapshot (their values now, or a deletion) and one of the
-// states' metadata, then a MANIFEST: the files in the order they are ingested (a later file
-// wins). Layout of `dir`: one directory "<first>-<last>" per range, holding the files and the
-// MANIFEST, each of whose lines is "<file>\t<state>" (no state: the metadata).
+// and state of what the snapshot holds, then flushes the memtables (so that the rescale's
+// checkpoint at the stop flushes only what was written since); meanwhile the instance reports
+// every write into those key groups here. Without ranges it only flushes: the rescale replaces
+// the instance's subtask, and nothing moves away from it. The first write after that (with
+// changes recorded) writes, per range and state, an SST file of the entries written since the
+// snapshot (their values now, or a deletion), while the job still runs. Finishing (at the rescale's stop) writes one more of
+// the entries written since, one of the states' metadata, then a MANIFEST: the files in the
+// order they are ingested (a later file wins). Layout of `dir`: one directory "<first>-<last>"
+// per range, holding the files and the MANIFEST, each of whose lines is "<file>\t<state>" (no
+// state: the metadata).
 
 #include "rocksdb_instance_impl.hpp"
 
 #include <rocksdb/db.h>
 
+#include <atomic>
 #include <cstddef>
 #include <future>
 #include <map>
@@ -36,7 +41,8 @@ public:
   rocksdb_moves(const rocksdb_moves&) = delete;
   rocksdb_moves& operator=(const rocksdb_moves&) = delete;
 
-  /// Ready once the snapshot's files are written (or writing them failed: finish throws then).
+  /// Ready once the snapshot's files are written and the memtables flushed (or that failed:
+  /// finish throws then).
   std::shared_future<void> prepared() const { return prepared_; }
 
   /// What the instance wrote into column family `cf` (its writes go through these).
@@ -49,15 +55,22 @@ public:
   void finish();
 
   const std::string& dir() const { return dir_; }
+  /// Whether no key groups move (finish writes nothing).
+  bool empty() const { return ranges_.empty(); }
 
 private:
-  /// A change since the snapshot: a value, a deletion (nullopt), or a merge (read at finish).
+  /// A change since the snapshot: a value, a deletion (nullopt), or a merge (read when written).
   struct change {
     std::optional<std::string> value;
     bool merged = false;
   };
   /// Writes the snapshot's files (the preparing thread).
   void write_snapshot_files();
+  /// Writes the changes recorded so far into SST files (one more round) and forgets them.
+  void write_changes();
+  /// write_changes once the snapshot's files are written (the first write with changes
+  /// recorded after that); a failure drops the moves.
+  void write_early();
   /// The directory of range `r`.
   std::string range_dir(std::size_t r) const;
   /// Whether `key` lies in one of the ranges.
@@ -71,11 +84,13 @@ private:
   /// The states at the start (column family index -> state and handle; index 0 unused).
   std::vector<std::pair<std::string, rocksdb::ColumnFamilyHandle*>> states_;
   const rocksdb::Snapshot* snapshot_ = nullptr;
-  /// Per range, the snapshot's files and their states, in order.
-  std::vector<std::vector<std::pair<std::string, std::string>>> snapshot_files_;
+  /// Per range, the files written so far and their states, in the order they are ingested.
+  std::vector<std::vector<std::pair<std::string, std::string>>> files_;
   std::map<std::pair<int, std::string>, change> changes_;
   std::size_t change_bytes_ = 0;
-  bool overflowed_ = false;
+  std::string failure_; ///< why the moves are dropped (finish throws it); empty: they are not
+  int rounds_ = 0;       ///< write_changes calls so far
+  std::atomic<bool> snapshot_written_{false}; ///< the snapshot's files and the flush are done
   std::shared_future<void> prepared_;
 };
 

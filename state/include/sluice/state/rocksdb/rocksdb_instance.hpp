@@ -99,16 +99,19 @@ public:
 
   /// Starts writing the key groups of `ranges` into SST files under `dir` (created) for the
   /// successors a rescale will give them to, while this instance goes on (rocksdb_moves.hpp).
-  /// The future is ready once the bulk is written. Replaces moves prepared before.
+  /// The future is ready once the bulk is written and the memtables flushed. Replaces moves
+  /// prepared before. With no ranges only the memtables are flushed: the rescale only replaces
+  /// this instance's subtask.
   std::shared_future<void> prepare_moves(std::vector<key_group_range> ranges,
                                          const std::string& dir);
   /// Completes the prepared moves with what was written since; returns their directory (empty:
-  /// none were prepared). Throws state_error if they cannot be completed.
+  /// none were prepared, or no key groups move). Throws state_error if they cannot be completed.
   std::string finish_moves();
   /// Drops the prepared moves and their files.
   void cancel_moves();
-  /// Whether moves are prepared (from prepare_moves until finish_moves or cancel_moves).
-  bool moves_prepared() const { return moves_ != nullptr; }
+  /// Whether a rescale will replace this instance's subtask (from prepare_moves until
+  /// finish_moves or cancel_moves): the value caches then write back as they go.
+  bool handing_off() const { return moves_ != nullptr; }
   /// Ingests the key groups a predecessor's finish_moves left in `dir`: false, changing nothing,
   /// if `dir` does not hold them whole.
   bool ingest_moves(const std::string& dir);

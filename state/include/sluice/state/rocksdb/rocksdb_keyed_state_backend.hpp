@@ -61,7 +61,8 @@ public:
   void remove_expired() override;
   /// Writes the moving key groups into SST files (rocksdb_instance::prepare_moves) under the
   /// scratch dir; a successor's restore ingests them from `moves/<first>-<last>/` beside the
-  /// RocksDB checkpoint it restores (where the rescale's hand-off copy puts them).
+  /// RocksDB checkpoint it restores (where the rescale's hand-off copy puts them). With none
+  /// to move, the value caches still write back as they go (rocksdb_instance::handing_off).
   std::shared_future<void> prepare_handoff(int parallelism, int new_parallelism) override;
   std::string finish_handoff() override { return db_->finish_moves(); }
   void cancel_handoff() override { db_->cancel_moves(); }

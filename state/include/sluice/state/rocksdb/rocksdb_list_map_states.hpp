@@ -118,7 +118,7 @@ private:
     auto* e = cache_ ? cache_->find(key()) : nullptr;
     if (e == nullptr)
       return nullptr;
-    e->dirty = true;
+    cache_->changed(*e);
     if (!e->value)
       e->value.emplace();
     return &*e->value;

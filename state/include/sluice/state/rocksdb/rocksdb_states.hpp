@@ -161,7 +161,7 @@ protected:
   /// Makes the value held() returned, as changed since, the value of key().
   void keep() {
     if (cache_)
-      last_->dirty = true;
+      cache_->changed(*last_);
     else
       set(std::move(uncached_));
   }

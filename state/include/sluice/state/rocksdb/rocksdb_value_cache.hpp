@@ -10,9 +10,10 @@
 // writes (what a record waits for stays bounded as the keys outgrow the cache). Absent values are
 // cached too (a key read and found empty is not read again), and a value made and cleared while
 // cached never reaches RocksDB (a window's accumulator that fires before its entry is evicted).
-// While a rescale's moves are prepared (rocksdb_instance::moves_prepared), every access also
-// writes back one dirty entry out of the next few a second hand passes, so that little is left to
-// write back at the rescale's stop, where the job stands still until it is written.
+// The cache lists its dirty entries, so a write-back touches those and not the whole cache. While
+// a rescale's hand-off is prepared (rocksdb_instance::handing_off), every access also writes
+// back one dirty entry once 64 are dirty, so that little is left to write back at the rescale's
+// stop, where the job stands still until it is written.
 // States under TTL are not cached: their values carry the time of their last access.
 
 #include "sluice/state/rocksdb/rocksdb_instance.hpp"
@@ -40,11 +41,21 @@ struct serialized_value {
 template <class V, class Encoding = serialized_value>
 class rocksdb_value_cache final : public rocksdb_write_back {
 public:
+  /// entry::dirty_at of an entry that is not dirty.
+  static constexpr std::size_t clean = static_cast<std::size_t>(-1);
+  /// While a rescale's hand-off is prepared, an access first writes back one dirty entry when
+  /// this many are dirty: no more are left for the rescale's stop to write back.
+  static constexpr std::size_t dirty_while_handing_off = 64;
+
   struct entry {
     std::optional<V> value; ///< empty: the key has no value
-    bool dirty = false;     ///< differs from what RocksDB holds
     bool used = false;      ///< read or written since the last eviction sweep
     bool stored = false;    ///< RocksDB may hold a value of the key
+    const std::string* key = nullptr; ///< the cache's key of this entry
+    std::size_t dirty_at = clean;     ///< its place in the list of dirty entries, or clean
+
+    /// Whether the entry differs from what RocksDB holds.
+    bool dirty() const { return dirty_at != clean; }
   };
 
   /// A cache of at most `capacity` (> 0) entries in front of column family `cf` of `db`.
@@ -52,15 +63,14 @@ public:
       : db_(db), cf_(cf), capacity_(capacity) {
     db_.add_write_back(*this);
     hand_ = entries_.end();
-    cleaner_ = entries_.end();
   }
   rocksdb_value_cache(const rocksdb_value_cache&) = delete;
   rocksdb_value_cache& operator=(const rocksdb_value_cache&) = delete;
 
   /// The entry of `key`, or nullptr if it is not cached.
   entry* find(std::string_view key) {
-    if (db_.moves_prepared())
-      clean_one();
+    if (db_.handing_off() && dirty_.size() >= dirty_while_handing_off)
+      store_last_dirty();
     probe_.assign(key.data(), key.size());
     const auto it = entries_.find(probe_);
     if (it == entries_.end())
@@ -88,14 +98,22 @@ public:
     } else {
       e->value = std::move(value);
     }
-    e->dirty = true;
+    changed(*e);
+  }
+
+  /// Marks `e`, an entry of this cache whose value was changed in place, dirty.
+  void changed(entry& e) {
+    if (e.dirty())
+      return;
+    e.dirty_at = dirty_.size();
+    dirty_.push_back(&e);
   }
 
   /// Writes every dirty entry into RocksDB; the entries stay cached, clean.
   void write_back() override {
-    for (auto& [key, e] : entries_)
-      if (e.dirty)
-        store(key, e);
+    for (auto* e : dirty_)
+      store(*e);
+    dirty_.clear();
   }
 
   std::size_t size() const { return entries_.size(); }
@@ -106,13 +124,12 @@ private:
     if (entries_.size() >= capacity_)
       evict_one();
     const auto buckets = entries_.bucket_count();
-    auto& e = entries_[std::string(key)];
+    auto& [stored_key, e] = *entries_.try_emplace(std::string(key)).first;
     // A rehash (only while the cache fills: a full one holds no more than it held before) moves
-    // the entries: both hands start over.
-    if (entries_.bucket_count() != buckets) {
+    // the entries between buckets (not in memory): the hand starts over.
+    if (entries_.bucket_count() != buckets)
       hand_ = entries_.end();
-      cleaner_ = entries_.end();
-    }
+    e.key = &stored_key;
     e.value = std::move(value);
     e.used = true;
     return e;
@@ -130,43 +147,39 @@ private:
       e.used = false;
       ++hand_;
     }
-    if (hand_->second.dirty)
-      store(hand_->first, hand_->second);
-    const bool cleaner_here = cleaner_ == hand_;
-    hand_ = entries_.erase(hand_);
-    if (cleaner_here)
-      cleaner_ = hand_;
-  }
-
-  /// Moves the cleaner on by up to clean_reach entries, writing back the first dirty one. An
-  /// access dirties at most one entry and this cleans one while more than about one entry in
-  /// clean_reach is dirty: that bounds what the rescale's stop writes back.
-  void clean_one() {
-    for (std::size_t i = 0; i < clean_reach && !entries_.empty(); ++i) {
-      if (cleaner_ == entries_.end())
-        cleaner_ = entries_.begin();
-      auto& [key, e] = *cleaner_++;
-      if (e.dirty) {
-        store(key, e);
-        return;
-      }
+    auto& e = hand_->second;
+    if (e.dirty()) {
+      // Out of the list: the last dirty entry takes its place.
+      auto* last = dirty_.back();
+      dirty_[e.dirty_at] = last;
+      last->dirty_at = e.dirty_at;
+      dirty_.pop_back();
+      store(e);
     }
+    hand_ = entries_.erase(hand_);
   }
 
-  /// Writes the value of `e` at `key`, or deletes the one RocksDB may hold; `e` is clean then.
-  void store(const std::string& key, entry& e) {
+  /// Writes back the dirty entry listed last (there is one). An access dirties at most one
+  /// entry, and cleans one first while handing off and dirty_while_handing_off are dirty.
+  void store_last_dirty() {
+    auto* e = dirty_.back();
+    dirty_.pop_back();
+    store(*e);
+  }
+
+  /// Writes the value of `e`, or deletes the one RocksDB may hold; `e` is clean then (and no
+  /// longer listed: the caller took it out).
+  void store(entry& e) {
     if (e.value) {
       bytes_.clear();
       encoding_.encode(bytes_, *e.value);
-      db_.put(cf_, key, {bytes_.data(), bytes_.size()});
+      db_.put(cf_, *e.key, {bytes_.data(), bytes_.size()});
     } else if (e.stored) {
-      db_.remove(cf_, key);
+      db_.remove(cf_, *e.key);
     }
     e.stored = e.value.has_value();
-    e.dirty = false;
+    e.dirty_at = clean;
   }
-
-  static constexpr std::size_t clean_reach = 64;
 
   rocksdb_instance& db_;
   int cf_;
@@ -174,7 +187,7 @@ private:
   Encoding encoding_;
   std::unordered_map<std::string, entry> entries_;
   typename std::unordered_map<std::string, entry>::iterator hand_;
-  typename std::unordered_map<std::string, entry>::iterator cleaner_; ///< see clean_one
+  std::vector<entry*> dirty_; ///< the dirty entries; each knows its place (entry::dirty_at)
   std::string probe_;
   std::vector<char> bytes_;
 };
