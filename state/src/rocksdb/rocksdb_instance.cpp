@@ -2,6 +2,7 @@
 
 #include "rocksdb_instance_impl.hpp"
 #include "rocksdb_moves.hpp"
+#include "rocksdb_working_file_system.hpp"
 
 #include "sluice/state/serialization.hpp"
 #include "sluice/state/state_descriptor.hpp"
@@ -59,7 +60,7 @@ rocksdb_instance::impl::impl(std::string owner_, std::string dir_,
                              std::shared_ptr<rocksdb_shared_resources> resources_,
                              const ttl_clock& clock_)
     : owner(std::move(owner_)), dir(std::move(dir_)), resources(std::move(resources_)),
-      clock(clock_), filter(make_ttl_filter_factory(formats, clock)) {
+      clock(clock_), filter(make_ttl_filter_factory(formats, clock)), env(make_working_env(dir)) {
   // Checkpoints, not the write-ahead log, make state durable: a checkpoint flushes the
   // memtables first, and a failed subtask restores from its last checkpoint, never from its
   // own directory. The log would only double every write.
@@ -72,6 +73,7 @@ rocksdb::ColumnFamilyOptions rocksdb_instance::impl::column_options(bool with_fi
 
 void rocksdb_instance::impl::open(const std::string& source) {
   auto db_options = make_db_options(*resources);
+  db_options.env = env.get();
   std::vector<std::string> names{rocksdb::kDefaultColumnFamilyName};
   if (std::filesystem::exists(std::filesystem::path(dir) / "CURRENT")) {
     names.clear();

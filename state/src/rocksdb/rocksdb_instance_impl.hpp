@@ -56,6 +56,7 @@ struct rocksdb_instance::impl {
   std::shared_ptr<column_format_table> formats = std::make_shared<column_format_table>();
   std::shared_ptr<rocksdb::MergeOperator> merge = make_list_concat_operator();
   std::shared_ptr<rocksdb::CompactionFilterFactory> filter;
+  std::unique_ptr<rocksdb::Env> env; ///< syncs only SST files in `dir` (working_file_system)
   std::unique_ptr<rocksdb::DB> db;
   std::vector<column> columns;
   rocksdb::ReadOptions read;

@@ -93,6 +93,15 @@ rocksdb::DBOptions make_db_options(const rocksdb_shared_resources& resources) {
   o.create_if_missing = true;
   o.create_missing_column_families = true;
   o.max_open_files = max_open_files_per_instance;
+  // Opening reads no more than it must: checkpoints check their files' sizes and checksums
+  // themselves, and the statistics skipped only tune level compaction. One thread: the restores
+  // of a task manager's subtasks open their instances side by side already.
+  o.skip_stats_update_on_db_open = true;
+  o.skip_checking_sst_file_sizes_on_db_open = true;
+  o.max_file_opening_threads = 1;
+  // Two flush threads in the process: the subtasks of a task manager take a checkpoint at the
+  // same barrier, and each waits for its memtables' flush (one thread made them wait in turn).
+  o.max_background_flushes = 2;
   o.write_buffer_manager = resources.write_buffers();
   // The instance directory is deleted on close, and checkpoints hold the durable copy: flushing
   // memtables on the way out would only cost time.
