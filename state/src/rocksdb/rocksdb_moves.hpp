@@ -9,11 +9,11 @@
 // every write into those key groups here. Without ranges it only flushes: the rescale replaces
 // the instance's subtask, and nothing moves away from it. The first write after that (with
 // changes recorded) writes, per range and state, an SST file of the entries written since the
-// snapshot (their values now, or a deletion), while the job still runs. Finishing (at the rescale's stop) writes one more of
-// the entries written since, one of the states' metadata, then a MANIFEST: the files in the
-// order they are ingested (a later file wins). Layout of `dir`: one directory "<first>-<last>"
-// per range, holding the files and the MANIFEST, each of whose lines is "<file>\t<state>" (no
-// state: the metadata).
+// snapshot (their values now, or a deletion), while the job still runs. Finishing (at the
+// rescale's stop) writes one more of the entries written since, one of the states' metadata,
+// then a MANIFEST: the files in the order they are ingested (a later file wins). Layout of
+// `dir`: one directory "<first>-<last>" per range, holding the files and the MANIFEST, each of
+// whose lines is "<file>\t<state>" (no state: the metadata).
 
 #include "rocksdb_instance_impl.hpp"
 
