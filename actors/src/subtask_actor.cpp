@@ -10,7 +10,6 @@
 #include <filesystem>
 
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace sluice {
@@ -25,7 +24,7 @@ constexpr std::size_t source_poll_records = 1024;
 /// Gives the calling thread the lowest CPU priority (Linux: a thread has a nice value of its
 /// own). A failure leaves it as it was.
 void lower_thread_priority() {
-  (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 19);
+  (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19);
 }
 
 } // namespace

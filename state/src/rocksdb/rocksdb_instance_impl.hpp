@@ -66,6 +66,7 @@ struct rocksdb_instance::impl {
 /// A writer of an SST file with `options` that leaves the file in the page cache: every file
 /// written here is ingested soon after (by this instance, or by a rescale's successor).
 std::unique_ptr<rocksdb::SstFileWriter> new_sst_writer(const rocksdb::Options& options);
+
 /// Writes the entries `it` yields from `begin` on (up to its upper bound) into a new SST file
 /// `path` written with `options`; returns how many. With none, no file is left. Errors are
 /// state_errors naming `owner` and `what`.

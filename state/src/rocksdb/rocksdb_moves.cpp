@@ -50,7 +50,8 @@ rocksdb_moves::rocksdb_moves(rocksdb_instance::impl& d, std::vector<key_group_ra
   states_.resize(d.columns.size());
   for (std::size_t i = 1; i < d.columns.size(); ++i)
     states_[i] = {d.columns[i].state, d.columns[i].handle};
-  snapshot_ = d.db->GetSnapshot();
+  if (!ranges_.empty()) // else nothing is read at it: the snapshot would only hold old versions
+    snapshot_ = d.db->GetSnapshot();
   std::vector<rocksdb::ColumnFamilyHandle*> columns;
   for (const auto& c : d.columns)
     columns.push_back(c.handle);
